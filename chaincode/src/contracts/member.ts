@@ -1,0 +1,146 @@
+import { Context, Info, Transaction } from 'fabric-contract-api';
+import { DomainError } from '../domain/errors';
+import { EVENTS as EventName } from '../domain/events';
+import {
+  assertRole,
+  bindIdentity,
+  bootstrapOperator,
+  reinstateMember,
+  registerMember,
+  suspendMember,
+} from '../domain/members';
+import type { IdentityBinding, Member } from '../domain/types';
+import { callerOf } from '../ledger/identity';
+import { Store } from '../ledger/store';
+import { IdentitySpec, MemberSpec } from '../ledger/specs';
+import { ScfContract, parseCommand, txInfoOf } from './base';
+import {
+  BindIdentityCommand,
+  BootstrapCommand,
+  Empty,
+  MemberById,
+  MemberStatusCommand,
+  RegisterMemberCommand,
+} from './schemas';
+
+/** The one key Bootstrap writes, once: it makes a second Bootstrap fail. */
+const BOOTSTRAP_TYPE = 'BOOTSTRAP';
+
+@Info({ title: 'member', description: 'Members (the white list), roles and identity bindings' })
+export class MemberContract extends ScfContract {
+  constructor() {
+    super('member');
+  }
+
+  /** Registers the operator member and binds the caller as its ADMIN. Succeeds once. */
+  @Transaction()
+  async Bootstrap(ctx: Context, command: string): Promise<string> {
+    const cmd = parseCommand(BootstrapCommand, command);
+    const store = new Store(ctx.stub);
+    const tx = txInfoOf(ctx);
+    const caller = callerOf(ctx);
+    const done = await store.get<{ memberId: string }>(BOOTSTRAP_TYPE, ['scf']);
+    if (done) throw new DomainError('ALREADY_EXISTS', `the ledger was already bootstrapped by ${done.memberId}`);
+    const member = bootstrapOperator(cmd, caller.mspId, tx);
+    const identity = bindIdentity(
+      { memberId: member.id, mspId: caller.mspId, identityId: caller.identityId, userRole: 'ADMIN' },
+      member,
+      undefined,
+      tx,
+    );
+    return this.once(ctx, store, member.id, 'member:Bootstrap', cmd.requestId, async () => {
+      await store.put(BOOTSTRAP_TYPE, ['scf'], { memberId: member.id, txId: tx.txId });
+      await store.save(MemberSpec, undefined, member);
+      await store.save(IdentitySpec, undefined, identity);
+      return {
+        result: member,
+        event: {
+          name: EventName.LedgerBootstrapped,
+          ids: { memberId: member.id },
+          changes: { roles: member.roles, admin: identity.identityId },
+        },
+      };
+    });
+  }
+
+  @Transaction()
+  async Register(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'member:Register', command, RegisterMemberCommand, async ({ store, actor, tx }, cmd) => {
+      assertRole(actor, 'OPERATOR');
+      const existing = await store.get<Member>(MemberSpec.type, [cmd.id]);
+      if (existing) throw new DomainError('ALREADY_EXISTS', `member ${cmd.id} is already registered`);
+      const member = registerMember(cmd, tx);
+      await store.save(MemberSpec, undefined, member);
+      return {
+        result: member,
+        event: { name: EventName.MemberRegistered, ids: { memberId: member.id }, changes: { roles: member.roles, status: member.status } },
+      };
+    });
+  }
+
+  @Transaction()
+  async Suspend(ctx: Context, command: string): Promise<string> {
+    return this.changeStatus(ctx, 'member:Suspend', command, suspendMember, EventName.MemberSuspended);
+  }
+
+  @Transaction()
+  async Reinstate(ctx: Context, command: string): Promise<string> {
+    return this.changeStatus(ctx, 'member:Reinstate', command, reinstateMember, EventName.MemberReinstated);
+  }
+
+  @Transaction()
+  async BindIdentity(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'member:BindIdentity', command, BindIdentityCommand, async ({ store, actor, tx }, cmd) => {
+      assertRole(actor, 'OPERATOR');
+      const member = await store.get<Member>(MemberSpec.type, [cmd.memberId]);
+      if (!member) throw new DomainError('NOT_FOUND', `member ${cmd.memberId} not found`);
+      const existing = await store.get<IdentityBinding>(IdentitySpec.type, [cmd.mspId, cmd.identityId]);
+      const identity = bindIdentity(cmd, member, existing, tx);
+      await store.save(IdentitySpec, existing, identity);
+      return {
+        result: identity,
+        event: {
+          name: EventName.IdentityBound,
+          ids: { memberId: member.id, identityId: identity.identityId },
+          changes: { mspId: identity.mspId, userRole: identity.userRole },
+        },
+      };
+    });
+  }
+
+  /** Any bound identity may read the member directory (counterparties must be checkable). */
+  @Transaction(false)
+  async Get(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, MemberById, async ({ store }, cmd) => {
+      const member = await store.get<Member>(MemberSpec.type, [cmd.id]);
+      if (!member) throw new DomainError('NOT_FOUND', `member ${cmd.id} not found`);
+      return member;
+    });
+  }
+
+  @Transaction(false)
+  async WhoAmI(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, Empty, async ({ actor }) => ({ member: actor.member, identity: actor.identity }));
+  }
+
+  private async changeStatus(
+    ctx: Context,
+    transaction: string,
+    command: string,
+    change: (m: Member, tx: ReturnType<typeof txInfoOf>) => Member,
+    eventName: string,
+  ): Promise<string> {
+    return this.mutate(ctx, transaction, command, MemberStatusCommand, async ({ store, actor, tx }, cmd) => {
+      assertRole(actor, 'OPERATOR');
+      const before = await store.get<Member>(MemberSpec.type, [cmd.id]);
+      if (!before) throw new DomainError('NOT_FOUND', `member ${cmd.id} not found`);
+      if (before.id === actor.member.id) throw new DomainError('FORBIDDEN', 'the operator cannot change its own status');
+      const after = change(before, tx);
+      await store.save(MemberSpec, before, after);
+      return {
+        result: after,
+        event: { name: eventName, ids: { memberId: after.id }, changes: { status: after.status, reason: cmd.reason ?? null } },
+      };
+    });
+  }
+}

@@ -1,0 +1,152 @@
+import { Context, Info, Transaction } from 'fabric-contract-api';
+import { DomainError } from '../domain/errors';
+import { EVENTS as EventName } from '../domain/events';
+import { claimFingerprint, releaseFingerprint } from '../domain/fingerprints';
+import { isReader } from '../domain/members';
+import {
+  cancelReceivable,
+  canReadReceivable,
+  confirmReceivable,
+  registerReceivable,
+  rejectReceivable,
+} from '../domain/receivables';
+import type { FingerprintClaim, Member, Receivable, TxInfo } from '../domain/types';
+import type { Store } from '../ledger/store';
+import { FingerprintSpec, MemberSpec, ReceivableIndex, ReceivableSpec } from '../ledger/specs';
+import { ScfContract } from './base';
+import { visibleReceivable } from './access';
+import { ById, ListReceivablesQuery, ReceivableActionCommand, RegisterReceivableCommand } from './schemas';
+
+@Info({ title: 'receivable', description: 'Receivables: registered by the creditor, confirmed by the debtor (确权)' })
+export class ReceivableContract extends ScfContract {
+  constructor() {
+    super('receivable');
+  }
+
+  /** Registers a receivable and claims every document fingerprint in the same transaction. */
+  @Transaction()
+  async Register(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'receivable:Register', command, RegisterReceivableCommand, async ({ store, actor, tx }, cmd) => {
+      const id = cmd.id ?? `RCV-${tx.txId.slice(0, 16).toUpperCase()}`;
+      if (await store.get<Receivable>(ReceivableSpec.type, [id])) {
+        throw new DomainError('ALREADY_EXISTS', `receivable ${id} already exists`);
+      }
+      const debtor = await store.get<Member>(MemberSpec.type, [cmd.debtor]);
+      if (!debtor) throw new DomainError('NOT_FOUND', `member ${cmd.debtor} not found`);
+      const receivable = registerReceivable({ ...cmd, id }, actor, debtor, tx);
+      for (const doc of receivable.documents) {
+        const existing = await store.get<FingerprintClaim>(FingerprintSpec.type, [doc.kind, doc.fingerprint]);
+        const claim = claimFingerprint(existing, doc, { assetType: 'RECEIVABLE', assetId: receivable.id }, tx);
+        await store.save(FingerprintSpec, existing, claim);
+      }
+      await store.save(ReceivableSpec, undefined, receivable);
+      return {
+        result: receivable,
+        event: {
+          name: EventName.ReceivableRegistered,
+          ids: { receivableId: receivable.id, creditor: receivable.creditor, debtor: receivable.debtor },
+          changes: { status: receivable.status, amount: receivable.amount, fingerprints: receivable.documents.map((d) => d.fingerprint) },
+        },
+      };
+    });
+  }
+
+  @Transaction()
+  async Confirm(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'receivable:Confirm', command, ReceivableActionCommand, async ({ store, actor, tx }, cmd) => {
+      const before = await visibleReceivable(store, actor, cmd.id);
+      const after = confirmReceivable(before, actor, tx);
+      await store.save(ReceivableSpec, before, after);
+      return statusOutcome(EventName.ReceivableConfirmed, before, after);
+    });
+  }
+
+  /** Rejection releases the document fingerprints, so a corrected receivable can claim them. */
+  @Transaction()
+  async Reject(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'receivable:Reject', command, ReceivableActionCommand, async ({ store, actor, tx }, cmd) => {
+      const before = await visibleReceivable(store, actor, cmd.id);
+      const after = rejectReceivable(before, actor, cmd.reason, tx);
+      await releaseClaims(store, after, tx);
+      await store.save(ReceivableSpec, before, after);
+      return statusOutcome(EventName.ReceivableRejected, before, after);
+    });
+  }
+
+  @Transaction()
+  async Cancel(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'receivable:Cancel', command, ReceivableActionCommand, async ({ store, actor, tx }, cmd) => {
+      const before = await visibleReceivable(store, actor, cmd.id);
+      const after = cancelReceivable(before, actor, tx);
+      await releaseClaims(store, after, tx);
+      await store.save(ReceivableSpec, before, after);
+      return statusOutcome(EventName.ReceivableCancelled, before, after);
+    });
+  }
+
+  @Transaction(false)
+  async Get(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, ById, async ({ store, actor }, cmd) => visibleReceivable(store, actor, cmd.id));
+  }
+
+  /**
+   * Lists by creditor, debtor or status (in that order of preference for the
+   * index; other filters apply to the rows). Without a filter, a member sees
+   * receivables where it is creditor, then debtor; auditors and operators
+   * must name a filter.
+   */
+  @Transaction(false)
+  async List(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, ListReceivablesQuery, async ({ store, actor }, q) => {
+      const status = q.status ? [q.status] : [];
+      const prefixes = q.creditor
+        ? [{ index: ReceivableIndex.CREDITOR, attrs: [q.creditor, ...status] }]
+        : q.debtor
+          ? [{ index: ReceivableIndex.DEBTOR, attrs: [q.debtor, ...status] }]
+          : q.status
+            ? [{ index: ReceivableIndex.STATUS, attrs: [q.status] }]
+            : isReader(actor)
+              ? []
+              : [
+                  { index: ReceivableIndex.CREDITOR, attrs: [actor.member.id] },
+                  { index: ReceivableIndex.DEBTOR, attrs: [actor.member.id] },
+                ];
+      if (prefixes.length === 0) {
+        throw new DomainError('VALIDATION_FAILED', 'name a creditor, debtor or status to list receivables');
+      }
+      return store.page(ReceivableSpec, prefixes, q.pageSize, q.bookmark, (r) =>
+        canReadReceivable(actor, r) &&
+        (!q.debtor || r.debtor === q.debtor) &&
+        (!q.status || r.status === q.status),
+      );
+    });
+  }
+
+  @Transaction(false)
+  async History(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, ById, async ({ store, actor }, cmd) => {
+      await visibleReceivable(store, actor, cmd.id);
+      return { id: cmd.id, versions: await store.history<Receivable>(ReceivableSpec.type, [cmd.id]) };
+    });
+  }
+}
+
+async function releaseClaims(store: Store, receivable: Receivable, tx: TxInfo): Promise<void> {
+  for (const doc of receivable.documents) {
+    const claim = await store.get<FingerprintClaim>(FingerprintSpec.type, [doc.kind, doc.fingerprint]);
+    if (claim && claim.assetId === receivable.id && claim.status === 'CLAIMED') {
+      await store.save(FingerprintSpec, claim, releaseFingerprint(claim, tx));
+    }
+  }
+}
+
+function statusOutcome(name: string, before: Receivable, after: Receivable) {
+  return {
+    result: after,
+    event: {
+      name,
+      ids: { receivableId: after.id, creditor: after.creditor, debtor: after.debtor },
+      changes: { status: { from: before.status, to: after.status } },
+    },
+  };
+}

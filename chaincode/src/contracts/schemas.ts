@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { requestIdSchema } from './base';
+
+/**
+ * Command shapes at the chaincode boundary. They check form (types, lengths,
+ * character sets safe for composite keys); the domain checks meaning
+ * (check characters, sums, dates, roles, states).
+ */
+export const memberId = z.string().regex(/^[0-9A-Z]{18}$/, 'a unified social credit code is 18 characters 0-9 A-Z');
+export const recordId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'ids are 1-128 characters of A-Z a-z 0-9 . _ -');
+export const amount = z.string().regex(/^(0|[1-9][0-9]{0,18})$/, 'an amount is a string of integer minor units');
+export const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
+export const mspId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'not an MSP ID');
+const text = (max: number) => z.string().trim().min(1).max(max).refine((s) => !/[\u0000\uDBFF]/.test(s), 'invalid character');
+export const role = z.enum(['OPERATOR', 'CORE_ENTERPRISE', 'SUPPLIER', 'BANK', 'WAREHOUSE', 'AUDITOR']);
+export const userRole = z.enum(['MAKER', 'CHECKER', 'ADMIN']);
+export const documentRef = z.strictObject({
+  kind: z.enum(['INVOICE', 'CONTRACT', 'DELIVERY_NOTE', 'OTHER']),
+  fingerprint: z.string().regex(/^[0-9a-f]{64}$/, 'a fingerprint is 64 lowercase hex characters'),
+});
+const pageSize = z.number().int().min(1).max(200).optional();
+const bookmark = z.string().max(2048).optional();
+const rid = { requestId: requestIdSchema.optional() };
+
+export const BootstrapCommand = z.strictObject({
+  member: z.strictObject({ id: memberId, name: text(200), mspId }),
+  ...rid,
+});
+export const RegisterMemberCommand = z.strictObject({
+  id: memberId,
+  name: text(200),
+  mspId,
+  roles: z.array(role).min(1).max(6),
+  dualControlThreshold: amount.optional(),
+  ...rid,
+});
+export const MemberStatusCommand = z.strictObject({ id: memberId, reason: text(500).optional(), ...rid });
+export const BindIdentityCommand = z.strictObject({
+  memberId,
+  mspId,
+  identityId: z.string().min(8).max(1024).refine((s) => !/[\u0000]/.test(s), 'invalid character'),
+  userRole,
+  ...rid,
+});
+export const ById = z.strictObject({ id: recordId });
+export const MemberById = z.strictObject({ id: memberId });
+export const Empty = z.strictObject({});
+
+export const CheckFingerprintsCommand = z.strictObject({ fingerprints: z.array(documentRef).min(1).max(100) });
+
+export const RegisterReceivableCommand = z.strictObject({
+  id: recordId.optional(),
+  debtor: memberId,
+  amount,
+  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code').optional(),
+  dueDate: date,
+  documents: z.array(documentRef).min(1).max(50),
+  ...rid,
+});
+export const ReceivableActionCommand = z.strictObject({ id: recordId, reason: text(500).optional(), ...rid });
+export const ListReceivablesQuery = z.strictObject({
+  creditor: memberId.optional(),
+  debtor: memberId.optional(),
+  status: z.string().regex(/^[A-Z_]{1,32}$/).optional(),
+  pageSize,
+  bookmark,
+});
+
+export const IssueVoucherCommand = z.strictObject({
+  receivableId: recordId,
+  amount,
+  maturityDate: date,
+  id: recordId.optional(),
+  ...rid,
+});
+export const TransferVoucherCommand = z.strictObject({ id: recordId, to: memberId, amount, ...rid });
+export const SplitVoucherCommand = z.strictObject({ id: recordId, amounts: z.array(amount).min(1).max(64), ...rid });
+export const SettleVoucherCommand = z.strictObject({ id: recordId, paymentRef: text(128), ...rid });
+export const ListVouchersQuery = z.strictObject({
+  holder: memberId.optional(),
+  issuer: memberId.optional(),
+  status: z.string().regex(/^[A-Z_]{1,32}$/).optional(),
+  maturingFrom: date.optional(),
+  maturingTo: date.optional(),
+  pageSize,
+  bookmark,
+});

@@ -1,0 +1,252 @@
+import { Context, Info, Transaction } from 'fabric-contract-api';
+import { DomainError } from '../domain/errors';
+import { EVENTS as EventName } from '../domain/events';
+import { isReader } from '../domain/members';
+import { buildProvenance } from '../domain/provenance';
+import type { Actor, Member, Receivable, Voucher } from '../domain/types';
+import { canReadVoucher, issueVoucher, settleVoucher, splitVoucher, transferVoucher } from '../domain/vouchers';
+import { monthAndDay } from '../ledger/keys';
+import type { Prefix, Store } from '../ledger/store';
+import { MemberSpec, ReceivableSpec, VoucherIndex, VoucherSpec } from '../ledger/specs';
+import { ScfContract } from './base';
+import { required, visibleReceivable, visibleVoucher } from './access';
+import {
+  ById,
+  IssueVoucherCommand,
+  ListVouchersQuery,
+  SettleVoucherCommand,
+  SplitVoucherCommand,
+  TransferVoucherCommand,
+} from './schemas';
+
+/** A node of a root voucher's tree. */
+export interface TreeNode {
+  id: string;
+  holder: string;
+  amount: string;
+  tier: number;
+  status: string;
+  children: TreeNode[];
+}
+
+@Info({ title: 'voucher', description: 'Credit vouchers (电子债权凭证): issue, transfer, split, settle, trace' })
+export class VoucherContract extends ScfContract {
+  constructor() {
+    super('voucher');
+  }
+
+  /** The receivable's debtor issues a root voucher to the creditor. */
+  @Transaction()
+  async Issue(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'voucher:Issue', command, IssueVoucherCommand, async ({ store, actor, tx }, cmd) => {
+      const id = cmd.id ?? `VCH-${tx.txId.slice(0, 16).toUpperCase()}`;
+      if (!id.startsWith('VCH-')) throw new DomainError('VALIDATION_FAILED', 'id: a root voucher id starts with VCH-');
+      if (await store.get<Voucher>(VoucherSpec.type, [id])) throw new DomainError('ALREADY_EXISTS', `voucher ${id} already exists`);
+      const before = await visibleReceivable(store, actor, cmd.receivableId);
+      const { voucher, receivable } = issueVoucher(before, { amount: cmd.amount, maturityDate: cmd.maturityDate, id }, actor, tx);
+      await store.save(ReceivableSpec, before, receivable);
+      await store.save(VoucherSpec, undefined, voucher);
+      return {
+        result: voucher,
+        event: {
+          name: EventName.VoucherIssued,
+          ids: { voucherId: voucher.id, receivableId: receivable.id, issuer: voucher.issuer, holder: voucher.holder },
+          changes: { amount: voucher.amount, maturityDate: voucher.maturityDate, receivableStatus: receivable.status },
+        },
+      };
+    });
+  }
+
+  /** Whole amount: the holder changes. Part: the piece splits into `<id>.1` (to the recipient) and `<id>.2`. */
+  @Transaction()
+  async Transfer(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'voucher:Transfer', command, TransferVoucherCommand, async ({ store, actor, tx }, cmd) => {
+      const before = await visibleVoucher(store, actor, cmd.id);
+      const recipient = await store.get<Member>(MemberSpec.type, [cmd.to]);
+      if (!recipient) throw new DomainError('NOT_FOUND', `member ${cmd.to} not found`);
+      const { voucher, children } = transferVoucher(before, { to: cmd.to, amount: cmd.amount }, actor, recipient, tx);
+      await saveMove(store, before, voucher, children);
+      return moveOutcome(EventName.VoucherTransferred, before, voucher, children, { to: cmd.to, amount: cmd.amount });
+    });
+  }
+
+  @Transaction()
+  async Split(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'voucher:Split', command, SplitVoucherCommand, async ({ store, actor, tx }, cmd) => {
+      const before = await visibleVoucher(store, actor, cmd.id);
+      const { voucher, children } = splitVoucher(before, cmd.amounts, actor, tx);
+      await saveMove(store, before, voucher, children);
+      return moveOutcome(EventName.VoucherSplit, before, voucher, children, { amounts: cmd.amounts });
+    });
+  }
+
+  /** The issuer pays the current holder at or after maturity. */
+  @Transaction()
+  async Settle(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'voucher:Settle', command, SettleVoucherCommand, async ({ store, actor, tx }, cmd) => {
+      const before = await visibleVoucher(store, actor, cmd.id);
+      const rcvBefore = await required<Receivable>(store, ReceivableSpec.type, before.receivableId, 'receivable');
+      const { voucher, receivable } = settleVoucher(before, rcvBefore, { paymentRef: cmd.paymentRef }, actor, tx);
+      await store.save(VoucherSpec, before, voucher);
+      await store.save(ReceivableSpec, rcvBefore, receivable);
+      return {
+        result: voucher,
+        event: {
+          name: EventName.VoucherSettled,
+          ids: { voucherId: voucher.id, rootId: voucher.rootId, receivableId: receivable.id, issuer: voucher.issuer },
+          changes: { paidTo: voucher.settledTo ?? voucher.holder, amount: voucher.amount, paymentRef: cmd.paymentRef, receivableStatus: receivable.status },
+        },
+      };
+    });
+  }
+
+  @Transaction(false)
+  async Get(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, ById, async ({ store, actor }, cmd) => visibleVoucher(store, actor, cmd.id));
+  }
+
+  /**
+   * Lists pieces by holder, issuer, maturity range or status (the first of
+   * these given picks the index; the rest filter rows). Without a filter a
+   * member sees the pieces it holds; auditors and operators must name one.
+   */
+  @Transaction(false)
+  async List(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, ListVouchersQuery, async ({ store, actor }, q) => {
+      if (q.maturingFrom && q.maturingTo && q.maturingFrom > q.maturingTo) {
+        throw new DomainError('VALIDATION_FAILED', 'maturingFrom is after maturingTo');
+      }
+      const status = q.status ? [q.status] : [];
+      let prefixes: Prefix[];
+      if (q.holder) prefixes = [{ index: VoucherIndex.HOLDER, attrs: [q.holder, ...status] }];
+      else if (q.issuer) prefixes = [{ index: VoucherIndex.ISSUER, attrs: [q.issuer, ...status] }];
+      else if (q.maturingFrom && q.maturingTo) prefixes = monthPrefixes(q.maturingFrom, q.maturingTo);
+      else if (q.status) prefixes = [{ index: VoucherIndex.STATUS, attrs: [q.status] }];
+      else if (!isReader(actor)) prefixes = [{ index: VoucherIndex.HOLDER, attrs: [actor.member.id] }];
+      else throw new DomainError('VALIDATION_FAILED', 'name a holder, issuer, status or maturity range to list vouchers');
+      return store.page(VoucherSpec, prefixes, q.pageSize, q.bookmark, (v) =>
+        canReadVoucher(actor, v) &&
+        (!q.issuer || v.issuer === q.issuer) &&
+        (!q.status || v.status === q.status) &&
+        (!q.maturingFrom || v.maturityDate >= q.maturingFrom) &&
+        (!q.maturingTo || v.maturityDate <= q.maturingTo),
+      );
+    });
+  }
+
+  /** Lineage to the root, the root's issuance, the confirmed receivable, encumbrances, and a verdict for the asker. */
+  @Transaction(false)
+  async Provenance(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, ById, async ({ store, actor, tx }, cmd) => {
+      const piece = await visibleVoucher(store, actor, cmd.id);
+      const lineage = await lineageOf(store, piece);
+      const receivable = await required<Receivable>(store, ReceivableSpec.type, piece.receivableId, 'receivable');
+      return buildProvenance({
+        piece,
+        lineage,
+        receivable,
+        encumbrances: [],
+        asker: actor,
+        today: tx.today,
+        issuerOverdue: await issuerOverdue(store, piece.issuer, tx.today),
+      });
+    });
+  }
+
+  @Transaction(false)
+  async History(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, ById, async ({ store, actor }, cmd) => {
+      await visibleVoucher(store, actor, cmd.id);
+      return { id: cmd.id, versions: await store.history<Voucher>(VoucherSpec.type, [cmd.id]) };
+    });
+  }
+
+  /** The whole tree of the piece's root. Pieces the caller may not read show amounts but no holder. */
+  @Transaction(false)
+  async Tree(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, ById, async ({ store, actor }, cmd) => {
+      const piece = await visibleVoucher(store, actor, cmd.id);
+      const ids = await store.ids({ index: VoucherIndex.ROOT, attrs: [piece.rootId] });
+      const pieces: Voucher[] = [];
+      for (const id of ids) pieces.push(await required<Voucher>(store, VoucherSpec.type, id, 'voucher'));
+      return { root: treeOf(pieces, piece.rootId, actor) };
+    });
+  }
+}
+
+async function saveMove(store: Store, before: Voucher, after: Voucher, children: readonly Voucher[]): Promise<void> {
+  await store.save(VoucherSpec, before, after);
+  for (const child of children) await store.save(VoucherSpec, undefined, child);
+}
+
+function moveOutcome(name: string, before: Voucher, after: Voucher, children: Voucher[], request: object) {
+  return {
+    result: { voucher: after, children },
+    event: {
+      name,
+      ids: { voucherId: after.id, rootId: after.rootId, childIds: children.map((c) => c.id) },
+      changes: {
+        ...request,
+        status: { from: before.status, to: after.status },
+        holder: { from: before.holder, to: after.holder },
+        children: children.map((c) => ({ id: c.id, holder: c.holder, amount: c.amount, tier: c.tier })),
+      },
+    },
+  };
+}
+
+/** The piece, its parent, …, the root (each link checked by the domain's provenance). */
+async function lineageOf(store: Store, piece: Voucher): Promise<Voucher[]> {
+  const out = [piece];
+  let current = piece;
+  while (current.parentId !== undefined) {
+    current = await required<Voucher>(store, VoucherSpec.type, current.parentId, 'parent voucher');
+    out.push(current);
+    if (out.length > 256) throw new Error(`ledger inconsistency: lineage of ${piece.id} does not end`);
+  }
+  return out;
+}
+
+/** Overdue when the issuer's earliest unsettled maturity is before today: one index entry read. */
+export async function issuerOverdue(store: Store, issuer: string, today: string): Promise<boolean> {
+  const first = await store.firstId({ index: VoucherIndex.DUE, attrs: [issuer] });
+  if (first === undefined) return false;
+  const v = await required<Voucher>(store, VoucherSpec.type, first, 'voucher');
+  return v.maturityDate < today;
+}
+
+/** One prefix per calendar month from `from` to `to`; rows are then filtered to the exact days. */
+function monthPrefixes(from: string, to: string): Prefix[] {
+  const [fromMonth] = monthAndDay(from);
+  const [toMonth] = monthAndDay(to);
+  const out: Prefix[] = [];
+  let [y, m] = fromMonth.split('-').map(Number) as [number, number];
+  for (let month = fromMonth; month <= toMonth; ) {
+    out.push({ index: VoucherIndex.MATURITY, attrs: [month] });
+    m += 1;
+    if (m > 12) {
+      m = 1;
+      y += 1;
+    }
+    month = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}`;
+    if (out.length > 120) throw new DomainError('VALIDATION_FAILED', 'a maturity range spans at most 120 months');
+  }
+  return out;
+}
+
+function treeOf(pieces: readonly Voucher[], rootId: string, actor: Actor): TreeNode {
+  const byId = new Map(pieces.map((p) => [p.id, p]));
+  const build = (id: string): TreeNode => {
+    const v = byId.get(id);
+    if (!v) throw new Error(`ledger inconsistency: piece ${id} of root ${rootId} is missing`);
+    return {
+      id: v.id,
+      holder: canReadVoucher(actor, v) ? v.holder : '',
+      amount: v.amount,
+      tier: v.tier,
+      status: v.status,
+      children: (v.childIds ?? []).map(build),
+    };
+  };
+  return build(rootId);
+}

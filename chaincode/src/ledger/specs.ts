@@ -1,0 +1,62 @@
+import type { IdentityBinding, Member, Receivable, Voucher, FingerprintClaim } from '../domain/types';
+import { monthAndDay, RecordType, type RecordSpec } from './keys';
+
+/** Records, their keys and their composite-key indexes (the id is always the last attribute). */
+export const MemberSpec: RecordSpec<Member> = {
+  type: RecordType.MEMBER,
+  key: (m) => [m.id],
+  indexes: [],
+};
+
+export const IdentitySpec: RecordSpec<IdentityBinding> = {
+  type: RecordType.IDENTITY,
+  key: (i) => [i.mspId, i.identityId],
+  indexes: [],
+};
+
+export const FingerprintSpec: RecordSpec<FingerprintClaim> = {
+  type: RecordType.FINGERPRINT,
+  key: (f) => [f.kind, f.fingerprint],
+  indexes: [],
+};
+
+export const ReceivableIndex = {
+  CREDITOR: 'IDX_RCV_CREDITOR',
+  DEBTOR: 'IDX_RCV_DEBTOR',
+  STATUS: 'IDX_RCV_STATUS',
+} as const;
+
+export const ReceivableSpec: RecordSpec<Receivable> = {
+  type: RecordType.RECEIVABLE,
+  key: (r) => [r.id],
+  indexes: [
+    { name: ReceivableIndex.CREDITOR, attrs: (r) => [r.creditor, r.status, r.id] },
+    { name: ReceivableIndex.DEBTOR, attrs: (r) => [r.debtor, r.status, r.id] },
+    { name: ReceivableIndex.STATUS, attrs: (r) => [r.status, r.id] },
+  ],
+};
+
+export const VoucherIndex = {
+  HOLDER: 'IDX_VCH_HOLDER',
+  ISSUER: 'IDX_VCH_ISSUER',
+  STATUS: 'IDX_VCH_STATUS',
+  MATURITY: 'IDX_VCH_MATURITY',
+  ROOT: 'IDX_VCH_ROOT',
+  /** Unsettled pieces by issuer and maturity: the first entry tells whether the issuer is overdue. */
+  DUE: 'IDX_VCH_DUE',
+} as const;
+
+const UNSETTLED: ReadonlySet<string> = new Set(['ACTIVE', 'FINANCING_PENDING', 'FINANCED']);
+
+export const VoucherSpec: RecordSpec<Voucher> = {
+  type: RecordType.VOUCHER,
+  key: (v) => [v.id],
+  indexes: [
+    { name: VoucherIndex.HOLDER, attrs: (v) => [v.holder, v.status, v.id] },
+    { name: VoucherIndex.ISSUER, attrs: (v) => [v.issuer, v.status, v.id] },
+    { name: VoucherIndex.STATUS, attrs: (v) => [v.status, v.id] },
+    { name: VoucherIndex.MATURITY, attrs: (v) => [...monthAndDay(v.maturityDate), v.id] },
+    { name: VoucherIndex.ROOT, attrs: (v) => [v.rootId, v.id] },
+    { name: VoucherIndex.DUE, attrs: (v) => (UNSETTLED.has(v.status) ? [v.issuer, v.maturityDate, v.id] : undefined) },
+  ],
+};

@@ -1,0 +1,216 @@
+import type { ChaincodeStub, Iterators } from 'fabric-shim-api';
+import { DomainError } from '../domain/errors';
+import { marshal, unmarshal } from './codec';
+import { INDEX_VALUE, type IndexSpec, type RecordSpec } from './keys';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+
+/** A prefix of index keys to scan: the index name and the leading attributes. */
+export interface Prefix {
+  readonly index: string;
+  readonly attrs: readonly string[];
+}
+
+export interface Page<T> {
+  records: T[];
+  /** Empty when there is nothing more. */
+  bookmark: string;
+  fetchedCount: number;
+}
+
+export interface HistoryVersion<T> {
+  txId: string;
+  timestamp: string;
+  isDelete: boolean;
+  record: T | null;
+}
+
+interface Bookmark {
+  /** Which prefix of the list the scan is in. */
+  p: number;
+  /** Fabric's bookmark inside that prefix. */
+  b: string;
+}
+
+/**
+ * Typed access to the world state of one transaction. Reads see committed
+ * state only (Fabric has no read-your-writes), so callers read every record
+ * they need first and write each at most once.
+ */
+export class Store {
+  constructor(private readonly stub: ChaincodeStub) {}
+
+  key(type: string, attrs: readonly string[]): string {
+    return this.stub.createCompositeKey(type, [...attrs]);
+  }
+
+  async get<T>(type: string, attrs: readonly string[]): Promise<T | undefined> {
+    const bytes = await this.stub.getState(this.key(type, attrs));
+    return bytes && bytes.length > 0 ? unmarshal<T>(bytes) : undefined;
+  }
+
+  async put(type: string, attrs: readonly string[], record: unknown): Promise<void> {
+    await this.stub.putState(this.key(type, attrs), marshal(record));
+  }
+
+  /**
+   * Writes a record and brings its index entries from `before` to `after`:
+   * stale entries are deleted, new ones written, unchanged ones left alone.
+   */
+  async save<T>(spec: RecordSpec<T>, before: T | undefined, after: T): Promise<void> {
+    await this.put(spec.type, spec.key(after), after);
+    for (const index of spec.indexes) {
+      const oldKey = this.indexKey(index, before);
+      const newKey = this.indexKey(index, after);
+      if (oldKey === newKey) continue;
+      if (oldKey !== undefined) await this.stub.deleteState(oldKey);
+      if (newKey !== undefined) await this.stub.putState(newKey, INDEX_VALUE);
+    }
+  }
+
+  private indexKey<T>(index: IndexSpec<T>, record: T | undefined): string | undefined {
+    if (record === undefined) return undefined;
+    const attrs = index.attrs(record);
+    return attrs === undefined ? undefined : this.key(index.name, attrs);
+  }
+
+  /** The first id under a prefix (index order), reading one entry only. */
+  async firstId(prefix: Prefix): Promise<string | undefined> {
+    const iterator = await this.stub.getStateByPartialCompositeKey(prefix.index, [...prefix.attrs]);
+    try {
+      const next = await iterator.next();
+      return next.value ? this.lastAttribute(next.value.key) : undefined;
+    } finally {
+      await iterator.close();
+    }
+  }
+
+  /** Ids (the last attribute) of every index entry under a prefix, in key order. */
+  async ids(prefix: Prefix): Promise<string[]> {
+    const out: string[] = [];
+    const iterator = await this.stub.getStateByPartialCompositeKey(prefix.index, [...prefix.attrs]);
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.value) out.push(this.lastAttribute(next.value.key));
+        if (next.done) break;
+      }
+    } finally {
+      await iterator.close();
+    }
+    return out;
+  }
+
+  /**
+   * One page of records found through index prefixes scanned in order,
+   * keeping those `accept` lets through. Paginated queries are allowed in
+   * read-only transactions only, as on Fabric.
+   */
+  async page<T>(
+    spec: RecordSpec<T>,
+    prefixes: readonly Prefix[],
+    pageSizeArg: number | undefined,
+    bookmarkArg: string | undefined,
+    accept: (record: T) => boolean,
+  ): Promise<Page<T>> {
+    const pageSize = pageSizeArg ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+      throw new DomainError('VALIDATION_FAILED', `pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+    }
+    let cursor = decodeBookmark(bookmarkArg, prefixes.length);
+    const records: T[] = [];
+    let fetchedCount = 0;
+    while (cursor && records.length < pageSize) {
+      const prefix = prefixes[cursor.p];
+      if (!prefix) break;
+      const { iterator, metadata } = await this.stub.getStateByPartialCompositeKeyWithPagination(
+        prefix.index,
+        [...prefix.attrs],
+        pageSize - records.length,
+        cursor.b,
+      );
+      const found = await this.collectKeys(iterator);
+      for (const indexKey of found) {
+        fetchedCount += 1;
+        const record = await this.get<T>(spec.type, [this.lastAttribute(indexKey)]);
+        if (record !== undefined && accept(record)) records.push(record);
+      }
+      const exhausted = found.length === 0 || !metadata.bookmark;
+      cursor = exhausted
+        ? cursor.p + 1 < prefixes.length
+          ? { p: cursor.p + 1, b: '' }
+          : undefined
+        : { p: cursor.p, b: metadata.bookmark };
+    }
+    return { records, bookmark: cursor ? encodeBookmark(cursor) : '', fetchedCount };
+  }
+
+  /** Every committed version of a record, newest first (Fabric key history). */
+  async history<T>(type: string, attrs: readonly string[]): Promise<HistoryVersion<T>[]> {
+    const iterator = await this.stub.getHistoryForKey(this.key(type, attrs));
+    const out: HistoryVersion<T>[] = [];
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.value) {
+          const mod = next.value;
+          out.push({
+            txId: mod.txId,
+            timestamp: timestampToIso(mod.timestamp),
+            isDelete: mod.isDelete,
+            record: mod.isDelete || !mod.value || mod.value.length === 0 ? null : unmarshal<T>(mod.value),
+          });
+        }
+        if (next.done) break;
+      }
+    } finally {
+      await iterator.close();
+    }
+    return out;
+  }
+
+  private async collectKeys(iterator: Iterators.StateQueryIterator): Promise<string[]> {
+    const keys: string[] = [];
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.value) keys.push(next.value.key);
+        if (next.done) break;
+      }
+    } finally {
+      await iterator.close();
+    }
+    return keys;
+  }
+
+  private lastAttribute(compositeKey: string): string {
+    const { attributes } = this.stub.splitCompositeKey(compositeKey);
+    const last = attributes[attributes.length - 1];
+    if (last === undefined) throw new Error(`index key without attributes: ${JSON.stringify(compositeKey)}`);
+    return last;
+  }
+}
+
+function encodeBookmark(b: Bookmark): string {
+  return Buffer.from(JSON.stringify(b), 'utf8').toString('base64url');
+}
+
+function decodeBookmark(raw: string | undefined, prefixCount: number): Bookmark | undefined {
+  if (raw === undefined || raw === '') return prefixCount > 0 ? { p: 0, b: '' } : undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Bookmark;
+    if (Number.isInteger(parsed.p) && parsed.p >= 0 && parsed.p < prefixCount && typeof parsed.b === 'string') {
+      return parsed;
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new DomainError('VALIDATION_FAILED', 'bookmark is not one this query returned');
+}
+
+/** Fabric timestamps carry seconds as a number or a protobuf Long. */
+export function timestampToIso(ts: { seconds: unknown; nanos: number }): string {
+  const seconds = Number(typeof ts.seconds === 'object' && ts.seconds !== null ? String(ts.seconds) : ts.seconds);
+  return new Date(seconds * 1000 + Math.floor(ts.nanos / 1e6)).toISOString();
+}

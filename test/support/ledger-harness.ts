@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import { invokeTransaction } from '../../chaincode/src/invoke';
+import { withCheckChar } from '../../chaincode/src/domain/uscc';
+import type { Role, UserRole } from '../../chaincode/src/domain/types';
+import {
+  MemoryBackend,
+  WorldState,
+  type CommitResult,
+  type EndorsedTransaction,
+  type TxInput,
+} from '../../chaincode/src/worldstate';
+import { makeIdentity, type TestIdentity } from './certs';
+
+/**
+ * Contract tests run the deployed chaincode (through the same dispatcher the
+ * embedded ledger uses) on the world-state engine with Fabric's semantics:
+ * endorse (simulate) then commit (validate MVCC/phantoms, write a block).
+ */
+export class LedgerHarness {
+  readonly ws = new WorldState(new MemoryBackend());
+  private seq = 0;
+  /** The date transactions are stamped with; tests move it to reach maturity. */
+  today = '2026-01-05';
+
+  private input(who: TestIdentity, name: string, command: object): TxInput {
+    this.seq += 1;
+    const txId = createHash('sha256').update(`harness-tx-${this.seq}`).digest('hex');
+    const seconds = Math.floor(Date.parse(`${this.today}T08:00:00Z`) / 1000) + this.seq;
+    return {
+      txId,
+      timestamp: { seconds, nanos: 0 },
+      creator: { mspId: who.mspId, certificatePem: who.certificatePem },
+      fnName: name,
+      args: [JSON.stringify(command)],
+    };
+  }
+
+  /** Simulates a transaction; throws the chaincode's error if it fails. */
+  async endorse(who: TestIdentity, name: string, command: object): Promise<EndorsedTransaction<string>> {
+    const input = this.input(who, name, command);
+    const sim = await this.ws.simulate(input, (ctx) => invokeTransaction(ctx, name, [...(input.args ?? [])]));
+    if (sim.status === 'FAILED') throw sim.error;
+    return sim;
+  }
+
+  async commit(txs: readonly EndorsedTransaction[]): Promise<CommitResult> {
+    return this.ws.commitBlock(txs);
+  }
+
+  /** Endorses and commits alone in a block; returns the parsed result. */
+  async submit<T = any>(who: TestIdentity, name: string, command: object): Promise<T> {
+    const tx = await this.endorse(who, name, command);
+    const { transactions } = await this.commit([tx]);
+    const code = transactions[0]?.validationCode;
+    if (code !== 'VALID') throw new Error(`[${code}] transaction ${tx.txId} was committed invalid`);
+    return JSON.parse(tx.result) as T;
+  }
+
+  async evaluate<T = any>(who: TestIdentity, name: string, command: object): Promise<T> {
+    const tx = await this.endorse(who, name, command);
+    return JSON.parse(tx.result) as T;
+  }
+
+  /** The committed record under a composite key, or undefined. */
+  async committed<T>(type: string, attrs: string[]): Promise<T | undefined> {
+    const key = `\u0000${type}\u0000${attrs.map((a) => `${a}\u0000`).join('')}`;
+    const v = await this.ws.getCommittedState(key);
+    return v ? (JSON.parse(Buffer.from(v.value).toString('utf8')) as T) : undefined;
+  }
+}
+
+/** Synthetic, valid unified social credit codes for the demo members. */
+export const IDS = {
+  operator: withCheckChar('91110000MA00PLT01'),
+  core: withCheckChar('91310000MA00CR001'),
+  core2: withCheckChar('91310000MA00CR002'),
+  tier1: withCheckChar('91440300MA00GY001'),
+  tier2: withCheckChar('91440300MA00GY002'),
+  tier3: withCheckChar('91440300MA00GY003'),
+  bank: withCheckChar('91110000MA00BK001'),
+  auditor: withCheckChar('91110000MA00AD001'),
+  warehouse: withCheckChar('91370200MA00WH001'),
+} as const;
+
+export type Who = keyof typeof IDS | 'coreChecker' | 'bankChecker' | 'outsider' | 'operatorClerk';
+
+export interface World {
+  h: LedgerHarness;
+  as: Record<Who, TestIdentity>;
+}
+
+const MEMBERS: { key: keyof typeof IDS; mspId: string; roles: Role[] }[] = [
+  { key: 'core', mspId: 'CoreMSP', roles: ['CORE_ENTERPRISE'] },
+  { key: 'core2', mspId: 'CoreMSP', roles: ['CORE_ENTERPRISE'] },
+  { key: 'tier1', mspId: 'PlatformMSP', roles: ['SUPPLIER'] },
+  { key: 'tier2', mspId: 'PlatformMSP', roles: ['SUPPLIER'] },
+  { key: 'tier3', mspId: 'PlatformMSP', roles: ['SUPPLIER'] },
+  { key: 'bank', mspId: 'BankMSP', roles: ['BANK'] },
+  { key: 'auditor', mspId: 'PlatformMSP', roles: ['AUDITOR'] },
+  { key: 'warehouse', mspId: 'PlatformMSP', roles: ['WAREHOUSE'] },
+];
+
+/** A bootstrapped ledger with every demo member registered and an identity bound for each. */
+export async function world(): Promise<World> {
+  const h = new LedgerHarness();
+  const operator = await makeIdentity('PlatformMSP', 'operator-admin');
+  await h.submit(operator, 'member:Bootstrap', { member: { id: IDS.operator, name: 'SCF Platform Operator', mspId: 'PlatformMSP' } });
+  const as = { operator } as Record<Who, TestIdentity>;
+  for (const m of MEMBERS) {
+    await h.submit(operator, 'member:Register', { id: IDS[m.key], name: `Demo ${m.key}`, mspId: m.mspId, roles: m.roles });
+    as[m.key] = await bind(h, operator, IDS[m.key], m.mspId, `${m.key}-maker`, 'MAKER');
+  }
+  as.coreChecker = await bind(h, operator, IDS.core, 'CoreMSP', 'core-checker', 'CHECKER');
+  as.bankChecker = await bind(h, operator, IDS.bank, 'BankMSP', 'bank-checker', 'CHECKER');
+  as.operatorClerk = await bind(h, operator, IDS.operator, 'PlatformMSP', 'operator-clerk', 'MAKER');
+  as.outsider = await makeIdentity('PlatformMSP', 'unbound-user');
+  return { h, as };
+}
+
+async function bind(
+  h: LedgerHarness,
+  operator: TestIdentity,
+  memberId: string,
+  mspId: string,
+  cn: string,
+  userRole: UserRole,
+): Promise<TestIdentity> {
+  const identity = await makeIdentity(mspId, cn);
+  const identityId = clientIdOf(identity);
+  await h.submit(operator, 'member:BindIdentity', { memberId, mspId, identityId, userRole });
+  return identity;
+}
+
+/** fabric-shim's ClientIdentity.getID() of a certificate (what the chaincode will see). */
+export function clientIdOf(identity: TestIdentity): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ClientIdentity } = require('fabric-shim') as { ClientIdentity: new (stub: object) => { getID(): string } };
+  const stub = {
+    getChannelID: () => 'scf',
+    getTxID: () => 'id-probe',
+    getCreator: () => ({ mspid: identity.mspId, idBytes: Buffer.from(identity.certificatePem) }),
+  };
+  return new ClientIdentity(stub).getID();
+}
+
+/** A fingerprint-shaped hex string unique to a label. */
+export const fp = (label: string): string => createHash('sha256').update(label).digest('hex');
+
+/** CNY in fen as the ledger wants it: yuan(1_000_000) = "100000000". */
+export const yuan = (n: number): string => String(Math.round(n * 100));
