@@ -148,3 +148,34 @@ export const fp = (label: string): string => createHash('sha256').update(label).
 
 /** CNY in fen as the ledger wants it: yuan(1_000_000) = "100000000". */
 export const yuan = (n: number): string => String(Math.round(n * 100));
+
+/** Awaits a promise that must fail with the given `[CODE]`; returns the error for further checks. */
+export async function rejects(promise: Promise<unknown>, code: string): Promise<Error & { code?: string }> {
+  let error: (Error & { code?: string }) | undefined;
+  try {
+    await promise;
+  } catch (e) {
+    error = e as Error & { code?: string };
+  }
+  if (!error) throw new Error(`expected a ${code} failure, but the call succeeded`);
+  const actual = error.code ?? /^\[([A-Z_]+)\]/.exec(error.message)?.[1];
+  if (actual !== code) throw new Error(`expected ${code}, got: ${error.message}`);
+  return error;
+}
+
+/** A confirmed receivable of `amount` fen from creditor `tier1` to debtor `core`, with its own invoice. */
+export async function confirmedReceivable(w: World, amount: string, label: string, dueDate = '2026-06-30') {
+  const rcv = await w.h.submit(w.as.tier1, 'receivable:Register', {
+    debtor: IDS.core,
+    amount,
+    dueDate,
+    documents: [{ kind: 'INVOICE', fingerprint: fp(`invoice-${label}`) }],
+  });
+  return w.h.submit(w.as.core, 'receivable:Confirm', { id: rcv.id });
+}
+
+/** A root voucher for the whole of a fresh confirmed receivable, held by tier1. */
+export async function rootVoucher(w: World, amount: string, label: string, maturityDate = '2026-06-30') {
+  const rcv = await confirmedReceivable(w, amount, label, maturityDate);
+  return w.h.submit(w.as.core, 'voucher:Issue', { receivableId: rcv.id, amount, maturityDate });
+}

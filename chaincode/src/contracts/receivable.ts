@@ -32,7 +32,6 @@ export class ReceivableContract extends ScfContract {
         throw new DomainError('ALREADY_EXISTS', `receivable ${id} already exists`);
       }
       const debtor = await store.get<Member>(MemberSpec.type, [cmd.debtor]);
-      if (!debtor) throw new DomainError('NOT_FOUND', `member ${cmd.debtor} not found`);
       const receivable = registerReceivable({ ...cmd, id }, actor, debtor, tx);
       for (const doc of receivable.documents) {
         const existing = await store.get<FingerprintClaim>(FingerprintSpec.type, [doc.kind, doc.fingerprint]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidUscc } from '../domain/uscc';
 import { requestIdSchema } from './base';
 
 /**
@@ -6,7 +7,9 @@ import { requestIdSchema } from './base';
  * character sets safe for composite keys); the domain checks meaning
  * (check characters, sums, dates, roles, states).
  */
-export const memberId = z.string().regex(/^[0-9A-Z]{18}$/, 'a unified social credit code is 18 characters 0-9 A-Z');
+export const memberId = z
+  .string()
+  .refine(isValidUscc, 'not a unified social credit code (18 characters with a valid check character)');
 export const recordId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'ids are 1-128 characters of A-Z a-z 0-9 . _ -');

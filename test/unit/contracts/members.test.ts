@@ -1,0 +1,91 @@
+import { expect } from 'chai';
+import { makeIdentity } from '../../support/certs';
+import { clientIdOf, IDS, LedgerHarness, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
+
+describe('member contract', () => {
+  let w: World;
+  beforeEach(async () => {
+    w = await world();
+  });
+
+  it('bootstraps once only', async () => {
+    const another = await makeIdentity('PlatformMSP', 'second-admin');
+    await rejects(
+      w.h.submit(another, 'member:Bootstrap', { member: { id: IDS.auditor, name: 'Again', mspId: 'PlatformMSP' } }),
+      'ALREADY_EXISTS',
+    );
+  });
+
+  it('bootstraps only from an identity of the operator org named in the command', async () => {
+    const h = new LedgerHarness();
+    const coreAdmin = await makeIdentity('CoreMSP', 'core-admin');
+    await rejects(h.submit(coreAdmin, 'member:Bootstrap', { member: { id: IDS.operator, name: 'Op', mspId: 'PlatformMSP' } }), 'FORBIDDEN');
+    expect(await h.ws.height()).to.equal(0);
+    const admin = await makeIdentity('PlatformMSP', 'op-admin');
+    const op = await h.submit(admin, 'member:Bootstrap', { member: { id: IDS.operator, name: 'Op', mspId: 'PlatformMSP' } });
+    expect(op).to.include({ id: IDS.operator, status: 'ACTIVE' });
+    expect(op.roles).to.include('OPERATOR');
+    const me = await h.evaluate(admin, 'member:WhoAmI', {});
+    expect(me.identity).to.include({ userRole: 'ADMIN', memberId: IDS.operator, identityId: clientIdOf(admin) });
+  });
+
+  it('lets only the operator register, suspend, reinstate and bind', async () => {
+    const id = '91110000MA00NEW01';
+    const { withCheckChar } = await import('../../../chaincode/src/domain/uscc');
+    const newId = withCheckChar(id);
+    for (const who of ['core', 'tier1', 'bank', 'auditor', 'warehouse'] as const) {
+      await rejects(w.h.submit(w.as[who], 'member:Register', { id: newId, name: 'New', mspId: 'PlatformMSP', roles: ['SUPPLIER'] }), 'FORBIDDEN');
+      await rejects(w.h.submit(w.as[who], 'member:Suspend', { id: IDS.tier2 }), 'FORBIDDEN');
+      await rejects(w.h.submit(w.as[who], 'member:Reinstate', { id: IDS.tier2 }), 'FORBIDDEN');
+      await rejects(
+        w.h.submit(w.as[who], 'member:BindIdentity', { memberId: IDS.tier2, mspId: 'PlatformMSP', identityId: 'x509::/CN=x::/CN=ca', userRole: 'ADMIN' }),
+        'FORBIDDEN',
+      );
+    }
+    await w.h.submit(w.as.operator, 'member:Register', { id: newId, name: 'New', mspId: 'PlatformMSP', roles: ['SUPPLIER'] });
+    await rejects(w.h.submit(w.as.operator, 'member:Register', { id: newId, name: 'New', mspId: 'PlatformMSP', roles: ['SUPPLIER'] }), 'ALREADY_EXISTS');
+  });
+
+  it('refuses member ids whose check character is wrong', async () => {
+    const good = IDS.tier1;
+    const last = good[17] === '0' ? '1' : '0';
+    await rejects(
+      w.h.submit(w.as.operator, 'member:Register', { id: good.slice(0, 17) + last, name: 'Bad', mspId: 'PlatformMSP', roles: ['SUPPLIER'] }),
+      'VALIDATION_FAILED',
+    );
+  });
+
+  it('refuses binding an identity of another org to a member', async () => {
+    const err = await rejects(
+      w.h.submit(w.as.operator, 'member:BindIdentity', { memberId: IDS.core, mspId: 'BankMSP', identityId: 'x509::/CN=x::/CN=ca', userRole: 'MAKER' }),
+      'BUSINESS_RULE',
+    );
+    expect(err.message).to.contain('BankMSP');
+    expect(await w.h.committed('IDENTITY', ['BankMSP', 'x509::/CN=x::/CN=ca'])).to.equal(undefined);
+  });
+
+  it('takes a suspended member out of every transaction until reinstated, but lets it read', async () => {
+    const root = await rootVoucher(w, yuan(1000), 'suspend');
+    const s = await w.h.submit(w.as.operator, 'member:Suspend', { id: IDS.tier1, reason: 'KYC expired' });
+    expect(s.status).to.equal('SUSPENDED');
+    await rejects(w.h.submit(w.as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(100) }), 'FORBIDDEN');
+    expect((await w.h.evaluate(w.as.tier1, 'voucher:Get', { id: root.id })).holder).to.equal(IDS.tier1);
+    // Nobody can pass a voucher to a suspended member either.
+    await w.h.submit(w.as.operator, 'member:Reinstate', { id: IDS.tier1 });
+    await w.h.submit(w.as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(1000) });
+    await w.h.submit(w.as.operator, 'member:Suspend', { id: IDS.tier1 });
+    await rejects(w.h.submit(w.as.tier2, 'voucher:Transfer', { id: root.id, to: IDS.tier1, amount: yuan(1000) }), 'BUSINESS_RULE');
+    await rejects(w.h.submit(w.as.operator, 'member:Suspend', { id: IDS.tier1 }), 'INVALID_STATE');
+  });
+
+  it('refuses unbound identities everywhere', async () => {
+    await rejects(w.h.evaluate(w.as.outsider, 'member:WhoAmI', {}), 'FORBIDDEN');
+    await rejects(w.h.submit(w.as.outsider, 'member:Register', { id: IDS.tier1, name: 'x', mspId: 'PlatformMSP', roles: ['SUPPLIER'] }), 'FORBIDDEN');
+  });
+
+  it('shows members to any bound identity and NOT_FOUND for unknown ids', async () => {
+    expect((await w.h.evaluate(w.as.bank, 'member:Get', { id: IDS.core })).roles).to.deep.equal(['CORE_ENTERPRISE']);
+    const { withCheckChar } = await import('../../../chaincode/src/domain/uscc');
+    await rejects(w.h.evaluate(w.as.bank, 'member:Get', { id: withCheckChar('91110000MA00NNNE1') }), 'NOT_FOUND');
+  });
+});

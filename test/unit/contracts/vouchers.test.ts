@@ -1,0 +1,177 @@
+import { expect } from 'chai';
+import { IDS, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
+
+describe('voucher contract', () => {
+  let w: World;
+  beforeEach(async () => {
+    w = await world();
+  });
+
+  it('commits exactly one of two concurrent transfers of the same piece; state shows one spend', async () => {
+    const root = await rootVoucher(w, yuan(1000), 'race');
+    const a = await w.h.endorse(w.as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(1000) });
+    const b = await w.h.endorse(w.as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier3, amount: yuan(400) });
+    const { transactions } = await w.h.commit([a, b]);
+    expect(transactions.map((t) => t.validationCode)).to.deep.equal(['VALID', 'MVCC_READ_CONFLICT']);
+    const piece = await w.h.evaluate(w.as.auditor, 'voucher:Get', { id: root.id });
+    expect(piece).to.include({ holder: IDS.tier2, status: 'ACTIVE', tier: 1 });
+    await rejects(w.h.evaluate(w.as.auditor, 'voucher:Get', { id: `${root.id}.1` }), 'NOT_FOUND');
+  });
+
+  it('a piece once split cannot be transferred, split or settled again', async () => {
+    const root = await rootVoucher(w, yuan(1000), 'spent');
+    await w.h.submit(w.as.tier1, 'voucher:Split', { id: root.id, amounts: [yuan(500), yuan(500)] });
+    await rejects(w.h.submit(w.as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(100) }), 'INVALID_STATE');
+    await rejects(w.h.submit(w.as.tier1, 'voucher:Split', { id: root.id, amounts: [yuan(500), yuan(500)] }), 'INVALID_STATE');
+    w.h.today = '2026-07-01';
+    await rejects(w.h.submit(w.as.core, 'voucher:Settle', { id: root.id, paymentRef: 'P1' }), 'INVALID_STATE');
+  });
+
+  it('enforces the amount rules: exact sums, minimum piece, split bounds, no overdraw', async () => {
+    const root = await rootVoucher(w, yuan(1000), 'amounts');
+    const cases: [object, string][] = [
+      [{ id: root.id, amounts: [yuan(500), yuan(400)] }, 'BUSINESS_RULE'],
+      [{ id: root.id, amounts: ['99', String(100_000 - 99)] }, 'BUSINESS_RULE'],
+      [{ id: root.id, amounts: [yuan(1000)] }, 'BUSINESS_RULE'],
+      [{ id: root.id, amounts: Array.from({ length: 21 }, () => yuan(10)).concat([yuan(790)]) }, 'BUSINESS_RULE'],
+    ];
+    for (const [cmd, code] of cases) await rejects(w.h.submit(w.as.tier1, 'voucher:Split', cmd), code);
+    await rejects(w.h.submit(w.as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(1001) }), 'BUSINESS_RULE');
+    await rejects(w.h.submit(w.as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: String(100_000 - 50) }), 'BUSINESS_RULE');
+    expect(await w.h.evaluate(w.as.tier1, 'voucher:Get', { id: root.id })).to.include({ status: 'ACTIVE', amount: yuan(1000) });
+  });
+
+  it('refuses an eleventh tier', async () => {
+    const members = [IDS.tier2, IDS.tier3];
+    const who = [w.as.tier2, w.as.tier3];
+    let holder = w.as.tier1;
+    const root = await rootVoucher(w, yuan(100), 'tiers');
+    for (let tier = 1; tier <= 10; tier += 1) {
+      const next = members[tier % 2]!;
+      await w.h.submit(holder, 'voucher:Transfer', { id: root.id, to: next, amount: yuan(100) });
+      holder = who[tier % 2]!;
+    }
+    expect((await w.h.evaluate(holder, 'voucher:Get', { id: root.id })).tier).to.equal(10);
+    const err = await rejects(w.h.submit(holder, 'voucher:Transfer', { id: root.id, to: members[1]!, amount: yuan(100) }), 'BUSINESS_RULE');
+    expect(err.message).to.match(/tier/i);
+  });
+
+  it('only the holder moves a piece; non-parties cannot even see it', async () => {
+    const root = await rootVoucher(w, yuan(1000), 'roles');
+    await rejects(w.h.submit(w.as.core, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(100) }), 'FORBIDDEN');
+    await rejects(w.h.submit(w.as.auditor, 'voucher:Split', { id: root.id, amounts: [yuan(500), yuan(500)] }), 'FORBIDDEN');
+    await rejects(w.h.submit(w.as.operator, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(100) }), 'FORBIDDEN');
+    for (const who of ['tier2', 'tier3', 'bank', 'core2', 'warehouse'] as const) {
+      await rejects(w.h.submit(w.as[who], 'voucher:Transfer', { id: root.id, to: IDS.tier3, amount: yuan(100) }), 'NOT_FOUND');
+      await rejects(w.h.evaluate(w.as[who], 'voucher:Get', { id: root.id }), 'NOT_FOUND');
+      await rejects(w.h.evaluate(w.as[who], 'voucher:Provenance', { id: root.id }), 'NOT_FOUND');
+      await rejects(w.h.evaluate(w.as[who], 'voucher:History', { id: root.id }), 'NOT_FOUND');
+      await rejects(w.h.evaluate(w.as[who], 'voucher:Tree', { id: root.id }), 'NOT_FOUND');
+    }
+    await rejects(w.h.evaluate(w.as.outsider, 'voucher:Get', { id: root.id }), 'FORBIDDEN');
+    for (const who of ['auditor', 'operator', 'core'] as const) {
+      expect((await w.h.evaluate(w.as[who], 'voucher:Get', { id: root.id })).id).to.equal(root.id);
+    }
+  });
+
+  it('only the issuing debtor issues, only up to the unvouchered amount, never with a past maturity', async () => {
+    const root = await rootVoucher(w, yuan(1000), 'issue');
+    const rcvId = root.receivableId as string;
+    await rejects(w.h.submit(w.as.core, 'voucher:Issue', { receivableId: rcvId, amount: yuan(1), maturityDate: '2026-06-30' }), 'INVALID_STATE');
+    const rcv2 = await w.h.submit(w.as.tier1, 'receivable:Register', {
+      debtor: IDS.core, amount: yuan(1000), dueDate: '2026-06-30', documents: [{ kind: 'INVOICE', fingerprint: 'ab'.repeat(32) }],
+    });
+    await rejects(w.h.submit(w.as.core, 'voucher:Issue', { receivableId: rcv2.id, amount: yuan(1000), maturityDate: '2026-06-30' }), 'INVALID_STATE');
+    await w.h.submit(w.as.core, 'receivable:Confirm', { id: rcv2.id });
+    await rejects(w.h.submit(w.as.tier1, 'voucher:Issue', { receivableId: rcv2.id, amount: yuan(10), maturityDate: '2026-06-30' }), 'FORBIDDEN');
+    await rejects(w.h.submit(w.as.core2, 'voucher:Issue', { receivableId: rcv2.id, amount: yuan(10), maturityDate: '2026-06-30' }), 'NOT_FOUND');
+    await rejects(w.h.submit(w.as.core, 'voucher:Issue', { receivableId: rcv2.id, amount: yuan(1001), maturityDate: '2026-06-30' }), 'BUSINESS_RULE');
+    await rejects(w.h.submit(w.as.core, 'voucher:Issue', { receivableId: rcv2.id, amount: yuan(10), maturityDate: '2026-01-04' }), 'BUSINESS_RULE');
+    const part = await w.h.submit(w.as.core, 'voucher:Issue', { receivableId: rcv2.id, amount: yuan(600), maturityDate: '2026-06-30' });
+    expect((await w.h.evaluate(w.as.core, 'receivable:Get', { id: rcv2.id })).voucheredAmount).to.equal(yuan(600));
+    await rejects(w.h.submit(w.as.core, 'voucher:Issue', { id: part.id, receivableId: rcv2.id, amount: yuan(400), maturityDate: '2026-06-30' }), 'ALREADY_EXISTS');
+    await w.h.submit(w.as.core, 'voucher:Issue', { receivableId: rcv2.id, amount: yuan(400), maturityDate: '2026-06-30' });
+    expect((await w.h.evaluate(w.as.core, 'receivable:Get', { id: rcv2.id })).status).to.equal('VOUCHERED');
+  });
+
+  it('settles only by the issuer, on or after maturity, paying the holder of the moment', async () => {
+    const root = await rootVoucher(w, yuan(1000), 'settle', '2026-02-01');
+    await w.h.submit(w.as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(1000) });
+    w.h.today = '2026-02-01';
+    await rejects(w.h.submit(w.as.tier2, 'voucher:Settle', { id: root.id, paymentRef: 'X' }), 'FORBIDDEN');
+    const settled = await w.h.submit(w.as.core, 'voucher:Settle', { id: root.id, paymentRef: 'CNAPS-1' });
+    expect(settled).to.include({ status: 'SETTLED', settledTo: IDS.tier2 });
+    await rejects(w.h.submit(w.as.core, 'voucher:Settle', { id: root.id, paymentRef: 'CNAPS-2' }), 'INVALID_STATE');
+  });
+
+  it('flags an issuer with an overdue piece in every provenance verdict until it pays', async () => {
+    const late = await rootVoucher(w, yuan(100), 'late', '2026-02-01');
+    const other = await rootVoucher(w, yuan(100), 'other', '2026-09-01');
+    w.h.today = '2026-02-02';
+    const prov = await w.h.evaluate(w.as.tier1, 'voucher:Provenance', { id: other.id });
+    expect(prov.verdict.financeable).to.equal(false);
+    expect(prov.verdict.reasons).to.include('ISSUER_OVERDUE');
+    await w.h.submit(w.as.core, 'voucher:Settle', { id: late.id, paymentRef: 'CURE' });
+    const cured = await w.h.evaluate(w.as.tier1, 'voucher:Provenance', { id: other.id });
+    expect(cured.verdict).to.deep.equal({ financeable: true, reasons: [] });
+  });
+
+  it('lists by holder, issuer, status and maturity range with bookmarks', async () => {
+    const a = await rootVoucher(w, yuan(100), 'l-a', '2026-03-15');
+    const b = await rootVoucher(w, yuan(100), 'l-b', '2026-04-30');
+    const c = await rootVoucher(w, yuan(100), 'l-c', '2026-07-01');
+    await w.h.submit(w.as.tier1, 'voucher:Transfer', { id: c.id, to: IDS.tier2, amount: yuan(100) });
+    const mine = await w.h.evaluate(w.as.tier1, 'voucher:List', {});
+    expect(mine.records.map((v: { id: string }) => v.id).sort()).to.deep.equal([a.id, b.id].sort());
+    const byIssuer = await w.h.evaluate(w.as.core, 'voucher:List', { issuer: IDS.core, pageSize: 2 });
+    expect(byIssuer.records).to.have.length(2);
+    const rest = await w.h.evaluate(w.as.core, 'voucher:List', { issuer: IDS.core, pageSize: 2, bookmark: byIssuer.bookmark });
+    expect([...byIssuer.records, ...rest.records].map((v: { id: string }) => v.id).sort()).to.deep.equal([a.id, b.id, c.id].sort());
+    const maturing = await w.h.evaluate(w.as.auditor, 'voucher:List', { maturingFrom: '2026-03-16', maturingTo: '2026-07-01' });
+    expect(maturing.records.map((v: { id: string }) => v.id).sort()).to.deep.equal([b.id, c.id].sort());
+    const tier2View = await w.h.evaluate(w.as.tier2, 'voucher:List', { maturingFrom: '2026-01-01', maturingTo: '2026-12-31' });
+    expect(tier2View.records.map((v: { id: string }) => v.id)).to.deep.equal([c.id]);
+    await rejects(w.h.evaluate(w.as.auditor, 'voucher:List', { maturingFrom: '2026-05-01', maturingTo: '2026-04-01' }), 'VALIDATION_FAILED');
+  });
+
+  it('returns the first result for a repeated requestId and acts once', async () => {
+    const root = await rootVoucher(w, yuan(1000), 'once');
+    const cmd = { id: root.id, to: IDS.tier2, amount: yuan(300), requestId: 'req-42' };
+    const first = await w.h.submit(w.as.tier1, 'voucher:Transfer', cmd);
+    const heightAfterFirst = await w.h.ws.height();
+    const again = await w.h.endorse(w.as.tier1, 'voucher:Transfer', cmd);
+    expect(JSON.parse(again.result)).to.deep.equal(first);
+    expect(again.rwset.writes).to.deep.equal([]);
+    expect(again.event).to.equal(undefined);
+    await rejects(w.h.submit(w.as.tier1, 'voucher:Split', { id: `${root.id}.2`, amounts: [yuan(350), yuan(350)], requestId: 'req-42' }), 'ALREADY_EXISTS');
+    // Another member may use the same requestId for its own request.
+    await w.h.submit(w.as.tier2, 'voucher:Split', { id: `${root.id}.1`, amounts: [yuan(150), yuan(150)], requestId: 'req-42' });
+    expect(await w.h.ws.height()).to.equal(heightAfterFirst + 1);
+  });
+
+  it('emits one PastTense event per mutating transaction naming ids, actor and changes', async () => {
+    const root = await rootVoucher(w, yuan(1000), 'events');
+    const tx = await w.h.endorse(w.as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(250) });
+    expect(tx.event?.name).to.equal('VoucherTransferred');
+    const payload = JSON.parse(Buffer.from(tx.event!.payload).toString('utf8'));
+    expect(payload.ids).to.deep.equal({ voucherId: root.id, rootId: root.id, childIds: [`${root.id}.1`, `${root.id}.2`] });
+    expect(payload.actor.memberId).to.equal(IDS.tier1);
+    expect(payload.changes.status).to.deep.equal({ from: 'ACTIVE', to: 'SPLIT' });
+    expect(payload.txId).to.equal(tx.txId);
+  });
+
+  it('keeps the full history of a piece and the tree of its root', async () => {
+    const root = await rootVoucher(w, yuan(1000), 'history');
+    await w.h.submit(w.as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(1000) });
+    await w.h.submit(w.as.tier2, 'voucher:Split', { id: root.id, amounts: [yuan(100), yuan(900)] });
+    const hist = await w.h.evaluate(w.as.auditor, 'voucher:History', { id: root.id });
+    expect(hist.versions.map((v: { record: { status: string; holder: string } }) => `${v.record.status}/${v.record.holder === IDS.tier1 ? 't1' : 't2'}`)).to.deep.equal(
+      ['SPLIT/t2', 'ACTIVE/t2', 'ACTIVE/t1'],
+    );
+    const tree = await w.h.evaluate(w.as.tier2, 'voucher:Tree', { id: `${root.id}.2` });
+    expect(tree.root.children.map((c: { id: string; amount: string }) => [c.id, c.amount])).to.deep.equal([
+      [`${root.id}.1`, yuan(100)],
+      [`${root.id}.2`, yuan(900)],
+    ]);
+  });
+});
