@@ -1,0 +1,414 @@
+import type {
+  ChaincodeProposal,
+  ChaincodeResponse,
+  ChaincodeStub,
+  Iterators,
+  SerializedIdentity,
+  SplitCompositekey,
+  StateQueryResponse,
+  Timestamp,
+} from 'fabric-shim-api';
+import Long from 'long';
+import { createCompositeKey, partialCompositeKeyRange, splitCompositeKey } from './composite-key';
+import {
+  asyncIterablePromise,
+  BatchedIterator,
+  rejectedQuery,
+  type QueryKeyModification,
+  type QueryKV,
+} from './iterators';
+import { assertValidKey, keySuccessor } from './keys';
+import type { MutableRangeQuery, RwsetBuilder } from './rwset';
+import { timestampToDate } from './timestamp';
+import type { StateBackend, TxTimestamp } from './types';
+
+/**
+ * How many results the peer hands the chaincode per round trip (Fabric's
+ * handler batches by 100). A range query records, for phantom checks, every
+ * result the peer fetched, so it is modelled batch by batch: a query that
+ * returns fewer than this many results is recorded as exhausted at once.
+ */
+export const QUERY_BATCH_SIZE = 100;
+
+const EMPTY_KEY_SUBSTITUTE = '\u0001';
+const COMPOSITE_KEY_NAMESPACE = '\u0000';
+
+export interface StubInit {
+  readonly txId: string;
+  readonly channelId: string;
+  readonly timestamp: TxTimestamp;
+  readonly mspId: string;
+  readonly certificatePem: string;
+  /** The full argument list: the function name first, as Fabric passes it. */
+  readonly args: readonly string[];
+  readonly backend: StateBackend;
+  readonly rwset: RwsetBuilder;
+}
+
+type StateIterable = Promise<Iterators.StateQueryIterator> & AsyncIterable<Iterators.KV>;
+type PagedStateIterable = Promise<StateQueryResponse<Iterators.StateQueryIterator>> & AsyncIterable<Iterators.KV>;
+type HistoryIterable = Promise<Iterators.HistoryQueryIterator> & AsyncIterable<Iterators.KeyModification>;
+
+/** For iterators whose results were all fetched at once. */
+const noMore = (): Promise<undefined> => Promise.resolve(undefined);
+
+/** Runs `fn` now and reports its outcome as a promise, so a throw becomes a rejection. */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
+function unsupported(what: string): Error {
+  return new Error(`${what} is not supported by the embedded world state`);
+}
+
+/** fabric-shim refuses simple-key ranges that reach into the composite-key namespace. */
+function validateSimpleKeys(...keys: string[]): void {
+  for (const key of keys) {
+    if (key.startsWith(COMPOSITE_KEY_NAMESPACE)) {
+      throw new Error(`first character of the key [${key}] contains a null character which is not allowed`);
+    }
+  }
+}
+
+/**
+ * The ChaincodeStub of one simulated transaction, with Fabric's semantics:
+ * reads see committed state only (no read-your-writes), a missing key reads as
+ * empty bytes, an empty value is a delete, ranges are half-open in UTF-8 byte
+ * order, range results are recorded for phantom detection, and only the last
+ * setEvent counts. Once the transaction is over every call fails.
+ */
+export class WorldStateStub implements ChaincodeStub {
+  private active = true;
+
+  constructor(private readonly init: StubInit) {}
+
+  /** Ends the transaction: later calls (e.g. from a leaked iterator) fail. */
+  finish(): void {
+    this.active = false;
+  }
+
+  private guard(): void {
+    if (!this.active) throw new Error(`transaction ${this.init.txId} is no longer active`);
+  }
+
+  // ---- identity, arguments, time ----
+
+  getArgs(): string[] {
+    return [...this.init.args];
+  }
+
+  getStringArgs(): string[] {
+    return [...this.init.args];
+  }
+
+  getBufferArgs(): Buffer[] {
+    return this.init.args.map((a) => Buffer.from(a, 'utf8'));
+  }
+
+  getFunctionAndParameters(): { params: string[]; fcn: string } {
+    const [fcn, ...params] = this.init.args;
+    return fcn === undefined ? { fcn: '', params: [] } : { fcn, params };
+  }
+
+  getTxID(): string {
+    return this.init.txId;
+  }
+
+  getChannelID(): string {
+    return this.init.channelId;
+  }
+
+  getCreator(): SerializedIdentity {
+    return { mspid: this.init.mspId, idBytes: Buffer.from(this.init.certificatePem, 'utf8') };
+  }
+
+  getMspID(): string {
+    // fabric-shim reads the peer's MSP id from CORE_PEER_LOCALMSPID; there is no peer here.
+    throw unsupported('getMspID');
+  }
+
+  getTransient(): Map<string, Uint8Array> {
+    return new Map();
+  }
+
+  getSignedProposal(): ChaincodeProposal.SignedProposal {
+    throw unsupported('getSignedProposal');
+  }
+
+  /** `{seconds: Long (unsigned), nanos}`, exactly as fabric-shim returns it. */
+  getTxTimestamp(): Timestamp {
+    return { seconds: Long.fromNumber(this.init.timestamp.seconds, true), nanos: this.init.timestamp.nanos };
+  }
+
+  getDateTimestamp(): Date {
+    return timestampToDate(this.init.timestamp);
+  }
+
+  getBinding(): string {
+    throw unsupported('getBinding');
+  }
+
+  // ---- state ----
+
+  async getState(key: string): Promise<Uint8Array> {
+    this.guard();
+    assertValidKey(key);
+    const found = await this.init.backend.getState(key);
+    this.init.rwset.addRead(key, found?.version ?? null);
+    return found ? Buffer.from(found.value) : Buffer.alloc(0);
+  }
+
+  putState(key: string, value: Uint8Array | string): Promise<void> {
+    return settle(() => {
+      this.guard();
+      this.checkWriteKey(key);
+      const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+      if (!(bytes instanceof Uint8Array)) throw new Error('value must be a Uint8Array or a string');
+      this.init.rwset.checkWrite();
+      this.init.rwset.addWrite(key, bytes);
+    });
+  }
+
+  deleteState(key: string): Promise<void> {
+    return settle(() => {
+      this.guard();
+      this.checkWriteKey(key);
+      this.init.rwset.checkWrite();
+      this.init.rwset.addWrite(key, Buffer.alloc(0));
+    });
+  }
+
+  private checkWriteKey(key: string): void {
+    assertValidKey(key);
+    // The Go shim refuses an empty key; fabric-shim (Node) passes it through.
+    // It can never be read back by a range query, so it is refused here.
+    if (key.length === 0) throw new Error('key must not be an empty string');
+  }
+
+  setStateValidationParameter(_key: string, _ep: Uint8Array): Promise<void> {
+    return Promise.reject(unsupported('setStateValidationParameter'));
+  }
+
+  getStateValidationParameter(_key: string): Promise<Uint8Array> {
+    return Promise.reject(unsupported('getStateValidationParameter'));
+  }
+
+  // ---- range queries ----
+
+  getStateByRange(startKey: string, endKey: string): StateIterable {
+    try {
+      this.guard();
+      const start = startKey || EMPTY_KEY_SUBSTITUTE;
+      const end = endKey ?? '';
+      assertValidKey(start, 'startKey');
+      assertValidKey(end, 'endKey');
+      validateSimpleKeys(start, end);
+      return this.openRange(start, end);
+    } catch (err) {
+      return rejectedQuery<Iterators.KV>(err as Error);
+    }
+  }
+
+  getStateByRangeWithPagination(startKey: string, endKey: string, pageSize: number, bookmark?: string): PagedStateIterable {
+    try {
+      this.guard();
+      const start = startKey || EMPTY_KEY_SUBSTITUTE;
+      const end = endKey ?? '';
+      assertValidKey(start, 'startKey');
+      assertValidKey(end, 'endKey');
+      validateSimpleKeys(start, end);
+      return this.openPage(start, end, pageSize, bookmark);
+    } catch (err) {
+      return rejectedQuery<Iterators.KV>(err as Error);
+    }
+  }
+
+  /** Throws synchronously on an invalid object type or attribute, as fabric-shim does. */
+  getStateByPartialCompositeKey(objectType: string, attributes: string[]): StateIterable {
+    const { startKey, endKey } = partialCompositeKeyRange(objectType, attributes);
+    try {
+      this.guard();
+      return this.openRange(startKey, endKey);
+    } catch (err) {
+      return rejectedQuery<Iterators.KV>(err as Error);
+    }
+  }
+
+  getStateByPartialCompositeKeyWithPagination(
+    objectType: string,
+    attributes: string[],
+    pageSize: number,
+    bookmark?: string,
+  ): PagedStateIterable {
+    const { startKey, endKey } = partialCompositeKeyRange(objectType, attributes);
+    try {
+      this.guard();
+      return this.openPage(startKey, endKey, pageSize, bookmark);
+    } catch (err) {
+      return rejectedQuery<Iterators.KV>(err as Error);
+    }
+  }
+
+  private openRange(startKey: string, endKey: string): StateIterable {
+    const record = this.init.rwset.openRangeQuery(startKey);
+    let cursor = startKey;
+    const fetch = async (): Promise<QueryKV[] | undefined> => {
+      this.guard();
+      if (record.itrExhausted) return undefined;
+      const rows = await this.init.backend.rangeScan(cursor, endKey, QUERY_BATCH_SIZE);
+      this.recordRows(record, rows, rows.length < QUERY_BATCH_SIZE, endKey);
+      const last = rows[rows.length - 1];
+      if (last) cursor = keySuccessor(last.key);
+      return rows.map((r) => ({ key: r.key, value: Buffer.from(r.value) }));
+    };
+    // Like the peer, the first batch is fetched when the query is opened.
+    const promise = fetch().then(
+      (first) => new BatchedIterator<QueryKV>(first ?? [], fetch, () => this.guard()),
+    );
+    return asyncIterablePromise(promise) as unknown as StateIterable;
+  }
+
+  /**
+   * One page: Fabric replaces the start key with a non-empty bookmark and
+   * answers with the key after the page as the next bookmark ('' at the end).
+   */
+  private openPage(startKey: string, endKey: string, pageSize: number, bookmark: string | undefined): PagedStateIterable {
+    if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
+      throw new Error(`pageSize must be a positive integer, got ${String(pageSize)}`);
+    }
+    const from = bookmark ? bookmark : startKey;
+    assertValidKey(from, 'bookmark');
+    this.init.rwset.checkPaginatedQuery();
+    const record = this.init.rwset.openRangeQuery(from);
+    const promise = (async () => {
+      this.guard();
+      const rows = await this.init.backend.rangeScan(from, endKey, pageSize + 1);
+      const page = rows.slice(0, pageSize);
+      const next = rows[pageSize];
+      this.recordRows(record, page, next === undefined, endKey);
+      const results = page.map((r) => ({ key: r.key, value: Buffer.from(r.value) }));
+      return {
+        iterator: new BatchedIterator<QueryKV>(results, noMore, () => this.guard()),
+        metadata: { fetchedRecordsCount: page.length, bookmark: next ? next.key : '' },
+      };
+    })();
+    return asyncIterablePromise(promise) as unknown as PagedStateIterable;
+  }
+
+  private recordRows(
+    record: MutableRangeQuery,
+    rows: readonly { key: string; version: { blockNumber: number; txIndex: number } }[],
+    exhausted: boolean,
+    endKey: string,
+  ): void {
+    for (const r of rows) record.results.push({ key: r.key, version: r.version });
+    const last = rows[rows.length - 1];
+    if (exhausted) {
+      record.itrExhausted = true;
+      record.endKey = endKey;
+    } else if (last) {
+      record.endKey = last.key;
+    }
+  }
+
+  getQueryResult(_query: string): StateIterable {
+    // Fabric's LevelDB state database has no rich queries.
+    return rejectedQuery<Iterators.KV>(new Error('ExecuteQuery not supported for leveldb'));
+  }
+
+  getQueryResultWithPagination(_query: string, _pageSize: number, _bookmark?: string): PagedStateIterable {
+    return rejectedQuery<Iterators.KV>(new Error('ExecuteQuery not supported for leveldb'));
+  }
+
+  /** Committed versions of a key, newest first (Fabric 2.x order). Not part of the read set. */
+  getHistoryForKey(key: string): HistoryIterable {
+    try {
+      this.guard();
+      assertValidKey(key);
+    } catch (err) {
+      return rejectedQuery<Iterators.KeyModification>(err as Error);
+    }
+    const promise = (async () => {
+      const entries = await this.init.backend.getHistory(key);
+      this.guard();
+      const results: QueryKeyModification[] = entries.map((e) => ({
+        txId: e.txId,
+        value: Buffer.from(e.value),
+        isDelete: e.isDelete,
+        timestamp: { seconds: e.timestamp.seconds, nanos: e.timestamp.nanos },
+      }));
+      return new BatchedIterator<QueryKeyModification>(results, noMore, () => this.guard());
+    })();
+    return asyncIterablePromise(promise) as unknown as HistoryIterable;
+  }
+
+  invokeChaincode(_chaincodeName: string, _args: string[], _channel: string): Promise<ChaincodeResponse> {
+    return Promise.reject(unsupported('invokeChaincode'));
+  }
+
+  // ---- events, keys ----
+
+  /** Replaces any earlier event of this transaction: Fabric keeps only the last. */
+  setEvent(name: string, payload: Uint8Array): void {
+    this.guard();
+    if (typeof name !== 'string' || name === '') throw new Error('Event name must be a non-empty string');
+    const bytes = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+    if (!(bytes instanceof Uint8Array)) throw new Error('Event payload must be a Uint8Array or a string');
+    this.init.rwset.event = { name, payload: Buffer.from(bytes) };
+  }
+
+  createCompositeKey(objectType: string, attributes: string[]): string {
+    return createCompositeKey(objectType, attributes);
+  }
+
+  splitCompositeKey(compositeKey: string): SplitCompositekey {
+    // fabric-shim returns objectType null for a simple key; the d.ts says string.
+    return splitCompositeKey(compositeKey) as SplitCompositekey;
+  }
+
+  // ---- private data: not part of this platform ----
+
+  getPrivateData(_collection: string, _key: string): Promise<Uint8Array> {
+    return Promise.reject(unsupported('private data'));
+  }
+
+  getPrivateDataHash(_collection: string, _key: string): Promise<Uint8Array> {
+    return Promise.reject(unsupported('private data'));
+  }
+
+  putPrivateData(_collection: string, _key: string, _value: Uint8Array): Promise<void> {
+    return Promise.reject(unsupported('private data'));
+  }
+
+  deletePrivateData(_collection: string, _key: string): Promise<void> {
+    return Promise.reject(unsupported('private data'));
+  }
+
+  purgePrivateData(_collection: string, _key: string): Promise<void> {
+    return Promise.reject(unsupported('private data'));
+  }
+
+  setPrivateDataValidationParameter(_collection: string, _key: string, _ep: Uint8Array): Promise<void> {
+    return Promise.reject(unsupported('private data'));
+  }
+
+  getPrivateDataValidationParameter(_collection: string, _key: string): Promise<Uint8Array> {
+    return Promise.reject(unsupported('private data'));
+  }
+
+  getPrivateDataByRange(_collection: string, _startKey: string, _endKey: string): StateIterable {
+    return rejectedQuery<Iterators.KV>(unsupported('private data'));
+  }
+
+  getPrivateDataByPartialCompositeKey(_collection: string, _objectType: string, _attributes: string[]): StateIterable {
+    return rejectedQuery<Iterators.KV>(unsupported('private data'));
+  }
+
+  getPrivateDataQueryResult(_collection: string, _query: string): StateIterable {
+    return rejectedQuery<Iterators.KV>(unsupported('private data'));
+  }
+}

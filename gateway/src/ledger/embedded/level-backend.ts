@@ -1,0 +1,236 @@
+import { mkdir } from 'node:fs/promises';
+import { ClassicLevel } from 'classic-level';
+import type {
+  BlockCommit,
+  BlockRecord,
+  HistoryEntry,
+  StateBackend,
+  StateEntry,
+  StoredEvent,
+  TxStatus,
+  Version,
+  VersionedValue,
+} from '../../../../chaincode/src/worldstate';
+
+/**
+ * A durable StateBackend over LevelDB (classic-level), the state database
+ * Fabric peers use. One database holds everything, under one-byte prefixes:
+ *
+ *   s <key utf8>                                  -> u64 block, u32 tx, value bytes
+ *   h <u32 key length> <key utf8> <u64 block> <u32 tx> -> JSON history entry
+ *   b <u64 block>                                 -> JSON block
+ *   t <txId utf8>                                 -> JSON tx status
+ *   e <u64 block> <u32 tx>                        -> JSON event
+ *   m format                                      -> storage format version
+ *
+ * LevelDB orders keys bytewise, so state keys come out in UTF-8 byte order,
+ * as on a peer, and fixed-width big-endian numbers keep blocks, history and
+ * events in height order. The history key carries the state key's length so
+ * that one key's history is never a prefix of another's. Each block is one
+ * atomic batch written with `sync: true`: once applyBlock resolves, the
+ * block survives a crash of the process or of the machine.
+ */
+
+const STATE = 0x73; // 's'
+const HISTORY = 0x68; // 'h'
+const BLOCK = 0x62; // 'b'
+const STATUS = 0x74; // 't'
+const EVENT = 0x65; // 'e'
+const META_FORMAT = Buffer.from('mformat', 'utf8');
+const FORMAT_VERSION = '1';
+
+const VERSION_BYTES = 12;
+
+function u64(n: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(n));
+  return b;
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+}
+
+function height(version: Version): Buffer {
+  return Buffer.concat([u64(version.blockNumber), u32(version.txIndex)]);
+}
+
+function readHeight(b: Buffer, offset: number): Version {
+  return { blockNumber: Number(b.readBigUInt64BE(offset)), txIndex: b.readUInt32BE(offset + 8) };
+}
+
+const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+const stateKey = (key: string): Buffer => Buffer.concat([Buffer.of(STATE), utf8(key)]);
+
+function historyPrefix(key: string): Buffer {
+  const k = utf8(key);
+  return Buffer.concat([Buffer.of(HISTORY), u32(k.length), k]);
+}
+
+const blockKey = (n: number): Buffer => Buffer.concat([Buffer.of(BLOCK), u64(n)]);
+const statusKey = (txId: string): Buffer => Buffer.concat([Buffer.of(STATUS), utf8(txId)]);
+const eventKey = (blockNumber: number, txIndex: number): Buffer =>
+  Buffer.concat([Buffer.of(EVENT), u64(blockNumber), u32(txIndex)]);
+
+interface HistoryJson {
+  txId: string;
+  timestamp: { seconds: number; nanos: number };
+  isDelete: boolean;
+  value: string;
+}
+
+interface EventJson {
+  txId: string;
+  name: string;
+  payload: string;
+}
+
+const json = (value: unknown): Buffer => utf8(JSON.stringify(value));
+const parse = <T>(b: Buffer): T => JSON.parse(b.toString('utf8')) as T;
+
+type Db = ClassicLevel<Buffer, Buffer>;
+type BatchOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
+
+export class LevelBackend implements StateBackend {
+  private constructor(
+    private readonly db: Db,
+    readonly location: string,
+  ) {}
+
+  /** Opens (creating if needed) the database in `dir`. Only one process may hold it open. */
+  static async open(dir: string): Promise<LevelBackend> {
+    await mkdir(dir, { recursive: true });
+    const db: Db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    await db.open();
+    try {
+      const format = await db.get(META_FORMAT);
+      if (format === undefined) {
+        await db.put(META_FORMAT, utf8(FORMAT_VERSION), { sync: true });
+      } else if (format.toString('utf8') !== FORMAT_VERSION) {
+        throw new Error(`ledger data in ${dir} has storage format ${format.toString('utf8')}, expected ${FORMAT_VERSION}`);
+      }
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+    return new LevelBackend(db, dir);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  async getState(key: string): Promise<VersionedValue | undefined> {
+    const raw = await this.db.get(stateKey(key));
+    return raw === undefined ? undefined : { version: readHeight(raw, 0), value: Buffer.from(raw.subarray(VERSION_BYTES)) };
+  }
+
+  async rangeScan(startKey: string, endKey: string, limit?: number): Promise<StateEntry[]> {
+    const rows = await this.db
+      .iterator({
+        gte: stateKey(startKey),
+        lt: endKey === '' ? Buffer.of(STATE + 1) : stateKey(endKey),
+        ...(limit === undefined ? {} : { limit }),
+      })
+      .all();
+    return rows.map(([k, v]) => ({
+      key: k.subarray(1).toString('utf8'),
+      version: readHeight(v, 0),
+      value: Buffer.from(v.subarray(VERSION_BYTES)),
+    }));
+  }
+
+  async getHistory(key: string): Promise<HistoryEntry[]> {
+    const prefix = historyPrefix(key);
+    const rows = await this.db
+      .iterator({
+        gte: Buffer.concat([prefix, Buffer.alloc(VERSION_BYTES, 0x00)]),
+        lte: Buffer.concat([prefix, Buffer.alloc(VERSION_BYTES, 0xff)]),
+        reverse: true,
+      })
+      .all();
+    return rows.map(([k, v]) => {
+      const { blockNumber, txIndex } = readHeight(k, prefix.length);
+      const h = parse<HistoryJson>(v);
+      return {
+        key,
+        blockNumber,
+        txIndex,
+        txId: h.txId,
+        timestamp: h.timestamp,
+        isDelete: h.isDelete,
+        value: Buffer.from(h.value, 'base64'),
+      };
+    });
+  }
+
+  async applyBlock(commit: BlockCommit): Promise<void> {
+    const last = await this.getLastBlock();
+    const expected = last ? last.number + 1 : 0;
+    if (commit.block.number !== expected) {
+      throw new Error(`block ${commit.block.number} does not follow the last block: expected ${expected}`);
+    }
+    const ops: BatchOp[] = [];
+    for (const w of commit.writes) {
+      if (w.value === null) ops.push({ type: 'del', key: stateKey(w.key) });
+      else ops.push({ type: 'put', key: stateKey(w.key), value: Buffer.concat([height(w.version), w.value]) });
+    }
+    for (const h of commit.history) {
+      const value: HistoryJson = {
+        txId: h.txId,
+        timestamp: { seconds: h.timestamp.seconds, nanos: h.timestamp.nanos },
+        isDelete: h.isDelete,
+        value: Buffer.from(h.value).toString('base64'),
+      };
+      ops.push({
+        type: 'put',
+        key: Buffer.concat([historyPrefix(h.key), height({ blockNumber: h.blockNumber, txIndex: h.txIndex })]),
+        value: json(value),
+      });
+    }
+    // The first status of a txId is kept, as in MemoryBackend and Fabric's txId index.
+    const existing = commit.statuses.length === 0 ? [] : await this.db.getMany(commit.statuses.map((s) => statusKey(s.txId)));
+    commit.statuses.forEach((s, i) => {
+      if (existing[i] === undefined) ops.push({ type: 'put', key: statusKey(s.txId), value: json(s) });
+    });
+    for (const e of commit.events) {
+      const value: EventJson = { txId: e.txId, name: e.name, payload: Buffer.from(e.payload).toString('base64') };
+      ops.push({ type: 'put', key: eventKey(e.blockNumber, e.txIndex), value: json(value) });
+    }
+    ops.push({ type: 'put', key: blockKey(commit.block.number), value: json(commit.block) });
+    await this.db.batch(ops, { sync: true });
+  }
+
+  async getBlock(blockNumber: number): Promise<BlockRecord | undefined> {
+    if (!Number.isSafeInteger(blockNumber) || blockNumber < 0) return undefined;
+    const raw = await this.db.get(blockKey(blockNumber));
+    return raw === undefined ? undefined : parse<BlockRecord>(raw);
+  }
+
+  async getLastBlock(): Promise<BlockRecord | undefined> {
+    const rows = await this.db.iterator({ gte: Buffer.of(BLOCK), lt: Buffer.of(BLOCK + 1), reverse: true, limit: 1 }).all();
+    const row = rows[0];
+    return row === undefined ? undefined : parse<BlockRecord>(row[1]);
+  }
+
+  async getTxStatus(txId: string): Promise<TxStatus | undefined> {
+    const raw = await this.db.get(statusKey(txId));
+    return raw === undefined ? undefined : parse<TxStatus>(raw);
+  }
+
+  async getEvents(fromBlock: number, afterTxIndex?: number, limit?: number): Promise<StoredEvent[]> {
+    const from = Math.max(0, fromBlock);
+    const gte = afterTxIndex === undefined || fromBlock < 0 ? eventKey(from, 0) : eventKey(from, Math.max(0, afterTxIndex + 1));
+    const rows = await this.db
+      .iterator({ gte, lt: Buffer.of(EVENT + 1), ...(limit === undefined ? {} : { limit }) })
+      .all();
+    return rows.map(([k, v]) => {
+      const { blockNumber, txIndex } = readHeight(k, 1);
+      const e = parse<EventJson>(v);
+      return { blockNumber, txIndex, txId: e.txId, name: e.name, payload: Buffer.from(e.payload, 'base64') };
+    });
+  }
+}
