@@ -2,12 +2,16 @@ import { Contract, type Context } from 'fabric-contract-api';
 import { z } from 'zod';
 import { DomainError } from '../domain/errors';
 import { txInfoFrom } from '../domain/dates';
-import { assertActive } from '../domain/members';
+import { requestApproval, type Approval } from '../domain/controls';
+import { EVENTS } from '../domain/events';
+import { assertActive, requiresDualControl } from '../domain/members';
 import type { Actor, TxInfo } from '../domain/types';
 import { marshal, marshalString } from '../ledger/codec';
 import { resolveActor } from '../ledger/identity';
 import { RecordType } from '../ledger/keys';
 import { Store } from '../ledger/store';
+import { assertNotFrozen } from '../ledger/freezes';
+import { ApprovalSpec } from '../ledger/specs';
 
 /** What a transaction body sees: the store, the resolved actor and the tx time. */
 export interface TxEnv {
@@ -60,9 +64,33 @@ export function txInfoOf(ctx: Context): TxInfo {
 }
 
 /**
- * Shared shape of every SCF contract: parse the command, resolve who calls,
- * run the domain, store, emit one event; `requestId` makes a submit
- * exactly-once per member (a retry gets the first result, acting nothing).
+ * A mutating operation. Registered by name so that an approved dual-control
+ * request can execute the stored command later, in the checker's transaction.
+ */
+export interface Operation<S extends z.ZodType = z.ZodType, R = unknown> {
+  readonly name: string;
+  readonly schema: S;
+  /** For two-step operations: the amount compared with the member's dual-control threshold. */
+  readonly dualControlAmount?: (cmd: z.infer<S>) => string;
+  readonly body: (env: TxEnv, cmd: z.infer<S>) => Promise<Outcome<R>>;
+}
+
+const operations = new Map<string, Operation>();
+
+export function operation<S extends z.ZodType, R>(op: Operation<S, R>): Operation<S, R> {
+  operations.set(op.name, op as unknown as Operation);
+  return op;
+}
+
+export function operationNamed(name: string): Operation | undefined {
+  return operations.get(name);
+}
+
+/**
+ * Shared shape of every SCF contract: parse the command, resolve who calls
+ * (an active member that is not frozen), run the domain, store, emit one
+ * event; `requestId` makes a submit exactly-once per member (a retry gets
+ * the first result, acting nothing).
  */
 export abstract class ScfContract extends Contract {
   protected async mutate<S extends z.ZodType, R>(
@@ -72,20 +100,48 @@ export abstract class ScfContract extends Contract {
     schema: S,
     body: (env: TxEnv, cmd: z.infer<S>) => Promise<Outcome<R>>,
   ): Promise<string> {
-    const cmd = parseCommand(schema, raw) as z.infer<S> & { requestId?: string };
+    return this.run(ctx, raw, { name: transaction, schema, body });
+  }
+
+  /**
+   * Runs an operation. When it is subject to dual control and the amount is
+   * at or above the member's threshold, the operation is first run against a
+   * dry-run store (so an invalid request fails now, not at approval), then an
+   * approval `APR-…` is recorded and returned instead.
+   */
+  protected async run<S extends z.ZodType, R>(ctx: Context, raw: string, op: Operation<S, R>): Promise<string> {
+    const cmd = parseCommand(op.schema, raw) as z.infer<S> & { requestId?: string };
     const store = new Store(ctx.stub);
     const actor = await resolveActor(store, ctx);
     assertActive(actor);
-    return this.once(ctx, store, actor.member.id, transaction, cmd.requestId, () =>
-      body({ ctx, store, actor, tx: txInfoOf(ctx) }, cmd),
-    );
+    await assertNotFrozen(store, [{ type: 'MEMBER', id: actor.member.id }]);
+    const env: TxEnv = { ctx, store, actor, tx: txInfoOf(ctx) };
+    return this.once<R | Approval>(ctx, store, actor.member.id, op.name, cmd.requestId, async () => {
+      const amount = op.dualControlAmount?.(cmd);
+      if (amount === undefined || !requiresDualControl(actor.member, amount)) return op.body(env, cmd);
+      await op.body({ ...env, store: new Store(ctx.stub, { dryRun: true }) }, cmd);
+      const { requestId: _ignored, ...command } = cmd as Record<string, unknown>;
+      const approval = requestApproval(
+        { id: `APR-${env.tx.txId.slice(0, 16).toUpperCase()}`, transaction: op.name, command, amount },
+        actor,
+        env.tx,
+      );
+      await store.save(ApprovalSpec, undefined, approval);
+      return {
+        result: approval,
+        event: {
+          name: EVENTS.ApprovalRequested,
+          ids: { approvalId: approval.id, memberId: approval.memberId },
+          changes: { transaction: op.name, amount, status: approval.status },
+        },
+      };
+    });
   }
-
   protected async query<S extends z.ZodType, R>(
     ctx: Context,
     raw: string,
     schema: S,
-    body: (env: TxEnv, cmd: z.infer<S>) => Promise<R>,
+    body: (env: TxEnv, cmd: z.infer<S>) => R | Promise<R>,
   ): Promise<string> {
     const cmd = parseCommand(schema, raw);
     const store = new Store(ctx.stub);

@@ -1,4 +1,5 @@
 import { Context, Info, Transaction } from 'fabric-contract-api';
+import { setDualControlThreshold } from '../domain/controls';
 import { DomainError } from '../domain/errors';
 import { EVENTS as EventName } from '../domain/events';
 import {
@@ -16,6 +17,7 @@ import { IdentitySpec, MemberSpec } from '../ledger/specs';
 import { ScfContract, parseCommand, txInfoOf } from './base';
 import {
   BindIdentityCommand,
+  DualControlCommand,
   BootstrapCommand,
   Empty,
   MemberById,
@@ -108,6 +110,25 @@ export class MemberContract extends ScfContract {
     });
   }
 
+  /** Sets (or, with null, clears) the member's dual-control threshold. */
+  @Transaction()
+  async SetDualControl(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'member:SetDualControl', command, DualControlCommand, async ({ store, actor, tx }, cmd) => {
+      const before = await store.get<Member>(MemberSpec.type, [cmd.id]);
+      if (!before) throw new DomainError('NOT_FOUND', `member ${cmd.id} not found`);
+      const after = setDualControlThreshold(before, cmd.threshold ?? undefined, actor, tx);
+      await store.save(MemberSpec, before, after);
+      return {
+        result: after,
+        event: {
+          name: EventName.MemberDualControlSet,
+          ids: { memberId: after.id },
+          changes: { dualControlThreshold: { from: before.dualControlThreshold ?? null, to: after.dualControlThreshold ?? null } },
+        },
+      };
+    });
+  }
+
   /** Any bound identity may read the member directory (counterparties must be checkable). */
   @Transaction(false)
   async Get(ctx: Context, command: string): Promise<string> {
@@ -120,7 +141,7 @@ export class MemberContract extends ScfContract {
 
   @Transaction(false)
   async WhoAmI(ctx: Context, command: string): Promise<string> {
-    return this.query(ctx, command, Empty, async ({ actor }) => ({ member: actor.member, identity: actor.identity }));
+    return this.query(ctx, command, Empty, ({ actor }) => ({ member: actor.member, identity: actor.identity }));
   }
 
   private async changeStatus(

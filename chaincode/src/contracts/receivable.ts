@@ -14,6 +14,8 @@ import type { FingerprintClaim, Member, Receivable, TxInfo } from '../domain/typ
 import type { Store } from '../ledger/store';
 import { FingerprintSpec, MemberSpec, ReceivableIndex, ReceivableSpec } from '../ledger/specs';
 import { ScfContract } from './base';
+import { assertNotFrozen } from '../ledger/freezes';
+import type { FreezeTarget } from '../domain/controls';
 import { visibleReceivable } from './access';
 import { ById, ListReceivablesQuery, ReceivableActionCommand, RegisterReceivableCommand } from './schemas';
 
@@ -32,6 +34,7 @@ export class ReceivableContract extends ScfContract {
         throw new DomainError('ALREADY_EXISTS', `receivable ${id} already exists`);
       }
       const debtor = await store.get<Member>(MemberSpec.type, [cmd.debtor]);
+      await assertNotFrozen(store, [{ type: 'MEMBER', id: cmd.debtor }]);
       const receivable = registerReceivable({ ...cmd, id }, actor, debtor, tx);
       for (const doc of receivable.documents) {
         const existing = await store.get<FingerprintClaim>(FingerprintSpec.type, [doc.kind, doc.fingerprint]);
@@ -54,6 +57,7 @@ export class ReceivableContract extends ScfContract {
   async Confirm(ctx: Context, command: string): Promise<string> {
     return this.mutate(ctx, 'receivable:Confirm', command, ReceivableActionCommand, async ({ store, actor, tx }, cmd) => {
       const before = await visibleReceivable(store, actor, cmd.id);
+      await assertNotFrozen(store, receivableTargets(before));
       const after = confirmReceivable(before, actor, tx);
       await store.save(ReceivableSpec, before, after);
       return statusOutcome(EventName.ReceivableConfirmed, before, after);
@@ -65,6 +69,7 @@ export class ReceivableContract extends ScfContract {
   async Reject(ctx: Context, command: string): Promise<string> {
     return this.mutate(ctx, 'receivable:Reject', command, ReceivableActionCommand, async ({ store, actor, tx }, cmd) => {
       const before = await visibleReceivable(store, actor, cmd.id);
+      await assertNotFrozen(store, receivableTargets(before));
       const after = rejectReceivable(before, actor, cmd.reason, tx);
       await releaseClaims(store, after, tx);
       await store.save(ReceivableSpec, before, after);
@@ -76,6 +81,7 @@ export class ReceivableContract extends ScfContract {
   async Cancel(ctx: Context, command: string): Promise<string> {
     return this.mutate(ctx, 'receivable:Cancel', command, ReceivableActionCommand, async ({ store, actor, tx }, cmd) => {
       const before = await visibleReceivable(store, actor, cmd.id);
+      await assertNotFrozen(store, receivableTargets(before));
       const after = cancelReceivable(before, actor, tx);
       await releaseClaims(store, after, tx);
       await store.save(ReceivableSpec, before, after);
@@ -128,6 +134,15 @@ export class ReceivableContract extends ScfContract {
       return { id: cmd.id, versions: await store.history<Receivable>(ReceivableSpec.type, [cmd.id]) };
     });
   }
+}
+
+/** A receivable and both its parties. */
+function receivableTargets(r: Receivable): FreezeTarget[] {
+  return [
+    { type: 'RECEIVABLE', id: r.id },
+    { type: 'MEMBER', id: r.creditor },
+    { type: 'MEMBER', id: r.debtor },
+  ];
 }
 
 async function releaseClaims(store: Store, receivable: Receivable, tx: TxInfo): Promise<void> {

@@ -90,3 +90,24 @@ export const ListVouchersQuery = z.strictObject({
   pageSize,
   bookmark,
 });
+
+export const DecideApprovalCommand = z.strictObject({ id: recordId, reason: text(500).optional(), ...rid });
+export const ListApprovalsQuery = z.strictObject({
+  memberId: memberId.optional(),
+  status: z.enum(['PENDING', 'APPROVED', 'REJECTED']).optional(),
+  pageSize,
+  bookmark,
+});
+export const freezeTarget = z.strictObject({
+  type: z.enum(['MEMBER', 'RECEIVABLE', 'VOUCHER', 'WAREHOUSE_RECEIPT']),
+  id: recordId,
+});
+export const FreezeCommand = z.strictObject({ id: recordId.optional(), target: freezeTarget, reason: text(500), ...rid });
+export const UnfreezeCommand = z.strictObject({ id: recordId, reason: text(500).optional(), ...rid });
+export const ListFreezesQuery = z.strictObject({
+  target: freezeTarget.optional(),
+  status: z.enum(['ACTIVE', 'LIFTED']).optional(),
+  pageSize,
+  bookmark,
+});
+export const DualControlCommand = z.strictObject({ id: memberId, threshold: amount.nullable(), ...rid });

@@ -4,11 +4,13 @@ import { EVENTS as EventName } from '../domain/events';
 import { isReader } from '../domain/members';
 import { buildProvenance } from '../domain/provenance';
 import type { Actor, Member, Receivable, Voucher } from '../domain/types';
-import { canReadVoucher, issueVoucher, settleVoucher, splitVoucher, transferVoucher } from '../domain/vouchers';
+import { canReadVoucher, issueVoucher, lineageIds, settleVoucher, splitVoucher, transferVoucher } from '../domain/vouchers';
 import { monthAndDay } from '../ledger/keys';
 import type { Prefix, Store } from '../ledger/store';
 import { MemberSpec, ReceivableSpec, VoucherIndex, VoucherSpec } from '../ledger/specs';
-import { ScfContract } from './base';
+import { operation, ScfContract } from './base';
+import { assertNotFrozen, anyFrozen } from '../ledger/freezes';
+import type { FreezeTarget } from '../domain/controls';
 import { required, visibleReceivable, visibleVoucher } from './access';
 import {
   ById,
@@ -29,32 +31,42 @@ export interface TreeNode {
   children: TreeNode[];
 }
 
+export const IssueOperation = operation({
+  name: 'voucher:Issue',
+  schema: IssueVoucherCommand,
+  dualControlAmount: (cmd) => cmd.amount,
+  body: async ({ store, actor, tx }, cmd) => {
+    const id = cmd.id ?? `VCH-${tx.txId.slice(0, 16).toUpperCase()}`;
+    if (await store.get<Voucher>(VoucherSpec.type, [id])) throw new DomainError('ALREADY_EXISTS', `voucher ${id} already exists`);
+    const before = await visibleReceivable(store, actor, cmd.receivableId);
+    await assertNotFrozen(store, [
+      { type: 'RECEIVABLE', id: before.id },
+      { type: 'MEMBER', id: before.creditor },
+    ]);
+    const { voucher, receivable } = issueVoucher(before, { amount: cmd.amount, maturityDate: cmd.maturityDate, id }, actor, tx);
+    await store.save(ReceivableSpec, before, receivable);
+    await store.save(VoucherSpec, undefined, voucher);
+    return {
+      result: voucher,
+      event: {
+        name: EventName.VoucherIssued,
+        ids: { voucherId: voucher.id, receivableId: receivable.id, issuer: voucher.issuer, holder: voucher.holder },
+        changes: { amount: voucher.amount, maturityDate: voucher.maturityDate, receivableStatus: receivable.status },
+      },
+    };
+  },
+});
+
 @Info({ title: 'voucher', description: 'Credit vouchers (电子债权凭证): issue, transfer, split, settle, trace' })
 export class VoucherContract extends ScfContract {
   constructor() {
     super('voucher');
   }
 
-  /** The receivable's debtor issues a root voucher to the creditor. */
+  /** The receivable's debtor issues a root voucher to the creditor; two-step at or above the dual-control threshold. */
   @Transaction()
   async Issue(ctx: Context, command: string): Promise<string> {
-    return this.mutate(ctx, 'voucher:Issue', command, IssueVoucherCommand, async ({ store, actor, tx }, cmd) => {
-      const id = cmd.id ?? `VCH-${tx.txId.slice(0, 16).toUpperCase()}`;
-      if (!id.startsWith('VCH-')) throw new DomainError('VALIDATION_FAILED', 'id: a root voucher id starts with VCH-');
-      if (await store.get<Voucher>(VoucherSpec.type, [id])) throw new DomainError('ALREADY_EXISTS', `voucher ${id} already exists`);
-      const before = await visibleReceivable(store, actor, cmd.receivableId);
-      const { voucher, receivable } = issueVoucher(before, { amount: cmd.amount, maturityDate: cmd.maturityDate, id }, actor, tx);
-      await store.save(ReceivableSpec, before, receivable);
-      await store.save(VoucherSpec, undefined, voucher);
-      return {
-        result: voucher,
-        event: {
-          name: EventName.VoucherIssued,
-          ids: { voucherId: voucher.id, receivableId: receivable.id, issuer: voucher.issuer, holder: voucher.holder },
-          changes: { amount: voucher.amount, maturityDate: voucher.maturityDate, receivableStatus: receivable.status },
-        },
-      };
-    });
+    return this.run(ctx, command, IssueOperation);
   }
 
   /** Whole amount: the holder changes. Part: the piece splits into `<id>.1` (to the recipient) and `<id>.2`. */
@@ -64,6 +76,7 @@ export class VoucherContract extends ScfContract {
       const before = await visibleVoucher(store, actor, cmd.id);
       const recipient = await store.get<Member>(MemberSpec.type, [cmd.to]);
       if (!recipient) throw new DomainError('NOT_FOUND', `member ${cmd.to} not found`);
+      await assertNotFrozen(store, [...pieceTargets(before), { type: 'MEMBER', id: cmd.to }]);
       const { voucher, children } = transferVoucher(before, { to: cmd.to, amount: cmd.amount }, actor, recipient, tx);
       await saveMove(store, before, voucher, children);
       return moveOutcome(EventName.VoucherTransferred, before, voucher, children, { to: cmd.to, amount: cmd.amount });
@@ -74,6 +87,7 @@ export class VoucherContract extends ScfContract {
   async Split(ctx: Context, command: string): Promise<string> {
     return this.mutate(ctx, 'voucher:Split', command, SplitVoucherCommand, async ({ store, actor, tx }, cmd) => {
       const before = await visibleVoucher(store, actor, cmd.id);
+      await assertNotFrozen(store, pieceTargets(before));
       const { voucher, children } = splitVoucher(before, cmd.amounts, actor, tx);
       await saveMove(store, before, voucher, children);
       return moveOutcome(EventName.VoucherSplit, before, voucher, children, { amounts: cmd.amounts });
@@ -85,6 +99,7 @@ export class VoucherContract extends ScfContract {
   async Settle(ctx: Context, command: string): Promise<string> {
     return this.mutate(ctx, 'voucher:Settle', command, SettleVoucherCommand, async ({ store, actor, tx }, cmd) => {
       const before = await visibleVoucher(store, actor, cmd.id);
+      await assertNotFrozen(store, [...pieceTargets(before), { type: 'MEMBER', id: before.holder }]);
       const rcvBefore = await required<Receivable>(store, ReceivableSpec.type, before.receivableId, 'receivable');
       const { voucher, receivable } = settleVoucher(before, rcvBefore, { paymentRef: cmd.paymentRef }, actor, tx);
       await store.save(VoucherSpec, before, voucher);
@@ -149,6 +164,12 @@ export class VoucherContract extends ScfContract {
         asker: actor,
         today: tx.today,
         issuerOverdue: await issuerOverdue(store, piece.issuer, tx.today),
+        frozen: await anyFrozen(store, [
+          ...pieceTargets(piece),
+          { type: 'MEMBER', id: piece.holder },
+          { type: 'MEMBER', id: piece.issuer },
+          { type: 'RECEIVABLE', id: receivable.id },
+        ]),
       });
     });
   }
@@ -172,6 +193,14 @@ export class VoucherContract extends ScfContract {
       return { root: treeOf(pieces, piece.rootId, actor) };
     });
   }
+}
+
+/**
+ * A freeze on a piece covers everything split from it: the piece and each
+ * ancestor up to the root (ancestor ids are prefixes of the piece id).
+ */
+export function pieceTargets(v: Voucher): FreezeTarget[] {
+  return lineageIds(v.id).map((id) => ({ type: 'VOUCHER' as const, id }));
 }
 
 async function saveMove(store: Store, before: Voucher, after: Voucher, children: readonly Voucher[]): Promise<void> {

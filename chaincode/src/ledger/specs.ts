@@ -1,4 +1,5 @@
 import type { IdentityBinding, Member, Receivable, Voucher, FingerprintClaim } from '../domain/types';
+import type { Approval, Freeze } from '../domain/controls';
 import { monthAndDay, RecordType, type RecordSpec } from './keys';
 
 /** Records, their keys and their composite-key indexes (the id is always the last attribute). */
@@ -58,5 +59,24 @@ export const VoucherSpec: RecordSpec<Voucher> = {
     { name: VoucherIndex.MATURITY, attrs: (v) => [...monthAndDay(v.maturityDate), v.id] },
     { name: VoucherIndex.ROOT, attrs: (v) => [v.rootId, v.id] },
     { name: VoucherIndex.DUE, attrs: (v) => (UNSETTLED.has(v.status) ? [v.issuer, v.maturityDate, v.id] : undefined) },
+  ],
+};
+
+export const ApprovalIndex = { MEMBER: 'IDX_APR_MEMBER' } as const;
+
+export const ApprovalSpec: RecordSpec<Approval> = {
+  type: 'APR',
+  key: (a) => [a.id],
+  indexes: [{ name: ApprovalIndex.MEMBER, attrs: (a) => [a.memberId, a.status, a.id] }],
+};
+
+export const FreezeIndex = { TARGET: 'IDX_FRZ_TARGET', STATUS: 'IDX_FRZ_STATUS' } as const;
+
+export const FreezeSpec: RecordSpec<Freeze> = {
+  type: 'FRZ',
+  key: (f) => [f.id],
+  indexes: [
+    { name: FreezeIndex.TARGET, attrs: (f) => [f.target.type, f.target.id, f.id] },
+    { name: FreezeIndex.STATUS, attrs: (f) => [f.status, f.id] },
   ],
 };

@@ -39,7 +39,21 @@ interface Bookmark {
  * they need first and write each at most once.
  */
 export class Store {
-  constructor(private readonly stub: ChaincodeStub) {}
+  /**
+   * A dry-run store reads as usual and discards every write: dual control
+   * runs the operation this way to validate a maker's request before it
+   * records the approval.
+   */
+  constructor(
+    private readonly stub: ChaincodeStub,
+    private readonly options: { dryRun?: boolean } = {},
+  ) {}
+
+  private async write(key: string, value: Uint8Array | null): Promise<void> {
+    if (this.options.dryRun) return;
+    if (value === null) await this.stub.deleteState(key);
+    else await this.stub.putState(key, value);
+  }
 
   key(type: string, attrs: readonly string[]): string {
     return this.stub.createCompositeKey(type, [...attrs]);
@@ -51,7 +65,11 @@ export class Store {
   }
 
   async put(type: string, attrs: readonly string[], record: unknown): Promise<void> {
-    await this.stub.putState(this.key(type, attrs), marshal(record));
+    await this.write(this.key(type, attrs), marshal(record));
+  }
+
+  async delete(type: string, attrs: readonly string[]): Promise<void> {
+    await this.write(this.key(type, attrs), null);
   }
 
   /**
@@ -64,8 +82,8 @@ export class Store {
       const oldKey = this.indexKey(index, before);
       const newKey = this.indexKey(index, after);
       if (oldKey === newKey) continue;
-      if (oldKey !== undefined) await this.stub.deleteState(oldKey);
-      if (newKey !== undefined) await this.stub.putState(newKey, INDEX_VALUE);
+      if (oldKey !== undefined) await this.write(oldKey, null);
+      if (newKey !== undefined) await this.write(newKey, INDEX_VALUE);
     }
   }
 
@@ -210,7 +228,7 @@ function decodeBookmark(raw: string | undefined, prefixCount: number): Bookmark 
 }
 
 /** Fabric timestamps carry seconds as a number or a protobuf Long. */
-export function timestampToIso(ts: { seconds: unknown; nanos: number }): string {
-  const seconds = Number(typeof ts.seconds === 'object' && ts.seconds !== null ? String(ts.seconds) : ts.seconds);
+export function timestampToIso(ts: { seconds: number | { toString(): string }; nanos: number }): string {
+  const seconds = typeof ts.seconds === 'number' ? ts.seconds : Number(ts.seconds.toString());
   return new Date(seconds * 1000 + Math.floor(ts.nanos / 1e6)).toISOString();
 }

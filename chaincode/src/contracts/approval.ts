@@ -1,0 +1,80 @@
+import { Context, Info, Transaction } from 'fabric-contract-api';
+import { canReadApproval, decideApproval, type Approval, type ApprovalAction } from '../domain/controls';
+import { DomainError } from '../domain/errors';
+import { EVENTS } from '../domain/events';
+import { isReader } from '../domain/members';
+import { ApprovalIndex, ApprovalSpec } from '../ledger/specs';
+import { operationNamed, parseCommand, ScfContract, type TxEnv } from './base';
+import { ById, DecideApprovalCommand, ListApprovalsQuery } from './schemas';
+
+/**
+ * Dual control (双人授权): a CHECKER or ADMIN of the maker's member, other
+ * than the maker, approves (executing the stored operation in this
+ * transaction, against the state as it is now) or rejects.
+ */
+@Info({ title: 'approval', description: 'Maker-checker approvals of operations above a member threshold' })
+export class ApprovalContract extends ScfContract {
+  constructor() {
+    super('approval');
+  }
+
+  @Transaction()
+  async Approve(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'approval:Approve', command, DecideApprovalCommand, async (env, cmd) => {
+      const { before, after } = await decide(env, cmd.id, 'APPROVE', cmd.reason);
+      const op = operationNamed(before.transaction);
+      if (!op) throw new Error(`approval ${before.id} names unknown operation ${before.transaction}`);
+      const outcome = await op.body(env, parseCommand(op.schema, JSON.stringify(before.command)));
+      await env.store.save(ApprovalSpec, before, after);
+      return {
+        result: { approval: after, result: outcome.result },
+        // The one event of this transaction is the operation's own, naming the approval.
+        event: { ...outcome.event, ids: { ...outcome.event.ids, approvalId: after.id } },
+      };
+    });
+  }
+
+  @Transaction()
+  async Reject(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'approval:Reject', command, DecideApprovalCommand, async (env, cmd) => {
+      const { before, after } = await decide(env, cmd.id, 'REJECT', cmd.reason);
+      await env.store.save(ApprovalSpec, before, after);
+      return {
+        result: { approval: after },
+        event: {
+          name: EVENTS.ApprovalRejected,
+          ids: { approvalId: after.id, memberId: after.memberId },
+          changes: { status: { from: before.status, to: after.status }, reason: after.reason ?? null },
+        },
+      };
+    });
+  }
+
+  @Transaction(false)
+  async Get(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, ById, async ({ store, actor }, cmd) => {
+      const a = await store.get<Approval>(ApprovalSpec.type, [cmd.id]);
+      if (!a || !canReadApproval(actor, a)) throw new DomainError('NOT_FOUND', `approval ${cmd.id} not found`);
+      return a;
+    });
+  }
+
+  /** A member's approvals (auditors and operators may name the member). */
+  @Transaction(false)
+  async List(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, ListApprovalsQuery, async ({ store, actor }, q) => {
+      const memberId = q.memberId ?? actor.member.id;
+      if (memberId !== actor.member.id && !isReader(actor)) {
+        return { records: [], bookmark: '', fetchedCount: 0 };
+      }
+      const attrs = q.status ? [memberId, q.status] : [memberId];
+      return store.page(ApprovalSpec, [{ index: ApprovalIndex.MEMBER, attrs }], q.pageSize, q.bookmark, (a) => canReadApproval(actor, a));
+    });
+  }
+}
+
+async function decide(env: TxEnv, id: string, action: ApprovalAction, reason: string | undefined) {
+  const before = await env.store.get<Approval>(ApprovalSpec.type, [id]);
+  if (!before || !canReadApproval(env.actor, before)) throw new DomainError('NOT_FOUND', `approval ${id} not found`);
+  return { before, after: decideApproval(before, action, env.actor, reason, env.tx) };
+}

@@ -1,0 +1,189 @@
+import { DomainError } from './errors';
+import { assertActive, assertRole, hasRole } from './members';
+import { parseAmount } from './money';
+import { newMeta, touch } from './meta';
+import { nextStatus, type Transition } from './statemachine';
+import type { Actor, Member, Meta, TxInfo } from './types';
+
+/*
+ * Controls over the ledger: dual control (双人授权) of large operations and
+ * judicial freezes (司法冻结) of members and assets.
+ */
+
+// ---- dual control ----
+
+export const APPROVAL_STATUSES = ['PENDING', 'APPROVED', 'REJECTED'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+export type ApprovalAction = 'APPROVE' | 'REJECT';
+
+export const APPROVAL_TRANSITIONS: readonly Transition<ApprovalStatus, ApprovalAction>[] = [
+  { from: 'PENDING', action: 'APPROVE', to: 'APPROVED' },
+  { from: 'PENDING', action: 'REJECT', to: 'REJECTED' },
+];
+
+/** A maker's request awaiting a checker: the operation and its validated command. */
+export type Approval = {
+  docType: 'approval';
+  id: string;
+  memberId: string;
+  /** The transaction the approval executes, e.g. `voucher:Issue`. */
+  transaction: string;
+  command: Record<string, unknown>;
+  /** The amount that crossed the member's threshold. */
+  amount: string;
+  threshold: string;
+  status: ApprovalStatus;
+  maker: string;
+  checker?: string;
+  reason?: string;
+  decidedAt?: string;
+} & Meta;
+
+export function requestApproval(
+  input: { id: string; transaction: string; command: Record<string, unknown>; amount: string },
+  maker: Actor,
+  tx: TxInfo,
+): Approval {
+  assertActive(maker);
+  const threshold = maker.member.dualControlThreshold;
+  if (threshold === undefined) throw new DomainError('BUSINESS_RULE', `member ${maker.member.id} has no dual-control threshold`);
+  return {
+    docType: 'approval',
+    id: input.id,
+    memberId: maker.member.id,
+    transaction: input.transaction,
+    command: input.command,
+    amount: input.amount,
+    threshold,
+    status: 'PENDING',
+    maker: maker.identity.identityId,
+    ...newMeta(tx),
+  };
+}
+
+/**
+ * A checker decides: a different identity of the same member with user role
+ * CHECKER or ADMIN. The maker approving its own request is FORBIDDEN; the
+ * maker may withdraw (reject) it.
+ */
+export function decideApproval(a: Approval, action: ApprovalAction, checker: Actor, reason: string | undefined, tx: TxInfo): Approval {
+  assertActive(checker);
+  if (checker.member.id !== a.memberId) throw new DomainError('NOT_FOUND', `approval ${a.id} not found`);
+  const isMaker = checker.identity.identityId === a.maker;
+  if (action === 'APPROVE' && isMaker) throw new DomainError('FORBIDDEN', `the maker of approval ${a.id} cannot approve it`);
+  if (!isMaker && checker.identity.userRole === 'MAKER') {
+    throw new DomainError('FORBIDDEN', `approval ${a.id} needs a CHECKER or ADMIN of member ${a.memberId}`);
+  }
+  const status = nextStatus(APPROVAL_TRANSITIONS, `approval ${a.id}`, a.status, action);
+  return {
+    ...touch(a, tx),
+    status,
+    checker: checker.identity.identityId,
+    decidedAt: tx.now,
+    ...(reason !== undefined ? { reason } : {}),
+  };
+}
+
+export function canReadApproval(actor: Actor, a: Approval): boolean {
+  return actor.member.id === a.memberId || hasRole(actor, 'AUDITOR') || hasRole(actor, 'OPERATOR');
+}
+
+// ---- freezes ----
+
+export const FREEZE_TARGET_TYPES = ['MEMBER', 'RECEIVABLE', 'VOUCHER', 'WAREHOUSE_RECEIPT'] as const;
+export type FreezeTargetType = (typeof FREEZE_TARGET_TYPES)[number];
+export interface FreezeTarget {
+  type: FreezeTargetType;
+  id: string;
+}
+
+export const FREEZE_STATUSES = ['ACTIVE', 'LIFTED'] as const;
+export type FreezeStatus = (typeof FREEZE_STATUSES)[number];
+export const FREEZE_TRANSITIONS: readonly Transition<FreezeStatus, 'LIFT'>[] = [{ from: 'ACTIVE', action: 'LIFT', to: 'LIFTED' }];
+
+export type Freeze = {
+  docType: 'freeze';
+  id: string;
+  target: FreezeTarget;
+  reason: string;
+  status: FreezeStatus;
+  orderedBy: string;
+  liftedBy?: string;
+  liftReason?: string;
+  liftedAt?: string;
+} & Meta;
+
+/** The pointer kept under the target while a freeze is in force. */
+export interface ActiveFreeze {
+  freezeId: string;
+  reason: string;
+}
+
+/**
+ * The OPERATOR freezes a member or an asset on a court order. A target has
+ * at most one freeze in force; the operator member itself cannot be frozen
+ * (it must stay able to lift freezes).
+ */
+export function orderFreeze(
+  input: { id: string; target: FreezeTarget; reason: string },
+  actor: Actor,
+  current: ActiveFreeze | undefined,
+  targetMember: Member | undefined,
+  tx: TxInfo,
+): Freeze {
+  assertActive(actor);
+  assertRole(actor, 'OPERATOR');
+  if (current) {
+    throw new DomainError('INVALID_STATE', `${describeTarget(input.target)} is already frozen by ${current.freezeId}`);
+  }
+  if (input.target.type === 'MEMBER' && targetMember && hasRole(targetMember, 'OPERATOR')) {
+    throw new DomainError('BUSINESS_RULE', 'an operator member cannot be frozen');
+  }
+  return {
+    docType: 'freeze',
+    id: input.id,
+    target: input.target,
+    reason: input.reason,
+    status: 'ACTIVE',
+    orderedBy: actor.member.id,
+    ...newMeta(tx),
+  };
+}
+
+export function liftFreeze(f: Freeze, actor: Actor, reason: string | undefined, tx: TxInfo): Freeze {
+  assertActive(actor);
+  assertRole(actor, 'OPERATOR');
+  const status = nextStatus(FREEZE_TRANSITIONS, `freeze ${f.id}`, f.status, 'LIFT');
+  return {
+    ...touch(f, tx),
+    status,
+    liftedBy: actor.member.id,
+    liftedAt: tx.now,
+    ...(reason !== undefined ? { liftReason: reason } : {}),
+  };
+}
+
+export function describeTarget(t: FreezeTarget): string {
+  return `${t.type.toLowerCase().replace('_', ' ')} ${t.id}`;
+}
+
+export function frozenError(target: FreezeTarget, active: ActiveFreeze): DomainError {
+  return new DomainError('FROZEN', `${describeTarget(target)} is frozen by ${active.freezeId}: ${active.reason}`);
+}
+
+/**
+ * A member's dual-control threshold is its own internal-control policy: its
+ * ADMIN sets or clears it; the OPERATOR may too (on onboarding). Absent = off.
+ */
+export function setDualControlThreshold(member: Member, threshold: string | undefined, actor: Actor, tx: TxInfo): Member {
+  assertActive(actor);
+  const ownAdmin = actor.member.id === member.id && actor.identity.userRole === 'ADMIN';
+  if (!ownAdmin && !hasRole(actor, 'OPERATOR')) {
+    throw new DomainError('FORBIDDEN', `only an ADMIN of ${member.id} or the operator may set its dual-control threshold`);
+  }
+  if (threshold !== undefined && parseAmount(threshold, 'threshold') < 1n) {
+    throw new DomainError('VALIDATION_FAILED', 'threshold: must be at least 1');
+  }
+  const { dualControlThreshold: _old, ...rest } = touch(member, tx);
+  return threshold === undefined ? rest : { ...rest, dualControlThreshold: threshold };
+}

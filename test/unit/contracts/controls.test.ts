@@ -1,0 +1,132 @@
+import { expect } from 'chai';
+import { confirmedReceivable, IDS, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
+
+describe('dual control (双人授权)', () => {
+  let w: World;
+  beforeEach(async () => {
+    w = await world();
+    await w.h.submit(w.as.operator, 'member:SetDualControl', { id: IDS.core, threshold: yuan(500_000) });
+  });
+
+  it('turns an issuance at or above the threshold into a pending approval that a checker executes', async () => {
+    const rcv = await confirmedReceivable(w, yuan(800_000), 'dc-1');
+    const approval = await w.h.submit(w.as.core, 'voucher:Issue', { receivableId: rcv.id, amount: yuan(500_000), maturityDate: '2026-06-30' });
+    expect(approval).to.include({ docType: 'approval', status: 'PENDING', transaction: 'voucher:Issue', memberId: IDS.core });
+    expect(approval.id).to.match(/^APR-/);
+    // Nothing was issued yet.
+    expect((await w.h.evaluate(w.as.core, 'receivable:Get', { id: rcv.id })).voucheredAmount).to.equal('0');
+    const pending = await w.h.evaluate(w.as.coreChecker, 'approval:List', { status: 'PENDING' });
+    expect(pending.records.map((a: { id: string }) => a.id)).to.deep.equal([approval.id]);
+
+    const tx = await w.h.endorse(w.as.coreChecker, 'approval:Approve', { id: approval.id });
+    expect(tx.event?.name).to.equal('VoucherIssued');
+    await w.h.commit([tx]);
+    const done = JSON.parse(tx.result);
+    expect(done.approval).to.include({ status: 'APPROVED' });
+    expect(done.result).to.include({ docType: 'voucher', amount: yuan(500_000), holder: IDS.tier1 });
+    expect((await w.h.evaluate(w.as.core, 'receivable:Get', { id: rcv.id })).voucheredAmount).to.equal(yuan(500_000));
+    await rejects(w.h.submit(w.as.coreChecker, 'approval:Approve', { id: approval.id }), 'INVALID_STATE');
+  });
+
+  it('issues below the threshold at once', async () => {
+    const rcv = await confirmedReceivable(w, yuan(800_000), 'dc-2');
+    const v = await w.h.submit(w.as.core, 'voucher:Issue', { receivableId: rcv.id, amount: String(50_000_000 - 1), maturityDate: '2026-06-30' });
+    expect(v.docType).to.equal('voucher');
+  });
+
+  it('refuses the maker approving its own request, other members and makers as checkers', async () => {
+    const rcv = await confirmedReceivable(w, yuan(800_000), 'dc-3');
+    const approval = await w.h.submit(w.as.core, 'voucher:Issue', { receivableId: rcv.id, amount: yuan(600_000), maturityDate: '2026-06-30' });
+    await rejects(w.h.submit(w.as.core, 'approval:Approve', { id: approval.id }), 'FORBIDDEN');
+    await rejects(w.h.submit(w.as.bankChecker, 'approval:Approve', { id: approval.id }), 'NOT_FOUND');
+    await rejects(w.h.submit(w.as.tier1, 'approval:Approve', { id: approval.id }), 'NOT_FOUND');
+    expect((await w.h.evaluate(w.as.core, 'approval:Get', { id: approval.id })).status).to.equal('PENDING');
+    const rejected = await w.h.submit(w.as.coreChecker, 'approval:Reject', { id: approval.id, reason: 'wrong maturity' });
+    expect(rejected.approval).to.include({ status: 'REJECTED', reason: 'wrong maturity' });
+    expect((await w.h.evaluate(w.as.core, 'receivable:Get', { id: rcv.id })).voucheredAmount).to.equal('0');
+  });
+
+  it('validates the request when the maker makes it, and again against the state at approval', async () => {
+    const rcv = await confirmedReceivable(w, yuan(800_000), 'dc-4');
+    await rejects(w.h.submit(w.as.core, 'voucher:Issue', { receivableId: rcv.id, amount: yuan(900_000), maturityDate: '2026-06-30' }), 'BUSINESS_RULE');
+    const a1 = await w.h.submit(w.as.core, 'voucher:Issue', { receivableId: rcv.id, amount: yuan(600_000), maturityDate: '2026-06-30' });
+    const a2 = await w.h.submit(w.as.core, 'voucher:Issue', { receivableId: rcv.id, amount: yuan(600_000), maturityDate: '2026-06-30' });
+    await w.h.submit(w.as.coreChecker, 'approval:Approve', { id: a1.id });
+    await rejects(w.h.submit(w.as.coreChecker, 'approval:Approve', { id: a2.id }), 'BUSINESS_RULE');
+    expect((await w.h.evaluate(w.as.core, 'approval:Get', { id: a2.id })).status).to.equal('PENDING');
+  });
+
+  it('lets only the member admin or the operator set a threshold', async () => {
+    await rejects(w.h.submit(w.as.core, 'member:SetDualControl', { id: IDS.core, threshold: null }), 'FORBIDDEN');
+    await rejects(w.h.submit(w.as.tier1, 'member:SetDualControl', { id: IDS.core, threshold: null }), 'FORBIDDEN');
+    const cleared = await w.h.submit(w.as.operator, 'member:SetDualControl', { id: IDS.core, threshold: null });
+    expect(cleared).to.not.have.property('dualControlThreshold');
+  });
+});
+
+describe('judicial freezes (司法冻结)', () => {
+  let w: World;
+  beforeEach(async () => {
+    w = await world();
+  });
+
+  it('blocks every mutation of a frozen piece and of everything split from it, and changes nothing', async () => {
+    const root = await rootVoucher(w, yuan(1000), 'frz-1');
+    await w.h.submit(w.as.tier1, 'voucher:Split', { id: root.id, amounts: [yuan(400), yuan(600)] });
+    const f = await w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'VOUCHER', id: root.id }, reason: '(2026)沪0101执保123号' });
+    expect(f).to.include({ status: 'ACTIVE', orderedBy: IDS.operator });
+    const height = await w.h.ws.height();
+    const err = await rejects(w.h.submit(w.as.tier1, 'voucher:Transfer', { id: `${root.id}.1`, to: IDS.tier2, amount: yuan(400) }), 'FROZEN');
+    expect(err.message).to.contain(f.id).and.to.contain('执保');
+    await rejects(w.h.submit(w.as.tier1, 'voucher:Split', { id: `${root.id}.2`, amounts: [yuan(300), yuan(300)] }), 'FROZEN');
+    w.h.today = '2026-07-01';
+    await rejects(w.h.submit(w.as.core, 'voucher:Settle', { id: `${root.id}.1`, paymentRef: 'P' }), 'FROZEN');
+    expect(await w.h.ws.height()).to.equal(height);
+    const prov = await w.h.evaluate(w.as.tier1, 'voucher:Provenance', { id: `${root.id}.1` });
+    expect(prov.verdict.reasons).to.include('FROZEN');
+
+    await w.h.submit(w.as.operator, 'freeze:Unfreeze', { id: f.id, reason: 'order lifted' });
+    await w.h.submit(w.as.core, 'voucher:Settle', { id: `${root.id}.2`, paymentRef: 'P2' });
+    w.h.today = '2026-03-01';
+    await w.h.submit(w.as.tier1, 'voucher:Transfer', { id: `${root.id}.1`, to: IDS.tier2, amount: yuan(400) });
+    const hist = await w.h.evaluate(w.as.auditor, 'freeze:History', { id: f.id });
+    expect(hist.versions.map((v: { record: { status: string } }) => v.record.status)).to.deep.equal(['LIFTED', 'ACTIVE']);
+    expect(hist.versions[0].record).to.include({ liftedBy: IDS.operator, liftReason: 'order lifted' });
+  });
+
+  it('freezes a member out of acting and out of receiving', async () => {
+    const root = await rootVoucher(w, yuan(1000), 'frz-2');
+    await w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'MEMBER', id: IDS.tier2 }, reason: 'court order' });
+    await rejects(w.h.submit(w.as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(1000) }), 'FROZEN');
+    await w.h.submit(w.as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier3, amount: yuan(1000) });
+    await rejects(
+      w.h.submit(w.as.tier2, 'receivable:Register', { debtor: IDS.core, amount: '100', dueDate: '2026-03-31', documents: [{ kind: 'INVOICE', fingerprint: 'cd'.repeat(32) }] }),
+      'FROZEN',
+    );
+    const mine = await w.h.evaluate(w.as.tier2, 'freeze:List', { target: { type: 'MEMBER', id: IDS.tier2 } });
+    expect(mine.records).to.have.length(1);
+  });
+
+  it('blocks confirming a frozen receivable', async () => {
+    const rcv = await w.h.submit(w.as.tier1, 'receivable:Register', {
+      debtor: IDS.core, amount: '100', dueDate: '2026-03-31', documents: [{ kind: 'INVOICE', fingerprint: 'ef'.repeat(32) }],
+    });
+    await w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'RECEIVABLE', id: rcv.id }, reason: 'dispute' });
+    await rejects(w.h.submit(w.as.core, 'receivable:Confirm', { id: rcv.id }), 'FROZEN');
+  });
+
+  it('lets only the operator freeze, refuses double freezes, unknown targets and the operator itself', async () => {
+    const root = await rootVoucher(w, yuan(1000), 'frz-3');
+    for (const who of ['core', 'tier1', 'bank', 'auditor'] as const) {
+      await rejects(w.h.submit(w.as[who], 'freeze:Freeze', { target: { type: 'VOUCHER', id: root.id }, reason: 'x' }), 'FORBIDDEN');
+    }
+    const f = await w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'VOUCHER', id: root.id }, reason: 'x' });
+    await rejects(w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'VOUCHER', id: root.id }, reason: 'y' }), 'INVALID_STATE');
+    await rejects(w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'VOUCHER', id: 'VCH-NOPE' }, reason: 'y' }), 'NOT_FOUND');
+    await rejects(w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'MEMBER', id: IDS.operator }, reason: 'y' }), 'BUSINESS_RULE');
+    await rejects(w.h.submit(w.as.tier1, 'freeze:Unfreeze', { id: f.id }), 'NOT_FOUND');
+    await rejects(w.h.evaluate(w.as.tier1, 'freeze:Get', { id: f.id }), 'NOT_FOUND');
+    await w.h.submit(w.as.operator, 'freeze:Unfreeze', { id: f.id });
+    await rejects(w.h.submit(w.as.operator, 'freeze:Unfreeze', { id: f.id }), 'INVALID_STATE');
+  });
+});
