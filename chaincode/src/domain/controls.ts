@@ -184,6 +184,8 @@ export function setDualControlThreshold(member: Member, threshold: string | unde
   if (threshold !== undefined && parseAmount(threshold, 'threshold') < 1n) {
     throw new DomainError('VALIDATION_FAILED', 'threshold: must be at least 1');
   }
-  const { dualControlThreshold: _old, ...rest } = touch(member, tx);
-  return threshold === undefined ? rest : { ...rest, dualControlThreshold: threshold };
+  const updated: Member = { ...touch(member, tx) };
+  if (threshold === undefined) delete updated.dualControlThreshold;
+  else updated.dualControlThreshold = threshold;
+  return updated;
 }

@@ -1,0 +1,214 @@
+import { DomainError } from './errors';
+import { newMeta, touch } from './meta';
+import { parseAmount, parsePositiveAmount } from './money';
+import {
+  ROLES,
+  USER_ROLES,
+  type Actor,
+  type BindIdentityCommand,
+  type BootstrapCommand,
+  type IdentityBinding,
+  type Member,
+  type RegisterMemberCommand,
+  type Role,
+  type TxInfo,
+} from './types';
+import { assertUscc } from './uscc';
+import { assertArray, assertOneOf, assertPattern, assertRecord, assertString, assertText, invalid, optionalText } from './validation';
+
+/** Fabric MSP ids: letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
+export const MSP_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const MAX_NAME_LENGTH = 200;
+export const MAX_REASON_LENGTH = 500;
+export const MAX_IDENTITY_ID_LENGTH = 1024;
+
+export function assertMspId(value: unknown, field: string): string {
+  return assertPattern(value, MSP_ID_RE, field, 'an MSP id (letters, digits, ".", "_", "-"; at most 64)');
+}
+
+/**
+ * Roles of a registered member: a non-empty set, stored in the canonical
+ * order of ROLES. Decisions where DESIGN is silent:
+ * - OPERATOR is granted only by Bootstrap, never by Register (one platform
+ *   operator; no way for it to mint another).
+ * - AUDITOR "never writes", so it cannot be combined with a role that writes.
+ */
+export function normalizeRoles(value: unknown, field = 'roles'): Role[] {
+  const list = assertArray(value, field);
+  if (list.length === 0) throw invalid(field, 'must name at least one role');
+  const seen = new Set<Role>();
+  for (const [i, r] of list.entries()) {
+    const role = assertOneOf(r, ROLES, `${field}[${i}]`);
+    if (seen.has(role)) throw invalid(field, `lists ${role} twice`);
+    seen.add(role);
+  }
+  if (seen.has('OPERATOR')) throw invalid(field, 'cannot include OPERATOR: the operator is created by Bootstrap only');
+  if (seen.has('AUDITOR') && seen.size > 1) throw invalid(field, 'cannot combine AUDITOR (read-only) with other roles');
+  return ROLES.filter((r) => seen.has(r));
+}
+
+function assertDualControlThreshold(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return parsePositiveAmount(value, 'dualControlThreshold').toString();
+}
+
+function assertNotExisting(existing: Member | undefined, id: string): void {
+  if (existing) throw new DomainError('ALREADY_EXISTS', `member ${id} already exists`);
+}
+
+/** A new ACTIVE member. The caller must be an active OPERATOR (assertOperator). `existing` is the record at that id, if any. */
+export function registerMember(cmd: RegisterMemberCommand, tx: TxInfo, existing?: Member): Member {
+  const c = assertRecord(cmd, 'command');
+  const id = assertUscc(c.id, 'id');
+  const name = assertText(c.name, 'name', MAX_NAME_LENGTH);
+  const mspId = assertMspId(c.mspId, 'mspId');
+  const roles = normalizeRoles(c.roles);
+  const threshold = assertDualControlThreshold(c.dualControlThreshold);
+  assertNotExisting(existing, id);
+  return {
+    docType: 'member',
+    id,
+    name,
+    mspId,
+    roles,
+    status: 'ACTIVE',
+    ...(threshold !== undefined ? { dualControlThreshold: threshold } : {}),
+    ...newMeta(tx),
+  };
+}
+
+/**
+ * The operator member from the first Bootstrap. The caller's MSP must be the
+ * one named in the command (FORBIDDEN otherwise); `alreadyBootstrapped` is the
+ * contracts layer's knowledge that a Bootstrap has succeeded before
+ * (ALREADY_EXISTS). The contracts layer then binds the caller as ADMIN with
+ * bindIdentity.
+ */
+export function bootstrapOperator(cmd: BootstrapCommand, callerMspId: string, tx: TxInfo, alreadyBootstrapped = false): Member {
+  const c = assertRecord(cmd, 'command');
+  const m = assertRecord(c.member, 'member');
+  const id = assertUscc(m.id, 'member.id');
+  const name = assertText(m.name, 'member.name', MAX_NAME_LENGTH);
+  const mspId = assertMspId(m.mspId, 'member.mspId');
+  if (callerMspId !== mspId) {
+    throw new DomainError('FORBIDDEN', `bootstrap must be submitted by an identity of ${mspId}, not ${callerMspId}`);
+  }
+  if (alreadyBootstrapped) throw new DomainError('ALREADY_EXISTS', 'the ledger is already bootstrapped');
+  return { docType: 'member', id, name, mspId, roles: ['OPERATOR'], status: 'ACTIVE', ...newMeta(tx) };
+}
+
+/**
+ * ACTIVE -> SUSPENDED. An OPERATOR member cannot be suspended: nobody could
+ * reinstate it (decision; DESIGN is silent).
+ */
+export function suspendMember(m: Member, tx: TxInfo, reason?: string): Member {
+  const why = optionalText(reason, 'reason', MAX_REASON_LENGTH);
+  if (m.status !== 'ACTIVE') throw new DomainError('INVALID_STATE', `member ${m.id} is ${m.status}: cannot SUSPEND (only ACTIVE -> SUSPENDED)`);
+  if (m.roles.includes('OPERATOR')) throw new DomainError('BUSINESS_RULE', `member ${m.id} is the operator and cannot be suspended`);
+  return { ...touch(m, tx), status: 'SUSPENDED', ...(why !== undefined ? { statusReason: why } : {}) };
+}
+
+/** SUSPENDED -> ACTIVE; the suspension reason is dropped. */
+export function reinstateMember(m: Member, tx: TxInfo): Member {
+  if (m.status !== 'SUSPENDED') {
+    throw new DomainError('INVALID_STATE', `member ${m.id} is ${m.status}: cannot REINSTATE (only SUSPENDED -> ACTIVE)`);
+  }
+  const next: Member = { ...touch(m, tx), status: 'ACTIVE' };
+  delete next.statusReason; // a fresh copy: the input is untouched
+  return next;
+}
+
+/**
+ * Binds a Fabric identity (MSP id + getID()) to a member with a user role.
+ * - The identity's MSP must be the member's MSP (BUSINESS_RULE).
+ * - The member must be ACTIVE (INVALID_STATE): suspended members take part in nothing.
+ * - An identity is bound to exactly one member: an existing binding to another
+ *   member, or an identical one, is ALREADY_EXISTS; an existing binding to the
+ *   same member with another user role is changed to the new role.
+ * The caller must be an active OPERATOR (assertOperator), or the Bootstrap itself.
+ */
+export function bindIdentity(
+  cmd: BindIdentityCommand,
+  member: Member,
+  existing: IdentityBinding | undefined,
+  tx: TxInfo,
+): IdentityBinding {
+  const c = assertRecord(cmd, 'command');
+  const memberId = assertUscc(c.memberId, 'memberId');
+  const mspId = assertMspId(c.mspId, 'mspId');
+  const identityId = assertIdentityId(c.identityId);
+  const userRole = assertOneOf(c.userRole, USER_ROLES, 'userRole');
+  if (memberId !== member.id) throw invalid('memberId', `${memberId} does not match the member record ${member.id}`);
+  if (member.status !== 'ACTIVE') throw new DomainError('INVALID_STATE', `member ${member.id} is ${member.status}: cannot bind identities`);
+  if (mspId !== member.mspId) {
+    throw new DomainError('BUSINESS_RULE', `identity of ${mspId} cannot be bound to member ${member.id} of ${member.mspId}`);
+  }
+  if (existing) {
+    if (existing.memberId !== memberId) {
+      throw new DomainError('ALREADY_EXISTS', `identity ${mspId}/${identityId} is already bound to member ${existing.memberId}`);
+    }
+    if (existing.userRole === userRole) {
+      throw new DomainError('ALREADY_EXISTS', `identity ${mspId}/${identityId} is already bound to member ${memberId} as ${userRole}`);
+    }
+    return { ...touch(existing, tx), userRole };
+  }
+  return { docType: 'identity', mspId, identityId, memberId, userRole, ...newMeta(tx) };
+}
+
+/** getID() text: non-empty, bounded, and usable as a composite-key attribute (no U+0000, no U+10FFFF). */
+function assertIdentityId(value: unknown): string {
+  const s = assertString(value, 'identityId');
+  if (s.length === 0 || s.length > MAX_IDENTITY_ID_LENGTH) throw invalid('identityId', `must be 1..${MAX_IDENTITY_ID_LENGTH} characters`);
+  if (/[\u0000-\u001f\u007f]/.test(s) || s.includes('\u{10FFFF}')) throw invalid('identityId', 'must not contain control characters or U+10FFFF');
+  return s;
+}
+
+// ---- authorisation of the caller ----
+
+/** The caller's member is ACTIVE and the binding belongs to it; FORBIDDEN otherwise. */
+export function assertActive(actor: Actor): void {
+  if (actor.identity.memberId !== actor.member.id) {
+    throw new DomainError('FORBIDDEN', `identity is bound to ${actor.identity.memberId}, not to ${actor.member.id}`);
+  }
+  if (actor.member.status !== 'ACTIVE') throw new DomainError('FORBIDDEN', `member ${actor.member.id} is ${actor.member.status}`);
+}
+
+export function hasRole(subject: Member | Actor, role: Role): boolean {
+  const member = 'docType' in subject ? subject : subject.member;
+  return member.roles.includes(role);
+}
+
+/** FORBIDDEN unless the caller's member has the role. */
+export function assertRole(actor: Actor, role: Role): void {
+  if (!hasRole(actor, role)) throw new DomainError('FORBIDDEN', `member ${actor.member.id} does not have role ${role}`);
+}
+
+/** An active OPERATOR: the caller of member administration (register, suspend, reinstate, bind). */
+export function assertOperator(actor: Actor): void {
+  assertActive(actor);
+  assertRole(actor, 'OPERATOR');
+}
+
+/** AUDITOR and OPERATOR read everything. */
+export function isReader(actor: Actor): boolean {
+  return hasRole(actor, 'AUDITOR') || hasRole(actor, 'OPERATOR');
+}
+
+/**
+ * A counterparty named by the caller (a debtor, a recipient): NOT_FOUND when
+ * there is no such member, BUSINESS_RULE when it is not ACTIVE or lacks the role.
+ */
+export function assertCounterparty(member: Member | undefined, id: string, role: Role, label: string): Member {
+  if (!member) throw new DomainError('NOT_FOUND', `${label} ${id} is not a member`);
+  if (member.id !== id) throw invalid(label, `${id} does not match the member record ${member.id}`);
+  if (member.status !== 'ACTIVE') throw new DomainError('BUSINESS_RULE', `${label} ${id} is ${member.status}`);
+  if (!member.roles.includes(role)) throw new DomainError('BUSINESS_RULE', `${label} ${id} does not have role ${role}`);
+  return member;
+}
+
+/** Dual control applies when the member has a threshold and the amount is at or above it. */
+export function requiresDualControl(member: Member, amount: string | bigint): boolean {
+  if (member.dualControlThreshold === undefined) return false;
+  const value = typeof amount === 'bigint' ? amount : parseAmount(amount, 'amount');
+  return value >= parseAmount(member.dualControlThreshold, 'dualControlThreshold');
+}

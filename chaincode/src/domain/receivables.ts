@@ -1,0 +1,169 @@
+import { DomainError } from './errors';
+import { assertDate } from './dates';
+import { assertFingerprint } from './fingerprints';
+import { newMeta, touch } from './meta';
+import { assertActive, assertCounterparty, assertRole, isReader, MAX_REASON_LENGTH } from './members';
+import { parsePositiveAmount } from './money';
+import { nextStatus, type Transition } from './statemachine';
+import {
+  DOCUMENT_KINDS,
+  type Actor,
+  type DocumentRef,
+  type Member,
+  type Receivable,
+  type ReceivableStatus,
+  type RegisterReceivableCommand,
+  type TxInfo,
+} from './types';
+import { assertUscc } from './uscc';
+import { assertArray, assertOneOf, assertPattern, assertRecord, assetIdPattern, deriveId, invalid, optionalText } from './validation';
+
+export const RECEIVABLE_ACTIONS = [
+  'CONFIRM',
+  'REJECT',
+  'CANCEL',
+  'ISSUE_VOUCHER_PART',
+  'ISSUE_VOUCHER_FULL',
+  'SETTLE_VOUCHER',
+  'SETTLE_LAST_VOUCHER',
+  'REQUEST_FINANCING',
+  'REJECT_FINANCING',
+  'DISBURSE',
+  'SETTLE',
+] as const;
+export type ReceivableAction = (typeof RECEIVABLE_ACTIONS)[number];
+
+/**
+ * DESIGN 2.1, every transition once. Rows that keep the status make explicit
+ * which statuses allow an operation that does not move the receivable on:
+ * issuing a voucher for part of the amount, and a voucher of it being
+ * settled before the whole amount is vouchered and paid.
+ */
+export const RECEIVABLE_TRANSITIONS: readonly Transition<ReceivableStatus, ReceivableAction>[] = [
+  { from: 'PENDING', action: 'CONFIRM', to: 'CONFIRMED' },
+  { from: 'PENDING', action: 'REJECT', to: 'REJECTED' },
+  { from: 'PENDING', action: 'CANCEL', to: 'CANCELLED' },
+  { from: 'CONFIRMED', action: 'ISSUE_VOUCHER_PART', to: 'CONFIRMED' },
+  { from: 'CONFIRMED', action: 'ISSUE_VOUCHER_FULL', to: 'VOUCHERED' },
+  { from: 'CONFIRMED', action: 'SETTLE_VOUCHER', to: 'CONFIRMED' },
+  { from: 'VOUCHERED', action: 'SETTLE_VOUCHER', to: 'VOUCHERED' },
+  { from: 'VOUCHERED', action: 'SETTLE_LAST_VOUCHER', to: 'SETTLED' },
+  { from: 'CONFIRMED', action: 'REQUEST_FINANCING', to: 'FINANCING_PENDING' },
+  { from: 'FINANCING_PENDING', action: 'REJECT_FINANCING', to: 'CONFIRMED' },
+  { from: 'FINANCING_PENDING', action: 'DISBURSE', to: 'FINANCED' },
+  { from: 'FINANCED', action: 'SETTLE', to: 'SETTLED' },
+];
+
+export const RECEIVABLE_ID_RE = assetIdPattern('RCV');
+export const MAX_DOCUMENTS = 50;
+export const CURRENCY_RE = /^[A-Z]{3}$/;
+export const DEFAULT_CURRENCY = 'CNY';
+
+/** The receivable with the status `action` leads to; INVALID_STATE when the table has no such row. */
+export function transitionReceivable(rcv: Receivable, action: ReceivableAction, tx: TxInfo): Receivable {
+  const to = nextStatus(RECEIVABLE_TRANSITIONS, `receivable ${rcv.id}`, rcv.status, action);
+  return { ...touch(rcv, tx), status: to };
+}
+
+export function assertCurrency(value: unknown, field = 'currency'): string {
+  return assertPattern(value, CURRENCY_RE, field, 'an ISO 4217 code (three capital letters)');
+}
+
+/** At least one INVOICE, fingerprints unique within the list (whatever their kind), at most MAX_DOCUMENTS. */
+export function assertDocuments(value: unknown, field = 'documents'): DocumentRef[] {
+  const list = assertArray(value, field);
+  if (list.length === 0) throw invalid(field, 'must list at least one document');
+  if (list.length > MAX_DOCUMENTS) throw invalid(field, `must list at most ${MAX_DOCUMENTS} documents`);
+  const seen = new Set<string>();
+  const docs = list.map((d, i): DocumentRef => {
+    const doc = assertRecord(d, `${field}[${i}]`);
+    const kind = assertOneOf(doc.kind, DOCUMENT_KINDS, `${field}[${i}].kind`);
+    const fingerprint = assertFingerprint(doc.fingerprint, `${field}[${i}].fingerprint`);
+    if (seen.has(fingerprint)) throw invalid(field, `list fingerprint ${fingerprint} twice`);
+    seen.add(fingerprint);
+    return { kind, fingerprint };
+  });
+  if (!docs.some((d) => d.kind === 'INVOICE')) throw invalid(field, 'must include at least one INVOICE');
+  return docs;
+}
+
+/**
+ * A new PENDING receivable whose creditor is the caller (an active SUPPLIER)
+ * and whose debtor is `debtorMember` (loaded by the contracts layer from
+ * cmd.debtor; undefined when there is none). The contracts layer then claims
+ * every document fingerprint (claimFingerprint) in the same transaction.
+ * The due date may lie in the past (an overdue receivable can still be
+ * acknowledged); vouchers and financing apply their own date rules.
+ */
+export function registerReceivable(
+  cmd: RegisterReceivableCommand,
+  creditorActor: Actor,
+  debtorMember: Member | undefined,
+  tx: TxInfo,
+): Receivable {
+  assertActive(creditorActor);
+  assertRole(creditorActor, 'SUPPLIER');
+  const c = assertRecord(cmd, 'command');
+  const id = c.id === undefined || c.id === null ? deriveId('RCV', tx.txId) : assertPattern(c.id, RECEIVABLE_ID_RE, 'id', 'RCV- followed by 1..60 letters, digits, "_" or "-"');
+  const debtor = assertUscc(c.debtor, 'debtor');
+  const amount = parsePositiveAmount(c.amount, 'amount');
+  const currency = c.currency === undefined || c.currency === null ? DEFAULT_CURRENCY : assertCurrency(c.currency);
+  const dueDate = assertDate(c.dueDate, 'dueDate');
+  const documents = assertDocuments(c.documents);
+  const creditor = creditorActor.member.id;
+  if (debtor === creditor) throw new DomainError('BUSINESS_RULE', `debtor ${debtor} cannot be the creditor itself`);
+  assertCounterparty(debtorMember, debtor, 'CORE_ENTERPRISE', 'debtor');
+  return {
+    docType: 'receivable',
+    id,
+    creditor,
+    debtor,
+    amount: amount.toString(),
+    currency,
+    dueDate,
+    documents,
+    voucheredAmount: '0',
+    settledAmount: '0',
+    status: 'PENDING',
+    ...newMeta(tx),
+  };
+}
+
+function assertDebtor(rcv: Receivable, actor: Actor, what: string): void {
+  assertActive(actor);
+  assertRole(actor, 'CORE_ENTERPRISE');
+  if (actor.member.id !== rcv.debtor) throw new DomainError('FORBIDDEN', `only the debtor ${rcv.debtor} may ${what} receivable ${rcv.id}`);
+}
+
+/** PENDING -> CONFIRMED by the debtor; records the confirming tx (确权). */
+export function confirmReceivable(rcv: Receivable, actor: Actor, tx: TxInfo): Receivable {
+  assertDebtor(rcv, actor, 'confirm');
+  return { ...transitionReceivable(rcv, 'CONFIRM', tx), confirmedTxId: tx.txId, confirmedAt: tx.now };
+}
+
+/** PENDING -> REJECTED by the debtor. The contracts layer releases the document fingerprints. */
+export function rejectReceivable(rcv: Receivable, actor: Actor, reason: string | undefined, tx: TxInfo): Receivable {
+  assertDebtor(rcv, actor, 'reject');
+  const why = optionalText(reason, 'reason', MAX_REASON_LENGTH);
+  const next = transitionReceivable(rcv, 'REJECT', tx);
+  return why === undefined ? next : { ...next, rejectionReason: why };
+}
+
+/** PENDING -> CANCELLED by the creditor. The contracts layer releases the document fingerprints. */
+export function cancelReceivable(rcv: Receivable, actor: Actor, tx: TxInfo): Receivable {
+  assertActive(actor);
+  if (actor.member.id !== rcv.creditor) throw new DomainError('FORBIDDEN', `only the creditor ${rcv.creditor} may cancel receivable ${rcv.id}`);
+  return transitionReceivable(rcv, 'CANCEL', tx);
+}
+
+/** Statuses in which a receivable's fingerprints are no longer claimed. */
+export const RECEIVABLE_RELEASING_STATUSES: readonly ReceivableStatus[] = ['REJECTED', 'CANCELLED'];
+
+/**
+ * Creditor, debtor, AUDITOR, OPERATOR, and `extraParties` (the bank of a live
+ * financing on it, supplied by the financing layer). Everyone else gets NOT_FOUND.
+ */
+export function canReadReceivable(actor: Actor, rcv: Receivable, extraParties: readonly string[] = []): boolean {
+  const me = actor.member.id;
+  return me === rcv.creditor || me === rcv.debtor || isReader(actor) || extraParties.includes(me);
+}

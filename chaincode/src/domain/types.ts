@@ -1,0 +1,198 @@
+/**
+ * Records and commands of the ledger core (DESIGN.md sections 1 and 2).
+ * Money is a decimal string of integer minor units in every record; the domain
+ * parses it to bigint for arithmetic (money.ts). Optional fields are absent,
+ * never `undefined`, so a record survives a JSON round trip unchanged.
+ */
+
+export const ROLES = ['OPERATOR', 'CORE_ENTERPRISE', 'SUPPLIER', 'BANK', 'WAREHOUSE', 'AUDITOR'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const USER_ROLES = ['MAKER', 'CHECKER', 'ADMIN'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+export const MEMBER_STATUSES = ['ACTIVE', 'SUSPENDED'] as const;
+export type MemberStatus = (typeof MEMBER_STATUSES)[number];
+
+/** Audit fields every record carries. */
+export interface Meta {
+  createdAt: string;
+  updatedAt: string;
+  createdTxId: string;
+  updatedTxId: string;
+}
+
+/** What the contracts layer knows about the running transaction. */
+export interface TxInfo {
+  txId: string;
+  /** ISO 8601 UTC instant of the transaction timestamp. */
+  now: string;
+  /** YYYY-MM-DD, the UTC date of `now`. */
+  today: string;
+}
+
+export type Member = {
+  docType: 'member';
+  /** Unified social credit code (GB 32100-2015). */
+  id: string;
+  name: string;
+  mspId: string;
+  roles: Role[];
+  status: MemberStatus;
+  /** Minor units; absent means dual control is off. */
+  dualControlThreshold?: string;
+  /** Why the member was suspended; present only while SUSPENDED. */
+  statusReason?: string;
+} & Meta;
+
+export type IdentityBinding = {
+  docType: 'identity';
+  mspId: string;
+  /** `ctx.clientIdentity.getID()` */
+  identityId: string;
+  memberId: string;
+  userRole: UserRole;
+} & Meta;
+
+/** The caller of a transaction, resolved from its X.509 identity and the on-chain binding. */
+export interface Actor {
+  member: Member;
+  identity: IdentityBinding;
+}
+
+export const DOCUMENT_KINDS = ['INVOICE', 'CONTRACT', 'DELIVERY_NOTE', 'OTHER'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+/**
+ * Kinds a fingerprint can be claimed under: the document kinds plus LOT, the
+ * goods lot behind a warehouse receipt (warehouse + lotId, DESIGN 2.3).
+ */
+export const FINGERPRINT_KINDS = [...DOCUMENT_KINDS, 'LOT'] as const;
+export type FingerprintKind = (typeof FINGERPRINT_KINDS)[number];
+
+export interface DocumentRef {
+  kind: DocumentKind;
+  /** Lowercase hex SHA-256 of the document's canonical form. */
+  fingerprint: string;
+}
+
+export const RECEIVABLE_STATUSES = [
+  'PENDING',
+  'CONFIRMED',
+  'REJECTED',
+  'CANCELLED',
+  'VOUCHERED',
+  'FINANCING_PENDING',
+  'FINANCED',
+  'SETTLED',
+] as const;
+export type ReceivableStatus = (typeof RECEIVABLE_STATUSES)[number];
+
+export type Receivable = {
+  docType: 'receivable';
+  id: string;
+  creditor: string;
+  debtor: string;
+  amount: string;
+  currency: string;
+  dueDate: string;
+  documents: DocumentRef[];
+  /** Sum of the root vouchers issued against this receivable. */
+  voucheredAmount: string;
+  /** Sum of the voucher pieces of this receivable that the debtor has paid. */
+  settledAmount: string;
+  status: ReceivableStatus;
+  confirmedTxId?: string;
+  confirmedAt?: string;
+  rejectionReason?: string;
+} & Meta;
+
+export const VOUCHER_STATUSES = ['ACTIVE', 'SPLIT', 'FINANCING_PENDING', 'FINANCED', 'SETTLED'] as const;
+export type VoucherStatus = (typeof VOUCHER_STATUSES)[number];
+
+export type Voucher = {
+  docType: 'voucher';
+  id: string;
+  rootId: string;
+  /** Absent on a root. */
+  parentId?: string;
+  /** 0 for a root; grows by one each time the piece changes holder. */
+  tier: number;
+  issuer: string;
+  holder: string;
+  amount: string;
+  currency: string;
+  maturityDate: string;
+  /** The backing receivable (copied onto every piece of the tree). */
+  receivableId: string;
+  status: VoucherStatus;
+  /** Present once SPLIT: the ids of the children, in order. */
+  childIds?: string[];
+  /** Present once SETTLED: who was paid (the holder at that moment). */
+  settledTo?: string;
+  paymentRef?: string;
+  settledAt?: string;
+} & Meta;
+
+export const FINGERPRINT_ASSET_TYPES = ['RECEIVABLE', 'WAREHOUSE_RECEIPT'] as const;
+export type FingerprintAssetType = (typeof FINGERPRINT_ASSET_TYPES)[number];
+
+export const FINGERPRINT_STATUSES = ['CLAIMED', 'RELEASED'] as const;
+export type FingerprintStatus = (typeof FINGERPRINT_STATUSES)[number];
+
+export type FingerprintClaim = {
+  docType: 'fingerprint';
+  kind: FingerprintKind;
+  fingerprint: string;
+  assetType: FingerprintAssetType;
+  assetId: string;
+  status: FingerprintStatus;
+} & Meta;
+
+// ---- commands (the JSON a transaction receives; validated by the domain) ----
+
+export interface RegisterMemberCommand {
+  id: string;
+  name: string;
+  mspId: string;
+  roles: Role[];
+  dualControlThreshold?: string;
+}
+
+export interface BootstrapCommand {
+  member: { id: string; name: string; mspId: string };
+}
+
+export interface BindIdentityCommand {
+  memberId: string;
+  mspId: string;
+  identityId: string;
+  userRole: UserRole;
+}
+
+export interface RegisterReceivableCommand {
+  /** Optional; derived from the tx id when absent. */
+  id?: string;
+  debtor: string;
+  amount: string;
+  /** ISO 4217, default CNY. */
+  currency?: string;
+  dueDate: string;
+  documents: DocumentRef[];
+}
+
+export interface IssueVoucherCommand {
+  /** Optional; derived from the tx id when absent. */
+  id?: string;
+  amount: string;
+  maturityDate: string;
+}
+
+export interface TransferVoucherCommand {
+  to: string;
+  amount: string;
+}
+
+export interface SettleVoucherCommand {
+  paymentRef: string;
+}

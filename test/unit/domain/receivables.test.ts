@@ -1,0 +1,276 @@
+import { expect } from 'chai';
+import {
+  cancelReceivable,
+  canReadReceivable,
+  confirmReceivable,
+  RECEIVABLE_ACTIONS,
+  RECEIVABLE_TRANSITIONS,
+  registerReceivable,
+  rejectReceivable,
+  transitionReceivable,
+} from '../../../chaincode/src/domain/receivables';
+import { RECEIVABLE_STATUSES, type Actor, type Member, type Receivable, type RegisterReceivableCommand } from '../../../chaincode/src/domain/types';
+import { ACTORS, actorOf, deepFreeze, expectDomainError, expectJsonClean, fp, IDS, member, MEMBERS, receivable, suspended, TX, txAt } from './fixtures';
+
+const LATER = txAt('2025-03-10', 'tx-later');
+
+function cmd(overrides: Record<string, unknown> = {}): RegisterReceivableCommand {
+  return deepFreeze({
+    id: 'RCV-2025-0001',
+    debtor: IDS.core,
+    amount: '1500000',
+    dueDate: '2025-09-30',
+    documents: [
+      { kind: 'INVOICE', fingerprint: fp(1) },
+      { kind: 'CONTRACT', fingerprint: fp(2) },
+    ],
+    ...overrides,
+  });
+}
+
+describe('domain/receivables', () => {
+  describe('transition table', () => {
+    it('lists every (status, action) at most once', () => {
+      const keys = RECEIVABLE_TRANSITIONS.map((t) => `${t.from}/${t.action}`);
+      expect(new Set(keys).size).to.equal(keys.length);
+    });
+
+    it('reaches every status and leaves REJECTED, CANCELLED and SETTLED final', () => {
+      const touched = new Set(RECEIVABLE_TRANSITIONS.flatMap((t) => [t.from, t.to]));
+      expect([...touched].sort()).to.deep.equal([...RECEIVABLE_STATUSES].sort());
+      const finals = RECEIVABLE_STATUSES.filter((s) => !RECEIVABLE_TRANSITIONS.some((t) => t.from === s));
+      expect(finals.sort()).to.deep.equal(['CANCELLED', 'REJECTED', 'SETTLED']);
+    });
+
+    for (const t of RECEIVABLE_TRANSITIONS) {
+      it(`moves ${t.from} --${t.action}--> ${t.to}`, () => {
+        const before = deepFreeze(receivable({ status: t.from }));
+        const after = transitionReceivable(before, t.action, LATER);
+        expect(after.status).to.equal(t.to);
+        expect(after).to.include({ updatedTxId: LATER.txId, updatedAt: LATER.now, createdTxId: before.createdTxId });
+        expect(before.status).to.equal(t.from);
+      });
+    }
+
+    for (const from of RECEIVABLE_STATUSES) {
+      for (const action of RECEIVABLE_ACTIONS) {
+        if (RECEIVABLE_TRANSITIONS.some((t) => t.from === from && t.action === action)) continue;
+        it(`refuses ${action} from ${from} with INVALID_STATE`, () => {
+          const err = expectDomainError(() => transitionReceivable(receivable({ status: from }), action, LATER), 'INVALID_STATE');
+          expect(err.detail).to.include(`is ${from}`).and.to.include(`cannot ${action}`);
+        });
+      }
+    }
+  });
+
+  describe('registerReceivable', () => {
+    it('creates a PENDING receivable owed by the debtor to the calling supplier', () => {
+      const r = registerReceivable(cmd(), deepFreeze(ACTORS.supplier), deepFreeze(MEMBERS.core), TX);
+      expect(r).to.deep.equal({
+        docType: 'receivable',
+        id: 'RCV-2025-0001',
+        creditor: IDS.supplier,
+        debtor: IDS.core,
+        amount: '1500000',
+        currency: 'CNY',
+        dueDate: '2025-09-30',
+        documents: [
+          { kind: 'INVOICE', fingerprint: fp(1) },
+          { kind: 'CONTRACT', fingerprint: fp(2) },
+        ],
+        voucheredAmount: '0',
+        settledAmount: '0',
+        status: 'PENDING',
+        createdAt: TX.now,
+        updatedAt: TX.now,
+        createdTxId: TX.txId,
+        updatedTxId: TX.txId,
+      });
+      expectJsonClean(r);
+    });
+
+    it('derives the id from the tx id when none is given, and keeps an explicit currency', () => {
+      const tx = txAt('2025-03-01', '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08');
+      const r = registerReceivable(cmd({ id: undefined, currency: 'USD' }), ACTORS.supplier, MEMBERS.core, tx);
+      expect(r.id).to.equal('RCV-9f86d081884c7d659a2f');
+      expect(r.currency).to.equal('USD');
+    });
+
+    it('keeps only kind and fingerprint of each document', () => {
+      const r = registerReceivable(
+        cmd({ documents: [{ kind: 'INVOICE', fingerprint: fp(7), note: 'ignored' }] }),
+        ACTORS.supplier,
+        MEMBERS.core,
+        TX,
+      );
+      expect(r.documents).to.deep.equal([{ kind: 'INVOICE', fingerprint: fp(7) }]);
+    });
+
+    const notSuppliers: [string, Actor][] = [
+      ['an operator', ACTORS.operator],
+      ['a core enterprise', ACTORS.core],
+      ['a bank', ACTORS.bank],
+      ['an auditor', ACTORS.auditor],
+      ['a warehouse', ACTORS.warehouse],
+      ['a suspended supplier', suspended(ACTORS.supplier)],
+    ];
+    for (const [who, actor] of notSuppliers) {
+      it(`forbids ${who} to register a receivable`, () => {
+        expectDomainError(() => registerReceivable(cmd(), actor, MEMBERS.core, TX), 'FORBIDDEN');
+      });
+    }
+
+    const invalid: [string, Record<string, unknown>, string][] = [
+      ['an id without the RCV- prefix', { id: 'INV-1' }, 'id'],
+      ['an id with a dot', { id: 'RCV-1.2' }, 'id'],
+      ['a debtor that is not a credit code', { debtor: 'CORE-1' }, 'debtor'],
+      ['a zero amount', { amount: '0' }, 'amount'],
+      ['a fractional amount', { amount: '1500.00' }, 'amount'],
+      ['a numeric amount', { amount: 1500000 }, 'amount'],
+      ['a lower-case currency', { currency: 'cny' }, 'currency'],
+      ['an impossible due date', { dueDate: '2025-02-30' }, 'dueDate'],
+      ['no documents', { documents: [] }, 'documents'],
+      ['documents that are not a list', { documents: { kind: 'INVOICE', fingerprint: fp(1) } }, 'documents'],
+      ['no invoice among the documents', { documents: [{ kind: 'CONTRACT', fingerprint: fp(2) }] }, 'INVOICE'],
+      ['an unknown document kind', { documents: [{ kind: 'RECEIPT', fingerprint: fp(1) }] }, 'documents[0].kind'],
+      ['an upper-case fingerprint', { documents: [{ kind: 'INVOICE', fingerprint: 'A'.repeat(64) }] }, 'documents[0].fingerprint'],
+      ['a short fingerprint', { documents: [{ kind: 'INVOICE', fingerprint: 'ab'.repeat(31) }] }, 'documents[0].fingerprint'],
+      [
+        'the same fingerprint twice, even under two kinds',
+        { documents: [{ kind: 'INVOICE', fingerprint: fp(1) }, { kind: 'CONTRACT', fingerprint: fp(1) }] },
+        'twice',
+      ],
+      ['51 documents', { documents: Array.from({ length: 51 }, (_, i) => ({ kind: 'INVOICE', fingerprint: fp(i + 1) })) }, 'at most 50'],
+      ['a document that is not an object', { documents: ['INVOICE'] }, 'documents[0]'],
+    ];
+    for (const [what, overrides, detail] of invalid) {
+      it(`rejects ${what}`, () => {
+        expectDomainError(() => registerReceivable(cmd(overrides), ACTORS.supplier, MEMBERS.core, TX), 'VALIDATION_FAILED', detail);
+      });
+    }
+
+    it('answers NOT_FOUND when the debtor is not a member', () => {
+      expectDomainError(() => registerReceivable(cmd(), ACTORS.supplier, undefined, TX), 'NOT_FOUND', IDS.core);
+    });
+
+    const badDebtors: [string, Member, string][] = [
+      ['a suspended debtor', { ...MEMBERS.core, status: 'SUSPENDED' }, 'SUSPENDED'],
+      ['a debtor that is not a core enterprise', member(IDS.core, ['SUPPLIER']), 'CORE_ENTERPRISE'],
+    ];
+    for (const [what, debtor, detail] of badDebtors) {
+      it(`refuses ${what}`, () => {
+        expectDomainError(() => registerReceivable(cmd(), ACTORS.supplier, debtor, TX), 'BUSINESS_RULE', detail);
+      });
+    }
+
+    it('refuses a receivable a member owes itself', () => {
+      const both = member(IDS.core2, ['CORE_ENTERPRISE', 'SUPPLIER']);
+      expectDomainError(() => registerReceivable(cmd({ debtor: IDS.core2 }), actorOf(both), both, TX), 'BUSINESS_RULE', 'creditor');
+    });
+  });
+
+  describe('confirmReceivable', () => {
+    const pending = deepFreeze(receivable({ status: 'PENDING', confirmedTxId: undefined, confirmedAt: undefined }));
+    let fresh: Receivable;
+    before(() => {
+      fresh = deepFreeze(registerReceivable(cmd({ id: 'RCV-1' }), ACTORS.supplier, MEMBERS.core, TX));
+    });
+
+    it('confirms a PENDING receivable for its debtor and records the confirmation', () => {
+      const c = confirmReceivable(fresh, ACTORS.core, LATER);
+      expect(c).to.include({ status: 'CONFIRMED', confirmedTxId: LATER.txId, confirmedAt: LATER.now, updatedTxId: LATER.txId });
+      expect(fresh.status).to.equal('PENDING');
+      expectJsonClean(c);
+    });
+
+    const notDebtor: [string, Actor][] = [
+      ['the creditor', ACTORS.supplier],
+      ['another core enterprise', ACTORS.core2],
+      ['a bank', ACTORS.bank],
+      ['the operator', ACTORS.operator],
+      ['an auditor', ACTORS.auditor],
+      ['the debtor while suspended', suspended(ACTORS.core)],
+    ];
+    for (const [who, actor] of notDebtor) {
+      it(`forbids ${who} to confirm`, () => {
+        expectDomainError(() => confirmReceivable(pending, actor, LATER), 'FORBIDDEN');
+      });
+    }
+
+    it('refuses to confirm twice', () => {
+      const c = confirmReceivable(fresh, ACTORS.core, LATER);
+      expectDomainError(() => confirmReceivable(c, ACTORS.core, LATER), 'INVALID_STATE', 'CONFIRMED');
+    });
+  });
+
+  describe('rejectReceivable', () => {
+    let fresh: Receivable;
+    before(() => {
+      fresh = deepFreeze(registerReceivable(cmd({ id: 'RCV-1' }), ACTORS.supplier, MEMBERS.core, TX));
+    });
+
+    it('rejects a PENDING receivable with the reason', () => {
+      const r = rejectReceivable(fresh, ACTORS.core, ' goods not delivered ', LATER);
+      expect(r).to.include({ status: 'REJECTED', rejectionReason: 'goods not delivered' });
+      expect(r).not.to.have.property('confirmedTxId');
+    });
+
+    it('rejects without a reason', () => {
+      const r = rejectReceivable(fresh, ACTORS.core, undefined, LATER);
+      expect(r.status).to.equal('REJECTED');
+      expect(r).not.to.have.property('rejectionReason');
+      expectJsonClean(r);
+    });
+
+    it('forbids anyone but the debtor', () => {
+      for (const a of [ACTORS.supplier, ACTORS.core2, ACTORS.bank, ACTORS.operator, suspended(ACTORS.core)]) {
+        expectDomainError(() => rejectReceivable(fresh, a, 'no', LATER), 'FORBIDDEN');
+      }
+    });
+
+    it('refuses to reject a confirmed receivable', () => {
+      const c = confirmReceivable(fresh, ACTORS.core, LATER);
+      expectDomainError(() => rejectReceivable(c, ACTORS.core, 'late', LATER), 'INVALID_STATE', 'CONFIRMED');
+    });
+
+    it('rejects an over-long reason', () => {
+      expectDomainError(() => rejectReceivable(fresh, ACTORS.core, 'x'.repeat(501), LATER), 'VALIDATION_FAILED', 'reason');
+    });
+  });
+
+  describe('cancelReceivable', () => {
+    let fresh: Receivable;
+    before(() => {
+      fresh = deepFreeze(registerReceivable(cmd({ id: 'RCV-1' }), ACTORS.supplier, MEMBERS.core, TX));
+    });
+
+    it('lets the creditor cancel a PENDING receivable', () => {
+      expect(cancelReceivable(fresh, ACTORS.supplier, LATER).status).to.equal('CANCELLED');
+    });
+
+    it('forbids anyone but the active creditor', () => {
+      for (const a of [ACTORS.core, ACTORS.supplier2, ACTORS.operator, ACTORS.bank, suspended(ACTORS.supplier)]) {
+        expectDomainError(() => cancelReceivable(fresh, a, LATER), 'FORBIDDEN');
+      }
+    });
+
+    it('refuses to cancel a confirmed receivable', () => {
+      const c = confirmReceivable(fresh, ACTORS.core, LATER);
+      expectDomainError(() => cancelReceivable(c, ACTORS.supplier, LATER), 'INVALID_STATE', 'CONFIRMED');
+    });
+  });
+
+  describe('canReadReceivable', () => {
+    const r = receivable();
+    it('lets the parties, auditors and the operator read', () => {
+      for (const a of [ACTORS.supplier, ACTORS.core, ACTORS.auditor, ACTORS.operator]) expect(canReadReceivable(a, r)).to.equal(true);
+    });
+    it('hides it from everyone else', () => {
+      for (const a of [ACTORS.supplier2, ACTORS.core2, ACTORS.bank, ACTORS.warehouse]) expect(canReadReceivable(a, r)).to.equal(false);
+    });
+    it('lets the bank of a live financing read', () => {
+      expect(canReadReceivable(ACTORS.bank, r, [IDS.bank])).to.equal(true);
+      expect(canReadReceivable(ACTORS.bank2, r, [IDS.bank])).to.equal(false);
+    });
+  });
+});
