@@ -78,7 +78,7 @@ export interface Operation<S extends z.ZodType = z.ZodType, R = unknown> {
 const operations = new Map<string, Operation>();
 
 export function operation<S extends z.ZodType, R>(op: Operation<S, R>): Operation<S, R> {
-  operations.set(op.name, op as unknown as Operation);
+  operations.set(op.name, op);
   return op;
 }
 
