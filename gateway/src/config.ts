@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/**
+ * Gateway configuration, parsed once from the environment. A bad value fails
+ * start-up with a message naming the variable.
+ */
+const intFrom = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .default(fallback);
+
+const EnvSchema = z
+  .object({
+    SCF_LEDGER: z.enum(['embedded', 'fabric']).default('embedded'),
+    PORT: intFrom(3000, 0, 65535),
+    /** Loopback by default: exposing the gateway is a deliberate choice. */
+    HOST: z.string().min(1).default('127.0.0.1'),
+    SCF_DATA_DIR: z.string().min(1).default('.scf/data'),
+    SCF_FABRIC_PROFILE: z.string().min(1).optional(),
+    SCF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Embedded orderer: cut a block after this many ms or this many transactions. */
+    SCF_BATCH_TIMEOUT_MS: intFrom(10, 1, 10_000),
+    SCF_BATCH_MAX_TX: intFrom(100, 1, 10_000),
+    /** Upper bound of one submit (endorse, order, commit), ms. */
+    SCF_SUBMIT_DEADLINE_MS: intFrom(30_000, 100, 600_000),
+    SCF_SSE_HEARTBEAT_MS: intFrom(15_000, 100, 600_000),
+    /** Set up the demo members and identities on first start (embedded) or at every start (fabric, idempotent). */
+    SCF_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.SCF_LEDGER === 'fabric' && env.SCF_FABRIC_PROFILE === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SCF_FABRIC_PROFILE'], message: 'is required when SCF_LEDGER=fabric' });
+    }
+  });
+
+export interface Config {
+  ledger: 'embedded' | 'fabric';
+  port: number;
+  host: string;
+  dataDir: string;
+  fabricProfile: string | undefined;
+  logLevel: string;
+  batchTimeoutMs: number;
+  batchMaxTx: number;
+  submitDeadlineMs: number;
+  sseHeartbeatMs: number;
+  demo: boolean;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    ledger: e.SCF_LEDGER,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.SCF_DATA_DIR,
+    fabricProfile: e.SCF_FABRIC_PROFILE,
+    logLevel: e.SCF_LOG_LEVEL,
+    batchTimeoutMs: e.SCF_BATCH_TIMEOUT_MS,
+    batchMaxTx: e.SCF_BATCH_MAX_TX,
+    submitDeadlineMs: e.SCF_SUBMIT_DEADLINE_MS,
+    sseHeartbeatMs: e.SCF_SSE_HEARTBEAT_MS,
+    demo: e.SCF_DEMO,
+  };
+}

@@ -1,0 +1,78 @@
+import { identityIdOf } from '../ledger/identity-id';
+import { type Ledger, LedgerError, type LedgerIdentity } from '../ledger/ledger';
+import { DEMO_IDENTITIES, DEMO_MEMBERS, type DemoMember } from './plan';
+
+export interface DemoSetupReport {
+  bootstrapped: boolean;
+  registered: string[];
+  bound: string[];
+}
+
+async function isBound(ledger: Ledger, identity: LedgerIdentity): Promise<boolean> {
+  try {
+    await ledger.evaluate(identity, 'member:WhoAmI', {});
+    return true;
+  } catch (err) {
+    if (err instanceof LedgerError && err.code === 'FORBIDDEN') return false;
+    throw err;
+  }
+}
+
+async function exists(ledger: Ledger, as: LedgerIdentity, id: string): Promise<boolean> {
+  try {
+    await ledger.evaluate(as, 'member:Get', { id });
+    return true;
+  } catch (err) {
+    if (err instanceof LedgerError && err.code === 'NOT_FOUND') return false;
+    throw err;
+  }
+}
+
+/**
+ * Brings the ledger to the demo state with ordinary transactions, as the
+ * operator would: Bootstrap, Register each member, BindIdentity each
+ * identity. Idempotent: every step first checks whether it is done (and
+ * carries a requestId), so a start interrupted half-way completes on the next.
+ * `identities` maps demo labels to the certificates the gateway holds; labels
+ * it lacks are skipped.
+ */
+export async function setUpDemo(ledger: Ledger, identities: ReadonlyMap<string, LedgerIdentity>): Promise<DemoSetupReport> {
+  const report: DemoSetupReport = { bootstrapped: false, registered: [], bound: [] };
+  const [operatorMember, ...others] = DEMO_MEMBERS as [DemoMember, ...DemoMember[]];
+  const operatorLabel = DEMO_IDENTITIES.find((i) => i.member === operatorMember.key)?.label ?? '';
+  const operator = identities.get(operatorLabel);
+  if (!operator) throw new Error(`demo setup needs the ${operatorLabel} identity (or set SCF_DEMO=false)`);
+
+  if (!(await isBound(ledger, operator))) {
+    await ledger.submit(operator, 'member:Bootstrap', {
+      member: { id: operatorMember.id, name: operatorMember.name, mspId: operatorMember.mspId },
+    });
+    report.bootstrapped = true;
+  }
+  for (const m of others) {
+    if (await exists(ledger, operator, m.id)) continue;
+    await ledger.submit(operator, 'member:Register', {
+      id: m.id,
+      name: m.name,
+      mspId: m.mspId,
+      roles: m.roles,
+      dualControlThreshold: m.dualControlThreshold,
+      requestId: `demo-register-${m.key}`,
+    });
+    report.registered.push(m.key);
+  }
+  for (const d of DEMO_IDENTITIES) {
+    const identity = identities.get(d.label);
+    if (!identity || identity === operator || (await isBound(ledger, identity))) continue;
+    const m = DEMO_MEMBERS.find((x) => x.key === d.member) as DemoMember;
+    await ledger.submit(operator, 'member:BindIdentity', {
+      memberId: m.id,
+      mspId: identity.mspId,
+      identityId: identityIdOf(identity.mspId, identity.certificate),
+      userRole: d.userRole,
+      requestId: `demo-bind-${d.label}`,
+    });
+    report.bound.push(d.label);
+  }
+  return report;
+}

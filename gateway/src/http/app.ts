@@ -1,0 +1,80 @@
+import express, { type Express } from 'express';
+import pino, { type Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { Services } from '../services';
+import type { TokenDirectory } from '../services/principals';
+import { authenticate } from './auth';
+import { openApiDocument } from './openapi';
+import { errorHandler, notFoundHandler } from './problem';
+import { mount, type RouteSpec } from './route';
+import { fingerprintRoutes } from './routes/fingerprints';
+import { memberRoutes } from './routes/members';
+import { receivableRoutes } from './routes/receivables';
+import { transactionRoutes } from './routes/transactions';
+import { voucherRoutes } from './routes/vouchers';
+import { eventsHandler } from './sse';
+
+export interface AppDeps {
+  services: Services;
+  directory: TokenDirectory;
+  /** `embedded` or `fabric`, reported by /health. */
+  ledgerKind: string;
+  logger?: Logger;
+  /** Aborted on shutdown: open event streams end. */
+  shutdown?: AbortSignal;
+  sseHeartbeatMs?: number;
+}
+
+/** Every route of the API, as declarations (also the source of /openapi.json). */
+export function routeSpecs(services: Services): RouteSpec[] {
+  return [
+    ...memberRoutes(services),
+    ...fingerprintRoutes(services),
+    ...receivableRoutes(services),
+    ...voucherRoutes(services),
+    ...transactionRoutes(services),
+  ];
+}
+
+/** The express app, not listening: main.ts listens, tests use port 0 or supertest. */
+export function createApp(deps: AppDeps): Express {
+  const logger = deps.logger ?? pino({ level: 'silent' });
+  const specs = routeSpecs(deps.services);
+  const openapi = openApiDocument(specs);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(
+    pinoHttp({
+      logger,
+      customProps: (_req, res) => ({ member: (res.locals?.principal as { label?: string } | undefined)?.label }),
+      // Bearer tokens are credentials: never in the logs.
+      serializers: {
+        req: (req: { headers?: Record<string, unknown> }) =>
+          req.headers?.authorization === undefined ? req : { ...req, headers: { ...req.headers, authorization: '[redacted]' } },
+      },
+    }),
+  );
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', ledger: deps.ledgerKind });
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.get(
+    '/events',
+    authenticate(deps.directory),
+    eventsHandler(deps.services.ledger, {
+      heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
+      shutdown: deps.shutdown ?? new AbortController().signal,
+      logger,
+    }),
+  );
+  const router = express.Router();
+  mount(router, specs, deps.directory);
+  app.use(router);
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,39 @@
+import type { RequestHandler } from 'express';
+import { LedgerError } from '../ledger/ledger';
+import type { Principal, TokenDirectory } from '../services/principals';
+import { RequestValidationError } from './problem';
+
+const BEARER = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i;
+// The chaincode's requestId alphabet (chaincode/src/contracts/base.ts).
+const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** `Authorization: Bearer <token>` → the caller's principal in res.locals. */
+export function authenticate(directory: TokenDirectory): RequestHandler {
+  return (req, res, next) => {
+    const header = req.get('authorization');
+    if (header === undefined) throw new LedgerError('UNAUTHENTICATED', 'send Authorization: Bearer <token>');
+    const m = BEARER.exec(header);
+    const principal = m ? directory.resolve(m[1] as string) : undefined;
+    if (!principal) throw new LedgerError('UNAUTHENTICATED', 'unknown bearer token');
+    res.locals.principal = principal;
+    next();
+  };
+}
+
+/** `Idempotency-Key` → the chaincode's requestId (exactly-once per member). */
+export const idempotencyKey: RequestHandler = (req, res, next) => {
+  const key = req.get('idempotency-key');
+  if (key !== undefined && !REQUEST_ID.test(key)) {
+    throw new RequestValidationError([
+      { path: 'header.Idempotency-Key', message: '1-128 characters of A-Z a-z 0-9 . _ : -, starting with a letter or digit' },
+    ]);
+  }
+  res.locals.requestId = key;
+  next();
+};
+
+export function principalOf(locals: Record<string, unknown>): Principal {
+  const p = locals.principal as Principal | undefined;
+  if (!p) throw new LedgerError('UNAUTHENTICATED', 'no caller');
+  return p;
+}

@@ -1,0 +1,104 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { ErrorCode } from '../../../chaincode/src/domain/errors';
+import { LedgerError } from '../ledger/ledger';
+
+/** DESIGN.md section 5: the one table from error code to HTTP status. */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  INVALID_STATE: 409,
+  DOUBLE_FINANCING: 409,
+  ALREADY_EXISTS: 409,
+  BUSINESS_RULE: 422,
+  FROZEN: 423,
+  LEDGER_UNAVAILABLE: 503,
+  COMMIT_TIMEOUT: 504,
+};
+
+const TITLES: Readonly<Record<ErrorCode | 'INTERNAL', string>> = {
+  VALIDATION_FAILED: 'Request is malformed',
+  UNAUTHENTICATED: 'Missing or unknown credential',
+  FORBIDDEN: 'Not allowed',
+  NOT_FOUND: 'Not found',
+  INVALID_STATE: 'Not allowed in the current state',
+  DOUBLE_FINANCING: 'Already claimed or encumbered',
+  ALREADY_EXISTS: 'Already exists',
+  BUSINESS_RULE: 'Business rule violated',
+  FROZEN: 'Frozen',
+  LEDGER_UNAVAILABLE: 'Ledger unavailable',
+  COMMIT_TIMEOUT: 'Commit outcome unknown',
+  INTERNAL: 'Internal error',
+};
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** A request that failed its schema; carries every issue, not just the first. */
+export class RequestValidationError extends Error {
+  override readonly name = 'RequestValidationError';
+  constructor(
+    readonly issues: FieldIssue[],
+    /** HTTP status when not 400 (415 for a body that is not JSON). */
+    readonly status?: number,
+  ) {
+    super(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+  }
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode | 'INTERNAL';
+  detail: string;
+  txId?: string;
+  errors?: FieldIssue[];
+}
+
+export const problemType = (code: string): string => `urn:scf-ledger:problem:${code.toLowerCase().replace(/_/g, '-')}`;
+
+export function problem(code: ErrorCode | 'INTERNAL', detail: string, extra: Partial<ProblemBody> = {}): ProblemBody {
+  const status = code === 'INTERNAL' ? 500 : HTTP_STATUS[code];
+  return { type: problemType(code), title: TITLES[code], status, code, detail, ...extra };
+}
+
+function toProblem(err: unknown): ProblemBody {
+  if (err instanceof RequestValidationError) {
+    const body = problem('VALIDATION_FAILED', err.message, { errors: err.issues });
+    return err.status === undefined ? body : { ...body, status: err.status };
+  }
+  if (err instanceof LedgerError) return problem(err.code, err.detail, err.txId === undefined ? {} : { txId: err.txId });
+  // body-parser errors carry `type` and `status`.
+  const e = err as { type?: string; status?: number; message?: string };
+  if (e.type === 'entity.parse.failed') return problem('VALIDATION_FAILED', 'the body is not valid JSON');
+  if (e.type === 'entity.too.large') return { ...problem('VALIDATION_FAILED', 'the body is too large'), status: 413 };
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+    return { ...problem('VALIDATION_FAILED', e.message ?? 'unsupported encoding'), status: 415 };
+  }
+  return problem('INTERNAL', 'the gateway failed to handle the request');
+}
+
+export function sendProblem(res: Parameters<RequestHandler>[1], body: ProblemBody): void {
+  if (body.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+  if (body.status === 503) res.setHeader('Retry-After', '1');
+  res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+}
+
+/** The one error middleware: every failure leaves as problem+json. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const body = toProblem(err);
+    if (body.status >= 500) logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
+    sendProblem(res, body);
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  sendProblem(res, problem('NOT_FOUND', `no route ${req.method} ${req.path}`));
+};

@@ -1,0 +1,167 @@
+import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import express, { type RequestHandler, type Router } from 'express';
+import type { z } from 'zod';
+import type { ErrorCode } from '../../../chaincode/src/domain/errors';
+import type { CallContext, Written } from '../services/calls';
+import { authenticate, idempotencyKey, principalOf } from './auth';
+import { HTTP_STATUS, RequestValidationError } from './problem';
+import { Problem } from './schemas/common';
+import type { TokenDirectory } from '../services/principals';
+
+/*
+ * One declaration per route drives both the express handler and its OpenAPI
+ * entry, so the document cannot drift from what is enforced. A route file is
+ * a list of these; adding a resource is adding a file.
+ */
+
+type Schema = z.ZodType;
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface Input<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+}
+
+/** What a handler returns: a body, and for writes the transaction behind it. */
+export interface Reply {
+  body: unknown;
+  status?: number;
+  txId?: string | undefined;
+  replayed?: boolean;
+}
+
+const isApproval = (v: unknown): boolean => typeof v === 'object' && v !== null && (v as { docType?: unknown }).docType === 'approval';
+
+/**
+ * A write's reply. When dual control applies the chaincode answers with a
+ * PENDING approval instead of the record: that is 202 Accepted (DESIGN.md section 6).
+ */
+export const written = <T>(w: Written<T>): Reply => ({
+  body: w.value,
+  txId: w.txId,
+  replayed: w.replayed,
+  ...(isApproval(w.value) ? { status: 202 } : {}),
+});
+
+export interface RouteSpec<P extends Schema | undefined = Schema | undefined, Q extends Schema | undefined = Schema | undefined, B extends Schema | undefined = Schema | undefined> {
+  method: 'get' | 'post' | 'delete';
+  /** Express syntax (`/vouchers/:id`). */
+  path: string;
+  summary: string;
+  tag: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  success: { status: 200 | 201 | 202; description: string; schema: Schema };
+  /** Documents a 202 with this approval schema, for writes under dual control. */
+  accepted?: Schema;
+  /** Codes this route can answer with besides VALIDATION_FAILED and UNAUTHENTICATED (always possible). */
+  errors: ErrorCode[];
+  handle(input: Input<Out<P>, Out<Q>, Out<B>>, ctx: CallContext): Promise<Reply>;
+}
+
+/** Helper that keeps the generic parameters inferred from the schemas. */
+export function route<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined>(
+  spec: RouteSpec<P, Q, B>,
+): RouteSpec {
+  return spec;
+}
+
+function parsePart(schema: Schema | undefined, value: unknown, where: string, issues: Array<{ path: string; message: string }>): unknown {
+  if (!schema) return undefined;
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  for (const i of r.error.issues) issues.push({ path: [where, ...i.path.map(String)].join('.'), message: i.message });
+  return undefined;
+}
+
+/** Validates params, query and body and stores the PARSED values; handlers never re-parse. */
+export function validate(spec: RouteSpec): RequestHandler {
+  return (req, res, next) => {
+    const issues: Array<{ path: string; message: string }> = [];
+    const input = {
+      params: parsePart(spec.params, req.params, 'params', issues),
+      query: parsePart(spec.query, { ...(req.query as object) }, 'query', issues),
+      // No body (or an empty one) on a POST means `{}`.
+      body: parsePart(spec.body, req.body ?? {}, 'body', issues),
+    };
+    if (issues.length > 0) throw new RequestValidationError(issues);
+    res.locals.input = input;
+    next();
+  };
+}
+
+/** A non-empty body must be JSON: anything else is 415, never silently ignored. */
+const jsonOnly: RequestHandler = (req, _res, next) => {
+  const length = req.get('content-length');
+  const nonEmpty = req.get('transfer-encoding') !== undefined || (length !== undefined && length !== '0');
+  if (nonEmpty && req.is(['application/json', 'application/*+json']) === false) {
+    throw new RequestValidationError([{ path: 'header.Content-Type', message: 'the body must be application/json' }], 415);
+  }
+  next();
+};
+
+export function mount(router: Router, specs: readonly RouteSpec[], directory: TokenDirectory): void {
+  const auth = authenticate(directory);
+  // Bodies are parsed after authentication: an anonymous caller gets 401, never a parse error.
+  const json = express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] });
+  for (const spec of specs) {
+    router[spec.method](spec.path, auth, jsonOnly, json, idempotencyKey, validate(spec), async (_req, res) => {
+      const ctx: CallContext = { principal: principalOf(res.locals), requestId: res.locals.requestId as string | undefined };
+      const reply = await spec.handle(res.locals.input as Input<never, never, never>, ctx);
+      if (reply.txId !== undefined) res.setHeader('Transaction-Id', reply.txId);
+      if (reply.replayed) res.setHeader('Idempotent-Replayed', 'true');
+      res.status(reply.status ?? spec.success.status).json(reply.body);
+    });
+  }
+}
+
+const IDEMPOTENCY_HEADER = {
+  in: 'header' as const,
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'Passed to the chaincode as requestId: a replay returns the first result and writes nothing',
+  schema: { type: 'string' as const, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' },
+};
+
+const openApiPath = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+
+/** Problem responses of a route, grouped by HTTP status. */
+function problemResponses(codes: readonly ErrorCode[]): RouteConfig['responses'] {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of ['VALIDATION_FAILED', 'UNAUTHENTICATED', ...codes] as ErrorCode[]) {
+    const status = HTTP_STATUS[code];
+    byStatus.set(status, [...new Set([...(byStatus.get(status) ?? []), code])]);
+  }
+  const out: RouteConfig['responses'] = {};
+  for (const [status, list] of byStatus) {
+    out[status] = { description: list.join(', '), content: { 'application/problem+json': { schema: Problem } } };
+  }
+  return out;
+}
+
+export function registerOpenApi(registry: OpenAPIRegistry, specs: readonly RouteSpec[]): void {
+  for (const spec of specs) {
+    const request: NonNullable<RouteConfig['request']> = {};
+    if (spec.params) request.params = spec.params as NonNullable<RouteConfig['request']>['params'];
+    if (spec.query) request.query = spec.query as NonNullable<RouteConfig['request']>['query'];
+    if (spec.body) request.body = { content: { 'application/json': { schema: spec.body } } };
+    registry.registerPath({
+      method: spec.method,
+      path: openApiPath(spec.path),
+      summary: spec.summary,
+      tags: [spec.tag],
+      security: [{ bearer: [] }],
+      request,
+      ...(spec.method === 'post' ? { parameters: [IDEMPOTENCY_HEADER] } : {}),
+      responses: {
+        [spec.success.status]: { description: spec.success.description, content: { 'application/json': { schema: spec.success.schema } } },
+        ...(spec.accepted
+          ? { 202: { description: 'Dual control: a PENDING approval for a checker', content: { 'application/json': { schema: spec.accepted } } } }
+          : {}),
+        ...problemResponses(spec.errors),
+      },
+    });
+  }
+}

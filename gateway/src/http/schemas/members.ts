@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { MEMBER_STATUSES, ROLES, USER_ROLES } from '../../../../chaincode/src/domain/types';
+import { MemberId, MetaFields, Money, MspId, Text } from './common';
+
+export const Role = z.enum(ROLES);
+export const UserRole = z.enum(USER_ROLES);
+
+export const RegisterMemberBody = z
+  .strictObject({
+    id: MemberId,
+    name: Text(200),
+    mspId: MspId,
+    roles: z
+      .array(Role)
+      .min(1)
+      .max(ROLES.length)
+      .refine((r) => new Set(r).size === r.length, 'roles must not repeat'),
+    dualControlThreshold: Money.optional(),
+  })
+  .openapi('RegisterMember');
+
+export const MemberStatusBody = z.strictObject({ reason: Text(500).optional() }).openapi('MemberStatusChange');
+
+/** Bind by certificate (the gateway derives the id the chaincode will see) or by that id directly. */
+export const BindIdentityBody = z
+  .strictObject({
+    mspId: MspId,
+    certificate: z.string().min(1).max(16_384).optional().openapi({ description: 'PEM X.509 certificate' }),
+    identityId: z.string().min(8).max(1024).optional().openapi({ description: 'ClientIdentity.getID() of the certificate' }),
+    userRole: UserRole,
+  })
+  .refine((b) => (b.certificate === undefined) !== (b.identityId === undefined), {
+    message: 'give exactly one of certificate or identityId',
+    path: ['certificate'],
+  })
+  .openapi('BindIdentity');
+
+export const Member = z
+  .looseObject({
+    id: MemberId,
+    name: z.string(),
+    mspId: z.string(),
+    roles: z.array(Role),
+    status: z.enum(MEMBER_STATUSES),
+    dualControlThreshold: Money.optional(),
+    statusReason: z.string().optional(),
+    ...MetaFields,
+  })
+  .openapi('Member');
+
+export const IdentityBinding = z
+  .looseObject({ mspId: z.string(), identityId: z.string(), memberId: MemberId, userRole: UserRole, ...MetaFields })
+  .openapi('IdentityBinding');
+
+export const WhoAmI = z.object({ member: Member, identity: IdentityBinding }).openapi('WhoAmI');

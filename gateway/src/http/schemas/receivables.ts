@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { DOCUMENT_KINDS, RECEIVABLE_STATUSES } from '../../../../chaincode/src/domain/types';
+import { Bookmark, Currency, DateOnly, Fingerprint, MemberId, MetaFields, Money, PageSize, RecordId, Text } from './common';
+
+export const DocumentRef = z.strictObject({ kind: z.enum(DOCUMENT_KINDS), fingerprint: Fingerprint }).openapi('DocumentRef');
+
+export const RegisterReceivableBody = z
+  .strictObject({
+    id: RecordId.optional().openapi({ description: 'Optional; derived from the transaction id when absent' }),
+    debtor: MemberId,
+    amount: Money,
+    currency: Currency.optional(),
+    dueDate: DateOnly,
+    documents: z
+      .array(DocumentRef)
+      .min(1)
+      .max(50)
+      .refine((d) => d.some((x) => x.kind === 'INVOICE'), 'at least one document must be an INVOICE'),
+  })
+  .openapi('RegisterReceivable');
+
+export const ReasonBody = z.strictObject({ reason: Text(500).optional() }).openapi('Reason');
+export const EmptyBody = z.strictObject({}).openapi('Empty');
+
+export const ReceivableStatus = z.enum(RECEIVABLE_STATUSES);
+
+export const ListReceivablesQuery = z.strictObject({
+  creditor: MemberId.optional(),
+  debtor: MemberId.optional(),
+  status: ReceivableStatus.optional(),
+  pageSize: PageSize.optional(),
+  bookmark: Bookmark.optional(),
+});
+
+export const Receivable = z
+  .looseObject({
+    id: RecordId,
+    creditor: MemberId,
+    debtor: MemberId,
+    amount: Money,
+    currency: z.string(),
+    dueDate: z.string(),
+    documents: z.array(DocumentRef),
+    voucheredAmount: Money,
+    status: ReceivableStatus,
+    ...MetaFields,
+  })
+  .openapi('Receivable');
+
+export const HistoryVersion = z.object({
+  txId: z.string(),
+  timestamp: z.string(),
+  isDelete: z.boolean(),
+  record: z.unknown(),
+});
+export const History = z.object({ id: RecordId, versions: z.array(HistoryVersion) }).openapi('History');

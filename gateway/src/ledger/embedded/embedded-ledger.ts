@@ -1,0 +1,212 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { invokeTransaction } from '../../../../chaincode/src/invoke';
+import { type EndorsedTransaction, type StoredEvent, type TxInput, WorldState } from '../../../../chaincode/src/worldstate';
+import {
+  type CallOptions,
+  fromChaincodeMessage,
+  type Ledger,
+  LedgerError,
+  type LedgerEvent,
+  type LedgerIdentity,
+  type SubmitOptions,
+  type SubmitResult,
+  type TransactionStatus,
+} from '../ledger';
+import { backoffDelay, DEFAULT_RETRY, type RetryPolicy, sleep } from '../retry';
+import { LevelBackend } from './level-backend';
+import { Orderer, type OrdererOptions } from './orderer';
+
+export interface EmbeddedLedgerOptions extends Partial<OrdererOptions> {
+  retry?: RetryPolicy;
+  /** Default budget of a submit when the caller gives none. */
+  submitDeadlineMs?: number;
+}
+
+const EVENT_PAGE = 200;
+
+/** Cursor of the embedded ledger: `<blockNumber>:<txIndex>` of the last event seen. */
+function parseCursor(cursor: string): { blockNumber: number; txIndex: number } {
+  const m = /^(\d{1,15}):(\d{1,9})$/.exec(cursor);
+  if (!m) throw new LedgerError('VALIDATION_FAILED', `malformed event cursor: ${cursor}`);
+  return { blockNumber: Number(m[1]), txIndex: Number(m[2]) };
+}
+
+function decode(text: string): unknown {
+  return text.length === 0 ? undefined : JSON.parse(text);
+}
+
+function decodePayload(bytes: Uint8Array): unknown {
+  const text = Buffer.from(bytes).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The chaincode in-process over a durable world state with Fabric's semantics
+ * (chaincode/src/worldstate over LevelDB). A submit is endorse (simulate) →
+ * order (the in-process orderer cuts blocks) → commit (MVCC/phantom
+ * validation) → answer, and an MVCC or phantom conflict is retried as a new
+ * transaction with bounded jittered backoff, as the Fabric connector does.
+ */
+export class EmbeddedLedger implements Ledger {
+  private readonly orderer: Orderer;
+  private readonly closing = new AbortController();
+  private generation = 0;
+  /** Simulations running now: close() lets them finish before the store closes. */
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly waiters = new Set<() => void>();
+  private readonly unsubscribe: () => void;
+
+  private constructor(
+    readonly world: WorldState,
+    private readonly backend: LevelBackend,
+    private readonly options: EmbeddedLedgerOptions,
+  ) {
+    this.orderer = new Orderer(world, { batchTimeoutMs: options.batchTimeoutMs ?? 10, batchMaxTx: options.batchMaxTx ?? 100 });
+    this.unsubscribe = world.onCommit(() => {
+      this.generation += 1;
+      for (const wake of this.waiters) wake();
+      this.waiters.clear();
+    });
+  }
+
+  static async open(dataDir: string, options: EmbeddedLedgerOptions = {}): Promise<EmbeddedLedger> {
+    const backend = await LevelBackend.open(dataDir);
+    return new EmbeddedLedger(new WorldState(backend), backend, options);
+  }
+
+  async submit(identity: LedgerIdentity, name: string, command: object, opts?: SubmitOptions): Promise<SubmitResult> {
+    const retry = this.options.retry ?? DEFAULT_RETRY;
+    const deadline = Date.now() + (opts?.deadlineMs ?? this.options.submitDeadlineMs ?? 30_000);
+    for (let attempt = 1; ; attempt++) {
+      const endorsed = await this.endorse(identity, name, command);
+      // An endorsement that writes nothing and emits nothing (an idempotent
+      // replay answered from the stored first result) changes no state: it is
+      // answered without ordering, so a replay never adds a transaction.
+      if (endorsed.rwset.writes.length === 0 && endorsed.event === undefined) {
+        return { txId: endorsed.txId, result: decode(endorsed.result), blockNumber: undefined };
+      }
+      const ordered = await this.withDeadline(this.orderer.order(endorsed), deadline, endorsed.txId);
+      if (ordered.validationCode === 'VALID') {
+        return { txId: endorsed.txId, result: decode(endorsed.result), blockNumber: ordered.blockNumber };
+      }
+      const conflict = ordered.validationCode === 'MVCC_READ_CONFLICT' || ordered.validationCode === 'PHANTOM_READ_CONFLICT';
+      if (!conflict) {
+        throw new LedgerError('LEDGER_UNAVAILABLE', `transaction committed invalid (${ordered.validationCode})`, { txId: endorsed.txId });
+      }
+      if (attempt >= retry.maxAttempts || Date.now() >= deadline) {
+        // Same decision as the Fabric connector: contention is transient, 503.
+        throw new LedgerError(
+          'LEDGER_UNAVAILABLE',
+          `read conflict with concurrent transactions (${ordered.validationCode}) after ${attempt} attempts; retry`,
+          { txId: endorsed.txId },
+        );
+      }
+      await sleep(backoffDelay(retry, attempt));
+    }
+  }
+
+  async evaluate(identity: LedgerIdentity, name: string, command: object, _opts?: CallOptions): Promise<unknown> {
+    return decode((await this.endorse(identity, name, command)).result);
+  }
+
+  async transactionStatus(txId: string): Promise<TransactionStatus> {
+    const status = await this.world.getTransactionStatus(txId);
+    if (!status) throw new LedgerError('NOT_FOUND', `no transaction ${txId} on this ledger`, { txId });
+    return { txId, blockNumber: status.blockNumber, validationCode: status.validationCode, valid: status.validationCode === 'VALID' };
+  }
+
+  events(fromCursor?: string, opts?: { signal?: AbortSignal }): AsyncIterable<LedgerEvent> {
+    const start = fromCursor === undefined ? undefined : parseCursor(fromCursor);
+    const signal = opts?.signal ? AbortSignal.any([opts.signal, this.closing.signal]) : this.closing.signal;
+    return this.stream(start, signal);
+  }
+
+  /** Number of blocks; tests use it to prove a request added no transaction. */
+  height(): Promise<number> {
+    return this.world.height();
+  }
+
+  async close(): Promise<void> {
+    if (this.closing.signal.aborted) return;
+    this.closing.abort();
+    await Promise.allSettled([...this.inflight]);
+    await this.orderer.close();
+    this.unsubscribe();
+    await this.backend.close();
+  }
+
+  private async endorse(identity: LedgerIdentity, name: string, command: object): Promise<EndorsedTransaction<string>> {
+    if (this.closing.signal.aborted) throw new LedgerError('LEDGER_UNAVAILABLE', 'the ledger is shutting down');
+    const args = [JSON.stringify(command)];
+    const nonce = randomBytes(24);
+    // Fabric's tx id: SHA-256 of nonce and creator.
+    const txId = createHash('sha256').update(nonce).update(identity.mspId).update(identity.certificate).digest('hex');
+    const input: TxInput = {
+      txId,
+      timestamp: new Date().toISOString(),
+      creator: { mspId: identity.mspId, certificatePem: identity.certificate },
+      fnName: name,
+      args,
+    };
+    const running = this.world.simulate(input, (ctx) => invokeTransaction(ctx, name, args));
+    this.inflight.add(running);
+    const simulation = await running.finally(() => this.inflight.delete(running));
+    // A refused endorsement is not on the ledger: no tx id to report.
+    if (simulation.status === 'FAILED') throw fromChaincodeMessage(simulation.error.message, { cause: simulation.error });
+    return simulation;
+  }
+
+  private withDeadline<T>(work: Promise<T>, deadline: number, txId: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new LedgerError('COMMIT_TIMEOUT', 'transaction submitted; commit outcome unknown, query /transactions/{txId}', { txId })),
+        Math.max(0, deadline - Date.now()),
+      );
+      work.then(
+        (v) => (clearTimeout(timer), resolve(v)),
+        (e: unknown) => (clearTimeout(timer), reject(e instanceof Error ? e : new Error(String(e)))),
+      );
+    });
+  }
+
+  private async *stream(start: { blockNumber: number; txIndex: number } | undefined, signal: AbortSignal): AsyncGenerator<LedgerEvent> {
+    let position = start;
+    while (!signal.aborted) {
+      // Read the generation first: a block committed after this read wakes us.
+      const seen = this.generation;
+      const page: StoredEvent[] = position
+        ? await this.world.eventsSince(position.blockNumber, position.txIndex, EVENT_PAGE)
+        : await this.world.eventsSince(0, undefined, EVENT_PAGE);
+      for (const e of page) {
+        if (signal.aborted) return;
+        position = { blockNumber: e.blockNumber, txIndex: e.txIndex };
+        yield {
+          cursor: `${e.blockNumber}:${e.txIndex}`,
+          blockNumber: e.blockNumber,
+          txIndex: e.txIndex,
+          txId: e.txId,
+          name: e.name,
+          payload: decodePayload(e.payload),
+        };
+      }
+      if (page.length < EVENT_PAGE) await this.nextCommit(seen, signal);
+    }
+  }
+
+  private nextCommit(seen: number, signal: AbortSignal): Promise<void> {
+    if (this.generation !== seen || signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        this.waiters.delete(done);
+        resolve();
+      };
+      this.waiters.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}

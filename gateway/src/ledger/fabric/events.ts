@@ -1,0 +1,103 @@
+import { LedgerError, type LedgerEvent } from '../ledger';
+import { backoffDelay, DEFAULT_RETRY, sleep as realSleep } from '../retry';
+
+/*
+ * Chaincode events from a peer, resumable. The cursor is
+ * `<blockNumber>:<ordinal>:<txId>`: fabric-gateway's checkpoint (block + tx
+ * id, resume skips events up to and including that tx) plus the event's
+ * ordinal within its block, so positions stay stable across reconnects.
+ */
+
+export interface ChaincodeEventLike {
+  blockNumber: bigint;
+  transactionId: string;
+  eventName: string;
+  payload: Uint8Array;
+}
+export interface CheckpointLike {
+  getBlockNumber(): bigint | undefined;
+  getTransactionId(): string | undefined;
+}
+export interface EventSourceLike {
+  /** network.getChaincodeEvents(chaincode, { checkpoint, startBlock }) */
+  open(checkpoint: CheckpointLike): Promise<AsyncIterable<ChaincodeEventLike> & { close(): void }>;
+}
+
+export interface FabricCursor {
+  blockNumber: bigint;
+  ordinal: number;
+  txId: string;
+}
+
+export function formatFabricCursor(c: FabricCursor): string {
+  return `${c.blockNumber}:${c.ordinal}:${c.txId}`;
+}
+
+export function parseFabricCursor(cursor: string): FabricCursor {
+  const m = /^(\d+):(\d+):([0-9a-f]{1,128})$/.exec(cursor);
+  if (!m) throw new LedgerError('VALIDATION_FAILED', `malformed event cursor: ${cursor}`);
+  return { blockNumber: BigInt(m[1] as string), ordinal: Number(m[2]), txId: m[3] as string };
+}
+
+/** A checkpoint that follows our cursor; starts at block 0 when there is none. */
+class CursorCheckpoint implements CheckpointLike {
+  constructor(public last: FabricCursor | undefined) {}
+  getBlockNumber(): bigint | undefined {
+    return this.last?.blockNumber ?? 0n;
+  }
+  getTransactionId(): string | undefined {
+    return this.last?.txId;
+  }
+}
+
+function decodePayload(bytes: Uint8Array): unknown {
+  const text = Buffer.from(bytes).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export async function* fabricEvents(
+  source: EventSourceLike,
+  fromCursor: string | undefined,
+  signal: AbortSignal | undefined,
+  sleep: (ms: number) => Promise<void> = realSleep,
+): AsyncGenerator<LedgerEvent> {
+  const checkpoint = new CursorCheckpoint(fromCursor === undefined ? undefined : parseFabricCursor(fromCursor));
+  let failures = 0;
+  while (!signal?.aborted) {
+    let stream: (AsyncIterable<ChaincodeEventLike> & { close(): void }) | undefined;
+    const onAbort = () => stream?.close();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      stream = await source.open(checkpoint);
+      for await (const e of stream) {
+        failures = 0;
+        const prev = checkpoint.last;
+        const ordinal = prev !== undefined && prev.blockNumber === e.blockNumber ? prev.ordinal + 1 : 0;
+        const cursor: FabricCursor = { blockNumber: e.blockNumber, ordinal, txId: e.transactionId };
+        checkpoint.last = cursor;
+        yield {
+          cursor: formatFabricCursor(cursor),
+          blockNumber: Number(e.blockNumber),
+          txIndex: ordinal,
+          txId: e.transactionId,
+          name: e.eventName,
+          payload: decodePayload(e.payload),
+        };
+      }
+      // The peer ended the stream: reconnect after a pause.
+      if (!signal?.aborted) await sleep(backoffDelay(DEFAULT_RETRY, 1));
+    } catch {
+      // Stream broke (peer restart, network): reconnect from the checkpoint.
+      if (signal?.aborted) break;
+      failures += 1;
+      await sleep(backoffDelay({ ...DEFAULT_RETRY, maxDelayMs: 5_000 }, failures));
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      stream?.close();
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { StaticTokenDirectory } from '../../services/principals';
+import type { LedgerIdentity } from '../ledger';
+
+/**
+ * The Fabric connection profile the gateway reads (`SCF_FABRIC_PROFILE`):
+ * one peer per MSP and the identities the gateway signs with, each behind a
+ * bearer token. Relative paths resolve against the profile's folder.
+ *
+ * {
+ *   "channel": "scf", "chaincode": "scf",
+ *   "peers": { "PlatformMSP": { "endpoint": "127.0.0.1:7051", "tlsCaCert": "tls/platform-ca.pem", "hostAlias": "peer0.platform.scf" } },
+ *   "identities": [ { "label": "operator-admin", "token": "…", "mspId": "PlatformMSP", "certificate": "…/cert.pem", "privateKey": "…/key.pem" } ],
+ *   "serviceIdentity": "operator-admin"
+ * }
+ */
+const PeerSchema = z.object({
+  endpoint: z.string().min(1),
+  tlsCaCert: z.string().min(1),
+  hostAlias: z.string().min(1).optional(),
+});
+
+const IdentitySchema = z.object({
+  label: z.string().min(1),
+  token: z.string().min(16),
+  mspId: z.string().min(1),
+  certificate: z.string().min(1),
+  privateKey: z.string().min(1),
+});
+
+export const FabricProfileSchema = z.object({
+  channel: z.string().min(1).default('scf'),
+  chaincode: z.string().min(1).default('scf'),
+  peers: z.record(z.string(), PeerSchema),
+  identities: z.array(IdentitySchema).min(1),
+  /** Label of the identity that reads events and transaction status; the first identity when absent. */
+  serviceIdentity: z.string().optional(),
+});
+
+export interface FabricPeer {
+  endpoint: string;
+  tlsRootCert: Buffer;
+  hostAlias: string | undefined;
+}
+
+export interface FabricProfile {
+  channel: string;
+  chaincode: string;
+  peers: Map<string, FabricPeer>;
+  directory: StaticTokenDirectory;
+  identities: Array<{ label: string; token: string; identity: LedgerIdentity }>;
+  serviceIdentity: LedgerIdentity;
+}
+
+export function loadFabricProfile(path: string): FabricProfile {
+  const base = dirname(path);
+  const raw = FabricProfileSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+  const read = (p: string) => readFileSync(resolve(base, p));
+  const peers = new Map<string, FabricPeer>();
+  for (const [mspId, peer] of Object.entries(raw.peers)) {
+    peers.set(mspId, { endpoint: peer.endpoint, tlsRootCert: read(peer.tlsCaCert), hostAlias: peer.hostAlias });
+  }
+  const entries = raw.identities.map((i) => {
+    if (!peers.has(i.mspId)) throw new Error(`fabric profile: identity ${i.label} names ${i.mspId}, which has no peer`);
+    const identity: LedgerIdentity = {
+      mspId: i.mspId,
+      certificate: read(i.certificate).toString('utf8'),
+      privateKey: read(i.privateKey).toString('utf8'),
+    };
+    return { token: i.token, label: i.label, principal: { label: i.label, identity } };
+  });
+  const service = raw.serviceIdentity === undefined ? entries[0] : entries.find((e) => e.label === raw.serviceIdentity);
+  if (!service) throw new Error(`fabric profile: serviceIdentity ${raw.serviceIdentity} is not among the identities`);
+  return {
+    channel: raw.channel,
+    chaincode: raw.chaincode,
+    peers,
+    directory: new StaticTokenDirectory(entries),
+    identities: entries.map((e) => ({ label: e.label, token: e.token, identity: e.principal.identity })),
+    serviceIdentity: service.principal.identity,
+  };
+}

@@ -1,0 +1,205 @@
+import { LedgerError, type SubmitResult } from '../ledger';
+import { backoffDelay, DEFAULT_RETRY, type RetryPolicy, sleep as realSleep } from '../retry';
+import { asGatewayError, mapProposalError, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT } from './errors';
+
+/*
+ * The submit/evaluate flow of the Fabric connector, written against the few
+ * fabric-gateway methods it uses so it can be tested with fakes:
+ *   endorse  -- EndorseError: nothing was ordered; map the chaincode code.
+ *   submit   -- SubmitError: the orderer did not take it; send the SAME signed
+ *               transaction again (same tx id, so it can never commit twice).
+ *   status   -- CommitStatusError: the outcome is unknown; ask again, never
+ *               resubmit; give up with COMMIT_TIMEOUT carrying the tx id.
+ *   MVCC_READ_CONFLICT / PHANTOM_READ_CONFLICT: re-endorse as a NEW
+ *               transaction after a bounded, jittered backoff.
+ */
+
+export interface CallOpts {
+  deadline?: Date;
+}
+export interface StatusLike {
+  blockNumber: bigint;
+  code: number;
+  successful: boolean;
+  transactionId: string;
+}
+export interface SubmittedLike {
+  getTransactionId(): string;
+  getResult(): Uint8Array;
+  getStatus(options?: CallOpts): Promise<StatusLike>;
+}
+export interface TransactionLike {
+  getTransactionId(): string;
+  getResult(): Uint8Array;
+  /** Serialized PreparedTransaction (fabric-gateway's Signable.getBytes). */
+  getBytes(): Uint8Array;
+  submit(options?: CallOpts): Promise<SubmittedLike>;
+}
+export interface ProposalLike {
+  getTransactionId(): string;
+  endorse(options?: CallOpts): Promise<TransactionLike>;
+  evaluate(options?: CallOpts): Promise<Uint8Array>;
+}
+export interface ContractLike {
+  newProposal(name: string, options: { arguments: string[] }): ProposalLike;
+}
+
+export interface Deadlines {
+  endorseMs: number;
+  submitMs: number;
+  commitStatusMs: number;
+  evaluateMs: number;
+}
+
+export const DEFAULT_DEADLINES: Deadlines = { endorseMs: 15_000, submitMs: 5_000, commitStatusMs: 60_000, evaluateMs: 5_000 };
+
+export interface FlowOptions {
+  retry?: RetryPolicy;
+  /** Attempts to hand the same signed transaction to the orderer. */
+  submitAttempts?: number;
+  /** Attempts to read the commit status of one submitted transaction. */
+  statusAttempts?: number;
+  deadlines?: Deadlines;
+  /** Overall budget of this call, ms; each gRPC deadline is capped by it. */
+  deadlineMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+  /** Whether an endorsed transaction changes nothing (then it is not ordered); see rwset.ts. */
+  writesNothing?: (transaction: TransactionLike) => boolean;
+}
+
+const decode = (bytes: Uint8Array): unknown => {
+  const text = Buffer.from(bytes).toString('utf8');
+  return text.length === 0 ? undefined : JSON.parse(text);
+};
+
+class Budget {
+  private readonly end: number;
+  constructor(
+    private readonly now: () => number,
+    totalMs: number | undefined,
+  ) {
+    this.end = totalMs === undefined ? Number.POSITIVE_INFINITY : now() + totalMs;
+  }
+  deadline(perCallMs: number): Date {
+    return new Date(Math.min(this.now() + perCallMs, this.end));
+  }
+  expired(): boolean {
+    return this.now() >= this.end;
+  }
+}
+
+export async function submitFlow(
+  contract: ContractLike,
+  name: string,
+  command: object,
+  options: FlowOptions = {},
+): Promise<SubmitResult> {
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const deadlines = options.deadlines ?? DEFAULT_DEADLINES;
+  const sleep = options.sleep ?? realSleep;
+  const random = options.random ?? Math.random;
+  const budget = new Budget(options.now ?? Date.now, options.deadlineMs);
+  const args = [JSON.stringify(command)];
+
+  for (let attempt = 1; ; attempt++) {
+    const proposal = contract.newProposal(name, { arguments: args });
+    const txId = proposal.getTransactionId();
+    let transaction: TransactionLike;
+    try {
+      transaction = await proposal.endorse({ deadline: budget.deadline(deadlines.endorseMs) });
+    } catch (err) {
+      throw mapProposalError(err);
+    }
+    if (options.writesNothing?.(transaction)) {
+      return { txId, result: decode(transaction.getResult()), blockNumber: undefined };
+    }
+    const submitted = await submitSame(transaction, budget, deadlines, options.submitAttempts ?? 3, retry, sleep, random);
+    const status = await readStatus(submitted, budget, deadlines, options.statusAttempts ?? 3, retry, sleep, random);
+    if (status.successful) {
+      return { txId, result: decode(submitted.getResult()), blockNumber: Number(status.blockNumber) };
+    }
+    const conflict = status.code === MVCC_READ_CONFLICT || status.code === PHANTOM_READ_CONFLICT;
+    if (!conflict) {
+      throw new LedgerError('LEDGER_UNAVAILABLE', `transaction committed invalid (validation code ${status.code})`, { txId });
+    }
+    if (attempt >= retry.maxAttempts || budget.expired()) {
+      // Decision: persistent contention is a transient condition, not a business
+      // outcome; 503 tells the client to retry (safely, with its Idempotency-Key).
+      throw new LedgerError(
+        'LEDGER_UNAVAILABLE',
+        `read conflict with concurrent transactions (validation code ${status.code}) after ${attempt} attempts; retry`,
+        { txId },
+      );
+    }
+    await sleep(backoffDelay(retry, attempt, random));
+  }
+}
+
+async function submitSame(
+  transaction: TransactionLike,
+  budget: Budget,
+  deadlines: Deadlines,
+  attempts: number,
+  retry: RetryPolicy,
+  sleep: (ms: number) => Promise<void>,
+  random: () => number,
+): Promise<SubmittedLike> {
+  const txId = transaction.getTransactionId();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction.submit({ deadline: budget.deadline(deadlines.submitMs) });
+    } catch (err) {
+      if (asGatewayError(err)?.name !== 'SubmitError') throw mapProposalError(err);
+      if (attempt >= attempts || budget.expired()) {
+        throw new LedgerError('LEDGER_UNAVAILABLE', `orderer did not accept transaction: ${(err as Error).message}`, {
+          txId,
+          cause: err,
+        });
+      }
+      await sleep(backoffDelay(retry, attempt, random));
+    }
+  }
+}
+
+async function readStatus(
+  submitted: SubmittedLike,
+  budget: Budget,
+  deadlines: Deadlines,
+  attempts: number,
+  retry: RetryPolicy,
+  sleep: (ms: number) => Promise<void>,
+  random: () => number,
+): Promise<StatusLike> {
+  const txId = submitted.getTransactionId();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await submitted.getStatus({ deadline: budget.deadline(deadlines.commitStatusMs) });
+    } catch (err) {
+      if (attempt >= attempts || budget.expired()) {
+        throw new LedgerError('COMMIT_TIMEOUT', 'transaction submitted; commit outcome unknown, query /transactions/{txId}', {
+          txId,
+          cause: err,
+        });
+      }
+      await sleep(backoffDelay(retry, attempt, random));
+    }
+  }
+}
+
+export async function evaluateFlow(
+  contract: ContractLike,
+  name: string,
+  command: object,
+  options: FlowOptions = {},
+): Promise<unknown> {
+  const deadlines = options.deadlines ?? DEFAULT_DEADLINES;
+  const budget = new Budget(options.now ?? Date.now, options.deadlineMs);
+  const proposal = contract.newProposal(name, { arguments: [JSON.stringify(command)] });
+  try {
+    return decode(await proposal.evaluate({ deadline: budget.deadline(deadlines.evaluateMs) }));
+  } catch (err) {
+    throw mapProposalError(err);
+  }
+}

@@ -1,0 +1,104 @@
+import { ERROR_CODES, type ErrorCode, parseCodedMessage } from '../../../chaincode/src/domain/errors';
+
+/**
+ * The seam between the gateway's use cases and a ledger. Two connectors
+ * implement it: `embedded` (the chaincode in-process over a durable world
+ * state) and `fabric` (a peer through @hyperledger/fabric-gateway).
+ */
+export interface Ledger {
+  /** Endorse, order and wait for commit; resolves only once the transaction is committed valid. */
+  submit(identity: LedgerIdentity, name: string, command: object, opts?: SubmitOptions): Promise<SubmitResult>;
+  /** Run a transaction against committed state without ordering it. */
+  evaluate(identity: LedgerIdentity, name: string, command: object, opts?: CallOptions): Promise<unknown>;
+  /** Commit status of a transaction id; throws NOT_FOUND when the ledger does not know it. */
+  transactionStatus(txId: string): Promise<TransactionStatus>;
+  /**
+   * Chaincode events of committed valid transactions, in commit order, strictly
+   * after `fromCursor` (from the beginning when absent). Never ends by itself;
+   * it finishes when `signal` aborts or the ledger closes. A malformed cursor
+   * throws VALIDATION_FAILED synchronously, before anything is streamed.
+   */
+  events(fromCursor?: string, opts?: { signal?: AbortSignal }): AsyncIterable<LedgerEvent>;
+  close(): Promise<void>;
+}
+
+/** An X.509 identity the gateway signs with on behalf of a caller. */
+export interface LedgerIdentity {
+  readonly mspId: string;
+  /** PEM certificate. */
+  readonly certificate: string;
+  /** PEM PKCS#8 private key. */
+  readonly privateKey: string;
+}
+
+export interface CallOptions {
+  /** Upper bound for the whole call, milliseconds. */
+  deadlineMs?: number;
+}
+export type SubmitOptions = CallOptions;
+
+export interface SubmitResult {
+  txId: string;
+  result: unknown;
+  /**
+   * Block holding the transaction. `undefined` when the endorsement wrote
+   * nothing (an idempotent replay answered from the stored first result): such
+   * a transaction is not ordered, so a replay never adds a transaction.
+   */
+  blockNumber: number | undefined;
+}
+
+export interface TransactionStatus {
+  txId: string;
+  blockNumber: number;
+  /** Fabric validation code name: VALID, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT, ... */
+  validationCode: string;
+  valid: boolean;
+}
+
+export interface LedgerEvent {
+  /** Opaque, resumable position: pass it back to `events()` to continue after this event. */
+  cursor: string;
+  blockNumber: number;
+  /** Position of the transaction in its block. */
+  txIndex: number;
+  txId: string;
+  /** Event name, PastTense (`VoucherTransferred`). */
+  name: string;
+  /** Decoded JSON payload. */
+  payload: unknown;
+}
+
+/**
+ * The only error a Ledger throws. `code` is one of the stable codes; the HTTP
+ * layer maps it to a status.
+ */
+export class LedgerError extends Error {
+  override readonly name = 'LedgerError';
+  readonly code: ErrorCode;
+  readonly detail: string;
+  readonly txId: string | undefined;
+
+  constructor(code: ErrorCode, detail: string, options?: { txId?: string; cause?: unknown }) {
+    super(`[${code}] ${detail}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.detail = detail;
+    this.txId = options?.txId;
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/**
+ * Turns a chaincode failure (`[CODE] detail`) into a LedgerError with that code.
+ * A failure without a known code is a defect (in the chaincode or in the
+ * gateway's call), not a business outcome: it stays a plain Error, which the
+ * HTTP layer answers with 500.
+ */
+export function fromChaincodeMessage(message: string, options?: { txId?: string; cause?: unknown }): Error {
+  const coded = parseCodedMessage(message);
+  if (coded) return new LedgerError(coded.code, coded.detail, options);
+  return new Error(`chaincode failed without an error code: ${message}`, { cause: options?.cause });
+}

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import type { Config } from './config';
+import { DEMO_IDENTITIES, DEMO_MEMBERS } from './demo/plan';
+import { type DemoSetupReport, setUpDemo } from './demo/setup';
+import { EmbeddedLedger } from './ledger/embedded/embedded-ledger';
+import { directoryOf, loadOrCreateIdentities, toLedgerIdentity } from './ledger/embedded/identity-store';
+import { FabricLedger } from './ledger/fabric/fabric-ledger';
+import { loadFabricProfile } from './ledger/fabric/profile';
+import type { Ledger, LedgerIdentity } from './ledger/ledger';
+import type { TokenDirectory } from './services/principals';
+
+/** A ledger connector ready to serve, with the tokens that reach it. */
+export interface LedgerRuntime {
+  kind: 'embedded' | 'fabric';
+  ledger: Ledger;
+  directory: TokenDirectory;
+  /** Demo label → identity (for demo setup and tests). */
+  identities: Map<string, LedgerIdentity>;
+  /** Demo label → bearer token, when the connector knows them. */
+  tokens: Map<string, string>;
+  /** True on the embedded ledger's first start: the tokens were just generated. */
+  firstStart: boolean;
+  demo: DemoSetupReport | undefined;
+}
+
+export async function openEmbeddedRuntime(config: Pick<Config, 'dataDir' | 'batchTimeoutMs' | 'batchMaxTx' | 'submitDeadlineMs' | 'demo'>): Promise<LedgerRuntime> {
+  const set = await loadOrCreateIdentities(config.dataDir, DEMO_IDENTITIES);
+  const ledger = await EmbeddedLedger.open(join(config.dataDir, 'ledger'), {
+    batchTimeoutMs: config.batchTimeoutMs,
+    batchMaxTx: config.batchMaxTx,
+    submitDeadlineMs: config.submitDeadlineMs,
+  });
+  const identities = new Map(set.identities.map((s) => [s.label, toLedgerIdentity(s)]));
+  try {
+    const demo = config.demo ? await setUpDemo(ledger, identities) : undefined;
+    return {
+      kind: 'embedded',
+      ledger,
+      directory: directoryOf(set.identities),
+      identities,
+      tokens: new Map(set.identities.map((s) => [s.label, s.token])),
+      firstStart: set.created,
+      demo,
+    };
+  } catch (err) {
+    await ledger.close();
+    throw err;
+  }
+}
+
+export async function openFabricRuntime(config: Pick<Config, 'fabricProfile' | 'demo'>): Promise<LedgerRuntime> {
+  const profile = loadFabricProfile(config.fabricProfile as string);
+  const ledger = new FabricLedger(profile);
+  const identities = new Map(profile.identities.map((i) => [i.label, i.identity]));
+  const demo = config.demo ? await setUpDemo(ledger, identities) : undefined;
+  return {
+    kind: 'fabric',
+    ledger,
+    directory: profile.directory,
+    identities,
+    tokens: new Map(profile.identities.map((i) => [i.label, i.token])),
+    firstStart: false,
+    demo,
+  };
+}
+
+export function openRuntime(config: Config): Promise<LedgerRuntime> {
+  return config.ledger === 'fabric' ? openFabricRuntime(config) : openEmbeddedRuntime(config);
+}
+
+/** The demo members and tokens, as printed on first start. */
+export function demoTokenTable(runtime: LedgerRuntime): string {
+  const lines = DEMO_IDENTITIES.map((d) => {
+    const m = DEMO_MEMBERS.find((x) => x.key === d.member);
+    return `  ${d.label.padEnd(15)} ${d.mspId.padEnd(12)} ${(m?.id ?? '').padEnd(19)} ${d.userRole.padEnd(8)} ${runtime.tokens.get(d.label) ?? '(not configured)'}`;
+  });
+  return [`  ${'label'.padEnd(15)} ${'mspId'.padEnd(12)} ${'member'.padEnd(19)} ${'role'.padEnd(8)} token`, ...lines].join('\n');
+}

@@ -1,0 +1,47 @@
+import type { IdentityBinding, Member, Role, UserRole } from '../../../chaincode/src/domain/types';
+import { identityIdOf } from '../ledger/identity-id';
+import type { CallContext, LedgerCalls, Written } from './calls';
+
+export interface RegisterMemberInput {
+  id: string;
+  name: string;
+  mspId: string;
+  roles: Role[];
+  dualControlThreshold?: string | undefined;
+}
+
+export interface BindIdentityInput {
+  mspId: string;
+  certificate?: string | undefined;
+  identityId?: string | undefined;
+  userRole: UserRole;
+}
+
+export class MemberService {
+  constructor(private readonly calls: LedgerCalls) {}
+
+  register(ctx: CallContext, input: RegisterMemberInput): Promise<Written<Member>> {
+    return this.calls.write(ctx, 'member:Register', input);
+  }
+
+  get(ctx: CallContext, id: string): Promise<Member> {
+    return this.calls.read(ctx, 'member:Get', { id });
+  }
+
+  whoAmI(ctx: CallContext): Promise<{ member: Member; identity: IdentityBinding }> {
+    return this.calls.read(ctx, 'member:WhoAmI', {});
+  }
+
+  suspend(ctx: CallContext, id: string, reason?: string): Promise<Written<Member>> {
+    return this.calls.write(ctx, 'member:Suspend', { id, reason });
+  }
+
+  reinstate(ctx: CallContext, id: string, reason?: string): Promise<Written<Member>> {
+    return this.calls.write(ctx, 'member:Reinstate', { id, reason });
+  }
+
+  bindIdentity(ctx: CallContext, memberId: string, input: BindIdentityInput): Promise<Written<IdentityBinding>> {
+    const identityId = input.certificate !== undefined ? identityIdOf(input.mspId, input.certificate) : (input.identityId as string);
+    return this.calls.write(ctx, 'member:BindIdentity', { memberId, mspId: input.mspId, identityId, userRole: input.userRole });
+  }
+}

@@ -1,0 +1,50 @@
+import type { DocumentRef, Receivable } from '../../../chaincode/src/domain/types';
+import type { CallContext, LedgerCalls, Page, Written } from './calls';
+
+export interface RegisterReceivableInput {
+  id?: string | undefined;
+  debtor: string;
+  amount: string;
+  currency?: string | undefined;
+  dueDate: string;
+  documents: DocumentRef[];
+}
+
+export interface ReceivableFilter {
+  creditor?: string | undefined;
+  debtor?: string | undefined;
+  status?: string | undefined;
+  pageSize?: number | undefined;
+  bookmark?: string | undefined;
+}
+
+export interface History {
+  id: string;
+  versions: Array<{ txId: string; timestamp: string; isDelete: boolean; record: unknown }>;
+}
+
+export class ReceivableService {
+  constructor(private readonly calls: LedgerCalls) {}
+
+  register(ctx: CallContext, input: RegisterReceivableInput): Promise<Written<Receivable>> {
+    return this.calls.write(ctx, 'receivable:Register', input);
+  }
+  confirm(ctx: CallContext, id: string, reason?: string): Promise<Written<Receivable>> {
+    return this.calls.write(ctx, 'receivable:Confirm', { id, reason });
+  }
+  reject(ctx: CallContext, id: string, reason?: string): Promise<Written<Receivable>> {
+    return this.calls.write(ctx, 'receivable:Reject', { id, reason });
+  }
+  cancel(ctx: CallContext, id: string): Promise<Written<Receivable>> {
+    return this.calls.write(ctx, 'receivable:Cancel', { id });
+  }
+  get(ctx: CallContext, id: string): Promise<Receivable> {
+    return this.calls.read(ctx, 'receivable:Get', { id });
+  }
+  list(ctx: CallContext, filter: ReceivableFilter): Promise<Page<Receivable>> {
+    return this.calls.list(ctx, 'receivable:List', filter);
+  }
+  history(ctx: CallContext, id: string): Promise<History> {
+    return this.calls.read(ctx, 'receivable:History', { id });
+  }
+}

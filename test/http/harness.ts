@@ -1,0 +1,163 @@
+import '../../gateway/src/chaincode-logs';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Express } from 'express';
+import supertest from 'supertest';
+import { demoMember } from '../../gateway/src/demo/plan';
+import { createApp } from '../../gateway/src/http/app';
+import { EmbeddedLedger } from '../../gateway/src/ledger/embedded/embedded-ledger';
+import { FabricLedger } from '../../gateway/src/ledger/fabric/fabric-ledger';
+import { type LedgerRuntime, openEmbeddedRuntime, openFabricRuntime } from '../../gateway/src/runtime';
+import { sha256Hex } from '../../gateway/src/services/canonical';
+import { createServices } from '../../gateway/src/services';
+
+/**
+ * The HTTP suite runs against a real ledger: the embedded connector in a
+ * fresh data folder by default, or the Fabric connector when
+ * SCF_TEST_LEDGER=fabric and SCF_FABRIC_PROFILE point at a running network.
+ */
+export interface LedgerHarness {
+  runtime: LedgerRuntime;
+  /** Blocks on the ledger: unchanged height proves a request wrote nothing. */
+  height(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function makeLedger(): Promise<LedgerHarness> {
+  if (process.env.SCF_TEST_LEDGER === 'fabric') {
+    const runtime = await openFabricRuntime({ fabricProfile: process.env.SCF_FABRIC_PROFILE, demo: true });
+    const ledger = runtime.ledger as FabricLedger;
+    return { runtime, height: () => ledger.height(), close: () => ledger.close() };
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), 'scf-http-'));
+  const runtime = await openEmbeddedRuntime({ dataDir, batchTimeoutMs: 2, batchMaxTx: 100, submitDeadlineMs: 15_000, demo: true });
+  const ledger = runtime.ledger as EmbeddedLedger;
+  return {
+    runtime,
+    height: () => ledger.height(),
+    close: async () => {
+      await ledger.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type Label =
+  | 'operator-admin'
+  | 'auditor'
+  | 'supplier1'
+  | 'supplier2'
+  | 'supplier3'
+  | 'warehouse'
+  | 'core-maker'
+  | 'core-checker'
+  | 'bank-maker'
+  | 'bank-checker';
+
+export interface TestGateway {
+  app: Express;
+  ledger: LedgerHarness;
+  shutdown: AbortController;
+  http: ReturnType<typeof supertest>;
+  /** `Authorization` header value of a demo identity. */
+  auth(label: Label): string;
+  /** Listens on port 0 (for SSE); closed by close(). */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startGateway(): Promise<TestGateway> {
+  const ledger = await makeLedger();
+  const shutdown = new AbortController();
+  const app = createApp({
+    services: createServices(ledger.runtime.ledger),
+    directory: ledger.runtime.directory,
+    ledgerKind: ledger.runtime.kind,
+    shutdown: shutdown.signal,
+    sseHeartbeatMs: 200,
+  });
+  let server: Server | undefined;
+  return {
+    app,
+    ledger,
+    shutdown,
+    http: supertest(app),
+    auth(label) {
+      const token = ledger.runtime.tokens.get(label);
+      if (!token) throw new Error(`no token for ${label}`);
+      return `Bearer ${token}`;
+    },
+    async listen() {
+      server ??= await new Promise<Server>((resolve) => {
+        const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      });
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    async close() {
+      shutdown.abort();
+      if (server) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server?.close(resolve));
+      }
+      await ledger.close();
+    },
+  };
+}
+
+export const member = (key: string): string => demoMember(key).id;
+
+export const OPERATOR = () => member('operator');
+export const SUPPLIER1 = () => member('supplier1');
+export const SUPPLIER2 = () => member('supplier2');
+export const SUPPLIER3 = () => member('supplier3');
+export const CORE = () => member('core');
+export const BANK = () => member('bank');
+
+/** A fresh document fingerprint (so each test claims its own). */
+export const freshFingerprint = (): string => sha256Hex(`test-${randomBytes(16).toString('hex')}`);
+
+export const uniqueKey = (prefix = 'k'): string => `${prefix}-${randomBytes(8).toString('hex')}`;
+
+/** UTC dates relative to today, as the chaincode sees "today" (the tx timestamp's UTC date). */
+export function isoDate(offsetDays = 0): string {
+  return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+}
+
+export function expectProblem(res: supertest.Response, status: number, code: string): void {
+  if (res.status !== status || res.body?.code !== code) {
+    throw new Error(`expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  if (!String(res.headers['content-type']).startsWith('application/problem+json')) {
+    throw new Error(`expected application/problem+json, got ${res.headers['content-type']}`);
+  }
+}
+
+/** A PENDING receivable of supplier1 (creditor) on the core enterprise (debtor). */
+export async function pendingReceivable(gw: TestGateway, amount = '1000000'): Promise<{ id: string; fingerprint: string; body: Record<string, unknown> }> {
+  const fingerprint = freshFingerprint();
+  const res = await gw.http
+    .post('/receivables')
+    .set('Authorization', gw.auth('supplier1'))
+    .send({ debtor: CORE(), amount, dueDate: isoDate(120), documents: [{ kind: 'INVOICE', fingerprint }] });
+  if (res.status !== 201) throw new Error(`receivable setup failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.id as string, fingerprint, body: res.body };
+}
+
+export async function confirmedReceivable(gw: TestGateway, amount = '1000000'): Promise<string> {
+  const { id } = await pendingReceivable(gw, amount);
+  const res = await gw.http.post(`/receivables/${id}/confirm`).set('Authorization', gw.auth('core-maker')).send({});
+  if (res.status !== 200) throw new Error(`confirm setup failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return id;
+}
+
+/** A root voucher held by supplier1, issued by the core enterprise. */
+export async function issuedVoucher(gw: TestGateway, amount = '1000000', maturityDate = isoDate(90)): Promise<Record<string, unknown> & { id: string }> {
+  const receivableId = await confirmedReceivable(gw, amount);
+  const res = await gw.http.post('/vouchers').set('Authorization', gw.auth('core-maker')).send({ receivableId, amount, maturityDate });
+  if (res.status !== 201) throw new Error(`issue setup failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}

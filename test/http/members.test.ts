@@ -1,0 +1,192 @@
+import { expect } from 'chai';
+import { withCheckChar } from '../../chaincode/src/domain/uscc';
+import { createOrgCa } from '../../gateway/src/ledger/embedded/pki';
+import { expectProblem, member, startGateway, type TestGateway, uniqueKey } from './harness';
+
+let serial = 0;
+/** A fresh, valid member id for each registration. */
+const newMemberId = () => withCheckChar(`9133010010${String(Date.now() % 1e6).padStart(6, '0')}${serial++ % 10}`);
+
+describe('HTTP: members and identities', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startGateway();
+  });
+  after(async () => {
+    await gw?.close();
+  });
+
+  const register = (id: string, extra: object = {}, label: Parameters<TestGateway['auth']>[0] = 'operator-admin') =>
+    gw.http
+      .post('/members')
+      .set('Authorization', gw.auth(label))
+      .send({ id, name: 'Hangzhou Test Supplier', mspId: 'PlatformMSP', roles: ['SUPPLIER'], ...extra });
+
+  describe('POST /members', () => {
+    it('registers a member (201) as the operator', async () => {
+      const id = newMemberId();
+      const res = await register(id, { dualControlThreshold: '5000000' });
+      expect(res.status).to.equal(201);
+      expect(res.body).to.include({ id, status: 'ACTIVE', mspId: 'PlatformMSP', dualControlThreshold: '5000000' });
+      expect(res.headers['transaction-id']).to.equal(res.body.createdTxId);
+      const read = await gw.http.get(`/members/${id}`).set('Authorization', gw.auth('auditor'));
+      expect(read.body).to.deep.equal(res.body);
+    });
+
+    it('answers a replay with the same Idempotency-Key with the same response and no new transaction', async () => {
+      const id = newMemberId();
+      const key = uniqueKey('reg');
+      const first = await register(id).set('Idempotency-Key', key);
+      expect(first.status).to.equal(201);
+      const height = await gw.ledger.height();
+      const again = await register(id).set('Idempotency-Key', key);
+      expect(again.status).to.equal(201);
+      expect(again.body).to.deep.equal(first.body);
+      expect(await gw.ledger.height()).to.equal(height);
+      expect(again.headers['idempotent-replayed']).to.equal('true');
+    });
+
+    it('refuses a member who is not the operator with 403 and writes nothing', async () => {
+      const height = await gw.ledger.height();
+      expectProblem(await register(newMemberId(), {}, 'supplier1'), 403, 'FORBIDDEN');
+      expect(await gw.ledger.height()).to.equal(height);
+    });
+
+    it('refuses a taken id with 409 ALREADY_EXISTS', async () => {
+      expectProblem(await register(member('supplier2')), 409, 'ALREADY_EXISTS');
+    });
+
+    const malformed: Array<[string, object, string]> = [
+      ['a wrong check character', { id: '91310000100000001B' }, 'body.id'],
+      ['a lower-case code', { id: '91310000100000001a' }, 'body.id'],
+      ['no roles', { roles: [] }, 'body.roles'],
+      ['an unknown role', { roles: ['KING'] }, 'body.roles.0'],
+      ['a repeated role', { roles: ['BANK', 'BANK'] }, 'body.roles'],
+      ['a threshold with decimals', { dualControlThreshold: '10.50' }, 'body.dualControlThreshold'],
+      ['a threshold as a number', { dualControlThreshold: 1000 }, 'body.dualControlThreshold'],
+      ['an unknown field', { colour: 'blue' }, 'body'],
+      ['an empty name', { name: '   ' }, 'body.name'],
+    ];
+    for (const [what, patch, path] of malformed) {
+      it(`rejects ${what} with 400 naming ${path}, and writes nothing`, async () => {
+        const height = await gw.ledger.height();
+        const res = await register(newMemberId(), patch);
+        expectProblem(res, 400, 'VALIDATION_FAILED');
+        expect(res.body.errors.map((e: { path: string }) => e.path)).to.include(path);
+        expect(await gw.ledger.height()).to.equal(height);
+      });
+    }
+
+    it('requires a token', async () => {
+      expectProblem(await gw.http.post('/members').send({}), 401, 'UNAUTHENTICATED');
+    });
+  });
+
+  describe('GET /members/:id', () => {
+    it('reads a member for any bound caller', async () => {
+      const res = await gw.http.get(`/members/${member('bank')}`).set('Authorization', gw.auth('supplier3'));
+      expect(res.status).to.equal(200);
+      expect(res.body).to.include({ id: member('bank'), mspId: 'BankMSP' });
+      expect(res.body.roles).to.deep.equal(['BANK']);
+    });
+
+    it('answers 404 for a valid but unregistered id', async () => {
+      expectProblem(await gw.http.get(`/members/${withCheckChar('91500000999999999')}`).set('Authorization', gw.auth('auditor')), 404, 'NOT_FOUND');
+    });
+
+    it('answers 400 for an id that is not a unified social credit code', async () => {
+      expectProblem(await gw.http.get('/members/ACME').set('Authorization', gw.auth('auditor')), 400, 'VALIDATION_FAILED');
+    });
+
+    it('requires a token', async () => {
+      expectProblem(await gw.http.get(`/members/${member('bank')}`), 401, 'UNAUTHENTICATED');
+    });
+  });
+
+  describe('POST /members/:id/suspend and /reinstate', () => {
+    let id: string;
+    before(async () => {
+      id = newMemberId();
+      expect((await register(id)).status).to.equal(201);
+    });
+
+    it('suspends (200) and then refuses to suspend again with 409 INVALID_STATE', async () => {
+      const res = await gw.http.post(`/members/${id}/suspend`).set('Authorization', gw.auth('operator-admin')).send({ reason: 'court order 2024-17' });
+      expect(res.status).to.equal(200);
+      expect(res.body).to.include({ id, status: 'SUSPENDED' });
+      expectProblem(await gw.http.post(`/members/${id}/suspend`).set('Authorization', gw.auth('operator-admin')).send({}), 409, 'INVALID_STATE');
+    });
+
+    it('reinstates (200) and then refuses to reinstate an active member with 409', async () => {
+      const res = await gw.http.post(`/members/${id}/reinstate`).set('Authorization', gw.auth('operator-admin'));
+      expect(res.status).to.equal(200);
+      expect(res.body.status).to.equal('ACTIVE');
+      expectProblem(await gw.http.post(`/members/${id}/reinstate`).set('Authorization', gw.auth('operator-admin')).send({}), 409, 'INVALID_STATE');
+    });
+
+    it('refuses a non-operator with 403 and an unknown member with 404', async () => {
+      expectProblem(await gw.http.post(`/members/${id}/suspend`).set('Authorization', gw.auth('bank-checker')).send({}), 403, 'FORBIDDEN');
+      expectProblem(
+        await gw.http.post(`/members/${withCheckChar('91500000999999998')}/suspend`).set('Authorization', gw.auth('operator-admin')).send({}),
+        404,
+        'NOT_FOUND',
+      );
+    });
+
+    it('refuses the operator suspending itself with 403', async () => {
+      expectProblem(await gw.http.post(`/members/${member('operator')}/suspend`).set('Authorization', gw.auth('operator-admin')).send({}), 403, 'FORBIDDEN');
+    });
+
+    it('rejects a reason with control characters with 400 and changes nothing', async () => {
+      const height = await gw.ledger.height();
+      const res = await gw.http.post(`/members/${id}/suspend`).set('Authorization', gw.auth('operator-admin')).send({ reason: 'a\u0007b' });
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(await gw.ledger.height()).to.equal(height);
+      expect((await gw.http.get(`/members/${id}`).set('Authorization', gw.auth('auditor'))).body.status).to.equal('ACTIVE');
+    });
+  });
+
+  describe('POST /members/:id/identities', () => {
+    const bind = (memberId: string, body: object, label: Parameters<TestGateway['auth']>[0] = 'operator-admin') =>
+      gw.http.post(`/members/${memberId}/identities`).set('Authorization', gw.auth(label)).send(body);
+
+    it('binds a certificate (201) under the id the chaincode will see for it', async () => {
+      const ca = await createOrgCa('BankMSP');
+      const identity = await ca.sign('bank-teller');
+      const res = await bind(member('bank'), { mspId: 'BankMSP', certificate: identity.certificate, userRole: 'MAKER' });
+      expect(res.status).to.equal(201);
+      expect(res.body).to.include({ memberId: member('bank'), mspId: 'BankMSP', userRole: 'MAKER' });
+      expect(res.body.identityId).to.match(/^x509::\/CN=bank-teller@bank\.scf\.local\/OU=client\/O=bank\.scf\.local\/C=CN::\/CN=ca\.bank\.scf\.local\//);
+      expectProblem(await bind(member('bank'), { mspId: 'BankMSP', certificate: identity.certificate, userRole: 'MAKER' }), 409, 'ALREADY_EXISTS');
+    });
+
+    it('binds by identity id (201)', async () => {
+      const res = await bind(member('core'), { mspId: 'CoreMSP', identityId: 'x509::/CN=treasurer/O=core::/CN=ca.core', userRole: 'CHECKER' });
+      expect(res.status).to.equal(201);
+      expect(res.body.identityId).to.equal('x509::/CN=treasurer/O=core::/CN=ca.core');
+    });
+
+    it('refuses an identity of another organisation than the member with 422 BUSINESS_RULE', async () => {
+      expectProblem(await bind(member('core'), { mspId: 'BankMSP', identityId: 'x509::/CN=mole/O=bank::/CN=ca.bank', userRole: 'MAKER' }), 422, 'BUSINESS_RULE');
+    });
+
+    it('refuses a non-operator (403) and an unknown member (404)', async () => {
+      expectProblem(await bind(member('core'), { mspId: 'CoreMSP', identityId: 'x509::/CN=x/O=y::/CN=z', userRole: 'MAKER' }, 'core-checker'), 403, 'FORBIDDEN');
+      expectProblem(await bind(withCheckChar('91500000999999997'), { mspId: 'CoreMSP', identityId: 'x509::/CN=x/O=y::/CN=z', userRole: 'MAKER' }), 404, 'NOT_FOUND');
+    });
+
+    const malformed: Array<[string, object]> = [
+      ['both a certificate and an id', { mspId: 'BankMSP', certificate: 'x', identityId: 'x509::/CN=a::/CN=b', userRole: 'MAKER' }],
+      ['neither a certificate nor an id', { mspId: 'BankMSP', userRole: 'MAKER' }],
+      ['a certificate that is not PEM', { mspId: 'BankMSP', certificate: 'hello', userRole: 'MAKER' }],
+      ['an unknown user role', { mspId: 'BankMSP', identityId: 'x509::/CN=a::/CN=b', userRole: 'BOSS' }],
+    ];
+    for (const [what, body] of malformed) {
+      it(`rejects ${what} with 400 and writes nothing`, async () => {
+        const height = await gw.ledger.height();
+        expectProblem(await bind(member('bank'), body), 400, 'VALIDATION_FAILED');
+        expect(await gw.ledger.height()).to.equal(height);
+      });
+    }
+  });
+});

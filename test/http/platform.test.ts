@@ -1,0 +1,121 @@
+import { expect } from 'chai';
+import { CORE, expectProblem, freshFingerprint, isoDate, pendingReceivable, startGateway, type TestGateway } from './harness';
+
+describe('HTTP: platform routes, authentication and errors', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startGateway();
+  });
+  after(async () => {
+    await gw?.close();
+  });
+
+  it('answers /health without a token, naming the connector', async () => {
+    const res = await gw.http.get('/health');
+    expect(res.status).to.equal(200);
+    expect(res.body).to.deep.equal({ status: 'ok', ledger: gw.ledger.runtime.kind });
+  });
+
+  it('serves an OpenAPI 3.1 document generated from the route schemas', async () => {
+    const res = await gw.http.get('/openapi.json');
+    expect(res.status).to.equal(200);
+    expect(res.body.openapi).to.equal('3.1.0');
+    const paths = Object.keys(res.body.paths);
+    for (const p of ['/members', '/members/{id}/identities', '/receivables/{id}/confirm', '/vouchers/{id}/transfer', '/fingerprints/check', '/transactions/{txId}', '/events']) {
+      expect(paths).to.include(p);
+    }
+    const transfer = res.body.paths['/vouchers/{id}/transfer'].post;
+    expect(Object.keys(transfer.responses)).to.include.members(['200', '400', '401', '404', '409', '422']);
+    expect(res.body.components.schemas.TransferVoucher.required).to.deep.equal(['to', 'amount']);
+    expect(res.body.components.schemas.Problem.properties).to.have.keys('type', 'title', 'status', 'code', 'detail', 'txId', 'errors');
+  });
+
+  it('rejects a request without a token with 401 UNAUTHENTICATED and a Bearer challenge', async () => {
+    const res = await gw.http.get('/me');
+    expectProblem(res, 401, 'UNAUTHENTICATED');
+    expect(res.headers['www-authenticate']).to.equal('Bearer');
+    expect(res.body).to.include({ status: 401, type: 'urn:scf-ledger:problem:unauthenticated' });
+  });
+
+  it('rejects an unknown token and a malformed Authorization header with 401', async () => {
+    expectProblem(await gw.http.get('/me').set('Authorization', 'Bearer not-a-real-token'), 401, 'UNAUTHENTICATED');
+    expectProblem(await gw.http.get('/me').set('Authorization', gw.auth('supplier1').replace('Bearer', 'Basic')), 401, 'UNAUTHENTICATED');
+  });
+
+  it('checks the token before the body, so an anonymous caller learns nothing about validation', async () => {
+    expectProblem(await gw.http.post('/members').send({ nonsense: true }), 401, 'UNAUTHENTICATED');
+    expectProblem(await gw.http.post('/members').set('Content-Type', 'application/json').send('{not json'), 401, 'UNAUTHENTICATED');
+  });
+
+  it('maps each token to its own ledger identity', async () => {
+    const res = await gw.http.get('/me').set('Authorization', gw.auth('bank-checker'));
+    expect(res.status).to.equal(200);
+    expect(res.body.identity).to.include({ mspId: 'BankMSP', userRole: 'CHECKER' });
+    expect(res.body.member.roles).to.deep.equal(['BANK']);
+  });
+
+  it('answers an unknown route with 404 problem+json', async () => {
+    expectProblem(await gw.http.get('/nowhere').set('Authorization', gw.auth('auditor')), 404, 'NOT_FOUND');
+  });
+
+  it('answers a body that is not JSON with 400 VALIDATION_FAILED and writes nothing', async () => {
+    const before = await gw.ledger.height();
+    const res = await gw.http.post('/receivables').set('Authorization', gw.auth('supplier1')).set('Content-Type', 'application/json').send('{"debtor":');
+    expectProblem(res, 400, 'VALIDATION_FAILED');
+    expect(await gw.ledger.height()).to.equal(before);
+  });
+
+  it('answers a body that is not JSON with 415 VALIDATION_FAILED instead of ignoring it', async () => {
+    const before = await gw.ledger.height();
+    const res = await gw.http.post('/receivables/RCV-X/cancel').set('Authorization', gw.auth('supplier1')).set('Content-Type', 'text/plain').send('cancel it');
+    expect(res.status).to.equal(415);
+    expect(res.body.code).to.equal('VALIDATION_FAILED');
+    expect(await gw.ledger.height()).to.equal(before);
+  });
+
+  it('accepts an empty POST without a content type as an empty JSON object', async () => {
+    const { id } = await pendingReceivable(gw);
+    const res = await gw.http.post(`/receivables/${id}/cancel`).set('Authorization', gw.auth('supplier1')).set('Content-Length', '0');
+    expect(res.status).to.equal(200);
+    expect(res.body.status).to.equal('CANCELLED');
+  });
+
+  it('rejects a malformed Idempotency-Key with 400 before touching the ledger', async () => {
+    const before = await gw.ledger.height();
+    const res = await gw.http.post('/members/91310000100000002D/suspend').set('Authorization', gw.auth('operator-admin')).set('Idempotency-Key', 'bad key with spaces').send({});
+    expectProblem(res, 400, 'VALIDATION_FAILED');
+    expect(res.body.errors[0].path).to.equal('header.Idempotency-Key');
+    expect(await gw.ledger.height()).to.equal(before);
+  });
+
+  describe('GET /transactions/:txId', () => {
+    it('reports a committed transaction as VALID with its block', async () => {
+      const reg = await gw.http
+        .post('/receivables')
+        .set('Authorization', gw.auth('supplier1'))
+        .send({ debtor: CORE(), amount: '5000', dueDate: isoDate(30), documents: [{ kind: 'INVOICE', fingerprint: freshFingerprint() }] });
+      expect(reg.status).to.equal(201);
+      const txId = reg.headers['transaction-id'] as string;
+      expect(txId).to.match(/^[0-9a-f]{64}$/);
+      expect(reg.body.createdTxId).to.equal(txId);
+      const res = await gw.http.get(`/transactions/${txId}`).set('Authorization', gw.auth('auditor'));
+      expect(res.status).to.equal(200);
+      expect(res.body).to.include({ txId, validationCode: 'VALID', valid: true });
+      expect(res.body.blockNumber).to.be.a('number').and.to.be.below(await gw.ledger.height());
+    });
+
+    it('answers 404 for an unknown transaction id', async () => {
+      expectProblem(await gw.http.get(`/transactions/${'0'.repeat(64)}`).set('Authorization', gw.auth('auditor')), 404, 'NOT_FOUND');
+    });
+
+    it('answers 400 for a malformed transaction id', async () => {
+      const res = await gw.http.get('/transactions/xyz').set('Authorization', gw.auth('auditor'));
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.errors[0].path).to.equal('params.txId');
+    });
+
+    it('requires a token', async () => {
+      expectProblem(await gw.http.get(`/transactions/${'0'.repeat(64)}`), 401, 'UNAUTHENTICATED');
+    });
+  });
+});

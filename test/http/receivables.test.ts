@@ -1,0 +1,249 @@
+import { expect } from 'chai';
+import { withCheckChar } from '../../chaincode/src/domain/uscc';
+import {
+  CORE,
+  expectProblem,
+  freshFingerprint,
+  isoDate,
+  member,
+  pendingReceivable,
+  startGateway,
+  SUPPLIER1,
+  type TestGateway,
+  uniqueKey,
+} from './harness';
+
+describe('HTTP: receivables', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startGateway();
+  });
+  after(async () => {
+    await gw?.close();
+  });
+
+  const body = (patch: object = {}) => ({
+    debtor: CORE(),
+    amount: '2500000',
+    dueDate: isoDate(60),
+    documents: [{ kind: 'INVOICE', fingerprint: freshFingerprint() }],
+    ...patch,
+  });
+  const post = (b: object, label: Parameters<TestGateway['auth']>[0] = 'supplier1') =>
+    gw.http.post('/receivables').set('Authorization', gw.auth(label)).send(b);
+
+  describe('POST /receivables', () => {
+    it('registers a PENDING receivable with the caller as creditor (201)', async () => {
+      const b = body({ currency: 'CNY' });
+      const res = await post(b);
+      expect(res.status).to.equal(201);
+      expect(res.body).to.include({ creditor: SUPPLIER1(), debtor: CORE(), amount: '2500000', status: 'PENDING', voucheredAmount: '0' });
+      expect(res.body.id).to.match(/^RCV-/);
+      expect(res.body.documents).to.deep.equal(b.documents);
+    });
+
+    it('claims the fingerprints: a second receivable on the same invoice gets 409 DOUBLE_FINANCING naming the holder', async () => {
+      const first = await pendingReceivable(gw);
+      const height = await gw.ledger.height();
+      const res = await post(body({ documents: [{ kind: 'INVOICE', fingerprint: first.fingerprint }] }), 'supplier2');
+      expectProblem(res, 409, 'DOUBLE_FINANCING');
+      expect(res.body.detail).to.contain(first.id);
+      expect(res.body).not.to.have.property('txId'); // refused at endorsement: nothing on the ledger to look up
+      expect(await gw.ledger.height()).to.equal(height);
+    });
+
+    it('refuses an id that is taken with 409 ALREADY_EXISTS', async () => {
+      const id = `RCV-${uniqueKey('dup')}`;
+      expect((await post(body({ id }))).status).to.equal(201);
+      expectProblem(await post(body({ id })), 409, 'ALREADY_EXISTS');
+    });
+
+    it('refuses a caller without the SUPPLIER role with 403', async () => {
+      expectProblem(await post(body(), 'bank-maker'), 403, 'FORBIDDEN');
+    });
+
+    it('refuses an unregistered debtor with 404 and a debtor without the CORE_ENTERPRISE role with 422', async () => {
+      expectProblem(await post(body({ debtor: withCheckChar('91500000999999996') })), 404, 'NOT_FOUND');
+      expectProblem(await post(body({ debtor: member('bank') })), 422, 'BUSINESS_RULE');
+    });
+
+    it('answers a replay with the same Idempotency-Key with the same receivable and no new transaction', async () => {
+      const key = uniqueKey('rcv');
+      const b = body();
+      const first = await post(b).set('Idempotency-Key', key);
+      expect(first.status).to.equal(201);
+      const height = await gw.ledger.height();
+      const again = await post(b).set('Idempotency-Key', key);
+      expect(again.status).to.equal(201);
+      expect(again.body).to.deep.equal(first.body);
+      expect(await gw.ledger.height()).to.equal(height);
+    });
+
+    const malformed: Array<[string, object, string]> = [
+      ['no INVOICE among the documents', { documents: [{ kind: 'CONTRACT', fingerprint: 'a'.repeat(64) }] }, 'body.documents'],
+      ['no documents', { documents: [] }, 'body.documents'],
+      ['an upper-case fingerprint', { documents: [{ kind: 'INVOICE', fingerprint: 'A'.repeat(64) }] }, 'body.documents.0.fingerprint'],
+      ['a negative amount', { amount: '-5' }, 'body.amount'],
+      ['a decimal amount', { amount: '12.50' }, 'body.amount'],
+      ['an amount as a JSON number', { amount: 2500000 }, 'body.amount'],
+      ['an impossible due date', { dueDate: '2025-02-30' }, 'body.dueDate'],
+      ['a due date with a time', { dueDate: '2025-02-01T00:00:00Z' }, 'body.dueDate'],
+      ['a debtor with a wrong check character', { debtor: `${CORE().slice(0, 17)}${CORE().endsWith('0') ? '1' : '0'}` }, 'body.debtor'],
+      ['a lower-case currency', { currency: 'cny' }, 'body.currency'],
+      ['an unknown field', { creditor: 'me' }, 'body'],
+    ];
+    for (const [what, patch, path] of malformed) {
+      it(`rejects ${what} with 400 naming ${path}, and writes nothing`, async () => {
+        const height = await gw.ledger.height();
+        const res = await post(body(patch));
+        expectProblem(res, 400, 'VALIDATION_FAILED');
+        expect(res.body.errors.map((e: { path: string }) => e.path)).to.include(path);
+        expect(await gw.ledger.height()).to.equal(height);
+      });
+    }
+
+    it('requires a token', async () => {
+      expectProblem(await gw.http.post('/receivables').send(body()), 401, 'UNAUTHENTICATED');
+    });
+  });
+
+  describe('GET /receivables/:id', () => {
+    it('shows a receivable to its creditor, its debtor and the auditor', async () => {
+      const { id } = await pendingReceivable(gw);
+      for (const label of ['supplier1', 'core-checker', 'auditor', 'operator-admin'] as const) {
+        const res = await gw.http.get(`/receivables/${id}`).set('Authorization', gw.auth(label));
+        expect(res.status, label).to.equal(200);
+        expect(res.body.id).to.equal(id);
+      }
+    });
+
+    it("answers 404, not 403, to a member who is not a party (another member's asset)", async () => {
+      const { id } = await pendingReceivable(gw);
+      expectProblem(await gw.http.get(`/receivables/${id}`).set('Authorization', gw.auth('supplier2')), 404, 'NOT_FOUND');
+      expectProblem(await gw.http.get(`/receivables/${id}`).set('Authorization', gw.auth('bank-maker')), 404, 'NOT_FOUND');
+    });
+
+    it('answers 404 for an unknown id and 400 for a malformed one', async () => {
+      expectProblem(await gw.http.get('/receivables/RCV-NOPE').set('Authorization', gw.auth('auditor')), 404, 'NOT_FOUND');
+      expectProblem(await gw.http.get('/receivables/RCV%20x').set('Authorization', gw.auth('auditor')), 400, 'VALIDATION_FAILED');
+    });
+
+    it('requires a token', async () => {
+      expectProblem(await gw.http.get('/receivables/RCV-X'), 401, 'UNAUTHENTICATED');
+    });
+  });
+
+  describe('GET /receivables', () => {
+    it('pages through the caller\'s receivables with a bookmark, without repeats', async () => {
+      for (let i = 0; i < 3; i++) await pendingReceivable(gw);
+      const debtorView = await gw.http.get('/receivables').query({ creditor: SUPPLIER1(), pageSize: '2' }).set('Authorization', gw.auth('supplier1'));
+      expect(debtorView.status).to.equal(200);
+      expect(debtorView.body.records).to.have.length(2);
+      expect(debtorView.body.bookmark).to.be.a('string').and.not.equal('');
+      const next = await gw.http
+        .get('/receivables')
+        .query({ creditor: SUPPLIER1(), pageSize: '2', bookmark: debtorView.body.bookmark })
+        .set('Authorization', gw.auth('supplier1'));
+      expect(next.status).to.equal(200);
+      const ids = [...debtorView.body.records, ...next.body.records].map((r: { id: string }) => r.id);
+      expect(new Set(ids).size).to.equal(ids.length);
+      expect(Object.keys(next.body)).to.have.members(['records', 'bookmark']);
+    });
+
+    it('filters by status', async () => {
+      const res = await gw.http.get('/receivables').query({ debtor: CORE(), status: 'PENDING' }).set('Authorization', gw.auth('core-maker'));
+      expect(res.status).to.equal(200);
+      expect(res.body.records.length).to.be.greaterThan(0);
+      for (const r of res.body.records) expect(r).to.include({ status: 'PENDING', debtor: CORE() });
+    });
+
+    it('shows a member none of the receivables of others', async () => {
+      const res = await gw.http.get('/receivables').query({ creditor: SUPPLIER1() }).set('Authorization', gw.auth('supplier3'));
+      expect(res.status).to.equal(200);
+      expect(res.body.records).to.deep.equal([]);
+    });
+
+    it('rejects an unknown status, a bad page size and an unknown filter with 400', async () => {
+      for (const query of [{ status: 'LOST' }, { pageSize: '0' }, { pageSize: 'ten' }, { colour: 'red' }]) {
+        expectProblem(await gw.http.get('/receivables').query(query).set('Authorization', gw.auth('supplier1')), 400, 'VALIDATION_FAILED');
+      }
+    });
+  });
+
+  describe('POST /receivables/:id/confirm, /reject, /cancel', () => {
+    const act = (id: string, action: string, label: Parameters<TestGateway['auth']>[0], b: object = {}) =>
+      gw.http.post(`/receivables/${id}/${action}`).set('Authorization', gw.auth(label)).send(b);
+
+    it('lets the debtor confirm (200), then refuses a second confirmation with 409 INVALID_STATE', async () => {
+      const { id } = await pendingReceivable(gw);
+      const res = await act(id, 'confirm', 'core-maker');
+      expect(res.status).to.equal(200);
+      expect(res.body).to.include({ id, status: 'CONFIRMED', confirmedTxId: res.headers['transaction-id'] });
+      expectProblem(await act(id, 'confirm', 'core-maker'), 409, 'INVALID_STATE');
+    });
+
+    it('refuses the creditor confirming its own receivable with 403, and a stranger with 404', async () => {
+      const { id } = await pendingReceivable(gw);
+      expectProblem(await act(id, 'confirm', 'supplier1'), 403, 'FORBIDDEN');
+      expectProblem(await act(id, 'confirm', 'supplier2'), 404, 'NOT_FOUND');
+      expectProblem(await act('RCV-DOES-NOT-EXIST', 'confirm', 'core-maker'), 404, 'NOT_FOUND');
+    });
+
+    it('lets the debtor reject with a reason (200), which frees the invoice for a corrected receivable', async () => {
+      const { id, fingerprint } = await pendingReceivable(gw);
+      const res = await act(id, 'reject', 'core-checker', { reason: 'amount does not match delivery' });
+      expect(res.status).to.equal(200);
+      expect(res.body).to.include({ status: 'REJECTED', rejectionReason: 'amount does not match delivery' });
+      const again = await post(body({ documents: [{ kind: 'INVOICE', fingerprint }] }));
+      expect(again.status).to.equal(201);
+    });
+
+    it('lets the creditor cancel a pending receivable (200), refuses the debtor (403) and a confirmed one (409)', async () => {
+      const { id } = await pendingReceivable(gw);
+      expectProblem(await act(id, 'cancel', 'core-maker'), 403, 'FORBIDDEN');
+      const res = await act(id, 'cancel', 'supplier1');
+      expect(res.status).to.equal(200);
+      expect(res.body.status).to.equal('CANCELLED');
+      const other = await pendingReceivable(gw);
+      expect((await act(other.id, 'confirm', 'core-maker')).status).to.equal(200);
+      expectProblem(await act(other.id, 'cancel', 'supplier1'), 409, 'INVALID_STATE');
+    });
+
+    it('rejects a body on cancel and a reason that is too long, writing nothing', async () => {
+      const { id } = await pendingReceivable(gw);
+      const height = await gw.ledger.height();
+      expectProblem(await act(id, 'cancel', 'supplier1', { reason: 'no' }), 400, 'VALIDATION_FAILED');
+      expectProblem(await act(id, 'reject', 'core-maker', { reason: 'x'.repeat(501) }), 400, 'VALIDATION_FAILED');
+      expect(await gw.ledger.height()).to.equal(height);
+      expect((await gw.http.get(`/receivables/${id}`).set('Authorization', gw.auth('supplier1'))).body.status).to.equal('PENDING');
+    });
+
+    it('confirms once for two requests with the same Idempotency-Key', async () => {
+      const { id } = await pendingReceivable(gw);
+      const key = uniqueKey('confirm');
+      const first = await act(id, 'confirm', 'core-maker').set('Idempotency-Key', key);
+      const height = await gw.ledger.height();
+      const again = await act(id, 'confirm', 'core-maker').set('Idempotency-Key', key);
+      expect(again.status).to.equal(200);
+      expect(again.body).to.deep.equal(first.body);
+      expect(await gw.ledger.height()).to.equal(height);
+    });
+  });
+
+  describe('GET /receivables/:id/history', () => {
+    it('lists every committed version with its transaction', async () => {
+      const { id } = await pendingReceivable(gw);
+      const confirm = await gw.http.post(`/receivables/${id}/confirm`).set('Authorization', gw.auth('core-maker')).send({});
+      const res = await gw.http.get(`/receivables/${id}/history`).set('Authorization', gw.auth('auditor'));
+      expect(res.status).to.equal(200);
+      expect(res.body.id).to.equal(id);
+      expect(res.body.versions).to.have.length(2);
+      expect(res.body.versions.map((v: { txId: string }) => v.txId)).to.include(confirm.headers['transaction-id']);
+    });
+
+    it('answers 404 to a stranger', async () => {
+      const { id } = await pendingReceivable(gw);
+      expectProblem(await gw.http.get(`/receivables/${id}/history`).set('Authorization', gw.auth('supplier3')), 404, 'NOT_FOUND');
+    });
+  });
+});

@@ -1,0 +1,27 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../../gateway/src/config';
+
+describe('gateway configuration', () => {
+  it('defaults to the embedded ledger on loopback port 3000 with data under .scf/data', () => {
+    const c = loadConfig({});
+    expect(c).to.include({ ledger: 'embedded', port: 3000, host: '127.0.0.1', dataDir: '.scf/data', demo: true });
+  });
+
+  it('reads typed values from the environment', () => {
+    const c = loadConfig({ PORT: '0', SCF_DATA_DIR: '/tmp/x', SCF_BATCH_TIMEOUT_MS: '25', SCF_DEMO: 'false' });
+    expect(c).to.include({ port: 0, dataDir: '/tmp/x', batchTimeoutMs: 25, demo: false });
+  });
+
+  const bad: Array<[Record<string, string>, string]> = [
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ SCF_LEDGER: 'couchdb' }, 'SCF_LEDGER'],
+    [{ SCF_LEDGER: 'fabric' }, 'SCF_FABRIC_PROFILE'],
+    [{ SCF_BATCH_MAX_TX: '0' }, 'SCF_BATCH_MAX_TX'],
+  ];
+  for (const [env, variable] of bad) {
+    it(`fails fast naming ${variable} when given ${JSON.stringify(env)}`, () => {
+      expect(() => loadConfig(env)).to.throw(ConfigError, variable);
+    });
+  }
+});

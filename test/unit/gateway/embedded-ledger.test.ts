@@ -1,0 +1,174 @@
+import '../../../gateway/src/chaincode-logs';
+import { expect } from 'chai';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setUpDemo } from '../../../gateway/src/demo/setup';
+import { DEMO_IDENTITIES, demoMember } from '../../../gateway/src/demo/plan';
+import { EmbeddedLedger } from '../../../gateway/src/ledger/embedded/embedded-ledger';
+import { createOrgCa } from '../../../gateway/src/ledger/embedded/pki';
+import { identityIdOf } from '../../../gateway/src/ledger/identity-id';
+import { loadOrCreateIdentities, toLedgerIdentity } from '../../../gateway/src/ledger/embedded/identity-store';
+import { LedgerError, type LedgerEvent, type LedgerIdentity } from '../../../gateway/src/ledger/ledger';
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+const today = (days = 0) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+const fp = (n: number) => n.toString(16).padStart(64, 'a');
+
+describe('embedded ledger', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let ids: Map<string, LedgerIdentity>;
+  let ledger: EmbeddedLedger;
+  let n = 0;
+
+  const register = (fingerprint = fp(++n)) =>
+    ledger.submit(ids.get('supplier1') as LedgerIdentity, 'receivable:Register', {
+      debtor: demoMember('core').id,
+      amount: '100000',
+      dueDate: today(30),
+      documents: [{ kind: 'INVOICE', fingerprint }],
+    });
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'scf-embedded-'));
+    const set = await loadOrCreateIdentities(dir, DEMO_IDENTITIES);
+    ids = new Map(set.identities.map((s) => [s.label, toLedgerIdentity(s)]));
+    ledger = await EmbeddedLedger.open(join(dir, 'ledger'), { batchTimeoutMs: 5, batchMaxTx: 50 });
+    await setUpDemo(ledger, ids);
+  });
+  after(async () => {
+    await ledger?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('commits a submit into a block and returns the chaincode result with its tx id', async () => {
+    const height = await ledger.height();
+    const r = await register();
+    expect(r.txId).to.match(/^[0-9a-f]{64}$/);
+    expect(r.blockNumber).to.equal(height);
+    expect(r.result).to.include({ status: 'PENDING', createdTxId: r.txId });
+    expect(await ledger.transactionStatus(r.txId)).to.deep.equal({ txId: r.txId, blockNumber: height, validationCode: 'VALID', valid: true });
+  });
+
+  it('maps a chaincode [CODE] failure to a LedgerError with that code, without a tx id, and commits nothing', async () => {
+    const height = await ledger.height();
+    const err = await rejection(ledger.submit(ids.get('bank-maker') as LedgerIdentity, 'receivable:Register', { debtor: 'x' }));
+    expect(err).to.be.instanceOf(LedgerError);
+    expect((err as LedgerError).code).to.equal('VALIDATION_FAILED');
+    expect((err as LedgerError).txId).to.equal(undefined);
+    expect(await ledger.height()).to.equal(height);
+  });
+
+  it('evaluates against committed state without adding a block', async () => {
+    const height = await ledger.height();
+    const who = (await ledger.evaluate(ids.get('core-checker') as LedgerIdentity, 'member:WhoAmI', {})) as { identity: { userRole: string } };
+    expect(who.identity.userRole).to.equal('CHECKER');
+    expect(await ledger.height()).to.equal(height);
+  });
+
+  it('answers a replayed requestId without ordering a transaction', async () => {
+    const supplier = ids.get('supplier1') as LedgerIdentity;
+    const cmd = { debtor: demoMember('core').id, amount: '5000', dueDate: today(5), documents: [{ kind: 'INVOICE', fingerprint: fp(++n) }], requestId: `req-${n}` };
+    const first = await ledger.submit(supplier, 'receivable:Register', cmd);
+    const height = await ledger.height();
+    const again = await ledger.submit(supplier, 'receivable:Register', cmd);
+    expect(again.result).to.deep.equal(first.result);
+    expect(again.blockNumber).to.equal(undefined);
+    expect(await ledger.height()).to.equal(height);
+  });
+
+  it('retries the MVCC losers among concurrent submits, which then fail on the committed state', async () => {
+    const shared = fp(++n);
+    const results = await Promise.allSettled([register(shared), register(shared), register(shared)]);
+    const ok = results.filter((r) => r.status === 'fulfilled');
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(ok).to.have.length(1);
+    expect(failed.map((f) => (f.reason as LedgerError).code)).to.deep.equal(['DOUBLE_FINANCING', 'DOUBLE_FINANCING']);
+  });
+
+  it('throws COMMIT_TIMEOUT with the tx id when the commit outlives the deadline, and the tx still commits', async () => {
+    const slow = await EmbeddedLedger.open(join(dir, 'ledger-slow'), { batchTimeoutMs: 300, batchMaxTx: 50 });
+    try {
+      const operator = ids.get('operator-admin') as LedgerIdentity;
+      const err = await rejection(
+        slow.submit(operator, 'member:Bootstrap', { member: { id: demoMember('operator').id, name: 'Op', mspId: 'PlatformMSP' } }, { deadlineMs: 20 }),
+      );
+      expect(err).to.include({ code: 'COMMIT_TIMEOUT' });
+      const txId = (err as LedgerError).txId as string;
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await slow.transactionStatus(txId)).valid).to.equal(true);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('lets an identity bound by certificate act as its member: the gateway derives the id the chaincode sees', async () => {
+    const teller = await (await createOrgCa('BankMSP')).sign('teller');
+    const operator = ids.get('operator-admin') as LedgerIdentity;
+    await ledger.submit(operator, 'member:BindIdentity', {
+      memberId: demoMember('bank').id,
+      mspId: 'BankMSP',
+      identityId: identityIdOf('BankMSP', teller.certificate),
+      userRole: 'MAKER',
+    });
+    const who = (await ledger.evaluate(teller, 'member:WhoAmI', {})) as { member: { id: string }; identity: { userRole: string } };
+    expect(who.member.id).to.equal(demoMember('bank').id);
+    expect(who.identity.userRole).to.equal('MAKER');
+  });
+
+  it('answers NOT_FOUND for an unknown transaction id', async () => {
+    const err = await rejection(ledger.transactionStatus('0'.repeat(64)));
+    expect(err).to.include({ code: 'NOT_FOUND' });
+  });
+
+  it('streams events from a cursor, strictly after it, then live, until aborted', async () => {
+    const ac = new AbortController();
+    const seen: LedgerEvent[] = [];
+    const all = ledger.events(undefined, { signal: ac.signal });
+    const reader = (async () => {
+      for await (const e of all) seen.push(e);
+    })();
+    await new Promise((r) => setTimeout(r, 100));
+    const count = seen.length;
+    expect(count).to.be.greaterThan(3);
+    const r = await register();
+    while (seen.length === count) await new Promise((res) => setTimeout(res, 10));
+    expect(seen[count]).to.include({ txId: r.txId, name: 'ReceivableRegistered' });
+    ac.abort();
+    await reader;
+
+    const from = seen[count - 2] as LedgerEvent;
+    const ac2 = new AbortController();
+    const resumed: LedgerEvent[] = [];
+    for await (const e of ledger.events(from.cursor, { signal: ac2.signal })) {
+      resumed.push(e);
+      if (resumed.length === 2) ac2.abort();
+    }
+    expect(resumed.map((e) => e.cursor)).to.deep.equal(seen.slice(count - 1, count + 1).map((e) => e.cursor));
+  });
+
+  it('refuses a malformed cursor at once with VALIDATION_FAILED', () => {
+    expect(() => ledger.events('abc')).to.throw(LedgerError, /cursor/);
+  });
+
+  it('keeps identities, tokens and the ledger across a reopen', async () => {
+    const r = await register();
+    await ledger.close();
+    const set = await loadOrCreateIdentities(dir, DEMO_IDENTITIES);
+    expect(set.created).to.equal(false);
+    expect(set.identities.map((s) => s.certificate)).to.deep.equal([...ids.values()].map((i) => i.certificate));
+    ledger = await EmbeddedLedger.open(join(dir, 'ledger'), { batchTimeoutMs: 5 });
+    expect((await ledger.transactionStatus(r.txId)).valid).to.equal(true);
+    const report = await setUpDemo(ledger, ids);
+    expect(report).to.deep.equal({ bootstrapped: false, registered: [], bound: [] });
+  });
+});

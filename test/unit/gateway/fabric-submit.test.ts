@@ -1,0 +1,207 @@
+import { CommitStatusError, EndorseError } from '@hyperledger/fabric-gateway';
+import { SubmitError } from '@hyperledger/fabric-gateway/dist/submiterror';
+import type { ServiceError } from '@grpc/grpc-js';
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { LedgerError } from '../../../gateway/src/ledger/ledger';
+import {
+  type ContractLike,
+  evaluateFlow,
+  type FlowOptions,
+  type StatusLike,
+  submitFlow,
+  type SubmittedLike,
+  type TransactionLike,
+} from '../../../gateway/src/ledger/fabric/submit';
+
+const GRPC_ABORTED = 10;
+const GRPC_UNAVAILABLE = 14;
+const cause = (code: number, details: string) => Object.assign(new Error(details), { code, details, metadata: undefined }) as unknown as ServiceError;
+
+function endorseError(txId: string, code: number, detailMessages: string[]): EndorseError {
+  return new EndorseError({
+    code,
+    details: detailMessages.map((message) => ({ address: 'peer0:7051', mspId: 'PlatformMSP', message })),
+    cause: cause(code, 'endorse failed'),
+    transactionId: txId,
+    message: `${code} endorse failed`,
+  });
+}
+const submitError = (txId: string) =>
+  new SubmitError({ code: GRPC_UNAVAILABLE, details: [], cause: cause(GRPC_UNAVAILABLE, 'orderer down'), transactionId: txId });
+const statusError = (txId: string) =>
+  new CommitStatusError({ code: 4, details: [], cause: cause(4, 'deadline'), transactionId: txId });
+
+const status = (txId: string, code: number, blockNumber = 7n): StatusLike => ({ transactionId: txId, code, successful: code === 0, blockNumber });
+const bytes = (v: unknown) => Buffer.from(JSON.stringify(v));
+
+/** A fake contract: each proposal gets the next tx id; behaviour is set per test. */
+class FakeContract implements ContractLike {
+  txCounter = 0;
+  endorse = sinon.stub<[string], Promise<TransactionLike>>();
+  evaluate = sinon.stub<[string], Promise<Uint8Array>>();
+  newProposal = sinon.spy((_name: string, _opts: { arguments: string[] }) => {
+    const txId = `tx${++this.txCounter}`;
+    return { getTransactionId: () => txId, endorse: () => this.endorse(txId), evaluate: () => this.evaluate(txId) };
+  });
+}
+
+function transaction(txId: string, submit: sinon.SinonStub): TransactionLike {
+  return { getTransactionId: () => txId, getResult: () => bytes({ id: 'VCH-1' }), getBytes: () => new Uint8Array(), submit };
+}
+function submitted(txId: string, getStatus: sinon.SinonStub): SubmittedLike {
+  return { getTransactionId: () => txId, getResult: () => bytes({ id: 'VCH-1', txId }), getStatus };
+}
+
+const fast: FlowOptions = { sleep: () => Promise.resolve(), random: () => 0.5 };
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('fabric connector submit flow', () => {
+  it('endorses, submits and returns the decoded result with the block number once committed valid', async () => {
+    const c = new FakeContract();
+    c.endorse.callsFake((txId) => Promise.resolve(transaction(txId, sinon.stub().resolves(submitted(txId, sinon.stub().resolves(status(txId, 0, 12n)))))));
+    const r = await submitFlow(c, 'voucher:Issue', { amount: '100' }, fast);
+    expect(r).to.deep.equal({ txId: 'tx1', result: { id: 'VCH-1', txId: 'tx1' }, blockNumber: 12 });
+    expect(c.newProposal.firstCall.args).to.deep.equal(['voucher:Issue', { arguments: ['{"amount":"100"}'] }]);
+  });
+
+  it('re-endorses a new transaction after an MVCC read conflict and succeeds on the next attempt', async () => {
+    const c = new FakeContract();
+    c.endorse.callsFake((txId) => {
+      const code = txId === 'tx1' ? 11 : 0;
+      return Promise.resolve(transaction(txId, sinon.stub().resolves(submitted(txId, sinon.stub().resolves(status(txId, code))))));
+    });
+    const sleep = sinon.stub().resolves();
+    const r = await submitFlow(c, 'voucher:Transfer', {}, { ...fast, sleep });
+    expect(r.txId).to.equal('tx2');
+    expect(c.newProposal.callCount).to.equal(2);
+    expect(sleep.callCount).to.equal(1);
+  });
+
+  it('gives up after the bounded number of attempts on repeated phantom conflicts with LEDGER_UNAVAILABLE and the last tx id', async () => {
+    const c = new FakeContract();
+    c.endorse.callsFake((txId) => Promise.resolve(transaction(txId, sinon.stub().resolves(submitted(txId, sinon.stub().resolves(status(txId, 12)))))));
+    const err = await rejection(submitFlow(c, 'voucher:Split', {}, { ...fast, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 } }));
+    expect(err).to.be.instanceOf(LedgerError);
+    expect(err).to.include({ code: 'LEDGER_UNAVAILABLE', txId: 'tx3' });
+    expect(c.newProposal.callCount).to.equal(3);
+  });
+
+  it('waits a jittered, growing, bounded delay between conflict retries', async () => {
+    const c = new FakeContract();
+    c.endorse.callsFake((txId) => Promise.resolve(transaction(txId, sinon.stub().resolves(submitted(txId, sinon.stub().resolves(status(txId, 11)))))));
+    const sleep = sinon.stub().resolves();
+    await rejection(submitFlow(c, 'x:Y', {}, { sleep, random: () => 1, retry: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 30 } }));
+    expect(sleep.args.map((a) => a[0])).to.deep.equal([10, 20, 30, 30]);
+  });
+
+  it('resubmits the same signed transaction after a SubmitError, without endorsing again', async () => {
+    const c = new FakeContract();
+    const submit = sinon.stub();
+    submit.onFirstCall().rejects(submitError('tx1'));
+    submit.onSecondCall().resolves(submitted('tx1', sinon.stub().resolves(status('tx1', 0))));
+    c.endorse.callsFake((txId) => Promise.resolve(transaction(txId, submit)));
+    const r = await submitFlow(c, 'x:Y', {}, fast);
+    expect(r.txId).to.equal('tx1');
+    expect(submit.callCount).to.equal(2);
+    expect(c.newProposal.callCount).to.equal(1);
+  });
+
+  it('reports LEDGER_UNAVAILABLE with the tx id when the orderer keeps refusing the transaction', async () => {
+    const c = new FakeContract();
+    const submit = sinon.stub().rejects(submitError('tx1'));
+    c.endorse.callsFake((txId) => Promise.resolve(transaction(txId, submit)));
+    const err = await rejection(submitFlow(c, 'x:Y', {}, { ...fast, submitAttempts: 4 }));
+    expect(err).to.include({ code: 'LEDGER_UNAVAILABLE', txId: 'tx1' });
+    expect(submit.callCount).to.equal(4);
+  });
+
+  it('asks the commit status again after a CommitStatusError and never resubmits', async () => {
+    const c = new FakeContract();
+    const getStatus = sinon.stub();
+    getStatus.onFirstCall().rejects(statusError('tx1'));
+    getStatus.onSecondCall().resolves(status('tx1', 0, 3n));
+    const submit = sinon.stub().resolves(submitted('tx1', getStatus));
+    c.endorse.callsFake((txId) => Promise.resolve(transaction(txId, submit)));
+    const r = await submitFlow(c, 'x:Y', {}, fast);
+    expect(r.blockNumber).to.equal(3);
+    expect(getStatus.callCount).to.equal(2);
+    expect(submit.callCount).to.equal(1);
+    expect(c.newProposal.callCount).to.equal(1);
+  });
+
+  it('surfaces COMMIT_TIMEOUT with the tx id when the commit status stays unknown, having submitted once', async () => {
+    const c = new FakeContract();
+    const getStatus = sinon.stub().rejects(statusError('tx1'));
+    const submit = sinon.stub().resolves(submitted('tx1', getStatus));
+    c.endorse.callsFake((txId) => Promise.resolve(transaction(txId, submit)));
+    const err = await rejection(submitFlow(c, 'x:Y', {}, { ...fast, statusAttempts: 3 }));
+    expect(err).to.be.instanceOf(LedgerError);
+    expect(err).to.include({ code: 'COMMIT_TIMEOUT', txId: 'tx1' });
+    expect(getStatus.callCount).to.equal(3);
+    expect(submit.callCount).to.equal(1);
+    expect(c.newProposal.callCount).to.equal(1);
+  });
+
+  it('maps an endorsement failure carrying a chaincode [CODE] in its details to that code, without retrying', async () => {
+    const c = new FakeContract();
+    c.endorse.callsFake((txId) => Promise.reject(endorseError(txId, GRPC_ABORTED, ['chaincode response 500, [INVALID_STATE] voucher VCH-1 is SPLIT, cannot TRANSFER'])));
+    const err = await rejection(submitFlow(c, 'voucher:Transfer', {}, fast));
+    expect(err).to.be.instanceOf(LedgerError);
+    expect(err).to.include({ code: 'INVALID_STATE', detail: 'voucher VCH-1 is SPLIT, cannot TRANSFER', txId: undefined });
+    expect((err as LedgerError).cause).to.be.instanceOf(EndorseError);
+    expect(c.newProposal.callCount).to.equal(1);
+  });
+
+  it('maps an unreachable peer to LEDGER_UNAVAILABLE', async () => {
+    const c = new FakeContract();
+    c.endorse.callsFake((txId) => Promise.reject(endorseError(txId, GRPC_UNAVAILABLE, [])));
+    const err = await rejection(submitFlow(c, 'x:Y', {}, fast));
+    expect(err).to.include({ code: 'LEDGER_UNAVAILABLE' });
+  });
+
+  it('keeps an endorsement failure without a code as a plain error (a defect, not a business outcome)', async () => {
+    const c = new FakeContract();
+    c.endorse.callsFake((txId) => Promise.reject(endorseError(txId, GRPC_ABORTED, ['chaincode response 500, function does not exist'])));
+    const err = await rejection(submitFlow(c, 'x:Y', {}, fast));
+    expect(err).to.be.instanceOf(Error);
+    expect(err).not.to.be.instanceOf(LedgerError);
+  });
+
+  it('caps every gRPC deadline by the overall budget of the call', async () => {
+    const c = new FakeContract();
+    const seen: Date[] = [];
+    const getStatus = sinon.stub().callsFake((o: { deadline: Date }) => (seen.push(o.deadline), Promise.resolve(status('tx1', 0))));
+    const submit = sinon.stub().callsFake((o: { deadline: Date }) => (seen.push(o.deadline), Promise.resolve(submitted('tx1', getStatus))));
+    c.endorse.callsFake((txId) => Promise.resolve(transaction(txId, submit)));
+    await submitFlow(c, 'x:Y', {}, { ...fast, now: () => 1_000, deadlineMs: 2_500 });
+    expect(seen.map((d) => d.getTime())).to.deep.equal([3_500, 3_500]);
+  });
+
+  it('answers from the endorsement, without submitting, when the transaction writes nothing (an idempotent replay)', async () => {
+    const c = new FakeContract();
+    const submit = sinon.stub();
+    c.endorse.callsFake((txId) => Promise.resolve(transaction(txId, submit)));
+    const r = await submitFlow(c, 'x:Y', {}, { ...fast, writesNothing: () => true });
+    expect(r).to.deep.equal({ txId: 'tx1', result: { id: 'VCH-1' }, blockNumber: undefined });
+    expect(submit.callCount).to.equal(0);
+  });
+
+  it('evaluates without submitting and maps a chaincode NOT_FOUND', async () => {
+    const c = new FakeContract();
+    c.evaluate.onFirstCall().resolves(bytes({ id: 'M1' }));
+    c.evaluate.onSecondCall().callsFake((txId) => Promise.reject(endorseError(txId, 2, ['chaincode response 500, [NOT_FOUND] no member 9131'])));
+    expect(await evaluateFlow(c, 'member:Get', { id: 'M1' }, fast)).to.deep.equal({ id: 'M1' });
+    const err = await rejection(evaluateFlow(c, 'member:Get', { id: 'M2' }, fast));
+    expect(err).to.include({ code: 'NOT_FOUND', detail: 'no member 9131' });
+    expect(c.endorse.callCount).to.equal(0);
+  });
+});

@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadFabricProfile } from '../../../gateway/src/ledger/fabric/profile';
+import { StaticTokenDirectory } from '../../../gateway/src/services/principals';
+
+const identity = (mspId: string) => ({ mspId, certificate: `cert-${mspId}`, privateKey: `key-${mspId}` });
+
+describe('token directory', () => {
+  const dir = new StaticTokenDirectory([
+    { token: 'alpha-token-0001', principal: { label: 'a', identity: identity('PlatformMSP') } },
+    { token: 'beta-token-00002', principal: { label: 'b', identity: identity('BankMSP') } },
+  ]);
+
+  it('maps each token to its own principal', () => {
+    expect(dir.resolve('alpha-token-0001')?.label).to.equal('a');
+    expect(dir.resolve('beta-token-00002')?.identity.mspId).to.equal('BankMSP');
+  });
+
+  it('knows no prefix, suffix or empty token', () => {
+    for (const t of ['', 'alpha', 'alpha-token-00011', 'ALPHA-TOKEN-0001']) expect(dir.resolve(t)).to.equal(undefined);
+  });
+});
+
+describe('fabric connection profile', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'scf-profile-'));
+    await writeFile(join(dir, 'ca.pem'), 'CA');
+    await writeFile(join(dir, 'cert.pem'), 'CERT');
+    await writeFile(join(dir, 'key.pem'), 'KEY');
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  const write = async (profile: object) => {
+    const path = join(dir, 'profile.json');
+    await writeFile(path, JSON.stringify(profile));
+    return path;
+  };
+  const peers = { PlatformMSP: { endpoint: '127.0.0.1:7051', tlsCaCert: 'ca.pem', hostAlias: 'peer0.platform' } };
+  const ident = { label: 'operator-admin', token: 'a-long-enough-token', mspId: 'PlatformMSP', certificate: 'cert.pem', privateKey: 'key.pem' };
+
+  it('reads peers and identities, resolving paths against the profile folder', async () => {
+    const p = loadFabricProfile(await write({ peers, identities: [ident] }));
+    expect(p.channel).to.equal('scf');
+    expect(p.peers.get('PlatformMSP')?.tlsRootCert.toString()).to.equal('CA');
+    expect(p.directory.resolve('a-long-enough-token')?.identity).to.deep.equal({ mspId: 'PlatformMSP', certificate: 'CERT', privateKey: 'KEY' });
+    expect(p.serviceIdentity.certificate).to.equal('CERT');
+  });
+
+  it('refuses an identity whose organisation has no peer', async () => {
+    const path = await write({ peers, identities: [{ ...ident, mspId: 'BankMSP' }] });
+    expect(() => loadFabricProfile(path)).to.throw(/BankMSP/);
+  });
+
+  it('refuses a short token', async () => {
+    const path = await write({ peers, identities: [{ ...ident, token: 'short' }] });
+    expect(() => loadFabricProfile(path)).to.throw(/token/);
+  });
+});
