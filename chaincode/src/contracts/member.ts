@@ -148,7 +148,7 @@ export class MemberContract extends ScfContract {
     ctx: Context,
     transaction: string,
     command: string,
-    change: (m: Member, tx: ReturnType<typeof txInfoOf>) => Member,
+    change: (m: Member, tx: ReturnType<typeof txInfoOf>, reason?: string) => Member,
     eventName: string,
   ): Promise<string> {
     return this.mutate(ctx, transaction, command, MemberStatusCommand, async ({ store, actor, tx }, cmd) => {
@@ -156,7 +156,7 @@ export class MemberContract extends ScfContract {
       const before = await store.get<Member>(MemberSpec.type, [cmd.id]);
       if (!before) throw new DomainError('NOT_FOUND', `member ${cmd.id} not found`);
       if (before.id === actor.member.id) throw new DomainError('FORBIDDEN', 'the operator cannot change its own status');
-      const after = change(before, tx);
+      const after = change(before, tx, cmd.reason);
       await store.save(MemberSpec, before, after);
       return {
         result: after,
