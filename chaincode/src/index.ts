@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { ApprovalContract } from './contracts/approval';
+import { FinancingContract } from './contracts/financing';
 import { FingerprintContract } from './contracts/fingerprint';
 import { FreezeContract } from './contracts/freeze';
 import { MemberContract } from './contracts/member';
 import { ReceivableContract } from './contracts/receivable';
 import { VoucherContract } from './contracts/voucher';
+import { WarehouseContract } from './contracts/warehouse';
 
 /** The chaincode: fabric-chaincode-node serves these contracts (the first is the default). */
 export const contracts = [
@@ -14,6 +16,17 @@ export const contracts = [
   VoucherContract,
   ApprovalContract,
   FreezeContract,
+  FinancingContract,
+  WarehouseContract,
 ];
 
-export { MemberContract, FingerprintContract, ReceivableContract, VoucherContract, ApprovalContract, FreezeContract };
+export {
+  MemberContract,
+  FingerprintContract,
+  ReceivableContract,
+  VoucherContract,
+  ApprovalContract,
+  FreezeContract,
+  FinancingContract,
+  WarehouseContract,
+};

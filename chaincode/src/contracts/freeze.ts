@@ -6,15 +6,15 @@ import { hasRole } from '../domain/members';
 import type { Actor, Member } from '../domain/types';
 import { activeFreeze, FROZEN_TYPE } from '../ledger/freezes';
 import type { Store } from '../ledger/store';
-import { FreezeIndex, FreezeSpec, MemberSpec, ReceivableSpec, VoucherSpec } from '../ledger/specs';
+import { FreezeIndex, FreezeSpec, MemberSpec, ReceivableSpec, VoucherSpec, WarehouseReceiptSpec } from '../ledger/specs';
 import { ScfContract } from './base';
 import { ById, FreezeCommand, ListFreezesQuery, UnfreezeCommand } from './schemas';
 
-/** Record types of freezable targets that are not members (warehouse receipts join with their contract). */
+/** Record types of freezable targets that are not members. */
 const ASSET_TYPES: Partial<Record<FreezeTarget['type'], string>> = {
   RECEIVABLE: ReceivableSpec.type,
   VOUCHER: VoucherSpec.type,
-  WAREHOUSE_RECEIPT: 'WRC',
+  WAREHOUSE_RECEIPT: WarehouseReceiptSpec.type,
 };
 
 /**

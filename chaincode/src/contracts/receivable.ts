@@ -2,6 +2,7 @@ import { Context, Info, Transaction } from 'fabric-contract-api';
 import { DomainError } from '../domain/errors';
 import { EVENTS as EventName } from '../domain/events';
 import { claimFingerprint, releaseFingerprint } from '../domain/fingerprints';
+import { liveFinancingParties, settleFactoredReceivable, type Financing } from '../domain/financing';
 import { isReader } from '../domain/members';
 import {
   cancelReceivable,
@@ -10,14 +11,14 @@ import {
   registerReceivable,
   rejectReceivable,
 } from '../domain/receivables';
-import type { FingerprintClaim, Member, Receivable, TxInfo } from '../domain/types';
+import type { Actor, FingerprintClaim, Member, Receivable, TxInfo } from '../domain/types';
 import type { Store } from '../ledger/store';
-import { FingerprintSpec, MemberSpec, ReceivableIndex, ReceivableSpec } from '../ledger/specs';
+import { FinancingSpec, FingerprintSpec, MemberSpec, ReceivableIndex, ReceivableSpec } from '../ledger/specs';
 import { ScfContract } from './base';
 import { assertNotFrozen } from '../ledger/freezes';
 import type { FreezeTarget } from '../domain/controls';
 import { visibleReceivable } from './access';
-import { ById, ListReceivablesQuery, ReceivableActionCommand, RegisterReceivableCommand } from './schemas';
+import { ById, ListReceivablesQuery, ReceivableActionCommand, RegisterReceivableCommand, SettleReceivableCommand } from './schemas';
 
 @Info({ title: 'receivable', description: 'Receivables: registered by the creditor, confirmed by the debtor (确权)' })
 export class ReceivableContract extends ScfContract {
@@ -89,9 +90,41 @@ export class ReceivableContract extends ScfContract {
     });
   }
 
+  /**
+   * The debtor pays a factored (FINANCED) receivable on or after its due date
+   * to the bank it was assigned to; the financing is REPAID in the same
+   * transaction. (A vouchered receivable is paid through its vouchers.)
+   */
+  @Transaction()
+  async Settle(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'receivable:Settle', command, SettleReceivableCommand, async ({ store, actor, tx }, cmd) => {
+      const before = await visibleReceivable(store, actor, cmd.id);
+      const finBefore = before.financingId ? await store.get<Financing>(FinancingSpec.type, [before.financingId]) : undefined;
+      const payee = before.assignee ?? finBefore?.bank;
+      await assertNotFrozen(store, payee === undefined ? receivableTargets(before) : [...receivableTargets(before), { type: 'MEMBER', id: payee }]);
+      const { receivable, financing } = settleFactoredReceivable(before, finBefore, { paymentRef: cmd.paymentRef }, actor, tx);
+      await store.save(ReceivableSpec, before, receivable);
+      await store.save(FinancingSpec, finBefore, financing);
+      return {
+        result: receivable,
+        event: {
+          name: EventName.ReceivableSettled,
+          ids: { receivableId: receivable.id, creditor: receivable.creditor, debtor: receivable.debtor, financingId: financing.id },
+          changes: {
+            status: { from: before.status, to: receivable.status },
+            paidTo: receivable.settledTo ?? null,
+            amount: receivable.amount,
+            paymentRef: cmd.paymentRef,
+            financingStatus: financing.status,
+          },
+        },
+      };
+    });
+  }
+
   @Transaction(false)
   async Get(ctx: Context, command: string): Promise<string> {
-    return this.query(ctx, command, ById, async ({ store, actor }, cmd) => visibleReceivable(store, actor, cmd.id));
+    return this.query(ctx, command, ById, async ({ store, actor }, cmd) => readableReceivable(store, actor, cmd.id));
   }
 
   /**
@@ -130,14 +163,25 @@ export class ReceivableContract extends ScfContract {
   @Transaction(false)
   async History(ctx: Context, command: string): Promise<string> {
     return this.query(ctx, command, ById, async ({ store, actor }, cmd) => {
-      await visibleReceivable(store, actor, cmd.id);
+      await readableReceivable(store, actor, cmd.id);
       return { id: cmd.id, versions: await store.history<Receivable>(ReceivableSpec.type, [cmd.id]) };
     });
   }
 }
 
+/**
+ * A receivable the caller may read, the parties of a live financing on it
+ * included (the bank deciding on a factoring request must see it).
+ */
+export async function readableReceivable(store: Store, actor: Actor, id: string): Promise<Receivable> {
+  const r = await store.get<Receivable>(ReceivableSpec.type, [id]);
+  const fin = r?.financingId ? await store.get<Financing>(FinancingSpec.type, [r.financingId]) : undefined;
+  if (!r || !canReadReceivable(actor, r, liveFinancingParties(fin))) throw new DomainError('NOT_FOUND', `receivable ${id} not found`);
+  return r;
+}
+
 /** A receivable and both its parties. */
-function receivableTargets(r: Receivable): FreezeTarget[] {
+export function receivableTargets(r: Receivable): FreezeTarget[] {
   return [
     { type: 'RECEIVABLE', id: r.id },
     { type: 'MEMBER', id: r.creditor },

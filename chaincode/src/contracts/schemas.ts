@@ -51,7 +51,12 @@ export const ById = z.strictObject({ id: recordId });
 export const MemberById = z.strictObject({ id: memberId });
 export const Empty = z.strictObject({});
 
-export const CheckFingerprintsCommand = z.strictObject({ fingerprints: z.array(documentRef).min(1).max(100) });
+/** A fingerprint to check: a document's, or a goods lot's (kind LOT, claimed by warehouse receipts). */
+export const fingerprintRef = z.strictObject({
+  kind: z.enum(['INVOICE', 'CONTRACT', 'DELIVERY_NOTE', 'OTHER', 'LOT']),
+  fingerprint: documentRef.shape.fingerprint,
+});
+export const CheckFingerprintsCommand = z.strictObject({ fingerprints: z.array(fingerprintRef).min(1).max(100) });
 
 export const RegisterReceivableCommand = z.strictObject({
   id: recordId.optional(),
@@ -111,3 +116,58 @@ export const ListFreezesQuery = z.strictObject({
   bookmark,
 });
 export const DualControlCommand = z.strictObject({ id: memberId, threshold: amount.nullable(), ...rid });
+
+export const SettleReceivableCommand = z.strictObject({ id: recordId, paymentRef: text(128), ...rid });
+
+export const financingAssetType = z.enum(['RECEIVABLE', 'VOUCHER', 'WAREHOUSE_RECEIPT']);
+export const RequestFinancingCommand = z.strictObject({
+  asset: z.strictObject({ type: financingAssetType, id: recordId }),
+  bank: memberId,
+  requestedAmount: amount,
+  /** Required for a warehouse receipt pledge (the end of the loan term); a voucher's or receivable's is its own due date. */
+  dueDate: date.optional(),
+  id: recordId.optional(),
+  ...rid,
+});
+export const ApproveFinancingCommand = z.strictObject({
+  id: recordId,
+  advanceAmount: amount,
+  annualRateBps: z.number().int().min(0).max(10_000),
+  ...rid,
+});
+export const RejectFinancingCommand = z.strictObject({ id: recordId, reason: text(500), ...rid });
+export const FinancingPaymentCommand = z.strictObject({ id: recordId, paymentRef: text(128), ...rid });
+export const ListFinancingsQuery = z.strictObject({
+  applicant: memberId.optional(),
+  bank: memberId.optional(),
+  status: z.enum(['REQUESTED', 'APPROVED', 'REJECTED', 'DISBURSED', 'REPAID', 'ENFORCED']).optional(),
+  pageSize,
+  bookmark,
+});
+
+const quantity = z.number().int().min(1).max(1_000_000_000_000);
+export const IssueReceiptCommand = z.strictObject({
+  owner: memberId,
+  commodity: text(100),
+  grade: text(50),
+  quantity,
+  unit: text(16),
+  location: text(200),
+  lotId: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/, 'a lot number: letters, digits, ".", "_", "/", "-"; at most 64'),
+  valuation: amount,
+  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code').optional(),
+  documents: z.array(documentRef).max(50).optional(),
+  id: recordId.optional(),
+  ...rid,
+});
+export const TransferReceiptCommand = z.strictObject({ id: recordId, to: memberId, ...rid });
+export const SplitReceiptCommand = z.strictObject({ id: recordId, quantities: z.array(quantity).min(1).max(64), ...rid });
+export const ReceiptActionCommand = z.strictObject({ id: recordId, ...rid });
+export const ReleaseReceiptCommand = z.strictObject({ id: recordId, paymentRef: text(128).optional(), ...rid });
+export const ListReceiptsQuery = z.strictObject({
+  owner: memberId.optional(),
+  warehouse: memberId.optional(),
+  status: z.enum(['ACTIVE', 'SPLIT', 'PLEDGE_PENDING', 'PLEDGED', 'DELIVERED']).optional(),
+  pageSize,
+  bookmark,
+});

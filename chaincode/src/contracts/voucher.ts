@@ -2,15 +2,17 @@ import { Context, Info, Transaction } from 'fabric-contract-api';
 import { DomainError } from '../domain/errors';
 import { EVENTS as EventName } from '../domain/events';
 import { isReader } from '../domain/members';
-import { buildProvenance } from '../domain/provenance';
+import { buildProvenance, type Encumbrance } from '../domain/provenance';
+import { financingEncumbrance, isLiveFinancing, liveFinancingParties, repaidBySettlement, type Financing } from '../domain/financing';
+import { assertNotFactored } from '../domain/receivables';
 import type { Actor, Member, Receivable, Voucher } from '../domain/types';
 import { canReadVoucher, issueVoucher, lineageIds, settleVoucher, splitVoucher, transferVoucher } from '../domain/vouchers';
 import { monthAndDay } from '../ledger/keys';
 import type { Prefix, Store } from '../ledger/store';
-import { MemberSpec, ReceivableSpec, VoucherIndex, VoucherSpec } from '../ledger/specs';
+import { FinancingSpec, FreezeSpec, MemberSpec, ReceivableSpec, VoucherIndex, VoucherSpec } from '../ledger/specs';
 import { operation, ScfContract } from './base';
-import { assertNotFrozen, anyFrozen } from '../ledger/freezes';
-import type { FreezeTarget } from '../domain/controls';
+import { activeFreeze, assertNotFrozen } from '../ledger/freezes';
+import type { Freeze, FreezeTarget } from '../domain/controls';
 import { required, visibleReceivable, visibleVoucher } from './access';
 import {
   ById,
@@ -43,6 +45,8 @@ export const IssueOperation = operation({
       { type: 'RECEIVABLE', id: before.id },
       { type: 'MEMBER', id: before.creditor },
     ]);
+    // A receivable being factored or factored is financed already: DOUBLE_FINANCING, not a plain state error.
+    assertNotFactored(before);
     const { voucher, receivable } = issueVoucher(before, { amount: cmd.amount, maturityDate: cmd.maturityDate, id }, actor, tx);
     await store.save(ReceivableSpec, before, receivable);
     await store.save(VoucherSpec, undefined, voucher);
@@ -94,7 +98,11 @@ export class VoucherContract extends ScfContract {
     });
   }
 
-  /** The issuer pays the current holder at or after maturity. */
+  /**
+   * The issuer pays the current holder at or after maturity. A FINANCED piece
+   * is held by its bank, which is paid, and its financing is REPAID in the
+   * same transaction.
+   */
   @Transaction()
   async Settle(ctx: Context, command: string): Promise<string> {
     return this.mutate(ctx, 'voucher:Settle', command, SettleVoucherCommand, async ({ store, actor, tx }, cmd) => {
@@ -102,14 +110,32 @@ export class VoucherContract extends ScfContract {
       await assertNotFrozen(store, [...pieceTargets(before), { type: 'MEMBER', id: before.holder }]);
       const rcvBefore = await required<Receivable>(store, ReceivableSpec.type, before.receivableId, 'receivable');
       const { voucher, receivable } = settleVoucher(before, rcvBefore, { paymentRef: cmd.paymentRef }, actor, tx);
+      let financing: Financing | undefined;
+      if (before.status === 'FINANCED') {
+        const finBefore = await required<Financing>(store, FinancingSpec.type, before.financingId ?? '(none)', 'financing');
+        financing = repaidBySettlement(finBefore, { type: 'VOUCHER', record: before }, cmd.paymentRef, tx);
+        await store.save(FinancingSpec, finBefore, financing);
+      }
       await store.save(VoucherSpec, before, voucher);
       await store.save(ReceivableSpec, rcvBefore, receivable);
       return {
         result: voucher,
         event: {
           name: EventName.VoucherSettled,
-          ids: { voucherId: voucher.id, rootId: voucher.rootId, receivableId: receivable.id, issuer: voucher.issuer },
-          changes: { paidTo: voucher.settledTo ?? voucher.holder, amount: voucher.amount, paymentRef: cmd.paymentRef, receivableStatus: receivable.status },
+          ids: {
+            voucherId: voucher.id,
+            rootId: voucher.rootId,
+            receivableId: receivable.id,
+            issuer: voucher.issuer,
+            ...(financing ? { financingId: financing.id } : {}),
+          },
+          changes: {
+            paidTo: voucher.settledTo ?? voucher.holder,
+            amount: voucher.amount,
+            paymentRef: cmd.paymentRef,
+            receivableStatus: receivable.status,
+            ...(financing ? { financingStatus: financing.status } : {}),
+          },
         },
       };
     });
@@ -117,7 +143,7 @@ export class VoucherContract extends ScfContract {
 
   @Transaction(false)
   async Get(ctx: Context, command: string): Promise<string> {
-    return this.query(ctx, command, ById, async ({ store, actor }, cmd) => visibleVoucher(store, actor, cmd.id));
+    return this.query(ctx, command, ById, async ({ store, actor }, cmd) => (await readableVoucher(store, actor, cmd.id)).piece);
   }
 
   /**
@@ -153,23 +179,25 @@ export class VoucherContract extends ScfContract {
   @Transaction(false)
   async Provenance(ctx: Context, command: string): Promise<string> {
     return this.query(ctx, command, ById, async ({ store, actor, tx }, cmd) => {
-      const piece = await visibleVoucher(store, actor, cmd.id);
+      const { piece, financing } = await readableVoucher(store, actor, cmd.id);
       const lineage = await lineageOf(store, piece);
       const receivable = await required<Receivable>(store, ReceivableSpec.type, piece.receivableId, 'receivable');
+      const freezes = await freezeEncumbrances(store, [
+        ...pieceTargets(piece),
+        { type: 'MEMBER', id: piece.holder },
+        { type: 'MEMBER', id: piece.issuer },
+        { type: 'RECEIVABLE', id: receivable.id },
+      ]);
+      const live = financingEncumbrance(financing);
       return buildProvenance({
         piece,
         lineage,
         receivable,
-        encumbrances: [],
+        encumbrances: live ? [live, ...freezes] : freezes,
         asker: actor,
         today: tx.today,
         issuerOverdue: await issuerOverdue(store, piece.issuer, tx.today),
-        frozen: await anyFrozen(store, [
-          ...pieceTargets(piece),
-          { type: 'MEMBER', id: piece.holder },
-          { type: 'MEMBER', id: piece.issuer },
-          { type: 'RECEIVABLE', id: receivable.id },
-        ]),
+        frozen: freezes.length > 0,
       });
     });
   }
@@ -177,7 +205,7 @@ export class VoucherContract extends ScfContract {
   @Transaction(false)
   async History(ctx: Context, command: string): Promise<string> {
     return this.query(ctx, command, ById, async ({ store, actor }, cmd) => {
-      await visibleVoucher(store, actor, cmd.id);
+      await readableVoucher(store, actor, cmd.id);
       return { id: cmd.id, versions: await store.history<Voucher>(VoucherSpec.type, [cmd.id]) };
     });
   }
@@ -186,7 +214,7 @@ export class VoucherContract extends ScfContract {
   @Transaction(false)
   async Tree(ctx: Context, command: string): Promise<string> {
     return this.query(ctx, command, ById, async ({ store, actor }, cmd) => {
-      const piece = await visibleVoucher(store, actor, cmd.id);
+      const { piece } = await readableVoucher(store, actor, cmd.id);
       const ids = await store.ids({ index: VoucherIndex.ROOT, attrs: [piece.rootId] });
       const pieces: Voucher[] = [];
       for (const id of ids) pieces.push(await required<Voucher>(store, VoucherSpec.type, id, 'voucher'));
@@ -201,6 +229,36 @@ export class VoucherContract extends ScfContract {
  */
 export function pieceTargets(v: Voucher): FreezeTarget[] {
   return lineageIds(v.id).map((id) => ({ type: 'VOUCHER' as const, id }));
+}
+
+/**
+ * A piece the caller may read, with the live financing it names: the
+ * applicant and the bank of a live financing may read the piece (the bank
+ * deciding on a request reads its provenance). NOT_FOUND otherwise.
+ */
+export async function readableVoucher(store: Store, actor: Actor, id: string): Promise<{ piece: Voucher; financing: Financing | undefined }> {
+  const piece = await store.get<Voucher>(VoucherSpec.type, [id]);
+  const found = piece?.financingId ? await store.get<Financing>(FinancingSpec.type, [piece.financingId]) : undefined;
+  const financing = found && isLiveFinancing(found) ? found : undefined;
+  if (!piece || !canReadVoucher(actor, piece, liveFinancingParties(financing))) throw new DomainError('NOT_FOUND', `voucher ${id} not found`);
+  return { piece, financing };
+}
+
+/** The freezes in force on any of the targets, as provenance encumbrances (party: who ordered it). */
+async function freezeEncumbrances(store: Store, targets: readonly FreezeTarget[]): Promise<Encumbrance[]> {
+  const out: Encumbrance[] = [];
+  for (const target of targets) {
+    const active = await activeFreeze(store, target);
+    if (!active) continue;
+    const f = await store.get<Freeze>(FreezeSpec.type, [active.freezeId]);
+    out.push({
+      type: 'FREEZE',
+      id: active.freezeId,
+      status: f?.status ?? 'ACTIVE',
+      ...(f ? { party: f.orderedBy, txId: f.createdTxId, at: f.createdAt } : {}),
+    });
+  }
+  return out;
 }
 
 async function saveMove(store: Store, before: Voucher, after: Voucher, children: readonly Voucher[]): Promise<void> {

@@ -17,6 +17,7 @@ export const EVENTS = {
   ReceivableConfirmed: 'ReceivableConfirmed',
   ReceivableRejected: 'ReceivableRejected',
   ReceivableCancelled: 'ReceivableCancelled',
+  ReceivableSettled: 'ReceivableSettled',
   VoucherIssued: 'VoucherIssued',
   VoucherTransferred: 'VoucherTransferred',
   VoucherSplit: 'VoucherSplit',

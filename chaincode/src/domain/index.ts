@@ -12,4 +12,6 @@ export * from './fingerprints';
 export * from './receivables';
 export * from './vouchers';
 export * from './provenance';
+export * from './warehouse';
+export * from './financing';
 export * from './events';

@@ -160,10 +160,27 @@ export function cancelReceivable(rcv: Receivable, actor: Actor, tx: TxInfo): Rec
 export const RECEIVABLE_RELEASING_STATUSES: readonly ReceivableStatus[] = ['REJECTED', 'CANCELLED'];
 
 /**
- * Creditor, debtor, AUDITOR, OPERATOR, and `extraParties` (the bank of a live
- * financing on it, supplied by the financing layer). Everyone else gets NOT_FOUND.
+ * Creditor, debtor, the bank it was assigned to (factoring), AUDITOR,
+ * OPERATOR, and `extraParties` (the parties of a live financing on it,
+ * supplied by the financing layer). Everyone else gets NOT_FOUND.
  */
 export function canReadReceivable(actor: Actor, rcv: Receivable, extraParties: readonly string[] = []): boolean {
   const me = actor.member.id;
-  return me === rcv.creditor || me === rcv.debtor || isReader(actor) || extraParties.includes(me);
+  return me === rcv.creditor || me === rcv.debtor || me === rcv.assignee || isReader(actor) || extraParties.includes(me);
+}
+
+/**
+ * A receivable being factored (FINANCING_PENDING) or factored (FINANCED)
+ * cannot back a voucher: its value already went to a bank. DOUBLE_FINANCING
+ * naming the financing. Checked before issueVoucher, whose transition table
+ * would otherwise answer INVALID_STATE.
+ */
+export function assertNotFactored(rcv: Receivable): void {
+  if (rcv.status === 'FINANCING_PENDING' || rcv.status === 'FINANCED') {
+    const by = rcv.assignee !== undefined ? ` assigned to ${rcv.assignee}` : '';
+    throw new DomainError(
+      'DOUBLE_FINANCING',
+      `receivable ${rcv.id} is ${rcv.status} under financing ${rcv.financingId ?? '(unknown)'}${by}: it cannot back a voucher`,
+    );
+  }
 }

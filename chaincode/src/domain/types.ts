@@ -99,12 +99,23 @@ export type Receivable = {
   documents: DocumentRef[];
   /** Sum of the root vouchers issued against this receivable. */
   voucheredAmount: string;
-  /** Sum of the voucher pieces of this receivable that the debtor has paid. */
+  /**
+   * What the debtor has paid on it: the sum of its voucher pieces settled, or
+   * the whole amount once a factored receivable is settled.
+   */
   settledAmount: string;
   status: ReceivableStatus;
   confirmedTxId?: string;
   confirmedAt?: string;
   rejectionReason?: string;
+  /** The financing (factoring) on it: present while one is live, and kept once it is repaid by settlement. */
+  financingId?: string;
+  /** The bank it was assigned to when the factoring was disbursed. */
+  assignee?: string;
+  /** Present once a factored receivable is SETTLED: who was paid (the assignee), the reference and the time. */
+  settledTo?: string;
+  paymentRef?: string;
+  settledAt?: string;
 } & Meta;
 
 export const VOUCHER_STATUSES = ['ACTIVE', 'SPLIT', 'FINANCING_PENDING', 'FINANCED', 'SETTLED'] as const;
@@ -128,6 +139,8 @@ export type Voucher = {
   status: VoucherStatus;
   /** Present once SPLIT: the ids of the children, in order. */
   childIds?: string[];
+  /** The financing on the piece: present while one is live, and kept once it is repaid by settlement. */
+  financingId?: string;
   /** Present once SETTLED: who was paid (the holder at that moment). */
   settledTo?: string;
   paymentRef?: string;

@@ -1,5 +1,7 @@
 import type { IdentityBinding, Member, Receivable, Voucher, FingerprintClaim } from '../domain/types';
 import type { Approval, Freeze } from '../domain/controls';
+import type { Financing } from '../domain/financing';
+import type { WarehouseReceipt } from '../domain/warehouse';
 import { monthAndDay, RecordType, type RecordSpec } from './keys';
 
 /** Records, their keys and their composite-key indexes (the id is always the last attribute). */
@@ -78,5 +80,44 @@ export const FreezeSpec: RecordSpec<Freeze> = {
   indexes: [
     { name: FreezeIndex.TARGET, attrs: (f) => [f.target.type, f.target.id, f.id] },
     { name: FreezeIndex.STATUS, attrs: (f) => [f.status, f.id] },
+  ],
+};
+
+export const FinancingIndex = {
+  APPLICANT: 'IDX_FIN_APPLICANT',
+  BANK: 'IDX_FIN_BANK',
+  STATUS: 'IDX_FIN_STATUS',
+  /** Every financing ever requested on an asset. */
+  ASSET: 'IDX_FIN_ASSET',
+} as const;
+
+export const FinancingSpec: RecordSpec<Financing> = {
+  type: 'FIN',
+  key: (f) => [f.id],
+  indexes: [
+    { name: FinancingIndex.APPLICANT, attrs: (f) => [f.applicant, f.status, f.id] },
+    { name: FinancingIndex.BANK, attrs: (f) => [f.bank, f.status, f.id] },
+    { name: FinancingIndex.STATUS, attrs: (f) => [f.status, f.id] },
+    { name: FinancingIndex.ASSET, attrs: (f) => [f.asset.type, f.asset.id, f.id] },
+  ],
+};
+
+export const WarehouseReceiptIndex = {
+  OWNER: 'IDX_WRC_OWNER',
+  WAREHOUSE: 'IDX_WRC_WAREHOUSE',
+  STATUS: 'IDX_WRC_STATUS',
+  /** Every piece of a lot, by the root receipt: tells when the whole lot is delivered. */
+  ROOT: 'IDX_WRC_ROOT',
+} as const;
+
+/** Record type 'WRC' is also what the freeze contract looks warehouse receipts up under. */
+export const WarehouseReceiptSpec: RecordSpec<WarehouseReceipt> = {
+  type: 'WRC',
+  key: (r) => [r.id],
+  indexes: [
+    { name: WarehouseReceiptIndex.OWNER, attrs: (r) => [r.owner, r.status, r.id] },
+    { name: WarehouseReceiptIndex.WAREHOUSE, attrs: (r) => [r.warehouse, r.status, r.id] },
+    { name: WarehouseReceiptIndex.STATUS, attrs: (r) => [r.status, r.id] },
+    { name: WarehouseReceiptIndex.ROOT, attrs: (r) => [r.rootId, r.id] },
   ],
 };

@@ -1,0 +1,276 @@
+import { Context, Info, Transaction } from 'fabric-contract-api';
+import type { FreezeTarget } from '../domain/controls';
+import { DomainError } from '../domain/errors';
+import { EVENTS } from '../domain/events';
+import {
+  approveFinancing,
+  canReadFinancing,
+  disburseFinancing,
+  rejectFinancing,
+  repayFinancing,
+  requestFinancing,
+  type FinancedAsset,
+  type Financing,
+  type FinancingAssetRef,
+  type FinancingChecks,
+} from '../domain/financing';
+import { isReader } from '../domain/members';
+import type { Actor, Member, Receivable, Voucher } from '../domain/types';
+import type { WarehouseReceipt } from '../domain/warehouse';
+import { assertNotFrozen } from '../ledger/freezes';
+import type { Prefix, Store } from '../ledger/store';
+import { FinancingIndex, FinancingSpec, MemberSpec, ReceivableSpec, VoucherSpec, WarehouseReceiptSpec } from '../ledger/specs';
+import { required } from './access';
+import { operation, ScfContract, type TxEnv } from './base';
+import { readableReceivable, receivableTargets } from './receivable';
+import {
+  ApproveFinancingCommand,
+  ById,
+  FinancingPaymentCommand,
+  ListFinancingsQuery,
+  RejectFinancingCommand,
+  RequestFinancingCommand,
+} from './schemas';
+import { issuerOverdue, pieceTargets, readableVoucher } from './voucher';
+import { receiptTargets, visibleReceipt } from './warehouse';
+
+/**
+ * The bank approves with an advance and a rate. Subject to dual control: at
+ * or above the bank's threshold, the maker's call records an approval that a
+ * checker of the bank executes (DESIGN 1).
+ */
+export const ApproveFinancingOperation = operation({
+  name: 'financing:Approve',
+  schema: ApproveFinancingCommand,
+  dualControlAmount: (cmd) => cmd.advanceAmount,
+  body: async (env, cmd) => {
+    const { store, actor, tx } = env;
+    const { before, asset } = await loadForBank(env, cmd.id);
+    const after = approveFinancing(before, asset, { advanceAmount: cmd.advanceAmount, annualRateBps: cmd.annualRateBps }, actor, tx, await checksFor(store, asset, tx.today));
+    await store.save(FinancingSpec, before, after);
+    return {
+      result: after,
+      event: {
+        name: EVENTS.FinancingApproved,
+        ids: idsOf(after),
+        changes: {
+          status: { from: before.status, to: after.status },
+          advanceAmount: after.advanceAmount,
+          annualRateBps: after.annualRateBps,
+          discount: after.discount,
+          fee: after.fee,
+        },
+      },
+    };
+  },
+});
+
+@Info({ title: 'financing', description: 'Financing of vouchers, receivables (discounting with assignment) and warehouse receipts (pledge)' })
+export class FinancingContract extends ScfContract {
+  constructor() {
+    super('financing');
+  }
+
+  /** The asset's holder / creditor / owner asks a bank; the asset is locked until rejection or disbursement. */
+  @Transaction()
+  async Request(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'financing:Request', command, RequestFinancingCommand, async ({ store, actor, tx }, cmd) => {
+      const id = cmd.id ?? `FIN-${tx.txId.slice(0, 16).toUpperCase()}`;
+      if (await store.get<Financing>(FinancingSpec.type, [id])) throw new DomainError('ALREADY_EXISTS', `financing ${id} already exists`);
+      const asset = await visibleAsset(store, actor, cmd.asset);
+      const bank = await store.get<Member>(MemberSpec.type, [cmd.bank]);
+      await assertNotFrozen(store, [...assetTargets(asset), { type: 'MEMBER', id: actor.member.id }, { type: 'MEMBER', id: cmd.bank }]);
+      const current = asset.record.financingId ? await store.get<Financing>(FinancingSpec.type, [asset.record.financingId]) : undefined;
+      const { financing, asset: locked } = requestFinancing({ ...cmd, id }, asset, actor, bank, tx, current);
+      await store.save(FinancingSpec, undefined, financing);
+      await saveAsset(store, asset, locked);
+      return {
+        result: financing,
+        event: {
+          name: EVENTS.FinancingRequested,
+          ids: idsOf(financing),
+          changes: { status: financing.status, requestedAmount: financing.requestedAmount, dueDate: financing.dueDate, assetStatus: locked.record.status },
+        },
+      };
+    });
+  }
+
+  @Transaction()
+  async Approve(ctx: Context, command: string): Promise<string> {
+    return this.run(ctx, command, ApproveFinancingOperation);
+  }
+
+  /** The bank rejects a requested or approved financing; the asset unlocks. */
+  @Transaction()
+  async Reject(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'financing:Reject', command, RejectFinancingCommand, async (env, cmd) => {
+      const { before, asset } = await loadForBank(env, cmd.id);
+      const { financing, asset: unlocked } = rejectFinancing(before, asset, { reason: cmd.reason }, env.actor, env.tx);
+      await env.store.save(FinancingSpec, before, financing);
+      await saveAsset(env.store, asset, unlocked);
+      return {
+        result: financing,
+        event: {
+          name: EVENTS.FinancingRejected,
+          ids: idsOf(financing),
+          changes: { status: { from: before.status, to: financing.status }, reason: cmd.reason, assetStatus: unlocked.record.status },
+        },
+      };
+    });
+  }
+
+  /** The bank pays the advance: vouchers and receivables are assigned to it, receipts pledged to it. */
+  @Transaction()
+  async Disburse(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'financing:Disburse', command, FinancingPaymentCommand, async (env, cmd) => {
+      const { before, asset } = await loadForBank(env, cmd.id);
+      const checks = await checksFor(env.store, asset, env.tx.today);
+      const { financing, asset: moved } = disburseFinancing(before, asset, { paymentRef: cmd.paymentRef }, env.actor, env.tx, checks);
+      await env.store.save(FinancingSpec, before, financing);
+      await saveAsset(env.store, asset, moved);
+      return {
+        result: financing,
+        event: {
+          name: EVENTS.FinancingDisbursed,
+          ids: idsOf(financing),
+          changes: {
+            status: { from: before.status, to: financing.status },
+            advanceAmount: financing.advanceAmount,
+            discount: financing.discount,
+            fee: financing.fee,
+            days: financing.days,
+            paymentRef: financing.paymentRef,
+            assetStatus: moved.record.status,
+          },
+        },
+      };
+    });
+  }
+
+  /** Pledges only: the bank records repayment and the pledge is released (vouchers and receivables are repaid by settlement). */
+  @Transaction()
+  async Repay(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'financing:Repay', command, FinancingPaymentCommand, async (env, cmd) => {
+      const { before, asset } = await loadForBank(env, cmd.id);
+      const { financing, asset: released } = repayFinancing(before, asset, { paymentRef: cmd.paymentRef }, env.actor, env.tx);
+      await env.store.save(FinancingSpec, before, financing);
+      await saveAsset(env.store, asset, released);
+      return {
+        result: financing,
+        event: {
+          name: EVENTS.FinancingRepaid,
+          ids: idsOf(financing),
+          changes: { status: { from: before.status, to: financing.status }, repaymentRef: financing.repaymentRef, assetStatus: released.record.status },
+        },
+      };
+    });
+  }
+
+  @Transaction(false)
+  async Get(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, ById, async ({ store, actor }, cmd) => visibleFinancing(store, actor, cmd.id));
+  }
+
+  /**
+   * By applicant, bank or status (the first given picks the index, the rest
+   * filter). Without a filter a member sees the financings it applied for,
+   * then those at it as the bank; auditors and operators must name one.
+   */
+  @Transaction(false)
+  async List(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, ListFinancingsQuery, async ({ store, actor }, q) => {
+      const status = q.status ? [q.status] : [];
+      let prefixes: Prefix[];
+      if (q.applicant) prefixes = [{ index: FinancingIndex.APPLICANT, attrs: [q.applicant, ...status] }];
+      else if (q.bank) prefixes = [{ index: FinancingIndex.BANK, attrs: [q.bank, ...status] }];
+      else if (q.status) prefixes = [{ index: FinancingIndex.STATUS, attrs: [q.status] }];
+      else if (!isReader(actor)) {
+        prefixes = [
+          { index: FinancingIndex.APPLICANT, attrs: [actor.member.id] },
+          { index: FinancingIndex.BANK, attrs: [actor.member.id] },
+        ];
+      } else throw new DomainError('VALIDATION_FAILED', 'name an applicant, bank or status to list financings');
+      return store.page(FinancingSpec, prefixes, q.pageSize, q.bookmark, (f) =>
+        canReadFinancing(actor, f) && (!q.bank || f.bank === q.bank) && (!q.status || f.status === q.status),
+      );
+    });
+  }
+
+  @Transaction(false)
+  async History(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, ById, async ({ store, actor }, cmd) => {
+      await visibleFinancing(store, actor, cmd.id);
+      return { id: cmd.id, versions: await store.history<Financing>(FinancingSpec.type, [cmd.id]) };
+    });
+  }
+}
+
+async function visibleFinancing(store: Store, actor: Actor, id: string): Promise<Financing> {
+  const f = await store.get<Financing>(FinancingSpec.type, [id]);
+  if (!f || !canReadFinancing(actor, f)) throw new DomainError('NOT_FOUND', `financing ${id} not found`);
+  return f;
+}
+
+/** The asset as the applicant sees it, parties of a live financing on it included (NOT_FOUND when it cannot). */
+async function visibleAsset(store: Store, actor: Actor, ref: FinancingAssetRef): Promise<FinancedAsset> {
+  switch (ref.type) {
+    case 'VOUCHER':
+      return { type: 'VOUCHER', record: (await readableVoucher(store, actor, ref.id)).piece };
+    case 'RECEIVABLE':
+      return { type: 'RECEIVABLE', record: await readableReceivable(store, actor, ref.id) };
+    case 'WAREHOUSE_RECEIPT':
+      return { type: 'WAREHOUSE_RECEIPT', record: await visibleReceipt(store, actor, ref.id) };
+  }
+}
+
+/** The asset a financing is on (an internal link: it must exist). */
+async function assetOf(store: Store, f: Financing): Promise<FinancedAsset> {
+  switch (f.asset.type) {
+    case 'VOUCHER':
+      return { type: 'VOUCHER', record: await required<Voucher>(store, VoucherSpec.type, f.asset.id, 'voucher') };
+    case 'RECEIVABLE':
+      return { type: 'RECEIVABLE', record: await required<Receivable>(store, ReceivableSpec.type, f.asset.id, 'receivable') };
+    case 'WAREHOUSE_RECEIPT':
+      return { type: 'WAREHOUSE_RECEIPT', record: await required<WarehouseReceipt>(store, WarehouseReceiptSpec.type, f.asset.id, 'warehouse receipt') };
+  }
+}
+
+/** A financing the caller may see, its asset, and the freeze check over the asset and both parties. */
+async function loadForBank({ store, actor }: TxEnv, id: string): Promise<{ before: Financing; asset: FinancedAsset }> {
+  const before = await visibleFinancing(store, actor, id);
+  const asset = await assetOf(store, before);
+  await assertNotFrozen(store, [
+    ...assetTargets(asset),
+    { type: 'MEMBER', id: before.applicant },
+    { type: 'MEMBER', id: before.bank },
+  ]);
+  return { before, asset };
+}
+
+/** Freeze targets of an asset: the asset (a piece or receipt with every ancestor) and its parties. */
+function assetTargets(asset: FinancedAsset): FreezeTarget[] {
+  switch (asset.type) {
+    case 'VOUCHER':
+      return [...pieceTargets(asset.record), { type: 'MEMBER', id: asset.record.holder }];
+    case 'RECEIVABLE':
+      return receivableTargets(asset.record);
+    case 'WAREHOUSE_RECEIPT':
+      return receiptTargets(asset.record);
+  }
+}
+
+async function saveAsset(store: Store, before: FinancedAsset, after: FinancedAsset): Promise<void> {
+  if (before.type === 'VOUCHER' && after.type === 'VOUCHER') await store.save(VoucherSpec, before.record, after.record);
+  else if (before.type === 'RECEIVABLE' && after.type === 'RECEIVABLE') await store.save(ReceivableSpec, before.record, after.record);
+  else if (before.type === 'WAREHOUSE_RECEIPT' && after.type === 'WAREHOUSE_RECEIPT') {
+    await store.save(WarehouseReceiptSpec, before.record, after.record);
+  } else throw new Error(`asset changed type from ${before.type} to ${after.type}`);
+}
+
+async function checksFor(store: Store, asset: FinancedAsset, today: string): Promise<FinancingChecks> {
+  return { issuerOverdue: asset.type === 'VOUCHER' ? await issuerOverdue(store, asset.record.issuer, today) : false };
+}
+
+function idsOf(f: Financing): Record<string, string> {
+  return { financingId: f.id, assetType: f.asset.type, assetId: f.asset.id, applicant: f.applicant, bank: f.bank };
+}

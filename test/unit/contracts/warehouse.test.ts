@@ -1,0 +1,279 @@
+import { expect } from 'chai';
+import { lotFingerprint } from '../../../chaincode/src/domain/warehouse';
+import { withCheckChar } from '../../../chaincode/src/domain/uscc';
+import { makeIdentity, type TestIdentity } from '../../support/certs';
+import { clientIdOf, fp, IDS, rejects, world, yuan, type World } from '../../support/ledger-harness';
+
+const WAREHOUSE2 = withCheckChar('91370200MA00WH002');
+const BANK2 = withCheckChar('91110000MA00BK002');
+
+async function registerMember(w: World, id: string, mspId: string, role: string, cn: string): Promise<TestIdentity> {
+  await w.h.submit(w.as.operator, 'member:Register', { id, name: cn, mspId, roles: [role] });
+  const identity = await makeIdentity(mspId, cn);
+  await w.h.submit(w.as.operator, 'member:BindIdentity', { memberId: id, mspId, identityId: clientIdOf(identity), userRole: 'MAKER' });
+  return identity;
+}
+
+const issueCmd = (lotId: string, extra: object = {}) => ({
+  owner: IDS.tier1,
+  commodity: 'Soybeans',
+  grade: 'GB 1352 grade 2',
+  quantity: 1000,
+  unit: 't',
+  location: 'Dalian port silo 7',
+  lotId,
+  valuation: yuan(4_000_000),
+  ...extra,
+});
+
+describe('warehouse contract', () => {
+  let w: World;
+  beforeEach(async () => {
+    w = await world();
+  });
+
+  const issue = (lotId: string, extra: object = {}) => w.h.submit(w.as.warehouse, 'warehouse:Issue', issueCmd(lotId, extra));
+  const pledged = async (lotId: string, dueDate = '2026-03-31') => {
+    const r = await issue(lotId);
+    const fin = await w.h.submit(w.as.tier1, 'financing:Request', {
+      asset: { type: 'WAREHOUSE_RECEIPT', id: r.id },
+      bank: IDS.bank,
+      requestedAmount: yuan(2_800_000),
+      dueDate,
+    });
+    await w.h.submit(w.as.bank, 'financing:Approve', { id: fin.id, advanceAmount: yuan(2_800_000), annualRateBps: 480 });
+    await w.h.submit(w.as.bank, 'financing:Disburse', { id: fin.id, paymentRef: 'LOAN' });
+    return { receipt: r, fin };
+  };
+
+  describe('Issue', () => {
+    it('issues a receipt, claims the lot and emits WarehouseReceiptIssued', async () => {
+      const tx = await w.h.endorse(w.as.warehouse, 'warehouse:Issue', issueCmd('DL-7-001', { documents: [{ kind: 'OTHER', fingerprint: fp('inspection') }] }));
+      expect(tx.event?.name).to.equal('WarehouseReceiptIssued');
+      await w.h.commit([tx]);
+      const r = JSON.parse(tx.result);
+      expect(r).to.include({ status: 'ACTIVE', warehouse: IDS.warehouse, owner: IDS.tier1, quantity: 1000, valuation: yuan(4_000_000), rootId: r.id });
+      expect(r.id).to.match(/^WRC-/);
+      expect(r.lotFingerprint).to.equal(lotFingerprint(IDS.warehouse, 'DL-7-001'));
+      const claim = await w.h.committed<{ assetType: string; assetId: string; status: string }>('FP', ['LOT', r.lotFingerprint]);
+      expect(claim).to.include({ assetType: 'WAREHOUSE_RECEIPT', assetId: r.id, status: 'CLAIMED' });
+    });
+
+    it('refuses the same lot of the same warehouse twice (whatever the case and spacing), not the same lot number elsewhere', async () => {
+      const first = await issue('DL-7-002');
+      const err = await rejects(issue(' dl-7-002 ', { owner: IDS.tier2 }), 'DOUBLE_FINANCING');
+      expect(err.message).to.contain(first.id);
+      const w2 = await registerMember(w, WAREHOUSE2, 'PlatformMSP', 'WAREHOUSE', 'warehouse2');
+      const other = await w.h.submit(w2, 'warehouse:Issue', issueCmd('DL-7-002'));
+      expect(other.lotFingerprint).to.not.equal(first.lotFingerprint);
+    });
+
+    it('lets only a warehouse issue, to an active supplier other than itself', async () => {
+      for (const who of ['tier1', 'bank', 'operator', 'core', 'auditor'] as const) {
+        await rejects(w.h.submit(w.as[who], 'warehouse:Issue', issueCmd('DL-X')), 'FORBIDDEN');
+      }
+      await rejects(issue('DL-X', { owner: IDS.bank }), 'BUSINESS_RULE');
+      await rejects(issue('DL-X', { owner: IDS.warehouse }), 'BUSINESS_RULE');
+      await rejects(issue('DL-X', { owner: withCheckChar('91440300MA00GY009') }), 'NOT_FOUND');
+    });
+
+    it('rejects malformed commands with VALIDATION_FAILED and writes nothing', async () => {
+      const height = await w.h.ws.height();
+      const bad: object[] = [
+        issueCmd('DL-B', { quantity: 0 }),
+        issueCmd('DL-B', { quantity: 2.5 }),
+        issueCmd('DL-B', { quantity: '1000' }),
+        issueCmd('DL-B', { valuation: '4000000.00' }),
+        issueCmd('DL-B', { lotId: 'DL|B' }),
+        issueCmd('DL-B', { unit: '' }),
+        issueCmd('DL-B', { owner: 'SOMEONE' }),
+        issueCmd('DL-B', { pledgee: IDS.bank }),
+        issueCmd('DL-B', { id: 'RCV-1' }),
+      ];
+      for (const cmd of bad) await rejects(w.h.submit(w.as.warehouse, 'warehouse:Issue', cmd), 'VALIDATION_FAILED');
+      expect(await w.h.ws.height()).to.equal(height);
+    });
+
+    it('refuses a taken id', async () => {
+      await issue('DL-ID-1', { id: 'WRC-FIXED' });
+      await rejects(issue('DL-ID-2', { id: 'WRC-FIXED' }), 'ALREADY_EXISTS');
+    });
+  });
+
+  describe('Transfer and Split', () => {
+    it('transfers to another supplier; only the owner may, and non-parties cannot see it', async () => {
+      const r = await issue('DL-T1');
+      await rejects(w.h.submit(w.as.warehouse, 'warehouse:Transfer', { id: r.id, to: IDS.tier2 }), 'FORBIDDEN');
+      await rejects(w.h.submit(w.as.auditor, 'warehouse:Transfer', { id: r.id, to: IDS.tier2 }), 'FORBIDDEN');
+      for (const who of ['tier2', 'bank', 'core'] as const) {
+        await rejects(w.h.submit(w.as[who], 'warehouse:Transfer', { id: r.id, to: IDS.tier3 }), 'NOT_FOUND');
+        await rejects(w.h.evaluate(w.as[who], 'warehouse:Get', { id: r.id }), 'NOT_FOUND');
+        await rejects(w.h.evaluate(w.as[who], 'warehouse:History', { id: r.id }), 'NOT_FOUND');
+      }
+      await rejects(w.h.submit(w.as.tier1, 'warehouse:Transfer', { id: r.id, to: IDS.bank }), 'BUSINESS_RULE');
+      await rejects(w.h.submit(w.as.tier1, 'warehouse:Transfer', { id: r.id, to: withCheckChar('91440300MA00GY009') }), 'NOT_FOUND');
+      await rejects(w.h.submit(w.as.tier1, 'warehouse:Transfer', { id: r.id, to: IDS.tier2, quantity: 10 }), 'VALIDATION_FAILED');
+      const tx = await w.h.endorse(w.as.tier1, 'warehouse:Transfer', { id: r.id, to: IDS.tier2 });
+      expect(tx.event?.name).to.equal('WarehouseReceiptTransferred');
+      await w.h.commit([tx]);
+      expect(await w.h.evaluate(w.as.tier2, 'warehouse:Get', { id: r.id })).to.include({ owner: IDS.tier2, status: 'ACTIVE' });
+      await rejects(w.h.evaluate(w.as.tier1, 'warehouse:Get', { id: r.id }), 'NOT_FOUND');
+    });
+
+    it('splits by quantity with valuation pro rata, the remainder to the last child', async () => {
+      const r = await issue('DL-S1', { quantity: 3, valuation: '1000' });
+      const tx = await w.h.endorse(w.as.tier1, 'warehouse:Split', { id: r.id, quantities: [1, 1, 1] });
+      expect(tx.event?.name).to.equal('WarehouseReceiptSplit');
+      await w.h.commit([tx]);
+      const { receipt, children } = JSON.parse(tx.result);
+      expect(receipt.status).to.equal('SPLIT');
+      expect(children.map((c: { id: string; quantity: number; valuation: string }) => [c.id, c.quantity, c.valuation])).to.deep.equal([
+        [`${r.id}.1`, 1, '333'],
+        [`${r.id}.2`, 1, '333'],
+        [`${r.id}.3`, 1, '334'],
+      ]);
+      await rejects(w.h.submit(w.as.tier1, 'warehouse:Split', { id: r.id, quantities: [1, 2] }), 'INVALID_STATE');
+      await rejects(w.h.submit(w.as.tier1, 'warehouse:Split', { id: `${r.id}.1`, quantities: [1] }), 'BUSINESS_RULE');
+      await rejects(w.h.submit(w.as.tier1, 'warehouse:Split', { id: `${r.id}.2`, quantities: [0, 1] }), 'VALIDATION_FAILED');
+      await rejects(w.h.submit(w.as.warehouse, 'warehouse:Split', { id: `${r.id}.3`, quantities: [1] }), 'FORBIDDEN');
+    });
+  });
+
+  describe('Deliver', () => {
+    it('lets only the issuing warehouse deliver, and frees the lot once every piece is delivered', async () => {
+      const r = await issue('DL-D1', { quantity: 10 });
+      const { children } = await w.h.submit(w.as.tier1, 'warehouse:Split', { id: r.id, quantities: [4, 6] });
+      const w2 = await registerMember(w, WAREHOUSE2, 'PlatformMSP', 'WAREHOUSE', 'warehouse2');
+      await rejects(w.h.submit(w.as.tier1, 'warehouse:Deliver', { id: children[0].id }), 'FORBIDDEN');
+      await rejects(w.h.submit(w2, 'warehouse:Deliver', { id: children[0].id }), 'NOT_FOUND');
+      await rejects(w.h.submit(w.as.warehouse, 'warehouse:Deliver', { id: r.id }), 'INVALID_STATE');
+
+      const first = await w.h.endorse(w.as.warehouse, 'warehouse:Deliver', { id: children[0].id });
+      expect(first.event?.name).to.equal('WarehouseReceiptDelivered');
+      await w.h.commit([first]);
+      expect(JSON.parse(first.result)).to.include({ status: 'DELIVERED', deliveredTo: IDS.tier1 });
+      // One piece is still in the warehouse: the lot stays claimed.
+      await rejects(issue('DL-D1'), 'DOUBLE_FINANCING');
+      await w.h.submit(w.as.warehouse, 'warehouse:Deliver', { id: children[1].id });
+      await rejects(w.h.submit(w.as.warehouse, 'warehouse:Deliver', { id: children[1].id }), 'INVALID_STATE');
+      // All the goods left: the same lot number can back new goods.
+      const again = await issue('DL-D1');
+      expect(again.status).to.equal('ACTIVE');
+    });
+  });
+
+  describe('pledges: Release and Enforce', () => {
+    it('lets the pledgee read and release the receipt; the owner, the warehouse and other banks cannot release it', async () => {
+      const { receipt, fin } = await pledged('DL-P1');
+      expect(await w.h.evaluate(w.as.bank, 'warehouse:Get', { id: receipt.id })).to.include({ status: 'PLEDGED', pledgee: IDS.bank, financingId: fin.id });
+      await rejects(w.h.submit(w.as.tier1, 'warehouse:Release', { id: receipt.id }), 'FORBIDDEN');
+      await rejects(w.h.submit(w.as.warehouse, 'warehouse:Release', { id: receipt.id }), 'FORBIDDEN');
+      const bank2 = await registerMember(w, BANK2, 'BankMSP', 'BANK', 'bank2');
+      await rejects(w.h.submit(bank2, 'warehouse:Release', { id: receipt.id }), 'NOT_FOUND');
+      const tx = await w.h.endorse(w.as.bank, 'warehouse:Release', { id: receipt.id, paymentRef: 'REPAID-1' });
+      expect(tx.event?.name).to.equal('WarehouseReceiptReleased');
+      await w.h.commit([tx]);
+      const out = JSON.parse(tx.result);
+      expect(out.receipt).to.include({ status: 'ACTIVE', owner: IDS.tier1 }).and.not.to.have.property('pledgee');
+      expect(out.financing).to.include({ status: 'REPAID', repaymentRef: 'REPAID-1' });
+      await rejects(w.h.evaluate(w.as.bank, 'warehouse:Get', { id: receipt.id }), 'NOT_FOUND');
+      await rejects(w.h.submit(w.as.bank, 'warehouse:Release', { id: receipt.id }), 'NOT_FOUND');
+      // Free again: it can be transferred, and pledged anew.
+      await w.h.submit(w.as.tier1, 'warehouse:Transfer', { id: receipt.id, to: IDS.tier2 });
+    });
+
+    it('enforces only after the loan fell due unpaid: the bank owns the goods and may sell them on', async () => {
+      const { receipt, fin } = await pledged('DL-P2', '2026-03-31');
+      await rejects(w.h.submit(w.as.tier1, 'warehouse:Enforce', { id: receipt.id }), 'FORBIDDEN');
+      w.h.today = '2026-03-31';
+      await rejects(w.h.submit(w.as.bank, 'warehouse:Enforce', { id: receipt.id }), 'BUSINESS_RULE');
+      w.h.today = '2026-04-01';
+      const tx = await w.h.endorse(w.as.bank, 'warehouse:Enforce', { id: receipt.id });
+      expect(tx.event?.name).to.equal('WarehouseReceiptEnforced');
+      await w.h.commit([tx]);
+      const out = JSON.parse(tx.result);
+      expect(out.receipt).to.include({ status: 'ACTIVE', owner: IDS.bank });
+      expect(out.financing).to.include({ id: fin.id, status: 'ENFORCED' });
+      await rejects(w.h.submit(w.as.bank, 'financing:Repay', { id: fin.id, paymentRef: 'LATE' }), 'INVALID_STATE');
+      await rejects(w.h.evaluate(w.as.tier1, 'warehouse:Get', { id: receipt.id }), 'NOT_FOUND');
+      await w.h.submit(w.as.bank, 'warehouse:Transfer', { id: receipt.id, to: IDS.tier3 });
+      expect((await w.h.evaluate(w.as.tier3, 'warehouse:Get', { id: receipt.id })).owner).to.equal(IDS.tier3);
+    });
+
+    it('refuses a pledge request above 70% of the valuation, and one without a loan term', async () => {
+      const r = await issue('DL-P3');
+      const base = { asset: { type: 'WAREHOUSE_RECEIPT', id: r.id }, bank: IDS.bank, dueDate: '2026-03-31' };
+      await rejects(w.h.submit(w.as.tier1, 'financing:Request', { ...base, requestedAmount: String(280_000_001) }), 'BUSINESS_RULE');
+      await rejects(w.h.submit(w.as.tier1, 'financing:Request', { ...base, dueDate: undefined, requestedAmount: yuan(1) }), 'VALIDATION_FAILED');
+      const fin = await w.h.submit(w.as.tier1, 'financing:Request', { ...base, requestedAmount: yuan(2_800_000) });
+      expect(await w.h.evaluate(w.as.tier1, 'warehouse:Get', { id: r.id })).to.include({ status: 'PLEDGE_PENDING', financingId: fin.id });
+      // The bank asked reads the receipt it is deciding on.
+      expect((await w.h.evaluate(w.as.bank, 'warehouse:Get', { id: r.id })).status).to.equal('PLEDGE_PENDING');
+      await rejects(w.h.submit(w.as.warehouse, 'warehouse:Deliver', { id: r.id }), 'INVALID_STATE');
+      await w.h.submit(w.as.bank, 'financing:Reject', { id: fin.id, reason: 'valuation stale' });
+      expect((await w.h.evaluate(w.as.tier1, 'warehouse:Get', { id: r.id })).status).to.equal('ACTIVE');
+      await rejects(w.h.evaluate(w.as.bank, 'warehouse:Get', { id: r.id }), 'NOT_FOUND');
+    });
+  });
+
+  describe('freezes', () => {
+    it('blocks every mutation of a frozen receipt, of what was split from it, and of a frozen owner', async () => {
+      const r = await issue('DL-F1', { quantity: 10 });
+      const { children } = await w.h.submit(w.as.tier1, 'warehouse:Split', { id: r.id, quantities: [4, 6] });
+      const f = await w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'WAREHOUSE_RECEIPT', id: r.id }, reason: '(2026)辽02执保9号' });
+      const height = await w.h.ws.height();
+      await rejects(w.h.submit(w.as.tier1, 'warehouse:Transfer', { id: children[0].id, to: IDS.tier2 }), 'FROZEN');
+      await rejects(w.h.submit(w.as.tier1, 'warehouse:Split', { id: children[1].id, quantities: [3, 3] }), 'FROZEN');
+      await rejects(w.h.submit(w.as.warehouse, 'warehouse:Deliver', { id: children[0].id }), 'FROZEN');
+      await rejects(
+        w.h.submit(w.as.tier1, 'financing:Request', { asset: { type: 'WAREHOUSE_RECEIPT', id: children[1].id }, bank: IDS.bank, requestedAmount: yuan(1), dueDate: '2026-03-31' }),
+        'FROZEN',
+      );
+      expect(await w.h.ws.height()).to.equal(height);
+      await w.h.submit(w.as.operator, 'freeze:Unfreeze', { id: f.id });
+
+      const m = await w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'MEMBER', id: IDS.tier1 }, reason: 'order' });
+      await rejects(w.h.submit(w.as.warehouse, 'warehouse:Deliver', { id: children[0].id }), 'FROZEN');
+      await rejects(w.h.submit(w.as.warehouse, 'warehouse:Issue', issueCmd('DL-F2')), 'FROZEN');
+      await w.h.submit(w.as.operator, 'freeze:Unfreeze', { id: m.id });
+      await w.h.submit(w.as.warehouse, 'warehouse:Deliver', { id: children[0].id });
+    });
+
+    it('keeps a pledged receipt with its bank while frozen: no release, no enforcement', async () => {
+      const { receipt } = await pledged('DL-F3', '2026-02-01');
+      await w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'WAREHOUSE_RECEIPT', id: receipt.id }, reason: 'order' });
+      await rejects(w.h.submit(w.as.bank, 'warehouse:Release', { id: receipt.id }), 'FROZEN');
+      w.h.today = '2026-02-02';
+      await rejects(w.h.submit(w.as.bank, 'warehouse:Enforce', { id: receipt.id }), 'FROZEN');
+      expect((await w.h.evaluate(w.as.bank, 'warehouse:Get', { id: receipt.id })).status).to.equal('PLEDGED');
+    });
+  });
+
+  describe('reads', () => {
+    it('lists by owner, warehouse and status; a member sees what it owns or issued', async () => {
+      const a = await issue('DL-L1');
+      const b = await issue('DL-L2');
+      await w.h.submit(w.as.tier1, 'warehouse:Transfer', { id: b.id, to: IDS.tier2 });
+      const mine = await w.h.evaluate(w.as.tier1, 'warehouse:List', {});
+      expect(mine.records.map((r: { id: string }) => r.id)).to.deep.equal([a.id]);
+      const issued = await w.h.evaluate(w.as.warehouse, 'warehouse:List', {});
+      expect(issued.records.map((r: { id: string }) => r.id).sort()).to.deep.equal([a.id, b.id].sort());
+      const byWarehouse = await w.h.evaluate(w.as.auditor, 'warehouse:List', { warehouse: IDS.warehouse, pageSize: 1 });
+      expect(byWarehouse.records).to.have.length(1);
+      const rest = await w.h.evaluate(w.as.auditor, 'warehouse:List', { warehouse: IDS.warehouse, pageSize: 1, bookmark: byWarehouse.bookmark });
+      expect([...byWarehouse.records, ...rest.records].map((r: { id: string }) => r.id).sort()).to.deep.equal([a.id, b.id].sort());
+      const owned = await w.h.evaluate(w.as.auditor, 'warehouse:List', { owner: IDS.tier2, status: 'ACTIVE' });
+      expect(owned.records.map((r: { id: string }) => r.id)).to.deep.equal([b.id]);
+      const peek = await w.h.evaluate(w.as.tier3, 'warehouse:List', { owner: IDS.tier2 });
+      expect(peek.records).to.deep.equal([]);
+      await rejects(w.h.evaluate(w.as.auditor, 'warehouse:List', {}), 'VALIDATION_FAILED');
+    });
+
+    it('keeps the history of a receipt', async () => {
+      const r = await issue('DL-H1');
+      await w.h.submit(w.as.tier1, 'warehouse:Transfer', { id: r.id, to: IDS.tier2 });
+      const hist = await w.h.evaluate(w.as.operator, 'warehouse:History', { id: r.id });
+      expect(hist.versions.map((v: { record: { owner: string } }) => v.record.owner)).to.deep.equal([IDS.tier2, IDS.tier1]);
+    });
+  });
+});
