@@ -7,11 +7,15 @@ import { authenticate } from './auth';
 import { openApiDocument } from './openapi';
 import { errorHandler, notFoundHandler } from './problem';
 import { mount, type RouteSpec } from './route';
+import { approvalRoutes } from './routes/approvals';
+import { financingRoutes } from './routes/financings';
 import { fingerprintRoutes } from './routes/fingerprints';
+import { freezeRoutes } from './routes/freezes';
 import { memberRoutes } from './routes/members';
 import { receivableRoutes } from './routes/receivables';
 import { transactionRoutes } from './routes/transactions';
 import { voucherRoutes } from './routes/vouchers';
+import { warehouseReceiptRoutes } from './routes/warehouse-receipts';
 import { eventsHandler } from './sse';
 
 export interface AppDeps {
@@ -32,6 +36,10 @@ export function routeSpecs(services: Services): RouteSpec[] {
     ...fingerprintRoutes(services),
     ...receivableRoutes(services),
     ...voucherRoutes(services),
+    ...approvalRoutes(services),
+    ...freezeRoutes(services),
+    ...financingRoutes(services),
+    ...warehouseReceiptRoutes(services),
     ...transactionRoutes(services),
   ];
 }

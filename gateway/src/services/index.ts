@@ -1,9 +1,13 @@
 import type { Ledger, LedgerEvent, TransactionStatus } from '../ledger/ledger';
+import { ApprovalService } from './approvals';
 import { LedgerCalls } from './calls';
+import { FinancingService } from './financings';
 import { FingerprintService } from './fingerprints';
+import { FreezeService } from './freezes';
 import { MemberService } from './members';
 import { ReceivableService } from './receivables';
 import { VoucherService } from './vouchers';
+import { WarehouseReceiptService } from './warehouse-receipts';
 
 /** Commit status and the event stream: thin, but kept behind the service seam too. */
 export class LedgerInfoService {
@@ -21,6 +25,10 @@ export interface Services {
   receivables: ReceivableService;
   vouchers: VoucherService;
   fingerprints: FingerprintService;
+  approvals: ApprovalService;
+  freezes: FreezeService;
+  financings: FinancingService;
+  warehouseReceipts: WarehouseReceiptService;
   ledger: LedgerInfoService;
 }
 
@@ -31,6 +39,10 @@ export function createServices(ledger: Ledger, options: { submitDeadlineMs?: num
     receivables: new ReceivableService(calls),
     vouchers: new VoucherService(calls),
     fingerprints: new FingerprintService(calls),
+    approvals: new ApprovalService(calls),
+    freezes: new FreezeService(calls),
+    financings: new FinancingService(calls),
+    warehouseReceipts: new WarehouseReceiptService(calls),
     ledger: new LedgerInfoService(ledger),
   };
 }
