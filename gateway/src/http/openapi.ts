@@ -36,7 +36,7 @@ export function openApiDocument(specs: readonly RouteSpec[]): object {
     info: {
       title: 'SCF Ledger gateway',
       version: '0.1.0',
-      description: 'Supply-chain finance ledger: members, receivables, credit vouchers, fingerprints. Errors are RFC 9457 problem+json.',
+      description: 'Supply-chain finance ledger: members, receivables, credit vouchers, financing, warehouse receipts, dual-control approvals, judicial freezes, fingerprints. Errors are RFC 9457 problem+json.',
     },
   });
 }

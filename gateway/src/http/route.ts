@@ -154,7 +154,7 @@ export function registerOpenApi(registry: OpenAPIRegistry, specs: readonly Route
       tags: [spec.tag],
       security: [{ bearer: [] }],
       request,
-      ...(spec.method === 'post' ? { parameters: [IDEMPOTENCY_HEADER] } : {}),
+      ...(spec.method !== 'get' ? { parameters: [IDEMPOTENCY_HEADER] } : {}),
       responses: {
         [spec.success.status]: { description: spec.success.description, content: { 'application/json': { schema: spec.success.schema } } },
         ...(spec.accepted
