@@ -23,17 +23,12 @@ export interface LedgerRuntime {
   demo: DemoSetupReport | undefined;
 }
 
-export async function openEmbeddedRuntime(
-  config: Pick<Config, 'dataDir' | 'batchTimeoutMs' | 'batchMaxTx' | 'submitDeadlineMs' | 'demo'>,
-  /** Tests only: the source of transaction timestamps (defaults to the wall clock). */
-  clock?: () => Date,
-): Promise<LedgerRuntime> {
+export async function openEmbeddedRuntime(config: Pick<Config, 'dataDir' | 'batchTimeoutMs' | 'batchMaxTx' | 'submitDeadlineMs' | 'demo'>): Promise<LedgerRuntime> {
   const set = await loadOrCreateIdentities(config.dataDir, DEMO_IDENTITIES);
   const ledger = await EmbeddedLedger.open(join(config.dataDir, 'ledger'), {
     batchTimeoutMs: config.batchTimeoutMs,
     batchMaxTx: config.batchMaxTx,
     submitDeadlineMs: config.submitDeadlineMs,
-    ...(clock ? { clock } : {}),
   });
   const identities = new Map(set.identities.map((s) => [s.label, toLedgerIdentity(s)]));
   try {

@@ -20,11 +20,6 @@ export interface EmbeddedLedgerOptions extends Partial<OrdererOptions> {
   retry?: RetryPolicy;
   /** Default budget of a submit when the caller gives none. */
   submitDeadlineMs?: number;
-  /**
-   * Where transaction timestamps come from (the peer's clock on Fabric).
-   * Tests inject one to reach maturity dates; production uses the wall clock.
-   */
-  clock?: () => Date;
 }
 
 const EVENT_PAGE = 200;
@@ -152,7 +147,7 @@ export class EmbeddedLedger implements Ledger {
     const txId = createHash('sha256').update(nonce).update(identity.mspId).update(identity.certificate).digest('hex');
     const input: TxInput = {
       txId,
-      timestamp: (this.options.clock?.() ?? new Date()).toISOString(),
+      timestamp: new Date().toISOString(),
       creator: { mspId: identity.mspId, certificatePem: identity.certificate },
       fnName: name,
       args,
