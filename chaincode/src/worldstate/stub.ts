@@ -256,7 +256,7 @@ export class WorldStateStub implements ChaincodeStub {
   private openRange(startKey: string, endKey: string): StateIterable {
     const record = this.init.rwset.openRangeQuery(startKey);
     let cursor = startKey;
-    const fetch = async (): Promise<QueryKV[] | undefined> => {
+    const nextBatch = async (): Promise<QueryKV[] | undefined> => {
       this.guard();
       if (record.itrExhausted) return undefined;
       const rows = await this.init.backend.rangeScan(cursor, endKey, QUERY_BATCH_SIZE);
@@ -266,8 +266,8 @@ export class WorldStateStub implements ChaincodeStub {
       return rows.map((r) => ({ key: r.key, value: Buffer.from(r.value) }));
     };
     // Like the peer, the first batch is fetched when the query is opened.
-    const promise = fetch().then(
-      (first) => new BatchedIterator<QueryKV>(first ?? [], fetch, () => this.guard()),
+    const promise = nextBatch().then(
+      (first) => new BatchedIterator<QueryKV>(first ?? [], nextBatch, () => this.guard()),
     );
     return asyncIterablePromise(promise) as unknown as StateIterable;
   }
