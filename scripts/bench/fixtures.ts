@@ -1,0 +1,177 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { makeIdentity } from '../../test/support/certs';
+import { clientIdOf, IDS } from '../../test/support/ledger-harness';
+import type { BenchIdentity, BenchLedger, GatewayUnderTest } from './target';
+
+/**
+ * Ledger state for the scenarios, made with ordinary transactions: members
+ * bound to real X.509 identities, and voucher pieces minted cheaply by
+ * splitting roots 20 ways, twice (one root gives 20 × 20 = 400 pieces).
+ */
+
+/** Largest split the design allows (2 ≤ n ≤ 20). */
+export const FANOUT = 20;
+
+/** Submits a command and answers its parsed result; throws unless it committed valid. */
+export type SubmitJson<W> = (who: W, name: string, command: object) => Promise<unknown>;
+
+/** Who mints: the supplier that holds the pieces and the core enterprise that owes them. */
+export interface Minter<W> {
+  submit: SubmitJson<W>;
+  supplier: W;
+  core: W;
+  coreId: string;
+}
+
+export interface Piece {
+  id: string;
+  amount: string;
+}
+
+/** Runs `fn` over `items` with at most `concurrency` at once; answers in item order. */
+export async function parallel<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, items.length)) }, worker));
+  return out;
+}
+
+export function isoDate(offsetDays: number): string {
+  return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+}
+
+const run = randomBytes(6).toString('hex');
+let fingerprints = 0;
+const freshFingerprint = (): string => createHash('sha256').update(`bench-${run}-${fingerprints++}`).digest('hex');
+
+/** `amount` split into `n` equal parts (the last takes any remainder). */
+export function equalParts(amount: bigint, n: number): string[] {
+  const part = amount / BigInt(n);
+  return Array.from({ length: n }, (_, i) => String(i === n - 1 ? amount - part * BigInt(n - 1) : part));
+}
+
+/** A root voucher issued against a fresh confirmed receivable, held by the minter's supplier. */
+export async function issueRoot<W>(m: Minter<W>, amount: bigint): Promise<string> {
+  const maturityDate = isoDate(180);
+  const rcv = (await m.submit(m.supplier, 'receivable:Register', {
+    debtor: m.coreId,
+    amount: String(amount),
+    dueDate: maturityDate,
+    documents: [{ kind: 'INVOICE', fingerprint: freshFingerprint() }],
+  })) as { id: string };
+  await m.submit(m.core, 'receivable:Confirm', { id: rcv.id });
+  const voucher = (await m.submit(m.core, 'voucher:Issue', { receivableId: rcv.id, amount: String(amount), maturityDate })) as { id: string };
+  return voucher.id;
+}
+
+export interface MintPlan {
+  roots: number;
+  /** How many of the roots' children are split again (at most 20 per root). */
+  secondLevelSplits: number;
+  /** Amount of each grandchild, in fen. */
+  leafAmount: bigint;
+  concurrency: number;
+}
+
+export interface Minted {
+  /** ACTIVE tier-0 grandchildren, each of leafAmount, held by the supplier. */
+  leaves: Piece[];
+  /** Voucher records created (roots, children, grandchildren). */
+  records: number;
+}
+
+/** Roots split 20 ways, then `secondLevelSplits` of the children split 20 ways again. */
+export async function mintTree<W>(m: Minter<W>, plan: MintPlan): Promise<Minted> {
+  if (plan.secondLevelSplits > plan.roots * FANOUT) throw new RangeError('more second-level splits than children');
+  const childAmount = plan.leafAmount * BigInt(FANOUT);
+  const rootAmount = childAmount * BigInt(FANOUT);
+  const roots = await parallel(Array.from({ length: plan.roots }), plan.concurrency, () => issueRoot(m, rootAmount));
+  await parallel(roots, plan.concurrency, (id) => m.submit(m.supplier, 'voucher:Split', { id, amounts: equalParts(rootAmount, FANOUT) }));
+  const children = roots.flatMap((root) => Array.from({ length: FANOUT }, (_, k) => `${root}.${k + 1}`)).slice(0, plan.secondLevelSplits);
+  await parallel(children, plan.concurrency, (id) => m.submit(m.supplier, 'voucher:Split', { id, amounts: equalParts(childAmount, FANOUT) }));
+  const leaves = children.flatMap((child) => Array.from({ length: FANOUT }, (_, k) => ({ id: `${child}.${k + 1}`, amount: String(plan.leafAmount) })));
+  return { leaves, records: plan.roots * (1 + FANOUT) + plan.secondLevelSplits * FANOUT };
+}
+
+/** At least `n` ACTIVE tier-0 pieces of `leafAmount`; answers exactly n. */
+export async function mintPieces<W>(m: Minter<W>, n: number, leafAmount = 10_000n, concurrency = 32): Promise<Piece[]> {
+  const splits = Math.ceil(n / FANOUT);
+  const minted = await mintTree(m, { roots: Math.ceil(splits / FANOUT), secondLevelSplits: splits, leafAmount, concurrency });
+  return minted.leaves.slice(0, n);
+}
+
+/** The plan that brings the voucher records in state from `existing` to at least `wanted` (overshooting by under 20). */
+export function planForRecords(existing: number, wanted: number, leafAmount: bigint, concurrency: number): MintPlan | undefined {
+  const missing = wanted - existing;
+  if (missing <= 0) return undefined;
+  const perRoot = 1 + FANOUT + FANOUT * FANOUT;
+  const roots = Math.ceil(missing / perRoot);
+  const secondLevelSplits = Math.min(roots * FANOUT, Math.max(0, Math.ceil((missing - roots * (1 + FANOUT)) / FANOUT)));
+  return { roots, secondLevelSplits, leafAmount, concurrency };
+}
+
+// ---- the engine ledger's members ----
+
+export interface Cast {
+  operator: BenchIdentity;
+  core: BenchIdentity;
+  supplier1: BenchIdentity;
+  supplier2: BenchIdentity;
+  supplier3: BenchIdentity;
+  auditor: BenchIdentity;
+  ids: { operator: string; core: string; supplier1: string; supplier2: string; supplier3: string; auditor: string };
+}
+
+/** Submits and insists on a valid commit: fixtures must not silently fail. */
+export function submitJsonOn(ledger: BenchLedger): SubmitJson<BenchIdentity> {
+  return async (who, name, command) => {
+    const outcome = await ledger.submit(who, name, [JSON.stringify(command)]);
+    if (outcome.code !== 'VALID') {
+      throw new Error(`setup transaction ${name} ended ${outcome.code}${outcome.error ? `: ${outcome.error.message}` : ''}`);
+    }
+    return outcome.result ? (JSON.parse(outcome.result) as unknown) : undefined;
+  };
+}
+
+/** Bootstraps the operator, registers the members and binds one identity to each. */
+export async function setUpCast(ledger: BenchLedger): Promise<Cast> {
+  const submit = submitJsonOn(ledger);
+  const ids = { operator: IDS.operator, core: IDS.core, supplier1: IDS.tier1, supplier2: IDS.tier2, supplier3: IDS.tier3, auditor: IDS.auditor };
+  const operator = await makeIdentity('PlatformMSP', 'bench-operator');
+  await submit(operator, 'member:Bootstrap', { member: { id: ids.operator, name: 'Bench Operator', mspId: 'PlatformMSP' } });
+  const member = async (key: keyof typeof ids, mspId: string, roles: string[]): Promise<BenchIdentity> => {
+    await submit(operator, 'member:Register', { id: ids[key], name: `Bench ${key}`, mspId, roles });
+    const identity = await makeIdentity(mspId, `bench-${key}`);
+    await submit(operator, 'member:BindIdentity', { memberId: ids[key], mspId, identityId: clientIdOf(identity), userRole: 'ADMIN' });
+    return identity;
+  };
+  return {
+    operator,
+    core: await member('core', 'CoreMSP', ['CORE_ENTERPRISE']),
+    supplier1: await member('supplier1', 'PlatformMSP', ['SUPPLIER']),
+    supplier2: await member('supplier2', 'PlatformMSP', ['SUPPLIER']),
+    supplier3: await member('supplier3', 'PlatformMSP', ['SUPPLIER']),
+    auditor: await member('auditor', 'PlatformMSP', ['AUDITOR']),
+    ids,
+  };
+}
+
+export function engineMinter(ledger: BenchLedger, cast: Cast): Minter<BenchIdentity> {
+  return { submit: submitJsonOn(ledger), supplier: cast.supplier1, core: cast.core, coreId: cast.ids.core };
+}
+
+/** Mints through the gateway's connector (no HTTP), as the demo identities supplier1 and core-maker. */
+export function gatewayMinter(gw: GatewayUnderTest): Minter<string> {
+  return {
+    submit: async (label, name, command) => (await gw.ledger.submit(gw.identity(label), name, command, { deadlineMs: 120_000 })).result,
+    supplier: 'supplier1',
+    core: 'core-maker',
+    coreId: gw.memberId('core'),
+  };
+}

@@ -1,0 +1,469 @@
+import { Agent, request } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { partialCompositeKeyRange } from '../../chaincode/src/worldstate';
+import { RecordType } from '../../chaincode/src/ledger/keys';
+import { LedgerError } from '../../gateway/src/ledger/ledger';
+import { makeIdentity } from '../../test/support/certs';
+import type { BenchConfig } from './config';
+import { type BackendKind, EngineLedger } from './engine-ledger';
+import {
+  type Cast,
+  engineMinter,
+  gatewayMinter,
+  issueRoot,
+  mintPieces,
+  mintTree,
+  parallel,
+  type Piece,
+  planForRecords,
+  setUpCast,
+  submitJsonOn,
+} from './fixtures';
+import { type OutcomeCode, runLoad } from './load';
+import type { PhaseResult, Recorder } from './recorder';
+import type { BenchLedger, Target } from './target';
+
+export type Log = (line: string) => void;
+
+const tps = (p: PhaseResult) => p.tps;
+const p50 = (p: PhaseResult) => p.latencyMs.p50;
+const SETUP_CONCURRENCY = 64;
+
+async function timed<T>(rec: Recorder, what: string, log: Log, fn: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const out = await fn();
+  const seconds = (performance.now() - t0) / 1000;
+  rec.setup[`${what} (s)`] = Number(seconds.toFixed(1));
+  log(`  set up ${what} in ${seconds.toFixed(1)} s`);
+  return out;
+}
+
+function logPhase(log: Log, p: PhaseResult): void {
+  const outcomes = Object.entries(p.outcomes).map(([k, v]) => `${k}=${v}`).join(' ');
+  log(`  [${p.repeat}] ${p.phase}: ${p.tps.toFixed(0)} tx/s, p50 ${p.latencyMs.p50.toFixed(2)} ms, p99 ${p.latencyMs.p99.toFixed(2)} ms, cpu ${p.cpuCores.toFixed(2)}, ${outcomes}`);
+}
+
+/** Every measured operation of these phases committed valid (disjoint keys: nothing may conflict). */
+function checkAllValid(rec: Recorder, phases: string[]): void {
+  for (const phase of phases) {
+    const rows = rec.series(phase);
+    const total = rows.reduce((s, r) => s + r.operations, 0);
+    const valid = rows.reduce((s, r) => s + (r.outcomes.VALID ?? 0), 0);
+    rec.check(`${phase}: every transaction committed valid`, valid === total, `${valid} of ${total} VALID`);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Ledger overhead (voucher vs baseline, memory) and durable vs memory backend.
+// ---------------------------------------------------------------------------
+
+/** Operation i: supplier1 transfers the whole of piece offset + i to supplier2. */
+export function fullTransfers(ledger: BenchLedger, cast: Cast, pieces: readonly Piece[], offset: number) {
+  return async (i: number): Promise<OutcomeCode> => {
+    const piece = pieces[offset + i];
+    if (!piece) throw new Error(`no piece ${offset + i}: mint more`);
+    return (await ledger.submit(cast.supplier1, 'voucher:Transfer', [JSON.stringify({ id: piece.id, to: cast.ids.supplier2, amount: piece.amount })])).code;
+  };
+}
+
+/** The fields of a voucher the checks look at. */
+interface VoucherView {
+  id: string;
+  tier: number;
+  holder: string;
+  amount: string;
+  status: string;
+  childIds?: string[];
+}
+
+export const PHASE = {
+  baselineMove: 'baseline Move (memory)',
+  transfer: 'voucher full transfer (memory)',
+  split: 'voucher split in 2 (memory)',
+  transferLevel: 'voucher full transfer (LevelDB)',
+  direct: 'full transfer via connector (direct)',
+  rest: 'full transfer via REST',
+  disjoint: 'conflicts: 64 clients, 64 vouchers',
+  single: 'conflicts: 64 clients, 1 voucher',
+} as const;
+
+/**
+ * Each repeat starts from fresh worlds holding exactly the keys or pieces its
+ * phases consume, so every repeat measures the same state size (the memory
+ * backend's inserts cost grows with the number of keys it holds) and the
+ * phases of a repeat run back to back, paired for the ratios.
+ */
+export async function throughputGroup(target: Target, cfg: BenchConfig, rec: Recorder, log: Log): Promise<void> {
+  const { count, warmup, concurrency } = cfg.throughput;
+  const perPhase = warmup + count;
+  const baselineWho = await makeIdentity('PlatformMSP', 'bench-baseline');
+
+  const scfWorld = async (backend: BackendKind, r: number, purpose: string) => {
+    const ledger = await target.openLedger({ chaincode: 'scf', backend, cutter: cfg.setupCutter });
+    const cast = await setUpCast(ledger);
+    const pieces = await timed(rec, `[${r}] ${perPhase} pieces to ${purpose} (${ledger.description})`, log, () =>
+      mintPieces(engineMinter(ledger, cast), perPhase, 10_000n, SETUP_CONCURRENCY),
+    );
+    if (r === 0) rec.setup[`keys in state before measuring, world to ${purpose} (${ledger.description})`] = await stateKeyCount(ledger);
+    return { ledger, cast, pieces };
+  };
+
+  for (let r = 0; r < cfg.repeats; r++) {
+    const ledgers: BenchLedger[] = [];
+    try {
+      const baseline = await target.openLedger({ chaincode: 'baseline', backend: 'memory', cutter: cfg.setupCutter });
+      ledgers.push(baseline);
+      await timed(rec, `[${r}] ${perPhase} keys (${baseline.description})`, log, () =>
+        parallel(Array.from({ length: perPhase }), SETUP_CONCURRENCY, async (_, i) => {
+          const out = await baseline.submit(baselineWho, 'baseline:Put', [`asset-${i}`, JSON.stringify({ owner: 'supplier-a', amount: '10000' })]);
+          if (out.code !== 'VALID') throw new Error(`baseline Put ended ${out.code}: ${out.error?.message ?? ''}`);
+        }),
+      );
+      const transferWorld = await scfWorld('memory', r, 'transfer');
+      ledgers.push(transferWorld.ledger);
+      const splitWorld = await scfWorld('memory', r, 'split');
+      ledgers.push(splitWorld.ledger);
+      const levelWorld = await scfWorld('level', r, 'transfer');
+      ledgers.push(levelWorld.ledger);
+      if (r === 0) rec.setup[`keys in state before measuring (${baseline.description})`] = await stateKeyCount(baseline);
+      for (const l of ledgers) await l.setBlockCutter(cfg.cutter);
+
+      const moves = await runLoad({
+        count,
+        warmup,
+        concurrency,
+        op: async (i) => (await baseline.submit(baselineWho, 'baseline:Move', [`asset-${i}`, 'supplier-b'])).code,
+      });
+      logPhase(log, rec.phase('throughput', PHASE.baselineMove, r, baseline.description, moves));
+      const { ledger: mem, cast: memCast, pieces: memPieces } = transferWorld;
+      const transfers = await runLoad({ count, warmup, concurrency, op: fullTransfers(mem, memCast, memPieces, 0) });
+      logPhase(log, rec.phase('throughput', PHASE.transfer, r, mem.description, transfers));
+      const split = await runLoad({
+        count,
+        warmup,
+        concurrency,
+        op: async (i) => {
+          const piece = splitWorld.pieces[i] as Piece;
+          const half = String(BigInt(piece.amount) / 2n);
+          return (await splitWorld.ledger.submit(splitWorld.cast.supplier1, 'voucher:Split', [JSON.stringify({ id: piece.id, amounts: [half, half] })])).code;
+        },
+      });
+      logPhase(log, rec.phase('throughput', PHASE.split, r, splitWorld.ledger.description, split));
+      const durable = await runLoad({ count, warmup, concurrency, op: fullTransfers(levelWorld.ledger, levelWorld.cast, levelWorld.pieces, 0) });
+      logPhase(log, rec.phase('throughput', PHASE.transferLevel, r, levelWorld.ledger.description, durable));
+    } finally {
+      for (const l of ledgers) await l.close();
+    }
+  }
+
+  rec.ratio('ledger overhead: full transfer', PHASE.transfer, PHASE.baselineMove, tps, 'tps');
+  rec.ratio('ledger overhead: split', PHASE.split, PHASE.baselineMove, tps, 'tps');
+  rec.ratio('durable ÷ memory: full transfer', PHASE.transferLevel, PHASE.transfer, tps, 'tps');
+  checkAllValid(rec, [PHASE.baselineMove, PHASE.transfer, PHASE.split, PHASE.transferLevel]);
+}
+
+// ---------------------------------------------------------------------------
+// Gateway overhead: REST (HTTP client → createApp → connector) ÷ the connector called directly.
+// ---------------------------------------------------------------------------
+
+function postJson(agent: Agent, url: string, token: string, body: object): Promise<number> {
+  const payload = Buffer.from(JSON.stringify(body), 'utf8');
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': payload.length },
+      },
+      (res) => {
+        // The body is read in full (as a client would) and dropped.
+        res.on('data', () => {});
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Recorder, log: Log): Promise<void> {
+  const { count, warmup, concurrency } = cfg.gateway;
+  const perRepeat = warmup + count;
+  const perPhase = perRepeat * cfg.repeats;
+  const gw = await target.openGateway({ cutter: cfg.cutter });
+  try {
+    const pieces = await timed(rec, `gateway: ${2 * perPhase} pieces (connector, LevelDB)`, log, () =>
+      mintPieces(gatewayMinter(gw), 2 * perPhase, 10_000n, SETUP_CONCURRENCY),
+    );
+    const directPieces = pieces.slice(0, perPhase);
+    const restPieces = pieces.slice(perPhase);
+    const supplier1 = gw.identity('supplier1');
+    const token = gw.token('supplier1');
+    const to = gw.memberId('supplier2');
+
+    const direct = async (r: number) => {
+      const offset = r * perRepeat;
+      const result = await runLoad({
+        count,
+        warmup,
+        concurrency,
+        beforeMeasure: () => gw.resetCommitted(),
+        op: async (i) => {
+          const piece = directPieces[offset + i] as Piece;
+          try {
+            await gw.ledger.submit(supplier1, 'voucher:Transfer', { id: piece.id, to, amount: piece.amount }, { deadlineMs: 120_000 });
+            return 'VALID';
+          } catch (err) {
+            if (err instanceof LedgerError) return `ERR_${err.code}`;
+            throw err;
+          }
+        },
+      });
+      return withCommitted(result, gw.committed());
+    };
+    const rest = async (r: number) => {
+      const offset = r * perRepeat;
+      // A fresh pool per phase: sockets left idle through the other path's phase
+      // would outlive the server's keep-alive timeout and be reset under us.
+      const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+      const result = await runLoad({
+        count,
+        warmup,
+        concurrency,
+        beforeMeasure: () => gw.resetCommitted(),
+        op: async (i) => {
+          const piece = restPieces[offset + i] as Piece;
+          const status = await postJson(agent, `${gw.baseUrl}/vouchers/${encodeURIComponent(piece.id)}/transfer`, token, { to, amount: piece.amount });
+          return status === 200 ? 'VALID' : `HTTP_${status}`;
+        },
+      }).finally(() => agent.destroy());
+      return withCommitted(result, gw.committed());
+    };
+
+    for (let r = 0; r < cfg.repeats; r++) {
+      // Alternate the order so that drift within a repeat favours neither path.
+      const order = r % 2 === 0 ? (['direct', 'rest'] as const) : (['rest', 'direct'] as const);
+      for (const path of order) {
+        const result = path === 'direct' ? await direct(r) : await rest(r);
+        const phase = path === 'direct' ? PHASE.direct : PHASE.rest;
+        const on = path === 'direct' ? 'EmbeddedLedger.submit (LevelDB)' : 'HTTP keep-alive → createApp → EmbeddedLedger (LevelDB)';
+        logPhase(log, rec.phase('gateway', phase, r, on, result));
+      }
+    }
+    rec.ratio('gateway overhead: full transfer', PHASE.rest, PHASE.direct, tps, 'tps');
+    checkAllValid(rec, [PHASE.direct, PHASE.rest]);
+  } finally {
+    await gw.close();
+  }
+}
+
+/** The connector retries conflicts itself: the committed outcomes come from the ledger's commit listener. */
+function withCommitted<T extends { outcomes: Record<string, number>; invalidRate: number }>(result: T, committed: Record<string, number>): T {
+  const valid = committed.VALID ?? 0;
+  const all = Object.values(committed).reduce((s, n) => s + n, 0);
+  return { ...result, committed, invalidRate: all === 0 ? 0 : (all - valid) / all };
+}
+
+// ---------------------------------------------------------------------------
+// Conflicts: 64 clients on 64 disjoint vouchers, then 64 on one voucher.
+// ---------------------------------------------------------------------------
+
+export async function conflictsGroup(target: Target, cfg: BenchConfig, rec: Recorder, log: Log): Promise<void> {
+  const { clients, rounds } = cfg.conflicts;
+  const ledger = await target.openLedger({ chaincode: 'scf', backend: 'memory', cutter: cfg.setupCutter });
+  try {
+    const cast = await setUpCast(ledger);
+    const pieces = await timed(rec, `conflicts: ${(clients + 1) * cfg.repeats} pieces (memory)`, log, () =>
+      mintPieces(engineMinter(ledger, cast), (clients + 1) * cfg.repeats, 10_000n, SETUP_CONCURRENCY),
+    );
+    await ledger.setBlockCutter(cfg.cutter);
+    const get = async (id: string) => JSON.parse(await ledger.evaluate(cast.auditor, 'voucher:Get', [JSON.stringify({ id })])) as VoucherView;
+    const pair = [
+      { who: cast.supplier1, id: cast.ids.supplier1 },
+      { who: cast.supplier2, id: cast.ids.supplier2 },
+    ] as const;
+
+    for (let r = 0; r < cfg.repeats; r++) {
+      // Disjoint: client c passes its own piece back and forth between two suppliers, `rounds` times.
+      const own = pieces.slice(r * clients, (r + 1) * clients);
+      const disjoint = await runLoad({
+        count: clients * rounds,
+        warmup: 0,
+        concurrency: clients,
+        schedule: 'partitioned',
+        op: async (i) => {
+          const piece = own[i % clients] as Piece;
+          const round = Math.floor(i / clients);
+          const from = pair[round % 2] as (typeof pair)[number];
+          const to = pair[(round + 1) % 2] as (typeof pair)[number];
+          return (await ledger.submit(from.who, 'voucher:Transfer', [JSON.stringify({ id: piece.id, to: to.id, amount: piece.amount })])).code;
+        },
+      });
+      logPhase(log, rec.phase('conflicts', PHASE.disjoint, r, ledger.description, disjoint));
+      const finalHolder = (pair[rounds % 2] as (typeof pair)[number]).id;
+      const after = await Promise.all(own.map((p) => get(p.id)));
+      const wrong = after.filter((v) => v.tier !== rounds || v.holder !== finalHolder || v.status !== 'ACTIVE');
+      rec.check(
+        `${PHASE.disjoint} [${r}]: invalid rate 0 and every piece moved ${rounds} times`,
+        disjoint.invalidRate === 0 && disjoint.outcomes.VALID === clients * rounds && wrong.length === 0,
+        `invalid rate ${disjoint.invalidRate}, ${disjoint.outcomes.VALID ?? 0} of ${clients * rounds} VALID, ${wrong.length} pieces not at tier ${rounds} with the expected holder`,
+      );
+
+      // One voucher: `clients` partial transfers of the same piece race; exactly one may spend it.
+      const target1 = pieces[clients * cfg.repeats + r] as Piece;
+      const recipients = [cast.ids.supplier2, cast.ids.supplier3];
+      const byIndex: OutcomeCode[] = [];
+      const single = await runLoad({
+        count: clients,
+        warmup: 0,
+        concurrency: clients,
+        op: async (i) => {
+          const out = await ledger.submit(cast.supplier1, 'voucher:Transfer', [JSON.stringify({ id: target1.id, to: recipients[i % 2], amount: '100' })]);
+          byIndex[i] = out.code;
+          return out.code;
+        },
+      });
+      logPhase(log, rec.phase('conflicts', PHASE.single, r, ledger.description, single));
+      const winners = byIndex.flatMap((code, i) => (code === 'VALID' ? [i] : []));
+      const parent = await get(target1.id);
+      const [c1, c2] = [await get(`${target1.id}.1`).catch(() => undefined), await get(`${target1.id}.2`).catch(() => undefined)];
+      const winner = winners[0];
+      const stateOk =
+        parent.status === 'SPLIT' &&
+        JSON.stringify(parent.childIds) === JSON.stringify([`${target1.id}.1`, `${target1.id}.2`]) &&
+        c1?.amount === '100' &&
+        c2?.amount === String(BigInt(target1.amount) - 100n) &&
+        c2?.holder === cast.ids.supplier1 &&
+        winner !== undefined &&
+        c1?.holder === recipients[winner % 2];
+      rec.check(
+        `${PHASE.single} [${r}]: exactly one spend committed, and state shows exactly that spend`,
+        winners.length === 1 && stateOk,
+        `${winners.length} VALID of ${clients}; outcomes ${JSON.stringify(single.outcomes)}; parent ${parent.status} with children [${(parent.childIds ?? []).join(', ')}]; ` +
+          `.1 ${c1?.amount ?? '-'} to ${c1?.holder ?? '-'}, .2 ${c2?.amount ?? '-'} to ${c2?.holder ?? '-'}`,
+      );
+    }
+  } finally {
+    await ledger.close();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Scale: provenance latency by voucher count in state and by tier depth (LevelDB).
+// ---------------------------------------------------------------------------
+
+export const provenancePhase = (tier: number, size: number): string => `provenance tier ${tier} @ ${size.toLocaleString('en-US')} vouchers`;
+
+/** Every key in the world state (records and index entries), on the embedded engine. */
+async function stateKeyCount(ledger: BenchLedger): Promise<number | undefined> {
+  if (!(ledger instanceof EngineLedger)) return undefined;
+  return (await ledger.world.backend.rangeScan('', '')).length;
+}
+
+async function countVouchers(ledger: BenchLedger): Promise<number | undefined> {
+  if (!(ledger instanceof EngineLedger)) return undefined;
+  const { startKey, endKey } = partialCompositeKeyRange(RecordType.VOUCHER, []);
+  return (await ledger.world.backend.rangeScan(startKey, endKey)).length;
+}
+
+/**
+ * One LevelDB ledger per state size, each with its own chain of partial
+ * transfers (the tier-k piece has k ancestors) and populated to its size.
+ * The reads then alternate between the ledgers, repeat by repeat, so that
+ * drift over the run (other work on the machine, the heap) falls on every
+ * size alike and the ratios pair like with like.
+ */
+export async function scaleGroup(target: Target, cfg: BenchConfig, rec: Recorder, log: Log): Promise<void> {
+  const { sizes, tiers, reads, warmup } = cfg.scale;
+  const maxTier = Math.max(...tiers);
+  const worlds: { size: number; ledger: BenchLedger; cast: Cast; chain: string[]; records: number }[] = [];
+  try {
+    for (const size of sizes) {
+      const ledger = await target.openLedger({ chaincode: 'scf', backend: 'level', cutter: cfg.setupCutter });
+      const cast = await setUpCast(ledger);
+      worlds.push({ size, ledger, cast, chain: [], records: 0 });
+      const world = worlds[worlds.length - 1] as (typeof worlds)[number];
+      const minter = engineMinter(ledger, cast);
+      const submit = submitJsonOn(ledger);
+      world.chain = await timed(rec, `scale: a chain of ${maxTier} partial transfers (${size.toLocaleString('en-US')} ledger)`, log, async () => {
+        const ids = [await issueRoot(minter, 1n << 20n)];
+        let amount = 1n << 20n;
+        const holders = [
+          { who: cast.supplier1, id: cast.ids.supplier1 },
+          { who: cast.supplier2, id: cast.ids.supplier2 },
+        ];
+        for (let k = 1; k <= maxTier; k++) {
+          const from = holders[(k - 1) % 2] as (typeof holders)[number];
+          const to = holders[k % 2] as (typeof holders)[number];
+          amount /= 2n;
+          await submit(from.who, 'voucher:Transfer', { id: ids[k - 1], to: to.id, amount: String(amount) });
+          ids.push(`${ids[k - 1] as string}.1`);
+        }
+        return ids;
+      });
+      world.records = 1 + 2 * maxTier;
+      const plan = planForRecords(world.records, size, 10_000n, SETUP_CONCURRENCY);
+      if (plan) {
+        const minted = await timed(rec, `scale: state grown to ${size.toLocaleString('en-US')} vouchers (LevelDB)`, log, () => mintTree(minter, plan));
+        world.records += minted.records;
+      }
+      const counted = await countVouchers(ledger);
+      rec.setup[`vouchers in state, ${size.toLocaleString('en-US')} ledger`] = counted ?? world.records;
+      if (counted !== undefined && counted !== world.records) throw new Error(`expected ${world.records} voucher records in state, found ${counted}`);
+    }
+
+    for (let r = 0; r < cfg.repeats; r++) {
+      for (const tier of tiers) {
+        // Alternate which size goes first.
+        const order = r % 2 === 0 ? worlds : [...worlds].reverse();
+        for (const world of order) {
+          const command = [JSON.stringify({ id: world.chain[tier] as string })];
+          const result = await runLoad({
+            count: reads,
+            warmup,
+            concurrency: 1,
+            op: async () => {
+              const out = JSON.parse(await world.ledger.evaluate(world.cast.auditor, 'voucher:Provenance', command)) as { lineage?: unknown[] };
+              if (!Array.isArray(out.lineage) || out.lineage.length !== tier + 1) {
+                throw new Error(`provenance of a tier-${tier} piece has ${String(out.lineage?.length)} steps`);
+              }
+              return 'OK';
+            },
+          });
+          logPhase(log, rec.phase('scale', provenancePhase(tier, world.size), r, `${world.ledger.description}, ${world.records} vouchers`, result));
+        }
+      }
+    }
+
+    const smallest = sizes[0];
+    const largest = sizes[sizes.length - 1];
+    if (smallest !== undefined && largest !== undefined && smallest !== largest) {
+      rec.ratio(
+        `scale: provenance p50 at tier ${maxTier}, ${largest.toLocaleString('en-US')} ÷ ${smallest.toLocaleString('en-US')} vouchers`,
+        provenancePhase(maxTier, largest),
+        provenancePhase(maxTier, smallest),
+        p50,
+        'p50',
+        'flat (≈ 1): reads are by key, never by scanning',
+      );
+    }
+    const shallowest = Math.min(...tiers);
+    if (largest !== undefined) {
+      for (const tier of tiers) {
+        if (tier === shallowest) continue;
+        rec.ratio(
+          `depth: provenance p50, tier ${tier} ÷ tier ${shallowest} (${largest.toLocaleString('en-US')} vouchers)`,
+          provenancePhase(tier, largest),
+          provenancePhase(shallowest, largest),
+          p50,
+          'p50',
+          'grows with the lineage: one read per ancestor',
+        );
+      }
+    }
+  } finally {
+    for (const w of worlds) await w.ledger.close();
+  }
+}

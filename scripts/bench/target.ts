@@ -1,0 +1,182 @@
+import '../../gateway/src/chaincode-logs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { contracts } from '../../chaincode/src';
+import { createDispatcher, type Dispatcher } from '../../chaincode/src/invoke';
+import { demoMember } from '../../gateway/src/demo/plan';
+import { createApp } from '../../gateway/src/http/app';
+import type { EmbeddedLedger } from '../../gateway/src/ledger/embedded/embedded-ledger';
+import type { OrdererOptions } from '../../gateway/src/ledger/embedded/orderer';
+import type { Ledger, LedgerIdentity } from '../../gateway/src/ledger/ledger';
+import { openEmbeddedRuntime } from '../../gateway/src/runtime';
+import { createServices } from '../../gateway/src/services';
+import { baselineChaincode } from './baseline-contract';
+import { type BackendKind, EngineLedger } from './engine-ledger';
+import type { OutcomeCode } from './load';
+
+/**
+ * What the benchmark runs against. Scenarios talk to a Target only, so that
+ * the Fabric network (issue 3) can be added as a second target without
+ * touching them.
+ */
+export type TargetKind = 'embedded' | 'fabric';
+export type ChaincodeName = 'scf' | 'baseline';
+
+/** An X.509 identity a client signs with. */
+export interface BenchIdentity {
+  readonly mspId: string;
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+}
+
+export interface SubmitOutcome {
+  /** VALID or the validation code it was committed with, or REJECTED when endorsement failed. */
+  code: OutcomeCode;
+  txId: string;
+  result?: string;
+  error?: Error;
+}
+
+/** One channel with one chaincode on it, submitted to without retries (conflicts are outcomes). */
+export interface BenchLedger {
+  readonly description: string;
+  /** Endorse, order, wait for the commit; never throws for a refused or invalid transaction. */
+  submit(who: BenchIdentity, name: string, args: string[]): Promise<SubmitOutcome>;
+  /** A query; throws the chaincode's error. */
+  evaluate(who: BenchIdentity, name: string, args: string[]): Promise<string>;
+  setBlockCutter(cutter: OrdererOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The REST gateway serving on loopback, and the ledger connector it uses (for the direct path). */
+export interface GatewayUnderTest {
+  readonly ledger: Ledger;
+  readonly baseUrl: string;
+  identity(label: string): LedgerIdentity;
+  token(label: string): string;
+  memberId(key: string): string;
+  /** Committed transactions by validation code since the last reset (connectors retry conflicts, so this is where they show). */
+  committed(): Record<string, number>;
+  resetCommitted(): void;
+  close(): Promise<void>;
+}
+
+export interface Target {
+  readonly kind: TargetKind;
+  /** Backends this target can measure. */
+  readonly backends: readonly BackendKind[];
+  openLedger(options: { chaincode: ChaincodeName; backend: BackendKind; cutter: OrdererOptions }): Promise<BenchLedger>;
+  openGateway(options: { cutter: OrdererOptions }): Promise<GatewayUnderTest>;
+}
+
+/** The target cannot run on this machine now; the message says what it needs. */
+export class TargetUnavailableError extends Error {
+  override readonly name = 'TargetUnavailableError';
+}
+
+const scfChaincode: Dispatcher = createDispatcher(contracts);
+
+/** The chaincode in-process on the world-state engine with Fabric's semantics. */
+export class EmbeddedTarget implements Target {
+  readonly kind = 'embedded' as const;
+  readonly backends = ['memory', 'level'] as const;
+
+  openLedger(options: { chaincode: ChaincodeName; backend: BackendKind; cutter: OrdererOptions }): Promise<BenchLedger> {
+    return EngineLedger.open({
+      backend: options.backend,
+      chaincode: options.chaincode === 'scf' ? scfChaincode : baselineChaincode,
+      cutter: options.cutter,
+      label: `${options.chaincode} chaincode`,
+    });
+  }
+
+  /** The gateway as `npm start` builds it (embedded connector over LevelDB, demo members), listening on 127.0.0.1, port 0. */
+  async openGateway(options: { cutter: OrdererOptions }): Promise<GatewayUnderTest> {
+    const dataDir = await mkdtemp(join(tmpdir(), 'scf-bench-gw-'));
+    const runtime = await openEmbeddedRuntime({
+      dataDir,
+      batchTimeoutMs: options.cutter.batchTimeoutMs,
+      batchMaxTx: options.cutter.batchMaxTx,
+      submitDeadlineMs: 120_000,
+      demo: true,
+    });
+    const counts: Record<string, number> = {};
+    const unsubscribe = (runtime.ledger as EmbeddedLedger).world.onCommit(({ results }) => {
+      for (const r of results) counts[r.validationCode] = (counts[r.validationCode] ?? 0) + 1;
+    });
+    const shutdown = new AbortController();
+    const app = createApp({
+      services: createServices(runtime.ledger, { submitDeadlineMs: 120_000 }),
+      directory: runtime.directory,
+      ledgerKind: runtime.kind,
+      shutdown: shutdown.signal,
+    });
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      s.once('error', reject);
+    });
+    const { port } = server.address() as AddressInfo;
+    return {
+      ledger: runtime.ledger,
+      baseUrl: `http://127.0.0.1:${port}`,
+      identity(label) {
+        const found = runtime.identities.get(label);
+        if (!found) throw new Error(`no demo identity ${label}`);
+        return found;
+      },
+      token(label) {
+        const found = runtime.tokens.get(label);
+        if (!found) throw new Error(`no token for ${label}`);
+        return found;
+      },
+      memberId: (key) => demoMember(key).id,
+      committed: () => ({ ...counts }),
+      resetCommitted() {
+        for (const k of Object.keys(counts)) delete counts[k];
+      },
+      async close() {
+        shutdown.abort();
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+        unsubscribe();
+        await runtime.ledger.close();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+}
+
+export const FABRIC_UNAVAILABLE =
+  'the fabric target needs the reference network: run `npm run network:up` first (issue 3). ' +
+  'It is not available on this machine yet (the Fabric peer and orderer binaries cannot be built here), ' +
+  'so no Fabric figures are produced. Use --target embedded.';
+
+/**
+ * The Fabric network target (issue 3): the same scenarios through
+ * @hyperledger/fabric-gateway to the peers, with the baseline chaincode
+ * deployed beside ours, and the REST gateway on the fabric connector. Until
+ * the network exists it refuses to start, so it can never report figures
+ * that were not measured on Fabric.
+ */
+export class FabricTarget implements Target {
+  readonly kind = 'fabric' as const;
+  readonly backends = [] as const;
+
+  openLedger(): Promise<BenchLedger> {
+    return Promise.reject(new TargetUnavailableError(FABRIC_UNAVAILABLE));
+  }
+
+  openGateway(): Promise<GatewayUnderTest> {
+    return Promise.reject(new TargetUnavailableError(FABRIC_UNAVAILABLE));
+  }
+}
+
+/** The target named on the command line; `fabric` fails at once with what it needs. */
+export function openTarget(kind: string): Target {
+  if (kind === 'embedded') return new EmbeddedTarget();
+  if (kind === 'fabric') throw new TargetUnavailableError(FABRIC_UNAVAILABLE);
+  throw new RangeError(`unknown target ${JSON.stringify(kind)}: use embedded or fabric`);
+}

@@ -1,0 +1,261 @@
+import '../../../gateway/src/chaincode-logs';
+import { expect } from 'chai';
+import { equalParts, FANOUT, parallel, planForRecords } from '../../../scripts/bench/fixtures';
+import { runLoad } from '../../../scripts/bench/load';
+import { areaOf, type CpuProfile, summariseProfile } from '../../../scripts/bench/profile-summary';
+import { Recorder } from '../../../scripts/bench/recorder';
+import type { LoadResult } from '../../../scripts/bench/load';
+import { EmbeddedTarget, FabricTarget, openTarget, TargetUnavailableError } from '../../../scripts/bench/target';
+import { makeIdentity } from '../../support/certs';
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('bench harness', () => {
+  describe('load generator', () => {
+    it('runs every index once, the warm-up first, and measures only the counted operations', async () => {
+      const seen: number[] = [];
+      let measuringFrom = -1;
+      const result = await runLoad({
+        count: 30,
+        warmup: 10,
+        concurrency: 4,
+        beforeMeasure: () => {
+          measuringFrom = seen.length;
+        },
+        op: async (i) => {
+          seen.push(i);
+          await tick();
+          return i % 3 === 0 ? 'MVCC_READ_CONFLICT' : 'VALID';
+        },
+      });
+      expect([...seen].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 40 }, (_, i) => i));
+      expect(measuringFrom).to.equal(10);
+      expect(seen.slice(0, 10).every((i) => i < 10)).to.equal(true);
+      expect(result.operations).to.equal(30);
+      // Indices 10..39: multiples of 3 are 12, 15, …, 39 → 10 conflicts.
+      expect(result.outcomes).to.deep.equal({ VALID: 20, MVCC_READ_CONFLICT: 10 });
+      expect(result.invalidRate).to.equal(10 / 30);
+      expect(result.latencyMs.count).to.equal(30);
+      expect(result.tps).to.be.closeTo((20 / 30) * result.attemptedPerSecond, 1e-6);
+    });
+
+    it('never has more operations in flight than the concurrency', async () => {
+      let inFlight = 0;
+      let peak = 0;
+      await runLoad({
+        count: 50,
+        warmup: 0,
+        concurrency: 5,
+        op: async () => {
+          inFlight += 1;
+          peak = Math.max(peak, inFlight);
+          await tick();
+          inFlight -= 1;
+          return 'OK';
+        },
+      });
+      expect(peak).to.equal(5);
+    });
+
+    it('in partitioned mode gives each client its own indices, in order, one at a time', async () => {
+      const clients = 4;
+      const byClient = new Map<number, number[]>();
+      const busy = new Set<number>();
+      await runLoad({
+        count: 20,
+        warmup: 0,
+        concurrency: clients,
+        schedule: 'partitioned',
+        op: async (i) => {
+          const c = i % clients;
+          if (busy.has(c)) throw new Error(`client ${c} ran two operations at once`);
+          busy.add(c);
+          byClient.set(c, [...(byClient.get(c) ?? []), i]);
+          // Uneven delays: a shared queue would let fast clients take a slow one's indices.
+          for (let k = 0; k < c + 1; k++) await tick();
+          busy.delete(c);
+          return 'VALID';
+        },
+      });
+      expect(byClient.get(0)).to.deep.equal([0, 4, 8, 12, 16]);
+      expect(byClient.get(3)).to.deep.equal([3, 7, 11, 15, 19]);
+    });
+
+    it('refuses a zero count, a negative warm-up and a zero concurrency', async () => {
+      const op = () => Promise.resolve('VALID');
+      for (const bad of [{ count: 0, warmup: 0, concurrency: 1 }, { count: 1, warmup: -1, concurrency: 1 }, { count: 1, warmup: 0, concurrency: 0 }]) {
+        let error: unknown;
+        try {
+          await runLoad({ ...bad, op });
+        } catch (e) {
+          error = e;
+        }
+        expect(error).to.be.instanceOf(RangeError);
+      }
+    });
+  });
+
+  describe('recorder', () => {
+    const result = (tps: number): LoadResult => ({
+      operations: 1,
+      concurrency: 1,
+      wallMs: 1,
+      tps,
+      attemptedPerSecond: tps,
+      latencyMs: { count: 1, min: 1, mean: 1, p50: 1, p95: 1, p99: 1, max: 1 },
+      outcomes: { VALID: 1 },
+      invalidRate: 0,
+      cpuCores: 1,
+    });
+
+    it('forms a ratio from the same repeat of two phases, whatever order they were recorded in', () => {
+      const rec = new Recorder();
+      rec.phase('throughput', 'b', 1, 'x', result(400));
+      rec.phase('throughput', 'a', 0, 'x', result(100));
+      rec.phase('throughput', 'b', 0, 'x', result(1000));
+      rec.phase('throughput', 'a', 1, 'x', result(100));
+      const r = rec.ratio('a over b', 'a', 'b', (p) => p.tps, 'tps');
+      expect(r.value.values).to.deep.equal([0.1, 0.25]);
+      expect(r.formula).to.equal('tps(a) ÷ tps(b)');
+    });
+
+    it('refuses a ratio of a phase that was never measured', () => {
+      const rec = new Recorder();
+      rec.phase('throughput', 'a', 0, 'x', result(1));
+      expect(() => rec.ratio('r', 'a', 'missing', (p) => p.tps, 'tps')).to.throw('no measurements of missing');
+    });
+  });
+
+  describe('fixtures arithmetic', () => {
+    it('splits an amount into equal parts that sum to it, the remainder in the last', () => {
+      expect(equalParts(200_000n, FANOUT)).to.deep.equal(Array.from({ length: 20 }, () => '10000'));
+      expect(equalParts(10n, 3)).to.deep.equal(['3', '3', '4']);
+    });
+
+    it('plans roots and second-level splits that reach the wanted voucher count, overshooting by less than a split', () => {
+      const plan = planForRecords(21, 100_000, 10_000n, 8);
+      expect(plan).to.not.equal(undefined);
+      const records = 21 + (plan?.roots ?? 0) * 21 + (plan?.secondLevelSplits ?? 0) * 20;
+      expect(records).to.be.at.least(100_000);
+      expect(records - 100_000).to.be.below(21);
+      expect(plan?.secondLevelSplits).to.be.at.most((plan?.roots ?? 0) * 20);
+      expect(planForRecords(5000, 1000, 10_000n, 8)).to.equal(undefined);
+    });
+
+    it('runs at most the given number of tasks at once and answers in item order', async () => {
+      let inFlight = 0;
+      let peak = 0;
+      const out = await parallel([5, 4, 3, 2, 1], 2, async (n) => {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        for (let k = 0; k < n; k++) await tick();
+        inFlight -= 1;
+        return n * 10;
+      });
+      expect(out).to.deep.equal([50, 40, 30, 20, 10]);
+      expect(peak).to.equal(2);
+    });
+  });
+
+  describe('targets', () => {
+    it('refuses the fabric target at once, saying it needs the network of issue 3', () => {
+      expect(() => openTarget('fabric')).to.throw(TargetUnavailableError, /npm run network:up.*issue 3/);
+      expect(() => openTarget('ganache')).to.throw(RangeError, 'unknown target');
+    });
+
+    it('has a fabric target whose every entry point fails instead of reporting figures', async () => {
+      const target = new FabricTarget();
+      for (const attempt of [() => target.openLedger(), () => target.openGateway()]) {
+        let error: unknown;
+        try {
+          await attempt();
+        } catch (e) {
+          error = e;
+        }
+        expect(error).to.be.instanceOf(TargetUnavailableError);
+      }
+    });
+  });
+
+  describe('baseline chaincode on the embedded engine', () => {
+    const cutter = { batchMaxTx: 10, batchTimeoutMs: 1 };
+
+    it('puts a key and moves it to a new owner', async () => {
+      const ledger = await new EmbeddedTarget().openLedger({ chaincode: 'baseline', backend: 'memory', cutter });
+      try {
+        const who = await makeIdentity('PlatformMSP', 'baseline-test');
+        expect((await ledger.submit(who, 'baseline:Put', ['asset-1', '{"owner":"a","amount":"5"}'])).code).to.equal('VALID');
+        const moved = await ledger.submit(who, 'baseline:Move', ['asset-1', 'b']);
+        expect(moved.code).to.equal('VALID');
+        expect(JSON.parse(moved.result ?? '')).to.deep.equal({ amount: '5', owner: 'b' });
+      } finally {
+        await ledger.close();
+      }
+    });
+
+    it('refuses to move a missing key or to put a value without an owner, committing nothing', async () => {
+      const ledger = await new EmbeddedTarget().openLedger({ chaincode: 'baseline', backend: 'memory', cutter });
+      try {
+        const who = await makeIdentity('PlatformMSP', 'baseline-test');
+        const missing = await ledger.submit(who, 'baseline:Move', ['nope', 'b']);
+        expect(missing.code).to.equal('REJECTED');
+        expect(missing.error?.message).to.match(/^\[NOT_FOUND\]/);
+        const ownerless = await ledger.submit(who, 'baseline:Put', ['k', '{"amount":"5"}']);
+        expect(ownerless.code).to.equal('REJECTED');
+        expect(ownerless.error?.message).to.match(/^\[VALIDATION_FAILED\]/);
+        const later = await ledger.submit(who, 'baseline:Move', ['k', 'b']);
+        expect(later.error?.message).to.match(/^\[NOT_FOUND\]/);
+      } finally {
+        await ledger.close();
+      }
+    });
+
+    it('commits only one of two concurrent moves of the same key: the other is an MVCC conflict', async () => {
+      const ledger = await new EmbeddedTarget().openLedger({ chaincode: 'baseline', backend: 'memory', cutter });
+      try {
+        const who = await makeIdentity('PlatformMSP', 'baseline-test');
+        await ledger.submit(who, 'baseline:Put', ['hot', '{"owner":"a"}']);
+        const outcomes = await Promise.all([ledger.submit(who, 'baseline:Move', ['hot', 'b']), ledger.submit(who, 'baseline:Move', ['hot', 'c'])]);
+        expect(outcomes.map((o) => o.code).sort()).to.deep.equal(['MVCC_READ_CONFLICT', 'VALID']);
+      } finally {
+        await ledger.close();
+      }
+    });
+  });
+
+  describe('profile summary', () => {
+    // root → outer (file a) → inner (node_modules/pkg); samples: inner, inner, outer, (garbage collector).
+    const profile: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 }, children: [2, 4] },
+        { id: 2, callFrame: { functionName: 'outer', url: `file://${process.cwd()}/chaincode/src/worldstate/x.ts`, lineNumber: 9 }, children: [3] },
+        { id: 3, callFrame: { functionName: 'inner', url: `file://${process.cwd()}/node_modules/pkg/index.js`, lineNumber: 0 } },
+        { id: 4, callFrame: { functionName: '(garbage collector)', url: '', lineNumber: -1 } },
+      ],
+      startTime: 0,
+      endTime: 4000,
+      samples: [3, 3, 2, 4],
+      timeDeltas: [0, 1000, 1000, 1000],
+    };
+
+    it('attributes self time to the sampled frame and inclusive time to every frame on its stack', () => {
+      const s = summariseProfile(profile);
+      expect(s.totalMs).to.equal(4);
+      expect(s.self.map((f) => [f.frame, f.ms])).to.deep.equal([
+        ['inner node_modules/pkg/index.js:1', 2],
+        ['outer chaincode/src/worldstate/x.ts:10', 1],
+        ['(garbage collector)', 1],
+      ]);
+      expect(s.inclusive.find((f) => f.frame.startsWith('outer'))?.ms).to.equal(3);
+    });
+
+    it('groups self time by area of the code', () => {
+      expect(summariseProfile(profile).areas.map((a) => [a.frame, a.ms])).to.deep.equal([
+        ['npm: pkg', 2],
+        ['chaincode/src/worldstate', 1],
+        ['(garbage collector)', 1],
+      ]);
+      expect(areaOf('node:internal/buffer', 'x')).to.equal('node internals');
+    });
+  });
+});
