@@ -19,7 +19,7 @@ const copy = (bytes: Uint8Array): Buffer => Buffer.from(bytes);
  */
 export class MemoryBackend implements StateBackend {
   private readonly state = new Map<string, VersionedValue>();
-  private readonly sortedKeys: string[] = [];
+  private sortedKeys: string[] = [];
   private readonly history = new Map<string, HistoryEntry[]>();
   private readonly blocks: BlockRecord[] = [];
   private readonly statuses = new Map<string, TxStatus>();
@@ -53,10 +53,17 @@ export class MemoryBackend implements StateBackend {
       return Promise.reject(new Error(`block ${commit.block.number} does not follow the last block: expected ${expected}`));
     }
     // Everything below is synchronous: no reader can observe half a block.
+    const added: string[] = [];
+    const removed = new Set<string>();
     for (const w of commit.writes) {
-      if (w.value === null) this.remove(w.key);
-      else this.put(w.key, { value: copy(w.value), version: w.version });
+      if (w.value === null) {
+        if (this.state.delete(w.key)) removed.add(w.key);
+      } else {
+        if (!this.state.has(w.key)) added.push(w.key);
+        this.state.set(w.key, { value: copy(w.value), version: w.version });
+      }
     }
+    this.reindex(added, removed);
     for (const h of commit.history) {
       const list = this.history.get(h.key) ?? [];
       list.push({ ...h, value: copy(h.value) });
@@ -96,25 +103,43 @@ export class MemoryBackend implements StateBackend {
     return Promise.resolve(out);
   }
 
-  /** Index of the first key >= `key`. */
   private lowerBound(key: string): number {
-    let lo = 0;
-    let hi = this.sortedKeys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareKeys(this.sortedKeys[mid] as string, key) < 0) lo = mid + 1;
-      else hi = mid;
+    return lowerBound(this.sortedKeys, key);
+  }
+
+  /**
+   * Brings the sorted key list up to date once per block: one pass that
+   * copies the untouched runs, instead of one splice (a shift of the whole
+   * tail) per key.
+   */
+  private reindex(added: string[], removed: ReadonlySet<string>): void {
+    if (added.length === 0 && removed.size === 0) return;
+    const kept = removed.size === 0 ? this.sortedKeys : this.sortedKeys.filter((key) => !removed.has(key));
+    if (added.length === 0) {
+      this.sortedKeys = kept;
+      return;
     }
-    return lo;
+    added.sort(compareKeys);
+    const runs: string[][] = [];
+    let from = 0;
+    for (const key of added) {
+      const at = lowerBound(kept, key);
+      runs.push(kept.slice(from, at), [key]);
+      from = at;
+    }
+    runs.push(kept.slice(from));
+    this.sortedKeys = ([] as string[]).concat(...runs);
   }
+}
 
-  private put(key: string, value: VersionedValue): void {
-    if (!this.state.has(key)) this.sortedKeys.splice(this.lowerBound(key), 0, key);
-    this.state.set(key, value);
+/** Index of the first key >= `key` in a byte-ordered list. */
+function lowerBound(keys: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(keys[mid] as string, key) < 0) lo = mid + 1;
+    else hi = mid;
   }
-
-  private remove(key: string): void {
-    if (!this.state.delete(key)) return;
-    this.sortedKeys.splice(this.lowerBound(key), 1);
-  }
+  return lo;
 }

@@ -221,9 +221,9 @@ export class WorldState {
     }
     const release = await this.lock.write();
     try {
-      const last = await this.backend.getLastBlock();
-      const blockNumber = last ? last.number + 1 : 0;
-      const previousHash = last ? last.hash : GENESIS_PREVIOUS_HASH;
+      const tip = await this.chainTip();
+      const blockNumber = tip ? tip.number + 1 : 0;
+      const previousHash = tip ? tip.hash : GENESIS_PREVIOUS_HASH;
 
       const updates = new Map<string, PendingWrite>();
       const seenTxIds = new Set<string>();
@@ -274,6 +274,7 @@ export class WorldState {
         .map(([key, w]) => ({ key, value: w.value, version: w.version }))
         .sort((a, b) => compareKeys(a.key, b.key));
       await this.backend.applyBlock({ block, writes, history, statuses, events });
+      this.tip = { number: block.number, hash: block.hash };
 
       const committed: CommittedBlock = { block, results, events };
       for (const listener of this.listeners) {
@@ -290,17 +291,43 @@ export class WorldState {
     }
   }
 
+  /**
+   * Number and hash of the last block. This engine is the backend's only
+   * writer, so it reads them once and then keeps them as it commits (reading
+   * the whole last block back on every commit showed in profiles).
+   */
+  private tip: { number: number; hash: string } | undefined;
+  private tipLoaded = false;
+
+  private async chainTip(): Promise<{ number: number; hash: string } | undefined> {
+    if (!this.tipLoaded) {
+      const last = await this.backend.getLastBlock();
+      this.tip = last ? { number: last.number, hash: last.hash } : undefined;
+      this.tipLoaded = true;
+    }
+    return this.tip;
+  }
+
   private async validate(
     tx: EndorsedTransaction,
     seenTxIds: ReadonlySet<string>,
     updates: ReadonlyMap<string, PendingWrite>,
   ): Promise<ValidationCode> {
-    if (seenTxIds.has(tx.txId) || (await this.backend.getTxStatus(tx.txId))) return 'DUPLICATE_TXID';
-    for (const read of tx.rwset.reads) {
-      // Any write to the key earlier in this block invalidates the read (as Fabric does).
-      if (updates.has(read.key)) return 'MVCC_READ_CONFLICT';
-      const committed = await this.backend.getState(read.key);
-      if (!sameVersion(committed?.version ?? null, read.version)) return 'MVCC_READ_CONFLICT';
+    if (seenTxIds.has(tx.txId)) return 'DUPLICATE_TXID';
+    // Any write to a key earlier in this block invalidates a read of it (as Fabric does).
+    if (tx.rwset.reads.some((read) => updates.has(read.key))) {
+      return (await this.backend.getTxStatus(tx.txId)) ? 'DUPLICATE_TXID' : 'MVCC_READ_CONFLICT';
+    }
+    // Committed state cannot change while the commit lock is held, so the
+    // versions are read concurrently rather than one awaited read at a time.
+    const [status, ...committed] = await Promise.all([
+      this.backend.getTxStatus(tx.txId),
+      ...tx.rwset.reads.map((read) => this.backend.getState(read.key)),
+    ]);
+    if (status) return 'DUPLICATE_TXID';
+    for (const [i, read] of tx.rwset.reads.entries()) {
+      const current = committed[i];
+      if (!sameVersion(current?.version ?? null, read.version)) return 'MVCC_READ_CONFLICT';
     }
     for (const query of tx.rwset.rangeQueries) {
       const now = await this.rerunRangeQuery(query, updates);
