@@ -114,7 +114,7 @@ export class MemoryBackend implements StateBackend {
    */
   private reindex(added: string[], removed: ReadonlySet<string>): void {
     if (added.length === 0 && removed.size === 0) return;
-    const kept = removed.size === 0 ? this.sortedKeys : this.sortedKeys.filter((key) => !removed.has(key));
+    const kept = removed.size === 0 ? this.sortedKeys : withoutKeys(this.sortedKeys, removed);
     if (added.length === 0) {
       this.sortedKeys = kept;
       return;
@@ -142,4 +142,17 @@ function lowerBound(keys: readonly string[], key: string): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** The list without the given keys (each present in it), copied run by run between them. */
+function withoutKeys(keys: readonly string[], removed: ReadonlySet<string>): string[] {
+  const at = [...removed].map((key) => lowerBound(keys, key)).sort((a, b) => a - b);
+  const runs: string[][] = [];
+  let from = 0;
+  for (const i of at) {
+    runs.push(keys.slice(from, i));
+    from = i + 1;
+  }
+  runs.push(keys.slice(from));
+  return ([] as string[]).concat(...runs);
 }
