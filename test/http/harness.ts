@@ -14,11 +14,14 @@ import { FabricLedger } from '../../gateway/src/ledger/fabric/fabric-ledger';
 import { type LedgerRuntime, openEmbeddedRuntime, openFabricRuntime } from '../../gateway/src/runtime';
 import { sha256Hex } from '../../gateway/src/services/canonical';
 import { createServices } from '../../gateway/src/services';
+import { makeEmulatedFabricLedger } from './fabric-emulated-ledger';
 
 /**
  * The HTTP suite runs against a real ledger: the embedded connector in a
  * fresh data folder by default, or the Fabric connector when
- * SCF_TEST_LEDGER=fabric and SCF_FABRIC_PROFILE point at a running network.
+ * SCF_TEST_LEDGER=fabric and SCF_FABRIC_PROFILE point at a running network,
+ * or the Fabric connector against the Gateway-protocol emulator (a fresh one
+ * per gateway) when SCF_TEST_LEDGER=fabric-emulated.
  */
 export interface LedgerHarness {
   runtime: LedgerRuntime;
@@ -28,6 +31,7 @@ export interface LedgerHarness {
 }
 
 export async function makeLedger(): Promise<LedgerHarness> {
+  if (process.env.SCF_TEST_LEDGER === 'fabric-emulated') return makeEmulatedFabricLedger();
   if (process.env.SCF_TEST_LEDGER === 'fabric') {
     const runtime = await openFabricRuntime({ fabricProfile: process.env.SCF_FABRIC_PROFILE, demo: true });
     const ledger = runtime.ledger as FabricLedger;

@@ -2,7 +2,7 @@ import { ERROR_CODES, type ErrorCode } from '../../../../chaincode/src/domain/er
 import { LedgerError } from '../ledger';
 
 /** gRPC status codes the connector reacts to (from @grpc/grpc-js `status`). */
-export const GRPC = { DEADLINE_EXCEEDED: 4, UNAVAILABLE: 14 } as const;
+export const GRPC = { UNKNOWN: 2, DEADLINE_EXCEEDED: 4, UNAVAILABLE: 14 } as const;
 
 /** Fabric validation codes that mean "re-endorse and try again". */
 export const MVCC_READ_CONFLICT = 11;

@@ -73,7 +73,15 @@ export async function* fabricEvents(
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       stream = await source.open(checkpoint);
-      for await (const e of stream) {
+      const iterator = stream[Symbol.asyncIterator]();
+      // Asking for the first event starts the gRPC read, which is what handles the
+      // stream's errors: a stream cancelled before it is read emits an unhandled
+      // 'error' (CANCELLED) and crashes the process.
+      const first = iterator.next();
+      // The reader may have stopped while the stream was opening, when onAbort had nothing to close.
+      if (signal?.aborted) stream.close();
+      for (let next = await first; !next.done && !signal?.aborted; next = await iterator.next()) {
+        const e = next.value;
         failures = 0;
         const prev = checkpoint.last;
         const ordinal = prev !== undefined && prev.blockNumber === e.blockNumber ? prev.ordinal + 1 : 0;

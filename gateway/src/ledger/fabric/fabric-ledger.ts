@@ -13,7 +13,7 @@ import {
   type TransactionStatus,
 } from '../ledger';
 import type { RetryPolicy } from '../retry';
-import { mapProposalError } from './errors';
+import { asGatewayError, GRPC, mapProposalError } from './errors';
 import { fabricEvents, parseFabricCursor } from './events';
 import type { FabricProfile } from './profile';
 import { endorsementWritesNothing } from './rwset';
@@ -58,8 +58,7 @@ export class FabricLedger implements Ledger {
   }
 
   async transactionStatus(txId: string): Promise<TransactionStatus> {
-    const network = this.gateway(this.profile.serviceIdentity).getNetwork(this.profile.channel);
-    const qscc = network.getContract('qscc');
+    const qscc = this.gateway(this.profile.serviceIdentity).getNetwork(this.profile.channel).getContract('qscc');
     const deadline = () => new Date(Date.now() + this.deadlines.evaluateMs);
     let processed: Uint8Array;
     let blockBytes: Uint8Array;
@@ -67,9 +66,10 @@ export class FabricLedger implements Ledger {
       processed = await qscc.newProposal('GetTransactionByID', { arguments: [this.profile.channel, txId] }).evaluate({ deadline: deadline() });
       blockBytes = await qscc.newProposal('GetBlockByTxID', { arguments: [this.profile.channel, txId] }).evaluate({ deadline: deadline() });
     } catch (err) {
-      const mapped = mapProposalError(err);
-      if (mapped instanceof LedgerError) throw mapped;
-      // qscc answers an unknown id with an error (no code of ours).
+      // qscc answers an unknown id with an error response (gRPC UNKNOWN: "chaincode
+      // response 500, ..."). Anything else (a refused query, an unreachable peer) is
+      // not an answer about the transaction and must not read as "no such transaction".
+      if (asGatewayError(err)?.code !== GRPC.UNKNOWN) throw mapProposalError(err);
       throw new LedgerError('NOT_FOUND', `no transaction ${txId} on channel ${this.profile.channel}`, { txId, cause: err });
     }
     const code = peer.ProcessedTransaction.deserializeBinary(processed).getValidationcode();
@@ -92,12 +92,14 @@ export class FabricLedger implements Ledger {
 
   events(fromCursor?: string, opts?: { signal?: AbortSignal }): AsyncIterable<LedgerEvent> {
     if (fromCursor !== undefined) parseFabricCursor(fromCursor); // a malformed cursor fails now, not on first read
-    const network = this.gateway(this.profile.serviceIdentity).getNetwork(this.profile.channel);
     const signal = opts?.signal ? AbortSignal.any([opts.signal, this.closing.signal]) : this.closing.signal;
     return fabricEvents(
       {
+        // Connected on each (re)open, so a closed ledger never reconnects.
         open: (checkpoint) =>
-          network.getChaincodeEvents(this.profile.chaincode, { checkpoint, startBlock: 0n }),
+          this.gateway(this.profile.serviceIdentity)
+            .getNetwork(this.profile.channel)
+            .getChaincodeEvents(this.profile.chaincode, { checkpoint, startBlock: 0n }),
       },
       fromCursor,
       signal,
@@ -118,7 +120,10 @@ export class FabricLedger implements Ledger {
   }
 
   private gateway(identity: LedgerIdentity): Gateway {
-    const key = `${identity.mspId}\u0000${identity.certificate}`;
+    // After close() nothing reconnects: a late call would leave a gRPC channel open.
+    if (this.closing.signal.aborted) throw new LedgerError('LEDGER_UNAVAILABLE', 'the ledger is shutting down');
+    // The key is part of the cache key: a gateway signs with the key it was created with.
+    const key = `${identity.mspId}\u0000${identity.certificate}\u0000${identity.privateKey}`;
     const existing = this.gateways.get(key);
     if (existing) return existing;
     const gw = connect({
