@@ -52,16 +52,21 @@ export async function openFabricRuntime(config: Pick<Config, 'fabricProfile' | '
   const profile = loadFabricProfile(config.fabricProfile as string);
   const ledger = new FabricLedger(profile);
   const identities = new Map(profile.identities.map((i) => [i.label, i.identity]));
-  const demo = config.demo ? await setUpDemo(ledger, identities) : undefined;
-  return {
-    kind: 'fabric',
-    ledger,
-    directory: profile.directory,
-    identities,
-    tokens: new Map(profile.identities.map((i) => [i.label, i.token])),
-    firstStart: false,
-    demo,
-  };
+  try {
+    const demo = config.demo ? await setUpDemo(ledger, identities) : undefined;
+    return {
+      kind: 'fabric',
+      ledger,
+      directory: profile.directory,
+      identities,
+      tokens: new Map(profile.identities.map((i) => [i.label, i.token])),
+      firstStart: false,
+      demo,
+    };
+  } catch (err) {
+    await ledger.close();
+    throw err;
+  }
 }
 
 export function openRuntime(config: Config): Promise<LedgerRuntime> {
