@@ -293,6 +293,8 @@ describe('HTTP: credit vouchers', () => {
       const history = await read(`/vouchers/${v.id}/history`, 'supplier1');
       expect(history.status).to.equal(200);
       expect(history.body.versions).to.have.length(2);
+      // Newest first, each naming who acted: the split by supplier 1, the issue by the core enterprise.
+      expect(history.body.versions.map((x: { actor: string }) => x.actor)).to.deep.equal([SUPPLIER1(), CORE()]);
       const tree = await read(`/vouchers/${v.id}.2/tree`, 'core-maker');
       expect(tree.status).to.equal(200);
       expect(JSON.stringify(tree.body)).to.contain(`${v.id}.1`).and.to.contain(`${v.id}.2`);

@@ -115,7 +115,7 @@ export abstract class ScfContract extends Contract {
     const actor = await resolveActor(store, ctx);
     assertActive(actor);
     await assertNotFrozen(store, [{ type: 'MEMBER', id: actor.member.id }]);
-    const env: TxEnv = { ctx, store, actor, tx: txInfoOf(ctx) };
+    const env: TxEnv = { ctx, store, actor, tx: { ...txInfoOf(ctx), actor: actor.member.id } };
     return this.once<R | Approval>(ctx, store, actor.member.id, op.name, cmd.requestId, async () => {
       const amount = op.dualControlAmount?.(cmd);
       if (amount === undefined || !requiresDualControl(actor.member, amount)) return op.body(env, cmd);
@@ -146,7 +146,7 @@ export abstract class ScfContract extends Contract {
     const cmd = parseCommand(schema, raw);
     const store = new Store(ctx.stub);
     const actor = await resolveActor(store, ctx);
-    return marshalString(await body({ ctx, store, actor, tx: txInfoOf(ctx) }, cmd));
+    return marshalString(await body({ ctx, store, actor, tx: { ...txInfoOf(ctx), actor: actor.member.id } }, cmd));
   }
 
   /** Runs `act` unless this member already used `requestId`; records and emits. */

@@ -39,7 +39,7 @@ export class MemberContract extends ScfContract {
   async Bootstrap(ctx: Context, command: string): Promise<string> {
     const cmd = parseCommand(BootstrapCommand, command);
     const store = new Store(ctx.stub);
-    const tx = txInfoOf(ctx);
+    const tx = { ...txInfoOf(ctx), actor: cmd.member.id };
     const caller = callerOf(ctx);
     const done = await store.get<{ memberId: string }>(BOOTSTRAP_TYPE, ['scf']);
     if (done) throw new DomainError('ALREADY_EXISTS', `the ledger was already bootstrapped by ${done.memberId}`);

@@ -20,6 +20,9 @@ export interface Meta {
   updatedAt: string;
   createdTxId: string;
   updatedTxId: string;
+  /** The member whose transaction created / last changed the record (absent when the domain runs without a caller). */
+  createdBy?: string;
+  updatedBy?: string;
 }
 
 /** What the contracts layer knows about the running transaction. */
@@ -29,6 +32,8 @@ export interface TxInfo {
   now: string;
   /** YYYY-MM-DD, the UTC date of `now`. */
   today: string;
+  /** The calling member, stamped on the records the transaction writes. */
+  actor?: string;
 }
 
 export type Member = {

@@ -23,6 +23,8 @@ export interface HistoryVersion<T> {
   txId: string;
   timestamp: string;
   isDelete: boolean;
+  /** The member whose transaction wrote this version (the record's updatedBy); null for a delete. */
+  actor: string | null;
   record: T | null;
 }
 
@@ -173,11 +175,14 @@ export class Store {
         const next = await iterator.next();
         if (next.value) {
           const mod = next.value;
+          const record = mod.isDelete || !mod.value || mod.value.length === 0 ? null : unmarshal<T>(mod.value);
+          const actor = (record as { updatedBy?: unknown } | null)?.updatedBy;
           out.push({
             txId: mod.txId,
             timestamp: timestampToIso(mod.timestamp),
             isDelete: mod.isDelete,
-            record: mod.isDelete || !mod.value || mod.value.length === 0 ? null : unmarshal<T>(mod.value),
+            actor: typeof actor === 'string' ? actor : null,
+            record,
           });
         }
         if (next.done) break;

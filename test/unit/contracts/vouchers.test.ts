@@ -168,6 +168,9 @@ describe('voucher contract', () => {
     expect(hist.versions.map((v: { record: { status: string; holder: string } }) => `${v.record.status}/${v.record.holder === IDS.tier1 ? 't1' : 't2'}`)).to.deep.equal(
       ['SPLIT/t2', 'ACTIVE/t2', 'ACTIVE/t1'],
     );
+    // Each version names the member whose transaction wrote it: the split by tier 2, the transfer by tier 1, the issue by the core enterprise.
+    expect(hist.versions.map((v: { actor: string }) => v.actor)).to.deep.equal([IDS.tier2, IDS.tier1, IDS.core]);
+    expect(hist.versions[2].record).to.include({ createdBy: IDS.core, updatedBy: IDS.core });
     const tree = await w.h.evaluate(w.as.tier2, 'voucher:Tree', { id: `${root.id}.2` });
     expect(tree.root.children.map((c: { id: string; amount: string }) => [c.id, c.amount])).to.deep.equal([
       [`${root.id}.1`, yuan(100)],

@@ -66,6 +66,8 @@ export const MetaFields = {
   updatedAt: z.string(),
   createdTxId: z.string(),
   updatedTxId: z.string(),
+  createdBy: MemberId.optional(),
+  updatedBy: MemberId.optional(),
 };
 
 export const Problem = z

@@ -51,6 +51,8 @@ export const HistoryVersion = z.object({
   txId: z.string(),
   timestamp: z.string(),
   isDelete: z.boolean(),
+  /** The member whose transaction wrote this version; null for a delete. */
+  actor: MemberId.nullable(),
   record: z.unknown(),
 });
 export const History = z.object({ id: RecordId, versions: z.array(HistoryVersion) }).openapi('History');
