@@ -349,6 +349,100 @@ describe('HTTP: financing', () => {
     });
   });
 
+  describe('POST /financings/:id/withdraw', () => {
+    it('lets the applicant withdraw a request (200): the piece is ACTIVE again and may be financed anew', async () => {
+      const { voucher, financing } = await requested();
+      const res = await act(financing.id, 'withdraw', { reason: 'no answer from the bank in ten days' }, 'supplier1');
+      expect(res.status).to.equal(200);
+      expect(res.headers['transaction-id']).to.match(/^[0-9a-f]{64}$/);
+      expect(res.body).to.include({ id: financing.id, status: 'WITHDRAWN', withdrawalReason: 'no answer from the bank in ten days', applicant: SUPPLIER1() });
+      expect(res.body.withdrawnAt).to.be.a('string');
+      expect((await read(`/financings/${financing.id}`, 'bank-maker')).body).to.deep.equal(res.body);
+      const piece = await read(`/vouchers/${voucher.id}`, 'supplier1');
+      expect(piece.body.status).to.equal('ACTIVE');
+      expect(piece.body).to.not.have.property('financingId');
+      // The bank can no longer act on it; the piece may be financed again.
+      expectProblem(await act(financing.id, 'approve', { advanceAmount: '500000', annualRateBps: 300 }), 409, 'INVALID_STATE');
+      expect((await request({ asset: { type: 'VOUCHER', id: voucher.id }, bank: BANK(), requestedAmount: '1000' })).status).to.equal(201);
+      const listed = await read(`/financings?applicant=${SUPPLIER1()}&status=WITHDRAWN`, 'supplier1');
+      expect(listed.body.records.map((f: { id: string }) => f.id)).to.include(financing.id);
+    });
+
+    it('needs no body: an empty POST withdraws without a reason', async () => {
+      const { financing } = await requested();
+      const res = await ctx.gw.http.post(`/financings/${financing.id}/withdraw`).set('Authorization', ctx.gw.auth('supplier1'));
+      expect(res.status).to.equal(200);
+      expect(res.body.status).to.equal('WITHDRAWN');
+      expect(res.body).to.not.have.property('withdrawalReason');
+    });
+
+    it('refuses its bank and the auditor (403) and members who cannot see it (404), changing nothing', async () => {
+      const { voucher, financing } = await requested();
+      const height = await ctx.gw.ledger.height();
+      for (const label of ['bank-maker', 'bank-checker', 'auditor', 'operator-admin'] as const) {
+        expectProblem(await act(financing.id, 'withdraw', {}, label), 403, 'FORBIDDEN');
+      }
+      for (const label of ['supplier2', 'core-maker', 'warehouse'] as const) {
+        expectProblem(await act(financing.id, 'withdraw', {}, label), 404, 'NOT_FOUND');
+      }
+      expectProblem(await act('FIN-NONE', 'withdraw', {}, 'supplier1'), 404, 'NOT_FOUND');
+      expect(await ctx.gw.ledger.height()).to.equal(height);
+      expect((await read(`/financings/${financing.id}`)).body.status).to.equal('REQUESTED');
+      expect((await read(`/vouchers/${voucher.id}`, 'supplier1')).body.status).to.equal('FINANCING_PENDING');
+    });
+
+    it('refuses once the bank has approved (409 naming APPROVED), and a second withdrawal (409)', async () => {
+      const { voucher, financing } = await approved();
+      const res = await act(financing.id, 'withdraw', {}, 'supplier1');
+      expectProblem(res, 409, 'INVALID_STATE');
+      expect(res.body.detail).to.contain('APPROVED');
+      expect((await read(`/vouchers/${voucher.id}`, 'supplier1')).body.status).to.equal('FINANCING_PENDING');
+      const other = await requested();
+      expect((await act(other.financing.id, 'withdraw', {}, 'supplier1')).status).to.equal(200);
+      expectProblem(await act(other.financing.id, 'withdraw', {}, 'supplier1'), 409, 'INVALID_STATE');
+    });
+
+    it('refuses to withdraw over a frozen piece with 423 FROZEN', async () => {
+      const { voucher, financing } = await requested();
+      const f = await post('/freezes', { target: { type: 'VOUCHER', id: voucher.id }, reason: 'court order (2025) Hu 74 Zhi Bao 3' }, 'operator-admin');
+      expect(f.status).to.equal(201);
+      expectProblem(await act(financing.id, 'withdraw', {}, 'supplier1'), 423, 'FROZEN');
+      expect((await read(`/financings/${financing.id}`)).body.status).to.equal('REQUESTED');
+    });
+
+    it('rejects a blank, overlong or numeric reason and an unknown field with 400, writing nothing', async () => {
+      const { financing } = await requested();
+      const height = await ctx.gw.ledger.height();
+      for (const b of [{ reason: '' }, { reason: '   ' }, { reason: 'x'.repeat(501) }, { reason: 42 }, { reason: 'ok', bank: BANK() }]) {
+        expectProblem(await act(financing.id, 'withdraw', b, 'supplier1'), 400, 'VALIDATION_FAILED');
+      }
+      expectProblem(await act('FIN%20X', 'withdraw', {}, 'supplier1'), 400, 'VALIDATION_FAILED');
+      expect(await ctx.gw.ledger.height()).to.equal(height);
+      expect((await read(`/financings/${financing.id}`)).body.status).to.equal('REQUESTED');
+    });
+
+    it('withdraws once for a replayed Idempotency-Key', async () => {
+      const { financing } = await requested();
+      const key = uniqueKey('withdraw');
+      const first = await act(financing.id, 'withdraw', { reason: 'changed plans' }, 'supplier1').set('Idempotency-Key', key);
+      expect(first.status).to.equal(200);
+      const height = await ctx.gw.ledger.height();
+      const again = await act(financing.id, 'withdraw', { reason: 'changed plans' }, 'supplier1').set('Idempotency-Key', key);
+      expect(again.status).to.equal(200);
+      expect(again.body).to.deep.equal(first.body);
+      expect(await ctx.gw.ledger.height()).to.equal(height);
+    });
+
+    it('is in the OpenAPI document with its body and its errors', async () => {
+      const doc = (await ctx.gw.http.get('/openapi.json')).body;
+      const op = doc.paths['/financings/{id}/withdraw'].post;
+      expect(Object.keys(op.responses)).to.include.members(['200', '400', '401', '403', '404', '409', '423']);
+      expect(doc.components.schemas.WithdrawFinancing.properties).to.have.keys('reason');
+      expect(doc.components.schemas.WithdrawFinancing.required ?? []).to.deep.equal([]);
+      expect(doc.components.schemas.Financing.properties.status.enum).to.include('WITHDRAWN');
+    });
+  });
+
   describe('POST /financings/:id/disburse and /repay', () => {
     it('disburses an approved financing (200): the bank becomes the holder of the FINANCED piece', async () => {
       const { voucher, financing } = await approved();

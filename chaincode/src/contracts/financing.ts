@@ -9,6 +9,7 @@ import {
   rejectFinancing,
   repayFinancing,
   requestFinancing,
+  withdrawFinancing,
   type FinancedAsset,
   type Financing,
   type FinancingAssetRef,
@@ -30,6 +31,7 @@ import {
   ListFinancingsQuery,
   RejectFinancingCommand,
   RequestFinancingCommand,
+  WithdrawFinancingCommand,
 } from './schemas';
 import { issuerOverdue, pieceTargets, readableVoucher } from './voucher';
 import { receiptTargets, visibleReceipt } from './warehouse';
@@ -45,7 +47,7 @@ export const ApproveFinancingOperation = operation({
   dualControlAmount: (cmd) => cmd.advanceAmount,
   body: async (env, cmd) => {
     const { store, actor, tx } = env;
-    const { before, asset } = await loadForBank(env, cmd.id);
+    const { before, asset } = await loadForParty(env, cmd.id);
     const after = approveFinancing(before, asset, { advanceAmount: cmd.advanceAmount, annualRateBps: cmd.annualRateBps }, actor, tx, await checksFor(store, asset, tx.today));
     await store.save(FinancingSpec, before, after);
     return {
@@ -71,7 +73,7 @@ export class FinancingContract extends ScfContract {
     super('financing');
   }
 
-  /** The asset's holder / creditor / owner asks a bank; the asset is locked until rejection or disbursement. */
+  /** The asset's holder / creditor / owner asks a bank; the asset is locked until rejection, withdrawal or disbursement. */
   @Transaction()
   async Request(ctx: Context, command: string): Promise<string> {
     return this.mutate(ctx, 'financing:Request', command, RequestFinancingCommand, async ({ store, actor, tx }, cmd) => {
@@ -104,7 +106,7 @@ export class FinancingContract extends ScfContract {
   @Transaction()
   async Reject(ctx: Context, command: string): Promise<string> {
     return this.mutate(ctx, 'financing:Reject', command, RejectFinancingCommand, async (env, cmd) => {
-      const { before, asset } = await loadForBank(env, cmd.id);
+      const { before, asset } = await loadForParty(env, cmd.id);
       const { financing, asset: unlocked } = rejectFinancing(before, asset, { reason: cmd.reason }, env.actor, env.tx);
       await env.store.save(FinancingSpec, before, financing);
       await saveAsset(env.store, asset, unlocked);
@@ -119,11 +121,37 @@ export class FinancingContract extends ScfContract {
     });
   }
 
+  /**
+   * The applicant withdraws a request the bank has not approved; the asset
+   * unlocks as on rejection. Freezes are checked as for the bank's steps.
+   */
+  @Transaction()
+  async Withdraw(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'financing:Withdraw', command, WithdrawFinancingCommand, async (env, cmd) => {
+      const { before, asset } = await loadForParty(env, cmd.id);
+      const { financing, asset: unlocked } = withdrawFinancing(before, asset, { reason: cmd.reason }, env.actor, env.tx);
+      await env.store.save(FinancingSpec, before, financing);
+      await saveAsset(env.store, asset, unlocked);
+      return {
+        result: financing,
+        event: {
+          name: EVENTS.FinancingWithdrawn,
+          ids: idsOf(financing),
+          changes: {
+            status: { from: before.status, to: financing.status },
+            ...(financing.withdrawalReason !== undefined ? { reason: financing.withdrawalReason } : {}),
+            assetStatus: unlocked.record.status,
+          },
+        },
+      };
+    });
+  }
+
   /** The bank pays the advance: vouchers and receivables are assigned to it, receipts pledged to it. */
   @Transaction()
   async Disburse(ctx: Context, command: string): Promise<string> {
     return this.mutate(ctx, 'financing:Disburse', command, FinancingPaymentCommand, async (env, cmd) => {
-      const { before, asset } = await loadForBank(env, cmd.id);
+      const { before, asset } = await loadForParty(env, cmd.id);
       const checks = await checksFor(env.store, asset, env.tx.today);
       const { financing, asset: moved } = disburseFinancing(before, asset, { paymentRef: cmd.paymentRef }, env.actor, env.tx, checks);
       await env.store.save(FinancingSpec, before, financing);
@@ -151,7 +179,7 @@ export class FinancingContract extends ScfContract {
   @Transaction()
   async Repay(ctx: Context, command: string): Promise<string> {
     return this.mutate(ctx, 'financing:Repay', command, FinancingPaymentCommand, async (env, cmd) => {
-      const { before, asset } = await loadForBank(env, cmd.id);
+      const { before, asset } = await loadForParty(env, cmd.id);
       const { financing, asset: released } = repayFinancing(before, asset, { paymentRef: cmd.paymentRef }, env.actor, env.tx);
       await env.store.save(FinancingSpec, before, financing);
       await saveAsset(env.store, asset, released);
@@ -235,8 +263,12 @@ async function assetOf(store: Store, f: Financing): Promise<FinancedAsset> {
   }
 }
 
-/** A financing the caller may see, its asset, and the freeze check over the asset and both parties. */
-async function loadForBank({ store, actor }: TxEnv, id: string): Promise<{ before: Financing; asset: FinancedAsset }> {
+/**
+ * A financing the caller may see (NOT_FOUND otherwise), its asset, and the
+ * freeze check over the asset and both parties: the same for the bank's steps
+ * and the applicant's withdrawal.
+ */
+async function loadForParty({ store, actor }: TxEnv, id: string): Promise<{ before: Financing; asset: FinancedAsset }> {
   const before = await visibleFinancing(store, actor, id);
   const asset = await assetOf(store, before);
   await assertNotFrozen(store, [

@@ -136,11 +136,13 @@ export const ApproveFinancingCommand = z.strictObject({
   ...rid,
 });
 export const RejectFinancingCommand = z.strictObject({ id: recordId, reason: text(500), ...rid });
+/** The applicant withdraws its REQUESTED financing; the reason is optional. */
+export const WithdrawFinancingCommand = z.strictObject({ id: recordId, reason: text(500).optional(), ...rid });
 export const FinancingPaymentCommand = z.strictObject({ id: recordId, paymentRef: text(128), ...rid });
 export const ListFinancingsQuery = z.strictObject({
   applicant: memberId.optional(),
   bank: memberId.optional(),
-  status: z.enum(['REQUESTED', 'APPROVED', 'REJECTED', 'DISBURSED', 'REPAID', 'ENFORCED']).optional(),
+  status: z.enum(['REQUESTED', 'APPROVED', 'REJECTED', 'WITHDRAWN', 'DISBURSED', 'REPAID', 'ENFORCED']).optional(),
   pageSize,
   bookmark,
 });

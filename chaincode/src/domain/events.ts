@@ -25,6 +25,7 @@ export const EVENTS = {
   FinancingRequested: 'FinancingRequested',
   FinancingApproved: 'FinancingApproved',
   FinancingRejected: 'FinancingRejected',
+  FinancingWithdrawn: 'FinancingWithdrawn',
   FinancingDisbursed: 'FinancingDisbursed',
   FinancingRepaid: 'FinancingRepaid',
   WarehouseReceiptIssued: 'WarehouseReceiptIssued',

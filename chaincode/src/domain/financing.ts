@@ -8,7 +8,7 @@ import { transitionReceivable } from './receivables';
 import { nextStatus, type Transition } from './statemachine';
 import type { Actor, Member, Meta, Receivable, TxInfo, Voucher } from './types';
 import { assertUscc } from './uscc';
-import { assertOneOf, assertPattern, assertRecord, assertString, assertText, assetIdPattern, deriveId, invalid } from './validation';
+import { assertOneOf, assertPattern, assertRecord, assertString, assertText, assetIdPattern, deriveId, invalid, optionalText } from './validation';
 import { MAX_PAYMENT_REF_LENGTH, transitionVoucher } from './vouchers';
 import { transitionReceipt, type WarehouseReceipt } from './warehouse';
 
@@ -21,8 +21,12 @@ import { transitionReceipt, type WarehouseReceipt } from './warehouse';
  * Decisions where DESIGN is silent:
  * - A financing is *live* while REQUESTED, APPROVED or DISBURSED; an asset
  *   names its live financing in `financingId`, and has at most one.
- * - Only the named bank approves, rejects, disburses and records repayment;
- *   the applicant cannot withdraw (DESIGN gives it no such transition).
+ * - Only the named bank approves, rejects, disburses and records repayment.
+ * - The applicant may withdraw its request while it is REQUESTED (WITHDRAWN,
+ *   final; a status DESIGN does not list): a bank that never answers must not
+ *   keep the asset locked. Once the bank has approved, the decision is the
+ *   bank's (reject or disburse): withdrawing is INVALID_STATE. The asset
+ *   unlocks exactly as on rejection.
  * - The bank may approve less than was requested, never more.
  * - Vouchers and receivables are financed only before their maturity / due
  *   date (from that day on the debtor may pay): the financing's dueDate is
@@ -49,16 +53,21 @@ import { transitionReceipt, type WarehouseReceipt } from './warehouse';
 export const FINANCING_ASSET_TYPES = ['RECEIVABLE', 'VOUCHER', 'WAREHOUSE_RECEIPT'] as const;
 export type FinancingAssetType = (typeof FINANCING_ASSET_TYPES)[number];
 
-export const FINANCING_STATUSES = ['REQUESTED', 'APPROVED', 'REJECTED', 'DISBURSED', 'REPAID', 'ENFORCED'] as const;
+export const FINANCING_STATUSES = ['REQUESTED', 'APPROVED', 'REJECTED', 'WITHDRAWN', 'DISBURSED', 'REPAID', 'ENFORCED'] as const;
 export type FinancingStatus = (typeof FINANCING_STATUSES)[number];
 
-export const FINANCING_ACTIONS = ['APPROVE', 'REJECT', 'DISBURSE', 'REPAY', 'ENFORCE'] as const;
+export const FINANCING_ACTIONS = ['APPROVE', 'REJECT', 'WITHDRAW', 'DISBURSE', 'REPAY', 'ENFORCE'] as const;
 export type FinancingAction = (typeof FINANCING_ACTIONS)[number];
 
-/** DESIGN 2.4 plus ENFORCE for pledges; every transition once. REJECTED, REPAID and ENFORCED are final. */
+/**
+ * DESIGN 2.4 plus WITHDRAW (the applicant, before approval) and ENFORCE for
+ * pledges; every transition once. REJECTED, WITHDRAWN, REPAID and ENFORCED
+ * are final.
+ */
 export const FINANCING_TRANSITIONS: readonly Transition<FinancingStatus, FinancingAction>[] = [
   { from: 'REQUESTED', action: 'APPROVE', to: 'APPROVED' },
   { from: 'REQUESTED', action: 'REJECT', to: 'REJECTED' },
+  { from: 'REQUESTED', action: 'WITHDRAW', to: 'WITHDRAWN' },
   { from: 'APPROVED', action: 'REJECT', to: 'REJECTED' },
   { from: 'APPROVED', action: 'DISBURSE', to: 'DISBURSED' },
   { from: 'DISBURSED', action: 'REPAY', to: 'REPAID' },
@@ -113,6 +122,9 @@ export type Financing = {
   repaidAt?: string;
   rejectionReason?: string;
   rejectedAt?: string;
+  /** Set when the applicant withdraws (the reason only when one was given). */
+  withdrawalReason?: string;
+  withdrawnAt?: string;
   enforcedAt?: string;
 } & Meta;
 
@@ -512,6 +524,35 @@ export function rejectFinancing(
   assertLockedBy(fin, asset, 'PENDING');
   const unlocked = withFinancingId(stepAsset(asset, 'REJECT', tx), undefined);
   return { financing: { ...next, rejectionReason: reason, rejectedAt: tx.now }, asset: unlocked };
+}
+
+/**
+ * The applicant (an active member, whatever its roles now) withdraws its
+ * REQUESTED financing, with an optional reason; the asset unlocks exactly as
+ * on rejection (its own table's reject-financing step, financingId removed).
+ * Anyone else is FORBIDDEN (the contracts layer answers NOT_FOUND first to
+ * those who cannot see the financing). From APPROVED on it is INVALID_STATE:
+ * the bank has committed and decides (reject or disburse).
+ */
+export function withdrawFinancing(
+  fin: Financing,
+  asset: FinancedAsset,
+  cmd: { reason?: string | undefined },
+  actor: Actor,
+  tx: TxInfo,
+): { financing: Financing; asset: FinancedAsset } {
+  assertActive(actor);
+  if (actor.member.id !== fin.applicant) {
+    throw new DomainError('FORBIDDEN', `only the applicant ${fin.applicant} may withdraw financing ${fin.id}`);
+  }
+  const reason = optionalText(assertRecord(cmd, 'command').reason, 'reason', MAX_REASON_LENGTH);
+  const next = transitionFinancing(fin, 'WITHDRAW', tx);
+  assertLockedBy(fin, asset, 'PENDING');
+  const unlocked = withFinancingId(stepAsset(asset, 'REJECT', tx), undefined);
+  return {
+    financing: { ...next, withdrawnAt: tx.now, ...(reason !== undefined ? { withdrawalReason: reason } : {}) },
+    asset: unlocked,
+  };
 }
 
 /**

@@ -26,9 +26,10 @@ export interface FinancingFilter {
 }
 
 /**
- * Financing (DESIGN.md section 2.4): a holder asks a bank; the bank approves
- * (under its dual control at or above its threshold), rejects, disburses and,
- * for pledges, records repayment. A discounted voucher or factored receivable
+ * Financing (DESIGN.md section 2.4): a holder asks a bank and may withdraw
+ * the request until the bank approves it; the bank approves (under its dual
+ * control at or above its threshold), rejects, disburses and, for pledges,
+ * records repayment. A discounted voucher or factored receivable
  * is repaid by its debtor's settlement, which is why the settlement of a
  * factored receivable lives here too.
  */
@@ -44,6 +45,10 @@ export class FinancingService {
   }
   reject(ctx: CallContext, id: string, reason: string): Promise<Written<Financing>> {
     return this.calls.write(ctx, 'financing:Reject', { id, reason });
+  }
+  /** The applicant withdraws its request before the bank approves it; the asset unlocks. */
+  withdraw(ctx: CallContext, id: string, reason?: string): Promise<Written<Financing>> {
+    return this.calls.write(ctx, 'financing:Withdraw', reason === undefined ? { id } : { id, reason });
   }
   disburse(ctx: CallContext, id: string, paymentRef: string): Promise<Written<Financing>> {
     return this.calls.write(ctx, 'financing:Disburse', { id, paymentRef });

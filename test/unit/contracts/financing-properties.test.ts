@@ -6,8 +6,9 @@ import { clientIdOf, IDS, rootVoucher, world, type World } from '../../support/l
 
 /**
  * Random sequences of splits, transfers, financing requests (some racing),
- * approvals, rejections, disbursements, freezes and unfreezes, run through
- * the real contracts on the Fabric-semantics world state. After every step:
+ * approvals, rejections, withdrawals, disbursements, freezes and unfreezes,
+ * run through the real contracts on the Fabric-semantics world state. After
+ * every step:
  * no asset carries more than one live financing and the asset's status and
  * financingId agree with it; the root's live pieces conserve its amount;
  * every disbursed financing respects advance + discount + fee ≤ face; and
@@ -57,6 +58,7 @@ const op = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant('approve' as const), pick: fc.nat(), cut: fc.integer({ min: 1, max: 1000 }), rate: fc.integer({ min: 0, max: 2000 }) }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reject' as const), pick: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('withdraw' as const), pick: fc.nat() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('disburse' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('freeze' as const), pick: fc.nat(), member: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('unfreeze' as const), pick: fc.nat() }) },
@@ -174,10 +176,11 @@ describe('financing properties through the contracts', function () {
             }
             case 'approve':
             case 'reject':
+            case 'withdraw':
             case 'disburse': {
               if (financingIds.length === 0) break;
               // Mostly pick a financing in the status the step applies to; otherwise any (the step must then be refused).
-              const wanted = { approve: ['REQUESTED'], reject: ['REQUESTED', 'APPROVED'], disburse: ['APPROVED'] }[o.kind];
+              const wanted = { approve: ['REQUESTED'], reject: ['REQUESTED', 'APPROVED'], withdraw: ['REQUESTED'], disburse: ['APPROVED'] }[o.kind];
               const known = await Promise.all(financingIds.map(financing));
               const fitting = known.filter((x) => wanted.includes(x.status));
               const pool = fitting.length > 0 && o.pick % 5 !== 0 ? fitting : known;
@@ -188,6 +191,11 @@ describe('financing properties through the contracts', function () {
                 await attempt(bank, 'financing:Approve', { id: f.id, advanceAmount: String(advance > 0n ? advance : 1n), annualRateBps: o.rate });
               } else if (o.kind === 'reject') {
                 await attempt(bank, 'financing:Reject', { id: f.id, reason: 'random rejection' });
+              } else if (o.kind === 'withdraw') {
+                // Only the applicant withdraws, and only a request the bank has not approved.
+                const by = o.pick % 7 === 0 ? bank : identity[f.applicant]!;
+                const committed = await attempt(by, 'financing:Withdraw', { id: f.id, reason: 'random withdrawal' });
+                if (committed) expect([by === bank ? 'bank' : 'applicant', f.status], `${f.id} withdrawn`).to.deep.equal(['applicant', 'REQUESTED']);
               } else {
                 await attempt(bank, 'financing:Disburse', { id: f.id, paymentRef: `PAY-${f.id}` });
               }
@@ -250,11 +258,13 @@ describe('financing properties through the contracts', function () {
           for (const n of all(now).filter((x) => x.status === 'SPLIT')) expect(liveByAsset.has(n.id), `split piece ${n.id} is not financed`).to.equal(false);
         }
 
-        // Maturity: lift every freeze, close open requests, and the issuer pays every piece.
+        // Maturity: lift every freeze, close open requests (the applicant withdraws
+        // what is REQUESTED, the bank rejects what it APPROVED), and the issuer pays every piece.
         for (const id of freezes.values()) await w.h.submit(w.as.operator, 'freeze:Unfreeze', { id });
         for (const id of financingIds) {
           const f = await financing(id);
-          if (f.status === 'REQUESTED' || f.status === 'APPROVED') await w.h.submit(identity[f.bank]!, 'financing:Reject', { id, reason: 'closing' });
+          if (f.status === 'REQUESTED') await w.h.submit(identity[f.applicant]!, 'financing:Withdraw', { id });
+          if (f.status === 'APPROVED') await w.h.submit(identity[f.bank]!, 'financing:Reject', { id, reason: 'closing' });
         }
         w.h.today = '2026-06-30';
         let paid = 0n;
@@ -268,7 +278,7 @@ describe('financing properties through the contracts', function () {
           }
         }
         expect(paid, 'the issuer pays exactly the root amount').to.equal(ROOT_AMOUNT);
-        for (const id of financingIds) expect(['REJECTED', 'REPAID']).to.include((await financing(id)).status);
+        for (const id of financingIds) expect(['REJECTED', 'WITHDRAWN', 'REPAID']).to.include((await financing(id)).status);
       }),
       { numRuns: 25 },
     );

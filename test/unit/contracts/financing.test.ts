@@ -221,6 +221,178 @@ describe('financing contract', () => {
     });
   });
 
+  describe('Withdraw', () => {
+    async function requested(label: string) {
+      const root = await rootVoucher(w, yuan(1000), label);
+      const fin = await w.h.submit(w.as.tier1, 'financing:Request', onVoucher(root.id));
+      return { root, fin };
+    }
+    const status = async (id: string) => (await w.h.evaluate(w.as.auditor, 'financing:Get', { id })).status as string;
+
+    it('lets the applicant withdraw a request: WITHDRAWN, FinancingWithdrawn emitted, the piece unlocked and financeable again', async () => {
+      const { root, fin } = await requested('wd-flow');
+      const tx = await w.h.endorse(w.as.tier1, 'financing:Withdraw', { id: fin.id, reason: 'the bank never answered' });
+      expect(tx.event?.name).to.equal('FinancingWithdrawn');
+      const payload = JSON.parse(Buffer.from(tx.event!.payload).toString('utf8'));
+      expect(payload.ids).to.deep.equal({ financingId: fin.id, assetType: 'VOUCHER', assetId: root.id, applicant: IDS.tier1, bank: IDS.bank });
+      expect(payload.actor).to.include({ memberId: IDS.tier1, mspId: 'PlatformMSP' });
+      expect(payload.changes).to.deep.equal({ status: { from: 'REQUESTED', to: 'WITHDRAWN' }, reason: 'the bank never answered', assetStatus: 'ACTIVE' });
+      await w.h.commit([tx]);
+      const withdrawn = JSON.parse(tx.result);
+      expect(withdrawn).to.include({ id: fin.id, status: 'WITHDRAWN', withdrawalReason: 'the bank never answered', updatedBy: IDS.tier1 });
+      expect(withdrawn.withdrawnAt).to.be.a('string');
+      expect(await w.h.evaluate(w.as.bank, 'financing:Get', { id: fin.id })).to.deep.equal(withdrawn);
+      expect(await w.h.evaluate(w.as.tier1, 'voucher:Get', { id: root.id })).to.include({ status: 'ACTIVE' }).and.not.to.have.property('financingId');
+      // The bank of a withdrawn request no longer sees the piece, and can no longer act on the financing.
+      await rejects(w.h.evaluate(w.as.bank, 'voucher:Get', { id: root.id }), 'NOT_FOUND');
+      await rejects(w.h.submit(w.as.bank, 'financing:Approve', { id: fin.id, advanceAmount: yuan(900), annualRateBps: 100 }), 'INVALID_STATE');
+      await rejects(w.h.submit(w.as.bank, 'financing:Reject', { id: fin.id, reason: 'late' }), 'INVALID_STATE');
+      const prov = await w.h.evaluate(w.as.tier1, 'voucher:Provenance', { id: root.id });
+      expect(prov.encumbrances).to.deep.equal([]);
+
+      const next = await w.h.submit(w.as.tier1, 'financing:Request', onVoucher(root.id, { bank: BANK2 }));
+      expect(await w.h.evaluate(w.as.tier1, 'voucher:Get', { id: root.id })).to.include({ status: 'FINANCING_PENDING', financingId: next.id });
+      const hist = await w.h.evaluate(w.as.tier1, 'financing:History', { id: fin.id });
+      expect(hist.versions.map((v: { record: { status: string } }) => v.record.status)).to.deep.equal(['WITHDRAWN', 'REQUESTED']);
+      const listed = await w.h.evaluate(w.as.auditor, 'financing:List', { status: 'WITHDRAWN' });
+      expect(listed.records.map((f: { id: string }) => f.id)).to.deep.equal([fin.id]);
+    });
+
+    it('unlocks a receivable (CONFIRMED, free to back a voucher) and a receipt (ACTIVE, free to transfer); no reason is needed', async () => {
+      const rcv = await confirmedReceivable(w, yuan(1000), 'wd-rcv');
+      const rf = await w.h.submit(w.as.tier1, 'financing:Request', { asset: { type: 'RECEIVABLE', id: rcv.id }, bank: IDS.bank, requestedAmount: yuan(900) });
+      const out = await w.h.submit(w.as.tier1, 'financing:Withdraw', { id: rf.id });
+      expect(out).to.include({ status: 'WITHDRAWN' }).and.not.to.have.property('withdrawalReason');
+      expect(await w.h.evaluate(w.as.tier1, 'receivable:Get', { id: rcv.id })).to.include({ status: 'CONFIRMED' }).and.not.to.have.property('financingId');
+      expect((await w.h.submit(w.as.core, 'voucher:Issue', { receivableId: rcv.id, amount: yuan(100), maturityDate: '2026-06-30' })).status).to.equal('ACTIVE');
+
+      const receipt = await w.h.submit(w.as.warehouse, 'warehouse:Issue', {
+        owner: IDS.tier1,
+        commodity: 'Soybeans',
+        grade: 'GB 1352 grade 2',
+        quantity: 1000,
+        unit: 't',
+        location: 'Dalian port silo 7',
+        lotId: 'WD-LOT-1',
+        valuation: yuan(4_000_000),
+      });
+      const pf = await w.h.submit(w.as.tier1, 'financing:Request', {
+        asset: { type: 'WAREHOUSE_RECEIPT', id: receipt.id },
+        bank: IDS.bank,
+        requestedAmount: yuan(2_000_000),
+        dueDate: '2026-03-31',
+      });
+      expect((await w.h.evaluate(w.as.tier1, 'warehouse:Get', { id: receipt.id })).status).to.equal('PLEDGE_PENDING');
+      await w.h.submit(w.as.tier1, 'financing:Withdraw', { id: pf.id, reason: 'found cheaper credit' });
+      expect(await w.h.evaluate(w.as.tier1, 'warehouse:Get', { id: receipt.id })).to.include({ status: 'ACTIVE' }).and.not.to.have.property('financingId');
+      expect((await w.h.submit(w.as.tier1, 'warehouse:Transfer', { id: receipt.id, to: IDS.tier2 })).owner).to.equal(IDS.tier2);
+    });
+
+    it('lets only the applicant withdraw: its bank, auditors and operators are FORBIDDEN, other members cannot see it', async () => {
+      const { root, fin } = await requested('wd-roles');
+      const height = await w.h.ws.height();
+      const cmd = { id: fin.id, reason: 'not yours' };
+      for (const who of ['bank', 'bankChecker', 'auditor', 'operator'] as const) await rejects(w.h.submit(w.as[who], 'financing:Withdraw', cmd), 'FORBIDDEN');
+      await rejects(w.h.submit(w.as.outsider, 'financing:Withdraw', cmd), 'FORBIDDEN');
+      for (const who of ['tier2', 'tier3', 'core', 'warehouse'] as const) await rejects(w.h.submit(w.as[who], 'financing:Withdraw', cmd), 'NOT_FOUND');
+      await rejects(w.h.submit(bank2, 'financing:Withdraw', cmd), 'NOT_FOUND');
+      await rejects(w.h.submit(w.as.tier1, 'financing:Withdraw', { id: 'FIN-NOPE' }), 'NOT_FOUND');
+      expect(await w.h.ws.height()).to.equal(height);
+      expect(await status(fin.id)).to.equal('REQUESTED');
+      expect((await w.h.evaluate(w.as.tier1, 'voucher:Get', { id: root.id })).status).to.equal('FINANCING_PENDING');
+    });
+
+    it('refuses once the bank approved, disbursed or rejected, and a second withdrawal, with INVALID_STATE naming the state', async () => {
+      const approved = await requested('wd-approved');
+      await w.h.submit(w.as.bank, 'financing:Approve', { id: approved.fin.id, advanceAmount: yuan(900), annualRateBps: 100 });
+      expect((await rejects(w.h.submit(w.as.tier1, 'financing:Withdraw', { id: approved.fin.id }), 'INVALID_STATE')).message).to.contain('APPROVED');
+      expect((await w.h.evaluate(w.as.tier1, 'voucher:Get', { id: approved.root.id })).status).to.equal('FINANCING_PENDING');
+      await w.h.submit(w.as.bank, 'financing:Disburse', { id: approved.fin.id, paymentRef: 'P' });
+      expect((await rejects(w.h.submit(w.as.tier1, 'financing:Withdraw', { id: approved.fin.id }), 'INVALID_STATE')).message).to.contain('DISBURSED');
+
+      const rejected = await requested('wd-rejected');
+      await w.h.submit(w.as.bank, 'financing:Reject', { id: rejected.fin.id, reason: 'no' });
+      expect((await rejects(w.h.submit(w.as.tier1, 'financing:Withdraw', { id: rejected.fin.id }), 'INVALID_STATE')).message).to.contain('REJECTED');
+
+      const twice = await requested('wd-twice');
+      await w.h.submit(w.as.tier1, 'financing:Withdraw', { id: twice.fin.id });
+      expect((await rejects(w.h.submit(w.as.tier1, 'financing:Withdraw', { id: twice.fin.id }), 'INVALID_STATE')).message).to.contain('WITHDRAWN');
+    });
+
+    it('refuses while the piece, the applicant or the bank is frozen, changing nothing', async () => {
+      const { root, fin } = await requested('wd-frozen');
+      for (const target of [
+        { type: 'VOUCHER', id: root.id },
+        { type: 'MEMBER', id: IDS.tier1 },
+        { type: 'MEMBER', id: IDS.bank },
+      ]) {
+        const freeze = await w.h.submit(w.as.operator, 'freeze:Freeze', { target, reason: 'court order' });
+        const height = await w.h.ws.height();
+        await rejects(w.h.submit(w.as.tier1, 'financing:Withdraw', { id: fin.id }), 'FROZEN');
+        expect(await w.h.ws.height()).to.equal(height);
+        await w.h.submit(w.as.operator, 'freeze:Unfreeze', { id: freeze.id });
+      }
+      expect(await status(fin.id)).to.equal('REQUESTED');
+      expect((await w.h.submit(w.as.tier1, 'financing:Withdraw', { id: fin.id })).status).to.equal('WITHDRAWN');
+    });
+
+    it('refuses a piece whose ancestor is frozen', async () => {
+      const root = await rootVoucher(w, yuan(1000), 'wd-frozen-parent');
+      await w.h.submit(w.as.tier1, 'voucher:Split', { id: root.id, amounts: [yuan(400), yuan(600)] });
+      const fin = await w.h.submit(w.as.tier1, 'financing:Request', onVoucher(`${root.id}.1`, { requestedAmount: yuan(300) }));
+      await w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'VOUCHER', id: root.id }, reason: 'court order' });
+      await rejects(w.h.submit(w.as.tier1, 'financing:Withdraw', { id: fin.id }), 'FROZEN');
+      expect(await status(fin.id)).to.equal('REQUESTED');
+    });
+
+    it('rejects malformed commands with VALIDATION_FAILED and writes nothing', async () => {
+      const { root, fin } = await requested('wd-bad');
+      const height = await w.h.ws.height();
+      const bad: object[] = [
+        {},
+        { id: 'not an id' },
+        { id: fin.id, reason: '' },
+        { id: fin.id, reason: '   ' },
+        { id: fin.id, reason: 'x'.repeat(501) },
+        { id: fin.id, reason: 42 },
+        { id: fin.id, requestId: 'bad request id' },
+        { id: fin.id, bank: IDS.bank },
+      ];
+      for (const cmd of bad) await rejects(w.h.submit(w.as.tier1, 'financing:Withdraw', cmd), 'VALIDATION_FAILED');
+      expect(await w.h.ws.height()).to.equal(height);
+      expect(await status(fin.id)).to.equal('REQUESTED');
+      expect((await w.h.evaluate(w.as.tier1, 'voucher:Get', { id: root.id })).status).to.equal('FINANCING_PENDING');
+    });
+
+    it('returns the first result for a repeated requestId and acts once', async () => {
+      const { fin } = await requested('wd-once');
+      const first = await w.h.submit(w.as.tier1, 'financing:Withdraw', { id: fin.id, reason: 'r', requestId: 'wd-1' });
+      const again = await w.h.endorse(w.as.tier1, 'financing:Withdraw', { id: fin.id, reason: 'r', requestId: 'wd-1' });
+      expect(JSON.parse(again.result)).to.deep.equal(first);
+      expect(again.rwset.writes).to.deep.equal([]);
+    });
+
+    it('commits only one of a withdrawal and an approval racing on the same request', async () => {
+      const { root, fin } = await requested('wd-race');
+      const withdraw = await w.h.endorse(w.as.tier1, 'financing:Withdraw', { id: fin.id });
+      const approve = await w.h.endorse(w.as.bank, 'financing:Approve', { id: fin.id, advanceAmount: yuan(900), annualRateBps: 100 });
+      const { transactions } = await w.h.commit([approve, withdraw]);
+      expect(transactions.map((t) => t.validationCode)).to.deep.equal(['VALID', 'MVCC_READ_CONFLICT']);
+      expect(await status(fin.id)).to.equal('APPROVED');
+      expect((await w.h.evaluate(w.as.tier1, 'voucher:Get', { id: root.id })).status).to.equal('FINANCING_PENDING');
+    });
+
+    it("leaves a checker's pending approval of a withdrawn request unable to execute (INVALID_STATE)", async () => {
+      await w.h.submit(w.as.operator, 'member:SetDualControl', { id: IDS.bank, threshold: yuan(500) });
+      const { fin } = await requested('wd-dual');
+      const approval = await w.h.submit(w.as.bank, 'financing:Approve', { id: fin.id, advanceAmount: yuan(800), annualRateBps: 100 });
+      expect(approval).to.include({ docType: 'approval', status: 'PENDING' });
+      await w.h.submit(w.as.tier1, 'financing:Withdraw', { id: fin.id, reason: 'waited too long' });
+      await rejects(w.h.submit(w.as.bankChecker, 'approval:Approve', { id: approval.id }), 'INVALID_STATE');
+      expect(await status(fin.id)).to.equal('WITHDRAWN');
+    });
+  });
+
   describe('receivable factoring', () => {
     it('assigns the receivable to the bank and pays the bank when the debtor settles', async () => {
       const rcv = await confirmedReceivable(w, yuan(1000), 'fac-1', '2026-03-31');

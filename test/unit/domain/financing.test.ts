@@ -22,6 +22,7 @@ import {
   requestFinancing,
   settleFactoredReceivable,
   transitionFinancing,
+  withdrawFinancing,
   withinPledgeCap,
   type FinancedAsset,
   type Financing,
@@ -92,11 +93,25 @@ function staged(type: keyof typeof ASSETS, stage: 'REQUESTED' | 'APPROVED' | 'DI
 
 describe('domain/financing', () => {
   describe('transition table', () => {
-    it('lists every (status, action) once and keeps REJECTED, REPAID and ENFORCED final', () => {
+    it('lists every (status, action) once and keeps REJECTED, WITHDRAWN, REPAID and ENFORCED final', () => {
       const keys = FINANCING_TRANSITIONS.map((t) => `${t.from}/${t.action}`);
       expect(new Set(keys).size).to.equal(keys.length);
       const finals = FINANCING_STATUSES.filter((s) => !FINANCING_TRANSITIONS.some((t) => t.from === s));
-      expect(finals.sort()).to.deep.equal(['ENFORCED', 'REJECTED', 'REPAID']);
+      expect(finals.sort()).to.deep.equal(['ENFORCED', 'REJECTED', 'REPAID', 'WITHDRAWN']);
+    });
+
+    it('holds exactly the transitions of DESIGN 2.4 plus WITHDRAW before approval and ENFORCE of a pledge', () => {
+      expect(FINANCING_TRANSITIONS.map((t) => `${t.from} --${t.action}--> ${t.to}`).sort()).to.deep.equal(
+        [
+          'REQUESTED --APPROVE--> APPROVED',
+          'REQUESTED --REJECT--> REJECTED',
+          'REQUESTED --WITHDRAW--> WITHDRAWN',
+          'APPROVED --REJECT--> REJECTED',
+          'APPROVED --DISBURSE--> DISBURSED',
+          'DISBURSED --REPAY--> REPAID',
+          'DISBURSED --ENFORCE--> ENFORCED',
+        ].sort(),
+      );
     });
 
     const base = staged('VOUCHER', 'REQUESTED').financing;
@@ -459,6 +474,106 @@ describe('domain/financing', () => {
     });
   });
 
+  describe('withdrawFinancing', () => {
+    for (const type of ['VOUCHER', 'RECEIVABLE', 'WAREHOUSE_RECEIPT'] as const) {
+      it(`lets the applicant withdraw a REQUESTED financing on a ${type}, unlocking the asset as a rejection does`, () => {
+        const { financing, asset } = staged(type, 'REQUESTED');
+        const w = withdrawFinancing(financing, asset, { reason: ' bank did not answer ' }, ACTORS.supplier, LATER);
+        expect(w.financing).to.deep.equal({
+          ...financing,
+          status: 'WITHDRAWN',
+          withdrawalReason: 'bank did not answer',
+          withdrawnAt: LATER.now,
+          updatedAt: LATER.now,
+          updatedTxId: LATER.txId,
+        });
+        const rejected = rejectFinancing(financing, asset, { reason: 'x' }, ACTORS.bank, LATER);
+        expect(w.asset).to.deep.equal(rejected.asset);
+        expect(w.asset.record.status).to.equal(type === 'RECEIVABLE' ? 'CONFIRMED' : 'ACTIVE');
+        expect(w.asset.record).to.not.have.property('financingId');
+        expect(asset.record.status).to.equal(type === 'WAREHOUSE_RECEIPT' ? 'PLEDGE_PENDING' : 'FINANCING_PENDING');
+        expectJsonClean(w.financing);
+        expectJsonClean(w.asset.record);
+      });
+    }
+
+    it('records no reason when none is given', () => {
+      const { financing, asset } = staged('VOUCHER', 'REQUESTED');
+      for (const cmd of [{}, { reason: undefined }]) {
+        const w = withdrawFinancing(financing, asset, cmd, ACTORS.supplier, LATER);
+        expect(w.financing).to.include({ status: 'WITHDRAWN', withdrawnAt: LATER.now });
+        expect(w.financing).to.not.have.property('withdrawalReason');
+        expectJsonClean(w.financing);
+      }
+    });
+
+    it('leaves a withdrawn financing no longer live, so the asset may be financed again', () => {
+      const { financing, asset } = staged('VOUCHER', 'REQUESTED');
+      const w = withdrawFinancing(financing, asset, {}, ACTORS.supplier, LATER);
+      expect(liveFinancingParties(w.financing)).to.deep.equal([]);
+      expect(financingEncumbrance(w.financing)).to.equal(undefined);
+      const again = requestFinancing(requestCmd(w.asset, { id: 'FIN-2', bank: IDS.bank2 }), w.asset, ACTORS.supplier, MEMBERS.bank2, LATER, w.financing);
+      expect(again.financing).to.include({ id: 'FIN-2', status: 'REQUESTED', bank: IDS.bank2 });
+      expect(again.asset.record).to.include({ status: 'FINANCING_PENDING', financingId: 'FIN-2' });
+    });
+
+    const notApplicant: [string, Actor][] = [
+      ['the bank', ACTORS.bank],
+      ['a checker of the bank', { ...ACTORS.bank, identity: { ...ACTORS.bank.identity, userRole: 'CHECKER' as const } }],
+      ['another bank', ACTORS.bank2],
+      ['another supplier', ACTORS.supplier2],
+      ['the issuer / debtor', ACTORS.core],
+      ['the warehouse', ACTORS.warehouse],
+      ['an auditor', ACTORS.auditor],
+      ['the operator', ACTORS.operator],
+      ['the applicant while suspended', suspended(ACTORS.supplier)],
+    ];
+    for (const [who, actor] of notApplicant) {
+      it(`forbids ${who} to withdraw`, () => {
+        const { financing, asset } = staged('WAREHOUSE_RECEIPT', 'REQUESTED');
+        expectDomainError(() => withdrawFinancing(financing, asset, {}, actor, LATER), 'FORBIDDEN');
+      });
+    }
+
+    for (const stage of ['APPROVED', 'DISBURSED'] as const) {
+      it(`refuses to withdraw once the financing is ${stage}, with INVALID_STATE naming it: the decision is the bank's`, () => {
+        const { financing, asset } = staged('VOUCHER', stage);
+        const err = expectDomainError(() => withdrawFinancing(financing, asset, {}, ACTORS.supplier, LATER), 'INVALID_STATE', `is ${stage}`);
+        expect(err.detail).to.include('cannot WITHDRAW');
+      });
+    }
+
+    it('refuses to withdraw a rejected or already withdrawn financing with INVALID_STATE', () => {
+      const r = staged('RECEIVABLE', 'REQUESTED');
+      const rejected = rejectFinancing(r.financing, r.asset, { reason: 'no' }, ACTORS.bank, LATER);
+      expectDomainError(() => withdrawFinancing(rejected.financing, r.asset, {}, ACTORS.supplier, LATER), 'INVALID_STATE', 'is REJECTED');
+      const withdrawn = withdrawFinancing(r.financing, r.asset, {}, ACTORS.supplier, LATER);
+      expectDomainError(() => withdrawFinancing(withdrawn.financing, r.asset, {}, ACTORS.supplier, LATER), 'INVALID_STATE', 'is WITHDRAWN');
+      for (const action of ['APPROVE', 'REJECT', 'DISBURSE'] as const) {
+        expectDomainError(() => transitionFinancing(withdrawn.financing, action, LATER), 'INVALID_STATE', 'is WITHDRAWN');
+      }
+    });
+
+    const badReasons: [string, unknown][] = [
+      ['a blank reason', '   '],
+      ['a reason of 501 characters', 'x'.repeat(501)],
+      ['a reason with a control character', 'no\u0007answer'],
+      ['a reason that is not a string', 42],
+    ];
+    for (const [what, reason] of badReasons) {
+      it(`rejects ${what} with VALIDATION_FAILED`, () => {
+        const { financing, asset } = staged('VOUCHER', 'REQUESTED');
+        expectDomainError(() => withdrawFinancing(financing, asset, { reason } as never, ACTORS.supplier, LATER), 'VALIDATION_FAILED', 'reason');
+      });
+    }
+
+    it('refuses a financing that does not hold the asset it names', () => {
+      const { financing } = staged('VOUCHER', 'REQUESTED');
+      const other: FinancedAsset = { type: 'VOUCHER', record: voucher({ status: 'FINANCING_PENDING', financingId: 'FIN-OTHER' }) };
+      expectDomainError(() => withdrawFinancing(financing, other, {}, ACTORS.supplier, LATER), 'BUSINESS_RULE', 'does not hold');
+    });
+  });
+
   describe('disburseFinancing', () => {
     it('assigns a voucher to the bank (FINANCED, holder = bank, same tier) and fixes the terms at disbursement', () => {
       const { financing, asset } = staged('VOUCHER', 'APPROVED');
@@ -604,7 +719,7 @@ describe('domain/financing', () => {
         expect(liveFinancingParties(financing)).to.deep.equal([IDS.supplier, IDS.bank]);
         expect(financingEncumbrance(financing)).to.deep.equal({ type: 'FINANCING', id: 'FIN-1', status: stage, party: IDS.bank, txId: financing.updatedTxId, at: financing.updatedAt });
       }
-      for (const status of ['REJECTED', 'REPAID', 'ENFORCED'] as const) {
+      for (const status of ['REJECTED', 'WITHDRAWN', 'REPAID', 'ENFORCED'] as const) {
         const f = { ...staged('VOUCHER', 'REQUESTED').financing, status };
         expect(liveFinancingParties(f)).to.deep.equal([]);
         expect(financingEncumbrance(f)).to.equal(undefined);

@@ -10,6 +10,7 @@ import {
   RejectFinancingBody,
   RequestFinancingBody,
   SettleReceivableBody,
+  WithdrawFinancingBody,
 } from '../schemas/financings';
 import { History, Receivable } from '../schemas/receivables';
 
@@ -80,6 +81,17 @@ export function financingRoutes({ financings }: Services): RouteSpec[] {
       success: { status: 200, description: 'The REJECTED financing', schema: Financing },
       errors: [...BANK_ERRORS],
       handle: async ({ params, body }, ctx) => written(await financings.reject(ctx, params.id, body.reason)),
+    }),
+    route({
+      method: 'post',
+      path: '/financings/:id/withdraw',
+      summary: 'Withdraw a requested financing (its applicant) before the bank approves it; unlocks the asset',
+      tag: 'financings',
+      params: IdParams,
+      body: WithdrawFinancingBody,
+      success: { status: 200, description: 'The WITHDRAWN financing', schema: Financing },
+      errors: ['FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'FROZEN', 'LEDGER_UNAVAILABLE', 'COMMIT_TIMEOUT'],
+      handle: async ({ params, body }, ctx) => written(await financings.withdraw(ctx, params.id, body.reason)),
     }),
     route({
       method: 'post',

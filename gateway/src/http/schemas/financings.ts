@@ -33,6 +33,10 @@ export const ApproveFinancingBody = z
 
 export const RejectFinancingBody = z.strictObject({ reason: Text(500) }).openapi('RejectFinancing');
 
+export const WithdrawFinancingBody = z
+  .strictObject({ reason: Text(500).optional() })
+  .openapi('WithdrawFinancing', { description: 'The applicant withdraws a REQUESTED financing; the reason is optional' });
+
 /** Disbursement and (pledge) repayment carry the payment's reference. */
 export const FinancingPaymentBody = z.strictObject({ paymentRef: Text(128) }).openapi('FinancingPayment');
 
@@ -63,6 +67,7 @@ export const Financing = z
     paymentRef: z.string().optional(),
     repaymentRef: z.string().optional(),
     rejectionReason: z.string().optional(),
+    withdrawalReason: z.string().optional(),
     ...MetaFields,
   })
   .openapi('Financing');
