@@ -167,10 +167,22 @@ function assertNotMatured(v: Voucher, tx: TxInfo, what: string): void {
   }
 }
 
+/**
+ * Record ids are at most 128 characters (the command schemas accept no
+ * more), so a piece split so deep that its children's ids would be longer is
+ * refused: such a child could never be named again, to settle it or anything
+ * else, and would stay unsettled for ever.
+ */
+export const MAX_VOUCHER_ID_LENGTH = 128;
+
 function newChild(parent: Voucher, n: number, holder: string, tier: number, amount: bigint, tx: TxInfo): Voucher {
+  const id = childId(parent.id, n);
+  if (id.length > MAX_VOUCHER_ID_LENGTH) {
+    throw new DomainError('BUSINESS_RULE', `voucher ${parent.id} is split too deep: child ids would exceed ${MAX_VOUCHER_ID_LENGTH} characters`);
+  }
   return {
     docType: 'voucher',
-    id: childId(parent.id, n),
+    id,
     rootId: parent.rootId,
     parentId: parent.id,
     tier,

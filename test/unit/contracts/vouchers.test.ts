@@ -41,6 +41,29 @@ describe('voucher contract', () => {
     expect(await w.h.evaluate(w.as.tier1, 'voucher:Get', { id: root.id })).to.include({ status: 'ACTIVE', amount: yuan(1000) });
   });
 
+  it('refuses a split whose children could never be named again (ids over 128 characters), so every piece stays settleable', async () => {
+    const rcv = await w.h.submit(w.as.tier1, 'receivable:Register', {
+      debtor: IDS.core, amount: yuan(1000), dueDate: '2026-06-30', documents: [{ kind: 'INVOICE', fingerprint: 'aa'.repeat(32) }],
+    });
+    await w.h.submit(w.as.core, 'receivable:Confirm', { id: rcv.id });
+    const longRoot = `VCH-${'A'.repeat(56)}`;
+    const root = await w.h.submit(w.as.core, 'voucher:Issue', { id: longRoot, receivableId: rcv.id, amount: yuan(1000), maturityDate: '2026-06-30' });
+    let piece = root.id as string;
+    let err: Error | undefined;
+    for (let i = 0; i < 40 && !err; i += 1) {
+      try {
+        const split = await w.h.submit(w.as.tier1, 'voucher:Split', { id: piece, amounts: ['100', String(BigInt(yuan(1000)) - 100n * BigInt(i + 1))] });
+        piece = split.children[1].id;
+      } catch (e) {
+        err = e as Error;
+      }
+    }
+    expect(err?.message).to.match(/^\[BUSINESS_RULE\] .*split too deep/);
+    expect(piece.length).to.be.at.most(128);
+    w.h.today = '2026-06-30';
+    expect((await w.h.submit(w.as.core, 'voucher:Settle', { id: piece, paymentRef: 'DEEP' })).status).to.equal('SETTLED');
+  });
+
   it('refuses an eleventh tier', async () => {
     const members = [IDS.tier2, IDS.tier3];
     const who = [w.as.tier2, w.as.tier3];
