@@ -58,7 +58,7 @@ export function createDispatcher(contractClasses: ReadonlyArray<new () => Contra
 
   return {
     catalogue: () =>
-      [...registry.entries()].map(([name, r]) => ({ name, readOnly: r.readOnly })).sort((a, b) => a.name.localeCompare(b.name)),
+      [...registry.entries()].map(([name, r]) => ({ name, readOnly: r.readOnly })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     isReadOnly: (name) => lookup(name).readOnly,
     async invoke(env, name, args) {
       const found = lookup(name);

@@ -247,11 +247,17 @@ describe('HTTP: approvals (dual control)', () => {
       }
     });
 
-    it("lets a member's ADMIN set and clear its own threshold; null switches dual control off", async () => {
+    it("lets a member's ADMIN switch dual control on and tighten it, but only the operator relax or clear it (null = off)", async () => {
       const set = await setThreshold(SUPPLIER1(), { threshold: '2500000' }, 'supplier1');
       expect(set.status).to.equal(200);
       expect(set.body.dualControlThreshold).to.equal('2500000');
-      const cleared = await setThreshold(SUPPLIER1(), { threshold: null }, 'supplier1');
+      const tighter = await setThreshold(SUPPLIER1(), { threshold: '2000000' }, 'supplier1');
+      expect(tighter.status).to.equal(200);
+      const height = await gw.ledger.height();
+      expectProblem(await setThreshold(SUPPLIER1(), { threshold: null }, 'supplier1'), 403, 'FORBIDDEN');
+      expectProblem(await setThreshold(SUPPLIER1(), { threshold: '3000000' }, 'supplier1'), 403, 'FORBIDDEN');
+      expect(await gw.ledger.height()).to.equal(height);
+      const cleared = await setThreshold(SUPPLIER1(), { threshold: null }, 'operator-admin');
       expect(cleared.status).to.equal(200);
       expect(cleared.body).to.not.have.property('dualControlThreshold');
       expect((await read(`/members/${SUPPLIER1()}`)).body).to.not.have.property('dualControlThreshold');

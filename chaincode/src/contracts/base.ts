@@ -113,10 +113,13 @@ export abstract class ScfContract extends Contract {
     const cmd = parseCommand(op.schema, raw) as z.infer<S> & { requestId?: string };
     const store = new Store(ctx.stub);
     const actor = await resolveActor(store, ctx);
-    assertActive(actor);
-    await assertNotFrozen(store, [{ type: 'MEMBER', id: actor.member.id }]);
     const env: TxEnv = { ctx, store, actor, tx: { ...txInfoOf(ctx), actor: actor.member.id } };
     return this.once<R | Approval>(ctx, store, actor.member.id, op.name, cmd.requestId, async () => {
+      // Checked after the requestId lookup: a retry of a request that already
+      // committed gets its first result even if the member was suspended or
+      // frozen since.
+      assertActive(actor);
+      await assertNotFrozen(store, [{ type: 'MEMBER', id: actor.member.id }], { own: true });
       const amount = op.dualControlAmount?.(cmd);
       if (amount === undefined || !requiresDualControl(actor.member, amount)) return op.body(env, cmd);
       await op.body({ ...env, store: new Store(ctx.stub, { dryRun: true }) }, cmd);
@@ -137,6 +140,7 @@ export abstract class ScfContract extends Contract {
       };
     });
   }
+
   protected async query<S extends z.ZodType, R>(
     ctx: Context,
     raw: string,

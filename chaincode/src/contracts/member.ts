@@ -41,16 +41,16 @@ export class MemberContract extends ScfContract {
     const store = new Store(ctx.stub);
     const tx = { ...txInfoOf(ctx), actor: cmd.member.id };
     const caller = callerOf(ctx);
-    const done = await store.get<{ memberId: string }>(BOOTSTRAP_TYPE, ['scf']);
-    if (done) throw new DomainError('ALREADY_EXISTS', `the ledger was already bootstrapped by ${done.memberId}`);
-    const member = bootstrapOperator(cmd, caller.mspId, tx);
-    const identity = bindIdentity(
-      { memberId: member.id, mspId: caller.mspId, identityId: caller.identityId, userRole: 'ADMIN' },
-      member,
-      undefined,
-      tx,
-    );
-    return this.once(ctx, store, member.id, 'member:Bootstrap', cmd.requestId, async () => {
+    return this.once(ctx, store, cmd.member.id, 'member:Bootstrap', cmd.requestId, async () => {
+      const done = await store.get<{ memberId: string }>(BOOTSTRAP_TYPE, ['scf']);
+      if (done) throw new DomainError('ALREADY_EXISTS', `the ledger was already bootstrapped by ${done.memberId}`);
+      const member = bootstrapOperator(cmd, caller.mspId, tx);
+      const identity = bindIdentity(
+        { memberId: member.id, mspId: caller.mspId, identityId: caller.identityId, userRole: 'ADMIN' },
+        member,
+        undefined,
+        tx,
+      );
       await store.put(BOOTSTRAP_TYPE, ['scf'], { memberId: member.id, txId: tx.txId });
       await store.save(MemberSpec, undefined, member);
       await store.save(IdentitySpec, undefined, identity);

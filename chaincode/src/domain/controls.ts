@@ -167,22 +167,36 @@ export function describeTarget(t: FreezeTarget): string {
   return `${t.type.toLowerCase().replace('_', ' ')} ${t.id}`;
 }
 
-export function frozenError(target: FreezeTarget, active: ActiveFreeze): DomainError {
+/**
+ * FROZEN naming the freeze and its reason, except for a member frozen that is
+ * not the caller: a court order against a counterparty is the business of the
+ * operator, auditors and that member, so others learn only that it is frozen.
+ */
+export function frozenError(target: FreezeTarget, active: ActiveFreeze, own = false): DomainError {
+  if (target.type === 'MEMBER' && !own) return new DomainError('FROZEN', `${describeTarget(target)} is frozen`);
   return new DomainError('FROZEN', `${describeTarget(target)} is frozen by ${active.freezeId}: ${active.reason}`);
 }
 
 /**
- * A member's dual-control threshold is its own internal-control policy: its
- * ADMIN sets or clears it; the OPERATOR may too (on onboarding). Absent = off.
+ * A member's dual-control threshold is its own internal-control policy. Its
+ * ADMIN may switch it on or make it stricter (a lower figure makes more
+ * operations two-step); relaxing it (a higher figure, or off) would let one
+ * person undo the control alone, so only the OPERATOR may relax it (on the
+ * member's written request, outside the ledger). Absent = off.
  */
 export function setDualControlThreshold(member: Member, threshold: string | undefined, actor: Actor, tx: TxInfo): Member {
   assertActive(actor);
+  const operator = hasRole(actor, 'OPERATOR');
   const ownAdmin = actor.member.id === member.id && actor.identity.userRole === 'ADMIN';
-  if (!ownAdmin && !hasRole(actor, 'OPERATOR')) {
+  if (!ownAdmin && !operator) {
     throw new DomainError('FORBIDDEN', `only an ADMIN of ${member.id} or the operator may set its dual-control threshold`);
   }
-  if (threshold !== undefined && parseAmount(threshold, 'threshold') < 1n) {
-    throw new DomainError('VALIDATION_FAILED', 'threshold: must be at least 1');
+  const next = threshold === undefined ? undefined : parseAmount(threshold, 'threshold');
+  if (next !== undefined && next < 1n) throw new DomainError('VALIDATION_FAILED', 'threshold: must be at least 1');
+  const current = member.dualControlThreshold === undefined ? undefined : parseAmount(member.dualControlThreshold, 'dualControlThreshold');
+  const relaxes = current !== undefined && (next === undefined || next > current);
+  if (relaxes && !operator) {
+    throw new DomainError('FORBIDDEN', `relaxing the dual-control threshold of ${member.id} needs the operator: one ADMIN alone could otherwise undo the control`);
   }
   const updated: Member = { ...touch(member, tx) };
   if (threshold === undefined) delete updated.dualControlThreshold;

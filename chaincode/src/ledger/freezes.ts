@@ -8,15 +8,13 @@ export function activeFreeze(store: Store, target: FreezeTarget): Promise<Active
   return store.get<ActiveFreeze>(FROZEN_TYPE, [target.type, target.id]);
 }
 
-/** FROZEN if any of the targets is frozen (the first found is named). */
-export async function assertNotFrozen(store: Store, targets: readonly FreezeTarget[]): Promise<void> {
+/**
+ * FROZEN if any of the targets is frozen (the first found is named). `own`:
+ * the targets are the caller itself, which may see the freeze's id and reason.
+ */
+export async function assertNotFrozen(store: Store, targets: readonly FreezeTarget[], options: { own?: boolean } = {}): Promise<void> {
   for (const target of targets) {
     const active = await activeFreeze(store, target);
-    if (active) throw frozenError(target, active);
+    if (active) throw frozenError(target, active, options.own === true);
   }
-}
-
-export async function anyFrozen(store: Store, targets: readonly FreezeTarget[]): Promise<boolean> {
-  for (const target of targets) if (await activeFreeze(store, target)) return true;
-  return false;
 }

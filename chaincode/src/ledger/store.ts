@@ -140,7 +140,6 @@ export class Store {
     }
     let cursor = decodeBookmark(bookmarkArg, prefixes.length);
     const records: T[] = [];
-    let fetchedCount = 0;
     while (cursor && records.length < pageSize) {
       const prefix = prefixes[cursor.p];
       if (!prefix) break;
@@ -152,7 +151,6 @@ export class Store {
       );
       const found = await this.collectKeys(iterator);
       for (const indexKey of found) {
-        fetchedCount += 1;
         const record = await this.get<T>(spec.type, [this.lastAttribute(indexKey)]);
         if (record !== undefined && accept(record)) records.push(record);
       }
@@ -163,7 +161,9 @@ export class Store {
           : undefined
         : { p: cursor.p, b: metadata.bookmark };
     }
-    return { records, bookmark: cursor ? encodeBookmark(cursor) : '', fetchedCount };
+    // Only what the caller may see is counted: a count of hidden rows would tell
+    // a non-party how many records another member holds.
+    return { records, bookmark: cursor ? encodeBookmark(cursor) : '', fetchedCount: records.length };
   }
 
   /** Every committed version of a record, newest first (Fabric key history). */

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { confirmedReceivable, IDS, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
+import { makeIdentity } from '../../support/certs';
+import { clientIdOf, confirmedReceivable, IDS, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
 
 describe('dual control (双人授权)', () => {
   let w: World;
@@ -62,6 +63,23 @@ describe('dual control (双人授权)', () => {
     const cleared = await w.h.submit(w.as.operator, 'member:SetDualControl', { id: IDS.core, threshold: null });
     expect(cleared).to.not.have.property('dualControlThreshold');
   });
+
+  it('lets the member admin switch dual control on or tighten it, but not relax it alone', async () => {
+    const admin = await makeIdentity('CoreMSP', 'core-admin');
+    await w.h.submit(w.as.operator, 'member:BindIdentity', { memberId: IDS.core, mspId: 'CoreMSP', identityId: clientIdOf(admin), userRole: 'ADMIN' });
+    const tighter = await w.h.submit(admin, 'member:SetDualControl', { id: IDS.core, threshold: yuan(100_000) });
+    expect(tighter.dualControlThreshold).to.equal(yuan(100_000));
+    const height = await w.h.ws.height();
+    await rejects(w.h.submit(admin, 'member:SetDualControl', { id: IDS.core, threshold: yuan(200_000) }), 'FORBIDDEN');
+    await rejects(w.h.submit(admin, 'member:SetDualControl', { id: IDS.core, threshold: null }), 'FORBIDDEN');
+    expect(await w.h.ws.height()).to.equal(height);
+    // With the control in force, the admin's own issuance still needs a second person.
+    const rcv = await confirmedReceivable(w, yuan(300_000), 'dc-admin');
+    const approval = await w.h.submit(admin, 'voucher:Issue', { receivableId: rcv.id, amount: yuan(300_000), maturityDate: '2026-06-30' });
+    expect(approval.docType).to.equal('approval');
+    await w.h.submit(w.as.operator, 'member:SetDualControl', { id: IDS.core, threshold: null });
+    await w.h.submit(admin, 'member:SetDualControl', { id: IDS.core, threshold: yuan(1_000_000) });
+  });
 });
 
 describe('judicial freezes (司法冻结)', () => {
@@ -105,6 +123,18 @@ describe('judicial freezes (司法冻结)', () => {
     );
     const mine = await w.h.evaluate(w.as.tier2, 'freeze:List', { target: { type: 'MEMBER', id: IDS.tier2 } });
     expect(mine.records).to.have.length(1);
+  });
+
+  it("tells a counterparty only that a member is frozen, never the court order's id or reason", async () => {
+    await w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'MEMBER', id: IDS.core }, reason: '(2026)沪0101执保9号' });
+    const err = await rejects(
+      w.h.endorse(w.as.tier1, 'receivable:Register', { debtor: IDS.core, amount: '100', dueDate: '2026-03-31', documents: [{ kind: 'INVOICE', fingerprint: 'bc'.repeat(32) }] }),
+      'FROZEN',
+    );
+    expect(err.message).to.not.contain('执保').and.to.not.contain('FRZ-');
+    // The frozen member itself is told why.
+    const own = await rejects(w.h.endorse(w.as.core, 'receivable:Confirm', { id: 'RCV-ANY' }), 'FROZEN');
+    expect(own.message).to.contain('执保');
   });
 
   it('blocks confirming a frozen receivable', async () => {

@@ -16,6 +16,17 @@ describe('member contract', () => {
     );
   });
 
+  it('answers a retried Bootstrap with the same requestId with its first result', async () => {
+    const h = new LedgerHarness();
+    const admin = await makeIdentity('PlatformMSP', 'op-admin-retry');
+    const cmd = { member: { id: IDS.operator, name: 'Op', mspId: 'PlatformMSP' }, requestId: 'boot-1' };
+    const first = await h.submit(admin, 'member:Bootstrap', cmd);
+    const again = await h.endorse(admin, 'member:Bootstrap', cmd);
+    expect(JSON.parse(again.result)).to.deep.equal(first);
+    expect(again.rwset.writes).to.deep.equal([]);
+    await rejects(h.submit(admin, 'member:Bootstrap', { ...cmd, requestId: 'boot-2' }), 'ALREADY_EXISTS');
+  });
+
   it('bootstraps only from an identity of the operator org named in the command', async () => {
     const h = new LedgerHarness();
     const coreAdmin = await makeIdentity('CoreMSP', 'core-admin');

@@ -172,6 +172,24 @@ describe('voucher contract', () => {
     expect(await w.h.ws.height()).to.equal(heightAfterFirst + 1);
   });
 
+  it('answers a retried requestId with its first result even after the member was suspended', async () => {
+    const root = await rootVoucher(w, yuan(1000), 'retry-suspended');
+    const cmd = { id: root.id, to: IDS.tier2, amount: yuan(1000), requestId: 'pay-77' };
+    const first = await w.h.submit(w.as.tier1, 'voucher:Transfer', cmd);
+    await w.h.submit(w.as.operator, 'member:Suspend', { id: IDS.tier1, reason: 'review' });
+    expect(await w.h.evaluate(w.as.tier1, 'voucher:Transfer', cmd)).to.deep.equal(first);
+    await rejects(w.h.endorse(w.as.tier1, 'voucher:Split', { id: root.id, amounts: [yuan(500), yuan(500)], requestId: 'new-1' }), 'FORBIDDEN');
+  });
+
+  it('counts only the rows the caller may see in a list', async () => {
+    await rootVoucher(w, yuan(100), 'count-1');
+    await rootVoucher(w, yuan(100), 'count-2');
+    const foreign = await w.h.evaluate(w.as.tier2, 'voucher:List', { holder: IDS.tier1, status: 'ACTIVE' });
+    expect(foreign).to.deep.equal({ records: [], bookmark: '', fetchedCount: 0 });
+    const own = await w.h.evaluate(w.as.tier1, 'voucher:List', { holder: IDS.tier1, status: 'ACTIVE' });
+    expect(own.fetchedCount).to.equal(2);
+  });
+
   it('emits one PastTense event per mutating transaction naming ids, actor and changes', async () => {
     const root = await rootVoucher(w, yuan(1000), 'events');
     const tx = await w.h.endorse(w.as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(250) });
