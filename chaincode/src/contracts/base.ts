@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Contract, type Context } from 'fabric-contract-api';
 import { z } from 'zod';
 import { DomainError } from '../domain/errors';
@@ -33,6 +34,8 @@ interface RequestRecord {
   memberId: string;
   requestId: string;
   transaction: string;
+  /** SHA-256 of the command without its requestId: a retry must repeat the request, not change it. */
+  commandHash: string;
   txId: string;
   result: string;
 }
@@ -114,7 +117,7 @@ export abstract class ScfContract extends Contract {
     const store = new Store(ctx.stub);
     const actor = await resolveActor(store, ctx);
     const env: TxEnv = { ctx, store, actor, tx: { ...txInfoOf(ctx), actor: actor.member.id } };
-    return this.once<R | Approval>(ctx, store, actor.member.id, op.name, cmd.requestId, async () => {
+    return this.once<R | Approval>(ctx, store, actor.member.id, op.name, cmd, async () => {
       // Checked after the requestId lookup: a retry of a request that already
       // committed gets its first result even if the member was suspended or
       // frozen since.
@@ -159,9 +162,11 @@ export abstract class ScfContract extends Contract {
     store: Store,
     memberId: string,
     transaction: string,
-    requestId: string | undefined,
+    command: { requestId?: string | undefined },
     act: () => Promise<Outcome<R>>,
   ): Promise<string> {
+    const { requestId, ...rest } = command;
+    const commandHash = createHash('sha256').update(marshalString(rest)).digest('hex');
     if (requestId !== undefined) {
       const seen = await store.get<RequestRecord>(RecordType.REQUEST, [memberId, requestId]);
       if (seen) {
@@ -171,6 +176,12 @@ export abstract class ScfContract extends Contract {
             `requestId ${requestId} was already used for ${seen.transaction} in tx ${seen.txId}`,
           );
         }
+        if (seen.commandHash !== commandHash) {
+          throw new DomainError(
+            'ALREADY_EXISTS',
+            `requestId ${requestId} was already used with a different ${transaction} command in tx ${seen.txId}`,
+          );
+        }
         return seen.result;
       }
     }
@@ -178,7 +189,7 @@ export abstract class ScfContract extends Contract {
     const result = marshalString(outcome.result);
     const txId = ctx.stub.getTxID();
     if (requestId !== undefined) {
-      const record: RequestRecord = { docType: 'request', memberId, requestId, transaction, txId, result };
+      const record: RequestRecord = { docType: 'request', memberId, requestId, transaction, commandHash, txId, result };
       await store.put(RecordType.REQUEST, [memberId, requestId], record);
     }
     ctx.stub.setEvent(

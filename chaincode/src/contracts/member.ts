@@ -41,7 +41,7 @@ export class MemberContract extends ScfContract {
     const store = new Store(ctx.stub);
     const tx = { ...txInfoOf(ctx), actor: cmd.member.id };
     const caller = callerOf(ctx);
-    return this.once(ctx, store, cmd.member.id, 'member:Bootstrap', cmd.requestId, async () => {
+    return this.once(ctx, store, cmd.member.id, 'member:Bootstrap', cmd, async () => {
       const done = await store.get<{ memberId: string }>(BOOTSTRAP_TYPE, ['scf']);
       if (done) throw new DomainError('ALREADY_EXISTS', `the ledger was already bootstrapped by ${done.memberId}`);
       const member = bootstrapOperator(cmd, caller.mspId, tx);

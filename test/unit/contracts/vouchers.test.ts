@@ -167,6 +167,9 @@ describe('voucher contract', () => {
     expect(again.rwset.writes).to.deep.equal([]);
     expect(again.event).to.equal(undefined);
     await rejects(w.h.submit(w.as.tier1, 'voucher:Split', { id: `${root.id}.2`, amounts: [yuan(350), yuan(350)], requestId: 'req-42' }), 'ALREADY_EXISTS');
+    // The same requestId with a changed command is not a retry: refused, not silently answered with the first result.
+    const changed = await rejects(w.h.submit(w.as.tier1, 'voucher:Transfer', { ...cmd, amount: yuan(301) }), 'ALREADY_EXISTS');
+    expect(changed.message).to.contain('different');
     // Another member may use the same requestId for its own request.
     await w.h.submit(w.as.tier2, 'voucher:Split', { id: `${root.id}.1`, amounts: [yuan(150), yuan(150)], requestId: 'req-42' });
     expect(await w.h.ws.height()).to.equal(heightAfterFirst + 1);
