@@ -1,16 +1,18 @@
 import { expect } from 'chai';
-import { pendingReceivable, startGateway, type TestGateway } from './harness';
+import { issuedVoucher, type Label, pendingReceivable, startGateway, SUPPLIER3, type TestGateway } from './harness';
 import { SseClient } from './sse-client';
 
 describe('HTTP: GET /events (Server-Sent Events)', () => {
   let gw: TestGateway;
   let base: string;
   const open: SseClient[] = [];
-  const connect = async (headers: Record<string, string> = {}, path = '/events') => {
-    const c = await SseClient.open(`${base}${path}`, { Authorization: gw.auth('auditor'), ...headers });
+  const connect = async (headers: Record<string, string> = {}, path = '/events', label: Label = 'auditor') => {
+    const c = await SseClient.open(`${base}${path}`, { Authorization: gw.auth(label), ...headers });
     open.push(c);
     return c;
   };
+  const as = (label: Label, headers: Record<string, string> = {}) => connect(headers, '/events', label);
+  const named = (c: SseClient, name: string, id: string) => c.events.filter((e) => e.event === name && e.data.includes(id));
 
   before(async () => {
     gw = await startGateway();
@@ -88,6 +90,58 @@ describe('HTTP: GET /events (Server-Sent Events)', () => {
     const c = await SseClient.open(`${base}/events`, {});
     open.push(c);
     expect(c.status).to.equal(401);
+  });
+
+  // Visibility (DESIGN §4): parties, auditors and operators.
+  it('hides a ReceivableRegistered from a supplier not party to it, and shows it to creditor, debtor and auditor', async () => {
+    const { id } = await pendingReceivable(gw);
+    const auditor = await as('auditor');
+    const creditor = await as('supplier1');
+    const debtor = await as('core-checker');
+    const outsider = await as('supplier3');
+    for (const c of [auditor, creditor, debtor]) await c.until((x) => named(x, 'ReceivableRegistered', id).length === 1);
+    // The outsider has read up to the auditor's position once it sees a later event naming it.
+    const marker = await issuedVoucher(gw);
+    const t = await gw.http.post(`/vouchers/${marker.id}/transfer`).set('Authorization', gw.auth('supplier1')).send({ to: SUPPLIER3(), amount: '1000' });
+    expect(t.status).to.equal(200);
+    await outsider.until((x) => named(x, 'VoucherTransferred', marker.id).length === 1);
+    expect(named(outsider, 'ReceivableRegistered', id)).to.have.length(0);
+    expect(outsider.events.every((e) => e.data.includes(SUPPLIER3()))).to.equal(true);
+    // The auditor sees strictly more than the outsider.
+    await auditor.until((x) => named(x, 'VoucherTransferred', marker.id).length === 1);
+    expect(auditor.events.length).to.be.greaterThan(outsider.events.length);
+  });
+
+  it('delivers a VoucherTransferred to the transfer recipient', async () => {
+    const v = await issuedVoucher(gw);
+    const recipient = await as('supplier3');
+    const t = await gw.http.post(`/vouchers/${v.id}/transfer`).set('Authorization', gw.auth('supplier1')).send({ to: SUPPLIER3(), amount: '250000' });
+    expect(t.status).to.equal(200);
+    await recipient.until((x) => named(x, 'VoucherTransferred', v.id).length === 1);
+    // It never saw the issue, which names only the core enterprise and supplier1.
+    expect(named(recipient, 'VoucherIssued', v.id)).to.have.length(0);
+  });
+
+  it('resumes a filtered stream after Last-Event-ID across hidden events, none lost and none repeated', async () => {
+    const first = await as('supplier3');
+    const v1 = await issuedVoucher(gw);
+    await gw.http.post(`/vouchers/${v1.id}/transfer`).set('Authorization', gw.auth('supplier1')).send({ to: SUPPLIER3(), amount: '1000' });
+    await first.until((x) => named(x, 'VoucherTransferred', v1.id).length === 1);
+    const lastSeen = first.events[first.events.length - 1]?.id as string;
+    first.close();
+    // Hidden events (a receivable of supplier1 on core) and a visible one while away.
+    await pendingReceivable(gw);
+    const v2 = await issuedVoucher(gw);
+    await gw.http.post(`/vouchers/${v2.id}/transfer`).set('Authorization', gw.auth('supplier1')).send({ to: SUPPLIER3(), amount: '1000' });
+    const resumed = await as('supplier3', { 'Last-Event-ID': lastSeen });
+    const full = await as('supplier3');
+    await full.until((x) => named(x, 'VoucherTransferred', v2.id).length === 1);
+    await resumed.until((x) => named(x, 'VoucherTransferred', v2.id).length === 1);
+    const at = full.events.findIndex((e) => e.id === lastSeen);
+    expect(at).to.be.at.least(0);
+    const expected = full.events.slice(at + 1).map((e) => e.id);
+    expect(resumed.events.map((e) => e.id)).to.deep.equal(expected);
+    expect(expected.length).to.be.at.least(1);
   });
 
   it('ends open streams when the gateway shuts down', async () => {

@@ -73,7 +73,7 @@ export function createApp(deps: AppDeps): Express {
   app.get(
     '/events',
     authenticate(deps.directory),
-    eventsHandler(deps.services.ledger, {
+    eventsHandler(deps.services.ledger, deps.services.members, {
       heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
       shutdown: deps.shutdown ?? new AbortController().signal,
       logger,

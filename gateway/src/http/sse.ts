@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { LedgerError } from '../ledger/ledger';
 import type { LedgerInfoService } from '../services';
+import type { MemberService } from '../services/members';
 import { principalOf } from './auth';
 
 export interface SseOptions {
@@ -26,19 +27,63 @@ function resumeCursor(req: Request): string | undefined {
 const frame = (id: string, event: string, data: unknown) =>
   `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
+/** Roles that may read every record (DESIGN §4), hence every event. */
+const SEE_ALL = new Set(['AUDITOR', 'OPERATOR']);
+
+/**
+ * True when `memberId` occurs as a whole string value anywhere in `value`
+ * (ids, changes, nested `{from, to}`, children[]...). Decision: a recursive
+ * search over the payload instead of a per-event field list, so a new event
+ * or field naming a party is delivered to that party without a gateway change.
+ */
+export function mentionsMember(value: unknown, memberId: string, depth = 0): boolean {
+  if (typeof value === 'string') return value === memberId;
+  if (value === null || typeof value !== 'object' || depth > 32) return false;
+  const children = Array.isArray(value) ? value : Object.values(value as Record<string, unknown>);
+  return children.some((v) => mentionsMember(v, memberId, depth + 1));
+}
+
+/**
+ * Writes `chunk`; when the socket buffer is full, waits for 'drain' (or the
+ * end of the stream) before returning, so a client that stops reading holds
+ * at most one frame in the gateway, not the whole history.
+ */
+export async function writeWithBackpressure(res: Response, chunk: string, signal: AbortSignal): Promise<void> {
+  if (res.write(chunk) || signal.aborted) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 /**
  * GET /events: committed chaincode events as Server-Sent Events. `id:` is the
  * ledger cursor, so a client that reconnects with Last-Event-ID continues
  * exactly after the last event it saw: no loss, no duplicates. Comments keep
  * idle connections open through proxies.
  *
- * Decision: like a Fabric channel member, any authenticated caller sees every
- * event of the channel; payloads carry ids and changed fields, not documents.
+ * Visibility (DESIGN §4): AUDITOR and OPERATOR members see every event;
+ * anyone else only events whose payload names their member id somewhere.
+ * Filtered events are skipped silently; the ledger cursor still moves past
+ * them, so Last-Event-ID resume neither loses nor repeats visible events.
+ * Decision: no id-only frame for a hidden event (it would reveal how much
+ * the caller does not see).
  */
-export function eventsHandler(info: LedgerInfoService, options: SseOptions): RequestHandler {
+export function eventsHandler(info: LedgerInfoService, members: MemberService, options: SseOptions): RequestHandler {
   return async (req: Request, res: Response) => {
-    principalOf(res.locals);
+    const principal = principalOf(res.locals);
     const cursor = resumeCursor(req);
+    // Member and roles are read once, at stream open, through the ledger.
+    const { member } = await members.whoAmI({ principal });
+    const seesAll = member.roles.some((r) => SEE_ALL.has(r));
+    const visible = (payload: unknown) => seesAll || mentionsMember(payload, member.id);
     const stop = new AbortController();
     // Opening the stream validates the cursor before any byte is sent.
     const events = info.events(cursor, AbortSignal.any([stop.signal, options.shutdown]));
@@ -52,13 +97,19 @@ export function eventsHandler(info: LedgerInfoService, options: SseOptions): Req
     res.flushHeaders();
     res.write('retry: 2000\n\n');
 
-    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), options.heartbeatMs);
+    // A heartbeat is skipped while the client is not reading anyway.
+    const heartbeat = setInterval(() => {
+      if (!res.writableNeedDrain) res.write(': heartbeat\n\n');
+    }, options.heartbeatMs);
     const end = () => stop.abort();
     res.on('close', end);
     options.shutdown.addEventListener('abort', end, { once: true });
     try {
       for await (const e of events) {
-        res.write(frame(e.cursor, e.name, { txId: e.txId, blockNumber: e.blockNumber, txIndex: e.txIndex, name: e.name, payload: e.payload }));
+        if (!visible(e.payload)) continue;
+        const data = { txId: e.txId, blockNumber: e.blockNumber, txIndex: e.txIndex, name: e.name, payload: e.payload };
+        await writeWithBackpressure(res, frame(e.cursor, e.name, data), stop.signal);
+        if (stop.signal.aborted) break;
       }
     } catch (err) {
       if (!stop.signal.aborted) options.logger.warn({ err }, 'event stream failed');
