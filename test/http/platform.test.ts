@@ -73,6 +73,21 @@ describe('HTTP: platform routes, authentication and errors', () => {
     expect(await gw.ledger.height()).to.equal(before);
   });
 
+  it('answers a malformed percent-encoding in the path with 400 VALIDATION_FAILED, not 500', async () => {
+    const res = await gw.http.get('/vouchers/%E0%A4%A').set('Authorization', gw.auth('auditor'));
+    expectProblem(res, 400, 'VALIDATION_FAILED');
+  });
+
+  it('answers an oversized body with 413 VALIDATION_FAILED and writes nothing', async () => {
+    const before = await gw.ledger.height();
+    const huge = JSON.stringify({ debtor: CORE(), amount: '1', note: 'x'.repeat(2_000_000) });
+    const res = await gw.http.post('/receivables').set('Authorization', gw.auth('supplier1')).set('Content-Type', 'application/json').send(huge);
+    expect(res.status).to.equal(413);
+    expect(res.body.code).to.equal('VALIDATION_FAILED');
+    expect(String(res.headers['content-type'])).to.match(/^application\/problem\+json/);
+    expect(await gw.ledger.height()).to.equal(before);
+  });
+
   it('accepts an empty POST without a content type as an empty JSON object', async () => {
     const { id } = await pendingReceivable(gw);
     const res = await gw.http.post(`/receivables/${id}/cancel`).set('Authorization', gw.auth('supplier1')).set('Content-Length', '0');

@@ -80,6 +80,14 @@ function toProblem(err: unknown): ProblemBody {
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
     return { ...problem('VALIDATION_FAILED', e.message ?? 'unsupported encoding'), status: 415 };
   }
+  // Any other Express / router / body-parser client error (a malformed
+  // percent-encoding in the path is a 400 from the router): keep its 4xx
+  // status; the message is shown only when the error marks it safe (`expose`).
+  const s = (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
+  if (typeof s === 'number' && Number.isInteger(s) && s >= 400 && s < 500) {
+    const exposed = (err as { expose?: unknown }).expose === true && typeof e.message === 'string';
+    return { ...problem('VALIDATION_FAILED', exposed ? (e.message as string) : 'the request is malformed'), status: s };
+  }
   return problem('INTERNAL', 'the gateway failed to handle the request');
 }
 
@@ -95,6 +103,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(err);
     const body = toProblem(err);
     if (body.status >= 500) logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
+    else if (!(err instanceof LedgerError) && !(err instanceof RequestValidationError)) {
+      // A client error raised by Express itself (bad URI, body too large): worth a warning, not an alert.
+      logger.warn({ err, method: req.method, url: req.originalUrl }, 'request rejected');
+    }
     sendProblem(res, body);
   };
 }
