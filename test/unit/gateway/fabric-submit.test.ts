@@ -29,6 +29,11 @@ function endorseError(txId: string, code: number, detailMessages: string[]): End
 }
 const submitError = (txId: string) =>
   new SubmitError({ code: GRPC_UNAVAILABLE, details: [], cause: cause(GRPC_UNAVAILABLE, 'orderer down'), transactionId: txId });
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_CANCELLED = 1;
+/** A submit RPC that failed after it may have reached the orderer. */
+const uncertainSubmitError = (txId: string, code = GRPC_DEADLINE_EXCEEDED) =>
+  new SubmitError({ code, details: [], cause: cause(code, 'deadline exceeded'), transactionId: txId });
 const statusError = (txId: string) =>
   new CommitStatusError({ code: 4, details: [], cause: cause(4, 'deadline'), transactionId: txId });
 
@@ -122,6 +127,61 @@ describe('fabric connector submit flow', () => {
     const err = await rejection(submitFlow(c, 'x:Y', {}, { ...fast, submitAttempts: 4 }));
     expect(err).to.include({ code: 'LEDGER_UNAVAILABLE', txId: 'tx1' });
     expect(submit.callCount).to.equal(4);
+  });
+
+  describe('a submit whose outcome is uncertain (the orderer may hold it)', () => {
+    const failing = (c: FakeContract, errors: Error[]) => {
+      const submit = sinon.stub();
+      errors.forEach((e, i) => submit.onCall(i).rejects(e));
+      c.endorse.callsFake((txId) => Promise.resolve(transaction(txId, submit)));
+      return submit;
+    };
+
+    it('reports COMMIT_TIMEOUT with the tx id, not a retryable LEDGER_UNAVAILABLE, when the channel does not know it', async () => {
+      const c = new FakeContract();
+      const submit = failing(c, [uncertainSubmitError('tx1'), uncertainSubmitError('tx1', GRPC_CANCELLED), submitError('tx1')]);
+      const commitStatus = sinon.stub().rejects(new LedgerError('NOT_FOUND', 'no transaction tx1'));
+      const err = await rejection(submitFlow(c, 'x:Y', {}, { ...fast, commitStatus }));
+      expect(err).to.be.instanceOf(LedgerError);
+      expect(err).to.include({ code: 'COMMIT_TIMEOUT', txId: 'tx1' });
+      expect(commitStatus.callCount).to.equal(1);
+      expect(commitStatus.firstCall.args[0]).to.equal('tx1');
+      expect(submit.callCount).to.equal(3);
+      expect(c.newProposal.callCount).to.equal(1);
+    });
+
+    it('reports COMMIT_TIMEOUT when no status lookup is available', async () => {
+      const c = new FakeContract();
+      failing(c, [uncertainSubmitError('tx1'), uncertainSubmitError('tx1'), uncertainSubmitError('tx1')]);
+      const err = await rejection(submitFlow(c, 'x:Y', {}, fast));
+      expect(err).to.include({ code: 'COMMIT_TIMEOUT', txId: 'tx1' });
+    });
+
+    it('answers with the endorsed result and block when the channel shows it committed valid', async () => {
+      const c = new FakeContract();
+      failing(c, [uncertainSubmitError('tx1'), uncertainSubmitError('tx1'), uncertainSubmitError('tx1')]);
+      const commitStatus = sinon.stub().resolves({ txId: 'tx1', blockNumber: 9, validationCode: 'VALID', valid: true });
+      const r = await submitFlow(c, 'x:Y', {}, { ...fast, commitStatus });
+      expect(r).to.deep.equal({ txId: 'tx1', result: { id: 'VCH-1' }, blockNumber: 9 });
+      expect(c.newProposal.callCount).to.equal(1);
+    });
+
+    it('reports LEDGER_UNAVAILABLE when the channel shows it committed invalid (nothing applied)', async () => {
+      const c = new FakeContract();
+      failing(c, [uncertainSubmitError('tx1'), uncertainSubmitError('tx1'), uncertainSubmitError('tx1')]);
+      const commitStatus = sinon.stub().resolves({ txId: 'tx1', blockNumber: 9, validationCode: 'ENDORSEMENT_POLICY_FAILURE', valid: false });
+      const err = await rejection(submitFlow(c, 'x:Y', {}, { ...fast, commitStatus }));
+      expect(err).to.include({ code: 'LEDGER_UNAVAILABLE', txId: 'tx1' });
+    });
+
+    it('keeps LEDGER_UNAVAILABLE without asking the channel when every attempt was refused before sending', async () => {
+      const c = new FakeContract();
+      failing(c, [submitError('tx1'), submitError('tx1'), submitError('tx1')]);
+      const commitStatus = sinon.stub().rejects(new Error('must not be asked'));
+      const err = await rejection(submitFlow(c, 'x:Y', {}, { ...fast, commitStatus }));
+      expect(err).to.include({ code: 'LEDGER_UNAVAILABLE', txId: 'tx1' });
+      expect(commitStatus.callCount).to.equal(0);
+    });
   });
 
   it('asks the commit status again after a CommitStatusError and never resubmits', async () => {

@@ -50,6 +50,7 @@ export class FabricLedger implements Ledger {
       retry: this.options.retry,
       deadlineMs: opts?.deadlineMs,
       writesNothing: (tx) => endorsementWritesNothing(tx.getBytes()),
+      commitStatus: (txId) => this.transactionStatus(txId),
     });
   }
 

@@ -1,6 +1,6 @@
-import { LedgerError, type SubmitResult } from '../ledger';
+import { LedgerError, type SubmitResult, type TransactionStatus } from '../ledger';
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy, sleep as realSleep } from '../retry';
-import { asGatewayError, mapProposalError, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT } from './errors';
+import { asGatewayError, GRPC, mapProposalError, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT } from './errors';
 
 /*
  * The submit/evaluate flow of the Fabric connector, written against the few
@@ -65,6 +65,11 @@ export interface FlowOptions {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now?: () => number;
+  /**
+   * Looks a transaction up on the channel (the connector's qscc query). Asked
+   * once after submits whose outcome is uncertain; a rejection means unknown.
+   */
+  commitStatus?: (txId: string) => Promise<TransactionStatus>;
   /** Whether an endorsed transaction changes nothing (then it is not ordered); see rwset.ts. */
   writesNothing?: (transaction: TransactionLike) => boolean;
 }
@@ -115,7 +120,9 @@ export async function submitFlow(
     if (options.writesNothing?.(transaction)) {
       return { txId, result: decode(transaction.getResult()), blockNumber: undefined };
     }
-    const submitted = await submitSame(transaction, budget, deadlines, options.submitAttempts ?? 3, retry, sleep, random);
+    const outcome = await submitSame(transaction, budget, deadlines, options.submitAttempts ?? 3, retry, sleep, random);
+    if ('uncertain' in outcome) return settleUncertain(transaction, outcome.uncertain, options.commitStatus);
+    const submitted = outcome;
     const status = await readStatus(submitted, budget, deadlines, options.statusAttempts ?? 3, retry, sleep, random);
     if (status.successful) {
       return { txId, result: decode(submitted.getResult()), blockNumber: Number(status.blockNumber) };
@@ -145,14 +152,21 @@ async function submitSame(
   retry: RetryPolicy,
   sleep: (ms: number) => Promise<void>,
   random: () => number,
-): Promise<SubmittedLike> {
+): Promise<SubmittedLike | { uncertain: unknown }> {
   const txId = transaction.getTransactionId();
+  // fabric-gateway wraps every failed submit RPC in SubmitError. Only
+  // UNAVAILABLE (no connection: nothing was sent) is a definite refusal; a
+  // deadline, a cancel or anything else may have reached the orderer.
+  let maybeSent = false;
   for (let attempt = 1; ; attempt++) {
     try {
       return await transaction.submit({ deadline: budget.deadline(deadlines.submitMs) });
     } catch (err) {
-      if (asGatewayError(err)?.name !== 'SubmitError') throw mapProposalError(err);
+      const ge = asGatewayError(err);
+      if (ge?.name !== 'SubmitError') throw mapProposalError(err);
+      if (ge.code !== GRPC.UNAVAILABLE) maybeSent = true;
       if (attempt >= attempts || budget.expired()) {
+        if (maybeSent) return { uncertain: err };
         throw new LedgerError('LEDGER_UNAVAILABLE', `orderer did not accept transaction: ${(err as Error).message}`, {
           txId,
           cause: err,
@@ -161,6 +175,34 @@ async function submitSame(
       await sleep(backoffDelay(retry, attempt, random));
     }
   }
+}
+
+/**
+ * The submits failed but the orderer may hold the transaction: ask the
+ * channel once. Committed valid is a success; committed invalid is definite
+ * (nothing applied, a retry is safe); otherwise COMMIT_TIMEOUT with the tx id,
+ * never a retryable 503 that would invite a second transaction.
+ */
+async function settleUncertain(
+  transaction: TransactionLike,
+  cause: unknown,
+  commitStatus: ((txId: string) => Promise<TransactionStatus>) | undefined,
+): Promise<SubmitResult> {
+  const txId = transaction.getTransactionId();
+  let known: TransactionStatus | undefined;
+  try {
+    known = await commitStatus?.(txId);
+  } catch {
+    known = undefined; // not found yet, or the lookup failed: still unknown
+  }
+  if (known?.valid) return { txId, result: decode(transaction.getResult()), blockNumber: known.blockNumber };
+  if (known) {
+    throw new LedgerError('LEDGER_UNAVAILABLE', `transaction committed invalid (validation code ${known.validationCode})`, { txId, cause });
+  }
+  throw new LedgerError('COMMIT_TIMEOUT', 'transaction may have been ordered; commit outcome unknown, query /transactions/{txId}', {
+    txId,
+    cause,
+  });
 }
 
 async function readStatus(
