@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = pino({ level: config.logLevel });
-  const runtime = await openRuntime(config);
+  const runtime = await openRuntime(config, logger);
   const shutdown = new AbortController();
   const app = createApp({
     services: createServices(runtime.ledger, { submitDeadlineMs: config.submitDeadlineMs }),

@@ -5,6 +5,7 @@ import { type DemoSetupReport, setUpDemo } from './demo/setup';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger';
 import { directoryOf, loadOrCreateIdentities, toLedgerIdentity } from './ledger/embedded/identity-store';
 import { FabricLedger } from './ledger/fabric/fabric-ledger';
+import type { EventLogger } from './ledger/fabric/events';
 import { loadFabricProfile } from './ledger/fabric/profile';
 import type { Ledger, LedgerIdentity } from './ledger/ledger';
 import type { TokenDirectory } from './services/principals';
@@ -48,9 +49,9 @@ export async function openEmbeddedRuntime(config: Pick<Config, 'dataDir' | 'batc
   }
 }
 
-export async function openFabricRuntime(config: Pick<Config, 'fabricProfile' | 'demo'>): Promise<LedgerRuntime> {
+export async function openFabricRuntime(config: Pick<Config, 'fabricProfile' | 'demo'>, logger?: EventLogger): Promise<LedgerRuntime> {
   const profile = loadFabricProfile(config.fabricProfile as string);
-  const ledger = new FabricLedger(profile);
+  const ledger = new FabricLedger(profile, { logger });
   const identities = new Map(profile.identities.map((i) => [i.label, i.identity]));
   try {
     const demo = config.demo ? await setUpDemo(ledger, identities) : undefined;
@@ -69,8 +70,8 @@ export async function openFabricRuntime(config: Pick<Config, 'fabricProfile' | '
   }
 }
 
-export function openRuntime(config: Config): Promise<LedgerRuntime> {
-  return config.ledger === 'fabric' ? openFabricRuntime(config) : openEmbeddedRuntime(config);
+export function openRuntime(config: Config, logger?: EventLogger): Promise<LedgerRuntime> {
+  return config.ledger === 'fabric' ? openFabricRuntime(config, logger) : openEmbeddedRuntime(config);
 }
 
 /** The demo members and tokens, as printed on first start. */

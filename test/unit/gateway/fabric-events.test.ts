@@ -95,6 +95,56 @@ describe('fabric connector event stream', () => {
     ]);
   });
 
+  describe('stream failures', () => {
+    /** A peer whose every open fails with the given gRPC code. */
+    const refusing = (code: number) => {
+      const peer = { opens: 0, open: () => ((peer.opens += 1), Promise.reject(Object.assign(new Error(`grpc ${code}`), { code }))) };
+      return peer;
+    };
+    const recorder = () => {
+      const lines: Array<{ obj: Record<string, unknown>; msg: string }> = [];
+      return { lines, warn: (obj: object, msg: string) => lines.push({ obj: obj as Record<string, unknown>, msg }) };
+    };
+
+    for (const [name, code] of [['INVALID_ARGUMENT', 3], ['NOT_FOUND', 5], ['PERMISSION_DENIED', 7], ['UNAUTHENTICATED', 16]] as const) {
+      it(`ends the iteration with the error on ${name} instead of reconnecting forever, and logs it`, async () => {
+        const peer = refusing(code);
+        const log = recorder();
+        const ac = new AbortController();
+        let caught: unknown;
+        try {
+          await take(fabricEvents(peer, undefined, ac.signal, () => Promise.resolve(), log), 1, ac);
+        } catch (err) {
+          caught = err;
+        }
+        expect((caught as { code?: number } | undefined)?.code).to.equal(code);
+        expect(peer.opens).to.equal(1);
+        expect(log.lines).to.have.length(1);
+        expect(log.lines[0]?.obj).to.include({ code, permanent: true });
+      });
+    }
+
+    it('logs each transient failure and keeps reconnecting from its checkpoint', async () => {
+      const peer = new FakePeer(LOG, [1, 2]);
+      const log = recorder();
+      const ac = new AbortController();
+      const got = await take(fabricEvents(peer, undefined, ac.signal, () => Promise.resolve(), log), 5, ac);
+      expect(got.map((e) => e.txId)).to.deep.equal(['a', 'b', 'c', 'd', 'e']);
+      expect(log.lines.map((l) => l.obj.permanent)).to.deep.equal([false, false]);
+    });
+
+    it('retries an UNAVAILABLE peer (transient) rather than ending', async () => {
+      let opens = 0;
+      const peer = {
+        open: (cp: CheckpointLike) => (++opens <= 2 ? Promise.reject(Object.assign(new Error('down'), { code: 14 })) : new FakePeer(LOG).open(cp)),
+      };
+      const ac = new AbortController();
+      const got = await take(fabricEvents(peer, undefined, ac.signal, () => Promise.resolve()), 2, ac);
+      expect(got.map((e) => e.txId)).to.deep.equal(['a', 'b']);
+      expect(opens).to.equal(3);
+    });
+  });
+
   it('rejects a malformed cursor with VALIDATION_FAILED', () => {
     expect(() => parseFabricCursor('12-abc')).to.throw(/VALIDATION_FAILED/);
   });

@@ -23,6 +23,23 @@ export interface EventSourceLike {
   open(checkpoint: CheckpointLike): Promise<AsyncIterable<ChaincodeEventLike> & { close(): void }>;
 }
 
+/** Where stream failures are reported (pino's Logger fits). */
+export interface EventLogger {
+  warn(obj: object, msg: string): void;
+}
+
+/**
+ * gRPC codes after which reconnecting cannot help: the peer refuses this
+ * identity or request (INVALID_ARGUMENT 3, NOT_FOUND 5, PERMISSION_DENIED 7,
+ * UNAUTHENTICATED 16). Anything else (peer restart, network) is retried.
+ */
+const PERMANENT_GRPC_CODES: ReadonlySet<number> = new Set([3, 5, 7, 16]);
+
+function grpcCode(err: unknown): number | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
 export interface FabricCursor {
   blockNumber: bigint;
   ordinal: number;
@@ -64,6 +81,7 @@ export async function* fabricEvents(
   fromCursor: string | undefined,
   signal: AbortSignal | undefined,
   sleep: (ms: number) => Promise<void> = realSleep,
+  logger?: EventLogger,
 ): AsyncGenerator<LedgerEvent> {
   const checkpoint = new CursorCheckpoint(fromCursor === undefined ? undefined : parseFabricCursor(fromCursor));
   let failures = 0;
@@ -98,10 +116,15 @@ export async function* fabricEvents(
       }
       // The peer ended the stream: reconnect after a pause.
       if (!signal?.aborted) await sleep(backoffDelay(DEFAULT_RETRY, 1));
-    } catch {
-      // Stream broke (peer restart, network): reconnect from the checkpoint.
+    } catch (err) {
       if (signal?.aborted) break;
       failures += 1;
+      const code = grpcCode(err);
+      const permanent = code !== undefined && PERMANENT_GRPC_CODES.has(code);
+      logger?.warn({ err, code, failures, permanent }, permanent ? 'chaincode event stream refused; giving up' : 'chaincode event stream broke; reconnecting');
+      // A refusal ends the iteration, so the SSE handler ends its stream.
+      if (permanent) throw err;
+      // Stream broke (peer restart, network): reconnect from the checkpoint.
       await sleep(backoffDelay({ ...DEFAULT_RETRY, maxDelayMs: 5_000 }, failures));
     } finally {
       signal?.removeEventListener('abort', onAbort);

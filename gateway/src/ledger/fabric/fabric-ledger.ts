@@ -14,7 +14,7 @@ import {
 } from '../ledger';
 import type { RetryPolicy } from '../retry';
 import { asGatewayError, GRPC, mapProposalError } from './errors';
-import { fabricEvents, parseFabricCursor } from './events';
+import { type EventLogger, fabricEvents, parseFabricCursor } from './events';
 import type { FabricProfile } from './profile';
 import { endorsementWritesNothing } from './rwset';
 import { type ContractLike, DEFAULT_DEADLINES, type Deadlines, evaluateFlow, submitFlow } from './submit';
@@ -24,6 +24,8 @@ const STATUS_NAMES = new Map<number, string>(Object.entries(StatusCode).map(([na
 export interface FabricLedgerOptions {
   deadlines?: Deadlines;
   retry?: RetryPolicy;
+  /** Receives event-stream failures (each reconnect, and a permanent refusal). */
+  logger?: EventLogger;
 }
 
 /**
@@ -104,6 +106,8 @@ export class FabricLedger implements Ledger {
       },
       fromCursor,
       signal,
+      undefined,
+      this.options.logger,
     );
   }
 
