@@ -58,4 +58,24 @@ describe('fabric connection profile', () => {
     const path = await write({ peers, identities: [{ ...ident, token: 'short' }] });
     expect(() => loadFabricProfile(path)).to.throw(/token/);
   });
+
+  it('refuses two identities with the same token, which would make one act as the other', async () => {
+    const path = await write({ peers, identities: [ident, { ...ident, label: 'supplier1' }] });
+    expect(() => loadFabricProfile(path)).to.throw(/duplicate token/);
+  });
+
+  it('refuses two identities with the same label', async () => {
+    const path = await write({ peers, identities: [ident, { ...ident, token: 'another-long-enough-token' }] });
+    expect(() => loadFabricProfile(path)).to.throw(/duplicate label/);
+  });
+
+  it('refuses a token an Authorization header cannot carry, and accepts every token it loads', async () => {
+    for (const token of ['has spaces in the token', 'non-ascii-tøken-123456', 'a-long-enough-token=x']) {
+      const path = await write({ peers, identities: [{ ...ident, token }] });
+      expect(() => loadFabricProfile(path), token).to.throw(/token/);
+    }
+    const ok = 'Abc.def_ghi~jkl+mno/pqr-==';
+    const p = loadFabricProfile(await write({ peers, identities: [{ ...ident, token: ok }] }));
+    expect(p.directory.resolve(ok)?.label).to.equal('operator-admin');
+  });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { BEARER_TOKEN } from '../../http/auth';
 import { StaticTokenDirectory } from '../../services/principals';
 import type { LedgerIdentity } from '../ledger';
 
@@ -24,7 +25,8 @@ const PeerSchema = z.object({
 
 const IdentitySchema = z.object({
   label: z.string().min(1),
-  token: z.string().min(16),
+  // A token the Authorization header cannot carry would load but never work.
+  token: z.string().min(16).regex(BEARER_TOKEN, 'a token is A-Z a-z 0-9 . _ ~ + / -, optionally ending in ='),
   mspId: z.string().min(1),
   certificate: z.string().min(1),
   privateKey: z.string().min(1),
@@ -34,7 +36,22 @@ export const FabricProfileSchema = z.object({
   channel: z.string().min(1).default('scf'),
   chaincode: z.string().min(1).default('scf'),
   peers: z.record(z.string(), PeerSchema),
-  identities: z.array(IdentitySchema).min(1),
+  // Duplicates are refused: with a repeated token the last entry would win,
+  // so one token would act as another identity; labels name identities.
+  identities: z
+    .array(IdentitySchema)
+    .min(1)
+    .superRefine((ids, ctx) => {
+      for (const field of ['token', 'label'] as const) {
+        const seen = new Set<string>();
+        ids.forEach((identity, index) => {
+          if (seen.has(identity[field])) {
+            ctx.addIssue({ code: 'custom', path: [index, field], message: `duplicate ${field} (identity ${identity.label})` });
+          }
+          seen.add(identity[field]);
+        });
+      }
+    }),
   /** Label of the identity that reads events and transaction status; the first identity when absent. */
   serviceIdentity: z.string().optional(),
 });
