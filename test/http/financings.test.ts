@@ -616,3 +616,63 @@ describe('HTTP: financing circuit breaker (熔断)', () => {
     });
   });
 });
+
+describe('HTTP: financing at the due date', () => {
+  // Its own ledger: the steps run on a shifted clock and leave an issuer overdue for a while.
+  const ctx = {} as Gw;
+  before(async () => {
+    ctx.gw = await startGateway();
+  });
+  after(async () => {
+    await ctx.gw?.close();
+  });
+  const { request, act, post, read } = client(ctx);
+
+  it('refuses approval and disbursement from the due date on with 422, writing nothing; the bank may still reject', async () => {
+    const v1 = await issuedVoucher(ctx.gw, '1000000', isoDate(1));
+    const v2 = await issuedVoucher(ctx.gw, '1000000', isoDate(1));
+    const pending = await request({ asset: { type: 'VOUCHER', id: v1.id }, bank: BANK(), requestedAmount: '900000' });
+    const approved = await request({ asset: { type: 'VOUCHER', id: v2.id }, bank: BANK(), requestedAmount: '900000' });
+    expect((await act(approved.body.id, 'approve', { advanceAmount: '900000', annualRateBps: 500 })).body).to.include({ status: 'APPROVED', days: 1 });
+    await daysLater(1, async () => {
+      const height = await ctx.gw.ledger.height();
+      const lateApproval = await act(pending.body.id, 'approve', { advanceAmount: '900000', annualRateBps: 500 });
+      expectProblem(lateApproval, 422, 'BUSINESS_RULE');
+      expect(lateApproval.body.detail).to.contain('too late to approve');
+      const lateDisbursement = await act(approved.body.id, 'disburse', { paymentRef: 'CNAPS-LATE' });
+      expectProblem(lateDisbursement, 422, 'BUSINESS_RULE');
+      expect(lateDisbursement.body.detail).to.contain('too late to disburse');
+      expect(await ctx.gw.ledger.height()).to.equal(height);
+      expect((await act(approved.body.id, 'reject', { reason: 'due date reached' })).body).to.include({ status: 'REJECTED' });
+      // Both pieces are the issuer's to pay on their maturity: one ACTIVE again, one still pending.
+      for (const id of [v1.id, v2.id]) expect((await post(`/vouchers/${id}/settle`, { paymentRef: `CNAPS-${id}` }, 'core-maker')).status).to.equal(200);
+    });
+    expect((await read(`/financings/${pending.body.id}`)).body).to.include({ status: 'EXPIRED' });
+  });
+
+  it('lets the issuer settle a piece whose financing the bank never answered: the holder is paid, the financing EXPIRED, the circuit breaker cleared', async () => {
+    const stuck = await issuedVoucher(ctx.gw, '100000', isoDate(1));
+    const other = await issuedVoucher(ctx.gw, '1000000', isoDate(60));
+    const fin = await request({ asset: { type: 'VOUCHER', id: stuck.id }, bank: BANK(), requestedAmount: '90000' });
+    const otherFin = await request({ asset: { type: 'VOUCHER', id: other.id }, bank: BANK(), requestedAmount: '500000' });
+    expect([fin.status, otherFin.status]).to.deep.equal([201, 201]);
+    expectProblem(await post(`/vouchers/${stuck.id}/settle`, { paymentRef: 'too early' }, 'core-maker'), 422, 'BUSINESS_RULE');
+    await daysLater(2, async () => {
+      expect((await read(`/vouchers/${other.id}/provenance`, 'bank-maker')).body.verdict.reasons).to.include('ISSUER_OVERDUE');
+      expectProblem(await act(otherFin.body.id, 'approve', { advanceAmount: '500000', annualRateBps: 300 }), 422, 'BUSINESS_RULE');
+
+      const settled = await post(`/vouchers/${stuck.id}/settle`, { paymentRef: 'CNAPS-CURE' }, 'core-maker');
+      expect(settled.status).to.equal(200);
+      expect(settled.body).to.include({ status: 'SETTLED', settledTo: SUPPLIER1(), paymentRef: 'CNAPS-CURE' }).and.not.to.have.property('financingId');
+      const expired = await read(`/financings/${fin.body.id}`, 'supplier1');
+      expect(expired.body).to.include({ status: 'EXPIRED', applicant: SUPPLIER1() });
+      expect(expired.body.expiredAt).to.be.a('string');
+      const listed = await read(`/financings?status=EXPIRED`);
+      expect(listed.body.records.map((f: { id: string }) => f.id)).to.include(fin.body.id);
+      expectProblem(await act(fin.body.id, 'approve', { advanceAmount: '90000', annualRateBps: 300 }), 409, 'INVALID_STATE');
+
+      expect((await read(`/vouchers/${other.id}/provenance`, 'bank-maker')).body.verdict).to.deep.equal({ financeable: true, reasons: [] });
+      expect((await act(otherFin.body.id, 'approve', { advanceAmount: '500000', annualRateBps: 300 })).status).to.equal(200);
+    });
+  });
+});

@@ -142,7 +142,7 @@ export const FinancingPaymentCommand = z.strictObject({ id: recordId, paymentRef
 export const ListFinancingsQuery = z.strictObject({
   applicant: memberId.optional(),
   bank: memberId.optional(),
-  status: z.enum(['REQUESTED', 'APPROVED', 'REJECTED', 'WITHDRAWN', 'DISBURSED', 'REPAID', 'ENFORCED']).optional(),
+  status: z.enum(['REQUESTED', 'APPROVED', 'REJECTED', 'WITHDRAWN', 'EXPIRED', 'DISBURSED', 'REPAID', 'ENFORCED']).optional(),
   pageSize,
   bookmark,
 });

@@ -3,7 +3,7 @@ import { DomainError } from '../domain/errors';
 import { EVENTS as EventName } from '../domain/events';
 import { isReader } from '../domain/members';
 import { buildProvenance, type Encumbrance } from '../domain/provenance';
-import { financingEncumbrance, isLiveFinancing, liveFinancingParties, repaidBySettlement, type Financing } from '../domain/financing';
+import { expiredBySettlement, financingEncumbrance, isLiveFinancing, liveFinancingParties, repaidBySettlement, type Financing } from '../domain/financing';
 import { assertNotFactored } from '../domain/receivables';
 import type { Actor, Member, Receivable, Voucher } from '../domain/types';
 import { canReadVoucher, issueVoucher, lineageIds, settleVoucher, splitVoucher, transferVoucher } from '../domain/vouchers';
@@ -101,19 +101,26 @@ export class VoucherContract extends ScfContract {
   /**
    * The issuer pays the current holder at or after maturity. A FINANCED piece
    * is held by its bank, which is paid, and its financing is REPAID in the
-   * same transaction.
+   * same transaction. A FINANCING_PENDING piece (the bank never disbursed) is
+   * paid to its holder, the applicant, and its financing is EXPIRED in the
+   * same transaction; the financing's bank is then a party to the step, so a
+   * freeze on it refuses the settlement too.
    */
   @Transaction()
   async Settle(ctx: Context, command: string): Promise<string> {
     return this.mutate(ctx, 'voucher:Settle', command, SettleVoucherCommand, async ({ store, actor, tx }, cmd) => {
       const before = await visibleVoucher(store, actor, cmd.id);
-      await assertNotFrozen(store, [...pieceTargets(before), { type: 'MEMBER', id: before.holder }]);
+      const closes = before.status === 'FINANCED' || before.status === 'FINANCING_PENDING';
+      const finBefore = closes ? await required<Financing>(store, FinancingSpec.type, before.financingId ?? '(none)', 'financing') : undefined;
+      const parties = [before.holder, ...(finBefore && finBefore.bank !== before.holder ? [finBefore.bank] : [])];
+      await assertNotFrozen(store, [...pieceTargets(before), ...parties.map((id) => ({ type: 'MEMBER' as const, id }))]);
       const rcvBefore = await required<Receivable>(store, ReceivableSpec.type, before.receivableId, 'receivable');
       const { voucher, receivable } = settleVoucher(before, rcvBefore, { paymentRef: cmd.paymentRef }, actor, tx);
       let financing: Financing | undefined;
-      if (before.status === 'FINANCED') {
-        const finBefore = await required<Financing>(store, FinancingSpec.type, before.financingId ?? '(none)', 'financing');
-        financing = repaidBySettlement(finBefore, { type: 'VOUCHER', record: before }, cmd.paymentRef, tx);
+      if (finBefore) {
+        const asset = { type: 'VOUCHER' as const, record: before };
+        financing =
+          before.status === 'FINANCED' ? repaidBySettlement(finBefore, asset, cmd.paymentRef, tx) : expiredBySettlement(finBefore, asset, tx);
         await store.save(FinancingSpec, finBefore, financing);
       }
       await store.save(VoucherSpec, before, voucher);

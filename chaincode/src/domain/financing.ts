@@ -31,6 +31,20 @@ import { transitionReceipt, type WarehouseReceipt } from './warehouse';
  * - Vouchers and receivables are financed only before their maturity / due
  *   date (from that day on the debtor may pay): the financing's dueDate is
  *   that date. A pledge's dueDate is the loan term, chosen by the applicant.
+ *   The rule holds at every step, not only at the request: from the dueDate
+ *   on, the bank may no longer approve or disburse (BUSINESS_RULE), only
+ *   reject. Otherwise a bank could discount a matured piece for 0 days, or
+ *   advance a pledge on its last day and enforce it the next.
+ * - A voucher whose financing the bank has not disbursed by maturity is
+ *   still the issuer's to pay: from maturity the issuer may settle a
+ *   FINANCING_PENDING piece, paying its holder (the applicant: nothing was
+ *   advanced), and the REQUESTED / APPROVED financing is closed in the same
+ *   transaction as EXPIRED (final; a status DESIGN does not list, chosen over
+ *   REJECTED because the bank decided nothing). Without this the piece could
+ *   not be settled, would count as overdue and trip its issuer's circuit
+ *   breaker with no cure. A FINANCING_PENDING receivable needs no such path:
+ *   it backs no voucher and an unfactored receivable is not settled on the
+ *   ledger (receivable:Settle pays a FINANCED one only).
  * - The caps are checked at approval (quoting the terms as if disbursed that
  *   day; the quote is stored) and again, with the real date, at disbursement.
  * - The circuit breaker (issuer with an overdue voucher) stops approval and
@@ -53,22 +67,25 @@ import { transitionReceipt, type WarehouseReceipt } from './warehouse';
 export const FINANCING_ASSET_TYPES = ['RECEIVABLE', 'VOUCHER', 'WAREHOUSE_RECEIPT'] as const;
 export type FinancingAssetType = (typeof FINANCING_ASSET_TYPES)[number];
 
-export const FINANCING_STATUSES = ['REQUESTED', 'APPROVED', 'REJECTED', 'WITHDRAWN', 'DISBURSED', 'REPAID', 'ENFORCED'] as const;
+export const FINANCING_STATUSES = ['REQUESTED', 'APPROVED', 'REJECTED', 'WITHDRAWN', 'EXPIRED', 'DISBURSED', 'REPAID', 'ENFORCED'] as const;
 export type FinancingStatus = (typeof FINANCING_STATUSES)[number];
 
-export const FINANCING_ACTIONS = ['APPROVE', 'REJECT', 'WITHDRAW', 'DISBURSE', 'REPAY', 'ENFORCE'] as const;
+export const FINANCING_ACTIONS = ['APPROVE', 'REJECT', 'WITHDRAW', 'EXPIRE', 'DISBURSE', 'REPAY', 'ENFORCE'] as const;
 export type FinancingAction = (typeof FINANCING_ACTIONS)[number];
 
 /**
- * DESIGN 2.4 plus WITHDRAW (the applicant, before approval) and ENFORCE for
- * pledges; every transition once. REJECTED, WITHDRAWN, REPAID and ENFORCED
+ * DESIGN 2.4 plus WITHDRAW (the applicant, before approval), EXPIRE (the
+ * issuer settles an undisbursed voucher at maturity) and ENFORCE for pledges;
+ * every transition once. REJECTED, WITHDRAWN, EXPIRED, REPAID and ENFORCED
  * are final.
  */
 export const FINANCING_TRANSITIONS: readonly Transition<FinancingStatus, FinancingAction>[] = [
   { from: 'REQUESTED', action: 'APPROVE', to: 'APPROVED' },
   { from: 'REQUESTED', action: 'REJECT', to: 'REJECTED' },
   { from: 'REQUESTED', action: 'WITHDRAW', to: 'WITHDRAWN' },
+  { from: 'REQUESTED', action: 'EXPIRE', to: 'EXPIRED' },
   { from: 'APPROVED', action: 'REJECT', to: 'REJECTED' },
+  { from: 'APPROVED', action: 'EXPIRE', to: 'EXPIRED' },
   { from: 'APPROVED', action: 'DISBURSE', to: 'DISBURSED' },
   { from: 'DISBURSED', action: 'REPAY', to: 'REPAID' },
   { from: 'DISBURSED', action: 'ENFORCE', to: 'ENFORCED' },
@@ -125,6 +142,8 @@ export type Financing = {
   /** Set when the applicant withdraws (the reason only when one was given). */
   withdrawalReason?: string;
   withdrawnAt?: string;
+  /** Set when the issuer settled the undisbursed voucher at maturity (EXPIRED). */
+  expiredAt?: string;
   enforcedAt?: string;
 } & Meta;
 
@@ -473,9 +492,29 @@ function assertNotBroken(fin: Financing, asset: FinancedAsset, checks: Financing
 }
 
 /**
+ * Approval and disbursement happen strictly before the financing's dueDate
+ * (the voucher's maturity, the receivable's due date, the end of the loan
+ * term): BUSINESS_RULE on or after it.
+ */
+function assertBeforeDue(fin: Financing, what: 'approve' | 'disburse', tx: TxInfo): void {
+  if (tx.today < fin.dueDate) return;
+  const term =
+    fin.asset.type === 'VOUCHER'
+      ? `voucher ${fin.asset.id} matures`
+      : fin.asset.type === 'RECEIVABLE'
+        ? `receivable ${fin.asset.id} falls due`
+        : `its loan term ends`;
+  throw new DomainError(
+    'BUSINESS_RULE',
+    `financing ${fin.id} is due on ${fin.dueDate} (${term}): too late to ${what} it on ${tx.today}`,
+  );
+}
+
+/**
  * The bank approves a REQUESTED financing with an advance (at most the
- * requested amount) and an annual rate. The circuit breaker and the caps are
- * checked; the terms are quoted as if disbursed today and stored.
+ * requested amount) and an annual rate, strictly before the financing's
+ * dueDate. The circuit breaker and the caps are checked; the terms are quoted
+ * as if disbursed today and stored.
  */
 export function approveFinancing(
   fin: Financing,
@@ -491,6 +530,7 @@ export function approveFinancing(
   const rate = assertRate(c.annualRateBps);
   const next = transitionFinancing(fin, 'APPROVE', tx);
   assertLockedBy(fin, asset, 'PENDING');
+  assertBeforeDue(fin, 'approve', tx);
   const requested = parseAmount(fin.requestedAmount, 'financing.requestedAmount');
   if (advance > requested) {
     throw new DomainError('BUSINESS_RULE', `advanceAmount ${advance} exceeds the requested ${requested} of financing ${fin.id}`);
@@ -556,8 +596,9 @@ export function withdrawFinancing(
 }
 
 /**
- * The bank disburses an APPROVED financing. The terms are fixed with today's
- * date and the caps and circuit breaker checked again. A voucher passes to the
+ * The bank disburses an APPROVED financing, strictly before its dueDate. The
+ * terms are fixed with today's date (so at least one day) and the caps and
+ * circuit breaker checked again. A voucher passes to the
  * bank (holder = bank, FINANCED; its tier is unchanged: assignment to the
  * financing bank is not a pass down the supply chain), a receivable is
  * assigned to it (FINANCED, assignee = bank), a receipt is pledged to it
@@ -575,6 +616,7 @@ export function disburseFinancing(
   const paymentRef = assertPaymentRef(assertRecord(cmd, 'command').paymentRef);
   const next = transitionFinancing(fin, 'DISBURSE', tx);
   assertLockedBy(fin, asset, 'PENDING');
+  assertBeforeDue(fin, 'disburse', tx);
   assertNotBroken(fin, asset, checks);
   const advance = parseAmount(fin.advanceAmount, 'financing.advanceAmount');
   const face = assetFace(asset);
@@ -702,6 +744,25 @@ export function repaidBySettlement(fin: Financing, asset: FinancedAsset, payment
     throw new DomainError('BUSINESS_RULE', `financing ${fin.id} is not on ${describeAsset(asset)}`);
   }
   return next;
+}
+
+/**
+ * The issuer settles a FINANCING_PENDING voucher on or after its maturity
+ * (voucher:Settle): the financing it names, still REQUESTED or APPROVED (the
+ * bank never disbursed), is closed as EXPIRED in the same transaction. The
+ * holder, who applied and received nothing, is paid (settleVoucher); the
+ * piece no longer names the financing. BUSINESS_RULE for a pledge, before
+ * the dueDate, or when the financing is not the one holding the asset;
+ * INVALID_STATE from any other status.
+ */
+export function expiredBySettlement(fin: Financing, asset: FinancedAsset, tx: TxInfo): Financing {
+  if (asset.type === 'WAREHOUSE_RECEIPT') throw new DomainError('BUSINESS_RULE', `a pledge is not closed by settlement`);
+  const next = transitionFinancing(fin, 'EXPIRE', tx);
+  assertLockedBy(fin, asset, 'PENDING');
+  if (tx.today < fin.dueDate) {
+    throw new DomainError('BUSINESS_RULE', `financing ${fin.id} runs until ${fin.dueDate}: it does not expire on ${tx.today}`);
+  }
+  return { ...next, expiredAt: tx.now };
 }
 
 /**

@@ -38,7 +38,12 @@ export const VOUCHER_ACTIONS = [
 ] as const;
 export type VoucherAction = (typeof VOUCHER_ACTIONS)[number];
 
-/** DESIGN 2.2, every transition once. SPLIT and SETTLED are final. */
+/**
+ * DESIGN 2.2, every transition once, plus FINANCING_PENDING --SETTLE-->
+ * SETTLED: a financing the bank has not disbursed by maturity does not stop
+ * the issuer paying the holder (the financing expires, see domain/financing).
+ * SPLIT and SETTLED are final.
+ */
 export const VOUCHER_TRANSITIONS: readonly Transition<VoucherStatus, VoucherAction>[] = [
   { from: 'ACTIVE', action: 'TRANSFER_WHOLE', to: 'ACTIVE' },
   { from: 'ACTIVE', action: 'TRANSFER_PART', to: 'SPLIT' },
@@ -47,6 +52,7 @@ export const VOUCHER_TRANSITIONS: readonly Transition<VoucherStatus, VoucherActi
   { from: 'FINANCING_PENDING', action: 'REJECT_FINANCING', to: 'ACTIVE' },
   { from: 'FINANCING_PENDING', action: 'DISBURSE', to: 'FINANCED' },
   { from: 'ACTIVE', action: 'SETTLE', to: 'SETTLED' },
+  { from: 'FINANCING_PENDING', action: 'SETTLE', to: 'SETTLED' },
   { from: 'FINANCED', action: 'SETTLE', to: 'SETTLED' },
 ];
 
@@ -278,9 +284,14 @@ export function splitVoucher(
 
 /**
  * Settlement by the issuer (an active CORE_ENTERPRISE) on or after maturity of
- * an ACTIVE or FINANCED piece: it becomes SETTLED, recording the holder it paid,
- * the payment reference and the time. The backing receivable's settledAmount
- * grows; it becomes SETTLED when it is VOUCHERED and fully paid.
+ * an ACTIVE, FINANCING_PENDING or FINANCED piece: it becomes SETTLED,
+ * recording the holder it paid, the payment reference and the time. The
+ * backing receivable's settledAmount grows; it becomes SETTLED when it is
+ * VOUCHERED and fully paid. A FINANCED piece is held by its bank, which is
+ * paid (its financing is REPAID by the caller, repaidBySettlement). A
+ * FINANCING_PENDING piece is still held by the applicant, which is paid; it
+ * stops naming its financing, which the caller closes as EXPIRED
+ * (expiredBySettlement) in the same transaction.
  */
 export function settleVoucher(
   v: Voucher,
@@ -308,8 +319,10 @@ export function settleVoucher(
   }
   const last = rcv.status === 'VOUCHERED' && settled === total;
   const receivable = transitionReceivable(rcv, last ? 'SETTLE_LAST_VOUCHER' : 'SETTLE_VOUCHER', tx);
+  const paid: Voucher = { ...voucher, settledTo: v.holder, paymentRef, settledAt: tx.now };
+  if (v.status === 'FINANCING_PENDING') delete paid.financingId;
   return {
-    voucher: { ...voucher, settledTo: v.holder, paymentRef, settledAt: tx.now },
+    voucher: paid,
     receivable: { ...receivable, settledAmount: formatAmount(settled) },
   };
 }

@@ -13,8 +13,9 @@ import { clientIdOf, IDS, rootVoucher, world, type World } from '../../support/l
  * financingId agree with it; the root's live pieces conserve its amount;
  * every disbursed financing respects advance + discount + fee ≤ face; and
  * nothing frozen (a piece, its ancestors, its holder, a financing's parties)
- * changed. At the end every piece is settled at maturity and every disbursed
- * financing is repaid by that settlement.
+ * changed. At the end every piece is settled at maturity: every disbursed
+ * financing is repaid by that settlement, and every request left open (the
+ * bank never disbursed it) expires with it, its applicant being paid.
  */
 interface Node {
   id: string;
@@ -258,17 +259,22 @@ describe('financing properties through the contracts', function () {
           for (const n of all(now).filter((x) => x.status === 'SPLIT')) expect(liveByAsset.has(n.id), `split piece ${n.id} is not financed`).to.equal(false);
         }
 
-        // Maturity: lift every freeze, close open requests (the applicant withdraws
-        // what is REQUESTED, the bank rejects what it APPROVED), and the issuer pays every piece.
+        // Maturity: lift every freeze and close some open requests (the applicant
+        // withdraws what is REQUESTED, the bank rejects what it APPROVED); the rest
+        // stay open. The issuer then pays every piece.
         for (const id of freezes.values()) await w.h.submit(w.as.operator, 'freeze:Unfreeze', { id });
-        for (const id of financingIds) {
+        for (const [i, id] of financingIds.entries()) {
+          if (i % 2 === 0) continue;
           const f = await financing(id);
           if (f.status === 'REQUESTED') await w.h.submit(identity[f.applicant]!, 'financing:Withdraw', { id });
           if (f.status === 'APPROVED') await w.h.submit(identity[f.bank]!, 'financing:Reject', { id, reason: 'closing' });
         }
         w.h.today = '2026-06-30';
         let paid = 0n;
+        const expiring = new Set<string>();
         for (const l of leaves(await tree())) {
+          const before = await piece(l.id);
+          const open = before.status === 'FINANCING_PENDING' ? await financing(before.financingId!) : undefined;
           const settled = await w.h.submit(w.as.core, 'voucher:Settle', { id: l.id, paymentRef: `SETTLE-${l.id}` });
           paid += BigInt(settled.amount);
           if (settled.financingId) {
@@ -276,9 +282,19 @@ describe('financing properties through the contracts', function () {
             expect(f.status).to.equal('REPAID');
             expect(settled.settledTo).to.equal(f.bank);
           }
+          if (open) {
+            expiring.add(open.id);
+            expect(settled.financingId, `${l.id} no longer names its expired financing`).to.equal(undefined);
+            expect(settled.settledTo, `${l.id} pays the applicant, who was never advanced anything`).to.equal(open.applicant);
+            expect((await financing(open.id)).status).to.equal('EXPIRED');
+          }
         }
         expect(paid, 'the issuer pays exactly the root amount').to.equal(ROOT_AMOUNT);
-        for (const id of financingIds) expect(['REJECTED', 'WITHDRAWN', 'REPAID']).to.include((await financing(id)).status);
+        for (const id of financingIds) {
+          const f = await financing(id);
+          expect(['REJECTED', 'WITHDRAWN', 'EXPIRED', 'REPAID']).to.include(f.status);
+          expect(f.status === 'EXPIRED', `${id} expired only by the settlement of its piece`).to.equal(expiring.has(id));
+        }
       }),
       { numRuns: 25 },
     );

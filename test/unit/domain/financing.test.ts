@@ -6,6 +6,7 @@ import {
   discountFor,
   disburseFinancing,
   enforcePledge,
+  expiredBySettlement,
   FINANCING_ACTIONS,
   FINANCING_STATUSES,
   FINANCING_TRANSITIONS,
@@ -26,6 +27,7 @@ import {
   withinPledgeCap,
   type FinancedAsset,
   type Financing,
+  type FinancingAssetType,
   type RequestFinancingCommand,
 } from '../../../chaincode/src/domain/financing';
 import { assertNotFactored } from '../../../chaincode/src/domain/receivables';
@@ -35,6 +37,19 @@ import { ACTORS, deepFreeze, expectDomainError, expectJsonClean, IDS, member, ME
 
 const NO_BREAKER = { issuerOverdue: false };
 const LATER = txAt('2025-04-01', 'tx-later');
+
+/** Each asset type's financing dueDate in these fixtures, the day before it, and how the refusal names the term. */
+const DUE_DATES: [FinancingAssetType, string, string, string][] = [
+  ['VOUCHER', '2025-09-30', '2025-09-29', 'voucher VCH-1 matures'],
+  ['RECEIVABLE', '2025-09-30', '2025-09-29', 'receivable RCV-1 falls due'],
+  ['WAREHOUSE_RECEIPT', '2025-06-01', '2025-05-31', 'loan term ends'],
+];
+
+function dayAfter(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
 
 function receipt(overrides: Partial<WarehouseReceipt> = {}): WarehouseReceipt {
   return {
@@ -93,20 +108,22 @@ function staged(type: keyof typeof ASSETS, stage: 'REQUESTED' | 'APPROVED' | 'DI
 
 describe('domain/financing', () => {
   describe('transition table', () => {
-    it('lists every (status, action) once and keeps REJECTED, WITHDRAWN, REPAID and ENFORCED final', () => {
+    it('lists every (status, action) once and keeps REJECTED, WITHDRAWN, EXPIRED, REPAID and ENFORCED final', () => {
       const keys = FINANCING_TRANSITIONS.map((t) => `${t.from}/${t.action}`);
       expect(new Set(keys).size).to.equal(keys.length);
       const finals = FINANCING_STATUSES.filter((s) => !FINANCING_TRANSITIONS.some((t) => t.from === s));
-      expect(finals.sort()).to.deep.equal(['ENFORCED', 'REJECTED', 'REPAID', 'WITHDRAWN']);
+      expect(finals.sort()).to.deep.equal(['ENFORCED', 'EXPIRED', 'REJECTED', 'REPAID', 'WITHDRAWN']);
     });
 
-    it('holds exactly the transitions of DESIGN 2.4 plus WITHDRAW before approval and ENFORCE of a pledge', () => {
+    it('holds exactly the transitions of DESIGN 2.4 plus WITHDRAW before approval, EXPIRE of an undisbursed financing at settlement and ENFORCE of a pledge', () => {
       expect(FINANCING_TRANSITIONS.map((t) => `${t.from} --${t.action}--> ${t.to}`).sort()).to.deep.equal(
         [
           'REQUESTED --APPROVE--> APPROVED',
           'REQUESTED --REJECT--> REJECTED',
           'REQUESTED --WITHDRAW--> WITHDRAWN',
+          'REQUESTED --EXPIRE--> EXPIRED',
           'APPROVED --REJECT--> REJECTED',
+          'APPROVED --EXPIRE--> EXPIRED',
           'APPROVED --DISBURSE--> DISBURSED',
           'DISBURSED --REPAY--> REPAID',
           'DISBURSED --ENFORCE--> ENFORCED',
@@ -449,6 +466,20 @@ describe('domain/financing', () => {
       const other: FinancedAsset = { type: 'VOUCHER', record: voucher({ status: 'FINANCING_PENDING', financingId: 'FIN-OTHER' }) };
       expectDomainError(() => approveFinancing(financing, other, { advanceAmount: '1', annualRateBps: 0 }, ACTORS.bank, TX, NO_BREAKER), 'BUSINESS_RULE', 'does not hold');
     });
+
+    for (const [type, due, dayBefore, term] of DUE_DATES) {
+      it(`approves a ${type} financing the day before its due date ${due} and refuses it on that date and after (BUSINESS_RULE)`, () => {
+        const { financing, asset } = staged(type, 'REQUESTED');
+        expect(financing.dueDate).to.equal(due);
+        const cmd = { advanceAmount: '1', annualRateBps: 500 };
+        const eve = approveFinancing(financing, asset, cmd, ACTORS.bank, txAt(dayBefore), NO_BREAKER);
+        expect(eve).to.include({ status: 'APPROVED', days: 1 });
+        for (const day of [due, dayAfter(due)]) {
+          const err = expectDomainError(() => approveFinancing(financing, asset, cmd, ACTORS.bank, txAt(day), NO_BREAKER), 'BUSINESS_RULE', `too late to approve it on ${day}`);
+          expect(err.detail).to.include(`due on ${due}`).and.to.include(term);
+        }
+      });
+    }
   });
 
   describe('rejectFinancing', () => {
@@ -613,6 +644,29 @@ describe('domain/financing', () => {
       expectDomainError(() => disburseFinancing({ ...w.financing, advanceAmount: '700001' }, w.asset, { paymentRef: 'P' }, ACTORS.bank, TX, NO_BREAKER), 'BUSINESS_RULE', '70%');
     });
 
+    for (const [type, due, dayBefore, term] of DUE_DATES) {
+      it(`disburses an approved ${type} financing the day before its due date ${due} (one day of terms) and refuses it on that date and after`, () => {
+        const { financing, asset } = staged(type, 'APPROVED');
+        const d = disburseFinancing(financing, asset, { paymentRef: 'P' }, ACTORS.bank, txAt(dayBefore), NO_BREAKER);
+        expect(d.financing).to.include({ status: 'DISBURSED', days: 1 });
+        for (const day of [due, dayAfter(due)]) {
+          const err = expectDomainError(() => disburseFinancing(financing, asset, { paymentRef: 'P' }, ACTORS.bank, txAt(day), NO_BREAKER), 'BUSINESS_RULE', `too late to disburse it on ${day}`);
+          expect(err.detail).to.include(term);
+        }
+      });
+    }
+
+    it('refuses the pledge seizure sequence: a token advance approved before the loan falls due cannot be disbursed after it, so the goods cannot be enforced', () => {
+      const { financing, asset } = staged('WAREHOUSE_RECEIPT', 'REQUESTED');
+      const approved = approveFinancing(financing, asset, { advanceAmount: '1', annualRateBps: 0 }, ACTORS.bank, txAt('2025-05-31'), NO_BREAKER);
+      expectDomainError(() => disburseFinancing(approved, asset, { paymentRef: 'P' }, ACTORS.bank, txAt('2025-06-02'), NO_BREAKER), 'BUSINESS_RULE', 'too late to disburse');
+      // The receipt is still only PLEDGE_PENDING: there is nothing to enforce.
+      expectDomainError(() => enforcePledge(asset.record as WarehouseReceipt, approved, ACTORS.bank, txAt('2025-06-02')), 'INVALID_STATE', 'PLEDGE_PENDING');
+      // The bank may still reject, which hands the receipt back to its owner.
+      const r = rejectFinancing(approved, asset, { reason: 'term over' }, ACTORS.bank, txAt('2025-06-02'));
+      expect(r.asset.record).to.include({ status: 'ACTIVE', owner: IDS.supplier });
+    });
+
     it('needs a payment reference', () => {
       const a = staged('VOUCHER', 'APPROVED');
       expectDomainError(() => disburseFinancing(a.financing, a.asset, { paymentRef: '' }, ACTORS.bank, TX, NO_BREAKER), 'VALIDATION_FAILED');
@@ -663,6 +717,50 @@ describe('domain/financing', () => {
         expectDomainError(() => settleFactoredReceivable(rcv, financing, { paymentRef: 'P' }, actor, due), 'FORBIDDEN');
       }
       expectDomainError(() => settleFactoredReceivable(receivable(), undefined, { paymentRef: 'P' }, ACTORS.core, due), 'INVALID_STATE', 'CONFIRMED');
+    });
+  });
+
+  describe('expiry at settlement (expiredBySettlement)', () => {
+    const ON_DUE = txAt('2025-09-30', 'tx-settle');
+    for (const stage of ['REQUESTED', 'APPROVED'] as const) {
+      it(`closes a voucher financing still ${stage} as EXPIRED from the maturity on, leaving it no longer live`, () => {
+        const { financing, asset } = staged('VOUCHER', stage);
+        for (const tx of [ON_DUE, txAt('2025-10-08', 'tx-late')]) {
+          const e = expiredBySettlement(financing, asset, tx);
+          expect(e).to.deep.equal({ ...financing, status: 'EXPIRED', expiredAt: tx.now, updatedAt: tx.now, updatedTxId: tx.txId });
+          expect(liveFinancingParties(e)).to.deep.equal([]);
+          expect(financingEncumbrance(e)).to.equal(undefined);
+          expectJsonClean(e);
+        }
+        expect(financing.status).to.equal(stage);
+      });
+    }
+
+    it('refuses to expire a financing before its due date (BUSINESS_RULE)', () => {
+      const { financing, asset } = staged('VOUCHER', 'APPROVED');
+      expectDomainError(() => expiredBySettlement(financing, asset, txAt('2025-09-29')), 'BUSINESS_RULE', 'does not expire on 2025-09-29');
+    });
+
+    it('refuses a disbursed or closed financing with INVALID_STATE (a disbursed one is repaid by the settlement instead)', () => {
+      const d = staged('VOUCHER', 'DISBURSED');
+      expectDomainError(() => expiredBySettlement(d.financing, d.asset, ON_DUE), 'INVALID_STATE', 'is DISBURSED');
+      const r = staged('VOUCHER', 'REQUESTED');
+      const rejected = rejectFinancing(r.financing, r.asset, { reason: 'no' }, ACTORS.bank, TX);
+      expectDomainError(() => expiredBySettlement(rejected.financing, r.asset, ON_DUE), 'INVALID_STATE', 'is REJECTED');
+      const expired = expiredBySettlement(r.financing, r.asset, ON_DUE);
+      for (const action of ['APPROVE', 'REJECT', 'WITHDRAW', 'DISBURSE', 'EXPIRE'] as const) {
+        expectDomainError(() => transitionFinancing(expired, action, ON_DUE), 'INVALID_STATE', 'is EXPIRED');
+      }
+    });
+
+    it('refuses a pledge (no settlement closes it) and a financing that does not hold the asset', () => {
+      const p = staged('WAREHOUSE_RECEIPT', 'REQUESTED');
+      expectDomainError(() => expiredBySettlement(p.financing, p.asset, txAt('2025-06-01')), 'BUSINESS_RULE', 'pledge');
+      const { financing } = staged('VOUCHER', 'REQUESTED');
+      const other: FinancedAsset = { type: 'VOUCHER', record: voucher({ id: 'VCH-2', status: 'FINANCING_PENDING', financingId: 'FIN-1' }) };
+      expectDomainError(() => expiredBySettlement(financing, other, ON_DUE), 'BUSINESS_RULE', 'does not hold');
+      const unlocked: FinancedAsset = { type: 'VOUCHER', record: voucher() };
+      expectDomainError(() => expiredBySettlement(financing, unlocked, ON_DUE), 'BUSINESS_RULE', 'does not hold');
     });
   });
 
@@ -719,7 +817,7 @@ describe('domain/financing', () => {
         expect(liveFinancingParties(financing)).to.deep.equal([IDS.supplier, IDS.bank]);
         expect(financingEncumbrance(financing)).to.deep.equal({ type: 'FINANCING', id: 'FIN-1', status: stage, party: IDS.bank, txId: financing.updatedTxId, at: financing.updatedAt });
       }
-      for (const status of ['REJECTED', 'WITHDRAWN', 'REPAID', 'ENFORCED'] as const) {
+      for (const status of ['REJECTED', 'WITHDRAWN', 'EXPIRED', 'REPAID', 'ENFORCED'] as const) {
         const f = { ...staged('VOUCHER', 'REQUESTED').financing, status };
         expect(liveFinancingParties(f)).to.deep.equal([]);
         expect(financingEncumbrance(f)).to.equal(undefined);

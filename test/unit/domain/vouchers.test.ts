@@ -405,7 +405,29 @@ describe('domain/vouchers', () => {
       expectDomainError(() => settleVoucher(voucher(), rcv, { paymentRef: 'P-1' }, ACTORS.core, txAt('2025-09-29')), 'BUSINESS_RULE', 'matures on');
     });
 
-    for (const status of ['SPLIT', 'FINANCING_PENDING', 'SETTLED'] as VoucherStatus[]) {
+    it('pays the applicant that still holds a FINANCING_PENDING piece and stops naming the financing (it expires)', () => {
+      const pending = deepFreeze(voucher({ status: 'FINANCING_PENDING', financingId: 'FIN-1' }));
+      for (const tx of [ON_MATURITY, AFTER_MATURITY]) {
+        const { voucher: v, receivable: r } = settleVoucher(pending, rcv, { paymentRef: 'P-5' }, ACTORS.core, tx);
+        expect(v).to.include({ status: 'SETTLED', settledTo: IDS.supplier, holder: IDS.supplier, paymentRef: 'P-5', settledAt: tx.now });
+        expect(v).to.not.have.property('financingId');
+        expect(r).to.include({ settledAmount: '1000000' });
+        expectJsonClean(v);
+      }
+      expect(pending.financingId).to.equal('FIN-1');
+    });
+
+    it('keeps naming the financing of a FINANCED piece (it is repaid)', () => {
+      const { voucher: v } = settleVoucher(voucher({ status: 'FINANCED', holder: IDS.bank, financingId: 'FIN-1' }), rcv, { paymentRef: 'P-6' }, ACTORS.core, ON_MATURITY);
+      expect(v).to.include({ financingId: 'FIN-1', settledTo: IDS.bank });
+    });
+
+    it('refuses to settle a FINANCING_PENDING piece before maturity (BUSINESS_RULE): the bank may still decide', () => {
+      const pending = voucher({ status: 'FINANCING_PENDING', financingId: 'FIN-1' });
+      expectDomainError(() => settleVoucher(pending, rcv, { paymentRef: 'P-1' }, ACTORS.core, txAt('2025-09-29')), 'BUSINESS_RULE', 'matures on');
+    });
+
+    for (const status of ['SPLIT', 'SETTLED'] as VoucherStatus[]) {
       it(`refuses to settle a ${status} piece`, () => {
         expectDomainError(() => settleVoucher(voucher({ status }), rcv, { paymentRef: 'P-1' }, ACTORS.core, ON_MATURITY), 'INVALID_STATE', status);
       });
