@@ -6,7 +6,7 @@ import { buildProvenance, type Encumbrance } from '../domain/provenance';
 import { expiredBySettlement, financingEncumbrance, isLiveFinancing, liveFinancingParties, repaidBySettlement, type Financing } from '../domain/financing';
 import { assertNotFactored } from '../domain/receivables';
 import type { Actor, Member, Receivable, Voucher } from '../domain/types';
-import { canReadVoucher, issueVoucher, lineageIds, settleVoucher, splitVoucher, transferVoucher } from '../domain/vouchers';
+import { canReadVoucher, isOverdue, issueVoucher, lineageIds, settleVoucher, splitVoucher, transferVoucher } from '../domain/vouchers';
 import { monthAndDay } from '../ledger/keys';
 import type { Prefix, Store } from '../ledger/store';
 import { FinancingSpec, FreezeSpec, MemberSpec, ReceivableSpec, VoucherIndex, VoucherSpec } from '../ledger/specs';
@@ -305,8 +305,7 @@ async function lineageOf(store: Store, piece: Voucher): Promise<Voucher[]> {
 export async function issuerOverdue(store: Store, issuer: string, today: string): Promise<boolean> {
   const first = await store.firstId({ index: VoucherIndex.DUE, attrs: [issuer] });
   if (first === undefined) return false;
-  const v = await required<Voucher>(store, VoucherSpec.type, first, 'voucher');
-  return v.maturityDate < today;
+  return isOverdue(await required<Voucher>(store, VoucherSpec.type, first, 'voucher'), today);
 }
 
 /** One prefix per calendar month from `from` to `to`; rows are then filtered to the exact days. */
