@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorCode, parseCodedMessage } from '../../../chaincode/src/domain/errors';
+import { type ErrorCode, parseCodedMessage } from '../../../chaincode/src/domain/errors';
 
 /**
  * The seam between the gateway's use cases and a ledger. Two connectors
@@ -87,8 +87,20 @@ export class LedgerError extends Error {
   }
 }
 
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+/** A transaction result as JSON (an empty result is undefined), the same for every connector. */
+export function decodeResult(bytes: Uint8Array | string): unknown {
+  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
+  return text.length === 0 ? undefined : JSON.parse(text);
+}
+
+/** A chaincode event payload: JSON when it parses, otherwise the text. */
+export function decodeEventPayload(bytes: Uint8Array): unknown {
+  const text = Buffer.from(bytes).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /**

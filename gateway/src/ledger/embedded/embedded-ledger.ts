@@ -3,6 +3,8 @@ import { invokeTransaction } from '../../../../chaincode/src/invoke';
 import { type EndorsedTransaction, type StoredEvent, type TxInput, WorldState } from '../../../../chaincode/src/worldstate';
 import {
   type CallOptions,
+  decodeEventPayload,
+  decodeResult,
   fromChaincodeMessage,
   type Ledger,
   LedgerError,
@@ -29,19 +31,6 @@ function parseCursor(cursor: string): { blockNumber: number; txIndex: number } {
   const m = /^(\d{1,15}):(\d{1,9})$/.exec(cursor);
   if (!m) throw new LedgerError('VALIDATION_FAILED', `malformed event cursor: ${cursor}`);
   return { blockNumber: Number(m[1]), txIndex: Number(m[2]) };
-}
-
-function decode(text: string): unknown {
-  return text.length === 0 ? undefined : JSON.parse(text);
-}
-
-function decodePayload(bytes: Uint8Array): unknown {
-  const text = Buffer.from(bytes).toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 /**
@@ -87,11 +76,11 @@ export class EmbeddedLedger implements Ledger {
       // replay answered from the stored first result) changes no state: it is
       // answered without ordering, so a replay never adds a transaction.
       if (endorsed.rwset.writes.length === 0 && endorsed.event === undefined) {
-        return { txId: endorsed.txId, result: decode(endorsed.result), blockNumber: undefined };
+        return { txId: endorsed.txId, result: decodeResult(endorsed.result), blockNumber: undefined };
       }
       const ordered = await this.withDeadline(this.orderer.order(endorsed), deadline, endorsed.txId);
       if (ordered.validationCode === 'VALID') {
-        return { txId: endorsed.txId, result: decode(endorsed.result), blockNumber: ordered.blockNumber };
+        return { txId: endorsed.txId, result: decodeResult(endorsed.result), blockNumber: ordered.blockNumber };
       }
       const conflict = ordered.validationCode === 'MVCC_READ_CONFLICT' || ordered.validationCode === 'PHANTOM_READ_CONFLICT';
       if (!conflict) {
@@ -110,7 +99,7 @@ export class EmbeddedLedger implements Ledger {
   }
 
   async evaluate(identity: LedgerIdentity, name: string, command: object, _opts?: CallOptions): Promise<unknown> {
-    return decode((await this.endorse(identity, name, command)).result);
+    return decodeResult((await this.endorse(identity, name, command)).result);
   }
 
   async transactionStatus(txId: string): Promise<TransactionStatus> {
@@ -190,7 +179,7 @@ export class EmbeddedLedger implements Ledger {
           txIndex: e.txIndex,
           txId: e.txId,
           name: e.name,
-          payload: decodePayload(e.payload),
+          payload: decodeEventPayload(e.payload),
         };
       }
       if (page.length < EVENT_PAGE) await this.nextCommit(seen, signal);

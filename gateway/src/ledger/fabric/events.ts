@@ -1,4 +1,4 @@
-import { LedgerError, type LedgerEvent } from '../ledger';
+import { decodeEventPayload, LedgerError, type LedgerEvent } from '../ledger';
 import { backoffDelay, DEFAULT_RETRY, sleep as realSleep } from '../retry';
 
 /*
@@ -67,14 +67,6 @@ class CursorCheckpoint implements CheckpointLike {
   }
 }
 
-function decodePayload(bytes: Uint8Array): unknown {
-  const text = Buffer.from(bytes).toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
 
 export async function* fabricEvents(
   source: EventSourceLike,
@@ -111,7 +103,7 @@ export async function* fabricEvents(
           txIndex: ordinal,
           txId: e.transactionId,
           name: e.eventName,
-          payload: decodePayload(e.payload),
+          payload: decodeEventPayload(e.payload),
         };
       }
       // The peer ended the stream: reconnect after a pause.

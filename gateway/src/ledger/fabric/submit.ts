@@ -1,4 +1,4 @@
-import { LedgerError, type SubmitResult, type TransactionStatus } from '../ledger';
+import { decodeResult, LedgerError, type SubmitResult, type TransactionStatus } from '../ledger';
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy, sleep as realSleep } from '../retry';
 import { asGatewayError, GRPC, mapProposalError, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT } from './errors';
 
@@ -74,10 +74,6 @@ export interface FlowOptions {
   writesNothing?: (transaction: TransactionLike) => boolean;
 }
 
-const decode = (bytes: Uint8Array): unknown => {
-  const text = Buffer.from(bytes).toString('utf8');
-  return text.length === 0 ? undefined : JSON.parse(text);
-};
 
 class Budget {
   private readonly end: number;
@@ -118,14 +114,14 @@ export async function submitFlow(
       throw mapProposalError(err);
     }
     if (options.writesNothing?.(transaction)) {
-      return { txId, result: decode(transaction.getResult()), blockNumber: undefined };
+      return { txId, result: decodeResult(transaction.getResult()), blockNumber: undefined };
     }
     const outcome = await submitSame(transaction, budget, deadlines, options.submitAttempts ?? 3, retry, sleep, random);
     if ('uncertain' in outcome) return settleUncertain(transaction, outcome.uncertain, options.commitStatus);
     const submitted = outcome;
     const status = await readStatus(submitted, budget, deadlines, options.statusAttempts ?? 3, retry, sleep, random);
     if (status.successful) {
-      return { txId, result: decode(submitted.getResult()), blockNumber: Number(status.blockNumber) };
+      return { txId, result: decodeResult(submitted.getResult()), blockNumber: Number(status.blockNumber) };
     }
     const conflict = status.code === MVCC_READ_CONFLICT || status.code === PHANTOM_READ_CONFLICT;
     if (!conflict) {
@@ -195,7 +191,7 @@ async function settleUncertain(
   } catch {
     known = undefined; // not found yet, or the lookup failed: still unknown
   }
-  if (known?.valid) return { txId, result: decode(transaction.getResult()), blockNumber: known.blockNumber };
+  if (known?.valid) return { txId, result: decodeResult(transaction.getResult()), blockNumber: known.blockNumber };
   if (known) {
     throw new LedgerError('LEDGER_UNAVAILABLE', `transaction committed invalid (validation code ${known.validationCode})`, { txId, cause });
   }
@@ -240,7 +236,7 @@ export async function evaluateFlow(
   const budget = new Budget(options.now ?? Date.now, options.deadlineMs);
   const proposal = contract.newProposal(name, { arguments: [JSON.stringify(command)] });
   try {
-    return decode(await proposal.evaluate({ deadline: budget.deadline(deadlines.evaluateMs) }));
+    return decodeResult(await proposal.evaluate({ deadline: budget.deadline(deadlines.evaluateMs) }));
   } catch (err) {
     throw mapProposalError(err);
   }
