@@ -391,11 +391,12 @@ describe('HTTP: financing', () => {
       expect((await read(`/vouchers/${voucher.id}`, 'supplier1')).body.status).to.equal('FINANCING_PENDING');
     });
 
-    it('refuses once the bank has approved (409 naming APPROVED), and a second withdrawal (409)', async () => {
+    it('refuses an approved financing before its due date (422 naming the date), and a second withdrawal (409)', async () => {
       const { voucher, financing } = await approved();
       const res = await act(financing.id, 'withdraw', {}, 'supplier1');
-      expectProblem(res, 409, 'INVALID_STATE');
-      expect(res.body.detail).to.contain('APPROVED');
+      expectProblem(res, 422, 'BUSINESS_RULE');
+      expect(res.body.detail).to.contain(`until its due date ${financing.dueDate as string}`);
+      expect((await read(`/financings/${financing.id}`)).body.status).to.equal('APPROVED');
       expect((await read(`/vouchers/${voucher.id}`, 'supplier1')).body.status).to.equal('FINANCING_PENDING');
       const other = await requested();
       expect((await act(other.financing.id, 'withdraw', {}, 'supplier1')).status).to.equal(200);

@@ -1,7 +1,8 @@
 import { Context, Info, Transaction } from 'fabric-contract-api';
+import type { z } from 'zod';
 import type { FreezeTarget } from '../domain/controls';
 import { DomainError } from '../domain/errors';
-import { EVENTS } from '../domain/events';
+import { EVENTS, type EventName } from '../domain/events';
 import {
   approveFinancing,
   canReadFinancing,
@@ -16,7 +17,7 @@ import {
   type FinancingChecks,
 } from '../domain/financing';
 import { isReader } from '../domain/members';
-import type { Actor, Member, Receivable, Voucher } from '../domain/types';
+import type { Actor, Member, Receivable, TxInfo, Voucher } from '../domain/types';
 import type { WarehouseReceipt } from '../domain/warehouse';
 import { assertNotFrozen } from '../ledger/freezes';
 import type { Prefix, Store } from '../ledger/store';
@@ -105,93 +106,62 @@ export class FinancingContract extends ScfContract {
   /** The bank rejects a requested or approved financing; the asset unlocks. */
   @Transaction()
   async Reject(ctx: Context, command: string): Promise<string> {
-    return this.mutate(ctx, 'financing:Reject', command, RejectFinancingCommand, async (env, cmd) => {
-      const { before, asset } = await loadForParty(env, cmd.id);
-      const { financing, asset: unlocked } = rejectFinancing(before, asset, { reason: cmd.reason }, env.actor, env.tx);
-      await env.store.save(FinancingSpec, before, financing);
-      await saveAsset(env.store, asset, unlocked);
-      return {
-        result: financing,
-        event: {
-          name: EVENTS.FinancingRejected,
-          ids: idsOf(financing),
-          changes: { status: { from: before.status, to: financing.status }, reason: cmd.reason, assetStatus: unlocked.record.status },
-        },
-      };
-    });
+    return this.step(
+      ctx,
+      'financing:Reject',
+      command,
+      RejectFinancingCommand,
+      EVENTS.FinancingRejected,
+      rejectFinancing,
+      (_f, cmd) => ({ reason: cmd.reason }),
+    );
   }
 
   /**
-   * The applicant withdraws a request the bank has not approved; the asset
-   * unlocks as on rejection. Freezes are checked as for the bank's steps.
+   * The applicant withdraws a request the bank has not approved, or an
+   * approved financing from its due date (when the bank can no longer
+   * disburse it); the asset unlocks as on rejection. Freezes are checked as
+   * for the bank's steps.
    */
   @Transaction()
   async Withdraw(ctx: Context, command: string): Promise<string> {
-    return this.mutate(ctx, 'financing:Withdraw', command, WithdrawFinancingCommand, async (env, cmd) => {
-      const { before, asset } = await loadForParty(env, cmd.id);
-      const { financing, asset: unlocked } = withdrawFinancing(before, asset, { reason: cmd.reason }, env.actor, env.tx);
-      await env.store.save(FinancingSpec, before, financing);
-      await saveAsset(env.store, asset, unlocked);
-      return {
-        result: financing,
-        event: {
-          name: EVENTS.FinancingWithdrawn,
-          ids: idsOf(financing),
-          changes: {
-            status: { from: before.status, to: financing.status },
-            ...(financing.withdrawalReason !== undefined ? { reason: financing.withdrawalReason } : {}),
-            assetStatus: unlocked.record.status,
-          },
-        },
-      };
-    });
+    return this.step(
+      ctx,
+      'financing:Withdraw',
+      command,
+      WithdrawFinancingCommand,
+      EVENTS.FinancingWithdrawn,
+      withdrawFinancing,
+      (f) => (f.withdrawalReason !== undefined ? { reason: f.withdrawalReason } : {}),
+    );
   }
 
   /** The bank pays the advance: vouchers and receivables are assigned to it, receipts pledged to it. */
   @Transaction()
   async Disburse(ctx: Context, command: string): Promise<string> {
-    return this.mutate(ctx, 'financing:Disburse', command, FinancingPaymentCommand, async (env, cmd) => {
-      const { before, asset } = await loadForParty(env, cmd.id);
-      const checks = await checksFor(env.store, asset, env.tx.today);
-      const { financing, asset: moved } = disburseFinancing(before, asset, { paymentRef: cmd.paymentRef }, env.actor, env.tx, checks);
-      await env.store.save(FinancingSpec, before, financing);
-      await saveAsset(env.store, asset, moved);
-      return {
-        result: financing,
-        event: {
-          name: EVENTS.FinancingDisbursed,
-          ids: idsOf(financing),
-          changes: {
-            status: { from: before.status, to: financing.status },
-            advanceAmount: financing.advanceAmount,
-            discount: financing.discount,
-            fee: financing.fee,
-            days: financing.days,
-            paymentRef: financing.paymentRef,
-            assetStatus: moved.record.status,
-          },
-        },
-      };
-    });
+    return this.step(
+      ctx,
+      'financing:Disburse',
+      command,
+      FinancingPaymentCommand,
+      EVENTS.FinancingDisbursed,
+      disburseFinancing,
+      (f) => ({ advanceAmount: f.advanceAmount, discount: f.discount, fee: f.fee, days: f.days, paymentRef: f.paymentRef }),
+    );
   }
 
   /** Pledges only: the bank records repayment and the pledge is released (vouchers and receivables are repaid by settlement). */
   @Transaction()
   async Repay(ctx: Context, command: string): Promise<string> {
-    return this.mutate(ctx, 'financing:Repay', command, FinancingPaymentCommand, async (env, cmd) => {
-      const { before, asset } = await loadForParty(env, cmd.id);
-      const { financing, asset: released } = repayFinancing(before, asset, { paymentRef: cmd.paymentRef }, env.actor, env.tx);
-      await env.store.save(FinancingSpec, before, financing);
-      await saveAsset(env.store, asset, released);
-      return {
-        result: financing,
-        event: {
-          name: EVENTS.FinancingRepaid,
-          ids: idsOf(financing),
-          changes: { status: { from: before.status, to: financing.status }, repaymentRef: financing.repaymentRef, assetStatus: released.record.status },
-        },
-      };
-    });
+    return this.step(
+      ctx,
+      'financing:Repay',
+      command,
+      FinancingPaymentCommand,
+      EVENTS.FinancingRepaid,
+      repayFinancing,
+      (f) => ({ repaymentRef: f.repaymentRef }),
+    );
   }
 
   @Transaction(false)
@@ -229,6 +199,36 @@ export class FinancingContract extends ScfContract {
     return this.query(ctx, command, ById, async ({ store, actor }, cmd) => {
       await visibleFinancing(store, actor, cmd.id);
       return { id: cmd.id, versions: await store.history<Financing>(FinancingSpec.type, [cmd.id]) };
+    });
+  }
+  /**
+   * A step on an existing financing (reject, withdraw, disburse, repay): load
+   * it and its asset for a party (freeze-checked), apply the domain step, save
+   * both, and emit one event with the status move, the step's own fields and
+   * the asset's new status.
+   */
+  private step<S extends z.ZodType<{ id: string }>>(
+    ctx: Context,
+    transaction: string,
+    raw: string,
+    schema: S,
+    name: EventName,
+    apply: (before: Financing, asset: FinancedAsset, cmd: z.infer<S>, actor: Actor, tx: TxInfo, checks: FinancingChecks) => { financing: Financing; asset: FinancedAsset },
+    fields: (after: Financing, cmd: z.infer<S>) => Record<string, unknown>,
+  ): Promise<string> {
+    return this.mutate(ctx, transaction, raw, schema, async (env, cmd) => {
+      const { before, asset } = await loadForParty(env, cmd.id);
+      const { financing, asset: after } = apply(before, asset, cmd, env.actor, env.tx, await checksFor(env.store, asset, env.tx.today));
+      await env.store.save(FinancingSpec, before, financing);
+      await saveAsset(env.store, asset, after);
+      return {
+        result: financing,
+        event: {
+          name,
+          ids: idsOf(financing),
+          changes: { status: { from: before.status, to: financing.status }, ...fields(financing, cmd), assetStatus: after.record.status },
+        },
+      };
     });
   }
 }

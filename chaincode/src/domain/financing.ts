@@ -25,8 +25,13 @@ import { transitionReceipt, type WarehouseReceipt } from './warehouse';
  * - The applicant may withdraw its request while it is REQUESTED (WITHDRAWN,
  *   final; a status DESIGN does not list): a bank that never answers must not
  *   keep the asset locked. Once the bank has approved, the decision is the
- *   bank's (reject or disburse): withdrawing is INVALID_STATE. The asset
- *   unlocks exactly as on rejection.
+ *   bank's (reject or disburse) until the financing's dueDate: withdrawing an
+ *   APPROVED financing before it is BUSINESS_RULE. From the dueDate on the
+ *   bank can no longer disburse, so the applicant may withdraw an APPROVED
+ *   financing too; otherwise a bank that approved and went silent would keep
+ *   a receivable or a receipt locked for good (a voucher is also freed by
+ *   its issuer's settlement, see EXPIRED below). The asset unlocks exactly as
+ *   on rejection.
  * - The bank may approve less than was requested, never more.
  * - Vouchers and receivables are financed only before their maturity / due
  *   date (from that day on the debtor may pay): the financing's dueDate is
@@ -74,7 +79,8 @@ export const FINANCING_ACTIONS = ['APPROVE', 'REJECT', 'WITHDRAW', 'EXPIRE', 'DI
 export type FinancingAction = (typeof FINANCING_ACTIONS)[number];
 
 /**
- * DESIGN 2.4 plus WITHDRAW (the applicant, before approval), EXPIRE (the
+ * DESIGN 2.4 plus WITHDRAW (the applicant: before approval, or once an
+ * approved financing can no longer be disbursed), EXPIRE (the
  * issuer settles an undisbursed voucher at maturity) and ENFORCE for pledges;
  * every transition once. REJECTED, WITHDRAWN, EXPIRED, REPAID and ENFORCED
  * are final.
@@ -85,6 +91,7 @@ export const FINANCING_TRANSITIONS: readonly Transition<FinancingStatus, Financi
   { from: 'REQUESTED', action: 'WITHDRAW', to: 'WITHDRAWN' },
   { from: 'REQUESTED', action: 'EXPIRE', to: 'EXPIRED' },
   { from: 'APPROVED', action: 'REJECT', to: 'REJECTED' },
+  { from: 'APPROVED', action: 'WITHDRAW', to: 'WITHDRAWN' },
   { from: 'APPROVED', action: 'EXPIRE', to: 'EXPIRED' },
   { from: 'APPROVED', action: 'DISBURSE', to: 'DISBURSED' },
   { from: 'DISBURSED', action: 'REPAY', to: 'REPAID' },
@@ -571,8 +578,11 @@ export function rejectFinancing(
  * REQUESTED financing, with an optional reason; the asset unlocks exactly as
  * on rejection (its own table's reject-financing step, financingId removed).
  * Anyone else is FORBIDDEN (the contracts layer answers NOT_FOUND first to
- * those who cannot see the financing). From APPROVED on it is INVALID_STATE:
- * the bank has committed and decides (reject or disburse).
+ * those who cannot see the financing). An APPROVED financing is the bank's
+ * to decide (reject or disburse) while it can still be disbursed: before its
+ * dueDate withdrawing it is BUSINESS_RULE; on or after the dueDate (when
+ * disbursement is refused) the applicant may withdraw it like a request.
+ * DISBURSED and final statuses are INVALID_STATE.
  */
 export function withdrawFinancing(
   fin: Financing,
@@ -588,6 +598,12 @@ export function withdrawFinancing(
   const reason = optionalText(assertRecord(cmd, 'command').reason, 'reason', MAX_REASON_LENGTH);
   const next = transitionFinancing(fin, 'WITHDRAW', tx);
   assertLockedBy(fin, asset, 'PENDING');
+  if (fin.status === 'APPROVED' && tx.today < fin.dueDate) {
+    throw new DomainError(
+      'BUSINESS_RULE',
+      `financing ${fin.id} was approved by ${fin.bank}: it is the bank's to disburse or reject until its due date ${fin.dueDate}, when the applicant may withdraw it (today ${tx.today})`,
+    );
+  }
   const unlocked = withFinancingId(stepAsset(asset, 'REJECT', tx), undefined);
   return {
     financing: { ...next, withdrawnAt: tx.now, ...(reason !== undefined ? { withdrawalReason: reason } : {}) },

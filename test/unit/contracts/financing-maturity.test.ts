@@ -7,6 +7,13 @@ import { confirmedReceivable, IDS, rejects, rootVoucher, world, yuan, type World
  * voucher whose financing was never disbursed is settled at maturity by its
  * issuer, closing the financing as EXPIRED.
  */
+/** Per asset type: the financing's due date, the day before, the asset's locked and unlocked statuses, an advance within the caps. */
+const DUE_CASES = [
+  { type: 'VOUCHER', due: '2026-06-30', eve: '2026-06-29', pending: 'FINANCING_PENDING', unlocked: 'ACTIVE', advance: yuan(900) },
+  { type: 'RECEIVABLE', due: '2026-06-30', eve: '2026-06-29', pending: 'FINANCING_PENDING', unlocked: 'CONFIRMED', advance: yuan(900) },
+  { type: 'WAREHOUSE_RECEIPT', due: '2026-03-31', eve: '2026-03-30', pending: 'PLEDGE_PENDING', unlocked: 'ACTIVE', advance: yuan(700) },
+] as const;
+
 describe('financing at the due date', () => {
   let w: World;
   beforeEach(async () => {
@@ -43,12 +50,7 @@ describe('financing at the due date', () => {
     w.h.evaluate(w.as.auditor, type === 'VOUCHER' ? 'voucher:Get' : type === 'RECEIVABLE' ? 'receivable:Get' : 'warehouse:Get', { id });
 
   describe('approval and disbursement stop at the due date', () => {
-    const cases = [
-      { type: 'VOUCHER', due: '2026-06-30', eve: '2026-06-29', pending: 'FINANCING_PENDING', unlocked: 'ACTIVE', advance: yuan(900) },
-      { type: 'RECEIVABLE', due: '2026-06-30', eve: '2026-06-29', pending: 'FINANCING_PENDING', unlocked: 'CONFIRMED', advance: yuan(900) },
-      { type: 'WAREHOUSE_RECEIPT', due: '2026-03-31', eve: '2026-03-30', pending: 'PLEDGE_PENDING', unlocked: 'ACTIVE', advance: yuan(700) },
-    ] as const;
-    for (const c of cases) {
+    for (const c of DUE_CASES) {
       it(`approves and disburses a ${c.type} financing the day before its due date, and refuses both on it, writing nothing`, async () => {
         const early = await requested(c.type, c.due);
         const late = await requested(c.type, c.due);
@@ -92,12 +94,65 @@ describe('financing at the due date', () => {
       const { assetId, fin } = await requested('WAREHOUSE_RECEIPT', '2026-03-31');
       w.h.today = '2026-03-30';
       await approve(fin.id, '1');
-      await rejects(w.h.submit(w.as.tier1, 'financing:Withdraw', { id: fin.id }), 'INVALID_STATE');
+      await rejects(w.h.submit(w.as.tier1, 'financing:Withdraw', { id: fin.id }), 'BUSINESS_RULE');
       w.h.today = '2026-04-01';
       await rejects(disburse(fin.id), 'BUSINESS_RULE');
       await rejects(w.h.submit(w.as.bank, 'warehouse:Enforce', { id: assetId }), 'INVALID_STATE');
       expect(await getAsset('WAREHOUSE_RECEIPT', assetId)).to.include({ status: 'PLEDGE_PENDING', owner: IDS.tier1 }).and.not.to.have.property('pledgee');
       expect(await status(fin.id)).to.equal('APPROVED');
+    });
+  });
+
+  describe('an approved financing the bank never disbursed is the applicant\'s to withdraw from its due date', () => {
+    for (const c of DUE_CASES) {
+      it(`keeps an approved ${c.type} financing the bank's until ${c.due}, then lets only the applicant withdraw it and unlocks the asset`, async () => {
+        const { assetId, fin } = await requested(c.type, c.due);
+        w.h.today = c.eve;
+        await approve(fin.id, c.advance);
+
+        // The day before the due date the bank may still disburse: the applicant cannot take the asset back.
+        let height = await w.h.ws.height();
+        const early = await rejects(w.h.submit(w.as.tier1, 'financing:Withdraw', { id: fin.id, reason: 'too slow' }), 'BUSINESS_RULE');
+        expect(early.message).to.contain(`until its due date ${c.due}`);
+        expect(await w.h.ws.height()).to.equal(height);
+
+        // From the due date the bank can no longer disburse; still only the applicant withdraws.
+        w.h.today = c.due;
+        height = await w.h.ws.height();
+        await rejects(w.h.submit(w.as.bank, 'financing:Withdraw', { id: fin.id }), 'FORBIDDEN');
+        await rejects(w.h.submit(w.as.tier2, 'financing:Withdraw', { id: fin.id }), 'NOT_FOUND');
+        await rejects(w.h.submit(w.as.tier1, 'financing:Withdraw', { id: fin.id, reason: '' }), 'VALIDATION_FAILED');
+        expect(await w.h.ws.height()).to.equal(height);
+        expect(await getAsset(c.type, assetId)).to.include({ status: c.pending, financingId: fin.id });
+
+        const tx = await w.h.endorse(w.as.tier1, 'financing:Withdraw', { id: fin.id, reason: 'approved, never paid' });
+        expect(tx.event?.name).to.equal('FinancingWithdrawn');
+        expect(JSON.parse(Buffer.from(tx.event!.payload).toString('utf8')).changes).to.deep.equal({
+          status: { from: 'APPROVED', to: 'WITHDRAWN' },
+          reason: 'approved, never paid',
+          assetStatus: c.unlocked,
+        });
+        expect((await w.h.commit([tx])).transactions[0]?.validationCode).to.equal('VALID');
+        expect(JSON.parse(tx.result)).to.include({ status: 'WITHDRAWN', withdrawalReason: 'approved, never paid', advanceAmount: c.advance });
+        expect(await getAsset(c.type, assetId)).to.include({ status: c.unlocked }).and.not.to.have.property('financingId');
+        await rejects(disburse(fin.id), 'INVALID_STATE');
+      });
+    }
+
+    it('frees a receipt so it can be pledged again, at another bank, with a new loan term', async () => {
+      const { assetId, fin } = await requested('WAREHOUSE_RECEIPT', '2026-03-31');
+      w.h.today = '2026-03-30';
+      await approve(fin.id, yuan(700));
+      w.h.today = '2026-04-02';
+      await w.h.submit(w.as.tier1, 'financing:Withdraw', { id: fin.id });
+      const again = await w.h.submit(w.as.tier1, 'financing:Request', {
+        asset: { type: 'WAREHOUSE_RECEIPT', id: assetId },
+        bank: IDS.bank,
+        requestedAmount: yuan(700),
+        dueDate: '2026-09-30',
+      });
+      expect(again).to.include({ status: 'REQUESTED', dueDate: '2026-09-30' });
+      expect(await getAsset('WAREHOUSE_RECEIPT', assetId)).to.include({ status: 'PLEDGE_PENDING', financingId: again.id });
     });
   });
 

@@ -193,7 +193,7 @@ describe('financing properties through the contracts', function () {
               } else if (o.kind === 'reject') {
                 await attempt(bank, 'financing:Reject', { id: f.id, reason: 'random rejection' });
               } else if (o.kind === 'withdraw') {
-                // Only the applicant withdraws, and only a request the bank has not approved.
+                // Only the applicant withdraws, and only a request the bank has not approved (every due date is still ahead).
                 const by = o.pick % 7 === 0 ? bank : identity[f.applicant]!;
                 const committed = await attempt(by, 'financing:Withdraw', { id: f.id, reason: 'random withdrawal' });
                 if (committed) expect([by === bank ? 'bank' : 'applicant', f.status], `${f.id} withdrawn`).to.deep.equal(['applicant', 'REQUESTED']);

@@ -302,10 +302,15 @@ describe('financing contract', () => {
       expect((await w.h.evaluate(w.as.tier1, 'voucher:Get', { id: root.id })).status).to.equal('FINANCING_PENDING');
     });
 
-    it('refuses once the bank approved, disbursed or rejected, and a second withdrawal, with INVALID_STATE naming the state', async () => {
+    it('refuses an approved financing before its due date (BUSINESS_RULE), and once disbursed or rejected, and a second withdrawal, with INVALID_STATE naming the state', async () => {
       const approved = await requested('wd-approved');
       await w.h.submit(w.as.bank, 'financing:Approve', { id: approved.fin.id, advanceAmount: yuan(900), annualRateBps: 100 });
-      expect((await rejects(w.h.submit(w.as.tier1, 'financing:Withdraw', { id: approved.fin.id }), 'INVALID_STATE')).message).to.contain('APPROVED');
+      const height = await w.h.ws.height();
+      expect((await rejects(w.h.submit(w.as.tier1, 'financing:Withdraw', { id: approved.fin.id }), 'BUSINESS_RULE')).message).to.contain(
+        `it is the bank's to disburse or reject until its due date ${approved.fin.dueDate as string}`,
+      );
+      expect(await w.h.ws.height()).to.equal(height);
+      expect(await status(approved.fin.id)).to.equal('APPROVED');
       expect((await w.h.evaluate(w.as.tier1, 'voucher:Get', { id: approved.root.id })).status).to.equal('FINANCING_PENDING');
       await w.h.submit(w.as.bank, 'financing:Disburse', { id: approved.fin.id, paymentRef: 'P' });
       expect((await rejects(w.h.submit(w.as.tier1, 'financing:Withdraw', { id: approved.fin.id }), 'INVALID_STATE')).message).to.contain('DISBURSED');

@@ -115,7 +115,7 @@ describe('domain/financing', () => {
       expect(finals.sort()).to.deep.equal(['ENFORCED', 'EXPIRED', 'REJECTED', 'REPAID', 'WITHDRAWN']);
     });
 
-    it('holds exactly the transitions of DESIGN 2.4 plus WITHDRAW before approval, EXPIRE of an undisbursed financing at settlement and ENFORCE of a pledge', () => {
+    it('holds exactly the transitions of DESIGN 2.4 plus WITHDRAW by the applicant, EXPIRE of an undisbursed financing at settlement and ENFORCE of a pledge', () => {
       expect(FINANCING_TRANSITIONS.map((t) => `${t.from} --${t.action}--> ${t.to}`).sort()).to.deep.equal(
         [
           'REQUESTED --APPROVE--> APPROVED',
@@ -123,6 +123,7 @@ describe('domain/financing', () => {
           'REQUESTED --WITHDRAW--> WITHDRAWN',
           'REQUESTED --EXPIRE--> EXPIRED',
           'APPROVED --REJECT--> REJECTED',
+          'APPROVED --WITHDRAW--> WITHDRAWN',
           'APPROVED --EXPIRE--> EXPIRED',
           'APPROVED --DISBURSE--> DISBURSED',
           'DISBURSED --REPAY--> REPAID',
@@ -566,11 +567,30 @@ describe('domain/financing', () => {
       });
     }
 
-    for (const stage of ['APPROVED', 'DISBURSED'] as const) {
-      it(`refuses to withdraw once the financing is ${stage}, with INVALID_STATE naming it: the decision is the bank's`, () => {
-        const { financing, asset } = staged('VOUCHER', stage);
-        const err = expectDomainError(() => withdrawFinancing(financing, asset, {}, ACTORS.supplier, LATER), 'INVALID_STATE', `is ${stage}`);
-        expect(err.detail).to.include('cannot WITHDRAW');
+    it('refuses to withdraw a DISBURSED financing with INVALID_STATE naming it', () => {
+      const { financing, asset } = staged('VOUCHER', 'DISBURSED');
+      const err = expectDomainError(() => withdrawFinancing(financing, asset, {}, ACTORS.supplier, LATER), 'INVALID_STATE', 'is DISBURSED');
+      expect(err.detail).to.include('cannot WITHDRAW');
+    });
+
+    for (const [type, due, eve] of DUE_DATES) {
+      it(`leaves an APPROVED ${type} financing to the bank until its due date, then lets the applicant withdraw it`, () => {
+        const { financing, asset } = staged(type, 'APPROVED');
+        expect(financing.dueDate).to.equal(due);
+        for (const day of [LATER.today, eve]) {
+          const err = expectDomainError(() => withdrawFinancing(financing, asset, {}, ACTORS.supplier, txAt(day, 'tx-early')), 'BUSINESS_RULE', `until its due date ${due}`);
+          expect(err.detail).to.include(`approved by ${IDS.bank}`);
+        }
+        for (const day of [due, dayAfter(due)]) {
+          const at = txAt(day, 'tx-due');
+          const w = withdrawFinancing(financing, asset, { reason: 'the bank approved and never paid' }, ACTORS.supplier, at);
+          expect(w.financing).to.include({ status: 'WITHDRAWN', withdrawalReason: 'the bank approved and never paid', withdrawnAt: at.now, updatedTxId: at.txId });
+          expect(w.asset).to.deep.equal(rejectFinancing(financing, asset, { reason: 'x' }, ACTORS.bank, at).asset);
+          expect(w.asset.record).to.not.have.property('financingId');
+          expect(liveFinancingParties(w.financing)).to.deep.equal([]);
+        }
+        // Still only the applicant, after the due date as before it.
+        expectDomainError(() => withdrawFinancing(financing, asset, {}, ACTORS.bank, txAt(due, 'tx-bank')), 'FORBIDDEN');
       });
     }
 

@@ -85,12 +85,12 @@ export function financingRoutes({ financings }: Services): RouteSpec[] {
     route({
       method: 'post',
       path: '/financings/:id/withdraw',
-      summary: 'Withdraw a requested financing (its applicant) before the bank approves it; unlocks the asset',
+      summary: 'Withdraw a financing (its applicant): a request, or an approved one from its due date; unlocks the asset',
       tag: 'financings',
       params: IdParams,
       body: WithdrawFinancingBody,
       success: { status: 200, description: 'The WITHDRAWN financing', schema: Financing },
-      errors: ['FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'FROZEN', 'LEDGER_UNAVAILABLE', 'COMMIT_TIMEOUT'],
+      errors: ['FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'BUSINESS_RULE', 'FROZEN', 'LEDGER_UNAVAILABLE', 'COMMIT_TIMEOUT'],
       handle: async ({ params, body }, ctx) => written(await financings.withdraw(ctx, params.id, body.reason)),
     }),
     route({
