@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DomainError } from '../domain/errors';
 import { txInfoFrom } from '../domain/dates';
 import { requestApproval, type Approval } from '../domain/controls';
-import { EVENTS } from '../domain/events';
+import { EVENTS, type EventName, type EventPayload } from '../domain/events';
 import { assertActive, requiresDualControl } from '../domain/members';
 import type { Actor, TxInfo } from '../domain/types';
 import { marshal, marshalString } from '../ledger/codec';
@@ -25,7 +25,7 @@ export interface TxEnv {
 /** A mutating transaction's result and the one event it emits. */
 export interface Outcome<R> {
   readonly result: R;
-  readonly event: { readonly name: string; readonly ids: Record<string, string | string[]>; readonly changes: object };
+  readonly event: { readonly name: EventName; readonly ids: Record<string, string | string[]>; readonly changes: object };
 }
 
 /** The stored first result of a request, for exactly-once retries. */
@@ -192,15 +192,13 @@ export abstract class ScfContract extends Contract {
       const record: RequestRecord = { docType: 'request', memberId, requestId, transaction, commandHash, txId, result };
       await store.put(RecordType.REQUEST, [memberId, requestId], record);
     }
-    ctx.stub.setEvent(
-      outcome.event.name,
-      marshal({
-        actor: { memberId, mspId: ctx.clientIdentity.getMSPID(), identityId: ctx.clientIdentity.getID() },
-        changes: outcome.event.changes,
-        ids: outcome.event.ids,
-        txId,
-      }),
-    );
+    const payload: EventPayload = {
+      actor: { memberId, mspId: ctx.clientIdentity.getMSPID(), identityId: ctx.clientIdentity.getID() },
+      changes: outcome.event.changes,
+      ids: outcome.event.ids,
+      txId,
+    };
+    ctx.stub.setEvent(outcome.event.name, marshal(payload));
     return result;
   }
 }

@@ -1,7 +1,7 @@
 import { Context, Info, Transaction } from 'fabric-contract-api';
 import { setDualControlThreshold } from '../domain/controls';
 import { DomainError } from '../domain/errors';
-import { EVENTS as EventName } from '../domain/events';
+import { EVENTS, type EventName } from '../domain/events';
 import {
   assertRole,
   bindIdentity,
@@ -57,7 +57,7 @@ export class MemberContract extends ScfContract {
       return {
         result: member,
         event: {
-          name: EventName.LedgerBootstrapped,
+          name: EVENTS.LedgerBootstrapped,
           ids: { memberId: member.id },
           changes: { roles: member.roles, admin: identity.identityId },
         },
@@ -75,19 +75,19 @@ export class MemberContract extends ScfContract {
       await store.save(MemberSpec, undefined, member);
       return {
         result: member,
-        event: { name: EventName.MemberRegistered, ids: { memberId: member.id }, changes: { roles: member.roles, status: member.status } },
+        event: { name: EVENTS.MemberRegistered, ids: { memberId: member.id }, changes: { roles: member.roles, status: member.status } },
       };
     });
   }
 
   @Transaction()
   async Suspend(ctx: Context, command: string): Promise<string> {
-    return this.changeStatus(ctx, 'member:Suspend', command, suspendMember, EventName.MemberSuspended);
+    return this.changeStatus(ctx, 'member:Suspend', command, suspendMember, EVENTS.MemberSuspended);
   }
 
   @Transaction()
   async Reinstate(ctx: Context, command: string): Promise<string> {
-    return this.changeStatus(ctx, 'member:Reinstate', command, reinstateMember, EventName.MemberReinstated);
+    return this.changeStatus(ctx, 'member:Reinstate', command, reinstateMember, EVENTS.MemberReinstated);
   }
 
   @Transaction()
@@ -102,7 +102,7 @@ export class MemberContract extends ScfContract {
       return {
         result: identity,
         event: {
-          name: EventName.IdentityBound,
+          name: EVENTS.IdentityBound,
           ids: { memberId: member.id, identityId: identity.identityId },
           changes: { mspId: identity.mspId, userRole: identity.userRole },
         },
@@ -121,7 +121,7 @@ export class MemberContract extends ScfContract {
       return {
         result: after,
         event: {
-          name: EventName.MemberDualControlSet,
+          name: EVENTS.MemberDualControlSet,
           ids: { memberId: after.id },
           changes: { dualControlThreshold: { from: before.dualControlThreshold ?? null, to: after.dualControlThreshold ?? null } },
         },
@@ -149,7 +149,7 @@ export class MemberContract extends ScfContract {
     transaction: string,
     command: string,
     change: (m: Member, tx: ReturnType<typeof txInfoOf>, reason?: string) => Member,
-    eventName: string,
+    eventName: EventName,
   ): Promise<string> {
     return this.mutate(ctx, transaction, command, MemberStatusCommand, async ({ store, actor, tx }, cmd) => {
       assertRole(actor, 'OPERATOR');

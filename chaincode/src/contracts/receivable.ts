@@ -1,6 +1,6 @@
 import { Context, Info, Transaction } from 'fabric-contract-api';
 import { DomainError } from '../domain/errors';
-import { EVENTS as EventName } from '../domain/events';
+import { EVENTS, type EventName } from '../domain/events';
 import { claimFingerprint, releaseFingerprint } from '../domain/fingerprints';
 import { liveFinancingParties, settleFactoredReceivable, type Financing } from '../domain/financing';
 import { isReader } from '../domain/members';
@@ -46,7 +46,7 @@ export class ReceivableContract extends ScfContract {
       return {
         result: receivable,
         event: {
-          name: EventName.ReceivableRegistered,
+          name: EVENTS.ReceivableRegistered,
           ids: { receivableId: receivable.id, creditor: receivable.creditor, debtor: receivable.debtor },
           changes: { status: receivable.status, amount: receivable.amount, fingerprints: receivable.documents.map((d) => d.fingerprint) },
         },
@@ -61,7 +61,7 @@ export class ReceivableContract extends ScfContract {
       await assertNotFrozen(store, receivableTargets(before));
       const after = confirmReceivable(before, actor, tx);
       await store.save(ReceivableSpec, before, after);
-      return statusOutcome(EventName.ReceivableConfirmed, before, after);
+      return statusOutcome(EVENTS.ReceivableConfirmed, before, after);
     });
   }
 
@@ -74,7 +74,7 @@ export class ReceivableContract extends ScfContract {
       const after = rejectReceivable(before, actor, cmd.reason, tx);
       await releaseClaims(store, after, tx);
       await store.save(ReceivableSpec, before, after);
-      return statusOutcome(EventName.ReceivableRejected, before, after);
+      return statusOutcome(EVENTS.ReceivableRejected, before, after);
     });
   }
 
@@ -86,7 +86,7 @@ export class ReceivableContract extends ScfContract {
       const after = cancelReceivable(before, actor, tx);
       await releaseClaims(store, after, tx);
       await store.save(ReceivableSpec, before, after);
-      return statusOutcome(EventName.ReceivableCancelled, before, after);
+      return statusOutcome(EVENTS.ReceivableCancelled, before, after);
     });
   }
 
@@ -108,7 +108,7 @@ export class ReceivableContract extends ScfContract {
       return {
         result: receivable,
         event: {
-          name: EventName.ReceivableSettled,
+          name: EVENTS.ReceivableSettled,
           ids: { receivableId: receivable.id, creditor: receivable.creditor, debtor: receivable.debtor, financingId: financing.id },
           changes: {
             status: { from: before.status, to: receivable.status },
@@ -198,7 +198,7 @@ async function releaseClaims(store: Store, receivable: Receivable, tx: TxInfo): 
   }
 }
 
-function statusOutcome(name: string, before: Receivable, after: Receivable) {
+function statusOutcome(name: EventName, before: Receivable, after: Receivable) {
   return {
     result: after,
     event: {

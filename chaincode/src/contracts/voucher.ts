@@ -1,6 +1,6 @@
 import { Context, Info, Transaction } from 'fabric-contract-api';
 import { DomainError } from '../domain/errors';
-import { EVENTS as EventName } from '../domain/events';
+import { EVENTS, type EventName } from '../domain/events';
 import { isReader } from '../domain/members';
 import { buildProvenance, type Encumbrance } from '../domain/provenance';
 import { expiredBySettlement, financingEncumbrance, isLiveFinancing, liveFinancingParties, repaidBySettlement, type Financing } from '../domain/financing';
@@ -53,7 +53,7 @@ export const IssueOperation = operation({
     return {
       result: voucher,
       event: {
-        name: EventName.VoucherIssued,
+        name: EVENTS.VoucherIssued,
         ids: { voucherId: voucher.id, receivableId: receivable.id, issuer: voucher.issuer, holder: voucher.holder },
         changes: { amount: voucher.amount, maturityDate: voucher.maturityDate, receivableStatus: receivable.status },
       },
@@ -83,7 +83,7 @@ export class VoucherContract extends ScfContract {
       await assertNotFrozen(store, [...pieceTargets(before), { type: 'MEMBER', id: cmd.to }]);
       const { voucher, children } = transferVoucher(before, { to: cmd.to, amount: cmd.amount }, actor, recipient, tx);
       await saveMove(store, before, voucher, children);
-      return moveOutcome(EventName.VoucherTransferred, before, voucher, children, { to: cmd.to, amount: cmd.amount });
+      return moveOutcome(EVENTS.VoucherTransferred, before, voucher, children, { to: cmd.to, amount: cmd.amount });
     });
   }
 
@@ -94,7 +94,7 @@ export class VoucherContract extends ScfContract {
       await assertNotFrozen(store, pieceTargets(before));
       const { voucher, children } = splitVoucher(before, cmd.amounts, actor, tx);
       await saveMove(store, before, voucher, children);
-      return moveOutcome(EventName.VoucherSplit, before, voucher, children, { amounts: cmd.amounts });
+      return moveOutcome(EVENTS.VoucherSplit, before, voucher, children, { amounts: cmd.amounts });
     });
   }
 
@@ -128,7 +128,7 @@ export class VoucherContract extends ScfContract {
       return {
         result: voucher,
         event: {
-          name: EventName.VoucherSettled,
+          name: EVENTS.VoucherSettled,
           ids: {
             voucherId: voucher.id,
             rootId: voucher.rootId,
@@ -273,7 +273,7 @@ async function saveMove(store: Store, before: Voucher, after: Voucher, children:
   for (const child of children) await store.save(VoucherSpec, undefined, child);
 }
 
-function moveOutcome(name: string, before: Voucher, after: Voucher, children: Voucher[], request: object) {
+function moveOutcome(name: EventName, before: Voucher, after: Voucher, children: Voucher[], request: object) {
   return {
     result: { voucher: after, children },
     event: {
