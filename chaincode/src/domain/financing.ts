@@ -676,12 +676,7 @@ export function releasePledge(
   actor: Actor,
   tx: TxInfo,
 ): { receipt: WarehouseReceipt; financing: Financing } {
-  assertActive(actor);
-  assertRole(actor, 'BANK');
-  const bank = fin?.bank ?? receipt.pledgee;
-  if (actor.member.id !== bank) {
-    throw new DomainError('FORBIDDEN', `only the pledgee ${bank ?? '(none)'} may release warehouse receipt ${receipt.id}`);
-  }
+  assertPledgee(receipt, fin, actor, 'release');
   const ref = repaymentRef === undefined ? undefined : assertPaymentRef(repaymentRef, 'paymentRef');
   const released = transitionReceipt(receipt, 'RELEASE', tx);
   if (!fin) throw new DomainError('BUSINESS_RULE', `warehouse receipt ${receipt.id} is PLEDGED but names no financing`);
@@ -691,6 +686,16 @@ export function releasePledge(
   delete out.pledgee;
   delete out.financingId;
   return { receipt: out, financing: { ...next, repaidAt: tx.now, ...(ref !== undefined ? { repaymentRef: ref } : {}) } };
+}
+
+/** The caller is an active BANK member and the receipt's pledgee (the bank of the financing it names); FORBIDDEN otherwise. */
+function assertPledgee(receipt: WarehouseReceipt, fin: Financing | undefined, actor: Actor, what: string): void {
+  assertActive(actor);
+  assertRole(actor, 'BANK');
+  const bank = fin?.bank ?? receipt.pledgee;
+  if (actor.member.id !== bank) {
+    throw new DomainError('FORBIDDEN', `only the pledgee ${bank ?? '(none)'} may ${what} warehouse receipt ${receipt.id}`);
+  }
 }
 
 /**
@@ -729,12 +734,7 @@ export function enforcePledge(
   actor: Actor,
   tx: TxInfo,
 ): { receipt: WarehouseReceipt; financing: Financing } {
-  assertActive(actor);
-  assertRole(actor, 'BANK');
-  const bank = fin?.bank ?? receipt.pledgee;
-  if (actor.member.id !== bank) {
-    throw new DomainError('FORBIDDEN', `only the pledgee ${bank ?? '(none)'} may enforce warehouse receipt ${receipt.id}`);
-  }
+  assertPledgee(receipt, fin, actor, 'enforce');
   const enforced = transitionReceipt(receipt, 'ENFORCE', tx);
   if (!fin) throw new DomainError('BUSINESS_RULE', `warehouse receipt ${receipt.id} is PLEDGED but names no financing`);
   const next = transitionFinancing(fin, 'ENFORCE', tx);
