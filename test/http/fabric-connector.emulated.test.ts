@@ -259,6 +259,8 @@ describe('Fabric connector over the Gateway emulator (real gRPC, signatures, pro
     try {
       const err = await rejectionOf(unreachable.evaluate({ mspId: identity.mspId, certificate: identity.certificatePem, privateKey: identity.privateKeyPem }, 'member:WhoAmI', {}));
       expect(err).to.include({ code: 'LEDGER_UNAVAILABLE' });
+      // The readiness probe reads the height through qscc: the same answer.
+      expect(await rejectionOf(unreachable.height())).to.include({ code: 'LEDGER_UNAVAILABLE' });
     } finally {
       await unreachable.close();
     }

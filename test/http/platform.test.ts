@@ -16,12 +16,32 @@ describe('HTTP: platform routes, authentication and errors', () => {
     expect(res.body).to.deep.equal({ status: 'ok', ledger: gw.ledger.runtime.kind });
   });
 
+  it('answers /ready without a token with the ledger height, which grows with each committed write', async () => {
+    const first = await gw.http.get('/ready');
+    expect(first.status).to.equal(200);
+    expect(first.body).to.deep.equal({ status: 'ready', ledger: gw.ledger.runtime.kind, height: await gw.ledger.height() });
+    await pendingReceivable(gw);
+    expect((await gw.http.get('/ready')).body.height).to.be.greaterThan(first.body.height);
+  });
+
+  it('answers /ready 503 LEDGER_UNAVAILABLE once the ledger is closed, while /health (liveness) stays 200', async () => {
+    const other = await startGateway();
+    try {
+      await other.ledger.runtime.ledger.close();
+      const res = await other.http.get('/ready');
+      expectProblem(res, 503, 'LEDGER_UNAVAILABLE');
+      expect((await other.http.get('/health')).status).to.equal(200);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('serves an OpenAPI 3.1 document generated from the route schemas', async () => {
     const res = await gw.http.get('/openapi.json');
     expect(res.status).to.equal(200);
     expect(res.body.openapi).to.equal('3.1.0');
     const paths = Object.keys(res.body.paths);
-    for (const p of ['/members', '/members/{id}/identities', '/receivables/{id}/confirm', '/vouchers/{id}/transfer', '/fingerprints/check', '/transactions/{txId}', '/events']) {
+    for (const p of ['/ready', '/members', '/members/{id}/identities', '/receivables/{id}/confirm', '/vouchers/{id}/transfer', '/fingerprints/check', '/transactions/{txId}', '/events']) {
       expect(paths).to.include(p);
     }
     const transfer = res.body.paths['/vouchers/{id}/transfer'].post;

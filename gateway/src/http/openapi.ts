@@ -17,6 +17,19 @@ export function openApiDocument(specs: readonly RouteSpec[]): object {
   });
   registry.registerPath({
     method: 'get',
+    path: '/ready',
+    summary: 'Readiness: the ledger can be read (embedded store, or a peer answering qscc)',
+    tags: ['ledger'],
+    responses: {
+      200: {
+        description: 'Ready',
+        content: { 'application/json': { schema: z.object({ status: z.literal('ready'), ledger: z.string(), height: z.number().int() }) } },
+      },
+      503: { description: 'LEDGER_UNAVAILABLE', content: { 'application/problem+json': { schema: Problem } } },
+    },
+  });
+  registry.registerPath({
+    method: 'get',
     path: '/events',
     summary: 'Committed chaincode events as Server-Sent Events; resumes after Last-Event-ID',
     tags: ['ledger'],

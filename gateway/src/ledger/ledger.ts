@@ -19,6 +19,12 @@ export interface Ledger {
    * throws VALIDATION_FAILED synchronously, before anything is streamed.
    */
   events(fromCursor?: string, opts?: { signal?: AbortSignal }): AsyncIterable<LedgerEvent>;
+  /**
+   * Blocks on the channel, read from the ledger itself (the readiness probe,
+   * and tests proving a request wrote nothing). LEDGER_UNAVAILABLE when the
+   * ledger cannot be read.
+   */
+  height(): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import type { Ledger, LedgerEvent, TransactionStatus } from '../ledger/ledger';
+import { type Ledger, LedgerError, type LedgerEvent, type TransactionStatus } from '../ledger/ledger';
 import { ApprovalService } from './approvals';
 import { LedgerCalls } from './calls';
 import { FinancingService } from './financings';
@@ -17,6 +17,15 @@ export class LedgerInfoService {
   }
   events(afterCursor: string | undefined, signal: AbortSignal): AsyncIterable<LedgerEvent> {
     return this.ledger.events(afterCursor, { signal });
+  }
+  /** The ledger's height if it can be read now; any failure to read it is LEDGER_UNAVAILABLE. */
+  async height(): Promise<number> {
+    try {
+      return await this.ledger.height();
+    } catch (err) {
+      if (err instanceof LedgerError && err.code === 'LEDGER_UNAVAILABLE') throw err;
+      throw new LedgerError('LEDGER_UNAVAILABLE', `the ledger cannot be read: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
   }
 }
 
