@@ -1,5 +1,5 @@
 import './chaincode-logs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config';
@@ -10,7 +10,8 @@ import { createServices } from './services';
 /**
  * `npm start`: parse the config, open the ledger (embedded by default), set
  * up the demo members on first start, listen. SIGINT/SIGTERM: stop accepting,
- * end event streams, let requests in flight finish, close the ledger.
+ * end event streams, let requests in flight finish (10 s at most), close
+ * every connection as soon as it is idle, close the ledger.
  */
 async function main(): Promise<void> {
   let config;
@@ -44,6 +45,24 @@ async function main(): Promise<void> {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  // Once shutting down, no connection outlives its last response: a response
+  // not started yet says `Connection: close`, and every response that ends
+  // closes the connections left idle. Otherwise server.close() waits for the
+  // client's keep-alive connection to time out (keepAliveTimeout, 5 s); it
+  // closes only the connections already idle when it is called.
+  let stopping = false;
+  const responses = new Set<ServerResponse>();
+  const closeAfterwards = (res: ServerResponse) => {
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+  };
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    responses.add(res);
+    if (stopping) closeAfterwards(res);
+    res.once('close', () => {
+      responses.delete(res);
+      if (stopping) server.closeIdleConnections();
+    });
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
 
@@ -58,11 +77,11 @@ async function main(): Promise<void> {
   // A machine-readable line for scripts and tests that start the gateway.
   process.stdout.write(`LISTENING ${port}\n`);
 
-  let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    for (const res of responses) closeAfterwards(res);
     shutdown.abort();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());

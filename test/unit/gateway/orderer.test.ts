@@ -1,13 +1,15 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import type { EndorsedTransaction, WorldState } from '../../../chaincode/src/worldstate';
+import type { CommitResult, EndorsedTransaction, WorldState } from '../../../chaincode/src/worldstate';
+import { StoreError } from '../../../gateway/src/ledger/embedded/level-backend';
 import { Orderer } from '../../../gateway/src/ledger/embedded/orderer';
+import type { LedgerError } from '../../../gateway/src/ledger/ledger';
 
 const tx = (txId: string) => ({ status: 'ENDORSED', txId }) as unknown as EndorsedTransaction;
 
 function fakeWorld() {
   let height = 0;
-  const commitBlock = sinon.spy((txs: readonly EndorsedTransaction[]) =>
+  const commitBlock = sinon.stub<[readonly EndorsedTransaction[]], Promise<CommitResult>>().callsFake((txs) =>
     Promise.resolve({
       blockNumber: height++,
       blockHash: 'h',
@@ -15,6 +17,15 @@ function fakeWorld() {
     }),
   );
   return { world: { commitBlock } as unknown as WorldState, commitBlock };
+}
+
+async function rejection(p: Promise<unknown>): Promise<LedgerError> {
+  try {
+    await p;
+  } catch (err) {
+    return err as LedgerError;
+  }
+  throw new Error('expected a rejection');
 }
 
 describe('embedded orderer', () => {
@@ -62,10 +73,49 @@ describe('embedded orderer', () => {
     expect(code).to.equal('LEDGER_UNAVAILABLE');
   });
 
-  it('fails every transaction of a block whose commit fails', async () => {
-    const world = { commitBlock: sinon.stub().rejects(new Error('disk full')) } as unknown as WorldState;
+  it('answers every transaction of a block whose write failed COMMIT_TIMEOUT with its own tx id', async () => {
+    const cause = new StoreError('write block 0', new Error('IO error: No space left on device'), { writeOutcomeUnknown: true });
+    const world = { commitBlock: sinon.stub().rejects(cause) } as unknown as WorldState;
     const o = new Orderer(world, { batchTimeoutMs: 1, batchMaxTx: 2 });
-    const results = await Promise.allSettled([o.order(tx('a')), o.order(tx('b'))]);
-    expect(results.map((r) => r.status)).to.deep.equal(['rejected', 'rejected']);
+    const errs = await Promise.all([rejection(o.order(tx('a'))), rejection(o.order(tx('b')))]);
+    expect(errs.map((e) => [e.code, e.txId])).to.deep.equal([['COMMIT_TIMEOUT', 'a'], ['COMMIT_TIMEOUT', 'b']]);
+    expect(errs[0]?.cause).to.equal(cause);
+  });
+
+  it('after a failed block write, writes no more blocks: queued and new transactions are refused LEDGER_UNAVAILABLE', async () => {
+    const { world, commitBlock } = fakeWorld();
+    commitBlock.onFirstCall().rejects(new StoreError('write block 0', new Error('IO error'), { writeOutcomeUnknown: true }));
+    const o = new Orderer(world, { batchTimeoutMs: 1, batchMaxTx: 1 });
+    // b is cut into its own block while a's write is still failing: it queues behind it.
+    const [a, b] = await Promise.all([rejection(o.order(tx('a'))), rejection(o.order(tx('b')))]);
+    expect(a.code).to.equal('COMMIT_TIMEOUT');
+    expect(b.code).to.equal('LEDGER_UNAVAILABLE');
+    const c = await rejection(o.order(tx('c')));
+    expect([c.code, c.txId]).to.deep.equal(['LEDGER_UNAVAILABLE', undefined]);
+    expect(c.detail).to.contain('restart');
+    expect(commitBlock.callCount).to.equal(1);
+    await o.close();
+  });
+
+  it('treats an unexpected commit failure as a block of unknown outcome and stops', async () => {
+    const { world, commitBlock } = fakeWorld();
+    commitBlock.onFirstCall().rejects(new Error('block 7 does not follow the last block: expected 8'));
+    const o = new Orderer(world, { batchTimeoutMs: 1, batchMaxTx: 100 });
+    expect((await rejection(o.order(tx('a')))).code).to.equal('COMMIT_TIMEOUT');
+    expect((await rejection(o.order(tx('b')))).code).to.equal('LEDGER_UNAVAILABLE');
+    expect(commitBlock.callCount).to.equal(1);
+  });
+
+  it('refuses the block LEDGER_UNAVAILABLE when a store read before the write failed, and commits the next one', async () => {
+    const { world, commitBlock } = fakeWorld();
+    const cause = new StoreError('read transaction statuses', new Error('IO error'));
+    commitBlock.onFirstCall().rejects(cause);
+    const o = new Orderer(world, { batchTimeoutMs: 1, batchMaxTx: 100 });
+    const a = await rejection(o.order(tx('a')));
+    expect(a).to.equal(cause);
+    expect([a.code, a.txId]).to.deep.equal(['LEDGER_UNAVAILABLE', undefined]);
+    const b = await o.order(tx('b'));
+    expect([b.txId, b.validationCode]).to.deep.equal(['b', 'VALID']);
+    expect(commitBlock.callCount).to.equal(2);
   });
 });

@@ -15,7 +15,7 @@ import {
   type TransactionStatus,
 } from '../ledger';
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy, sleep } from '../retry';
-import { LevelBackend } from './level-backend';
+import { LevelBackend, StoreError } from './level-backend';
 import { Orderer, type OrdererOptions } from './orderer';
 
 export interface EmbeddedLedgerOptions extends Partial<OrdererOptions> {
@@ -31,6 +31,15 @@ function parseCursor(cursor: string): { blockNumber: number; txIndex: number } {
   const m = /^(\d{1,15}):(\d{1,9})$/.exec(cursor);
   if (!m) throw new LedgerError('VALIDATION_FAILED', `malformed event cursor: ${cursor}`);
   return { blockNumber: Number(m[1]), txIndex: Number(m[2]) };
+}
+
+/** The StoreError an error is, or was caused by (a few levels deep), if any. */
+function storeErrorIn(err: unknown): StoreError | undefined {
+  let e = err;
+  for (let depth = 0; depth < 8 && e instanceof Error; depth++, e = e.cause) {
+    if (e instanceof StoreError) return e;
+  }
+  return undefined;
 }
 
 /**
@@ -141,11 +150,19 @@ export class EmbeddedLedger implements Ledger {
       fnName: name,
       args,
     };
+    // A store read that fails before the chaincode runs (the duplicate-txId
+    // check) rejects with the StoreError itself: LEDGER_UNAVAILABLE.
     const running = this.world.simulate(input, (ctx) => invokeTransaction(ctx, name, args));
     this.inflight.add(running);
     const simulation = await running.finally(() => this.inflight.delete(running));
-    // A refused endorsement is not on the ledger: no tx id to report.
-    if (simulation.status === 'FAILED') throw fromChaincodeMessage(simulation.error.message, { cause: simulation.error });
+    if (simulation.status === 'FAILED') {
+      // A read the chaincode made failed in the store: the ledger is
+      // unavailable, whatever the chaincode made of that error.
+      const store = storeErrorIn(simulation.error);
+      if (store) throw store;
+      // A refused endorsement is not on the ledger: no tx id to report.
+      throw fromChaincodeMessage(simulation.error.message, { cause: simulation.error });
+    }
     return simulation;
   }
 

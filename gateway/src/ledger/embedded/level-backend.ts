@@ -11,6 +11,7 @@ import type {
   Version,
   VersionedValue,
 } from '../../../../chaincode/src/worldstate';
+import { LedgerError } from '../ledger';
 
 /**
  * A durable StateBackend over LevelDB (classic-level), the state database
@@ -29,7 +30,37 @@ import type {
  * that one key's history is never a prefix of another's. Each block is one
  * atomic batch written with `sync: true`: once applyBlock resolves, the
  * block survives a crash of the process or of the machine.
+ *
+ * Every failure of LevelDB itself is a StoreError: the embedded ledger's
+ * store is its ledger, so a store that fails is a ledger that is unavailable.
  */
+
+/**
+ * LevelDB failed (I/O error, disk full, database closed...): LEDGER_UNAVAILABLE
+ * (503), as an unreachable peer is for the Fabric connector. The LevelDB
+ * error is the cause.
+ */
+export class StoreError extends LedgerError {
+  /**
+   * True for a failed block write: the block is not applied in this process,
+   * but LevelDB cannot tell whether it is on disk (see applyBlock).
+   */
+  readonly writeOutcomeUnknown: boolean;
+
+  constructor(operation: string, cause: unknown, options: { writeOutcomeUnknown?: boolean } = {}) {
+    super('LEDGER_UNAVAILABLE', `the ledger store failed to ${operation}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.writeOutcomeUnknown = options.writeOutcomeUnknown ?? false;
+  }
+}
+
+/** Runs one LevelDB operation; its failure becomes a StoreError. Decoding stays outside. */
+async function store<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw new StoreError(operation, err);
+  }
+}
 
 const STATE = 0x73; // 's'
 const HISTORY = 0x68; // 'h'
@@ -124,18 +155,20 @@ export class LevelBackend implements StateBackend {
   }
 
   async getState(key: string): Promise<VersionedValue | undefined> {
-    const raw = await this.db.get(stateKey(key));
+    const raw = await store('read state', () => this.db.get(stateKey(key)));
     return raw === undefined ? undefined : { version: readHeight(raw, 0), value: Buffer.from(raw.subarray(VERSION_BYTES)) };
   }
 
   async rangeScan(startKey: string, endKey: string, limit?: number): Promise<StateEntry[]> {
-    const rows = await this.db
-      .iterator({
-        gte: stateKey(startKey),
-        lt: endKey === '' ? Buffer.of(STATE + 1) : stateKey(endKey),
-        ...(limit === undefined ? {} : { limit }),
-      })
-      .all();
+    const rows = await store('scan state', () =>
+      this.db
+        .iterator({
+          gte: stateKey(startKey),
+          lt: endKey === '' ? Buffer.of(STATE + 1) : stateKey(endKey),
+          ...(limit === undefined ? {} : { limit }),
+        })
+        .all(),
+    );
     return rows.map(([k, v]) => ({
       key: k.subarray(1).toString('utf8'),
       version: readHeight(v, 0),
@@ -145,13 +178,15 @@ export class LevelBackend implements StateBackend {
 
   async getHistory(key: string): Promise<HistoryEntry[]> {
     const prefix = historyPrefix(key);
-    const rows = await this.db
-      .iterator({
-        gte: Buffer.concat([prefix, Buffer.alloc(VERSION_BYTES, 0x00)]),
-        lte: Buffer.concat([prefix, Buffer.alloc(VERSION_BYTES, 0xff)]),
-        reverse: true,
-      })
-      .all();
+    const rows = await store('read key history', () =>
+      this.db
+        .iterator({
+          gte: Buffer.concat([prefix, Buffer.alloc(VERSION_BYTES, 0x00)]),
+          lte: Buffer.concat([prefix, Buffer.alloc(VERSION_BYTES, 0xff)]),
+          reverse: true,
+        })
+        .all(),
+    );
     return rows.map(([k, v]) => {
       const { blockNumber, txIndex } = readHeight(k, prefix.length);
       const h = parse<HistoryJson>(v);
@@ -167,6 +202,19 @@ export class LevelBackend implements StateBackend {
     });
   }
 
+  /**
+   * Writes the block as one LevelDB batch. A failure before the batch (a
+   * read) writes nothing: a StoreError. A failure of the batch itself is a
+   * StoreError with writeOutcomeUnknown: a LevelDB batch is atomic (one
+   * WriteBatch, one log record), so there is never half a block, and a
+   * failed batch is not applied to what this process reads; but when the
+   * failure is the fsync of `sync: true`, LevelDB itself says that "the log
+   * record we just added may or may not show up when the DB is re-opened"
+   * (DBImpl::Write, db_impl.cc) and refuses every later write. So whether the
+   * whole block is on disk is known only after a restart. A block that does
+   * not follow the last one on disk stays a plain Error: the caller's view of
+   * the chain is wrong, which is no store failure.
+   */
   async applyBlock(commit: BlockCommit): Promise<void> {
     const last = await this.getLastBlock();
     const expected = last ? last.number + 1 : 0;
@@ -192,7 +240,8 @@ export class LevelBackend implements StateBackend {
       });
     }
     // The first status of a txId is kept, as in MemoryBackend and Fabric's txId index.
-    const existing = commit.statuses.length === 0 ? [] : await this.db.getMany(commit.statuses.map((s) => statusKey(s.txId)));
+    const existing =
+      commit.statuses.length === 0 ? [] : await store('read transaction statuses', () => this.db.getMany(commit.statuses.map((s) => statusKey(s.txId))));
     commit.statuses.forEach((s, i) => {
       if (existing[i] === undefined) ops.push({ type: 'put', key: statusKey(s.txId), value: json(s) });
     });
@@ -201,32 +250,38 @@ export class LevelBackend implements StateBackend {
       ops.push({ type: 'put', key: eventKey(e.blockNumber, e.txIndex), value: json(value) });
     }
     ops.push({ type: 'put', key: blockKey(commit.block.number), value: json(commit.block) });
-    await this.db.batch(ops, { sync: true });
+    try {
+      await this.db.batch(ops, { sync: true });
+    } catch (err) {
+      throw new StoreError(`write block ${commit.block.number}`, err, { writeOutcomeUnknown: true });
+    }
   }
 
   async getBlock(blockNumber: number): Promise<BlockRecord | undefined> {
     if (!Number.isSafeInteger(blockNumber) || blockNumber < 0) return undefined;
-    const raw = await this.db.get(blockKey(blockNumber));
+    const raw = await store('read a block', () => this.db.get(blockKey(blockNumber)));
     return raw === undefined ? undefined : parse<BlockRecord>(raw);
   }
 
   async getLastBlock(): Promise<BlockRecord | undefined> {
-    const rows = await this.db.iterator({ gte: Buffer.of(BLOCK), lt: Buffer.of(BLOCK + 1), reverse: true, limit: 1 }).all();
+    const rows = await store('read the last block', () =>
+      this.db.iterator({ gte: Buffer.of(BLOCK), lt: Buffer.of(BLOCK + 1), reverse: true, limit: 1 }).all(),
+    );
     const row = rows[0];
     return row === undefined ? undefined : parse<BlockRecord>(row[1]);
   }
 
   async getTxStatus(txId: string): Promise<TxStatus | undefined> {
-    const raw = await this.db.get(statusKey(txId));
+    const raw = await store('read a transaction status', () => this.db.get(statusKey(txId)));
     return raw === undefined ? undefined : parse<TxStatus>(raw);
   }
 
   async getEvents(fromBlock: number, afterTxIndex?: number, limit?: number): Promise<StoredEvent[]> {
     const from = Math.max(0, fromBlock);
     const gte = afterTxIndex === undefined || fromBlock < 0 ? eventKey(from, 0) : eventKey(from, Math.max(0, afterTxIndex + 1));
-    const rows = await this.db
-      .iterator({ gte, lt: Buffer.of(EVENT + 1), ...(limit === undefined ? {} : { limit }) })
-      .all();
+    const rows = await store('read events', () =>
+      this.db.iterator({ gte, lt: Buffer.of(EVENT + 1), ...(limit === undefined ? {} : { limit }) }).all(),
+    );
     return rows.map(([k, v]) => {
       const { blockNumber, txIndex } = readHeight(k, 1);
       const e = parse<EventJson>(v);

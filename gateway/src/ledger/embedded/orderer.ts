@@ -1,5 +1,6 @@
 import { LedgerError } from '../ledger';
 import type { CommitResult, EndorsedTransaction, TxCommitResult, WorldState } from '../../../../chaincode/src/worldstate';
+import { StoreError } from './level-backend';
 
 export interface OrdererOptions {
   /** Cut a block this long after its first transaction arrived. */
@@ -24,12 +25,32 @@ interface Pending {
  * BatchTimeout), committing one block at a time in arrival order. Concurrent
  * transactions land in the same block, so MVCC conflicts between them are
  * real, exactly as on a Fabric channel.
+ *
+ * A block whose commit fails is committed for none of its transactions:
+ *
+ * - A store read that fails before the block is written (a StoreError
+ *   without writeOutcomeUnknown) wrote nothing, and the world state moves its
+ *   chain tip only after a successful write, so memory and disk still agree:
+ *   the block's transactions are refused LEDGER_UNAVAILABLE (not on the
+ *   ledger, retry) and the next block takes the same number.
+ * - A failed block write, or any other failure, leaves the outcome unknown:
+ *   LevelDB may or may not replay the block when the database is reopened
+ *   (see LevelBackend.applyBlock), and an unexpected error may mean the disk
+ *   is ahead of the world state's tip. The block's transactions get
+ *   COMMIT_TIMEOUT with their tx ids, and the orderer stops: writing the
+ *   next block over a block that may be on disk would corrupt the chain
+ *   (and LevelDB refuses writes after a failed sync anyway). Every later
+ *   transaction is refused LEDGER_UNAVAILABLE until the gateway restarts and
+ *   reads the chain back from disk, where /transactions/{txId} then tells
+ *   the outcome. Reads (evaluate, status, events) keep working.
  */
 export class Orderer {
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Set once a block's outcome is unknown: the orderer writes no more blocks. */
+  private stopped: { cause: unknown } | undefined;
 
   constructor(
     private readonly world: WorldState,
@@ -38,6 +59,7 @@ export class Orderer {
 
   order(tx: EndorsedTransaction): Promise<Ordered> {
     if (this.closed) return Promise.reject(new LedgerError('LEDGER_UNAVAILABLE', 'the ledger is shutting down'));
+    if (this.stopped !== undefined) return Promise.reject(this.refusal());
     return new Promise<Ordered>((resolve, reject) => {
       this.pending.push({ tx, resolve, reject });
       if (this.pending.length >= this.options.batchMaxTx) this.cut();
@@ -62,16 +84,40 @@ export class Orderer {
   }
 
   private async commit(batch: Pending[]): Promise<void> {
+    if (this.stopped !== undefined) {
+      for (const p of batch) p.reject(this.refusal());
+      return;
+    }
     let result: CommitResult;
     try {
       result = await this.world.commitBlock(batch.map((p) => p.tx));
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      if (err instanceof StoreError && !err.writeOutcomeUnknown) {
+        for (const p of batch) p.reject(err);
+        return;
+      }
+      this.stopped = { cause: err };
+      for (const p of batch) {
+        p.reject(
+          new LedgerError(
+            'COMMIT_TIMEOUT',
+            'the ledger store failed while writing the block of this transaction; commit outcome unknown: ' +
+              'the gateway accepts no more transactions until it restarts, then query /transactions/{txId}',
+            { txId: p.tx.txId, cause: err },
+          ),
+        );
+      }
       return;
     }
     batch.forEach((p, i) => {
       const own = result.transactions[i] as TxCommitResult;
       p.resolve({ ...own, blockNumber: result.blockNumber });
+    });
+  }
+
+  private refusal(): LedgerError {
+    return new LedgerError('LEDGER_UNAVAILABLE', 'the ledger store failed to write a block; no transaction is accepted until the gateway restarts', {
+      cause: this.stopped?.cause,
     });
   }
 }
