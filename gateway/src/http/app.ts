@@ -67,13 +67,14 @@ export function createApp(deps: AppDeps): Express {
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', ledger: deps.ledgerKind });
   });
-  // Readiness: the ledger answers (the embedded store reads, or a peer of the
-  // service identity's org answers qscc). /health stays a liveness probe that
+  // Readiness: the ledger answers and takes transactions (the embedded store
+  // reads and its orderer has not stopped, or a peer of the service identity's
+  // org answers qscc). /health stays a liveness probe that
   // never touches the ledger, so an orchestrator restarts the process only when
   // the process itself is stuck, and stops routing to it while the ledger is not
   // reachable.
   app.get('/ready', async (_req, res) => {
-    res.json({ status: 'ready', ledger: deps.ledgerKind, height: await deps.services.ledger.height() });
+    res.json({ status: 'ready', ledger: deps.ledgerKind, height: await deps.services.ledger.ready() });
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);

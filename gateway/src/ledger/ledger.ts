@@ -25,6 +25,11 @@ export interface Ledger {
    * ledger cannot be read.
    */
   height(): Promise<number>;
+  /**
+   * The height, once the ledger can take transactions now (the readiness
+   * probe); LEDGER_UNAVAILABLE when it cannot be read or accepts no writes.
+   */
+  ready(): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -18,10 +18,10 @@ export class LedgerInfoService {
   events(afterCursor: string | undefined, signal: AbortSignal): AsyncIterable<LedgerEvent> {
     return this.ledger.events(afterCursor, { signal });
   }
-  /** The ledger's height if it can be read now; any failure to read it is LEDGER_UNAVAILABLE. */
-  async height(): Promise<number> {
+  /** The ledger's height if it can take transactions now; any failure to tell is LEDGER_UNAVAILABLE. */
+  async ready(): Promise<number> {
     try {
-      return await this.ledger.height();
+      return await this.ledger.ready();
     } catch (err) {
       if (err instanceof LedgerError && err.code === 'LEDGER_UNAVAILABLE') throw err;
       throw new LedgerError('LEDGER_UNAVAILABLE', `the ledger cannot be read: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

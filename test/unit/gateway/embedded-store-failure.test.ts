@@ -199,6 +199,9 @@ describe('embedded ledger: LevelDB failures', function () {
       expect(refused.code, refused.message).to.equal('LEDGER_UNAVAILABLE');
       expect(refused.detail).to.contain('restart');
       expect(await ledger.height()).to.equal(height);
+      // Not ready (the readiness probe says so), though reads still work.
+      const notReady = await rejection(ledger.ready());
+      expect([notReady.code, notReady.detail]).to.deep.equal(['LEDGER_UNAVAILABLE', refused.detail]);
       const who = (await ledger.evaluate(id('core-checker'), 'member:WhoAmI', {})) as { identity: { userRole: string } };
       expect(who.identity.userRole).to.equal('CHECKER');
 
@@ -206,6 +209,7 @@ describe('embedded ledger: LevelDB failures', function () {
       open.splice(open.indexOf(ledger), 1);
       const restarted = await EmbeddedLedger.open(dir, { batchTimeoutMs: 2 });
       open.push(restarted);
+      expect(await restarted.ready()).to.equal(height);
       const r = await restarted.submit(id('supplier1'), 'receivable:Register', registerCommand());
       expect(r.blockNumber).to.equal(height);
       expect((await restarted.world.verifyChain()).valid).to.equal(true);

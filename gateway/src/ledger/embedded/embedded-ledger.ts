@@ -128,6 +128,13 @@ export class EmbeddedLedger implements Ledger {
     return this.world.height();
   }
 
+  /** Not ready while shutting down or after a failed block write (the orderer refuses transactions). */
+  async ready(): Promise<number> {
+    const refused = this.orderer.unavailable();
+    if (refused) throw refused;
+    return this.height();
+  }
+
   async close(): Promise<void> {
     if (this.closing.signal.aborted) return;
     this.closing.abort();

@@ -115,6 +115,12 @@ export class Orderer {
     });
   }
 
+  /** Why the orderer accepts no transactions (shutting down, or stopped after a failed write); undefined while it does. */
+  unavailable(): LedgerError | undefined {
+    if (this.closed) return new LedgerError('LEDGER_UNAVAILABLE', 'the ledger is shutting down');
+    return this.stopped === undefined ? undefined : this.refusal();
+  }
+
   private refusal(): LedgerError {
     return new LedgerError('LEDGER_UNAVAILABLE', 'the ledger store failed to write a block; no transaction is accepted until the gateway restarts', {
       cause: this.stopped?.cause,

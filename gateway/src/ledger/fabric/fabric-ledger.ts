@@ -93,6 +93,11 @@ export class FabricLedger implements Ledger {
     }
   }
 
+  /** A peer of the service identity's org answers qscc: the connector can reach the network. */
+  ready(): Promise<number> {
+    return this.height();
+  }
+
   events(fromCursor?: string, opts?: { signal?: AbortSignal }): AsyncIterable<LedgerEvent> {
     if (fromCursor !== undefined) parseFabricCursor(fromCursor); // a malformed cursor fails now, not on first read
     const signal = opts?.signal ? AbortSignal.any([opts.signal, this.closing.signal]) : this.closing.signal;
