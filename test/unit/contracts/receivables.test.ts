@@ -140,6 +140,17 @@ describe('receivable contract', () => {
     await rejects(w.h.evaluate(w.as.tier1, 'receivable:List', { creditor: IDS.tier1, bookmark: 'garbage' }), 'VALIDATION_FAILED');
   });
 
+  it('refuses a well-formed bookmark that points outside the listed prefix (another index, or another member)', async () => {
+    await register('forged-bm');
+    const forge = (b: string) => Buffer.from(JSON.stringify({ p: 0, b }), 'utf8').toString('base64url');
+    const asAuditor = (bookmark: string) => w.h.evaluate(w.as.auditor, 'receivable:List', { creditor: IDS.tier2, pageSize: 5, bookmark });
+    // Before the prefix: Fabric would scan from there up to the prefix end, listing tier1's entries as tier2's.
+    for (const b of ['\u0000', `\u0000IDX_RCV_CREDITOR\u0000${IDS.tier1}\u0000`, 'RCV-']) {
+      await rejects(asAuditor(forge(b)), 'VALIDATION_FAILED');
+    }
+    expect((await w.h.evaluate(w.as.auditor, 'receivable:List', { creditor: IDS.tier1, pageSize: 5 })).records.length).to.be.greaterThan(0);
+  });
+
   it('keeps every committed version in the history, newest first', async () => {
     const rcv = await register('hist');
     const confirmed = await w.h.submit(w.as.core, 'receivable:Confirm', { id: rcv.id });
