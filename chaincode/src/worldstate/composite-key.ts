@@ -1,29 +1,18 @@
-import { isWellFormed } from './keys';
-
 /** Start of Fabric's composite-key namespace and the separator after each part. */
 export const COMPOSITE_KEY_NAMESPACE = '\u0000';
 export const MIN_UNICODE_RUNE = '\u0000';
 export const MAX_UNICODE_RUNE = '\u{10FFFF}';
 
 /**
- * fabric-shim (Node) rejects empty parts; the Go shim rejects U+0000 and
- * U+10FFFF inside a part (they would break splitting and the partial-key range
- * end). Both rules are applied, since either breaks the encoding.
+ * fabric-shim (lib/stub.js validateCompositeKeyAttribute) refuses only a part
+ * that is not a non-empty string. A part containing U+0000 or U+10FFFF is
+ * accepted, as there (only the Go shim refuses it): `['a\u0000b']` and
+ * `['a', 'b']` then make the same key. Keys are checked for UTF-8 where they
+ * are used (getState, putState, queries).
  */
 function validatePart(part: unknown): asserts part is string {
   if (typeof part !== 'string' || part.length === 0) {
     throw new Error('object type or attribute not a non-zero length string');
-  }
-  if (!isWellFormed(part)) {
-    throw new Error(`composite key part [${JSON.stringify(part)}] is not valid UTF-8`);
-  }
-  const nul = part.indexOf(MIN_UNICODE_RUNE);
-  if (nul >= 0) {
-    throw new Error(`composite key part [${JSON.stringify(part)}] contains U+0000 at position ${nul}`);
-  }
-  const max = part.indexOf(MAX_UNICODE_RUNE);
-  if (max >= 0) {
-    throw new Error(`composite key part [${JSON.stringify(part)}] contains U+10FFFF at position ${max}`);
   }
 }
 
@@ -45,7 +34,10 @@ export interface SplitCompositeKey {
   attributes: string[];
 }
 
-/** Inverse of createCompositeKey; a simple key gives `{objectType: null, attributes: []}`. */
+/**
+ * Inverse of createCompositeKey (fabric-shim's splitCompositeKey); a simple
+ * key gives `{objectType: null, attributes: []}`.
+ */
 export function splitCompositeKey(compositeKey: string): SplitCompositeKey {
   if (typeof compositeKey !== 'string' || compositeKey.length < 2 || !compositeKey.startsWith(COMPOSITE_KEY_NAMESPACE)) {
     return { objectType: null, attributes: [] };

@@ -14,7 +14,7 @@ export {
   partialCompositeKeyRange,
   type SplitCompositeKey,
 } from './composite-key';
-export { parseTimestamp, timestampToDate, timestampToIso, type TimestampInput } from './timestamp';
+export { parseTimestamp, protobufTimestampToDate, timestampToDate, timestampToIso, type TimestampInput } from './timestamp';
 export { MemoryBackend } from './memory-backend';
 export {
   GENESIS_PREVIOUS_HASH,
@@ -28,7 +28,8 @@ export {
 } from './block';
 export { asyncIterablePromise, BatchedIterator, type QueryIterator, type QueryKV, type QueryKeyModification } from './iterators';
 export { RwsetBuilder } from './rwset';
-export { QUERY_BATCH_SIZE, WorldStateStub, type StubInit } from './stub';
+export { PeerRangeQuery, QUERY_BATCH_SIZE, TOTAL_QUERY_LIMIT } from './range-query';
+export { WorldStateStub, type StubInit } from './stub';
 export { ReadWriteLock } from './rw-lock';
 export {
   DEFAULT_CHANNEL_ID,

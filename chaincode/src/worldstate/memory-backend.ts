@@ -47,34 +47,77 @@ export class MemoryBackend implements StateBackend {
     return Promise.resolve(entries.map((e) => ({ ...e, value: copy(e.value) })).reverse());
   }
 
+  /**
+   * Applies a block atomically: everything that can fail (copying the input,
+   * building the new key order) is done first, then the block is installed
+   * with operations that cannot, all without yielding, so no reader sees half
+   * a block and a failure leaves the backend as it was.
+   */
   applyBlock(commit: BlockCommit): Promise<void> {
     const expected = this.blocks.length;
     if (commit.block.number !== expected) {
       return Promise.reject(new Error(`block ${commit.block.number} does not follow the last block: expected ${expected}`));
     }
-    // Everything below is synchronous: no reader can observe half a block.
-    const added: string[] = [];
-    const removed = new Set<string>();
+    try {
+      const prepared = this.prepare(commit);
+      this.install(prepared);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return Promise.resolve();
+  }
+
+  private prepare(commit: BlockCommit): PreparedBlock {
+    // The last write of each key decides whether it is present after the block.
+    const values = new Map<string, VersionedValue | null>();
     for (const w of commit.writes) {
-      if (w.value === null) {
-        if (this.state.delete(w.key)) removed.add(w.key);
-      } else {
-        if (!this.state.has(w.key)) added.push(w.key);
-        this.state.set(w.key, { value: copy(w.value), version: w.version });
-      }
+      values.set(w.key, w.value === null ? null : { value: copy(w.value), version: w.version });
     }
-    this.reindex(added, removed);
-    for (const h of commit.history) {
-      const list = this.history.get(h.key) ?? [];
-      list.push({ ...h, value: copy(h.value) });
-      this.history.set(h.key, list);
+    const added: string[] = [];
+    const removed: string[] = [];
+    for (const [key, value] of values) {
+      const present = this.state.has(key);
+      if (value === null && present) removed.push(key);
+      else if (value !== null && !present) added.push(key);
     }
-    for (const s of commit.statuses) {
+    added.sort(compareKeys);
+    removed.sort(compareKeys);
+    const index: KeyIndexChange =
+      added.length + removed.length <= SPLICE_MAX_CHANGES
+        ? { kind: 'splice', added, removed }
+        : { kind: 'replace', keys: mergeKeys(this.sortedKeys, added, removed) };
+    return {
+      values,
+      index,
+      history: commit.history.map((h) => ({ ...h, value: copy(h.value) })),
+      statuses: commit.statuses.map((s) => ({ ...s })),
+      events: commit.events.map((e) => ({ ...e, payload: copy(e.payload) })),
+      block: structuredClone(commit.block),
+    };
+  }
+
+  /** Only Map, Array and assignment operations on prepared data: nothing here throws. */
+  private install(p: PreparedBlock): void {
+    for (const [key, value] of p.values) {
+      if (value === null) this.state.delete(key);
+      else this.state.set(key, value);
+    }
+    if (p.index.kind === 'replace') {
+      this.sortedKeys = p.index.keys;
+    } else {
+      for (const key of p.index.removed) this.sortedKeys.splice(lowerBound(this.sortedKeys, key), 1);
+      for (const key of p.index.added) this.sortedKeys.splice(lowerBound(this.sortedKeys, key), 0, key);
+    }
+    for (const h of p.history) {
+      const list = this.history.get(h.key);
+      if (list) list.push(h);
+      else this.history.set(h.key, [h]);
+    }
+    for (const s of p.statuses) {
       if (!this.statuses.has(s.txId)) this.statuses.set(s.txId, s);
     }
-    for (const e of commit.events) this.events.push({ ...e, payload: copy(e.payload) });
-    this.blocks.push(structuredClone(commit.block));
-    return Promise.resolve();
+    for (const e of p.events) this.events.push(e);
+    this.blocks.push(p.block);
   }
 
   getBlock(blockNumber: number): Promise<BlockRecord | undefined> {
@@ -106,30 +149,30 @@ export class MemoryBackend implements StateBackend {
   private lowerBound(key: string): number {
     return lowerBound(this.sortedKeys, key);
   }
+}
 
-  /**
-   * Brings the sorted key list up to date once per block: one pass that
-   * copies the untouched runs, instead of one splice (a shift of the whole
-   * tail) per key.
-   */
-  private reindex(added: string[], removed: ReadonlySet<string>): void {
-    if (added.length === 0 && removed.size === 0) return;
-    const kept = removed.size === 0 ? this.sortedKeys : withoutKeys(this.sortedKeys, removed);
-    if (added.length === 0) {
-      this.sortedKeys = kept;
-      return;
-    }
-    added.sort(compareKeys);
-    const runs: string[][] = [];
-    let from = 0;
-    for (const key of added) {
-      const at = lowerBound(kept, key);
-      runs.push(kept.slice(from, at), [key]);
-      from = at;
-    }
-    runs.push(kept.slice(from));
-    this.sortedKeys = ([] as string[]).concat(...runs);
-  }
+/**
+ * Up to this many keys added or removed by a block, the sorted key list is
+ * changed in place, one splice (a native move of the tail) per key; above it,
+ * the new list is built in one linear merge. A splice costs about a tenth to
+ * a half of a merge whatever the list's size (both grow linearly with it):
+ * timed on 25 000 keys, splicing wins up to about 10 (adds and deletes) to 30
+ * (adds only) changes.
+ */
+const SPLICE_MAX_CHANGES = 16;
+
+type KeyIndexChange =
+  | { readonly kind: 'splice'; readonly added: readonly string[]; readonly removed: readonly string[] }
+  | { readonly kind: 'replace'; readonly keys: string[] };
+
+interface PreparedBlock {
+  /** Per key, its new value, or null for a delete. */
+  readonly values: ReadonlyMap<string, VersionedValue | null>;
+  readonly index: KeyIndexChange;
+  readonly history: readonly HistoryEntry[];
+  readonly statuses: readonly TxStatus[];
+  readonly events: readonly StoredEvent[];
+  readonly block: BlockRecord;
 }
 
 /** Index of the first key >= `key` in a byte-ordered list. */
@@ -144,15 +187,30 @@ function lowerBound(keys: readonly string[], key: string): number {
   return lo;
 }
 
-/** The list without the given keys (each present in it), copied run by run between them. */
-function withoutKeys(keys: readonly string[], removed: ReadonlySet<string>): string[] {
-  const at = [...removed].map((key) => lowerBound(keys, key)).sort((a, b) => a - b);
-  const runs: string[][] = [];
-  let from = 0;
-  for (const i of at) {
-    runs.push(keys.slice(from, i));
-    from = i + 1;
+/**
+ * A new byte-ordered list: `keys` without `removed` (each in it) and with
+ * `added` (none in it), both sorted. Positions are found by binary search and
+ * the list is copied once, in a plain loop into an array of the final length
+ * (no spread or apply, whose argument count the call stack limits).
+ */
+function mergeKeys(keys: readonly string[], added: readonly string[], removed: readonly string[]): string[] {
+  const removedAt: number[] = [];
+  for (const key of removed) removedAt.push(lowerBound(keys, key));
+  // Each added key goes before keys[insertAt[i]]; sorted keys give non-decreasing positions.
+  const insertAt: number[] = [];
+  for (const key of added) insertAt.push(lowerBound(keys, key));
+  const out = new Array<string>(keys.length - removed.length + added.length);
+  let o = 0;
+  let a = 0;
+  let r = 0;
+  for (let i = 0; i < keys.length; i++) {
+    while (a < added.length && (insertAt[a] as number) <= i) out[o++] = added[a++] as string;
+    if (r < removedAt.length && removedAt[r] === i) {
+      r++;
+      continue;
+    }
+    out[o++] = keys[i] as string;
   }
-  runs.push(keys.slice(from));
-  return ([] as string[]).concat(...runs);
+  while (a < added.length) out[o++] = added[a++] as string;
+  return out;
 }

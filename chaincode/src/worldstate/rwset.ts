@@ -11,7 +11,8 @@ export interface MutableRangeQuery {
 
 export interface RecordedEvent {
   readonly name: string;
-  readonly payload: Uint8Array;
+  /** A string is what the chaincode passed; it becomes bytes as fabric-shim sends it (chaincodeEvent in world-state.ts). */
+  readonly payload: Uint8Array | string;
 }
 
 /**

@@ -17,18 +17,11 @@ import {
   type QueryKeyModification,
   type QueryKV,
 } from './iterators';
-import { assertValidKey, keySuccessor } from './keys';
-import type { MutableRangeQuery, RwsetBuilder } from './rwset';
-import { timestampToDate } from './timestamp';
-import type { StateBackend, TxTimestamp } from './types';
-
-/**
- * How many results the peer hands the chaincode per round trip (Fabric's
- * handler batches by 100). A range query records, for phantom checks, every
- * result the peer fetched, so it is modelled batch by batch: a query that
- * returns fewer than this many results is recorded as exhausted at once.
- */
-export const QUERY_BATCH_SIZE = 100;
+import { assertValidKey } from './keys';
+import { PeerRangeQuery, recordFetched, TOTAL_QUERY_LIMIT } from './range-query';
+import type { RwsetBuilder } from './rwset';
+import { protobufTimestampToDate } from './timestamp';
+import type { StateBackend, StateEntry, TxTimestamp } from './types';
 
 const EMPTY_KEY_SUBSTITUTE = '\u0001';
 const COMPOSITE_KEY_NAMESPACE = '\u0000';
@@ -48,6 +41,8 @@ export interface StubInit {
 type StateIterable = Promise<Iterators.StateQueryIterator> & AsyncIterable<Iterators.KV>;
 type PagedStateIterable = Promise<StateQueryResponse<Iterators.StateQueryIterator>> & AsyncIterable<Iterators.KV>;
 type HistoryIterable = Promise<Iterators.HistoryQueryIterator> & AsyncIterable<Iterators.KeyModification>;
+
+const toQueryKVs = (rows: readonly StateEntry[]): QueryKV[] => rows.map((r) => ({ key: r.key, value: Buffer.from(r.value) }));
 
 /** For iterators whose results were all fetched at once. */
 const noMore = (): Promise<undefined> => Promise.resolve(undefined);
@@ -122,8 +117,9 @@ export class WorldStateStub implements ChaincodeStub {
     return this.init.channelId;
   }
 
+  /** idBytes is a plain Uint8Array, not a Buffer, as fabric-shim gives (`getIdBytes_asU8()`). */
   getCreator(): SerializedIdentity {
-    return { mspid: this.init.mspId, idBytes: Buffer.from(this.init.certificatePem, 'utf8') };
+    return { mspid: this.init.mspId, idBytes: new Uint8Array(Buffer.from(this.init.certificatePem, 'utf8')) };
   }
 
   getMspID(): string {
@@ -144,8 +140,9 @@ export class WorldStateStub implements ChaincodeStub {
     return { seconds: Long.fromNumber(this.init.timestamp.seconds, true), nanos: this.init.timestamp.nanos };
   }
 
+  /** google-protobuf's Timestamp.toDate(), as fabric-shim returns it, rounding included. */
   getDateTimestamp(): Date {
-    return timestampToDate(this.init.timestamp);
+    return protobufTimestampToDate(this.init.timestamp);
   }
 
   getBinding(): string {
@@ -165,7 +162,7 @@ export class WorldStateStub implements ChaincodeStub {
   putState(key: string, value: Uint8Array | string): Promise<void> {
     return settle(() => {
       this.guard();
-      this.checkWriteKey(key);
+      assertValidKey(key);
       const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
       if (!(bytes instanceof Uint8Array)) throw new Error('value must be a Uint8Array or a string');
       this.init.rwset.checkWrite();
@@ -176,17 +173,10 @@ export class WorldStateStub implements ChaincodeStub {
   deleteState(key: string): Promise<void> {
     return settle(() => {
       this.guard();
-      this.checkWriteKey(key);
+      assertValidKey(key);
       this.init.rwset.checkWrite();
       this.init.rwset.addWrite(key, Buffer.alloc(0));
     });
-  }
-
-  private checkWriteKey(key: string): void {
-    assertValidKey(key);
-    // The Go shim refuses an empty key; fabric-shim (Node) passes it through.
-    // It can never be read back by a range query, so it is refused here.
-    if (key.length === 0) throw new Error('key must not be an empty string');
   }
 
   setStateValidationParameter(_key: string, _ep: Uint8Array): Promise<void> {
@@ -227,11 +217,12 @@ export class WorldStateStub implements ChaincodeStub {
     }
   }
 
-  /** Throws synchronously on an invalid object type or attribute, as fabric-shim does. */
+  /** Throws synchronously on an object type or attribute that is not a non-empty string, as fabric-shim does. */
   getStateByPartialCompositeKey(objectType: string, attributes: string[]): StateIterable {
     const { startKey, endKey } = partialCompositeKeyRange(objectType, attributes);
     try {
       this.guard();
+      assertValidKey(startKey, 'partial composite key');
       return this.openRange(startKey, endKey);
     } catch (err) {
       return rejectedQuery<Iterators.KV>(err as Error);
@@ -247,23 +238,20 @@ export class WorldStateStub implements ChaincodeStub {
     const { startKey, endKey } = partialCompositeKeyRange(objectType, attributes);
     try {
       this.guard();
+      assertValidKey(startKey, 'partial composite key');
       return this.openPage(startKey, endKey, pageSize, bookmark);
     } catch (err) {
       return rejectedQuery<Iterators.KV>(err as Error);
     }
   }
 
+  /** A range query without pagination, fetched and recorded as the peer does (see PeerRangeQuery). */
   private openRange(startKey: string, endKey: string): StateIterable {
-    const record = this.init.rwset.openRangeQuery(startKey);
-    let cursor = startKey;
+    const query = new PeerRangeQuery(this.init.backend, this.init.rwset.openRangeQuery(startKey), startKey, endKey);
     const nextBatch = async (): Promise<QueryKV[] | undefined> => {
       this.guard();
-      if (record.itrExhausted) return undefined;
-      const rows = await this.init.backend.rangeScan(cursor, endKey, QUERY_BATCH_SIZE);
-      this.recordRows(record, rows, rows.length < QUERY_BATCH_SIZE, endKey);
-      const last = rows[rows.length - 1];
-      if (last) cursor = keySuccessor(last.key);
-      return rows.map((r) => ({ key: r.key, value: Buffer.from(r.value) }));
+      const rows = await query.nextBatch();
+      return rows && toQueryKVs(rows);
     };
     // Like the peer, the first batch is fetched when the query is opened.
     const promise = nextBatch().then(
@@ -273,8 +261,12 @@ export class WorldStateStub implements ChaincodeStub {
   }
 
   /**
-   * One page: Fabric replaces the start key with a non-empty bookmark and
-   * answers with the key after the page as the next bookmark ('' at the end).
+   * One page, as the peer answers it: a non-empty bookmark replaces the start
+   * key; at most pageSize results (and never more than TOTAL_QUERY_LIMIT);
+   * the next bookmark is the key after the page ('' at the end of the range).
+   * The peer stops calling Next() once the page is full, so a full page is
+   * recorded as not exhausted, up to its last key, even when no key follows
+   * it; a page that is not full saw the end of the range.
    */
   private openPage(startKey: string, endKey: string, pageSize: number, bookmark: string | undefined): PagedStateIterable {
     if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
@@ -284,35 +276,19 @@ export class WorldStateStub implements ChaincodeStub {
     assertValidKey(from, 'bookmark');
     this.init.rwset.checkPaginatedQuery();
     const record = this.init.rwset.openRangeQuery(from);
+    const limit = Math.min(pageSize, TOTAL_QUERY_LIMIT);
     const promise = (async () => {
       this.guard();
-      const rows = await this.init.backend.rangeScan(from, endKey, pageSize + 1);
-      const page = rows.slice(0, pageSize);
-      const next = rows[pageSize];
-      this.recordRows(record, page, next === undefined, endKey);
-      const results = page.map((r) => ({ key: r.key, value: Buffer.from(r.value) }));
+      // One row past the page, for the bookmark only (kvScanner.GetBookmarkAndClose reads it unrecorded).
+      const rows = await this.init.backend.rangeScan(from, endKey, limit + 1);
+      const page = rows.length > limit ? rows.slice(0, limit) : rows;
+      recordFetched(record, page, page.length < limit, endKey);
       return {
-        iterator: new BatchedIterator<QueryKV>(results, noMore, () => this.guard()),
-        metadata: { fetchedRecordsCount: page.length, bookmark: next ? next.key : '' },
+        iterator: new BatchedIterator<QueryKV>(toQueryKVs(page), noMore, () => this.guard()),
+        metadata: { fetchedRecordsCount: page.length, bookmark: rows[limit]?.key ?? '' },
       };
     })();
     return asyncIterablePromise(promise) as unknown as PagedStateIterable;
-  }
-
-  private recordRows(
-    record: MutableRangeQuery,
-    rows: readonly { key: string; version: { blockNumber: number; txIndex: number } }[],
-    exhausted: boolean,
-    endKey: string,
-  ): void {
-    for (const r of rows) record.results.push({ key: r.key, version: r.version });
-    const last = rows[rows.length - 1];
-    if (exhausted) {
-      record.itrExhausted = true;
-      record.endKey = endKey;
-    } else if (last) {
-      record.endKey = last.key;
-    }
   }
 
   getQueryResult(_query: string): StateIterable {
@@ -324,7 +300,11 @@ export class WorldStateStub implements ChaincodeStub {
     return rejectedQuery<Iterators.KV>(new Error('ExecuteQuery not supported for leveldb'));
   }
 
-  /** Committed versions of a key, newest first (Fabric 2.x order). Not part of the read set. */
+  /**
+   * Committed versions of a key, newest first (Fabric 2.x order), at most
+   * TOTAL_QUERY_LIMIT of them as on the peer (HandleGetHistoryForKey applies
+   * calculateTotalReturnLimit too). Not part of the read set.
+   */
   getHistoryForKey(key: string): HistoryIterable {
     try {
       this.guard();
@@ -333,8 +313,9 @@ export class WorldStateStub implements ChaincodeStub {
       return rejectedQuery<Iterators.KeyModification>(err as Error);
     }
     const promise = (async () => {
-      const entries = await this.init.backend.getHistory(key);
+      const all = await this.init.backend.getHistory(key);
       this.guard();
+      const entries = all.length > TOTAL_QUERY_LIMIT ? all.slice(0, TOTAL_QUERY_LIMIT) : all;
       const results: QueryKeyModification[] = entries.map((e) => ({
         txId: e.txId,
         value: Buffer.from(e.value),
@@ -352,13 +333,23 @@ export class WorldStateStub implements ChaincodeStub {
 
   // ---- events, keys ----
 
-  /** Replaces any earlier event of this transaction: Fabric keeps only the last. */
+  /**
+   * Replaces any earlier event of this transaction: Fabric keeps only the last.
+   * A string payload is kept as it is and, as fabric-shim's google-protobuf
+   * does when it sends the event after the chaincode returned, read as base64
+   * (see chaincodeEvent in world-state.ts); one that is not base64 fails the
+   * transaction then.
+   */
   setEvent(name: string, payload: Uint8Array): void {
     this.guard();
     if (typeof name !== 'string' || name === '') throw new Error('Event name must be a non-empty string');
-    const bytes = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
-    if (!(bytes instanceof Uint8Array)) throw new Error('Event payload must be a Uint8Array or a string');
-    this.init.rwset.event = { name, payload: Buffer.from(bytes) };
+    const given: unknown = payload;
+    if (typeof given === 'string') {
+      this.init.rwset.event = { name, payload: given };
+      return;
+    }
+    if (!(given instanceof Uint8Array)) throw new Error('Event payload must be a Uint8Array or a string');
+    this.init.rwset.event = { name, payload: Buffer.from(given) };
   }
 
   createCompositeKey(objectType: string, attributes: string[]): string {

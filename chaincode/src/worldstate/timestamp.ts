@@ -58,9 +58,19 @@ function parseIso(text: string): TxTimestamp {
   return { seconds, nanos };
 }
 
-/** The instant as a Date, as google-protobuf's Timestamp.toDate does (millisecond precision). */
+/** The instant as a Date, truncated to the millisecond. */
 export function timestampToDate(ts: TxTimestamp): Date {
   return new Date(ts.seconds * 1000 + Math.floor(ts.nanos / 1_000_000));
+}
+
+/**
+ * The Date google-protobuf's Timestamp.toDate() gives, which fabric-shim's
+ * getDateTimestamp() returns: `new Date(seconds * 1000 + nanos / 1000000)`.
+ * The sum is a float, so a time within about 120 ns of the next millisecond
+ * (e.g. 999999999 ns) rounds up to it; otherwise Date truncates.
+ */
+export function protobufTimestampToDate(ts: TxTimestamp): Date {
+  return new Date(ts.seconds * 1000 + ts.nanos / 1_000_000);
 }
 
 /** ISO 8601 UTC with milliseconds, e.g. `2024-05-01T08:30:00.123Z`. */

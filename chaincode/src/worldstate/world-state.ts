@@ -1,8 +1,9 @@
+import { peer } from '@hyperledger/fabric-protos';
 import { ClientIdentity } from 'fabric-shim';
 import { buildBlock, checkBlock, GENESIS_PREVIOUS_HASH, sha256Hex, summariseRwset, type ChainVerification } from './block';
 import { compareKeys, inRange, isWellFormed, keySuccessor } from './keys';
 import { ReadWriteLock } from './rw-lock';
-import { RwsetBuilder } from './rwset';
+import { RwsetBuilder, type RecordedEvent } from './rwset';
 import { WorldStateStub } from './stub';
 import { parseTimestamp, type TimestampInput } from './timestamp';
 import type {
@@ -113,6 +114,21 @@ type PendingWrite = { readonly value: Uint8Array | null; readonly version: Versi
 const sameVersion = (a: Version | null, b: Version | null): boolean =>
   a === null || b === null ? a === b : a.blockNumber === b.blockNumber && a.txIndex === b.txIndex;
 
+/**
+ * The event as the peer receives it. fabric-shim sets the payload on a
+ * protobuf ChaincodeEvent as given, and google-protobuf reads a string set
+ * into a `bytes` field as base64; the same runtime does it here. It does so
+ * only once the chaincode has returned, so a string payload that is not
+ * base64 fails the transaction there, not at setEvent.
+ */
+function chaincodeEvent(recorded: RecordedEvent): ChaincodeEventRecord {
+  const { name, payload } = recorded;
+  if (typeof payload !== 'string') return { name, payload };
+  const event = new peer.ChaincodeEvent();
+  event.setPayload(payload);
+  return { name, payload: event.getPayload_asU8() };
+}
+
 function asError(thrown: unknown): Error {
   return thrown instanceof Error ? thrown : new Error(String(thrown));
 }
@@ -177,7 +193,7 @@ export class WorldState {
     try {
       const clientIdentity = new ClientIdentity(stub);
       const result = await fn({ stub, clientIdentity });
-      const event = rwset.event;
+      const event = rwset.event && chaincodeEvent(rwset.event);
       return { status: 'ENDORSED', ...tx, result, rwset: rwset.build(), ...(event ? { event } : {}) };
     } catch (thrown) {
       return { status: 'FAILED', txId: tx.txId, error: asError(thrown) };
