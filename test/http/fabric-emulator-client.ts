@@ -52,12 +52,4 @@ export function gatewayAs(network: EmulatedNetwork, label: string, signingKeyPem
   };
 }
 
-/** Rejection of `p`, or a failure when it resolves. */
-export async function rejectionOf(p: Promise<unknown>): Promise<Error & Record<string, any>> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error & Record<string, any>;
-  }
-  throw new Error('expected a rejection');
-}
+export { rejectionOf } from '../support/rejection';

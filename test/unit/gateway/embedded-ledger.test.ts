@@ -10,15 +10,7 @@ import { createOrgCa } from '../../../gateway/src/ledger/embedded/pki';
 import { identityIdOf } from '../../../gateway/src/ledger/identity-id';
 import { loadOrCreateIdentities, toLedgerIdentity } from '../../../gateway/src/ledger/embedded/identity-store';
 import { LedgerError, type LedgerEvent, type LedgerIdentity } from '../../../gateway/src/ledger/ledger';
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejectionOf as rejection } from '../../support/rejection';
 
 const today = (days = 0) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const fp = (n: number) => n.toString(16).padStart(64, 'a');

@@ -15,6 +15,7 @@ import { directoryOf, loadOrCreateIdentities, toLedgerIdentity } from '../../../
 import { LedgerError, type LedgerIdentity } from '../../../gateway/src/ledger/ledger';
 import { createServices } from '../../../gateway/src/services';
 import { expectProblem } from '../../http/harness';
+import { rejectionOf as rejection } from '../../support/rejection';
 
 /**
  * The embedded ledger's store is the ledger: when LevelDB fails, the answer
@@ -47,15 +48,6 @@ function failIterators(db: Db, prefix: number): sinon.SinonStub {
   const real = db.iterator.bind(db) as (options: { gte?: Buffer }) => Iter;
   return sinon.stub(db, 'iterator').callsFake(((options: { gte?: Buffer }) =>
     options.gte?.[0] === prefix ? ({ all: () => Promise.reject(ioError()) } as unknown as Iter) : real(options)) as Db['iterator']);
-}
-
-async function rejection(p: Promise<unknown>): Promise<LedgerError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as LedgerError;
-  }
-  throw new Error('expected a rejection');
 }
 
 const today = (days = 0) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -138,7 +130,7 @@ describe('embedded ledger: LevelDB failures', function () {
       const { ledger } = await fresh();
       const height = await ledger.height();
       const gets = failGets(dbOf(ledger), STATE);
-      const err = await rejection(ledger.submit(id('supplier1'), 'receivable:Register', registerCommand()));
+      const err = await rejection<LedgerError>(ledger.submit(id('supplier1'), 'receivable:Register', registerCommand()));
       expectUnavailable(err);
       expect(err.txId).to.equal(undefined);
       gets.restore();
@@ -221,7 +213,7 @@ describe('embedded ledger: LevelDB failures', function () {
       // getMany runs only in applyBlock, before the batch: nothing is written.
       const reads = sinon.stub(dbOf(ledger), 'getMany').rejects(ioError());
       const cmd = registerCommand();
-      const err = await rejection(ledger.submit(id('supplier1'), 'receivable:Register', cmd));
+      const err = await rejection<LedgerError>(ledger.submit(id('supplier1'), 'receivable:Register', cmd));
       expectUnavailable(err);
       expect(reads.called).to.equal(true);
       reads.restore();

@@ -13,6 +13,7 @@ import {
   type SubmittedLike,
   type TransactionLike,
 } from '../../../gateway/src/ledger/fabric/submit';
+import { rejectionOf as rejection } from '../../support/rejection';
 
 const GRPC_ABORTED = 10;
 const GRPC_UNAVAILABLE = 14;
@@ -59,15 +60,6 @@ function submitted(txId: string, getStatus: sinon.SinonStub): SubmittedLike {
 }
 
 const fast: FlowOptions = { sleep: () => Promise.resolve(), random: () => 0.5 };
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('fabric connector submit flow', () => {
   it('endorses, submits and returns the decoded result with the block number once committed valid', async () => {

@@ -3,7 +3,7 @@ import sinon from 'sinon';
 import type { CommitResult, EndorsedTransaction, WorldState } from '../../../chaincode/src/worldstate';
 import { StoreError } from '../../../gateway/src/ledger/embedded/level-backend';
 import { Orderer } from '../../../gateway/src/ledger/embedded/orderer';
-import type { LedgerError } from '../../../gateway/src/ledger/ledger';
+import { rejectionOf as rejection } from '../../support/rejection';
 
 const tx = (txId: string) => ({ status: 'ENDORSED', txId }) as unknown as EndorsedTransaction;
 
@@ -17,15 +17,6 @@ function fakeWorld() {
     }),
   );
   return { world: { commitBlock } as unknown as WorldState, commitBlock };
-}
-
-async function rejection(p: Promise<unknown>): Promise<LedgerError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as LedgerError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('embedded orderer', () => {
