@@ -1,0 +1,65 @@
+import { FabricNotFound } from './fabric-bin';
+import { down, profilePath, status, up } from './network';
+import { PROFILES, type ProfileName } from './layout';
+
+/*
+ * npm run network:up [-- --orderers raft1|raft3|bft4]
+ * npm run network:down [-- --purge]
+ * npm run network:status
+ * Environment: SCF_NETWORK_DIR (run folder, default .scf/network),
+ * SCF_NETWORK_PORT_BASE (default 7050), FABRIC_BIN, SCF_FABRIC_LOG.
+ */
+function usage(): never {
+  process.stderr.write('usage: network up [--orderers raft1|raft3|bft4] | down [--purge] | status\n');
+  process.exit(2);
+}
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  if (v === undefined || v.startsWith('--')) usage();
+  return v;
+}
+
+async function main(): Promise<number> {
+  const [command, ...args] = process.argv.slice(2);
+  const log = (line: string) => process.stdout.write(`network: ${line}\n`);
+  switch (command) {
+    case 'up': {
+      const orderers = option(args, '--orderers');
+      if (orderers !== undefined && !PROFILES.includes(orderers as ProfileName)) {
+        process.stderr.write(`network: --orderers must be one of ${PROFILES.join(', ')} (got ${orderers})\n`);
+        return 2;
+      }
+      const r = await up({ profile: orderers as ProfileName | undefined, log });
+      if (r.alreadyRunning) log(`already running (${r.layout.profile}); nothing to do`);
+      log(`ready in ${r.seconds.toFixed(1)} s. Gateway: SCF_LEDGER=fabric SCF_FABRIC_PROFILE=${r.profile} (or npm run start:fabric)`);
+      return 0;
+    }
+    case 'down': {
+      const stopped = await down({ purge: args.includes('--purge') });
+      log(stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running');
+      return 0;
+    }
+    case 'status': {
+      const s = status();
+      const running = s.nodes.filter((n) => n.pid !== undefined).length;
+      log(`${s.layout.runDir}: profile ${s.layout.profile}, ports from ${s.layout.base}; ${running} of ${s.nodes.length} processes running`);
+      for (const n of s.nodes) log(`  ${n.name.padEnd(22)} 127.0.0.1:${n.port}  ${n.pid === undefined ? 'stopped' : `pid ${n.pid}`}`);
+      if (running > 0) log(`gateway profile: ${profilePath(s.layout)}`);
+      return running === s.nodes.length ? 0 : 3;
+    }
+    default:
+      return usage();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof FabricNotFound) process.stderr.write(`network: ${err.message}\n`);
+    else process.stderr.write(`network: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

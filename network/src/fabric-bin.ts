@@ -1,0 +1,94 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+
+/**
+ * Finds the Fabric binaries; never builds them. Looked for, in order:
+ *   1. $FABRIC_BIN
+ *   2. the cache folder $SCF_FABRIC_CACHE (default ~/.cache/scf-ledger/fabric):
+ *      <cache>/bin, then <cache>/<version>/bin, newest version first
+ *   3. every folder on $PATH
+ * A folder counts when it holds every tool in TOOLS and `peer version` says
+ * 3.1.x. The configuration (core.yaml, orderer.yaml) is looked for in
+ * $FABRIC_CFG_PATH, then beside the binaries in ../config, as Fabric's
+ * release archives lay them out.
+ */
+export const TOOLS = ['peer', 'orderer', 'osnadmin', 'configtxgen', 'cryptogen'] as const;
+export const REQUIRED_VERSION = /^3\.1\./;
+
+export interface FabricBinaries {
+  binDir: string;
+  configDir: string;
+  version: string;
+}
+
+export class FabricNotFound extends Error {
+  override readonly name = 'FabricNotFound';
+  constructor(readonly looked: string[]) {
+    super(
+      `Fabric 3.1.x binaries (${TOOLS.join(', ')}) not found. Looked in:\n` +
+        looked.map((l) => `  - ${l}`).join('\n') +
+        '\nSet FABRIC_BIN to a folder holding them (see README, "Fabric network").',
+    );
+  }
+}
+
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SCF_FABRIC_CACHE ?? join(homedir(), '.cache', 'scf-ledger', 'fabric');
+}
+
+function candidates(env: NodeJS.ProcessEnv): Array<{ dir: string; origin: string }> {
+  const out: Array<{ dir: string; origin: string }> = [];
+  if (env.FABRIC_BIN) out.push({ dir: env.FABRIC_BIN, origin: 'FABRIC_BIN' });
+  const cache = cacheRoot(env);
+  out.push({ dir: join(cache, 'bin'), origin: 'cache' });
+  let versions: string[] = [];
+  try {
+    versions = readdirSync(cache).filter((v) => v !== 'bin').sort().reverse();
+  } catch {
+    // no cache folder
+  }
+  for (const v of versions) out.push({ dir: join(cache, v, 'bin'), origin: 'cache' });
+  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) out.push({ dir, origin: 'PATH' });
+  return out;
+}
+
+function peerVersion(binDir: string): string | undefined {
+  try {
+    const out = execFileSync(join(binDir, 'peer'), ['version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
+    return /Version:\s*v?(\S+)/.exec(out)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+export function findFabric(env: NodeJS.ProcessEnv = process.env): FabricBinaries {
+  const looked: string[] = [];
+  for (const { dir, origin } of candidates(env)) {
+    const missing = TOOLS.filter((t) => !existsSync(join(dir, t)));
+    if (missing.length === TOOLS.length) {
+      if (origin !== 'PATH') looked.push(`${dir} (${origin}): no binaries`);
+      continue;
+    }
+    if (missing.length > 0) {
+      looked.push(`${dir} (${origin}): missing ${missing.join(', ')}`);
+      continue;
+    }
+    const version = peerVersion(dir);
+    if (!version || !REQUIRED_VERSION.test(version)) {
+      looked.push(`${dir} (${origin}): peer version ${version ?? 'unreadable'}, need 3.1.x`);
+      continue;
+    }
+    const configDir = [env.FABRIC_CFG_PATH, join(dirname(dir), 'config')].find(
+      (d): d is string => d !== undefined && existsSync(join(d, 'core.yaml')) && existsSync(join(d, 'orderer.yaml')),
+    );
+    if (!configDir) {
+      looked.push(`${dir} (${origin}): binaries ${version}, but no core.yaml and orderer.yaml in FABRIC_CFG_PATH or ${join(dirname(dir), 'config')}`);
+      continue;
+    }
+    return { binDir: dir, configDir, version };
+  }
+  looked.push(`PATH (${(env.PATH ?? '').split(delimiter).length} folders): no complete set`);
+  throw new FabricNotFound(looked);
+}

@@ -1,0 +1,553 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join, resolve } from 'node:path';
+import { run, waitFor, healthz } from './commands';
+import { canEndorse } from './endorsement-probe';
+import { type FabricBinaries, findFabric } from './fabric-bin';
+import {
+  CHAINCODE,
+  CHANNEL,
+  configtxValues,
+  cryptoDir,
+  DEFAULT_PORT_BASE,
+  demoEnrolments,
+  type Layout,
+  layoutOf,
+  nodeDir,
+  type OrdererNode,
+  ordererDir,
+  ordererOrgDir,
+  ordererTlsCa,
+  orgAdminMsp,
+  type PeerNode,
+  peerDir,
+  peerTlsCa,
+  PROFILES,
+  type ProfileName,
+} from './layout';
+import { logFile, runningPid, startProcess, stopProcess } from './processes';
+
+/*
+ * The reference network, run from native binaries: `up` brings it from
+ * nothing (or from a stopped run folder) to a channel whose peers endorse
+ * chaincode `scf`, and writes the gateway profile; `down` stops every process
+ * it started, by pid; `status` says what runs. Each step checks whether it is
+ * done already, so `up` on a running network changes nothing.
+ */
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+const CONFIG_DIR = join(REPO_ROOT, 'test-network-config');
+const BUILDER_DIR = join(REPO_ROOT, 'network', 'ccaas');
+
+export interface NetworkOptions {
+  profile?: ProfileName;
+  base?: number;
+  runDir?: string;
+  /** Peer and orderer log level (FABRIC_LOGGING_SPEC), e.g. `warning` while benchmarking. */
+  logSpec?: string;
+  log?: (line: string) => void;
+}
+
+/** The run folder's record of the network it holds. */
+interface RunRecord {
+  profile: ProfileName;
+  base: number;
+  fabricBin: string;
+  fabricVersion: string;
+}
+
+export function defaultRunDir(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.SCF_NETWORK_DIR ?? join(REPO_ROOT, '.scf', 'network'));
+}
+
+function readRecord(runDir: string): RunRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(join(runDir, 'network.json'), 'utf8')) as RunRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The layout of the network in `runDir` (as recorded by `up`), or of a new one. */
+export function resolveLayout(opts: NetworkOptions = {}, env: NodeJS.ProcessEnv = process.env): Layout {
+  const runDir = opts.runDir ?? defaultRunDir(env);
+  const record = readRecord(runDir);
+  const base = opts.base ?? (env.SCF_NETWORK_PORT_BASE ? Number(env.SCF_NETWORK_PORT_BASE) : (record?.base ?? DEFAULT_PORT_BASE));
+  const profile = opts.profile ?? record?.profile ?? 'raft1';
+  if (!PROFILES.includes(profile)) throw new Error(`unknown orderer profile ${profile} (one of ${PROFILES.join(', ')})`);
+  return layoutOf(profile, base, runDir);
+}
+
+// ---------- node environments ----------
+
+function commonEnv(bin: FabricBinaries, logSpec: string): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, FABRIC_CFG_PATH: bin.configDir, FABRIC_LOGGING_SPEC: logSpec };
+}
+
+export function ordererEnv(l: Layout, o: OrdererNode, bin: FabricBinaries, logSpec: string): NodeJS.ProcessEnv {
+  const crypto = ordererDir(l, o);
+  const data = join(nodeDir(l, o.name), 'data');
+  const tls = join(crypto, 'tls');
+  return {
+    ...commonEnv(bin, logSpec),
+    ORDERER_GENERAL_LISTENADDRESS: '127.0.0.1',
+    ORDERER_GENERAL_LISTENPORT: String(o.port),
+    ORDERER_GENERAL_LOCALMSPID: 'OrdererMSP',
+    ORDERER_GENERAL_LOCALMSPDIR: join(crypto, 'msp'),
+    ORDERER_GENERAL_TLS_ENABLED: 'true',
+    ORDERER_GENERAL_TLS_PRIVATEKEY: join(tls, 'server.key'),
+    ORDERER_GENERAL_TLS_CERTIFICATE: join(tls, 'server.crt'),
+    ORDERER_GENERAL_TLS_ROOTCAS: `[${join(tls, 'ca.crt')}]`,
+    ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE: join(tls, 'server.crt'),
+    ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY: join(tls, 'server.key'),
+    ORDERER_GENERAL_CLUSTER_ROOTCAS: `[${join(tls, 'ca.crt')}]`,
+    ORDERER_FILELEDGER_LOCATION: join(data, 'ledger'),
+    ORDERER_CONSENSUS_WALDIR: join(data, 'etcdraft', 'wal'),
+    ORDERER_CONSENSUS_SNAPDIR: join(data, 'etcdraft', 'snapshot'),
+    ORDERER_ADMIN_LISTENADDRESS: `127.0.0.1:${o.adminPort}`,
+    ORDERER_ADMIN_TLS_ENABLED: 'true',
+    ORDERER_ADMIN_TLS_PRIVATEKEY: join(tls, 'server.key'),
+    ORDERER_ADMIN_TLS_CERTIFICATE: join(tls, 'server.crt'),
+    ORDERER_ADMIN_TLS_ROOTCAS: `[${join(tls, 'ca.crt')}]`,
+    ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
+    ORDERER_ADMIN_TLS_CLIENTROOTCAS: `[${join(tls, 'ca.crt')}]`,
+    ORDERER_OPERATIONS_LISTENADDRESS: `127.0.0.1:${o.operationsPort}`,
+    ORDERER_METRICS_PROVIDER: 'disabled',
+  };
+}
+
+/**
+ * Gossip intervals shortened from core.yaml's defaults (reconnect 25 s,
+ * alive 5 s, expiration 25 s, state info 4 s): with them a peer that dialled
+ * another before it joined the channel waited 25 s to retry, and the network
+ * could not endorse for that long. With these it converges in a few seconds.
+ */
+const GOSSIP_TUNING = {
+  CORE_PEER_GOSSIP_RECONNECTINTERVAL: '2s',
+  CORE_PEER_GOSSIP_ALIVETIMEINTERVAL: '1s',
+  CORE_PEER_GOSSIP_ALIVEEXPIRATIONTIMEOUT: '5s',
+  CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL: '1s',
+  CORE_PEER_GOSSIP_REQUESTSTATEINFOINTERVAL: '1s',
+  CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL: '1s',
+  CORE_PEER_GOSSIP_PULLINTERVAL: '1s',
+};
+
+/**
+ * peer.authentication.timewindow: a peer refuses a proposal whose timestamp
+ * is further than this from its own clock (the TimeWindowCheck auth filter,
+ * which `up` checks core.yaml keeps). Maturity and due dates are whole UTC
+ * days, so 15 minutes of disagreement can move a transaction across midnight
+ * by at most that much; a member that widened it could act on a date it
+ * chose. See README, "Security".
+ */
+export const TIME_WINDOW = '15m';
+
+export function peerEnv(l: Layout, p: PeerNode, bin: FabricBinaries, logSpec: string): NodeJS.ProcessEnv {
+  const crypto = peerDir(l, p);
+  const data = join(nodeDir(l, p.name), 'data');
+  const tls = join(crypto, 'tls');
+  return {
+    ...commonEnv(bin, logSpec),
+    CORE_PEER_ID: p.host,
+    CORE_PEER_LISTENADDRESS: `127.0.0.1:${p.port}`,
+    CORE_PEER_ADDRESS: `127.0.0.1:${p.port}`,
+    CORE_PEER_CHAINCODELISTENADDRESS: `127.0.0.1:${p.chaincodePort}`,
+    CORE_PEER_CHAINCODEADDRESS: `127.0.0.1:${p.chaincodePort}`,
+    CORE_PEER_GOSSIP_BOOTSTRAP: `127.0.0.1:${p.port}`,
+    CORE_PEER_GOSSIP_EXTERNALENDPOINT: `127.0.0.1:${p.port}`,
+    CORE_PEER_LOCALMSPID: p.mspId,
+    CORE_PEER_MSPCONFIGPATH: join(crypto, 'msp'),
+    CORE_PEER_TLS_ENABLED: 'true',
+    CORE_PEER_TLS_CERT_FILE: join(tls, 'server.crt'),
+    CORE_PEER_TLS_KEY_FILE: join(tls, 'server.key'),
+    CORE_PEER_TLS_ROOTCERT_FILE: join(tls, 'ca.crt'),
+    CORE_PEER_FILESYSTEMPATH: data,
+    CORE_LEDGER_SNAPSHOTS_ROOTDIR: join(data, 'snapshots'),
+    CORE_OPERATIONS_LISTENADDRESS: `127.0.0.1:${p.operationsPort}`,
+    CORE_METRICS_PROVIDER: 'disabled',
+    CORE_VM_ENDPOINT: '',
+    CORE_CHAINCODE_EXTERNALBUILDERS: JSON.stringify([{ name: 'scf-ccaas', path: BUILDER_DIR, propagateEnvironment: ['HOME'] }]),
+    CORE_PEER_AUTHENTICATION_TIMEWINDOW: TIME_WINDOW,
+    ...GOSSIP_TUNING,
+  };
+}
+
+/** The environment of `peer` CLI calls as an org's administrator, against its own peer. */
+export function adminEnv(l: Layout, p: PeerNode, bin: FabricBinaries): NodeJS.ProcessEnv {
+  return {
+    ...commonEnv(bin, 'warning'),
+    CORE_PEER_LOCALMSPID: p.mspId,
+    CORE_PEER_MSPCONFIGPATH: orgAdminMsp(l, p.mspId),
+    CORE_PEER_ADDRESS: `127.0.0.1:${p.port}`,
+    CORE_PEER_TLS_ENABLED: 'true',
+    CORE_PEER_TLS_ROOTCERT_FILE: peerTlsCa(l, p.mspId),
+  };
+}
+
+const ordererArgs = (l: Layout) => ['-o', `127.0.0.1:${l.orderers[0]?.port}`, '--tls', '--cafile', ordererTlsCa(l)];
+
+// ---------- steps ----------
+
+function checkCoreYaml(bin: FabricBinaries): void {
+  // TimeWindowCheck is listed in core.yaml, not settable by environment: a
+  // core.yaml without it would accept proposals stamped at any time.
+  const core = readFileSync(join(bin.configDir, 'core.yaml'), 'utf8');
+  if (!/^\s*-\s*name:\s*TimeWindowCheck\b/m.test(core)) {
+    throw new Error(`${join(bin.configDir, 'core.yaml')} does not list the TimeWindowCheck auth filter under handlers.authFilters; refusing to run peers that accept proposals stamped at any time`);
+  }
+}
+
+async function generateCrypto(l: Layout, bin: FabricBinaries): Promise<void> {
+  if (existsSync(join(cryptoDir(l), 'peerOrganizations'))) return;
+  await run(join(bin.binDir, 'cryptogen'), ['generate', `--config=${join(CONFIG_DIR, 'crypto-config.yaml')}`, `--output=${cryptoDir(l)}`], process.env);
+}
+
+/** test-network-config/configtx.yaml with its {{PLACEHOLDERS}} filled, written into the run folder. */
+export function renderConfigtx(l: Layout): string {
+  const values = configtxValues(l);
+  return readFileSync(join(CONFIG_DIR, 'configtx.yaml'), 'utf8').replace(/\{\{([A-Z0-9_]+)\}\}/g, (_, name: string) => {
+    const v = values[name];
+    if (v === undefined) throw new Error(`configtx.yaml: no value for {{${name}}}`);
+    return v;
+  });
+}
+
+async function genesisBlock(l: Layout, bin: FabricBinaries): Promise<string> {
+  const block = join(l.runDir, 'channel', `${CHANNEL}.block`);
+  if (existsSync(block)) return block;
+  mkdirSync(join(l.runDir, 'channel'), { recursive: true });
+  writeFileSync(join(l.runDir, 'configtx.yaml'), renderConfigtx(l));
+  await run(join(bin.binDir, 'configtxgen'), ['-profile', l.profile, '-channelID', CHANNEL, '-outputBlock', block], {
+    ...commonEnv(bin, 'warning'),
+    FABRIC_CFG_PATH: l.runDir,
+  });
+  return block;
+}
+
+async function startOrderers(l: Layout, bin: FabricBinaries, logSpec: string): Promise<void> {
+  for (const o of l.orderers) {
+    startProcess({ dir: nodeDir(l, o.name), command: join(bin.binDir, 'orderer'), args: [], env: ordererEnv(l, o, bin, logSpec) });
+  }
+  await Promise.all(l.orderers.map((o) => waitFor(`${o.name} health`, () => healthz(o.operationsPort), 30_000)));
+}
+
+async function joinOrderers(l: Layout, bin: FabricBinaries, block: string): Promise<void> {
+  for (const o of l.orderers) {
+    const tls = join(ordererDir(l, o), 'tls');
+    const tlsArgs = ['--ca-file', join(tls, 'ca.crt'), '--client-cert', join(tls, 'server.crt'), '--client-key', join(tls, 'server.key')];
+    const listed = await run(join(bin.binDir, 'osnadmin'), ['channel', 'list', '-o', `127.0.0.1:${o.adminPort}`, ...tlsArgs], process.env);
+    if (listed.includes(`"name": "${CHANNEL}"`)) continue;
+    await run(join(bin.binDir, 'osnadmin'), ['channel', 'join', '--channelID', CHANNEL, '--config-block', block, '-o', `127.0.0.1:${o.adminPort}`, ...tlsArgs], process.env);
+  }
+}
+
+async function startPeers(l: Layout, bin: FabricBinaries, logSpec: string): Promise<void> {
+  for (const p of l.peers) {
+    startProcess({ dir: nodeDir(l, p.name), command: join(bin.binDir, 'peer'), args: ['node', 'start'], env: peerEnv(l, p, bin, logSpec) });
+  }
+  await Promise.all(l.peers.map((p) => waitFor(`${p.name} health`, () => healthz(p.operationsPort), 30_000)));
+}
+
+async function joinPeers(l: Layout, bin: FabricBinaries, block: string): Promise<void> {
+  await Promise.all(
+    l.peers.map(async (p) => {
+      const env = adminEnv(l, p, bin);
+      const joined = await run(join(bin.binDir, 'peer'), ['channel', 'list'], env);
+      if (joined.split('\n').some((line) => line.trim() === CHANNEL)) return;
+      // The orderer may still be electing its leader: the join succeeds once the peer can pull block 0.
+      await waitFor(`${p.name} to join ${CHANNEL}`, async () => {
+        await run(join(bin.binDir, 'peer'), ['channel', 'join', '-b', block], env);
+        return true;
+      }, 30_000, 500);
+    }),
+  );
+}
+
+// ---------- chaincode as a service ----------
+
+export interface ChaincodeSpec {
+  name: string;
+  label: string;
+  port: number;
+  /** Folder whose package.json `main` exports `contracts` (fabric-chaincode-node's --module-path). */
+  modulePath: string;
+}
+
+export const scfChaincode = (l: Layout): ChaincodeSpec => ({ name: CHAINCODE, label: 'scf_1', port: l.chaincodePort, modulePath: REPO_ROOT });
+
+const chaincodeDir = (l: Layout, cc: ChaincodeSpec) => join(l.runDir, 'chaincode', cc.name);
+
+/**
+ * The CCaaS package (metadata.json + code.tar.gz holding connection.json),
+ * made once per run folder and reused: the package id is the hash of its
+ * bytes, so the same file must be installed everywhere and again later.
+ */
+async function packageChaincode(l: Layout, cc: ChaincodeSpec): Promise<{ file: string; packageId: string }> {
+  const dir = chaincodeDir(l, cc);
+  const file = join(dir, `${cc.label}.tar.gz`);
+  if (!existsSync(file)) {
+    const work = join(dir, 'package');
+    mkdirSync(work, { recursive: true });
+    writeFileSync(join(work, 'connection.json'), JSON.stringify({ address: `127.0.0.1:${cc.port}`, dial_timeout: '10s', tls_required: false }));
+    writeFileSync(join(work, 'metadata.json'), JSON.stringify({ type: 'ccaas', label: cc.label }));
+    const tarFlags = ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner'];
+    await run('tar', ['-czf', 'code.tar.gz', ...tarFlags, 'connection.json'], process.env, { cwd: work });
+    await run('tar', ['-czf', file, ...tarFlags, 'metadata.json', 'code.tar.gz'], process.env, { cwd: work });
+  }
+  const packageId = `${cc.label}:${createHash('sha256').update(readFileSync(file)).digest('hex')}`;
+  return { file, packageId };
+}
+
+function portOpen(port: number): Promise<true | string> {
+  return new Promise((resolveProbe) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveProbe(true);
+    });
+    socket.once('error', (err) => resolveProbe(`127.0.0.1:${port} not accepting connections (${err.message})`));
+  });
+}
+
+/** Starts the chaincode server (the Node chaincode in CCaaS server mode) unless it runs. */
+export async function startChaincodeServer(l: Layout, cc: ChaincodeSpec, packageId: string): Promise<number> {
+  const dir = join(chaincodeDir(l, cc), 'server');
+  const { pid } = startProcess({
+    dir,
+    command: process.execPath,
+    args: [
+      join(REPO_ROOT, 'node_modules', 'fabric-shim', 'cli.js'),
+      'server',
+      '--chaincode-address',
+      `127.0.0.1:${cc.port}`,
+      '--chaincode-id',
+      packageId,
+      '--module-path',
+      cc.modulePath,
+    ],
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, CORE_CHAINCODE_LOGGING_LEVEL: 'warning', NODE_ENV: 'production' },
+    cwd: cc.modulePath,
+  });
+  await waitFor(`chaincode server ${cc.name} on 127.0.0.1:${cc.port}`, () => portOpen(cc.port), 30_000);
+  return pid;
+}
+
+export async function stopChaincodeServer(l: Layout, cc: ChaincodeSpec): Promise<boolean> {
+  return stopProcess(join(chaincodeDir(l, cc), 'server'));
+}
+
+export function chaincodeServerDir(l: Layout, cc: ChaincodeSpec): string {
+  return join(chaincodeDir(l, cc), 'server');
+}
+
+interface Committed {
+  sequence: number;
+  version: string;
+}
+
+async function queryCommitted(l: Layout, bin: FabricBinaries, name: string): Promise<Committed | undefined> {
+  const p = l.peers[0] as PeerNode;
+  try {
+    const out = await run(join(bin.binDir, 'peer'), ['lifecycle', 'chaincode', 'querycommitted', '--channelID', CHANNEL, '--name', name, '--output', 'json'], adminEnv(l, p, bin));
+    const parsed = JSON.parse(out) as { sequence: number; version: string };
+    return { sequence: parsed.sequence, version: parsed.version };
+  } catch (err) {
+    if (/namespace \S+ is not defined|not found/.test(String((err as Error).message))) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Installs the package on every peer (unless there), approves the definition
+ * for every org and commits it. With `upgrade`, commits the next sequence even
+ * when a definition is committed (a redeploy; the world state stays).
+ */
+export async function deployChaincode(l: Layout, bin: FabricBinaries, cc: ChaincodeSpec, opts: { upgrade?: boolean; log?: (s: string) => void } = {}): Promise<{ packageId: string; sequence: number }> {
+  const { file, packageId } = await packageChaincode(l, cc);
+  await startChaincodeServer(l, cc, packageId);
+  await Promise.all(
+    l.peers.map(async (p) => {
+      const env = adminEnv(l, p, bin);
+      const installed = await run(join(bin.binDir, 'peer'), ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json'], env);
+      if (installed.includes(packageId)) return;
+      await run(join(bin.binDir, 'peer'), ['lifecycle', 'chaincode', 'install', file], env, { timeoutMs: 120_000 });
+    }),
+  );
+  const committed = await queryCommitted(l, bin, cc.name);
+  if (committed && !opts.upgrade) return { packageId, sequence: committed.sequence };
+  const sequence = (committed?.sequence ?? 0) + 1;
+  const version = String(sequence);
+  const definition = ['--channelID', CHANNEL, '--name', cc.name, '--version', version, '--sequence', String(sequence)];
+  const first = l.peers[0] as PeerNode;
+  const readiness = JSON.parse(
+    await run(join(bin.binDir, 'peer'), ['lifecycle', 'chaincode', 'checkcommitreadiness', ...definition, '--output', 'json'], adminEnv(l, first, bin)),
+  ) as { approvals: Record<string, boolean> };
+  await Promise.all(
+    l.peers
+      .filter((p) => !readiness.approvals[p.mspId])
+      .map((p) =>
+        run(join(bin.binDir, 'peer'), ['lifecycle', 'chaincode', 'approveformyorg', ...ordererArgs(l), ...definition, '--package-id', packageId], adminEnv(l, p, bin), {
+          timeoutMs: 60_000,
+        }),
+      ),
+  );
+  const peerArgs = l.peers.flatMap((p) => ['--peerAddresses', `127.0.0.1:${p.port}`, '--tlsRootCertFiles', peerTlsCa(l, p.mspId)]);
+  await run(join(bin.binDir, 'peer'), ['lifecycle', 'chaincode', 'commit', ...ordererArgs(l), ...definition, ...peerArgs], adminEnv(l, first, bin), { timeoutMs: 60_000 });
+  opts.log?.(`chaincode ${cc.name}: sequence ${sequence} committed (package ${packageId.slice(0, 24)}…)`);
+  return { packageId, sequence };
+}
+
+// ---------- gateway profile ----------
+
+export const profilePath = (l: Layout): string => join(l.runDir, 'gateway-profile.json');
+
+/** The profile the REST gateway reads (SCF_FABRIC_PROFILE); tokens are made once per run folder. */
+function writeGatewayProfile(l: Layout): void {
+  const tokensFile = join(l.runDir, 'tokens.json');
+  let tokens: Record<string, string> = {};
+  try {
+    tokens = JSON.parse(readFileSync(tokensFile, 'utf8')) as Record<string, string>;
+  } catch {
+    // first up
+  }
+  const enrolments = demoEnrolments(l);
+  for (const e of enrolments) tokens[e.label] ??= randomBytes(24).toString('base64url');
+  writeFileSync(tokensFile, JSON.stringify(tokens, null, 2), { mode: 0o600 });
+  const profile = {
+    channel: CHANNEL,
+    chaincode: CHAINCODE,
+    // hostAlias: the TLS name checked against the peer's certificate (cryptogen's SANs
+    // include localhost); an IP address cannot be sent as a TLS server name.
+    peers: Object.fromEntries(
+      l.peers.map((p) => [p.mspId, { endpoint: `127.0.0.1:${p.port}`, tlsCaCert: peerTlsCa(l, p.mspId), hostAlias: 'localhost' }]),
+    ),
+    identities: enrolments.map((e) => ({ label: e.label, token: tokens[e.label], mspId: e.mspId, certificate: e.certificate, privateKey: e.privateKey })),
+    serviceIdentity: 'operator-admin',
+  };
+  writeFileSync(profilePath(l), JSON.stringify(profile, null, 2), { mode: 0o600 });
+}
+
+export async function waitUntilEndorsable(l: Layout, chaincode: string, timeoutMs = 60_000): Promise<void> {
+  const operator = demoEnrolments(l)[0];
+  if (!operator) throw new Error('no demo identity to probe with');
+  // Every org's peer must be able to plan an endorsement, not just one.
+  await Promise.all(
+    l.peers.map((p) => {
+      const e = demoEnrolments(l).find((d) => d.mspId === p.mspId) ?? operator;
+      return waitFor(
+        `an endorsement plan for ${chaincode} at ${p.name}`,
+        () =>
+          canEndorse({
+            endpoint: `127.0.0.1:${p.port}`,
+            tlsCaCertPath: peerTlsCa(l, p.mspId),
+            mspId: e.mspId,
+            certificatePath: e.certificate,
+            privateKeyPath: e.privateKey,
+            channel: CHANNEL,
+            chaincode,
+          }),
+        timeoutMs,
+        250,
+      );
+    }),
+  );
+}
+
+// ---------- up / down / status ----------
+
+export interface UpResult {
+  layout: Layout;
+  alreadyRunning: boolean;
+  seconds: number;
+  profile: string;
+}
+
+export async function up(opts: NetworkOptions = {}): Promise<UpResult> {
+  const started = Date.now();
+  const log = opts.log ?? (() => undefined);
+  const existing = readRecord(opts.runDir ?? defaultRunDir());
+  const l = resolveLayout(opts);
+  if (existing && (existing.profile !== l.profile || existing.base !== l.base) && anyRunning(l)) {
+    throw new Error(`the network in ${l.runDir} runs profile ${existing.profile} on base port ${existing.base}; run network:down first`);
+  }
+  const alreadyRunning = allRunning(l) && existsSync(profilePath(l));
+  const bin = findFabric();
+  checkCoreYaml(bin);
+  mkdirSync(l.runDir, { recursive: true });
+  writeFileSync(join(l.runDir, 'network.json'), JSON.stringify({ profile: l.profile, base: l.base, fabricBin: bin.binDir, fabricVersion: bin.version } satisfies RunRecord, null, 2));
+  const logSpec = opts.logSpec ?? process.env.SCF_FABRIC_LOG ?? 'info';
+  log(`Fabric ${bin.version} from ${bin.binDir}; profile ${l.profile}; ports from ${l.base}; run folder ${l.runDir}`);
+  await generateCrypto(l, bin);
+  const block = await genesisBlock(l, bin);
+  await startOrderers(l, bin, logSpec);
+  await joinOrderers(l, bin, block);
+  await startPeers(l, bin, logSpec);
+  await joinPeers(l, bin, block);
+  log(`channel ${CHANNEL}: ${l.orderers.length} orderer(s), ${l.peers.length} peers joined (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  await deployChaincode(l, bin, scfChaincode(l), { log });
+  writeGatewayProfile(l);
+  await waitUntilEndorsable(l, CHAINCODE);
+  const seconds = (Date.now() - started) / 1000;
+  log(`endorsable: chaincode ${CHAINCODE} on channel ${CHANNEL} (${seconds.toFixed(1)} s); gateway profile ${profilePath(l)}`);
+  return { layout: l, alreadyRunning, seconds, profile: profilePath(l) };
+}
+
+interface NodeStatus {
+  name: string;
+  pid: number | undefined;
+  port: number;
+}
+
+function nodeDirs(l: Layout): Array<{ name: string; dir: string; port: number }> {
+  return [
+    ...l.orderers.map((o) => ({ name: o.name, dir: nodeDir(l, o.name), port: o.port })),
+    ...l.peers.map((p) => ({ name: p.name, dir: nodeDir(l, p.name), port: p.port })),
+    { name: `chaincode ${CHAINCODE}`, dir: chaincodeServerDir(l, scfChaincode(l)), port: l.chaincodePort },
+  ];
+}
+
+export function status(opts: NetworkOptions = {}): { layout: Layout; nodes: NodeStatus[] } {
+  const l = resolveLayout(opts);
+  return { layout: l, nodes: nodeDirs(l).map((n) => ({ name: n.name, pid: runningPid(n.dir), port: n.port })) };
+}
+
+function anyRunning(l: Layout): boolean {
+  return nodeDirs(l).some((n) => runningPid(n.dir) !== undefined);
+}
+
+function allRunning(l: Layout): boolean {
+  return nodeDirs(l).every((n) => runningPid(n.dir) !== undefined);
+}
+
+/**
+ * Stops every process of the run folder by its pid: chaincode servers and
+ * peers first, orderers last. With `purge`, removes the run folder (crypto,
+ * ledgers, profile). Safe to run twice.
+ */
+export async function down(opts: NetworkOptions & { purge?: boolean } = {}): Promise<string[]> {
+  const runDir = opts.runDir ?? defaultRunDir();
+  // Every orderer a profile can have: a folder left by another profile is stopped too.
+  const l = layoutOf('bft4', readRecord(runDir)?.base ?? DEFAULT_PORT_BASE, runDir);
+  const stopped: string[] = [];
+  const chaincodes = existsSync(join(runDir, 'chaincode')) ? readdirSync(join(runDir, 'chaincode')) : [];
+  await Promise.all(
+    chaincodes.map(async (name) => {
+      if (await stopProcess(join(runDir, 'chaincode', name, 'server'))) stopped.push(`chaincode ${name}`);
+    }),
+  );
+  await Promise.all(
+    l.peers.map(async (p) => {
+      if (await stopProcess(nodeDir(l, p.name))) stopped.push(p.name);
+    }),
+  );
+  await Promise.all(
+    l.orderers.map(async (o) => {
+      if (await stopProcess(nodeDir(l, o.name))) stopped.push(o.name);
+    }),
+  );
+  if (opts.purge) rmSync(runDir, { recursive: true, force: true });
+  return stopped;
+}
+
+export { logFile, ordererOrgDir };

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Background processes with a pid file, stopped by that pid only (never by
+ * name). A pid file is trusted only while that pid is alive AND still runs
+ * the program we started (its /proc cmdline names it), so a stale pid file,
+ * or a pid the system gave to another program since, is removed, never
+ * signalled.
+ */
+export interface ProcessSpec {
+  /** Folder holding `pid` and `log`. */
+  dir: string;
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+const pidFile = (dir: string) => join(dir, 'pid');
+export const logFile = (dir: string): string => join(dir, 'log');
+
+function cmdline(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The live pid recorded in `dir`, or undefined (a stale pid file is removed). */
+export function runningPid(dir: string): number | undefined {
+  let recorded: { pid: number; command: string } | undefined;
+  try {
+    recorded = JSON.parse(readFileSync(pidFile(dir), 'utf8')) as { pid: number; command: string };
+  } catch {
+    return undefined;
+  }
+  const line = cmdline(recorded.pid);
+  if (line !== undefined && line.includes(recorded.command)) return recorded.pid;
+  rmSync(pidFile(dir), { force: true });
+  return undefined;
+}
+
+/** Starts the process in the background unless it already runs; returns its pid. */
+export function startProcess(spec: ProcessSpec): { pid: number; started: boolean } {
+  const existing = runningPid(spec.dir);
+  if (existing !== undefined) return { pid: existing, started: false };
+  mkdirSync(spec.dir, { recursive: true });
+  const out = openSync(logFile(spec.dir), 'a');
+  try {
+    const child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: true, // its own process group: a Ctrl-C in the caller's terminal does not reach it
+      stdio: ['ignore', out, out],
+    });
+    if (child.pid === undefined) throw new Error(`could not start ${spec.command}`);
+    child.unref();
+    writeFileSync(pidFile(spec.dir), JSON.stringify({ pid: child.pid, command: spec.command }));
+    return { pid: child.pid, started: true };
+  } finally {
+    closeSync(out);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** TERM, up to `graceMs` for it to exit, then KILL. Returns whether anything ran. */
+export async function stopProcess(dir: string, graceMs = 5_000): Promise<boolean> {
+  const pid = runningPid(dir);
+  if (pid === undefined) return false;
+  process.kill(pid, 'SIGTERM');
+  const end = Date.now() + graceMs;
+  while (alive(pid) && Date.now() < end) await sleep(50);
+  if (alive(pid)) {
+    process.kill(pid, 'SIGKILL');
+    while (alive(pid)) await sleep(20);
+  }
+  rmSync(pidFile(dir), { force: true });
+  return true;
+}
+
+/** Sends a signal to the recorded pid (fault tests: SIGKILL, SIGSTOP, SIGCONT). */
+export function signalProcess(dir: string, signal: NodeJS.Signals): number {
+  const pid = runningPid(dir);
+  if (pid === undefined) throw new Error(`no running process recorded in ${dir}`);
+  process.kill(pid, signal);
+  return pid;
+}
+
+/** Resolves once `pid` has exited (after a SIGKILL, say), bounded. */
+export async function waitForExit(pid: number, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (alive(pid)) {
+    if (Date.now() > end) throw new Error(`process ${pid} still running after ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
