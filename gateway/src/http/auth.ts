@@ -12,10 +12,12 @@ const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 /** `Authorization: Bearer <token>` → the caller's principal in res.locals. */
 export function authenticate(directory: TokenDirectory): RequestHandler {
   return (req, res, next) => {
-    const header = req.get('authorization');
-    if (header === undefined) throw new LedgerError('UNAUTHENTICATED', 'send Authorization: Bearer <token>');
-    const m = BEARER.exec(header);
-    const principal = m ? directory.resolve(m[1] as string) : undefined;
+    // No header, an empty one, `Bearer ` without a token or another scheme: the
+    // caller is told how to send a credential. Only a well-formed token that
+    // maps to no identity is called unknown.
+    const m = BEARER.exec(req.get('authorization') ?? '');
+    if (!m) throw new LedgerError('UNAUTHENTICATED', 'send Authorization: Bearer <token>');
+    const principal = directory.resolve(m[1] as string);
     if (!principal) throw new LedgerError('UNAUTHENTICATED', 'unknown bearer token');
     res.locals.principal = principal;
     next();
