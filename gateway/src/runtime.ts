@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from './config';
 import { DEMO_IDENTITIES, DEMO_MEMBERS } from './demo/plan';
-import { type DemoSetupReport, setUpDemo } from './demo/setup';
+import { type DemoSetupReport, setUpDemo, setUpDemoWhenReady } from './demo/setup';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger';
 import { directoryOf, loadOrCreateIdentities, toLedgerIdentity } from './ledger/embedded/identity-store';
 import { FabricLedger } from './ledger/fabric/fabric-ledger';
@@ -54,7 +54,7 @@ export async function openFabricRuntime(config: Pick<Config, 'fabricProfile' | '
   const ledger = new FabricLedger(profile, { logger });
   const identities = new Map(profile.identities.map((i) => [i.label, i.identity]));
   try {
-    const demo = config.demo ? await setUpDemo(ledger, identities) : undefined;
+    const demo = config.demo ? await setUpDemoWhenReady(ledger, identities, { log: (m) => logger?.warn({}, m) }) : undefined;
     return {
       kind: 'fabric',
       ledger,

@@ -14,6 +14,9 @@ export const ERROR_CODES = [
   'FROZEN',
   'LEDGER_UNAVAILABLE',
   'COMMIT_TIMEOUT',
+  // Raised by the gateway only, never by the chaincode (which reads no clock):
+  // the peers refused a proposal's timestamp (peer.authentication.timewindow).
+  'CLOCK_SKEW',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -76,3 +76,45 @@ export async function setUpDemo(ledger: Ledger, identities: ReadonlyMap<string, 
   }
   return report;
 }
+
+export interface WaitOptions {
+  /** How long to keep trying while the ledger is unavailable, ms. */
+  timeoutMs?: number;
+  /** Told why each attempt failed (once per distinct reason). */
+  log?: (message: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+/**
+ * setUpDemo on a network that may still be converging: a freshly started
+ * Fabric network answers reads before it can endorse (gossip has not yet
+ * shown the Gateway enough peers), so a submit fails with LEDGER_UNAVAILABLE.
+ * Retries the whole (idempotent) set-up every second while that is the
+ * failure, saying why, for at most `timeoutMs`; then fails naming the cause.
+ * Any other error fails at once.
+ */
+export async function setUpDemoWhenReady(
+  ledger: Ledger,
+  identities: ReadonlyMap<string, LedgerIdentity>,
+  opts: WaitOptions = {},
+): Promise<DemoSetupReport> {
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  const now = opts.now ?? Date.now;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const end = now() + timeoutMs;
+  let lastReason = '';
+  for (;;) {
+    try {
+      return await setUpDemo(ledger, identities);
+    } catch (err) {
+      if (!(err instanceof LedgerError) || err.code !== 'LEDGER_UNAVAILABLE') throw err;
+      if (now() >= end) {
+        throw new Error(`demo set-up: the ledger did not accept transactions within ${Math.round(timeoutMs / 1000)} s: ${err.detail}`, { cause: err });
+      }
+      if (err.detail !== lastReason) opts.log?.(`demo set-up: waiting for the network to accept transactions (${err.detail})`);
+      lastReason = err.detail;
+      await sleep(1_000);
+    }
+  }
+}

@@ -16,6 +16,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   FROZEN: 423,
   LEDGER_UNAVAILABLE: 503,
   COMMIT_TIMEOUT: 504,
+  CLOCK_SKEW: 503,
 };
 
 const TITLES: Readonly<Record<ErrorCode | 'INTERNAL', string>> = {
@@ -30,6 +31,7 @@ const TITLES: Readonly<Record<ErrorCode | 'INTERNAL', string>> = {
   FROZEN: 'Frozen',
   LEDGER_UNAVAILABLE: 'Ledger unavailable',
   COMMIT_TIMEOUT: 'Commit outcome unknown',
+  CLOCK_SKEW: "The gateway's clock and the peers' disagree",
   INTERNAL: 'Internal error',
 };
 

@@ -257,3 +257,68 @@ describe('fabric connector submit flow', () => {
     expect(c.endorse.callCount).to.equal(0);
   });
 });
+
+// Messages as a Fabric 3.1 peer and its Gateway give them (measured on the reference network).
+const GRPC_FAILED_PRECONDITION = 9;
+const NO_PLAN = '9 FAILED_PRECONDITION: no combination of peers can be derived which satisfy the endorsement policy';
+const CLOCK_REFUSED =
+  'request unauthorized due to incorrect timestamp 2026-12-05T16:45:34Z, peer time 2026-12-04T16:45:35Z, peer.authentication.timewindow 15m0s';
+const CHAINCODE_UNREACHABLE =
+  'error in simulation: failed to execute transaction 0f: could not launch chaincode scf_1:48a2: connection to scf_1:48a2 failed: error cannot create connection for scf_1:48a2: error creating grpc connection to 127.0.0.1:7250: connect: connection refused';
+const noPlanError = (txId: string) =>
+  new EndorseError({ code: GRPC_FAILED_PRECONDITION, details: [], cause: cause(GRPC_FAILED_PRECONDITION, NO_PLAN), transactionId: txId, message: NO_PLAN });
+
+describe('fabric connector: causes a real network produces', () => {
+  it('re-endorses while the Gateway finds no endorsement plan, and succeeds once the network can endorse', async () => {
+    const c = new FakeContract();
+    c.endorse.callsFake((txId) =>
+      txId === 'tx3'
+        ? Promise.resolve(transaction(txId, sinon.stub().resolves(submitted(txId, sinon.stub().resolves(status(txId, 0))))))
+        : Promise.reject(noPlanError(txId)),
+    );
+    const sleep = sinon.stub().resolves();
+    const r = await submitFlow(c, 'member:Bootstrap', {}, { ...fast, sleep });
+    expect(r.txId).to.equal('tx3');
+    expect(sleep.callCount).to.equal(2);
+  });
+
+  it('gives up after a bounded number of attempts with LEDGER_UNAVAILABLE naming the missing endorsement plan', async () => {
+    const c = new FakeContract();
+    c.endorse.callsFake((txId) => Promise.reject(noPlanError(txId)));
+    const err = await rejection(submitFlow(c, 'member:Bootstrap', {}, { ...fast, planRetry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 1 } }));
+    expect(err).to.be.instanceOf(LedgerError).and.include({ code: 'LEDGER_UNAVAILABLE' });
+    expect((err as LedgerError).detail).to.match(/cannot endorse now: no set of reachable peers satisfies the endorsement policy/);
+    expect(c.endorse.callCount).to.equal(4);
+  });
+
+  it('stops re-endorsing when the call budget is spent', async () => {
+    const c = new FakeContract();
+    c.endorse.callsFake((txId) => Promise.reject(noPlanError(txId)));
+    let now = 0;
+    const sleep = sinon.stub().callsFake(() => ((now += 1_000), Promise.resolve()));
+    const err = await rejection(submitFlow(c, 'x:Y', {}, { ...fast, sleep, now: () => now, deadlineMs: 2_500 }));
+    expect(err).to.include({ code: 'LEDGER_UNAVAILABLE' });
+    expect(c.endorse.callCount).to.equal(3);
+  });
+
+  it('names a proposal the peers refused for its timestamp CLOCK_SKEW on a write (ABORTED) and on a read (UNAVAILABLE), without retrying', async () => {
+    const c = new FakeContract();
+    c.endorse.callsFake((txId) => Promise.reject(endorseError(txId, GRPC_ABORTED, [CLOCK_REFUSED])));
+    c.evaluate.callsFake((txId) => Promise.reject(endorseError(txId, GRPC_UNAVAILABLE, [`rpc error: code = Unknown desc = ${CLOCK_REFUSED}`])));
+    for (const err of [await rejection(submitFlow(c, 'voucher:Transfer', {}, fast)), await rejection(evaluateFlow(c, 'member:WhoAmI', {}, fast))]) {
+      expect(err).to.be.instanceOf(LedgerError).and.include({ code: 'CLOCK_SKEW' });
+      expect((err as LedgerError).detail).to.include("clock and the peers' disagree").and.include('peer.authentication.timewindow 15m0s');
+    }
+    expect(c.endorse.callCount).to.equal(1);
+  });
+
+  it('reports a chaincode server the peers cannot reach as LEDGER_UNAVAILABLE, not a defect', async () => {
+    const c = new FakeContract();
+    c.endorse.callsFake((txId) => Promise.reject(endorseError(txId, GRPC_ABORTED, [CHAINCODE_UNREACHABLE])));
+    c.evaluate.callsFake((txId) => Promise.reject(endorseError(txId, GRPC_ABORTED, [CHAINCODE_UNREACHABLE])));
+    for (const err of [await rejection(submitFlow(c, 'voucher:Transfer', {}, fast)), await rejection(evaluateFlow(c, 'voucher:Get', {}, fast))]) {
+      expect(err).to.be.instanceOf(LedgerError).and.include({ code: 'LEDGER_UNAVAILABLE' });
+      expect((err as LedgerError).detail).to.include('cannot reach the chaincode server');
+    }
+  });
+});

@@ -2,7 +2,7 @@ import { ERROR_CODES, type ErrorCode } from '../../../../chaincode/src/domain/er
 import { LedgerError } from '../ledger';
 
 /** gRPC status codes the connector reacts to (from @grpc/grpc-js `status`). */
-export const GRPC = { UNKNOWN: 2, DEADLINE_EXCEEDED: 4, UNAVAILABLE: 14 } as const;
+export const GRPC = { UNKNOWN: 2, DEADLINE_EXCEEDED: 4, FAILED_PRECONDITION: 9, ABORTED: 10, UNAVAILABLE: 14 } as const;
 
 /** Fabric validation codes that mean "re-endorse and try again". */
 export const MVCC_READ_CONFLICT = 11;
@@ -33,20 +33,64 @@ function findCoded(text: string): { code: ErrorCode; detail: string } | undefine
   return { code: m[1] as ErrorCode, detail: (m[2] ?? '').trim() };
 }
 
+function texts(ge: GatewayErrorLike): string[] {
+  return [...(ge.details ?? []).map((d) => d.message), ge.message];
+}
+
+// The peer's TimeWindowCheck auth filter: "request unauthorized due to
+// incorrect timestamp <t>, peer time <t>, peer.authentication.timewindow 15m0s".
+const CLOCK_REFUSAL = /request unauthorized due to incorrect timestamp[^"\n]*/;
+// The Gateway found no set of reachable peers meeting the endorsement policy.
+const NO_PLAN = /no combination of peers can be derived which satisfy the endorsement policy/;
+// A peer could not reach the chaincode server (CCaaS) to run the transaction.
+const CHAINCODE_DOWN = /could not launch chaincode|chaincode .* not running|connection to .* failed: error cannot create connection/;
+
+/**
+ * The network cannot plan an endorsement now (peers still joining the
+ * channel's gossip, or too many down): worth retrying for a short while.
+ */
+export function isNoEndorsementPlan(err: unknown): boolean {
+  const ge = asGatewayError(err);
+  return ge?.code === GRPC.FAILED_PRECONDITION && texts(ge).some((t) => NO_PLAN.test(t));
+}
+
 /**
  * Maps an endorsement or evaluation failure. A chaincode `[CODE]` (in the
- * error details or the message) wins; an unreachable peer or an expired
- * deadline before anything was ordered is LEDGER_UNAVAILABLE (safe to retry);
- * anything else is a defect and stays a plain Error. Nothing was ordered, so
+ * error details or the message) wins. Then the causes a real network
+ * produces, each named: the peers refused the proposal's timestamp
+ * (CLOCK_SKEW: the gateway's clock and theirs disagree by more than their
+ * time window; retrying cannot help until a clock is fixed); no endorsement
+ * plan, the chaincode server unreachable, a peer unreachable or a deadline
+ * expired before anything was ordered (LEDGER_UNAVAILABLE, safe to retry).
+ * Anything else is a defect and stays a plain Error. Nothing was ordered, so
  * no transaction id is reported: there is none on the ledger to look up.
  */
 export function mapProposalError(err: unknown): Error {
   if (err instanceof LedgerError) return err;
   const ge = asGatewayError(err);
   if (!ge) return err instanceof Error ? err : new Error(String(err));
-  for (const text of [...(ge.details ?? []).map((d) => d.message), ge.message]) {
+  const all = texts(ge);
+  for (const text of all) {
     const coded = findCoded(text);
     if (coded) return new LedgerError(coded.code, coded.detail, { cause: err });
+  }
+  const clock = all.map((t) => CLOCK_REFUSAL.exec(t)?.[0]).find((m) => m !== undefined);
+  if (clock !== undefined) {
+    return new LedgerError(
+      'CLOCK_SKEW',
+      `the peers refused the proposal's timestamp: this gateway's clock and the peers' disagree by more than their time window (${clock.trim()}); fix the clock (NTP) on the gateway's host or the peer's`,
+      { cause: err },
+    );
+  }
+  if (isNoEndorsementPlan(err)) {
+    return new LedgerError(
+      'LEDGER_UNAVAILABLE',
+      'the network cannot endorse now: no set of reachable peers satisfies the endorsement policy (peers starting or down); retry',
+      { cause: err },
+    );
+  }
+  if (all.some((t) => CHAINCODE_DOWN.test(t))) {
+    return new LedgerError('LEDGER_UNAVAILABLE', 'the peers cannot reach the chaincode server; retry once it is back', { cause: err });
   }
   if (ge.code === GRPC.UNAVAILABLE || ge.code === GRPC.DEADLINE_EXCEEDED) {
     return new LedgerError('LEDGER_UNAVAILABLE', `peer not reachable: ${ge.message}`, { cause: err });

@@ -1,6 +1,6 @@
 import { decodeResult, LedgerError, type SubmitResult, type TransactionStatus } from '../ledger';
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy, sleep as realSleep } from '../retry';
-import { asGatewayError, GRPC, mapProposalError, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT } from './errors';
+import { asGatewayError, GRPC, isNoEndorsementPlan, mapProposalError, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT } from './errors';
 
 /*
  * The submit/evaluate flow of the Fabric connector, written against the few
@@ -53,12 +53,21 @@ export interface Deadlines {
 
 export const DEFAULT_DEADLINES: Deadlines = { endorseMs: 15_000, submitMs: 5_000, commitStatusMs: 60_000, evaluateMs: 5_000 };
 
+/**
+ * Re-endorsing while the Gateway finds no endorsement plan (FAILED_PRECONDITION
+ * "no combination of peers…": peers joining the channel's gossip, or one
+ * restarting): about 6 s at most, then LEDGER_UNAVAILABLE.
+ */
+export const PLAN_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 250, maxDelayMs: 2_000 };
+
 export interface FlowOptions {
   retry?: RetryPolicy;
   /** Attempts to hand the same signed transaction to the orderer. */
   submitAttempts?: number;
   /** Attempts to read the commit status of one submitted transaction. */
   statusAttempts?: number;
+  /** Re-endorsing while no endorsement plan exists (PLAN_RETRY by default). */
+  planRetry?: RetryPolicy;
   deadlines?: Deadlines;
   /** Overall budget of this call, ms; each gRPC deadline is capped by it. */
   deadlineMs?: number;
@@ -104,6 +113,8 @@ export async function submitFlow(
   const budget = new Budget(options.now ?? Date.now, options.deadlineMs);
   const args = [JSON.stringify(command)];
 
+  const planRetry = options.planRetry ?? PLAN_RETRY;
+  let planAttempt = 0;
   for (let attempt = 1; ; attempt++) {
     const proposal = contract.newProposal(name, { arguments: args });
     const txId = proposal.getTransactionId();
@@ -111,6 +122,14 @@ export async function submitFlow(
     try {
       transaction = await proposal.endorse({ deadline: budget.deadline(deadlines.endorseMs) });
     } catch (err) {
+      // Nothing was ordered: a new proposal after a pause is safe.
+      if (isNoEndorsementPlan(err) && ++planAttempt < planRetry.maxAttempts) {
+        await sleep(backoffDelay(planRetry, planAttempt, random));
+        if (!budget.expired()) {
+          attempt--; // not a conflict retry
+          continue;
+        }
+      }
       throw mapProposalError(err);
     }
     if (options.writesNothing?.(transaction)) {
