@@ -5,6 +5,7 @@ import {
   confirmedReceivable,
   expectProblem,
   isoDate,
+  member,
   startGateway,
   SUPPLIER1,
   type TestGateway,
@@ -267,6 +268,16 @@ describe('HTTP: approvals (dual control)', () => {
       expectProblem(await setThreshold(CORE(), { threshold: null }, 'core-maker'), 403, 'FORBIDDEN');
       expectProblem(await setThreshold(CORE(), { threshold: '1' }, 'supplier1'), 403, 'FORBIDDEN');
       expect((await read(`/members/${CORE()}`)).body.dualControlThreshold).to.equal(threshold);
+    });
+
+    it('refuses the auditor (an ADMIN of its own member) setting its own threshold with 403: AUDITOR never writes', async () => {
+      const auditor = member('auditor');
+      const height = await gw.ledger.height();
+      const res = await setThreshold(auditor, { threshold: '100' }, 'auditor');
+      expectProblem(res, 403, 'FORBIDDEN');
+      expect(res.body.detail).to.contain('AUDITOR');
+      expect(await gw.ledger.height()).to.equal(height);
+      expect((await read(`/members/${auditor}`)).body).to.not.have.property('dualControlThreshold');
     });
 
     it('answers 404 for a member that is not registered', async () => {

@@ -174,6 +174,19 @@ export async function confirmedReceivable(w: World, amount: string, label: strin
   return w.h.submit(w.as.core, 'receivable:Confirm', { id: rcv.id });
 }
 
+/** A `warehouse:Issue` command: `lotId` of soybeans owned by tier1, worth 4,000,000.00 CNY unless `extra` says otherwise. */
+export const receiptCommand = (lotId: string, extra: object = {}) => ({
+  owner: IDS.tier1,
+  commodity: 'Soybeans',
+  grade: 'GB 1352 grade 2',
+  quantity: 1000,
+  unit: 't',
+  location: 'Dalian port silo 7',
+  lotId,
+  valuation: yuan(4_000_000),
+  ...extra,
+});
+
 /** A root voucher for the whole of a fresh confirmed receivable, held by tier1. */
 export async function rootVoucher(w: World, amount: string, label: string, maturityDate = '2026-06-30') {
   const rcv = await confirmedReceivable(w, amount, label, maturityDate);

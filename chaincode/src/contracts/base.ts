@@ -5,7 +5,7 @@ import { DomainError } from '../domain/errors';
 import { txInfoFrom } from '../domain/dates';
 import { requestApproval, type Approval } from '../domain/controls';
 import { EVENTS, type EventName, type EventPayload } from '../domain/events';
-import { assertActive, requiresDualControl } from '../domain/members';
+import { assertActive, assertNotAuditor, requiresDualControl } from '../domain/members';
 import type { Actor, TxInfo } from '../domain/types';
 import { marshal, marshalString } from '../ledger/codec';
 import { resolveActor } from '../ledger/identity';
@@ -113,9 +113,12 @@ export abstract class ScfContract extends Contract {
    * approval `APR-…` is recorded and returned instead.
    */
   protected async run<S extends z.ZodType, R>(ctx: Context, raw: string, op: Operation<S, R>): Promise<string> {
-    const cmd = parseCommand(op.schema, raw) as z.infer<S> & { requestId?: string };
+    // The caller first (README, check order): an auditor never writes, so it is
+    // FORBIDDEN whatever it sends, and learns nothing from validation.
     const store = new Store(ctx.stub);
     const actor = await resolveActor(store, ctx);
+    assertNotAuditor(actor);
+    const cmd = parseCommand(op.schema, raw) as z.infer<S> & { requestId?: string };
     const env: TxEnv = { ctx, store, actor, tx: { ...txInfoOf(ctx), actor: actor.member.id } };
     return this.once<R | Approval>(ctx, store, actor.member.id, op.name, cmd, async () => {
       // Checked after the requestId lookup: a retry of a request that already

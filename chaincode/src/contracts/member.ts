@@ -3,6 +3,7 @@ import { setDualControlThreshold } from '../domain/controls';
 import { DomainError } from '../domain/errors';
 import { EVENTS, type EventName } from '../domain/events';
 import {
+  assertNotAuditor,
   assertRole,
   bindIdentity,
   bootstrapOperator,
@@ -11,7 +12,7 @@ import {
   suspendMember,
 } from '../domain/members';
 import type { IdentityBinding, Member } from '../domain/types';
-import { callerOf } from '../ledger/identity';
+import { boundActor, callerOf } from '../ledger/identity';
 import { Store } from '../ledger/store';
 import { IdentitySpec, MemberSpec } from '../ledger/specs';
 import { ScfContract, parseCommand, txInfoOf } from './base';
@@ -37,8 +38,11 @@ export class MemberContract extends ScfContract {
   /** Registers the operator member and binds the caller as its ADMIN. Succeeds once. */
   @Transaction()
   async Bootstrap(ctx: Context, command: string): Promise<string> {
-    const cmd = parseCommand(BootstrapCommand, command);
     const store = new Store(ctx.stub);
+    // An identity already bound to an auditor is refused as in every write.
+    const bound = await boundActor(store, ctx);
+    if (bound) assertNotAuditor(bound);
+    const cmd = parseCommand(BootstrapCommand, command);
     const tx = { ...txInfoOf(ctx), actor: cmd.member.id };
     const caller = callerOf(ctx);
     return this.once(ctx, store, cmd.member.id, 'member:Bootstrap', cmd, async () => {

@@ -1,5 +1,5 @@
 import { DomainError } from './errors';
-import { assertActive, assertRole, hasRole } from './members';
+import { assertActive, assertMayWrite, assertRole, hasRole } from './members';
 import { parseAmount } from './money';
 import { newMeta, touch } from './meta';
 import { nextStatus, type Transition } from './statemachine';
@@ -185,7 +185,7 @@ export function frozenError(target: FreezeTarget, active: ActiveFreeze, own = fa
  * member's written request, outside the ledger). Absent = off.
  */
 export function setDualControlThreshold(member: Member, threshold: string | undefined, actor: Actor, tx: TxInfo): Member {
-  assertActive(actor);
+  assertMayWrite(actor);
   const operator = hasRole(actor, 'OPERATOR');
   const ownAdmin = actor.member.id === member.id && actor.identity.userRole === 'ADMIN';
   if (!ownAdmin && !operator) {

@@ -173,6 +173,21 @@ export function assertActive(actor: Actor): void {
   if (actor.member.status !== 'ACTIVE') throw new DomainError('FORBIDDEN', `member ${actor.member.id} is ${actor.member.status}`);
 }
 
+/**
+ * AUDITOR reads everything and never writes (DESIGN section 1): every
+ * mutating transaction refuses an auditor's identity, whatever its user role
+ * and whatever the command, before anything else is looked at.
+ */
+export function assertNotAuditor(actor: Actor): void {
+  if (hasRole(actor, 'AUDITOR')) throw new DomainError('FORBIDDEN', `member ${actor.member.id} is an AUDITOR: auditors read, they never write`);
+}
+
+/** The caller of a mutating transaction: an active member that is not an auditor. */
+export function assertMayWrite(actor: Actor): void {
+  assertNotAuditor(actor);
+  assertActive(actor);
+}
+
 export function hasRole(subject: Member | Actor, role: Role): boolean {
   const member = 'docType' in subject ? subject : subject.member;
   return member.roles.includes(role);

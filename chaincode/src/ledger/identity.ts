@@ -14,11 +14,19 @@ export function callerOf(ctx: Context): { mspId: string; identityId: string } {
  * certificate. Never taken from transaction arguments.
  */
 export async function resolveActor(store: Store, ctx: Context): Promise<Actor> {
-  const { mspId, identityId } = callerOf(ctx);
-  const identity = await store.get<IdentityBinding>(RecordType.IDENTITY, [mspId, identityId]);
-  if (!identity) {
+  const actor = await boundActor(store, ctx);
+  if (!actor) {
+    const { mspId, identityId } = callerOf(ctx);
     throw new DomainError('FORBIDDEN', `identity ${identityId} of ${mspId} is not bound to any member`);
   }
+  return actor;
+}
+
+/** The caller as resolveActor finds it, or undefined when its identity is bound to no member. */
+export async function boundActor(store: Store, ctx: Context): Promise<Actor | undefined> {
+  const { mspId, identityId } = callerOf(ctx);
+  const identity = await store.get<IdentityBinding>(RecordType.IDENTITY, [mspId, identityId]);
+  if (!identity) return undefined;
   const member = await store.get<Member>(RecordType.MEMBER, [identity.memberId]);
   if (!member) {
     throw new DomainError('FORBIDDEN', `identity is bound to member ${identity.memberId}, which does not exist`);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { confirmedReceivable, IDS, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
+import { confirmedReceivable, IDS, receiptCommand, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
 
 /**
  * Financing and the asset's due date, through the contracts: the bank can
@@ -29,16 +29,7 @@ describe('financing at the due date', () => {
   async function requested(type: 'VOUCHER' | 'RECEIVABLE' | 'WAREHOUSE_RECEIPT', due: string) {
     lot += 1;
     if (type === 'WAREHOUSE_RECEIPT') {
-      const receipt = await w.h.submit(w.as.warehouse, 'warehouse:Issue', {
-        owner: IDS.tier1,
-        commodity: 'Soybeans',
-        grade: 'GB 1352 grade 2',
-        quantity: 1000,
-        unit: 't',
-        location: 'Dalian port silo 7',
-        lotId: `DUE-LOT-${lot}`,
-        valuation: yuan(1000),
-      });
+      const receipt = await w.h.submit(w.as.warehouse, 'warehouse:Issue', receiptCommand(`DUE-LOT-${lot}`, { valuation: yuan(1000) }));
       const fin = await w.h.submit(w.as.tier1, 'financing:Request', { asset: { type, id: receipt.id }, bank: IDS.bank, requestedAmount: yuan(700), dueDate: due });
       return { assetId: receipt.id as string, fin };
     }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { withCheckChar } from '../../../chaincode/src/domain/uscc';
 import { makeIdentity, type TestIdentity } from '../../support/certs';
-import { clientIdOf, confirmedReceivable, IDS, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
+import { clientIdOf, confirmedReceivable, IDS, receiptCommand, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
 
 const BANK2 = withCheckChar('91110000MA00BK002');
 
@@ -266,16 +266,7 @@ describe('financing contract', () => {
       expect(await w.h.evaluate(w.as.tier1, 'receivable:Get', { id: rcv.id })).to.include({ status: 'CONFIRMED' }).and.not.to.have.property('financingId');
       expect((await w.h.submit(w.as.core, 'voucher:Issue', { receivableId: rcv.id, amount: yuan(100), maturityDate: '2026-06-30' })).status).to.equal('ACTIVE');
 
-      const receipt = await w.h.submit(w.as.warehouse, 'warehouse:Issue', {
-        owner: IDS.tier1,
-        commodity: 'Soybeans',
-        grade: 'GB 1352 grade 2',
-        quantity: 1000,
-        unit: 't',
-        location: 'Dalian port silo 7',
-        lotId: 'WD-LOT-1',
-        valuation: yuan(4_000_000),
-      });
+      const receipt = await w.h.submit(w.as.warehouse, 'warehouse:Issue', receiptCommand('WD-LOT-1'));
       const pf = await w.h.submit(w.as.tier1, 'financing:Request', {
         asset: { type: 'WAREHOUSE_RECEIPT', id: receipt.id },
         bank: IDS.bank,

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { lotFingerprint } from '../../../chaincode/src/domain/warehouse';
 import { withCheckChar } from '../../../chaincode/src/domain/uscc';
 import { makeIdentity, type TestIdentity } from '../../support/certs';
-import { clientIdOf, fp, IDS, rejects, world, yuan, type World } from '../../support/ledger-harness';
+import { clientIdOf, fp, IDS, receiptCommand, rejects, world, yuan, type World } from '../../support/ledger-harness';
 
 const WAREHOUSE2 = withCheckChar('91370200MA00WH002');
 const BANK2 = withCheckChar('91110000MA00BK002');
@@ -14,17 +14,7 @@ async function registerMember(w: World, id: string, mspId: string, role: string,
   return identity;
 }
 
-const issueCmd = (lotId: string, extra: object = {}) => ({
-  owner: IDS.tier1,
-  commodity: 'Soybeans',
-  grade: 'GB 1352 grade 2',
-  quantity: 1000,
-  unit: 't',
-  location: 'Dalian port silo 7',
-  lotId,
-  valuation: yuan(4_000_000),
-  ...extra,
-});
+const issueCmd = receiptCommand;
 
 describe('warehouse contract', () => {
   let w: World;

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import {
   assertActive,
   assertCounterparty,
+  assertMayWrite,
   assertOperator,
   assertRole,
   bindIdentity,
@@ -13,6 +14,7 @@ import {
   requiresDualControl,
   suspendMember,
 } from '../../../chaincode/src/domain/members';
+import { setDualControlThreshold } from '../../../chaincode/src/domain/controls';
 import { ROLES, type BindIdentityCommand, type IdentityBinding, type RegisterMemberCommand, type Role } from '../../../chaincode/src/domain/types';
 import { withCheckChar } from '../../../chaincode/src/domain/uscc';
 import { ACTORS, actorOf, deepFreeze, expectDomainError, expectJsonClean, IDS, member, MEMBERS, suspended, TX, txAt } from './fixtures';
@@ -250,6 +252,20 @@ describe('domain/members', () => {
         expect(isReader(actorOf(member(IDS.supplier3, [role])))).to.equal(readers[role]);
       });
     }
+
+    it('lets no AUDITOR write, whatever its user role; lets other active members through assertMayWrite', () => {
+      for (const userRole of ['MAKER', 'CHECKER', 'ADMIN'] as const) {
+        const auditor = actorOf(MEMBERS.auditor, userRole);
+        expectDomainError(() => assertMayWrite(auditor), 'FORBIDDEN', 'AUDITOR');
+        expectDomainError(() => setDualControlThreshold(MEMBERS.auditor, '100', auditor, TX), 'FORBIDDEN', 'AUDITOR');
+      }
+      for (const a of [ACTORS.operator, ACTORS.bank, ACTORS.core, ACTORS.supplier, ACTORS.warehouse]) {
+        expect(() => assertMayWrite(a)).not.to.throw();
+      }
+      expectDomainError(() => assertMayWrite(suspended(ACTORS.supplier)), 'FORBIDDEN', 'SUSPENDED');
+      // The same switch-on by any other member's ADMIN is allowed: only the auditor is refused.
+      expect(setDualControlThreshold(MEMBERS.supplier, '100', actorOf(MEMBERS.supplier, 'ADMIN'), TX).dualControlThreshold).to.equal('100');
+    });
 
     it('admits only an active OPERATOR to member administration', () => {
       expect(() => assertOperator(ACTORS.operator)).not.to.throw();
