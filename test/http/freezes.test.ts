@@ -97,6 +97,32 @@ describe('HTTP: judicial freezes', () => {
       }
     });
 
+    it('answers a non-operator 403 alike for a target that exists, one that does not and a taken freeze id, writing nothing', async () => {
+      const v = await issuedVoucher(gw);
+      const taken = await freeze({ target: { type: 'RECEIVABLE', id: (await pendingReceivable(gw)).id }, reason: ORDER });
+      expect(taken.status).to.equal(201);
+      const height = await gw.ledger.height();
+      const attempts = [
+        { target: { type: 'VOUCHER', id: v.id }, reason: ORDER },
+        { target: { type: 'VOUCHER', id: 'VCH-NOWHERE' }, reason: ORDER },
+        { target: { type: 'MEMBER', id: withCheckChar('91500000999999993') }, reason: ORDER },
+        { id: taken.body.id, target: { type: 'VOUCHER', id: v.id }, reason: ORDER },
+      ];
+      for (const label of ['supplier1', 'bank-checker'] as const) {
+        const details = new Set<string>();
+        for (const b of attempts) {
+          const res = await freeze(b, label);
+          expectProblem(res, 403, 'FORBIDDEN');
+          details.add(res.body.detail);
+        }
+        // The same answer whatever the target: nothing tells which ids exist.
+        expect([...details]).to.have.length(1);
+        expectProblem(await lift(taken.body.id, label), 403, 'FORBIDDEN');
+        expectProblem(await lift('FRZ-NOWHERE', label), 403, 'FORBIDDEN');
+      }
+      expect(await gw.ledger.height()).to.equal(height);
+    });
+
     it('answers 404 for a target that does not exist', async () => {
       expectProblem(await freeze({ target: { type: 'VOUCHER', id: 'VCH-NOWHERE' }, reason: ORDER }), 404, 'NOT_FOUND');
       expectProblem(await freeze({ target: { type: 'MEMBER', id: withCheckChar('91500000999999993') }, reason: ORDER }), 404, 'NOT_FOUND');
@@ -167,10 +193,11 @@ describe('HTTP: judicial freezes', () => {
       expect(res.body).to.not.have.property('liftReason');
     });
 
-    it('refuses the auditor (403) and answers 404 to a member who cannot see the freeze', async () => {
+    it('refuses anyone but the operator with 403 before looking the freeze up, and answers the operator 404 for an unknown freeze', async () => {
       const id = await activeFreeze();
       expectProblem(await lift(id, 'auditor'), 403, 'FORBIDDEN');
-      expectProblem(await lift(id, 'supplier1'), 404, 'NOT_FOUND');
+      expectProblem(await lift(id, 'supplier1'), 403, 'FORBIDDEN');
+      expectProblem(await lift('FRZ-NONE', 'supplier1'), 403, 'FORBIDDEN');
       expectProblem(await lift('FRZ-NONE'), 404, 'NOT_FOUND');
       expect((await read(`/freezes/${id}`)).body.status).to.equal('ACTIVE');
     });

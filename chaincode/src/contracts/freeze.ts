@@ -1,5 +1,5 @@
 import { Context, Info, Transaction } from 'fabric-contract-api';
-import { liftFreeze, orderFreeze, type ActiveFreeze, type Freeze, type FreezeTarget } from '../domain/controls';
+import { assertFreezeAuthority, liftFreeze, orderFreeze, type ActiveFreeze, type Freeze, type FreezeTarget } from '../domain/controls';
 import { DomainError } from '../domain/errors';
 import { EVENTS } from '../domain/events';
 import { hasRole } from '../domain/members';
@@ -31,6 +31,7 @@ export class FreezeContract extends ScfContract {
   @Transaction()
   async Freeze(ctx: Context, command: string): Promise<string> {
     return this.mutate(ctx, 'freeze:Freeze', command, FreezeCommand, async ({ store, actor, tx }, cmd) => {
+      assertFreezeAuthority(actor);
       const id = cmd.id ?? `FRZ-${tx.txId.slice(0, 16).toUpperCase()}`;
       if (await store.get<Freeze>(FreezeSpec.type, [id])) throw new DomainError('ALREADY_EXISTS', `freeze ${id} already exists`);
       const targetMember = await requireTarget(store, cmd.target);
@@ -48,6 +49,7 @@ export class FreezeContract extends ScfContract {
   @Transaction()
   async Unfreeze(ctx: Context, command: string): Promise<string> {
     return this.mutate(ctx, 'freeze:Unfreeze', command, UnfreezeCommand, async ({ store, actor, tx }, cmd) => {
+      assertFreezeAuthority(actor);
       const before = await store.get<Freeze>(FreezeSpec.type, [cmd.id]);
       if (!before || !canReadFreeze(actor, before)) throw new DomainError('NOT_FOUND', `freeze ${cmd.id} not found`);
       const after = liftFreeze(before, actor, cmd.reason, tx);

@@ -120,6 +120,16 @@ export interface ActiveFreeze {
 }
 
 /**
+ * Only an active OPERATOR orders or lifts freezes. The contracts check it
+ * before looking anything up, so a caller without the role learns nothing
+ * about which targets or freezes exist.
+ */
+export function assertFreezeAuthority(actor: Actor): void {
+  assertActive(actor);
+  assertRole(actor, 'OPERATOR');
+}
+
+/**
  * The OPERATOR freezes a member or an asset on a court order. A target has
  * at most one freeze in force; the operator member itself cannot be frozen
  * (it must stay able to lift freezes).
@@ -131,8 +141,7 @@ export function orderFreeze(
   targetMember: Member | undefined,
   tx: TxInfo,
 ): Freeze {
-  assertActive(actor);
-  assertRole(actor, 'OPERATOR');
+  assertFreezeAuthority(actor);
   if (current) {
     throw new DomainError('INVALID_STATE', `${describeTarget(input.target)} is already frozen by ${current.freezeId}`);
   }
@@ -151,8 +160,7 @@ export function orderFreeze(
 }
 
 export function liftFreeze(f: Freeze, actor: Actor, reason: string | undefined, tx: TxInfo): Freeze {
-  assertActive(actor);
-  assertRole(actor, 'OPERATOR');
+  assertFreezeAuthority(actor);
   const status = nextStatus(FREEZE_TRANSITIONS, `freeze ${f.id}`, f.status, 'LIFT');
   return {
     ...touch(f, tx),

@@ -154,7 +154,11 @@ describe('judicial freezes (司法冻结)', () => {
     await rejects(w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'VOUCHER', id: root.id }, reason: 'y' }), 'INVALID_STATE');
     await rejects(w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'VOUCHER', id: 'VCH-NOPE' }, reason: 'y' }), 'NOT_FOUND');
     await rejects(w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'MEMBER', id: IDS.operator }, reason: 'y' }), 'BUSINESS_RULE');
-    await rejects(w.h.submit(w.as.tier1, 'freeze:Unfreeze', { id: f.id }), 'NOT_FOUND');
+    // The role first: a non-operator learns nothing about which freezes exist.
+    await rejects(w.h.submit(w.as.tier1, 'freeze:Unfreeze', { id: f.id }), 'FORBIDDEN');
+    await rejects(w.h.submit(w.as.tier1, 'freeze:Unfreeze', { id: 'FRZ-NOPE' }), 'FORBIDDEN');
+    await rejects(w.h.submit(w.as.tier1, 'freeze:Freeze', { target: { type: 'VOUCHER', id: 'VCH-NOPE' }, reason: 'y' }), 'FORBIDDEN');
+    await rejects(w.h.submit(w.as.tier1, 'freeze:Freeze', { id: f.id, target: { type: 'VOUCHER', id: root.id }, reason: 'y' }), 'FORBIDDEN');
     await rejects(w.h.evaluate(w.as.tier1, 'freeze:Get', { id: f.id }), 'NOT_FOUND');
     await w.h.submit(w.as.operator, 'freeze:Unfreeze', { id: f.id });
     await rejects(w.h.submit(w.as.operator, 'freeze:Unfreeze', { id: f.id }), 'INVALID_STATE');
