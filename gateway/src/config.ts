@@ -29,6 +29,11 @@ const EnvSchema = z
     SCF_SSE_HEARTBEAT_MS: intFrom(15_000, 100, 600_000),
     /** Set up the demo members and identities on first start (embedded) or at every start (fabric, idempotent). */
     SCF_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    /** Embedded ledger: let the operator move the transaction clock forward (POST /sandbox/clock). Default: SCF_DEMO. */
+    SCF_SANDBOX_CLOCK: z
+      .enum(['true', 'false'])
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === 'true')),
   })
   .superRefine((env, ctx) => {
     if (env.SCF_LEDGER === 'fabric' && env.SCF_FABRIC_PROFILE === undefined) {
@@ -48,6 +53,8 @@ export interface Config {
   submitDeadlineMs: number;
   sseHeartbeatMs: number;
   demo: boolean;
+  /** The embedded ledger's sandbox clock may be advanced (on by default in demo mode). */
+  sandboxClock: boolean;
 }
 
 export class ConfigError extends Error {
@@ -73,5 +80,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     submitDeadlineMs: e.SCF_SUBMIT_DEADLINE_MS,
     sseHeartbeatMs: e.SCF_SSE_HEARTBEAT_MS,
     demo: e.SCF_DEMO,
+    sandboxClock: e.SCF_SANDBOX_CLOCK ?? e.SCF_DEMO,
   };
 }

@@ -6,6 +6,7 @@ import { EmbeddedLedger } from './ledger/embedded/embedded-ledger';
 import { directoryOf, loadOrCreateIdentities, toLedgerIdentity } from './ledger/embedded/identity-store';
 import { FabricLedger } from './ledger/fabric/fabric-ledger';
 import type { EventLogger } from './ledger/fabric/events';
+import type { ClockLogger } from './ledger/embedded/sandbox-clock';
 import { loadFabricProfile } from './ledger/fabric/profile';
 import type { Ledger, LedgerIdentity } from './ledger/ledger';
 import type { TokenDirectory } from './services/principals';
@@ -24,12 +25,17 @@ export interface LedgerRuntime {
   demo: DemoSetupReport | undefined;
 }
 
-export async function openEmbeddedRuntime(config: Pick<Config, 'dataDir' | 'batchTimeoutMs' | 'batchMaxTx' | 'submitDeadlineMs' | 'demo'>): Promise<LedgerRuntime> {
+/** The sandbox clock follows SCF_DEMO when not configured (as loadConfig decides). */
+type EmbeddedConfig = Pick<Config, 'dataDir' | 'batchTimeoutMs' | 'batchMaxTx' | 'submitDeadlineMs' | 'demo'> & Partial<Pick<Config, 'sandboxClock'>>;
+
+export async function openEmbeddedRuntime(config: EmbeddedConfig, logger?: ClockLogger): Promise<LedgerRuntime> {
   const set = await loadOrCreateIdentities(config.dataDir, DEMO_IDENTITIES);
   const ledger = await EmbeddedLedger.open(join(config.dataDir, 'ledger'), {
     batchTimeoutMs: config.batchTimeoutMs,
     batchMaxTx: config.batchMaxTx,
     submitDeadlineMs: config.submitDeadlineMs,
+    sandboxClock: config.sandboxClock ?? config.demo,
+    logger,
   });
   const identities = new Map(set.identities.map((s) => [s.label, toLedgerIdentity(s)]));
   try {
@@ -70,8 +76,8 @@ export async function openFabricRuntime(config: Pick<Config, 'fabricProfile' | '
   }
 }
 
-export function openRuntime(config: Config, logger?: EventLogger): Promise<LedgerRuntime> {
-  return config.ledger === 'fabric' ? openFabricRuntime(config, logger) : openEmbeddedRuntime(config);
+export function openRuntime(config: Config, logger?: EventLogger & ClockLogger): Promise<LedgerRuntime> {
+  return config.ledger === 'fabric' ? openFabricRuntime(config, logger) : openEmbeddedRuntime(config, logger);
 }
 
 /** The demo members and tokens, as printed on first start. */

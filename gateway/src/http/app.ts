@@ -13,6 +13,7 @@ import { fingerprintRoutes } from './routes/fingerprints';
 import { freezeRoutes } from './routes/freezes';
 import { memberRoutes } from './routes/members';
 import { receivableRoutes } from './routes/receivables';
+import { sandboxRoutes } from './routes/sandbox';
 import { transactionRoutes } from './routes/transactions';
 import { voucherRoutes } from './routes/vouchers';
 import { warehouseReceiptRoutes } from './routes/warehouse-receipts';
@@ -41,6 +42,7 @@ export function routeSpecs(services: Services): RouteSpec[] {
     ...financingRoutes(services),
     ...warehouseReceiptRoutes(services),
     ...transactionRoutes(services),
+    ...sandboxRoutes(services),
   ];
 }
 
@@ -74,7 +76,8 @@ export function createApp(deps: AppDeps): Express {
   // the process itself is stuck, and stops routing to it while the ledger is not
   // reachable.
   app.get('/ready', async (_req, res) => {
-    res.json({ status: 'ready', ledger: deps.ledgerKind, height: await deps.services.ledger.ready() });
+    const height = await deps.services.ledger.ready();
+    res.json({ status: 'ready', ledger: deps.ledgerKind, height, sandboxClock: deps.services.sandboxClock.state() });
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);

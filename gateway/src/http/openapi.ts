@@ -2,6 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import { z } from 'zod';
 import { registerOpenApi, type RouteSpec } from './route';
 import { Problem } from './schemas/common';
+import { ClockState } from './schemas/sandbox';
 
 /** OpenAPI 3.1, generated from the same route declarations and zod schemas the gateway enforces. */
 export function openApiDocument(specs: readonly RouteSpec[]): object {
@@ -23,7 +24,11 @@ export function openApiDocument(specs: readonly RouteSpec[]): object {
     responses: {
       200: {
         description: 'Ready',
-        content: { 'application/json': { schema: z.object({ status: z.literal('ready'), ledger: z.string(), height: z.number().int() }) } },
+        content: {
+          'application/json': {
+            schema: z.object({ status: z.literal('ready'), ledger: z.string(), height: z.number().int(), sandboxClock: ClockState }),
+          },
+        },
       },
       503: { description: 'LEDGER_UNAVAILABLE', content: { 'application/problem+json': { schema: Problem } } },
     },

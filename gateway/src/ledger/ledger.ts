@@ -31,6 +31,73 @@ export interface Ledger {
    */
   ready(): Promise<number>;
   close(): Promise<void>;
+  /**
+   * The ledger's sandbox clock (DESIGN.md section 8): the embedded ledger has
+   * one, enabled or not. Absent on a connector whose transaction time cannot
+   * be moved: a Fabric peer refuses proposals stamped outside its own clock's
+   * time window.
+   */
+  readonly sandboxClock?: SandboxClock;
+}
+
+/**
+ * A clock the ledger stamps its transactions with: the machine's clock plus
+ * an offset that only grows. Each advance is a durable, append-only record.
+ */
+export interface SandboxClock {
+  /** Whether advancing is allowed (configuration). A recorded offset stays in force either way. */
+  readonly enabled: boolean;
+  state(): ClockState;
+  /** Every advance so far, oldest first. */
+  advances(): ClockAdvance[];
+  /**
+   * Moves the clock forward by `advanceMs` and records it. A `requestId` the
+   * same member used before answers the first advance (`replayed`), or
+   * ALREADY_EXISTS when that was another duration.
+   */
+  advance(request: ClockAdvanceRequest): Promise<{ advance: ClockAdvance; replayed: boolean }>;
+}
+
+export interface ClockState {
+  enabled: boolean;
+  /** Milliseconds the ledger's clock is ahead of the machine's. */
+  offsetMs: number;
+  /** The ledger's time now (ISO 8601 UTC): what a transaction would be stamped with. */
+  now: string;
+}
+
+/** Who moved the clock: the caller's identity and member as bound on the ledger. */
+export interface ClockActor {
+  memberId: string;
+  mspId: string;
+  identityId: string;
+}
+
+export interface ClockAdvanceRequest {
+  /** The ISO 8601 duration as given (`P30D`). */
+  duration: string;
+  advanceMs: number;
+  by: ClockActor;
+  requestId?: string | undefined;
+}
+
+/** One recorded advance of the sandbox clock. */
+export interface ClockAdvance {
+  /** 1 for the first advance of this ledger, then 2, 3, ... */
+  sequence: number;
+  duration: string;
+  advanceMs: number;
+  /** The offset from then on (the sum of every advance so far). */
+  offsetMs: number;
+  /** The ledger's time just before and just after the advance. */
+  from: string;
+  to: string;
+  /** The machine's own clock when the advance was recorded. */
+  recordedAt: string;
+  /** Blocks on the ledger when it took effect: every transaction in an earlier block was stamped before it. */
+  height: number;
+  by: ClockActor;
+  requestId?: string;
 }
 
 /** An X.509 identity the gateway signs with on behalf of a caller. */

@@ -6,6 +6,7 @@ import { FingerprintService } from './fingerprints';
 import { FreezeService } from './freezes';
 import { MemberService } from './members';
 import { ReceivableService } from './receivables';
+import { SandboxClockService } from './sandbox-clock';
 import { VoucherService } from './vouchers';
 import { WarehouseReceiptService } from './warehouse-receipts';
 
@@ -39,6 +40,7 @@ export interface Services {
   financings: FinancingService;
   warehouseReceipts: WarehouseReceiptService;
   ledger: LedgerInfoService;
+  sandboxClock: SandboxClockService;
 }
 
 export function createServices(ledger: Ledger, options: { submitDeadlineMs?: number } = {}): Services {
@@ -53,5 +55,6 @@ export function createServices(ledger: Ledger, options: { submitDeadlineMs?: num
     financings: new FinancingService(calls),
     warehouseReceipts: new WarehouseReceiptService(calls),
     ledger: new LedgerInfoService(ledger),
+    sandboxClock: new SandboxClockService(ledger, calls),
   };
 }

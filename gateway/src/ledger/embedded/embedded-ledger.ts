@@ -17,11 +17,16 @@ import {
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy, sleep } from '../retry';
 import { LevelBackend, StoreError } from './level-backend';
 import { Orderer, type OrdererOptions } from './orderer';
+import { type ClockLogger, EmbeddedSandboxClock } from './sandbox-clock';
 
 export interface EmbeddedLedgerOptions extends Partial<OrdererOptions> {
   retry?: RetryPolicy;
   /** Default budget of a submit when the caller gives none. */
   submitDeadlineMs?: number;
+  /** Allow the operator to move the transaction clock forward (SCF_SANDBOX_CLOCK); off by default. */
+  sandboxClock?: boolean;
+  /** Where advances of the sandbox clock are logged. */
+  logger?: ClockLogger | undefined;
 }
 
 const EVENT_PAGE = 200;
@@ -62,6 +67,8 @@ export class EmbeddedLedger implements Ledger {
     readonly world: WorldState,
     private readonly backend: LevelBackend,
     private readonly options: EmbeddedLedgerOptions,
+    /** Stamps every transaction: the machine's clock plus the recorded offset. */
+    readonly sandboxClock: EmbeddedSandboxClock,
   ) {
     this.orderer = new Orderer(world, { batchTimeoutMs: options.batchTimeoutMs ?? 10, batchMaxTx: options.batchMaxTx ?? 100 });
     this.unsubscribe = world.onCommit(() => {
@@ -73,7 +80,18 @@ export class EmbeddedLedger implements Ledger {
 
   static async open(dataDir: string, options: EmbeddedLedgerOptions = {}): Promise<EmbeddedLedger> {
     const backend = await LevelBackend.open(dataDir);
-    return new EmbeddedLedger(new WorldState(backend), backend, options);
+    try {
+      const world = new WorldState(backend);
+      const clock = await EmbeddedSandboxClock.open(backend, {
+        enabled: options.sandboxClock ?? false,
+        height: () => world.height(),
+        logger: options.logger,
+      });
+      return new EmbeddedLedger(world, backend, options, clock);
+    } catch (err) {
+      await backend.close();
+      throw err;
+    }
   }
 
   async submit(identity: LedgerIdentity, name: string, command: object, opts?: SubmitOptions): Promise<SubmitResult> {
@@ -152,7 +170,7 @@ export class EmbeddedLedger implements Ledger {
     const txId = createHash('sha256').update(nonce).update(identity.mspId).update(identity.certificate).digest('hex');
     const input: TxInput = {
       txId,
-      timestamp: new Date().toISOString(),
+      timestamp: new Date(this.sandboxClock.nowMs()).toISOString(),
       creator: { mspId: identity.mspId, certificatePem: identity.certificate },
       fnName: name,
       args,

@@ -22,6 +22,7 @@ import { LedgerError } from '../ledger';
  *   b <u64 block>                                 -> JSON block
  *   t <txId utf8>                                 -> JSON tx status
  *   e <u64 block> <u32 tx>                        -> JSON event
+ *   c <u64 sequence>                              -> JSON sandbox clock advance (append-only, see sandbox-clock.ts)
  *   m format                                      -> storage format version
  *
  * LevelDB orders keys bytewise, so state keys come out in UTF-8 byte order,
@@ -67,6 +68,7 @@ const HISTORY = 0x68; // 'h'
 const BLOCK = 0x62; // 'b'
 const STATUS = 0x74; // 't'
 const EVENT = 0x65; // 'e'
+const CLOCK = 0x63; // 'c'
 const META_FORMAT = Buffer.from('mformat', 'utf8');
 const FORMAT_VERSION = '1';
 
@@ -105,6 +107,7 @@ const blockKey = (n: number): Buffer => Buffer.concat([Buffer.of(BLOCK), u64(n)]
 const statusKey = (txId: string): Buffer => Buffer.concat([Buffer.of(STATUS), utf8(txId)]);
 const eventKey = (blockNumber: number, txIndex: number): Buffer =>
   Buffer.concat([Buffer.of(EVENT), u64(blockNumber), u32(txIndex)]);
+const clockKey = (sequence: number): Buffer => Buffer.concat([Buffer.of(CLOCK), u64(sequence)]);
 
 interface HistoryJson {
   txId: string;
@@ -274,6 +277,26 @@ export class LevelBackend implements StateBackend {
   async getTxStatus(txId: string): Promise<TxStatus | undefined> {
     const raw = await store('read a transaction status', () => this.db.get(statusKey(txId)));
     return raw === undefined ? undefined : parse<TxStatus>(raw);
+  }
+
+  /**
+   * The sandbox clock's records, in sequence order (outside the world state:
+   * the chaincode never sees them). Older data folders have none.
+   */
+  async getClockRecords(): Promise<unknown[]> {
+    const rows = await store('read the sandbox clock', () => this.db.iterator({ gte: Buffer.of(CLOCK), lt: Buffer.of(CLOCK + 1) }).all());
+    return rows.map(([, v]) => parse<unknown>(v));
+  }
+
+  /**
+   * Appends the record with this sequence number, durably (`sync: true`).
+   * Records are never overwritten: a sequence number already used is refused.
+   */
+  async appendClockRecord(sequence: number, record: object): Promise<void> {
+    const key = clockKey(sequence);
+    const existing = await store('read the sandbox clock', () => this.db.get(key));
+    if (existing !== undefined) throw new Error(`sandbox clock record ${sequence} exists already: the record is append-only`);
+    await store('write the sandbox clock', () => this.db.put(key, json(record), { sync: true }));
   }
 
   async getEvents(fromBlock: number, afterTxIndex?: number, limit?: number): Promise<StoredEvent[]> {
