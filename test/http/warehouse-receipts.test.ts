@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import sinon from 'sinon';
 import { withCheckChar } from '../../chaincode/src/domain/uscc';
 import {
   BANK,
@@ -13,21 +12,11 @@ import {
   type TestGateway,
   uniqueKey,
 } from './harness';
+import { advanceDays, itWithOwnClock } from './time-travel';
 
 type Label = Parameters<TestGateway['auth']>[0];
 
-const DAY_MS = 86_400_000;
 const WAREHOUSE = () => member('warehouse');
-
-/** Runs `fn` with the gateway's clock `days` ahead (only `Date` is faked; see financings.test.ts). */
-async function daysLater<T>(days: number, fn: () => Promise<T>): Promise<T> {
-  const clock = sinon.useFakeTimers({ now: Date.now() + days * DAY_MS, toFake: ['Date'], shouldAdvanceTime: true });
-  try {
-    return await fn();
-  } finally {
-    clock.restore();
-  }
-}
 
 describe('HTTP: warehouse receipts', () => {
   let gw: TestGateway;
@@ -41,6 +30,22 @@ describe('HTTP: warehouse receipts', () => {
   const read = (path: string, label: Label = 'auditor') => gw.http.get(path).set('Authorization', gw.auth(label));
   const post = (path: string, b: object, label: Label) => gw.http.post(path).set('Authorization', gw.auth(label)).send(b);
   const act = (id: string, action: string, b: object, label: Label = 'supplier1') => post(`/warehouse-receipts/${id}/${action}`, b, label);
+
+  /**
+   * A test that moves the ledger's sandbox clock past a loan's due date: on a
+   * gateway of its own, swapped in for its duration, so no other test sees
+   * the dates move (time-travel.ts; NOT APPLICABLE without a sandbox clock).
+   */
+  const itAfterDueDate = (title: string, fn: () => Promise<void>) =>
+    itWithOwnClock(title, async (own) => {
+      const shared = gw;
+      gw = own;
+      try {
+        await fn();
+      } finally {
+        gw = shared;
+      }
+    });
 
   const body = (patch: object = {}) => ({
     owner: SUPPLIER1(),
@@ -347,35 +352,34 @@ describe('HTTP: warehouse receipts', () => {
       expectProblem(await post(`/financings/${financingId}/repay`, { paymentRef: 'again' }, 'bank-maker'), 409, 'INVALID_STATE');
     });
 
-    it("enforces a pledge in default only after the loan's due date: the bank becomes the owner", async () => {
+    itAfterDueDate("enforces a pledge in default only after the loan's due date: the bank becomes the owner", async () => {
       const { receipt, financingId } = await pledged(5);
       expectProblem(await act(receipt.id, 'enforce', {}, 'bank-maker'), 422, 'BUSINESS_RULE');
-      await daysLater(6, async () => {
-        expectProblem(await act(receipt.id, 'enforce', {}, 'supplier1'), 403, 'FORBIDDEN');
-        expectProblem(await act(receipt.id, 'enforce', { force: true }, 'bank-maker'), 400, 'VALIDATION_FAILED');
-        const res = await act(receipt.id, 'enforce', {}, 'bank-maker');
-        expect(res.status).to.equal(200);
-        expect(res.body.receipt).to.include({ id: receipt.id, status: 'ACTIVE', owner: BANK() });
-        expect(res.body.financing).to.include({ id: financingId, status: 'ENFORCED' });
-      });
+      // On the due date itself the loan is not yet in default.
+      await advanceDays(gw, 5);
+      expectProblem(await act(receipt.id, 'enforce', {}, 'bank-maker'), 422, 'BUSINESS_RULE');
+      await advanceDays(gw, 1);
+      expectProblem(await act(receipt.id, 'enforce', {}, 'supplier1'), 403, 'FORBIDDEN');
+      expectProblem(await act(receipt.id, 'enforce', { force: true }, 'bank-maker'), 400, 'VALIDATION_FAILED');
+      const res = await act(receipt.id, 'enforce', {}, 'bank-maker');
+      expect(res.status).to.equal(200);
+      expect(res.body.receipt).to.include({ id: receipt.id, status: 'ACTIVE', owner: BANK() });
+      expect(res.body.financing).to.include({ id: financingId, status: 'ENFORCED' });
       expectProblem(await read(`/warehouse-receipts/${receipt.id}`, 'supplier1'), 404, 'NOT_FOUND');
     });
 
-    it('refuses enforcing by a non-bank (403), an unpledged receipt (404 to the bank, 409 once it is a party) and a frozen pledge (423)', async () => {
+    itAfterDueDate('refuses enforcing by a non-bank (403), an unpledged receipt (404 to the bank, 409 once it is a party) and a frozen pledge (423)', async () => {
       const r = await issued({ valuation: '1000000' });
       expectProblem(await act(r.id, 'enforce', {}, 'auditor'), 403, 'FORBIDDEN');
       expectProblem(await act(r.id, 'enforce', {}, 'bank-maker'), 404, 'NOT_FOUND');
       const fin = await post('/financings', { asset: { type: 'WAREHOUSE_RECEIPT', id: r.id }, bank: BANK(), requestedAmount: '100000', dueDate: isoDate(1) }, 'supplier1');
       expect(fin.status).to.equal(201);
-      await daysLater(3, async () => {
-        expectProblem(await act(r.id, 'enforce', {}, 'bank-maker'), 409, 'INVALID_STATE');
-      });
       const { receipt } = await pledged(1);
       const f = await post('/freezes', { target: { type: 'WAREHOUSE_RECEIPT', id: receipt.id }, reason: 'court order (2025) Lu 02 Zhi Bao 8' }, 'operator-admin');
       expect(f.status).to.equal(201);
-      await daysLater(3, async () => {
-        expectProblem(await act(receipt.id, 'enforce', {}, 'bank-maker'), 423, 'FROZEN');
-      });
+      await advanceDays(gw, 3);
+      expectProblem(await act(r.id, 'enforce', {}, 'bank-maker'), 409, 'INVALID_STATE');
+      expectProblem(await act(receipt.id, 'enforce', {}, 'bank-maker'), 423, 'FROZEN');
       expect((await read(`/warehouse-receipts/${receipt.id}`)).body).to.include({ status: 'PLEDGED', owner: SUPPLIER1() });
     });
   });
