@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isValidUscc } from '../domain/uscc';
+import { LOT_ID_FORM, LOT_ID_RE } from '../domain/warehouse';
 import { requestIdSchema } from './base';
 
 /**
@@ -155,7 +156,7 @@ export const IssueReceiptCommand = z.strictObject({
   quantity,
   unit: text(16),
   location: text(200),
-  lotId: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/, 'a lot number: letters, digits, ".", "_", "/", "-"; at most 64'),
+  lotId: z.string().regex(LOT_ID_RE, LOT_ID_FORM),
   valuation: amount,
   currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code').optional(),
   documents: z.array(documentRef).max(50).optional(),

@@ -54,6 +54,7 @@ export const MAX_RECEIPT_SPLIT = 20;
 export const MAX_QUANTITY = 1_000_000_000_000;
 /** A warehouse's own lot number: letters, digits, `.`, `_`, `/`, `-`, at most 64 characters. */
 export const LOT_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/;
+export const LOT_ID_FORM = 'a lot number: letters, digits, ".", "_", "/", "-"; at most 64, no spaces';
 
 export type WarehouseReceipt = {
   docType: 'warehouseReceipt';
@@ -167,7 +168,9 @@ export function issueReceipt(cmd: IssueReceiptCommand, actor: Actor, ownerMember
   const quantity = assertQuantity(c.quantity, 'quantity');
   const unit = assertText(c.unit, 'unit', 16);
   const location = assertText(c.location, 'location', 200);
-  const lotId = assertPattern(typeof c.lotId === 'string' ? c.lotId.trim() : c.lotId, LOT_ID_RE, 'lotId', 'a lot number (letters, digits, ".", "_", "/", "-"; at most 64)');
+  // Taken as sent: a lot number with spaces or a line break around it is not
+  // one (the OpenAPI pattern says so too), rather than silently another.
+  const lotId = assertPattern(c.lotId, LOT_ID_RE, 'lotId', LOT_ID_FORM);
   const valuation = parsePositiveAmount(c.valuation, 'valuation');
   const currency = c.currency === undefined || c.currency === null ? DEFAULT_CURRENCY : assertCurrency(c.currency);
   const documents = assertReceiptDocuments(c.documents);

@@ -49,10 +49,13 @@ describe('warehouse contract', () => {
       expect(claim).to.include({ assetType: 'WAREHOUSE_RECEIPT', assetId: r.id, status: 'CLAIMED' });
     });
 
-    it('refuses the same lot of the same warehouse twice (whatever the case and spacing), not the same lot number elsewhere', async () => {
+    it('refuses the same lot of the same warehouse twice (whatever the case), not the same lot number elsewhere', async () => {
       const first = await issue('DL-7-002');
-      const err = await rejects(issue(' dl-7-002 ', { owner: IDS.tier2 }), 'DOUBLE_FINANCING');
+      const err = await rejects(issue('dl-7-002', { owner: IDS.tier2 }), 'DOUBLE_FINANCING');
       expect(err.message).to.contain(first.id);
+      // A lot number is taken as sent: spaces around it make it malformed, not another lot.
+      await rejects(issue(' DL-7-002', { owner: IDS.tier2 }), 'VALIDATION_FAILED');
+      await rejects(issue('DL-7-002\n', { owner: IDS.tier2 }), 'VALIDATION_FAILED');
       const w2 = await registerMember(w, WAREHOUSE2, 'PlatformMSP', 'WAREHOUSE', 'warehouse2');
       const other = await w.h.submit(w2, 'warehouse:Issue', issueCmd('DL-7-002'));
       expect(other.lotFingerprint).to.not.equal(first.lotFingerprint);

@@ -54,7 +54,7 @@ const ISSUE: IssueReceiptCommand = {
   quantity: 300,
   unit: 't',
   location: 'Qingdao bonded zone, bay 4',
-  lotId: ' lot-2025-001 ',
+  lotId: 'lot-2025-001',
   valuation: '1000000',
 };
 
@@ -156,6 +156,9 @@ describe('domain/warehouse', () => {
       ['a negative valuation', { valuation: '-1' }],
       ['a zero valuation', { valuation: '0' }],
       ['a lot id with a bar', { lotId: 'LOT|1' }],
+      ['a lot id with a leading space', { lotId: ' LOT-1' }],
+      ['a lot id with a trailing line break', { lotId: 'LOT-1\n' }],
+      ['a lot id with an inner space', { lotId: 'LOT 1' }],
       ['an empty commodity', { commodity: '  ' }],
       ['a malformed owner', { owner: 'NOT-A-CODE' }],
       ['a lowercase currency', { currency: 'cny' }],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LOT_ID_RE, MAX_QUANTITY, RECEIPT_STATUSES } from '../../../../chaincode/src/domain/warehouse';
+import { LOT_ID_FORM, LOT_ID_RE, MAX_QUANTITY, RECEIPT_STATUSES } from '../../../../chaincode/src/domain/warehouse';
 import { Financing } from './financings';
 import { Bookmark, Currency, MemberId, MetaFields, Money, PageSize, RecordId, Text } from './common';
 import { DocumentRef } from './receivables';
@@ -21,10 +21,10 @@ export const IssueReceiptBody = z
     quantity: Quantity,
     unit: Text(16).openapi({ example: 't' }),
     location: Text(200).openapi({ example: 'Qingdao Qianwan bonded zone, shed 7' }),
+    // Not trimmed: the pattern below is what the OpenAPI document promises.
     lotId: z
       .string()
-      .trim()
-      .regex(LOT_ID_RE, 'a lot number: letters, digits, ".", "_", "/", "-"; at most 64')
+      .regex(LOT_ID_RE, LOT_ID_FORM)
       .openapi({ description: "The warehouse's lot number; warehouse + lot is claimed, so the same goods cannot back two receipts", example: 'QD-2025-0417' }),
     valuation: Money,
     currency: Currency.optional(),
