@@ -134,7 +134,7 @@ describe('issue 5 scenario: tier-3 financing under dual control, repayment at ma
     // The same goods cannot back a second receipt (the Qingdao duplicate-receipt fraud).
     const twin = await rejects(
       h.submit(as.warehouse, 'warehouse:Issue', {
-        owner: IDS.tier2, commodity: 'Copper cathode', grade: 'Cu-CATH-1', quantity: 500, unit: 't', location: 'Qingdao bonded zone, bay 4', lotId: ' qd-2026-0042 ', valuation: yuan(30_000_000),
+        owner: IDS.tier2, commodity: 'Copper cathode', grade: 'Cu-CATH-1', quantity: 500, unit: 't', location: 'Qingdao bonded zone, bay 4', lotId: 'qd-2026-0042', valuation: yuan(30_000_000),
       }),
       'DOUBLE_FINANCING',
     );
