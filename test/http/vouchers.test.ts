@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { withCheckChar } from '../../chaincode/src/domain/uscc';
 import {
+  BANK,
   CORE,
   confirmedReceivable,
   expectProblem,
@@ -299,6 +300,69 @@ describe('HTTP: credit vouchers', () => {
       expect(tree.status).to.equal(200);
       expect(JSON.stringify(tree.body)).to.contain(`${v.id}.1`).and.to.contain(`${v.id}.2`);
       expectProblem(await read(`/vouchers/${v.id}/history`, 'bank-maker'), 404, 'NOT_FOUND');
+    });
+  });
+
+  describe('one read rule for a piece and its tree', () => {
+    interface Node {
+      id: string;
+      holder: string;
+      children: Node[];
+    }
+    const nodes = (n: Node): Node[] => [n, ...n.children.flatMap(nodes)];
+    const post = (path: string, b: object, label: Label) => gw.http.post(path).set('Authorization', gw.auth(label)).send(b);
+
+    /** Each node's holder is shown exactly where GET of that piece answers the caller 200, and then it is the same holder. */
+    async function expectHoldersAsGet(root: Node, label: Label): Promise<void> {
+      for (const node of nodes(root)) {
+        const piece = await read(`/vouchers/${node.id}`, label);
+        if (piece.status === 200) expect(node.holder, node.id).to.equal(piece.body.holder);
+        else {
+          expectProblem(piece, 404, 'NOT_FOUND');
+          expect(node.holder, node.id).to.equal('');
+        }
+      }
+    }
+
+    it('shows a downstream holder the tree from the root as from its own piece, with holders only where it may read the piece', async () => {
+      const v = await issuedVoucher(gw, '300000');
+      expect((await act(v.id, 'transfer', { to: SUPPLIER2(), amount: '100000' })).status).to.equal(200);
+      const fromRoot = await read(`/vouchers/${v.id}/tree`, 'supplier2');
+      expect(fromRoot.status, JSON.stringify(fromRoot.body)).to.equal(200);
+      const fromPiece = await read(`/vouchers/${v.id}.1/tree`, 'supplier2');
+      expect(fromRoot.body).to.deep.equal(fromPiece.body);
+      expect(nodes(fromRoot.body.root).map((n) => [n.id, n.holder])).to.deep.equal([
+        [v.id, ''],
+        [`${v.id}.1`, SUPPLIER2()],
+        [`${v.id}.2`, ''],
+      ]);
+      await expectHoldersAsGet(fromRoot.body.root, 'supplier2');
+      // Someone who may read no piece of the tree learns nothing, whichever piece it asks with.
+      for (const id of [v.id, `${v.id}.1`, `${v.id}.2`, 'VCH-NOWHERE']) expectProblem(await read(`/vouchers/${id}/tree`, 'supplier3'), 404, 'NOT_FOUND');
+    });
+
+    it('shows the applicant of a disbursed financing the bank as holder in the tree, as GET of the piece does, and lists it', async () => {
+      const v = await issuedVoucher(gw, '300000');
+      expect((await act(v.id, 'transfer', { to: SUPPLIER2(), amount: '200000' })).status).to.equal(200);
+      const piece = `${v.id}.1`;
+      const fin = await post('/financings', { asset: { type: 'VOUCHER', id: piece }, bank: BANK(), requestedAmount: '150000' }, 'supplier2');
+      expect(fin.status, JSON.stringify(fin.body)).to.equal(201);
+      expect((await post(`/financings/${fin.body.id}/approve`, { advanceAmount: '150000', annualRateBps: 500 }, 'bank-maker')).status).to.equal(200);
+      expect((await post(`/financings/${fin.body.id}/disburse`, { paymentRef: 'CNAPS-TREE-1' }, 'bank-maker')).status).to.equal(200);
+
+      const get = await read(`/vouchers/${piece}`, 'supplier2');
+      expect(get.status).to.equal(200);
+      expect(get.body).to.include({ holder: BANK(), status: 'FINANCED' });
+      const tree = await read(`/vouchers/${v.id}/tree`, 'supplier2');
+      expect(tree.status).to.equal(200);
+      expect(nodes(tree.body.root).find((n) => n.id === piece)?.holder).to.equal(BANK());
+      await expectHoldersAsGet(tree.body.root, 'supplier2');
+      const listed = await read(`/vouchers?holder=${BANK()}&status=FINANCED&pageSize=100`, 'supplier2');
+      expect(listed.status).to.equal(200);
+      expect(listed.body.records.map((r: { id: string }) => r.id)).to.include(piece);
+      // The bank reads its piece and sees the tree too; a member with no piece in it does not.
+      await expectHoldersAsGet((await read(`/vouchers/${v.id}/tree`, 'bank-maker')).body.root, 'bank-maker');
+      expectProblem(await read(`/vouchers/${v.id}/tree`, 'supplier3'), 404, 'NOT_FOUND');
     });
   });
 });

@@ -6,7 +6,7 @@ import { buildProvenance, type Encumbrance } from '../domain/provenance';
 import { expiredBySettlement, financingEncumbrance, isLiveFinancing, liveFinancingParties, repaidBySettlement, type Financing } from '../domain/financing';
 import { assertNotFactored } from '../domain/receivables';
 import type { Actor, Member, Receivable, Voucher } from '../domain/types';
-import { canReadVoucher, isOverdue, issueVoucher, lineageIds, settleVoucher, splitVoucher, transferVoucher } from '../domain/vouchers';
+import { canReadVoucher, isOverdue, issueVoucher, lineageIds, settleVoucher, splitVoucher, transferVoucher, voucherTree } from '../domain/vouchers';
 import { monthAndDay } from '../ledger/keys';
 import type { Prefix, Store } from '../ledger/store';
 import { FinancingSpec, FreezeSpec, MemberSpec, ReceivableSpec, VoucherIndex, VoucherSpec } from '../ledger/specs';
@@ -22,16 +22,6 @@ import {
   SplitVoucherCommand,
   TransferVoucherCommand,
 } from './schemas';
-
-/** A node of a root voucher's tree. */
-export interface TreeNode {
-  id: string;
-  holder: string;
-  amount: string;
-  tier: number;
-  status: string;
-  children: TreeNode[];
-}
 
 export const IssueOperation = operation({
   name: 'voucher:Issue',
@@ -172,12 +162,17 @@ export class VoucherContract extends ScfContract {
       else if (q.status) prefixes = [{ index: VoucherIndex.STATUS, attrs: [q.status] }];
       else if (!isReader(actor)) prefixes = [{ index: VoucherIndex.HOLDER, attrs: [actor.member.id] }];
       else throw new DomainError('VALIDATION_FAILED', 'name a holder, issuer, status or maturity range to list vouchers');
-      return store.page(VoucherSpec, prefixes, q.pageSize, q.bookmark, (v) =>
-        canReadVoucher(actor, v) &&
-        (!q.issuer || v.issuer === q.issuer) &&
-        (!q.status || v.status === q.status) &&
-        (!q.maturingFrom || v.maturityDate >= q.maturingFrom) &&
-        (!q.maturingTo || v.maturityDate <= q.maturingTo),
+      return store.page(
+        VoucherSpec,
+        prefixes,
+        q.pageSize,
+        q.bookmark,
+        async (v) =>
+          (!q.issuer || v.issuer === q.issuer) &&
+          (!q.status || v.status === q.status) &&
+          (!q.maturingFrom || v.maturityDate >= q.maturingFrom) &&
+          (!q.maturingTo || v.maturityDate <= q.maturingTo) &&
+          (await mayReadVoucher(store, actor, v)),
       );
     });
   }
@@ -217,15 +212,24 @@ export class VoucherContract extends ScfContract {
     });
   }
 
-  /** The whole tree of the piece's root. Pieces the caller may not read show amounts but no holder. */
+  /**
+   * The whole tree of the piece's root, to whoever may read some piece of it;
+   * holders only of the pieces the caller may read (domain: voucherTree).
+   */
   @Transaction(false)
   async Tree(ctx: Context, command: string): Promise<string> {
     return this.query(ctx, command, ById, async ({ store, actor }, cmd) => {
-      const { piece } = await readableVoucher(store, actor, cmd.id);
-      const ids = await store.ids({ index: VoucherIndex.ROOT, attrs: [piece.rootId] });
+      const asked = await store.get<Voucher>(VoucherSpec.type, [cmd.id]);
+      if (!asked) throw new DomainError('NOT_FOUND', `voucher ${cmd.id} not found`);
+      const ids = await store.ids({ index: VoucherIndex.ROOT, attrs: [asked.rootId] });
       const pieces: Voucher[] = [];
-      for (const id of ids) pieces.push(await required<Voucher>(store, VoucherSpec.type, id, 'voucher'));
-      return { root: treeOf(pieces, piece.rootId, actor) };
+      const readable = new Set<string>();
+      for (const id of ids) {
+        const piece = await required<Voucher>(store, VoucherSpec.type, id, 'voucher');
+        pieces.push(piece);
+        if (await mayReadVoucher(store, actor, piece)) readable.add(id);
+      }
+      return { root: voucherTree(pieces, asked.rootId, readable, cmd.id) };
     });
   }
 }
@@ -245,10 +249,19 @@ export function pieceTargets(v: Voucher): FreezeTarget[] {
  */
 export async function readableVoucher(store: Store, actor: Actor, id: string): Promise<{ piece: Voucher; financing: Financing | undefined }> {
   const piece = await store.get<Voucher>(VoucherSpec.type, [id]);
-  const found = piece?.financingId ? await store.get<Financing>(FinancingSpec.type, [piece.financingId]) : undefined;
-  const financing = found && isLiveFinancing(found) ? found : undefined;
+  const financing = piece ? await liveFinancingOf(store, piece) : undefined;
   if (!piece || !canReadVoucher(actor, piece, liveFinancingParties(financing))) throw new DomainError('NOT_FOUND', `voucher ${id} not found`);
   return { piece, financing };
+}
+
+/** The read rule of readableVoucher for a piece in hand (the tree and lists use it, so every path agrees). */
+export async function mayReadVoucher(store: Store, actor: Actor, piece: Voucher): Promise<boolean> {
+  return canReadVoucher(actor, piece) || canReadVoucher(actor, piece, liveFinancingParties(await liveFinancingOf(store, piece)));
+}
+
+async function liveFinancingOf(store: Store, piece: Voucher): Promise<Financing | undefined> {
+  const found = piece.financingId ? await store.get<Financing>(FinancingSpec.type, [piece.financingId]) : undefined;
+  return found && isLiveFinancing(found) ? found : undefined;
 }
 
 /** The freezes in force on any of the targets, as provenance encumbrances (party: who ordered it). */
@@ -325,21 +338,4 @@ function monthPrefixes(from: string, to: string): Prefix[] {
     if (out.length > 120) throw new DomainError('VALIDATION_FAILED', 'a maturity range spans at most 120 months');
   }
   return out;
-}
-
-function treeOf(pieces: readonly Voucher[], rootId: string, actor: Actor): TreeNode {
-  const byId = new Map(pieces.map((p) => [p.id, p]));
-  const build = (id: string): TreeNode => {
-    const v = byId.get(id);
-    if (!v) throw new Error(`ledger inconsistency: piece ${id} of root ${rootId} is missing`);
-    return {
-      id: v.id,
-      holder: canReadVoucher(actor, v) ? v.holder : '',
-      amount: v.amount,
-      tier: v.tier,
-      status: v.status,
-      children: (v.childIds ?? []).map(build),
-    };
-  };
-  return build(rootId);
 }

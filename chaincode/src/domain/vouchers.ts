@@ -336,6 +336,45 @@ export function canReadVoucher(actor: Actor, v: Voucher, extraParties: readonly 
   return me === v.holder || me === v.issuer || isReader(actor) || extraParties.includes(me);
 }
 
+/** A node of a root voucher's tree: `holder` is '' where the caller may not read the piece. */
+export interface TreeNode {
+  id: string;
+  holder: string;
+  amount: string;
+  tier: number;
+  status: string;
+  children: TreeNode[];
+}
+
+/**
+ * The tree of a root voucher, by one read rule: whoever may read some piece
+ * of the tree (by canReadVoucher, with the live-financing parties, as a GET of
+ * that piece decides) sees the whole tree, whichever of its pieces it asks
+ * with, root included; each piece's holder is shown exactly where the caller
+ * may read that piece. Ids, amounts, tiers and statuses of the others are the
+ * shape of the tree the caller's own piece belongs to. Nobody else learns the
+ * tree exists: NOT_FOUND, as for a piece. `readable` is the set of pieces the
+ * caller may read (the contracts layer evaluates the rule, which needs the
+ * financings).
+ */
+export function voucherTree(pieces: readonly Voucher[], rootId: string, readable: ReadonlySet<string>, askedFor: string): TreeNode {
+  if (!pieces.some((p) => readable.has(p.id))) throw new DomainError('NOT_FOUND', `voucher ${askedFor} not found`);
+  const byId = new Map(pieces.map((p) => [p.id, p]));
+  const build = (id: string): TreeNode => {
+    const v = byId.get(id);
+    if (!v) throw new Error(`ledger inconsistency: piece ${id} of root ${rootId} is missing`);
+    return {
+      id: v.id,
+      holder: readable.has(v.id) ? v.holder : '',
+      amount: v.amount,
+      tier: v.tier,
+      status: v.status,
+      children: (v.childIds ?? []).map(build),
+    };
+  };
+  return build(rootId);
+}
+
 function broken(detail: string): DomainError {
   return new DomainError('BUSINESS_RULE', `voucher invariant violated: ${detail}`);
 }

@@ -140,7 +140,7 @@ export class Store {
     prefixes: readonly Prefix[],
     pageSizeArg: number | undefined,
     bookmarkArg: string | undefined,
-    accept: (record: T) => boolean,
+    accept: (record: T) => boolean | Promise<boolean>,
   ): Promise<Page<T>> {
     const pageSize = pageSizeArg ?? DEFAULT_PAGE_SIZE;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
@@ -164,7 +164,7 @@ export class Store {
       const found = await this.collectKeys(iterator);
       for (const indexKey of found) {
         const record = await this.get<T>(spec.type, [this.lastAttribute(indexKey)]);
-        if (record !== undefined && accept(record)) records.push(record);
+        if (record !== undefined && (await accept(record))) records.push(record);
       }
       const exhausted = found.length === 0 || !metadata.bookmark;
       cursor = exhausted

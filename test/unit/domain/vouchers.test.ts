@@ -17,6 +17,7 @@ import {
   transitionVoucher,
   VOUCHER_ACTIONS,
   VOUCHER_TRANSITIONS,
+  voucherTree,
 } from '../../../chaincode/src/domain/vouchers';
 import { VOUCHER_STATUSES } from '../../../chaincode/src/domain/types';
 import { ACTORS, actorOf, deepFreeze, expectDomainError, expectJsonClean, fp, IDS, member, MEMBERS, receivable, suspended, TX, txAt, voucher } from './fixtures';
@@ -481,6 +482,28 @@ describe('domain/vouchers', () => {
     });
     it('lets the bank of a live financing read', () => {
       expect(canReadVoucher(ACTORS.bank, v, [IDS.bank])).to.equal(true);
+    });
+  });
+
+  describe('voucherTree', () => {
+    const made = transferVoucher(voucher(), { to: IDS.supplier2, amount: '300000' }, ACTORS.supplier, MEMBERS.supplier2, TX);
+    const pieces = [made.voucher, ...made.children];
+    const holders = (readable: string[]) => {
+      const tree = voucherTree(pieces, 'VCH-1', new Set(readable), 'VCH-1');
+      return [tree, ...tree.children].map((n) => [n.id, n.holder]);
+    };
+
+    it('draws the whole tree for a caller who may read any one piece, with holders exactly where it may read', () => {
+      expect(holders(['VCH-1.1'])).to.deep.equal([
+        ['VCH-1', ''],
+        ['VCH-1.1', IDS.supplier2],
+        ['VCH-1.2', ''],
+      ]);
+      expect(holders(['VCH-1', 'VCH-1.1', 'VCH-1.2']).map(([, h]) => h)).to.deep.equal([IDS.supplier, IDS.supplier2, IDS.supplier]);
+    });
+
+    it('answers NOT_FOUND, naming the piece asked for, to a caller who may read none of it', () => {
+      expectDomainError(() => voucherTree(pieces, 'VCH-1', new Set(), 'VCH-1.2'), 'NOT_FOUND', 'VCH-1.2');
     });
   });
 

@@ -107,7 +107,7 @@ export function voucherRoutes({ vouchers }: Services): RouteSpec[] {
     route({
       method: 'get',
       path: '/vouchers/:id/tree',
-      summary: 'The tree of the root this piece belongs to',
+      summary: 'The tree of the root this piece belongs to (to whoever may read some piece of it; holder "" where the caller may not read that piece)',
       tag: 'vouchers',
       params: IdParams,
       success: { status: 200, description: 'The tree', schema: VoucherTree },
