@@ -1,11 +1,45 @@
 import './chaincode-logs';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import pino from 'pino';
-import { ConfigError, loadConfig } from './config';
-import { createApp } from './http/app';
-import { demoTokenTable, openRuntime } from './runtime';
-import { createServices } from './services';
+import { ConfigError, loadConfig, type Config } from './config';
+import { DEMO_IDENTITIES, DEMO_MEMBERS } from './demo/plan';
+import { listen, ListenError, serve } from './http/server';
+import { LedgerError } from './ledger/ledger';
+import type { LedgerRuntime } from './runtime';
+import { baseUrl, explainDataDirFailure, prepareDataDir, startBanner, StartupError } from './startup';
+
+/*
+ * The ledger, the chaincode and the app are loaded only once the address is
+ * held and the data folder checked (dynamic imports): a start that cannot
+ * succeed says so in a second, not after loading everything.
+ */
+
+/** Opens the ledger; on the embedded ledger, data-folder failures become one line naming SCF_DATA_DIR. */
+async function open(config: Config, logger: pino.Logger): Promise<LedgerRuntime> {
+  if (config.ledger === 'embedded') await prepareDataDir(config.dataDir);
+  const { openRuntime } = await import('./runtime');
+  if (config.ledger !== 'embedded') return openRuntime(config, logger);
+  try {
+    return await openRuntime(config, logger);
+  } catch (err) {
+    throw explainDataDirFailure(err, config.dataDir) ?? err;
+  }
+}
+
+/** Whether the ledger has its operator, i.e. any member at all (asked as the operator's identity). */
+async function bootstrapped(runtime: LedgerRuntime): Promise<boolean> {
+  const label = DEMO_IDENTITIES.find((d) => d.member === DEMO_MEMBERS[0]?.key)?.label ?? '';
+  const operator = runtime.identities.get(label);
+  if (!operator) return true; // not ours to say
+  try {
+    await runtime.ledger.evaluate(operator, 'member:WhoAmI', {});
+    return true;
+  } catch (err) {
+    if (err instanceof LedgerError && err.code === 'FORBIDDEN') return false;
+    throw err;
+  }
+}
 
 /**
  * `npm start`: parse the config, open the ledger (embedded by default), set
@@ -25,7 +59,16 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = pino({ level: config.logLevel });
-  const runtime = await openRuntime(config, logger);
+  // The address first: a port in use stops the start before the data folder is touched.
+  const server = await listen({ port: config.port, host: config.host, logger });
+  let runtime: LedgerRuntime;
+  try {
+    runtime = await open(config, logger);
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+  const [{ createApp }, { createServices }, { demoTokenTable }] = await Promise.all([import('./http/app'), import('./services'), import('./runtime')]);
   const shutdown = new AbortController();
   const app = createApp({
     services: createServices(runtime.ledger, { submitDeadlineMs: config.submitDeadlineMs }),
@@ -36,10 +79,7 @@ async function main(): Promise<void> {
     sseHeartbeatMs: config.sseHeartbeatMs,
   });
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
-  });
+  serve(server, app);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -66,13 +106,16 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
 
-  if (runtime.firstStart) {
-    process.stdout.write(
-      `\nSCF Ledger: first start on the ${runtime.kind} ledger in ${config.dataDir}.\n` +
-        `Demo identities (tokens are kept in ${config.dataDir}/identities.json):\n${demoTokenTable(runtime)}\n\n` +
-        `  curl -H "Authorization: Bearer <token>" http://${config.host}:${port}/me\n\n`,
-    );
-  }
+  // Whether the ledger has members matters only to what an embedded start without the demo says.
+  const hasMembers = runtime.kind !== 'embedded' || runtime.demo !== undefined || (await bootstrapped(runtime));
+  process.stdout.write(
+    startBanner(
+      { kind: runtime.kind, firstStart: runtime.firstStart, demo: runtime.demo, bootstrapped: hasMembers },
+      config.dataDir,
+      baseUrl(config.host, port),
+      () => demoTokenTable(runtime),
+    ),
+  );
   logger.info({ port, host: config.host, ledger: runtime.kind, dataDir: config.dataDir }, 'gateway listening');
   // A machine-readable line for scripts and tests that start the gateway.
   process.stdout.write(`LISTENING ${port}\n`);
@@ -100,6 +143,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`gateway failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // What the operator can fix is said in one line; anything else keeps its stack.
+  const known = err instanceof StartupError || err instanceof ListenError;
+  process.stderr.write(`gateway failed to start: ${known ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

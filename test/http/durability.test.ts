@@ -1,62 +1,12 @@
 import { expect } from 'chai';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { openEmbeddedRuntime } from '../../gateway/src/runtime';
+import { exited, startProcess } from '../support/gateway-process';
 import { CORE, freshFingerprint, isoDate } from './harness';
-
-const ROOT = resolve(__dirname, '../..');
-
-interface Running {
-  child: ChildProcess;
-  base: string;
-  output: () => string;
-}
-
-/** Starts `gateway/src/main.ts` as its own process on the embedded ledger in `dataDir`. */
-function startProcess(dataDir: string, env: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'gateway/src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      SCF_LEDGER: 'embedded',
-      SCF_DATA_DIR: dataDir,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SCF_LOG_LEVEL: 'warn',
-      SCF_BATCH_TIMEOUT_MS: '5',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const m = /LISTENING (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolvePromise({ child, base: `http://127.0.0.1:${m[1]}`, output: () => out });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`gateway exited with ${code}:\n${out}`));
-    });
-  });
-}
-
-function killed(child: ChildProcess): Promise<void> {
-  return new Promise((r) => {
-    if (child.exitCode !== null || child.signalCode !== null) return r();
-    child.once('exit', () => r());
-  });
-}
 
 describe('HTTP: durability of the embedded gateway', function () {
   this.timeout(120_000);
@@ -104,7 +54,7 @@ describe('HTTP: durability of the embedded gateway', function () {
     first.child.kill('SIGKILL');
     stop = true;
     await Promise.all(writers);
-    await killed(first.child);
+    await exited(first.child);
 
     const second = await startProcess(dataDir);
     children.push(second.child);
@@ -121,7 +71,7 @@ describe('HTTP: durability of the embedded gateway', function () {
       }
     } finally {
       second.child.kill('SIGTERM');
-      await killed(second.child);
+      await exited(second.child);
     }
     expect(second.child.exitCode).to.equal(0);
   });
@@ -163,13 +113,6 @@ function call(
       res.once('end', () => resolvePromise({ status: res.statusCode ?? 0, body, at: Date.now() }));
     });
     req.end(payload);
-  });
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((r) => {
-    if (child.exitCode !== null || child.signalCode !== null) return r(child.exitCode);
-    child.once('exit', (code) => r(code));
   });
 }
 
