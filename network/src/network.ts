@@ -283,7 +283,7 @@ const chaincodeDir = (l: Layout, cc: ChaincodeSpec) => join(l.runDir, 'chaincode
  * made once per run folder and reused: the package id is the hash of its
  * bytes, so the same file must be installed everywhere and again later.
  */
-async function packageChaincode(l: Layout, cc: ChaincodeSpec): Promise<{ file: string; packageId: string }> {
+export async function packageChaincode(l: Layout, cc: ChaincodeSpec): Promise<{ file: string; packageId: string }> {
   const dir = chaincodeDir(l, cc);
   const file = join(dir, `${cc.label}.tar.gz`);
   if (!existsSync(file)) {

@@ -67,10 +67,19 @@ export function startProcess(spec: ProcessSpec): { pid: number; started: boolean
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Whether `pid` still runs. A killed process whose parent has not reaped it
+ * yet (a zombie, state Z in /proc) has exited: it holds no port and no file.
+ */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

@@ -314,6 +314,11 @@ describe('fabric connector: causes a real network produces', () => {
 
   it('reports a chaincode server the peers cannot reach as LEDGER_UNAVAILABLE, not a defect', async () => {
     const c = new FakeContract();
+    // The first call after the server died finds its stream gone, later ones cannot connect.
+    c.endorse.onFirstCall().callsFake((txId) =>
+      Promise.reject(endorseError(txId, GRPC_ABORTED, [`error in simulation: failed to execute transaction ${txId}: error sending: chaincode stream terminated`])),
+    );
+    expect(await rejection(submitFlow(c, 'voucher:Transfer', {}, fast))).to.include({ code: 'LEDGER_UNAVAILABLE' });
     c.endorse.callsFake((txId) => Promise.reject(endorseError(txId, GRPC_ABORTED, [CHAINCODE_UNREACHABLE])));
     c.evaluate.callsFake((txId) => Promise.reject(endorseError(txId, GRPC_ABORTED, [CHAINCODE_UNREACHABLE])));
     for (const err of [await rejection(submitFlow(c, 'voucher:Transfer', {}, fast)), await rejection(evaluateFlow(c, 'voucher:Get', {}, fast))]) {

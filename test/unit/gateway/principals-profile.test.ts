@@ -49,6 +49,11 @@ describe('fabric connection profile', () => {
     expect(p.serviceIdentity.certificate).to.equal('CERT');
   });
 
+  it('names SCF_FABRIC_PROFILE and network:up when the profile does not exist', () => {
+    const path = join(dir, 'no-such-profile.json');
+    expect(() => loadFabricProfile(path)).to.throw(`fabric profile ${path} (SCF_FABRIC_PROFILE) does not exist: start the network first (npm run network:up writes it)`);
+  });
+
   it('refuses an identity whose organisation has no peer', async () => {
     const path = await write({ peers, identities: [{ ...ident, mspId: 'BankMSP' }] });
     expect(() => loadFabricProfile(path)).to.throw(/BankMSP/);

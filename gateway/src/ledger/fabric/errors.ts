@@ -43,7 +43,8 @@ const CLOCK_REFUSAL = /request unauthorized due to incorrect timestamp[^"\n]*/;
 // The Gateway found no set of reachable peers meeting the endorsement policy.
 const NO_PLAN = /no combination of peers can be derived which satisfy the endorsement policy/;
 // A peer could not reach the chaincode server (CCaaS) to run the transaction.
-const CHAINCODE_DOWN = /could not launch chaincode|chaincode .* not running|connection to .* failed: error cannot create connection/;
+// The first call after it died finds the stream gone; later ones cannot connect.
+const CHAINCODE_DOWN = /could not launch chaincode|chaincode stream terminated|connection to .* failed: error cannot create connection/;
 
 /**
  * The network cannot plan an endorsement now (peers still joining the

@@ -73,7 +73,19 @@ export interface FabricProfile {
 
 export function loadFabricProfile(path: string): FabricProfile {
   const base = dirname(path);
-  const raw = FabricProfileSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === 'ENOENT'
+        ? `fabric profile ${path} (SCF_FABRIC_PROFILE) does not exist: start the network first (npm run network:up writes it)`
+        : `fabric profile ${path} (SCF_FABRIC_PROFILE) cannot be read: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  const raw = FabricProfileSchema.parse(JSON.parse(text));
   const read = (p: string) => readFileSync(resolve(base, p));
   const peers = new Map<string, FabricPeer>();
   for (const [mspId, peer] of Object.entries(raw.peers)) {

@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { setUpDemoWhenReady } from '../../gateway/src/demo/setup';
+import { FabricLedger } from '../../gateway/src/ledger/fabric/fabric-ledger';
+import { type FabricProfile, loadFabricProfile } from '../../gateway/src/ledger/fabric/profile';
+import type { LedgerIdentity } from '../../gateway/src/ledger/ledger';
+import { sha256Hex } from '../../gateway/src/services/canonical';
+import type { Layout } from '../../network/src/layout';
+import { profilePath, resolveLayout } from '../../network/src/network';
+
+/**
+ * The real-network suites run against the network test/fabric/run.ts brought
+ * up (SCF_NETWORK_DIR names its run folder). Run alone, without that network,
+ * they fail at once saying so: they never pass without real peers.
+ */
+export interface RealNetwork {
+  layout: Layout;
+  profile: FabricProfile;
+  ledger: FabricLedger;
+  as(label: string): LedgerIdentity;
+  close(): Promise<void>;
+}
+
+export async function connectToTestNetwork(): Promise<RealNetwork> {
+  const runDir = process.env.SCF_NETWORK_DIR;
+  if (!runDir) throw new Error('SCF_NETWORK_DIR is not set: run these suites with `npm run test:fabric`, which brings the network up');
+  const layout = resolveLayout({ runDir });
+  if (!existsSync(profilePath(layout))) throw new Error(`no gateway profile in ${runDir}: is the network up?`);
+  const profile = loadFabricProfile(profilePath(layout));
+  const ledger = new FabricLedger(profile);
+  const identities = new Map(profile.identities.map((i) => [i.label, i.identity]));
+  await setUpDemoWhenReady(ledger, identities);
+  return {
+    layout,
+    profile,
+    ledger,
+    as(label) {
+      const identity = identities.get(label);
+      if (!identity) throw new Error(`no identity ${label} in the profile`);
+      return identity;
+    },
+    close: () => ledger.close(),
+  };
+}
+
+export const freshFingerprint = (): string => sha256Hex(`fabric-test-${randomBytes(16).toString('hex')}`);
+
+export function isoDate(offsetDays: number): string {
+  return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+}

@@ -1,0 +1,126 @@
+import { expect } from 'chai';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { FabricNotFound, findFabric } from '../../../network/src/fabric-bin';
+import { configtxValues, DEFAULT_PORT_BASE, demoEnrolments, layoutOf, PORT_SPAN, PROFILES, usersPerOrg } from '../../../network/src/layout';
+import { peerEnv, renderConfigtx, REPO_ROOT } from '../../../network/src/network';
+import { readFileSync } from 'node:fs';
+
+const cryptoConfig = parse(readFileSync(join(REPO_ROOT, 'test-network-config', 'crypto-config.yaml'), 'utf8')) as {
+  PeerOrgs: Array<{ Name: string; Users: { Count: number }; Template: { SANS: string[] } }>;
+  OrdererOrgs: Array<{ Specs: Array<{ Hostname: string; SANS: string[] }> }>;
+};
+
+describe('reference network configuration', () => {
+  it('gives every demo identity its own enrolment: one cryptogen user per identity of each org', () => {
+    const need = usersPerOrg();
+    const have = Object.fromEntries(cryptoConfig.PeerOrgs.map((o) => [`${o.Name}MSP`, o.Users.Count]));
+    expect(have).to.deep.equal(need);
+    const l = layoutOf('raft1', DEFAULT_PORT_BASE, '/run');
+    const certs = demoEnrolments(l).map((e) => e.certificate);
+    expect(new Set(certs).size).to.equal(certs.length);
+  });
+
+  it('names localhost and 127.0.0.1 in every node certificate', () => {
+    for (const o of cryptoConfig.PeerOrgs) expect(o.Template.SANS).to.deep.equal(['localhost', '127.0.0.1']);
+    for (const s of cryptoConfig.OrdererOrgs[0]!.Specs) expect(s.SANS).to.deep.equal(['localhost', '127.0.0.1']);
+  });
+
+  it('fills every placeholder of configtx.yaml, with MAJORITY endorsement and the profiles raft1, raft3 and bft4', () => {
+    const l = layoutOf('raft3', 17050, '/run');
+    const text = renderConfigtx(l);
+    expect(text).not.to.match(/\{\{/);
+    const doc = parse(text, { merge: true }) as { Profiles: Record<string, any> };
+    expect(Object.keys(doc.Profiles)).to.deep.equal([...PROFILES]);
+    expect(doc.Profiles.raft3.Orderer.EtcdRaft.Consenters.map((c: { Port: number }) => c.Port)).to.deep.equal([17050, 17060, 17070]);
+    expect(doc.Profiles.bft4.Orderer.ConsenterMapping).to.have.length(4);
+    expect(doc.Profiles.bft4.Capabilities.V3_0).to.equal(true);
+    for (const p of PROFILES) {
+      const app = doc.Profiles[p].Application;
+      expect(app.Policies.Endorsement.Rule).to.equal('MAJORITY Endorsement');
+      expect(app.Policies.LifecycleEndorsement.Rule).to.equal('MAJORITY Endorsement');
+      expect(app.Organizations.map((o: { ID: string }) => o.ID)).to.deep.equal(['PlatformMSP', 'CoreMSP', 'BankMSP']);
+      expect(String(doc.Profiles[p].Orderer.BatchTimeout ?? '')).to.match(/^\d+ms$/);
+      expect(parseInt(String(doc.Profiles[p].Orderer.BatchTimeout), 10)).to.be.at.most(250);
+    }
+    expect(doc.Profiles.raft1.Application.Organizations[0].AnchorPeers).to.deep.equal([{ Host: '127.0.0.1', Port: 17150 }]);
+  });
+
+  it('keeps two networks whose bases are PORT_SPAN apart on disjoint ports', () => {
+    const ports = (base: number) => {
+      const l = layoutOf('bft4', base, '/run');
+      return [...l.orderers.flatMap((o) => [o.port, o.adminPort, o.operationsPort]), ...l.peers.flatMap((p) => [p.port, p.chaincodePort, p.operationsPort]), l.chaincodePort, l.trivialChaincodePort];
+    };
+    const a = ports(DEFAULT_PORT_BASE);
+    const b = ports(DEFAULT_PORT_BASE + PORT_SPAN);
+    expect(new Set(a).size).to.equal(a.length);
+    expect(a.filter((p) => b.includes(p))).to.deep.equal([]);
+    expect(() => layoutOf('raft1', 65500, '/run')).to.throw(/SCF_NETWORK_PORT_BASE/);
+    expect(configtxValues(layoutOf('raft1', 7050, '/run'))).to.include({ ORDERER1_PORT: '7050', BANK_PEER_PORT: '7170' });
+  });
+
+  it('sets the peer time window explicitly and listens on loopback only', () => {
+    const l = layoutOf('raft1', DEFAULT_PORT_BASE, '/run');
+    const env = peerEnv(l, l.peers[0]!, { binDir: '/bin', configDir: '/cfg', version: '3.1.5' }, 'info');
+    expect(env.CORE_PEER_AUTHENTICATION_TIMEWINDOW).to.equal('15m');
+    for (const key of ['CORE_PEER_LISTENADDRESS', 'CORE_PEER_CHAINCODELISTENADDRESS', 'CORE_OPERATIONS_LISTENADDRESS']) expect(env[key]).to.match(/^127\.0\.0\.1:\d+$/);
+  });
+});
+
+describe('finding the Fabric binaries', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'scf-fabric-bin-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A folder of stand-in tools whose `peer version` prints `version`. */
+  function fakeRelease(root: string, version: string, config = true): string {
+    const bin = join(root, 'bin');
+    mkdirSync(bin, { recursive: true });
+    for (const t of ['peer', 'orderer', 'osnadmin', 'configtxgen', 'cryptogen']) {
+      writeFileSync(join(bin, t), `#!/bin/sh\necho "${t}:"\necho " Version: ${version}"\n`);
+      chmodSync(join(bin, t), 0o755);
+    }
+    if (config) {
+      mkdirSync(join(root, 'config'), { recursive: true });
+      writeFileSync(join(root, 'config', 'core.yaml'), 'peer: {}\n');
+      writeFileSync(join(root, 'config', 'orderer.yaml'), 'General: {}\n');
+    }
+    return bin;
+  }
+
+  it('takes FABRIC_BIN first, with the config folder beside it', () => {
+    const bin = fakeRelease(join(dir, 'release'), 'v3.1.5');
+    fakeRelease(join(dir, 'cache', '3.1.4'), '3.1.4');
+    const found = findFabric({ FABRIC_BIN: bin, SCF_FABRIC_CACHE: join(dir, 'cache'), PATH: '' });
+    expect(found).to.deep.equal({ binDir: bin, configDir: join(dir, 'release', 'config'), version: '3.1.5' });
+  });
+
+  it('falls back to the newest version in the cache folder, then PATH', () => {
+    fakeRelease(join(dir, 'cache', '3.1.4'), '3.1.4');
+    const newest = fakeRelease(join(dir, 'cache', '3.1.5'), '3.1.5');
+    expect(findFabric({ SCF_FABRIC_CACHE: join(dir, 'cache'), PATH: '' }).binDir).to.equal(newest);
+    const onPath = fakeRelease(join(dir, 'path'), '3.1.5');
+    expect(findFabric({ SCF_FABRIC_CACHE: join(dir, 'none'), PATH: onPath }).binDir).to.equal(onPath);
+  });
+
+  it('refuses another Fabric version, a set without config, and says where it looked', () => {
+    const old = fakeRelease(join(dir, 'old'), '2.5.9');
+    const noConfig = fakeRelease(join(dir, 'bare'), '3.1.5', false);
+    let err: unknown;
+    try {
+      findFabric({ FABRIC_BIN: old, SCF_FABRIC_CACHE: join(dir, 'cache'), PATH: noConfig });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(FabricNotFound);
+    const message = (err as Error).message;
+    expect(message).to.include(`${old} (FABRIC_BIN): peer version 2.5.9, need 3.1.x`);
+    expect(message).to.include(`${join(dir, 'cache', 'bin')} (cache): no binaries`);
+    expect(message).to.include(`${noConfig} (PATH): binaries 3.1.5, but no core.yaml and orderer.yaml`);
+    expect(message).to.include('Set FABRIC_BIN');
+  });
+});
