@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     startBanner(
       { kind: runtime.kind, firstStart: runtime.firstStart, demo: runtime.demo, bootstrapped: hasMembers },
-      config.dataDir,
+      runtime.kind === 'fabric' ? (config.fabricProfile ?? '') : config.dataDir,
       baseUrl(config.host, port),
       () => demoTokenTable(runtime),
     ),

@@ -118,11 +118,18 @@ export function startBanner(
     /** Whether any member exists on the ledger (the operator's identity is bound). */
     bootstrapped: boolean;
   },
+  /** The embedded ledger's data folder, or the Fabric connector's profile. */
   dataDir: string,
   url: string,
   tokenTable: () => string,
 ): string {
-  if (start.kind !== 'embedded') return '';
+  if (start.kind === 'fabric') {
+    // The tokens live in the profile (npm run network:up writes it): shown at every start.
+    return start.demo
+      ? `\nSCF Ledger on the Fabric network of ${dataDir}.\nDemo identities (tokens from that profile):\n${tokenTable()}\n\n` +
+          `  curl -H "Authorization: Bearer <token>" ${url}/me\n\n`
+      : '';
+  }
   const identities = join(dataDir, 'identities.json');
   // The table only when its tokens were just made or just became usable: it is true then.
   if (start.demo && (start.firstStart || start.demo.bootstrapped || start.demo.bound.length > 0)) {

@@ -82,7 +82,12 @@ describe('gateway start-up', () => {
     it('prints nothing when a later start changed nothing', () => {
       expect(startBanner({ ...embedded, firstStart: false, demo: { bootstrapped: false, bound: [] } }, '/d', url, table)).to.equal('');
       expect(startBanner({ ...embedded, firstStart: false, demo: undefined }, '/d', url, table)).to.equal('');
-      expect(startBanner({ ...embedded, kind: 'fabric', demo: { bootstrapped: true, bound: ['a'] } }, '/d', url, table)).to.equal('');
+      expect(startBanner({ ...embedded, kind: 'fabric', demo: undefined }, '/p.json', url, table)).to.equal('');
+    });
+
+    it('prints the tokens of the Fabric profile at every start with the demo', () => {
+      const banner = startBanner({ ...embedded, kind: 'fabric', firstStart: false, demo: { bootstrapped: false, bound: [] } }, '/run/gateway-profile.json', url, table);
+      expect(banner).to.contain('Fabric network of /run/gateway-profile.json').and.to.contain('TOKENS').and.to.contain('http://127.0.0.1:3000/me');
     });
 
     it('prints no tokens without the demo, but that no member exists and how to set the demo up', () => {
