@@ -238,7 +238,9 @@ async function joinOrderers(l: Layout, bin: FabricBinaries, block: string): Prom
     const tlsArgs = ['--ca-file', join(tls, 'ca.crt'), '--client-cert', join(tls, 'server.crt'), '--client-key', join(tls, 'server.key')];
     const listed = await run(join(bin.binDir, 'osnadmin'), ['channel', 'list', '-o', `127.0.0.1:${o.adminPort}`, ...tlsArgs], process.env);
     if (listed.includes(`"name": "${CHANNEL}"`)) continue;
-    await run(join(bin.binDir, 'osnadmin'), ['channel', 'join', '--channelID', CHANNEL, '--config-block', block, '-o', `127.0.0.1:${o.adminPort}`, ...tlsArgs], process.env);
+    // osnadmin exits 0 whatever the orderer answered: the status line tells.
+    const joined = await run(join(bin.binDir, 'osnadmin'), ['channel', 'join', '--channelID', CHANNEL, '--config-block', block, '-o', `127.0.0.1:${o.adminPort}`, ...tlsArgs], process.env);
+    if (!/^Status: 201\b/m.test(joined)) throw new Error(`${o.name} refused to join channel ${CHANNEL}: ${joined.trim()}`);
   }
 }
 

@@ -11,7 +11,8 @@ import { down, profilePath, REPO_ROOT, up } from '../../network/src/network';
  * user runs on the default ports is untouched), run
  *   1. test/fabric/*.fabric.test.ts  (scenarios and operations on real peers)
  *   2. the whole HTTP suite (test/http) through the REST gateway on it,
- * then take it down and remove the folder, also when tests fail.
+ * then take it down and remove the folder, also when tests fail; then the
+ * scenarios once more on three Raft orderers and on four SmartBFT orderers.
  *
  * Without Fabric binaries: exits 1 naming where it looked; with
  * `--if-present` (what `npm test` runs) it prints one loud NOT RUN line and
@@ -102,6 +103,19 @@ async function main(): Promise<number> {
     const open = layout ? await openPorts(layout) : [];
     say(`network down: stopped ${stopped.length} processes; ${open.length === 0 ? 'no port left listening' : `STILL LISTENING: ${open.join(', ')}`}`);
     if (open.length > 0) results.push({ title: 'teardown', ok: false, seconds: 0 });
+  }
+  // The other orderer profiles: the scenarios again on three Raft and on four SmartBFT orderers.
+  for (const profile of ['raft3', 'bft4'] as const) {
+    const dir = `${runDir}-${profile}`;
+    await down({ runDir: dir, purge: true });
+    try {
+      const r = await up({ runDir: dir, base, profile, log: (l) => process.stdout.write(`network: ${l}\n`) });
+      say(`${profile}: endorsable in ${r.seconds.toFixed(1)} s`);
+      const env = { ...process.env, SCF_NETWORK_DIR: dir, SCF_FABRIC_PROFILE: profilePath(r.layout), SCF_TEST_LEDGER: 'fabric' };
+      results.push(await mocha(`the scenarios on ${profile} (test/fabric/scenarios.fabric.test.ts)`, ['test/fabric/scenarios.fabric.test.ts'], env));
+    } finally {
+      await down({ runDir: dir, purge: true });
+    }
   }
   for (const r of results) process.stdout.write(`   ${r.ok ? 'passed' : 'FAILED'}  ${r.title} (${r.seconds.toFixed(0)} s)\n`);
   return results.every((r) => r.ok) ? 0 : 1;
