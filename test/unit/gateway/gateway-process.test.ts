@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEmbeddedRuntime } from '../../../gateway/src/runtime';
-import { exited, type Finished, runToExit, type SpawnOptions, startProcess } from '../../support/gateway-process';
+import { captured, exited, type Finished, ROOT, runToExit, type SpawnOptions, startProcess, untilListening } from '../../support/gateway-process';
 
 /** A start that failed as the operator should see it: exit status 1, one line on stderr, no stack, never LISTENING. */
 function expectOneLineFailure(run: Finished, ...mentions: string[]): void {
@@ -113,3 +114,113 @@ describe('gateway process: start-up failures and the first start', function () {
     }
   });
 });
+
+/** Every process below `pid` (Linux /proc), children first. */
+function descendants(pid: number): number[] {
+  const out: number[] = [];
+  const walk = (p: number) => {
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      return; // gone
+    }
+    for (const t of tasks) {
+      let kids: number[] = [];
+      try {
+        kids = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      } catch {
+        continue;
+      }
+      for (const k of kids) {
+        out.push(k);
+        walk(k);
+      }
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const portOpen = (port: number): Promise<boolean> =>
+  new Promise((r) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      r(true);
+    });
+    socket.once('error', () => r(false));
+  });
+
+async function eventually(check: () => Promise<boolean> | boolean, ms = 10_000): Promise<boolean> {
+  for (const until = Date.now() + ms; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) if (await check()) return true;
+  return check();
+}
+
+describe('npm start', function () {
+  // The first start may build gateway and chaincode in full.
+  this.timeout(300_000);
+  const BUILD_INFO = join(ROOT, 'dist', 'gateway.tsbuildinfo');
+  let tmp: string;
+  const started: number[] = [];
+  before(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'scf-npm-start-'));
+  });
+  after(async () => {
+    // Whatever a failed test left running, by the pids this test started.
+    for (const pid of started.reverse()) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  function npmStart(dataDir: string): { npm: ChildProcess; output: ReturnType<typeof captured> } {
+    const npm = spawn('npm', ['start'], {
+      cwd: ROOT,
+      env: { ...process.env, SCF_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', SCF_LOG_LEVEL: 'warn', SCF_BATCH_TIMEOUT_MS: '5' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    started.push(npm.pid as number);
+    return { npm, output: captured(npm) };
+  }
+
+  it('builds only gateway and chaincode, saying so, and only what changed: a second start is up to date', async () => {
+    const dataDir = join(tmp, 'build');
+    const first = npmStart(dataDir);
+    const a = await untilListening(first.npm, first.output);
+    expect(first.output.stderr()).to.match(/building gateway and chaincode \(tsc -b tsconfig\.build\.json\)…\n(built in [\d.]+ s|up to date \(checked in [\d.]+ s\))\n/);
+    first.npm.kill('SIGTERM');
+    expect(await exited(first.npm), a.output()).to.equal(0);
+    const built = statSync(BUILD_INFO).mtimeMs;
+
+    const second = npmStart(dataDir);
+    const b = await untilListening(second.npm, second.output);
+    expect(second.output.stderr(), b.output()).to.match(/up to date \(checked in [\d.]+ s\)/);
+    expect(statSync(BUILD_INFO).mtimeMs).to.equal(built);
+    second.npm.kill('SIGTERM');
+    await exited(second.npm);
+  });
+
+  it('stops the gateway when the process npm started gets SIGTERM, as from a supervisor: the port closes and nothing it started is left', async () => {
+    const { npm, output } = npmStart(join(tmp, 'signal'));
+    const running = await untilListening(npm, output);
+    const port = Number(new URL(running.base).port);
+    const below = descendants(npm.pid as number);
+    started.push(...below);
+    expect(below, 'npm started no process').not.to.have.length(0);
+    expect(await portOpen(port)).to.equal(true);
+
+    npm.kill('SIGTERM');
+    await exited(npm);
+    expect(await eventually(async () => !(await portOpen(port))), `port ${port} still open:\n${running.output()}`).to.equal(true);
+    expect(await eventually(() => below.every((pid) => !alive(pid))), `left running: ${below.filter(alive).join(', ')}`).to.equal(true);
+  });
+});
+
