@@ -3,6 +3,7 @@ import { setDualControlThreshold } from '../domain/controls';
 import { DomainError } from '../domain/errors';
 import { EVENTS, type EventName } from '../domain/events';
 import {
+  assertMayBindIdentity,
   assertNotAuditor,
   assertRole,
   bindIdentity,
@@ -97,7 +98,7 @@ export class MemberContract extends ScfContract {
   @Transaction()
   async BindIdentity(ctx: Context, command: string): Promise<string> {
     return this.mutate(ctx, 'member:BindIdentity', command, BindIdentityCommand, async ({ store, actor, tx }, cmd) => {
-      assertRole(actor, 'OPERATOR');
+      assertMayBindIdentity(actor, cmd.memberId);
       const member = await store.get<Member>(MemberSpec.type, [cmd.memberId]);
       if (!member) throw new DomainError('NOT_FOUND', `member ${cmd.memberId} not found`);
       const existing = await store.get<IdentityBinding>(IdentitySpec.type, [cmd.mspId, cmd.identityId]);

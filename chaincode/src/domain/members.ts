@@ -125,7 +125,8 @@ export function reinstateMember(m: Member, tx: TxInfo): Member {
  * - An identity is bound to exactly one member: an existing binding to another
  *   member, or an identical one, is ALREADY_EXISTS; an existing binding to the
  *   same member with another user role is changed to the new role.
- * The caller must be an active OPERATOR (assertOperator), or the Bootstrap itself.
+ * The caller must be allowed by assertMayBindIdentity (an active OPERATOR, or
+ * the member's own ADMIN), or be the Bootstrap itself.
  */
 export function bindIdentity(
   cmd: BindIdentityCommand,
@@ -202,6 +203,25 @@ export function assertRole(actor: Actor, role: Role): void {
 export function assertOperator(actor: Actor): void {
   assertActive(actor);
   assertRole(actor, 'OPERATOR');
+}
+
+/**
+ * Who may bind an identity to member `memberId` (member:BindIdentity): an
+ * active OPERATOR for any member, or an identity bound as ADMIN to that very
+ * member, for its own member only (decision: a member manages its own
+ * people, as with dual control; it can never reach another member's). Checked
+ * before the member is looked up, so a refused caller learns nothing of it.
+ */
+export function assertMayBindIdentity(actor: Actor, memberId: string): void {
+  assertActive(actor);
+  if (hasRole(actor, 'OPERATOR')) return;
+  if (actor.member.id === memberId && actor.identity.userRole === 'ADMIN') return;
+  throw new DomainError(
+    'FORBIDDEN',
+    actor.member.id === memberId
+      ? `only an ADMIN of member ${memberId} (or the OPERATOR) binds its identities; this identity is ${actor.identity.userRole}`
+      : `member ${actor.member.id} cannot bind identities of member ${memberId}: only the OPERATOR or that member's ADMIN may`,
+  );
 }
 
 /** AUDITOR and OPERATOR read everything. */

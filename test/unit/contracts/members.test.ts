@@ -40,7 +40,7 @@ describe('member contract', () => {
     expect(me.identity).to.include({ userRole: 'ADMIN', memberId: IDS.operator, identityId: clientIdOf(admin) });
   });
 
-  it('lets only the operator register, suspend, reinstate and bind', async () => {
+  it('lets only the operator register, suspend and reinstate, and bind identities of another member', async () => {
     const id = '91110000MA00NEW01';
     const { withCheckChar } = await import('../../../chaincode/src/domain/uscc');
     const newId = withCheckChar(id);
@@ -55,6 +55,38 @@ describe('member contract', () => {
     }
     await w.h.submit(w.as.operator, 'member:Register', { id: newId, name: 'New', mspId: 'PlatformMSP', roles: ['SUPPLIER'] });
     await rejects(w.h.submit(w.as.operator, 'member:Register', { id: newId, name: 'New', mspId: 'PlatformMSP', roles: ['SUPPLIER'] }), 'ALREADY_EXISTS');
+  });
+
+  it("lets a member's ADMIN bind identities of its own member only, and no MAKER or auditor ADMIN", async () => {
+    const admin = await makeIdentity('PlatformMSP', 'tier1-admin');
+    await w.h.submit(w.as.operator, 'member:BindIdentity', { memberId: IDS.tier1, mspId: 'PlatformMSP', identityId: clientIdOf(admin), userRole: 'ADMIN' });
+    const clerk = await makeIdentity('PlatformMSP', 'tier1-clerk');
+    const bound = await w.h.submit(admin, 'member:BindIdentity', { memberId: IDS.tier1, mspId: 'PlatformMSP', identityId: clientIdOf(clerk), userRole: 'MAKER' });
+    expect(bound).to.include({ memberId: IDS.tier1, userRole: 'MAKER', createdBy: IDS.tier1 });
+    expect((await w.h.evaluate(clerk, 'member:WhoAmI', {})).member.id).to.equal(IDS.tier1);
+
+    const stranger = await makeIdentity('PlatformMSP', 'stranger');
+    const height = await w.h.ws.height();
+    const other = await rejects(
+      w.h.submit(admin, 'member:BindIdentity', { memberId: IDS.tier2, mspId: 'PlatformMSP', identityId: clientIdOf(stranger), userRole: 'MAKER' }),
+      'FORBIDDEN',
+    );
+    expect(other.message).to.contain(IDS.tier2);
+    // The clerk is a MAKER of tier1: it may not bind, even for its own member.
+    await rejects(
+      w.h.submit(clerk, 'member:BindIdentity', { memberId: IDS.tier1, mspId: 'PlatformMSP', identityId: clientIdOf(stranger), userRole: 'ADMIN' }),
+      'FORBIDDEN',
+    );
+    const auditorAdmin = await makeIdentity('PlatformMSP', 'auditor-admin');
+    await w.h.submit(w.as.operator, 'member:BindIdentity', { memberId: IDS.auditor, mspId: 'PlatformMSP', identityId: clientIdOf(auditorAdmin), userRole: 'ADMIN' });
+    const afterAuditor = await w.h.ws.height();
+    await rejects(
+      w.h.submit(auditorAdmin, 'member:BindIdentity', { memberId: IDS.auditor, mspId: 'PlatformMSP', identityId: clientIdOf(stranger), userRole: 'MAKER' }),
+      'FORBIDDEN',
+    );
+    expect(await w.h.ws.height()).to.equal(afterAuditor);
+    expect(afterAuditor).to.equal(height + 1);
+    expect(await w.h.committed('IDENTITY', ['PlatformMSP', clientIdOf(stranger)])).to.equal(undefined);
   });
 
   it('refuses member ids whose check character is wrong', async () => {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import {
   assertActive,
   assertCounterparty,
+  assertMayBindIdentity,
   assertMayWrite,
   assertOperator,
   assertRole,
@@ -274,6 +275,26 @@ describe('domain/members', () => {
       }
       expectDomainError(() => assertOperator(suspended(ACTORS.operator)), 'FORBIDDEN', 'SUSPENDED');
     });
+  });
+
+  describe('assertMayBindIdentity', () => {
+    // [caller, target member, allowed]
+    const table: Array<[string, ReturnType<typeof actorOf>, string, boolean]> = [
+      ['the operator, for any member', actorOf(MEMBERS.operator, 'ADMIN'), IDS.supplier, true],
+      ["the operator's MAKER too (the role is the member's)", actorOf(MEMBERS.operator, 'MAKER'), IDS.bank, true],
+      ["a member's ADMIN, for its own member", actorOf(MEMBERS.supplier, 'ADMIN'), IDS.supplier, true],
+      ["a member's ADMIN, for another member", actorOf(MEMBERS.supplier, 'ADMIN'), IDS.supplier2, false],
+      ["a member's MAKER, for its own member", actorOf(MEMBERS.supplier, 'MAKER'), IDS.supplier, false],
+      ["a member's CHECKER, for its own member", actorOf(MEMBERS.bank, 'CHECKER'), IDS.bank, false],
+      ["a suspended member's ADMIN, for its own member", suspended(actorOf(MEMBERS.supplier, 'ADMIN')), IDS.supplier, false],
+      ['a suspended operator', suspended(actorOf(MEMBERS.operator, 'ADMIN')), IDS.supplier, false],
+    ];
+    for (const [who, actor, target, allowed] of table) {
+      it(`${allowed ? 'lets' : 'forbids'} ${who}`, () => {
+        if (allowed) expect(() => assertMayBindIdentity(actor, target)).not.to.throw();
+        else expectDomainError(() => assertMayBindIdentity(actor, target), 'FORBIDDEN', actor.member.status === 'SUSPENDED' ? 'SUSPENDED' : target);
+      });
+    }
   });
 
   describe('assertCounterparty', () => {
