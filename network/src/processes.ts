@@ -4,10 +4,11 @@ import { join } from 'node:path';
 
 /**
  * Background processes with a pid file, stopped by that pid only (never by
- * name). A pid file is trusted only while that pid is alive AND still runs
- * the program we started (its /proc cmdline names it), so a stale pid file,
- * or a pid the system gave to another program since, is removed, never
- * signalled.
+ * name). A pid file is trusted only while that pid is alive AND is still the
+ * process we started: same start time (field 22 of /proc/<pid>/stat) and a
+ * command line naming the program. Pids wrap around quickly on a busy
+ * machine (pid_max is 32768 here), so a stale pid file, or a pid the system
+ * gave to another process since, is removed, never signalled.
  */
 export interface ProcessSpec {
   /** Folder holding `pid` and `log`. */
@@ -29,16 +30,35 @@ function cmdline(pid: number): string | undefined {
   }
 }
 
-/** The live pid recorded in `dir`, or undefined (a stale pid file is removed). */
-export function runningPid(dir: string): number | undefined {
-  let recorded: { pid: number; command: string } | undefined;
+/** Start time of `pid` in clock ticks since boot, and its state letter. */
+function procStat(pid: number): { startTime: string; state: string } | undefined {
   try {
-    recorded = JSON.parse(readFileSync(pidFile(dir), 'utf8')) as { pid: number; command: string };
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After "pid (comm) ": state is field 3, starttime field 22.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] ?? '', startTime: fields[19] ?? '' };
   } catch {
     return undefined;
   }
+}
+
+interface PidRecord {
+  pid: number;
+  command: string;
+  startTime: string;
+}
+
+/** The live pid recorded in `dir`, or undefined (a stale pid file is removed). */
+export function runningPid(dir: string): number | undefined {
+  let recorded: PidRecord | undefined;
+  try {
+    recorded = JSON.parse(readFileSync(pidFile(dir), 'utf8')) as PidRecord;
+  } catch {
+    return undefined;
+  }
+  const stat = procStat(recorded.pid);
   const line = cmdline(recorded.pid);
-  if (line !== undefined && line.includes(recorded.command)) return recorded.pid;
+  if (stat && stat.state !== 'Z' && stat.startTime === recorded.startTime && line?.includes(recorded.command)) return recorded.pid;
   rmSync(pidFile(dir), { force: true });
   return undefined;
 }
@@ -58,7 +78,8 @@ export function startProcess(spec: ProcessSpec): { pid: number; started: boolean
     });
     if (child.pid === undefined) throw new Error(`could not start ${spec.command}`);
     child.unref();
-    writeFileSync(pidFile(spec.dir), JSON.stringify({ pid: child.pid, command: spec.command }));
+    const record: PidRecord = { pid: child.pid, command: spec.command, startTime: procStat(child.pid)?.startTime ?? '' };
+    writeFileSync(pidFile(spec.dir), JSON.stringify(record));
     return { pid: child.pid, started: true };
   } finally {
     closeSync(out);
@@ -77,12 +98,8 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
+  const stat = procStat(pid);
+  return stat !== undefined && stat.state !== 'Z';
 }
 
 /** TERM, up to `graceMs` for it to exit, then KILL. Returns whether anything ran. */

@@ -1,0 +1,430 @@
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, signers } from '@hyperledger/fabric-gateway';
+import { common } from '@hyperledger/fabric-protos';
+import { spawnSync } from 'node:child_process';
+import { createPrivateKey, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { demoMember } from '../../gateway/src/demo/plan';
+import { sha256Hex } from '../../gateway/src/services/canonical';
+import { type FabricBinaries, FabricNotFound, findFabric } from '../../network/src/fabric-bin';
+import { demoEnrolments, type Layout, nodeDir, type OrdererNode, type PeerNode, peerTlsCa, type ProfileName } from '../../network/src/layout';
+import { chaincodeServerDir, down, ordererEnv, packageChaincode, peerEnv, profilePath, REPO_ROOT, scfChaincode, startChaincodeServer, up } from '../../network/src/network';
+import { logFile, runningPid, signalProcess, startProcess, stopProcess, waitForExit } from '../../network/src/processes';
+
+/*
+ * `npm run test:faults`: a bounded write load through the REST gateway on a
+ * real network while one fault at a time is injected and healed (setup,
+ * load, fault, heal, check, each a named step; every wait bounded and
+ * saying what it waits for). After each fault:
+ *   - every acknowledged write (2xx) is read back: present, exactly once;
+ *   - a write whose outcome stayed unknown (COMMIT_TIMEOUT, a broken
+ *     connection) resolves through GET /transactions/{txId};
+ *   - clients retry with the same Idempotency-Key, and no key made two records;
+ *   - writes succeed again within a measured time;
+ *   - every peer reports the same block height.
+ * Each client operation ends ok (2xx), fail (a definite 4xx refusal) or
+ * info (unknown after the client gave up retrying): ok must be on the
+ * ledger, info may be, nothing else may.
+ *
+ * Not covered yet: cutting an orderer off the network in a network namespace
+ * (issue 13, fault 3).
+ */
+
+const CLIENTS = 4;
+const PHASE = { beforeMs: 3_000, faultMs: 10_000, afterMs: 8_000 };
+const RETRY = { attempts: 60, delayMs: 500 };
+const GATEWAY_PORT_OFFSET = 290; // inside the network's port span, used by no node
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const say = (line: string) => process.stdout.write(`== test:faults: ${line}\n`);
+
+async function until(what: string, timeoutMs: number, probe: () => Promise<true | string>): Promise<number> {
+  const start = Date.now();
+  let last = '';
+  for (;;) {
+    const r = await probe().catch((e: Error) => e.message);
+    if (r === true) return Date.now() - start;
+    last = r;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${last}`);
+    await sleep(200);
+  }
+}
+
+// ---------- the REST gateway as its own process ----------
+
+class GatewayProcess {
+  readonly url: string;
+  readonly tokens: Record<string, string>;
+  readonly dir: string;
+  constructor(private readonly l: Layout) {
+    this.dir = join(l.runDir, 'gateway');
+    this.url = `http://127.0.0.1:${l.base + GATEWAY_PORT_OFFSET}`;
+    const profile = JSON.parse(readFileSync(profilePath(l), 'utf8')) as { identities: Array<{ label: string; token: string }> };
+    this.tokens = Object.fromEntries(profile.identities.map((i) => [i.label, i.token]));
+  }
+
+  async start(): Promise<void> {
+    startProcess({
+      dir: this.dir,
+      command: process.execPath,
+      args: [join(REPO_ROOT, 'dist', 'gateway', 'src', 'main.js')],
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        SCF_LEDGER: 'fabric',
+        SCF_FABRIC_PROFILE: profilePath(this.l),
+        PORT: String(this.l.base + GATEWAY_PORT_OFFSET),
+        SCF_LOG_LEVEL: 'warn',
+      },
+      cwd: REPO_ROOT,
+    });
+    await until('the REST gateway to answer /ready', 90_000, async () => {
+      const res = await fetch(`${this.url}/ready`, { signal: AbortSignal.timeout(3_000) });
+      return res.status === 200 ? true : `/ready ${res.status}`;
+    });
+  }
+}
+
+// ---------- the load ----------
+
+type Outcome = 'ok' | 'fail' | 'info';
+interface Op {
+  kind: 'register' | 'confirm' | 'issue' | 'transfer';
+  key: string;
+  /** The last answer: status and problem code. */
+  answer: string;
+  outcome: Outcome;
+  id: string | undefined;
+  txId: string | undefined;
+  at: number;
+}
+
+type Reply = { status: number; body: any; txId: string | undefined } | Error;
+
+async function call(gw: GatewayProcess, label: string, method: string, path: string, body?: object, key?: string): Promise<Reply> {
+  try {
+    const res = await fetch(`${gw.url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${gw.tokens[label]}`, 'Content-Type': 'application/json', ...(key ? { 'Idempotency-Key': key } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(45_000),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, txId: res.headers.get('transaction-id') ?? undefined };
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+/** One write, retried with the same Idempotency-Key while the gateway is unreachable or answers 5xx. */
+async function write(gw: GatewayProcess, label: string, kind: Op['kind'], path: string, body: object, ops: Op[]): Promise<Op> {
+  const key = `fault-${kind}-${randomBytes(8).toString('hex')}`;
+  let reply: Reply = new Error('not sent');
+  let txId: string | undefined;
+  for (let attempt = 0; attempt < RETRY.attempts; attempt++) {
+    reply = await call(gw, label, 'POST', path, body, key);
+    if (!(reply instanceof Error)) {
+      txId = reply.txId ?? (reply.body?.txId as string | undefined) ?? txId;
+      if (reply.status < 500) break;
+    }
+    await sleep(RETRY.delayMs);
+  }
+  const outcome: Outcome = reply instanceof Error || reply.status >= 500 ? 'info' : reply.status < 300 ? 'ok' : 'fail';
+  const id = reply instanceof Error ? undefined : ((reply.body?.voucher?.id ?? reply.body?.id) as string | undefined);
+  const answer = reply instanceof Error ? reply.message : `${reply.status} ${(reply.body?.code as string | undefined) ?? ''}`.trim();
+  const op: Op = { kind, key, answer, outcome, id, txId, at: Date.now() };
+  ops.push(op);
+  return op;
+}
+
+/** One asset's life across three orgs: the supplier registers, the core enterprise confirms and issues, the supplier transfers. */
+async function workflow(gw: GatewayProcess, dueDate: string, ops: Op[]): Promise<void> {
+  const fingerprint = sha256Hex(`fault-${randomBytes(16).toString('hex')}`);
+  const rcv = await write(gw, 'supplier1', 'register', '/receivables', { debtor: demoMember('core').id, amount: '1000000', dueDate, documents: [{ kind: 'INVOICE', fingerprint }] }, ops);
+  if (rcv.outcome !== 'ok' || !rcv.id) return;
+  if ((await write(gw, 'core-maker', 'confirm', `/receivables/${rcv.id}/confirm`, {}, ops)).outcome !== 'ok') return;
+  const v = await write(gw, 'core-maker', 'issue', '/vouchers', { receivableId: rcv.id, amount: '1000000', maturityDate: dueDate }, ops);
+  if (v.outcome !== 'ok' || !v.id) return;
+  await write(gw, 'supplier1', 'transfer', `/vouchers/${v.id}/transfer`, { to: demoMember('supplier2').id, amount: '1000000' }, ops);
+}
+
+// ---------- heights ----------
+
+/** Each peer's channel height, asked of that peer through qscc as an identity of its org. */
+async function heights(l: Layout): Promise<number[]> {
+  return Promise.all(
+    l.peers.map(async (p: PeerNode) => {
+      const e = demoEnrolments(l).find((d) => d.mspId === p.mspId);
+      if (!e) throw new Error(`no identity of ${p.mspId}`);
+      const client = new grpc.Client(`127.0.0.1:${p.port}`, grpc.credentials.createSsl(readFileSync(peerTlsCa(l, p.mspId))), {
+        'grpc.ssl_target_name_override': 'localhost',
+      });
+      const gateway = connect({
+        client,
+        identity: { mspId: e.mspId, credentials: readFileSync(e.certificate) },
+        signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(e.privateKey))),
+        hash: hash.sha256,
+      });
+      try {
+        const bytes = await gateway
+          .getNetwork('scf')
+          .getContract('qscc')
+          .evaluateTransaction('GetChainInfo', 'scf');
+        return common.BlockchainInfo.deserializeBinary(bytes).getHeight();
+      } finally {
+        gateway.close();
+        client.close();
+      }
+    }),
+  );
+}
+
+// ---------- faults ----------
+
+interface Fault {
+  name: string;
+  profile: ProfileName;
+  /** Injects the fault; returns the heal, run PHASE.faultMs later. */
+  inject(ctx: Ctx): Promise<() => Promise<void> | void>;
+}
+
+interface Ctx {
+  l: Layout;
+  bin: FabricBinaries;
+  gw: GatewayProcess;
+}
+
+function restartOrderer(ctx: Ctx, o: OrdererNode): void {
+  startProcess({ dir: nodeDir(ctx.l, o.name), command: join(ctx.bin.binDir, 'orderer'), args: [], env: ordererEnv(ctx.l, o, ctx.bin, 'info') });
+}
+
+/** The Raft leader: the newest "Raft leader changed: a -> b" among the running orderers' logs. */
+function raftLeader(l: Layout): OrdererNode {
+  let newest: { at: string; id: number } | undefined;
+  for (const o of l.orderers) {
+    if (runningPid(nodeDir(l, o.name)) === undefined) continue;
+    for (const line of readFileSync(logFile(nodeDir(l, o.name)), 'utf8').split('\n')) {
+      const m = /(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+).*Raft leader changed: \d+ -> (\d+)/.exec(line);
+      if (m && m[2] !== '0' && (!newest || m[1]! > newest.at)) newest = { at: m[1]!, id: Number(m[2]) };
+    }
+  }
+  const leader = newest && l.orderers[newest.id - 1];
+  if (!leader) throw new Error('no Raft leader found in the orderers\' logs');
+  return leader;
+}
+
+async function killAndWait(dir: string): Promise<void> {
+  await waitForExit(signalProcess(dir, 'SIGKILL'));
+}
+
+const FAULTS: Fault[] = [
+  {
+    name: 'kill -9 the Raft leader, restart it',
+    profile: 'raft3',
+    async inject(ctx) {
+      const leader = raftLeader(ctx.l);
+      say(`  killing ${leader.name} (the Raft leader)`);
+      await killAndWait(nodeDir(ctx.l, leader.name));
+      return () => restartOrderer(ctx, leader);
+    },
+  },
+  {
+    name: 'SIGSTOP a Raft follower for 10 s, then SIGCONT',
+    profile: 'raft3',
+    inject(ctx) {
+      const leader = raftLeader(ctx.l);
+      const follower = ctx.l.orderers.find((o) => o.name !== leader.name) as OrdererNode;
+      say(`  stopping ${follower.name} (a follower)`);
+      signalProcess(nodeDir(ctx.l, follower.name), 'SIGSTOP');
+      return Promise.resolve(() => void signalProcess(nodeDir(ctx.l, follower.name), 'SIGCONT'));
+    },
+  },
+  {
+    name: "kill -9 the gateway org's peer (PlatformMSP), restart it",
+    profile: 'raft3',
+    async inject(ctx) {
+      const p = ctx.l.peers[0] as PeerNode;
+      await killAndWait(nodeDir(ctx.l, p.name));
+      return () => void startProcess({ dir: nodeDir(ctx.l, p.name), command: join(ctx.bin.binDir, 'peer'), args: ['node', 'start'], env: peerEnv(ctx.l, p, ctx.bin, 'info') });
+    },
+  },
+  {
+    name: 'kill -9 the chaincode server, restart it',
+    profile: 'raft3',
+    async inject(ctx) {
+      const cc = scfChaincode(ctx.l);
+      await killAndWait(chaincodeServerDir(ctx.l, cc));
+      return async () => void (await startChaincodeServer(ctx.l, cc, (await packageChaincode(ctx.l, cc)).packageId));
+    },
+  },
+  {
+    name: 'kill -9 the REST gateway, restart it on the same profile',
+    profile: 'raft3',
+    async inject(ctx) {
+      await killAndWait(ctx.gw.dir);
+      return () => ctx.gw.start();
+    },
+  },
+  {
+    name: 'BFT: crash one of four orderers, keep writing, restart it',
+    profile: 'bft4',
+    async inject(ctx) {
+      const o = ctx.l.orderers[1] as OrdererNode;
+      await killAndWait(nodeDir(ctx.l, o.name));
+      return () => restartOrderer(ctx, o);
+    },
+  },
+];
+
+interface FaultResult {
+  fault: string;
+  acknowledged: number;
+  unknownResolved: number;
+  unknownLeft: number;
+  refused: number;
+  refusals: string[];
+  lost: number;
+  duplicated: number;
+  recoverySeconds: number | null;
+  heights: number[];
+}
+
+async function runFault(ctx: Ctx, fault: Fault, index: number): Promise<FaultResult> {
+  say(`fault ${index + 1}: ${fault.name}`);
+  const ops: Op[] = [];
+  const dueDate = new Date(Date.now() + (100 + index) * 86_400_000).toISOString().slice(0, 10); // this fault's records
+  let stop = false;
+  const load = Promise.all(Array.from({ length: CLIENTS }, async () => {
+    while (!stop) await workflow(ctx.gw, dueDate, ops);
+  }));
+  await sleep(PHASE.beforeMs);
+  const heal = await fault.inject(ctx);
+  await sleep(PHASE.faultMs);
+  await heal();
+  const healedAt = Date.now();
+  say(`  healed; load continues ${PHASE.afterMs / 1000} s`);
+  await sleep(PHASE.afterMs);
+  stop = true;
+  await load;
+
+  // Unknown outcomes resolve through the ledger.
+  let unknownResolved = 0;
+  for (const op of ops.filter((o) => o.outcome === 'info')) {
+    if (!op.txId) continue;
+    const r = await call(ctx.gw, 'auditor', 'GET', `/transactions/${op.txId}`);
+    if (!(r instanceof Error) && (r.status === 200 || r.status === 404)) {
+      unknownResolved++;
+      if (r.status === 200 && r.body.valid === true) op.outcome = 'ok';
+      else op.outcome = 'fail';
+    }
+  }
+  // Every acknowledged write is on the ledger.
+  let lost = 0;
+  for (const op of ops.filter((o) => o.outcome === 'ok')) {
+    const path = op.kind === 'register' || op.kind === 'confirm' ? `/receivables/${op.id}` : `/vouchers/${op.id}`;
+    if (!op.id) continue;
+    const r = await call(ctx.gw, 'auditor', 'GET', path);
+    const present =
+      !(r instanceof Error) &&
+      r.status === 200 &&
+      (op.kind !== 'confirm' || r.body.status !== 'PENDING') &&
+      (op.kind !== 'transfer' || r.body.holder === demoMember('supplier2').id);
+    if (!present) lost++;
+  }
+  // Exactly once: this fault's receivables (its own due date) number no more than the register keys that may have applied.
+  const mine = new Set<string>();
+  let bookmark = '';
+  for (let page = 0; page < 500; page++) {
+    const r = await call(ctx.gw, 'auditor', 'GET', `/receivables?creditor=${demoMember('supplier1').id}${bookmark ? `&bookmark=${encodeURIComponent(bookmark)}` : ''}`);
+    if (r instanceof Error || r.status !== 200) throw new Error(`listing receivables failed: ${r instanceof Error ? r.message : `${r.status} ${JSON.stringify(r.body)}`}`);
+    for (const rec of r.body.records as Array<{ id: string; dueDate: string }>) if (rec.dueDate === dueDate) mine.add(rec.id);
+    bookmark = r.body.bookmark as string;
+    if (!bookmark) break;
+  }
+  const registers = ops.filter((o) => o.kind === 'register');
+  const maybeApplied = registers.filter((o) => o.outcome !== 'fail').length;
+  const duplicated = Math.max(0, mine.size - maybeApplied);
+  const ackedIds = new Set(registers.filter((o) => o.outcome === 'ok').map((o) => o.id));
+  for (const id of ackedIds) if (!mine.has(id as string)) lost++;
+
+  const firstOk = ops.filter((o) => o.outcome === 'ok' && o.at >= healedAt).map((o) => o.at).sort((a, b) => a - b)[0];
+  let peerHeights: number[] = [];
+  await until('every peer at the same height', 30_000, async () => {
+    peerHeights = await heights(ctx.l);
+    return peerHeights.every((h) => h === peerHeights[0]) ? true : `heights ${peerHeights.join(', ')}`;
+  });
+  const result: FaultResult = {
+    fault: fault.name,
+    acknowledged: ops.filter((o) => o.outcome === 'ok').length,
+    unknownResolved,
+    unknownLeft: ops.filter((o) => o.outcome === 'info').length,
+    refused: ops.filter((o) => o.outcome === 'fail').length,
+    refusals: [...new Set(ops.filter((o) => o.outcome === 'fail').map((o) => `${o.kind}: ${o.answer}`))],
+    lost,
+    duplicated,
+    recoverySeconds: firstOk === undefined ? null : Math.max(0, (firstOk - healedAt) / 1000),
+    heights: peerHeights,
+  };
+  say(`  ${JSON.stringify(result)}`);
+  return result;
+}
+
+async function main(): Promise<number> {
+  let bin: FabricBinaries;
+  try {
+    bin = findFabric();
+  } catch (err) {
+    if (!(err instanceof FabricNotFound)) throw err;
+    process.stdout.write(`\n# FAULT SUITE NOT RUN: ${err.message}\n\n`);
+    return 1;
+  }
+  const base = Number(process.env.SCF_FAULTS_PORT_BASE ?? 47050);
+  const seed = process.env.SCF_FAULTS_ONLY; // e.g. "1,3": run only these faults
+  const chosen = FAULTS.map((f, i) => ({ f, i })).filter(({ i }) => !seed || seed.split(',').map(Number).includes(i + 1));
+  say('building (npm run build)');
+  if (spawnSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'inherit' }).status !== 0) return 1;
+
+  const results: FaultResult[] = [];
+  for (const profile of ['raft3', 'bft4'] as const) {
+    const faults = chosen.filter(({ f }) => f.profile === profile);
+    if (faults.length === 0) continue;
+    const runDir = join(REPO_ROOT, '.scf', `network-faults-${profile}`);
+    await stopProcess(join(runDir, 'gateway'));
+    await down({ runDir, purge: true });
+    try {
+      const r = await up({ runDir, base, profile, log: (line) => process.stdout.write(`network: ${line}\n`) });
+      const gw = new GatewayProcess(r.layout);
+      await gw.start();
+      for (const { f, i } of faults) results.push(await runFault({ l: r.layout, bin, gw }, f, i));
+    } finally {
+      // A stopped (SIGSTOP) node cannot take TERM: wake it first.
+      for (const dir of [join(runDir, 'gateway'), ...['orderer1', 'orderer2', 'orderer3', 'orderer4'].map((o) => join(runDir, 'nodes', o))]) {
+        if (runningPid(dir) !== undefined) signalProcess(dir, 'SIGCONT');
+      }
+      await stopProcess(join(runDir, 'gateway'));
+      const keep = process.env.SCF_FAULTS_KEEP === '1'; // keep the run folder (logs) for a post-mortem
+      const stopped = await down({ runDir, purge: !keep });
+      say(`${profile} down: ${stopped.length} processes stopped${keep ? `; logs kept in ${runDir}` : ''}`);
+    }
+  }
+  const rows = results.map(
+    (r) => `| ${r.fault} | ${r.acknowledged} | ${r.unknownLeft} | ${r.lost} | ${r.duplicated} | ${r.recoverySeconds === null ? '–' : r.recoverySeconds.toFixed(1)} | ${r.heights.join(' / ')} |`,
+  );
+  const table = ['| fault | writes acknowledged | unknown left | lost | duplicated | recovery after heal (s) | peer heights |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
+  process.stdout.write(`\n${table}\n\n`);
+  mkdirSync(join(REPO_ROOT, '.scf'), { recursive: true });
+  writeFileSync(join(REPO_ROOT, '.scf', 'faults-results.json'), JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
+  const bad = results.filter((r) => r.lost > 0 || r.duplicated > 0 || r.unknownLeft > 0 || r.recoverySeconds === null || r.acknowledged === 0);
+  for (const r of bad) say(`FAILED: ${r.fault}`);
+  say(bad.length === 0 ? `${results.length} faults: nothing acknowledged lost, nothing duplicated` : `${bad.length} of ${results.length} faults failed`);
+  return bad.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`test:faults: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,46 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runningPid, signalProcess, startProcess, stopProcess, waitForExit } from '../../../network/src/processes';
+
+describe('network processes: pid files, stopped by pid only', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'scf-proc-'));
+  });
+  afterEach(async () => {
+    await stopProcess(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const sleeper = () => ({ dir, command: '/bin/sleep', args: ['30'], env: {} });
+
+  it('starts once: a second start finds the running process', async () => {
+    const first = startProcess(sleeper());
+    expect(first.started).to.equal(true);
+    expect(runningPid(dir)).to.equal(first.pid);
+    expect(startProcess(sleeper())).to.deep.equal({ pid: first.pid, started: false });
+    expect(await stopProcess(dir)).to.equal(true);
+    expect(runningPid(dir)).to.equal(undefined);
+    expect(await stopProcess(dir)).to.equal(false); // twice is fine
+  });
+
+  it('never trusts a pid file whose process is not the one it started: removed, not signalled', () => {
+    const { pid } = startProcess(sleeper());
+    const record = JSON.parse(readFileSync(join(dir, 'pid'), 'utf8')) as { startTime: string };
+    // The same pid number, but "started" at another time: a pid the system reused.
+    writeFileSync(join(dir, 'pid'), JSON.stringify({ ...record, startTime: '1' }));
+    expect(runningPid(dir)).to.equal(undefined);
+    expect(existsSync(join(dir, 'pid'))).to.equal(false);
+    process.kill(pid, 0); // still alive: nothing was sent to it
+    process.kill(pid, 'SIGKILL');
+  });
+
+  it('counts a killed child as exited before it is reaped', async () => {
+    startProcess(sleeper());
+    const pid = signalProcess(dir, 'SIGKILL');
+    await waitForExit(pid, 5_000);
+    expect(runningPid(dir)).to.equal(undefined);
+  });
+});
