@@ -9,7 +9,7 @@ import type { EventLogger } from './ledger/fabric/events';
 import type { ClockLogger } from './ledger/embedded/sandbox-clock';
 import { loadFabricProfile } from './ledger/fabric/profile';
 import type { Ledger, LedgerIdentity } from './ledger/ledger';
-import type { TokenDirectory } from './services/principals';
+import type { TokenDirectory } from './credentials';
 
 /** A ledger connector ready to serve, with the tokens that reach it. */
 export interface LedgerRuntime {

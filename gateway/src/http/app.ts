@@ -1,8 +1,8 @@
 import express, { type Express } from 'express';
 import pino, { type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import type { TokenDirectory } from '../credentials';
 import type { Services } from '../services';
-import type { TokenDirectory } from '../services/principals';
 import { authenticate } from './auth';
 import { openApiDocument } from './openapi';
 import { errorHandler, notFoundHandler } from './problem';

@@ -1,10 +1,8 @@
 import type { RequestHandler } from 'express';
+import { BEARER_TOKEN, type Principal, type TokenDirectory } from '../credentials';
 import { LedgerError } from '../ledger/ledger';
-import type { Principal, TokenDirectory } from '../services/principals';
 import { RequestValidationError } from './problem';
 
-/** What a bearer token may look like (RFC 6750 b64token); profiles are checked against it too. */
-export const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
 const BEARER = new RegExp(`^Bearer\\s+(${BEARER_TOKEN.source.slice(1, -1)})\\s*$`, 'i');
 // The chaincode's requestId alphabet (chaincode/src/contracts/base.ts).
 const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;

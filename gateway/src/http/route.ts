@@ -2,11 +2,11 @@ import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openap
 import express, { type RequestHandler, type Router } from 'express';
 import type { z } from 'zod';
 import type { ErrorCode } from '../../../chaincode/src/domain/errors';
+import type { TokenDirectory } from '../credentials';
 import type { CallContext, Written } from '../services/calls';
 import { authenticate, idempotencyKey, principalOf } from './auth';
 import { HTTP_STATUS, RequestValidationError } from './problem';
 import { Problem } from './schemas/common';
-import type { TokenDirectory } from '../services/principals';
 
 /*
  * One declaration per route drives both the express handler and its OpenAPI

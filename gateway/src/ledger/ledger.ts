@@ -7,9 +7,9 @@ import { type ErrorCode, parseCodedMessage } from '../../../chaincode/src/domain
  */
 export interface Ledger {
   /** Endorse, order and wait for commit; resolves only once the transaction is committed valid. */
-  submit(identity: LedgerIdentity, name: string, command: object, opts?: SubmitOptions): Promise<SubmitResult>;
+  submit(identity: CallerIdentity, name: string, command: object, opts?: SubmitOptions): Promise<SubmitResult>;
   /** Run a transaction against committed state without ordering it. */
-  evaluate(identity: LedgerIdentity, name: string, command: object, opts?: CallOptions): Promise<unknown>;
+  evaluate(identity: CallerIdentity, name: string, command: object, opts?: CallOptions): Promise<unknown>;
   /** Commit status of a transaction id; throws NOT_FOUND when the ledger does not know it. */
   transactionStatus(txId: string): Promise<TransactionStatus>;
   /**
@@ -108,6 +108,15 @@ export interface LedgerIdentity {
   /** PEM PKCS#8 private key. */
   readonly privateKey: string;
 }
+
+/**
+ * Who a call acts as: a LedgerIdentity, or a certificate whose key its member
+ * keeps (a credential issued for the member's CSR; credentials' TokenIdentity
+ * has this shape). The embedded ledger runs inside the gateway and signs
+ * nothing, so it acts as either; the Fabric connector signs every proposal
+ * and refuses an identity without a key.
+ */
+export type CallerIdentity = Omit<LedgerIdentity, 'privateKey'> & { readonly privateKey?: string | undefined };
 
 export interface CallOptions {
   /** Upper bound for the whole call, milliseconds. */

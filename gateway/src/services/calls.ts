@@ -1,5 +1,5 @@
 import type { Ledger } from '../ledger/ledger';
-import type { Principal } from './principals';
+import type { Principal } from '../credentials';
 
 /** The outcome of a write: the chaincode's result and the transaction that produced it. */
 export interface Written<T> {

@@ -8,7 +8,7 @@ import { LedgerError } from '../../../gateway/src/ledger/ledger';
 import { createApp } from '../../../gateway/src/http/app';
 import { errorHandler, HTTP_STATUS } from '../../../gateway/src/http/problem';
 import { mount, route } from '../../../gateway/src/http/route';
-import { StaticTokenDirectory } from '../../../gateway/src/services/principals';
+import { StaticTokenDirectory } from '../../../gateway/src/credentials';
 
 const principal = { label: 't', identity: { mspId: 'PlatformMSP', certificate: 'c', privateKey: 'k' } };
 const directory = new StaticTokenDirectory([{ token: 'tok-123456789', principal }]);

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadFabricProfile } from '../../../gateway/src/ledger/fabric/profile';
-import { StaticTokenDirectory } from '../../../gateway/src/services/principals';
+import { StaticTokenDirectory } from '../../../gateway/src/credentials';
 
 const identity = (mspId: string) => ({ mspId, certificate: `cert-${mspId}`, privateKey: `key-${mspId}` });
 

@@ -9,7 +9,7 @@ import {
   type Ledger,
   LedgerError,
   type LedgerEvent,
-  type LedgerIdentity,
+  type CallerIdentity,
   type SubmitOptions,
   type SubmitResult,
   type TransactionStatus,
@@ -94,7 +94,7 @@ export class EmbeddedLedger implements Ledger {
     }
   }
 
-  async submit(identity: LedgerIdentity, name: string, command: object, opts?: SubmitOptions): Promise<SubmitResult> {
+  async submit(identity: CallerIdentity, name: string, command: object, opts?: SubmitOptions): Promise<SubmitResult> {
     const retry = this.options.retry ?? DEFAULT_RETRY;
     const deadline = Date.now() + (opts?.deadlineMs ?? this.options.submitDeadlineMs ?? 30_000);
     for (let attempt = 1; ; attempt++) {
@@ -125,7 +125,7 @@ export class EmbeddedLedger implements Ledger {
     }
   }
 
-  async evaluate(identity: LedgerIdentity, name: string, command: object, _opts?: CallOptions): Promise<unknown> {
+  async evaluate(identity: CallerIdentity, name: string, command: object, _opts?: CallOptions): Promise<unknown> {
     return decodeResult((await this.endorse(identity, name, command)).result);
   }
 
@@ -162,7 +162,7 @@ export class EmbeddedLedger implements Ledger {
     await this.backend.close();
   }
 
-  private async endorse(identity: LedgerIdentity, name: string, command: object): Promise<EndorsedTransaction<string>> {
+  private async endorse(identity: CallerIdentity, name: string, command: object): Promise<EndorsedTransaction<string>> {
     if (this.closing.signal.aborted) throw new LedgerError('LEDGER_UNAVAILABLE', 'the ledger is shutting down');
     const args = [JSON.stringify(command)];
     const nonce = randomBytes(24);

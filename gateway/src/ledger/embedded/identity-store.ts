@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { type Principal, StaticTokenDirectory } from '../../services/principals';
+import { type Principal, StaticTokenDirectory } from '../../credentials';
 import type { LedgerIdentity } from '../ledger';
 import { createOrgCa } from './pki';
 

@@ -7,7 +7,7 @@ import {
   type Ledger,
   LedgerError,
   type LedgerEvent,
-  type LedgerIdentity,
+  type CallerIdentity,
   type SubmitOptions,
   type SubmitResult,
   type TransactionStatus,
@@ -46,7 +46,7 @@ export class FabricLedger implements Ledger {
     this.deadlines = options.deadlines ?? DEFAULT_DEADLINES;
   }
 
-  async submit(identity: LedgerIdentity, name: string, command: object, opts?: SubmitOptions): Promise<SubmitResult> {
+  async submit(identity: CallerIdentity, name: string, command: object, opts?: SubmitOptions): Promise<SubmitResult> {
     return submitFlow(this.contract(identity), name, command, {
       deadlines: this.deadlines,
       retry: this.options.retry,
@@ -56,7 +56,7 @@ export class FabricLedger implements Ledger {
     });
   }
 
-  async evaluate(identity: LedgerIdentity, name: string, command: object, opts?: CallOptions): Promise<unknown> {
+  async evaluate(identity: CallerIdentity, name: string, command: object, opts?: CallOptions): Promise<unknown> {
     return evaluateFlow(this.contract(identity), name, command, { deadlines: this.deadlines, deadlineMs: opts?.deadlineMs });
   }
 
@@ -125,13 +125,20 @@ export class FabricLedger implements Ledger {
     return Promise.resolve();
   }
 
-  private contract(identity: LedgerIdentity): ContractLike {
+  private contract(identity: CallerIdentity): ContractLike {
     return this.gateway(identity).getNetwork(this.profile.channel).getContract(this.profile.chaincode);
   }
 
-  private gateway(identity: LedgerIdentity): Gateway {
+  private gateway(identity: CallerIdentity): Gateway {
     // After close() nothing reconnects: a late call would leave a gRPC channel open.
     if (this.closing.signal.aborted) throw new LedgerError('LEDGER_UNAVAILABLE', 'the ledger is shutting down');
+    // A peer takes only signed proposals: an identity whose key its member keeps cannot be used here.
+    if (identity.privateKey === undefined) {
+      throw new LedgerError(
+        'FORBIDDEN',
+        `the Fabric connector signs every proposal and holds no private key for this ${identity.mspId} certificate: enrol the identity with the org's CA and add its certificate and key to the gateway profile`,
+      );
+    }
     // The key is part of the cache key: a gateway signs with the key it was created with.
     const key = `${identity.mspId}\u0000${identity.certificate}\u0000${identity.privateKey}`;
     const existing = this.gateways.get(key);

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { BEARER_TOKEN } from '../../http/auth';
-import { StaticTokenDirectory } from '../../services/principals';
+import { BEARER_TOKEN, StaticTokenDirectory } from '../../credentials';
 import type { LedgerIdentity } from '../ledger';
 
 /**
