@@ -1,5 +1,5 @@
 import { FabricNotFound } from './fabric-bin';
-import { down, profilePath, status, up } from './network';
+import { buildChaincode, down, profilePath, status, up } from './network';
 import { PROFILES, type ProfileName } from './layout';
 
 /*
@@ -32,6 +32,8 @@ async function main(): Promise<number> {
         process.stderr.write(`network: --orderers must be one of ${PROFILES.join(', ')} (got ${orderers})\n`);
         return 2;
       }
+      log('building the chaincode server (tsc -b tsconfig.build.json)');
+      buildChaincode();
       const r = await up({ profile: orderers as ProfileName | undefined, log });
       if (r.alreadyRunning) log(`already running (${r.layout.profile}); nothing to do`);
       log(`ready in ${r.seconds.toFixed(1)} s. Gateway: SCF_LEDGER=fabric SCF_FABRIC_PROFILE=${r.profile} (or npm run start:fabric)`);

@@ -1,7 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
-import { spawnSync } from 'node:child_process';
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +8,7 @@ import { demoMember } from '../../gateway/src/demo/plan';
 import { sha256Hex } from '../../gateway/src/services/canonical';
 import { type FabricBinaries, FabricNotFound, findFabric } from '../../network/src/fabric-bin';
 import { demoEnrolments, type Layout, nodeDir, type OrdererNode, type PeerNode, peerTlsCa, type ProfileName } from '../../network/src/layout';
-import { chaincodeServerDir, down, ordererEnv, packageChaincode, peerEnv, profilePath, REPO_ROOT, scfChaincode, startChaincodeServer, up } from '../../network/src/network';
+import { buildChaincode, chaincodeServerDir, down, ordererEnv, packageChaincode, peerEnv, profilePath, REPO_ROOT, scfChaincode, startChaincodeServer, up } from '../../network/src/network';
 import { logFile, runningPid, signalProcess, startProcess, stopProcess, waitForExit } from '../../network/src/processes';
 
 /*
@@ -382,8 +381,8 @@ async function main(): Promise<number> {
   const base = Number(process.env.SCF_FAULTS_PORT_BASE ?? 47050);
   const seed = process.env.SCF_FAULTS_ONLY; // e.g. "1,3": run only these faults
   const chosen = FAULTS.map((f, i) => ({ f, i })).filter(({ i }) => !seed || seed.split(',').map(Number).includes(i + 1));
-  say('building (npm run build)');
-  if (spawnSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'inherit' }).status !== 0) return 1;
+  say('building the chaincode server (tsc -b tsconfig.build.json)');
+  buildChaincode();
 
   const results: FaultResult[] = [];
   for (const profile of ['raft3', 'bft4'] as const) {

@@ -1,9 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { FabricNotFound, findFabric } from '../../network/src/fabric-bin';
 import type { Layout } from '../../network/src/layout';
-import { down, profilePath, REPO_ROOT, up } from '../../network/src/network';
+import { buildChaincode, down, profilePath, REPO_ROOT, up } from '../../network/src/network';
 
 /*
  * The real-network suites (`npm run test:fabric`): bring a network up in a
@@ -84,9 +84,8 @@ async function main(): Promise<number> {
 
   const runDir = process.env.SCF_TEST_NETWORK_DIR ?? join(REPO_ROOT, '.scf', 'network-test');
   const base = Number(process.env.SCF_TEST_NETWORK_PORT_BASE ?? 27050);
-  say('building the chaincode server (npm run build)');
-  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  if (build.status !== 0) return 1;
+  say('building the chaincode server (tsc -b tsconfig.build.json)');
+  buildChaincode();
 
   await down({ runDir, purge: true }); // what a killed earlier run left behind
   const results: Array<{ title: string; ok: boolean; seconds: number }> = [];
