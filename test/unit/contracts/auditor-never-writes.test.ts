@@ -30,12 +30,8 @@ describe('contracts: an AUDITOR never writes', () => {
       identityId: clientIdOf(auditorAdmin),
       userRole: 'ADMIN',
     });
-    const pending = await w.h.submit(w.as.tier1, 'receivable:Register', {
-      debtor: IDS.core,
-      amount: yuan(5_000),
-      dueDate: '2026-06-30',
-      documents: [{ kind: 'INVOICE', fingerprint: fp('auditor-pending') }],
-    });
+    // The auditor is refused before the state of anything is looked at: any receivable will do.
+    const pending = await confirmedReceivable(w, yuan(5_000), 'auditor-receivable');
     const toFinance = await confirmedReceivable(w, yuan(20_000), 'auditor-financed');
     const toIssue = await confirmedReceivable(w, yuan(20_000), 'auditor-issue');
     const root = await rootVoucher(w, yuan(10_000), 'auditor-root');
