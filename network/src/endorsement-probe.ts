@@ -1,28 +1,19 @@
 import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers } from '@hyperledger/fabric-gateway';
+import { connect, type Gateway, hash, signers } from '@hyperledger/fabric-gateway';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
-export interface ProbeTarget {
+/** A peer, and an enrolment (certificate and key files) of its org to talk to it as. */
+export interface PeerTarget {
   endpoint: string;
   tlsCaCertPath: string;
   mspId: string;
   certificatePath: string;
   privateKeyPath: string;
-  channel: string;
-  chaincode: string;
 }
 
-/**
- * Whether the network can endorse a transaction of `chaincode` now: asks the
- * peer's Gateway to endorse (never to submit) GetMetadata, which succeeds
- * without any ledger state. The Gateway endorses on its own peer first and
- * then needs a plan meeting the endorsement policy (MAJORITY of the orgs):
- * while gossip has not yet shown it enough peers it answers
- * FAILED_PRECONDITION "no combination of peers can be derived…". Health
- * endpoints answer long before that.
- */
-export async function canEndorse(t: ProbeTarget): Promise<true | string> {
+/** Runs `fn` with a Gateway connection to the peer, closed afterwards. */
+export async function withPeer<T>(t: PeerTarget, fn: (gateway: Gateway) => Promise<T>): Promise<T> {
   // The certificates name localhost (and 127.0.0.1, which TLS cannot send as a server name).
   const client = new grpc.Client(t.endpoint, grpc.credentials.createSsl(readFileSync(t.tlsCaCertPath)), {
     'grpc.ssl_target_name_override': 'localhost',
@@ -34,15 +25,35 @@ export async function canEndorse(t: ProbeTarget): Promise<true | string> {
     hash: hash.sha256,
   });
   try {
-    const contract = gateway.getNetwork(t.channel).getContract(t.chaincode);
-    await contract.newProposal('org.hyperledger.fabric:GetMetadata').endorse({ deadline: new Date(Date.now() + 5_000) });
+    return await fn(gateway);
+  } finally {
+    gateway.close();
+    client.close();
+  }
+}
+
+/**
+ * Whether the network can endorse a transaction of `chaincode` now: asks the
+ * peer's Gateway to endorse (never to submit) GetMetadata, which succeeds
+ * without any ledger state. The Gateway endorses on its own peer first and
+ * then needs a plan meeting the endorsement policy (MAJORITY of the orgs):
+ * while gossip has not yet shown it enough peers it answers
+ * FAILED_PRECONDITION "no combination of peers can be derived…". Health
+ * endpoints answer long before that.
+ */
+export async function canEndorse(t: PeerTarget & { channel: string; chaincode: string }): Promise<true | string> {
+  try {
+    await withPeer(t, (gateway) =>
+      gateway
+        .getNetwork(t.channel)
+        .getContract(t.chaincode)
+        .newProposal('org.hyperledger.fabric:GetMetadata')
+        .endorse({ deadline: new Date(Date.now() + 5_000) }),
+    );
     return true;
   } catch (err) {
     const e = err as Error & { details?: Array<{ message: string }> };
     const details = (e.details ?? []).map((d) => d.message).join('; ');
     return `${e.message}${details ? ` (${details})` : ''}`;
-  } finally {
-    gateway.close();
-    client.close();
   }
 }

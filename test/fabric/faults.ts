@@ -1,11 +1,10 @@
-import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
-import { createPrivateKey, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoMember } from '../../gateway/src/demo/plan';
 import { sha256Hex } from '../../gateway/src/services/canonical';
+import { withPeer } from '../../network/src/endorsement-probe';
 import { type FabricBinaries, FabricNotFound, findFabric } from '../../network/src/fabric-bin';
 import { demoEnrolments, type Layout, nodeDir, type OrdererNode, type PeerNode, peerTlsCa, type ProfileName } from '../../network/src/layout';
 import { buildChaincode, chaincodeServerDir, down, ordererEnv, packageChaincode, peerEnv, profilePath, REPO_ROOT, scfChaincode, startChaincodeServer, up } from '../../network/src/network';
@@ -153,28 +152,14 @@ async function workflow(gw: GatewayProcess, dueDate: string, ops: Op[]): Promise
 /** Each peer's channel height, asked of that peer through qscc as an identity of its org. */
 async function heights(l: Layout): Promise<number[]> {
   return Promise.all(
-    l.peers.map(async (p: PeerNode) => {
+    l.peers.map((p: PeerNode) => {
       const e = demoEnrolments(l).find((d) => d.mspId === p.mspId);
       if (!e) throw new Error(`no identity of ${p.mspId}`);
-      const client = new grpc.Client(`127.0.0.1:${p.port}`, grpc.credentials.createSsl(readFileSync(peerTlsCa(l, p.mspId))), {
-        'grpc.ssl_target_name_override': 'localhost',
-      });
-      const gateway = connect({
-        client,
-        identity: { mspId: e.mspId, credentials: readFileSync(e.certificate) },
-        signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(e.privateKey))),
-        hash: hash.sha256,
-      });
-      try {
-        const bytes = await gateway
-          .getNetwork('scf')
-          .getContract('qscc')
-          .evaluateTransaction('GetChainInfo', 'scf');
+      const target = { endpoint: `127.0.0.1:${p.port}`, tlsCaCertPath: peerTlsCa(l, p.mspId), mspId: e.mspId, certificatePath: e.certificate, privateKeyPath: e.privateKey };
+      return withPeer(target, async (gateway) => {
+        const bytes = await gateway.getNetwork('scf').getContract('qscc').evaluateTransaction('GetChainInfo', 'scf');
         return common.BlockchainInfo.deserializeBinary(bytes).getHeight();
-      } finally {
-        gateway.close();
-        client.close();
-      }
+      });
     }),
   );
 }
@@ -408,13 +393,19 @@ async function main(): Promise<number> {
     }
   }
   const rows = results.map(
-    (r) => `| ${r.fault} | ${r.acknowledged} | ${r.unknownLeft} | ${r.lost} | ${r.duplicated} | ${r.recoverySeconds === null ? '–' : r.recoverySeconds.toFixed(1)} | ${r.heights.join(' / ')} |`,
+    (r) =>
+      `| ${r.fault} | ${r.acknowledged} | ${r.refused}${r.refusals.length ? ` (${r.refusals.join('; ')})` : ''} | ${r.unknownResolved} | ${r.unknownLeft} | ${r.lost} | ${r.duplicated} | ${r.recoverySeconds === null ? '–' : r.recoverySeconds.toFixed(1)} | ${r.heights.join(' / ')} |`,
   );
-  const table = ['| fault | writes acknowledged | unknown left | lost | duplicated | recovery after heal (s) | peer heights |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
+  const table = [
+    '| fault | writes acknowledged | refused (4xx) | unknown, resolved by tx id | unknown left | lost | duplicated | recovery after heal (s) | peer heights |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
   process.stdout.write(`\n${table}\n\n`);
   mkdirSync(join(REPO_ROOT, '.scf'), { recursive: true });
   writeFileSync(join(REPO_ROOT, '.scf', 'faults-results.json'), JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
-  const bad = results.filter((r) => r.lost > 0 || r.duplicated > 0 || r.unknownLeft > 0 || r.recoverySeconds === null || r.acknowledged === 0);
+  // Every write of the workflow is valid when sent: any refusal (a 4xx) is a wrong answer.
+  const bad = results.filter((r) => r.lost > 0 || r.duplicated > 0 || r.unknownLeft > 0 || r.refused > 0 || r.recoverySeconds === null || r.acknowledged === 0);
   for (const r of bad) say(`FAILED: ${r.fault}`);
   say(bad.length === 0 ? `${results.length} faults: nothing acknowledged lost, nothing duplicated` : `${bad.length} of ${results.length} faults failed`);
   return bad.length === 0 ? 0 : 1;
