@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const [{ createApp }, { createServices }, { demoTokenTable }] = await Promise.all([import('./http/app'), import('./services'), import('./runtime')]);
   const shutdown = new AbortController();
   const app = createApp({
-    services: createServices(runtime.ledger, { submitDeadlineMs: config.submitDeadlineMs }),
+    services: createServices(runtime.ledger, { submitDeadlineMs: config.submitDeadlineMs, credentials: runtime.credentials }),
     directory: runtime.directory,
     ledgerKind: runtime.kind,
     logger,

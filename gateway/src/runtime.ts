@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Config } from './config';
 import { DEMO_IDENTITIES, DEMO_MEMBERS } from './demo/plan';
 import { type DemoSetupReport, setUpDemo, setUpDemoWhenReady } from './demo/setup';
+import { EmbeddedCa } from './ledger/embedded/ca';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger';
 import { directoryOf, loadOrCreateIdentities, toLedgerIdentity } from './ledger/embedded/identity-store';
 import { FabricLedger } from './ledger/fabric/fabric-ledger';
@@ -9,7 +10,8 @@ import type { EventLogger } from './ledger/fabric/events';
 import type { ClockLogger } from './ledger/embedded/sandbox-clock';
 import { loadFabricProfile } from './ledger/fabric/profile';
 import type { Ledger, LedgerIdentity } from './ledger/ledger';
-import type { TokenDirectory } from './credentials';
+import type { CredentialAuthority } from './services/credentials';
+import { CredentialStore, type TokenDirectory, TokenDirectories } from './credentials';
 
 /** A ledger connector ready to serve, with the tokens that reach it. */
 export interface LedgerRuntime {
@@ -23,6 +25,8 @@ export interface LedgerRuntime {
   /** True on the embedded ledger's first start: the tokens were just generated. */
   firstStart: boolean;
   demo: DemoSetupReport | undefined;
+  /** The embedded network's CA and the issued credentials (whose tokens `directory` also resolves); absent on Fabric. */
+  credentials?: CredentialAuthority | undefined;
 }
 
 /** The sandbox clock follows SCF_DEMO when not configured (as loadConfig decides). */
@@ -39,11 +43,13 @@ export async function openEmbeddedRuntime(config: EmbeddedConfig, logger?: Clock
   });
   const identities = new Map(set.identities.map((s) => [s.label, toLedgerIdentity(s)]));
   try {
+    const credentials = { ca: await EmbeddedCa.open(config.dataDir), store: await CredentialStore.open(config.dataDir) };
     const demo = config.demo ? await setUpDemo(ledger, identities) : undefined;
     return {
       kind: 'embedded',
       ledger,
-      directory: directoryOf(set.identities),
+      directory: new TokenDirectories(directoryOf(set.identities), credentials.store),
+      credentials,
       identities,
       tokens: new Map(set.identities.map((s) => [s.label, s.token])),
       firstStart: set.created,

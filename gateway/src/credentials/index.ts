@@ -1,2 +1,4 @@
 export * from './tokens';
 export * from './store';
+export * from './csr';
+export * from './secret-file';

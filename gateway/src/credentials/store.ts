@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { readSecretFile, writeSecretFile } from './secret-file';
 import { hashToken, newToken, type Principal, type TokenDirectory } from './tokens';
 
 /**
@@ -93,12 +93,7 @@ export class CredentialStore implements TokenDirectory {
   /** Loads `<dataDir>/credentials.json`, or starts empty when there is none. */
   static async open(dataDir: string, options: { now?: () => Date } = {}): Promise<CredentialStore> {
     const path = join(dataDir, CREDENTIAL_FILE);
-    let text: string | undefined;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    const text = await readSecretFile(path);
     const loaded = text === undefined ? [] : CredentialFile.parse(JSON.parse(text)).credentials;
     return new CredentialStore(path, loaded, options.now ?? (() => new Date()));
   }
@@ -202,23 +197,8 @@ export class CredentialStore implements TokenDirectory {
     });
   }
 
-  private async write(all: StoredCredential[]): Promise<void> {
-    const dir = join(this.path, '..');
-    await mkdir(dir, { recursive: true });
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    const file = await open(tmp, 'w', 0o600);
-    try {
-      await file.writeFile(JSON.stringify({ version: 1, credentials: all }, null, 2));
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(tmp, this.path);
-    const folder = await open(dir, 'r');
-    try {
-      await folder.sync();
-    } finally {
-      await folder.close();
-    }
+  private write(all: StoredCredential[]): Promise<void> {
+    return writeSecretFile(this.path, JSON.stringify({ version: 1, credentials: all }, null, 2));
   }
+
 }

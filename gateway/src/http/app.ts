@@ -8,6 +8,7 @@ import { openApiDocument } from './openapi';
 import { errorHandler, notFoundHandler } from './problem';
 import { mount, type RouteSpec } from './route';
 import { approvalRoutes } from './routes/approvals';
+import { credentialRoutes } from './routes/credentials';
 import { financingRoutes } from './routes/financings';
 import { fingerprintRoutes } from './routes/fingerprints';
 import { freezeRoutes } from './routes/freezes';
@@ -34,6 +35,7 @@ export interface AppDeps {
 export function routeSpecs(services: Services): RouteSpec[] {
   return [
     ...memberRoutes(services),
+    ...credentialRoutes(services),
     ...fingerprintRoutes(services),
     ...receivableRoutes(services),
     ...voucherRoutes(services),

@@ -29,6 +29,8 @@ export interface Reply {
   status?: number;
   txId?: string | undefined;
   replayed?: boolean;
+  /** Extra response headers (`Cache-Control: no-store` on an answer carrying a secret). */
+  headers?: Record<string, string>;
 }
 
 const isApproval = (v: unknown): boolean => typeof v === 'object' && v !== null && (v as { docType?: unknown }).docType === 'approval';
@@ -112,6 +114,7 @@ export function mount(router: Router, specs: readonly RouteSpec[], directory: To
       const reply = await spec.handle(res.locals.input as Input<never, never, never>, ctx);
       if (reply.txId !== undefined) res.setHeader('Transaction-Id', reply.txId);
       if (reply.replayed) res.setHeader('Idempotent-Replayed', 'true');
+      for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
       res.status(reply.status ?? spec.success.status).json(reply.body);
     });
   }

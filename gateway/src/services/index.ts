@@ -1,6 +1,7 @@
 import { type Ledger, LedgerError, type LedgerEvent, type TransactionStatus } from '../ledger/ledger';
 import { ApprovalService } from './approvals';
 import { LedgerCalls } from './calls';
+import { type CredentialAuthority, CredentialService } from './credentials';
 import { FinancingService } from './financings';
 import { FingerprintService } from './fingerprints';
 import { FreezeService } from './freezes';
@@ -41,9 +42,16 @@ export interface Services {
   warehouseReceipts: WarehouseReceiptService;
   ledger: LedgerInfoService;
   sandboxClock: SandboxClockService;
+  credentials: CredentialService;
 }
 
-export function createServices(ledger: Ledger, options: { submitDeadlineMs?: number } = {}): Services {
+export interface ServiceOptions {
+  submitDeadlineMs?: number;
+  /** The embedded network's CA and the credential store; absent on Fabric (issuing credentials is then refused). */
+  credentials?: CredentialAuthority | undefined;
+}
+
+export function createServices(ledger: Ledger, options: ServiceOptions = {}): Services {
   const calls = new LedgerCalls(ledger, options.submitDeadlineMs);
   return {
     members: new MemberService(calls),
@@ -56,5 +64,6 @@ export function createServices(ledger: Ledger, options: { submitDeadlineMs?: num
     warehouseReceipts: new WarehouseReceiptService(calls),
     ledger: new LedgerInfoService(ledger),
     sandboxClock: new SandboxClockService(ledger, calls),
+    credentials: new CredentialService(calls, options.credentials),
   };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { type Principal, StaticTokenDirectory } from '../../credentials';
 import type { LedgerIdentity } from '../ledger';
+import { EmbeddedCa } from './ca';
 import { createOrgCa } from './pki';
 
 /**
@@ -62,6 +63,8 @@ export async function loadOrCreateIdentities(
   }
   const file = { version: 1 as const, cas: [...cas.values()].map((c) => ({ mspId: c.mspId, certificate: c.certificate })), identities };
   await mkdir(dataDir, { recursive: true });
+  // The CAs with their keys, so that certificates for members' CSRs come from them too.
+  await EmbeddedCa.save(dataDir, [...cas.values()]);
   // Write-then-rename: a crash never leaves a half-written file behind.
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, JSON.stringify(file, null, 2), { mode: 0o600 });

@@ -1,0 +1,228 @@
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { expect } from 'chai';
+import { randomInt, webcrypto } from 'node:crypto';
+import { withCheckChar } from '../../chaincode/src/domain/uscc';
+import { CORE, expectProblem, pendingReceivable, startGateway, type TestGateway } from './harness';
+
+x509.cryptoProvider.set(webcrypto as never);
+
+/*
+ * Members who can sign in (issue 11, item 1), over HTTP. On the embedded
+ * ledger the whole story runs: the operator registers a member, the member
+ * sends a CSR and gets a certificate and a token, signs in, registers a
+ * receivable; its token revoked, the next call is 401. Through the Fabric
+ * connector there is no embedded CA: the same calls are asserted to answer
+ * 409 INVALID_STATE naming the org's own CA, while who may ask (403) and
+ * what a CSR must be (400) are checked the same on every connector.
+ */
+const ON_FABRIC = process.env.SCF_TEST_LEDGER === 'fabric' || process.env.SCF_TEST_LEDGER === 'fabric-emulated';
+const CONNECTOR = process.env.SCF_TEST_LEDGER ?? 'embedded';
+
+const newMemberId = () => withCheckChar(`9133010020${String(randomInt(1e7)).padStart(7, '0')}`);
+
+/** A key pair the test (the member) keeps, and a PKCS#10 request signed with it. */
+async function csrFor(cn = 'erp-client'): Promise<{ pem: string; publicKey: x509.PublicKey }> {
+  const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: `CN=${cn}, O=Test Member`,
+    keys: keys as never,
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+  });
+  return { pem: csr.toString('pem'), publicKey: csr.publicKey };
+}
+
+/** The same request with one bit of its signature flipped: well-formed, but its signature does not verify. */
+function tampered(pem: string): string {
+  const der = Buffer.from(x509.PemConverter.decodeFirst(pem));
+  der[der.length - 1] = (der[der.length - 1] as number) ^ 0x01;
+  return x509.PemConverter.encode(der, 'CERTIFICATE REQUEST');
+}
+
+describe(`HTTP: credentials, members who can sign in (${CONNECTOR})`, () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startGateway();
+  });
+  after(async () => {
+    await gw?.close();
+  });
+
+  const registerMember = async (roles: string[] = ['SUPPLIER']): Promise<string> => {
+    const id = newMemberId();
+    const res = await gw.http
+      .post('/members')
+      .set('Authorization', gw.auth('operator-admin'))
+      .send({ id, name: 'Suzhou Signing Supplier', mspId: 'PlatformMSP', roles });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    return id;
+  };
+  const issue = (memberId: string, body: object, auth: string) =>
+    gw.http.post(`/members/${memberId}/credentials`).set('Authorization', auth).send(body);
+  const bearer = (token: string) => `Bearer ${token}`;
+
+  /** Asserts a refused request added no block and no credential. */
+  async function writesNothing(memberId: string, request: () => Promise<unknown>): Promise<void> {
+    const height = await gw.ledger.height();
+    await request();
+    expect(await gw.ledger.height()).to.equal(height);
+    if (!ON_FABRIC) {
+      const listed = await gw.http.get(`/members/${memberId}/credentials`).set('Authorization', gw.auth('operator-admin'));
+      expect(listed.body.credentials).to.deep.equal([]);
+    }
+  }
+
+  if (!ON_FABRIC) {
+    it('runs the whole story: registered, CSR in, certificate and token out, sign in, a receivable, revoked, 401', async () => {
+      const memberId = await registerMember();
+      const { pem, publicKey } = await csrFor();
+      const issued = await issue(memberId, { csr: pem, userRole: 'ADMIN', label: 'erp-client' }, gw.auth('operator-admin'));
+      expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
+      expect(issued.headers['cache-control']).to.equal('no-store');
+      expect(issued.headers['transaction-id']).to.match(/^[0-9a-f]{64}$/);
+      const { credential, certificate, token } = issued.body;
+      expect(token).to.match(/^scf_[A-Za-z0-9_-]{43}$/);
+      expect(credential).to.include({ memberId, mspId: 'PlatformMSP', userRole: 'ADMIN', label: 'erp-client' });
+      expect(credential.id).to.match(/^CRD-[0-9A-F]{16}$/);
+      expect(credential).not.to.have.property('tokenHash');
+      // The certificate is for the member's own key, named by the embedded CA of its MSP.
+      const cert = new x509.X509Certificate(certificate);
+      expect(Buffer.from(cert.publicKey.rawData).equals(Buffer.from(publicKey.rawData))).to.equal(true);
+      expect(cert.subject).to.contain(`CN=${credential.id}@platform.scf.local`);
+      expect(cert.issuer).to.contain('CN=ca.platform.scf.local');
+
+      // Signs in: the token is the new member, bound on chain with the role asked for.
+      const me = await gw.http.get('/me').set('Authorization', bearer(token));
+      expect(me.status).to.equal(200);
+      expect(me.body.member.id).to.equal(memberId);
+      expect(me.body.identity).to.include({ memberId, userRole: 'ADMIN', identityId: credential.identityId, createdBy: '91310000100000001A' });
+
+      // Registers a receivable as itself: the harness's own registration (on
+      // the core enterprise), sent with the new member's token.
+      const rcv = await pendingReceivable({ ...gw, auth: () => bearer(token) });
+      expect(rcv.body).to.include({ creditor: memberId, debtor: CORE(), createdBy: memberId, status: 'PENDING' });
+
+      // Listed as metadata: no token, no hash; the use is recorded.
+      const listed = await gw.http.get(`/members/${memberId}/credentials`).set('Authorization', gw.auth('operator-admin'));
+      expect(listed.status).to.equal(200);
+      expect(listed.body.credentials).to.have.length(1);
+      expect(listed.body.credentials[0]).to.include({ id: credential.id, identityId: credential.identityId });
+      expect(listed.body.credentials[0].lastUsedAt).to.be.a('string');
+      expect(JSON.stringify(listed.body)).not.to.contain(token.slice(4));
+
+      // Revoked: the very next call is 401.
+      const revoked = await gw.http.delete(`/members/${memberId}/credentials/${credential.id}`).set('Authorization', gw.auth('operator-admin'));
+      expect(revoked.status).to.equal(200);
+      expect(revoked.body.revokedAt).to.be.a('string');
+      expect(revoked.body.revokedBy.memberId).to.equal('91310000100000001A');
+      expectProblem(await gw.http.get('/me').set('Authorization', bearer(token)), 401, 'UNAUTHENTICATED');
+      expectProblem(await gw.http.delete(`/members/${memberId}/credentials/${credential.id}`).set('Authorization', gw.auth('operator-admin')), 409, 'INVALID_STATE');
+    });
+
+    it("lets the member's ADMIN issue for its own member, and refuses it for another (403, nothing written)", async () => {
+      const memberId = await registerMember();
+      const admin = (await issue(memberId, { csr: (await csrFor('admin')).pem, userRole: 'ADMIN' }, gw.auth('operator-admin'))).body;
+      const clerk = await issue(memberId, { csr: (await csrFor('clerk')).pem, userRole: 'MAKER' }, bearer(admin.token));
+      expect(clerk.status, JSON.stringify(clerk.body)).to.equal(201);
+      expect(clerk.body.credential.createdBy.memberId).to.equal(memberId);
+      const me = await gw.http.get('/me').set('Authorization', bearer(clerk.body.token));
+      expect(me.body.identity).to.include({ memberId, userRole: 'MAKER', createdBy: memberId });
+
+      const other = await registerMember();
+      const { pem } = await csrFor();
+      await writesNothing(other, async () => expectProblem(await issue(other, { csr: pem, userRole: 'MAKER' }, bearer(admin.token)), 403, 'FORBIDDEN'));
+      // A MAKER of the member may not issue, even for its own member.
+      expectProblem(await issue(memberId, { csr: pem, userRole: 'ADMIN' }, bearer(clerk.body.token)), 403, 'FORBIDDEN');
+    });
+
+    it('rotates a token: the new one signs in, the old one is 401 at once', async () => {
+      const memberId = await registerMember();
+      const first = (await issue(memberId, { csr: (await csrFor()).pem, userRole: 'ADMIN' }, gw.auth('operator-admin'))).body;
+      const rotated = await gw.http
+        .post(`/members/${memberId}/credentials/${first.credential.id}/rotate`)
+        .set('Authorization', bearer(first.token));
+      expect(rotated.status, JSON.stringify(rotated.body)).to.equal(200);
+      expect(rotated.headers['cache-control']).to.equal('no-store');
+      expect(rotated.body.token).not.to.equal(first.token);
+      expect(rotated.body.certificate).to.equal(first.certificate);
+      expectProblem(await gw.http.get('/me').set('Authorization', bearer(first.token)), 401, 'UNAUTHENTICATED');
+      expect((await gw.http.get('/me').set('Authorization', bearer(rotated.body.token))).body.member.id).to.equal(memberId);
+    });
+
+    it('answers a repeated Idempotency-Key with 409 naming the credential, issuing nothing more', async () => {
+      const memberId = await registerMember();
+      const { pem } = await csrFor();
+      const key = `crd-${randomInt(1e9)}`;
+      const first = await issue(memberId, { csr: pem, userRole: 'MAKER' }, gw.auth('operator-admin')).set('Idempotency-Key', key);
+      expect(first.status).to.equal(201);
+      const height = await gw.ledger.height();
+      const again = await issue(memberId, { csr: pem, userRole: 'MAKER' }, gw.auth('operator-admin')).set('Idempotency-Key', key);
+      expectProblem(again, 409, 'ALREADY_EXISTS');
+      expect(again.body.detail).to.contain(first.body.credential.id);
+      expect(await gw.ledger.height()).to.equal(height);
+    });
+
+    it('answers 404 for a member that does not exist and for a credential of another member', async () => {
+      const { pem } = await csrFor();
+      expectProblem(await issue(newMemberId(), { csr: pem, userRole: 'MAKER' }, gw.auth('operator-admin')), 404, 'NOT_FOUND');
+      const a = await registerMember();
+      const b = await registerMember();
+      const issued = (await issue(a, { csr: pem, userRole: 'MAKER' }, gw.auth('operator-admin'))).body;
+      expectProblem(await gw.http.delete(`/members/${b}/credentials/${issued.credential.id}`).set('Authorization', gw.auth('operator-admin')), 404, 'NOT_FOUND');
+      expect((await gw.http.get('/me').set('Authorization', bearer(issued.token))).status).to.equal(200);
+    });
+  } else {
+    it(`refuses to issue on ${CONNECTOR} with 409 INVALID_STATE naming the org's own CA, writing nothing`, async () => {
+      const memberId = await registerMember();
+      const { pem } = await csrFor();
+      const height = await gw.ledger.height();
+      const res = await issue(memberId, { csr: pem, userRole: 'ADMIN' }, gw.auth('operator-admin'));
+      expectProblem(res, 409, 'INVALID_STATE');
+      expect(res.body.detail).to.contain('no embedded CA').and.contain('enrol');
+      expect(await gw.ledger.height()).to.equal(height);
+      expectProblem(await gw.http.get(`/members/${memberId}/credentials`).set('Authorization', gw.auth('operator-admin')), 409, 'INVALID_STATE');
+      expectProblem(
+        await gw.http.delete(`/members/${memberId}/credentials/CRD-0000000000000000`).set('Authorization', gw.auth('operator-admin')),
+        409,
+        'INVALID_STATE',
+      );
+    });
+  }
+
+  it('refuses a caller that is neither the operator nor the member’s ADMIN (403), before looking at the CSR', async () => {
+    const memberId = await registerMember();
+    const { pem } = await csrFor();
+    await writesNothing(memberId, async () => {
+      // supplier1 is an ADMIN, of another member; core-maker a MAKER; the auditor never writes.
+      for (const who of ['supplier1', 'core-maker', 'auditor'] as const) {
+        expectProblem(await issue(memberId, { csr: pem, userRole: 'ADMIN' }, gw.auth(who)), 403, 'FORBIDDEN');
+      }
+      expectProblem(await issue(memberId, { csr: 'not a CSR', userRole: 'ADMIN' }, gw.auth('core-maker')), 403, 'FORBIDDEN');
+      expectProblem(await gw.http.get(`/members/${memberId}/credentials`).set('Authorization', gw.auth('supplier1')), 403, 'FORBIDDEN');
+    });
+    expectProblem(await issue(memberId, { csr: pem, userRole: 'ADMIN' }, 'Bearer nobody-knows-this-token'), 401, 'UNAUTHENTICATED');
+  });
+
+  it('refuses a malformed CSR with 400, writing nothing', async () => {
+    const memberId = await registerMember();
+    await writesNothing(memberId, async () => {
+      const bodies = [
+        { csr: 'not a CSR', userRole: 'ADMIN' },
+        { csr: '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----', userRole: 'ADMIN' },
+        { csr: (await csrFor()).pem, userRole: 'OWNER' },
+        { csr: (await csrFor()).pem, userRole: 'ADMIN', extra: true },
+      ];
+      for (const body of bodies) expectProblem(await issue(memberId, body, gw.auth('operator-admin')), 400, 'VALIDATION_FAILED');
+    });
+  });
+
+  it('refuses a CSR whose signature does not verify with 400, writing nothing', async () => {
+    const memberId = await registerMember();
+    const { pem } = await csrFor();
+    await writesNothing(memberId, async () => {
+      const res = await issue(memberId, { csr: tampered(pem), userRole: 'ADMIN' }, gw.auth('operator-admin'));
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.detail).to.contain('signature');
+    });
+  });
+});
