@@ -8,10 +8,10 @@ import { directoryOf, loadOrCreateIdentities, toLedgerIdentity } from './ledger/
 import { FabricLedger } from './ledger/fabric/fabric-ledger';
 import type { EventLogger } from './ledger/fabric/events';
 import type { ClockLogger } from './ledger/embedded/sandbox-clock';
-import { loadFabricProfile } from './ledger/fabric/profile';
+import { loadFabricProfile, reloadFabricProfile } from './ledger/fabric/profile';
 import type { Ledger, LedgerIdentity } from './ledger/ledger';
 import type { CredentialAuthority } from './services/credentials';
-import { CredentialStore, type TokenDirectory, TokenDirectories } from './credentials';
+import { CredentialStore, ReplaceableTokenDirectory, type TokenDirectory, TokenDirectories } from './credentials';
 
 /** A ledger connector ready to serve, with the tokens that reach it. */
 export interface LedgerRuntime {
@@ -27,6 +27,14 @@ export interface LedgerRuntime {
   demo: DemoSetupReport | undefined;
   /** The embedded network's CA and the issued credentials (whose tokens `directory` also resolves); absent on Fabric. */
   credentials?: CredentialAuthority | undefined;
+  /**
+   * Fabric: re-reads the profile's identities (SIGHUP), so identities an org
+   * enrolled with its own CA take effect without a restart; throws, changing
+   * nothing, when the profile does not load or its peers changed.
+   */
+  reload?: () => { added: string[]; removed: string[] };
+  /** Fabric: the profile `reload` re-reads. */
+  profilePath?: string;
 }
 
 /** The sandbox clock follows SCF_DEMO when not configured (as loadConfig decides). */
@@ -62,19 +70,28 @@ export async function openEmbeddedRuntime(config: EmbeddedConfig, logger?: Clock
 }
 
 export async function openFabricRuntime(config: Pick<Config, 'fabricProfile' | 'demo'>, logger?: EventLogger): Promise<LedgerRuntime> {
-  const profile = loadFabricProfile(config.fabricProfile as string);
+  const path = config.fabricProfile as string;
+  let profile = loadFabricProfile(path);
   const ledger = new FabricLedger(profile, { logger });
+  const directory = new ReplaceableTokenDirectory(profile.directory);
   const identities = new Map(profile.identities.map((i) => [i.label, i.identity]));
   try {
     const demo = config.demo ? await setUpDemoWhenReady(ledger, identities, { log: (m) => logger?.warn({}, m) }) : undefined;
     return {
       kind: 'fabric',
       ledger,
-      directory: profile.directory,
+      directory,
       identities,
       tokens: new Map(profile.identities.map((i) => [i.label, i.token])),
       firstStart: false,
       demo,
+      profilePath: path,
+      reload: () => {
+        const { profile: next, added, removed } = reloadFabricProfile(path, profile);
+        directory.replace(next.directory);
+        profile = next;
+        return { added, removed };
+      },
     };
   } catch (err) {
     await ledger.close();

@@ -2,7 +2,10 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { expect } from 'chai';
 import { randomInt, webcrypto } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { withCheckChar } from '../../chaincode/src/domain/uscc';
+import { makeIdentity } from '../support/certs';
 import { CORE, expectProblem, pendingReceivable, startGateway, type TestGateway } from './harness';
 
 x509.cryptoProvider.set(webcrypto as never);
@@ -172,6 +175,38 @@ describe(`HTTP: credentials, members who can sign in (${CONNECTOR})`, () => {
       expect((await gw.http.get('/me').set('Authorization', bearer(issued.token))).status).to.equal(200);
     });
   } else {
+    // On a real network the identity must come from the network's own CA (README: adding an identity on Fabric).
+    (CONNECTOR === 'fabric-emulated' ? it : it.skip)(
+      `adds an identity enrolled with the org's CA to the running gateway on SIGHUP (profile re-read), ${CONNECTOR === 'fabric-emulated' ? '' : 'NOT APPLICABLE on fabric: needs a certificate of the network CA, '}no restart`,
+      async () => {
+        const memberId = await registerMember();
+        const enrolled = await makeIdentity('PlatformMSP', `erp-${memberId}`);
+        const bound = await gw.http
+          .post(`/members/${memberId}/identities`)
+          .set('Authorization', gw.auth('operator-admin'))
+          .send({ mspId: 'PlatformMSP', certificate: enrolled.certificatePem, userRole: 'ADMIN' });
+        expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
+        const path = gw.ledger.runtime.profilePath as string;
+        const folder = join(dirname(path), 'users', `erp-${memberId}`);
+        await mkdir(folder, { recursive: true });
+        await writeFile(join(folder, 'cert.pem'), enrolled.certificatePem);
+        await writeFile(join(folder, 'key.pem'), enrolled.privateKeyPem, { mode: 0o600 });
+        const token = `enrolled-${memberId}-token`;
+        const profile = JSON.parse(await readFile(path, 'utf8')) as { identities: object[] };
+        profile.identities.push({ label: `erp-${memberId}`, token, mspId: 'PlatformMSP', certificate: `users/erp-${memberId}/cert.pem`, privateKey: `users/erp-${memberId}/key.pem` });
+        await writeFile(path, JSON.stringify(profile, null, 2));
+        expectProblem(await gw.http.get('/me').set('Authorization', bearer(token)), 401, 'UNAUTHENTICATED');
+        expect(gw.ledger.runtime.reload?.()).to.deep.equal({ added: [`erp-${memberId}`], removed: [] });
+        const me = await gw.http.get('/me').set('Authorization', bearer(token));
+        expect(me.status, JSON.stringify(me.body)).to.equal(200);
+        expect(me.body.member.id).to.equal(memberId);
+        // And it writes, signed with its own key: its member's ADMIN switches dual control on.
+        const write = await gw.http.post(`/members/${memberId}/dual-control`).set('Authorization', bearer(token)).send({ threshold: '100000000' });
+        expect(write.status, JSON.stringify(write.body)).to.equal(200);
+        expect(write.body).to.include({ id: memberId, dualControlThreshold: '100000000', updatedBy: memberId });
+      },
+    );
+
     it(`refuses to issue on ${CONNECTOR} with 409 INVALID_STATE naming the org's own CA, writing nothing`, async () => {
       const memberId = await registerMember();
       const { pem } = await csrFor();

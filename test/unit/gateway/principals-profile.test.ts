@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadFabricProfile } from '../../../gateway/src/ledger/fabric/profile';
-import { StaticTokenDirectory } from '../../../gateway/src/credentials';
+import { loadFabricProfile, reloadFabricProfile } from '../../../gateway/src/ledger/fabric/profile';
+import { ReplaceableTokenDirectory, StaticTokenDirectory } from '../../../gateway/src/credentials';
 
 const identity = (mspId: string) => ({ mspId, certificate: `cert-${mspId}`, privateKey: `key-${mspId}` });
 
@@ -47,6 +47,34 @@ describe('fabric connection profile', () => {
     expect(p.peers.get('PlatformMSP')?.tlsRootCert.toString()).to.equal('CA');
     expect(p.directory.resolve('a-long-enough-token')?.identity).to.deep.equal({ mspId: 'PlatformMSP', certificate: 'CERT', privateKey: 'KEY' });
     expect(p.serviceIdentity.certificate).to.equal('CERT');
+  });
+
+  it('re-reads identities (SIGHUP): an added one signs in, a removed one no longer does, without a restart', async () => {
+    const path = await write({ peers, identities: [ident] });
+    const running = loadFabricProfile(path);
+    const directory = new ReplaceableTokenDirectory(running.directory);
+    const enrolled = { label: 'supplier1-erp', token: 'enrolled-with-org-ca-1', mspId: 'PlatformMSP', certificate: 'cert.pem', privateKey: 'key.pem' };
+    await write({ peers, identities: [ident, enrolled] });
+    const added = reloadFabricProfile(path, running);
+    expect(added).to.include.keys('profile');
+    expect([added.added, added.removed]).to.deep.equal([['supplier1-erp'], []]);
+    expect(directory.resolve('enrolled-with-org-ca-1')).to.equal(undefined);
+    directory.replace(added.profile.directory);
+    expect(directory.resolve('enrolled-with-org-ca-1')?.label).to.equal('supplier1-erp');
+    await write({ peers, identities: [enrolled] });
+    const removed = reloadFabricProfile(path, added.profile);
+    expect([removed.added, removed.removed]).to.deep.equal([[], ['operator-admin']]);
+    directory.replace(removed.profile.directory);
+    expect(directory.resolve('a-long-enough-token')).to.equal(undefined);
+  });
+
+  it('refuses to re-read a profile whose peers changed, or that does not load, changing nothing', async () => {
+    const path = await write({ peers, identities: [ident] });
+    const running = loadFabricProfile(path);
+    await write({ peers: { PlatformMSP: { ...peers.PlatformMSP, endpoint: '127.0.0.1:9999' } }, identities: [ident] });
+    expect(() => reloadFabricProfile(path, running)).to.throw(/peers changed.*restart/);
+    await write({ peers, identities: [ident, { ...ident, label: 'copy' }] });
+    expect(() => reloadFabricProfile(path, running)).to.throw(/duplicate token/);
   });
 
   it('names SCF_FABRIC_PROFILE and network:up when the profile does not exist', () => {

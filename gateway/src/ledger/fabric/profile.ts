@@ -110,3 +110,33 @@ export function loadFabricProfile(path: string): FabricProfile {
     serviceIdentity: service.principal.identity,
   };
 }
+
+/** What re-reading the profile changed: labels of identities added and removed. */
+export interface ProfileReload {
+  profile: FabricProfile;
+  added: string[];
+  removed: string[];
+}
+
+/**
+ * Re-reads the profile for its identities (SIGHUP), so an org adds an
+ * identity it enrolled with its own CA, or removes one, without a restart.
+ * Only identities change this way: a profile whose channel, chaincode or
+ * peers differ from the running one is refused (restart for those), as is
+ * one that does not load; the running identities then stay in force.
+ */
+export function reloadFabricProfile(path: string, current: FabricProfile): ProfileReload {
+  const next = loadFabricProfile(path);
+  const peersOf = (p: FabricProfile) =>
+    JSON.stringify([...p.peers].sort(([a], [b]) => a.localeCompare(b)).map(([msp, peer]) => [msp, peer.endpoint, peer.hostAlias ?? '', peer.tlsRootCert.toString('base64')]));
+  if (next.channel !== current.channel || next.chaincode !== current.chaincode || peersOf(next) !== peersOf(current)) {
+    throw new Error(`fabric profile ${path}: its channel, chaincode or peers changed; only identities are re-read on SIGHUP, restart the gateway for the rest`);
+  }
+  const before = new Set(current.identities.map((i) => i.label));
+  const after = new Set(next.identities.map((i) => i.label));
+  return {
+    profile: next,
+    added: [...after].filter((l) => !before.has(l)),
+    removed: [...before].filter((l) => !after.has(l)),
+  };
+}
