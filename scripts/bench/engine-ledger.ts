@@ -57,7 +57,7 @@ export class EngineLedger implements BenchLedger {
     this.orderer = new Orderer(this.world, cutter);
   }
 
-  private input(who: BenchIdentity, name: string, args: string[]): TxInput {
+  private input(who: BenchIdentity, name: string, args: string[], transient?: ReadonlyMap<string, Uint8Array>): TxInput {
     this.seq += 1;
     return {
       // Unique per transaction, as Fabric's hash of nonce and creator is.
@@ -66,11 +66,12 @@ export class EngineLedger implements BenchLedger {
       creator: { mspId: who.mspId, certificatePem: who.certificatePem },
       fnName: name,
       args,
+      ...(transient ? { transient } : {}),
     };
   }
 
-  async submit(who: BenchIdentity, name: string, args: string[]): Promise<SubmitOutcome> {
-    const input = this.input(who, name, args);
+  async submit(who: BenchIdentity, name: string, args: string[], transient?: ReadonlyMap<string, Uint8Array>): Promise<SubmitOutcome> {
+    const input = this.input(who, name, args, transient);
     const sim = await this.world.simulate(input, (ctx) => this.chaincode.invoke(ctx, name, args));
     if (sim.status === 'FAILED') return { code: 'REJECTED', txId: sim.txId, error: sim.error };
     const ordered = await this.orderer.order(sim);

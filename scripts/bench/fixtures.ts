@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import type { InvoiceDoc } from '../../chaincode/src/domain/canonical';
 import { makeIdentity } from '../../test/support/certs';
 import { clientIdOf, IDS } from '../../test/support/ledger-harness';
 import type { BenchIdentity, BenchLedger, GatewayUnderTest } from './target';
@@ -12,8 +13,14 @@ import type { BenchIdentity, BenchLedger, GatewayUnderTest } from './target';
 /** Largest split the design allows (2 ≤ n ≤ 20). */
 export const FANOUT = 20;
 
-/** Submits a command and answers its parsed result; throws unless it committed valid. */
-export type SubmitJson<W> = (who: W, name: string, command: object) => Promise<unknown>;
+/**
+ * Submits a command and answers its parsed result; throws unless it committed
+ * valid. `transient` values go in the proposal's transient map as JSON.
+ */
+export type SubmitJson<W> = (who: W, name: string, command: object, transient?: Record<string, unknown>) => Promise<unknown>;
+
+const transientBytes = (transient: Record<string, unknown>): Record<string, Uint8Array> =>
+  Object.fromEntries(Object.entries(transient).map(([k, v]) => [k, Buffer.from(JSON.stringify(v), 'utf8')]));
 
 /** Who mints: the supplier that holds the pieces and the core enterprise that owes them. */
 export interface Minter<W> {
@@ -47,8 +54,16 @@ export function isoDate(offsetDays: number): string {
 }
 
 const run = randomBytes(6).toString('hex');
-let fingerprints = 0;
-const freshFingerprint = (): string => createHash('sha256').update(`bench-${run}-${fingerprints++}`).digest('hex');
+let invoices = 0;
+/** The canonical fields of a fresh invoice; the chaincode computes and claims its fingerprint. */
+const freshInvoice = (amount: string): InvoiceDoc => ({
+  kind: 'INVOICE',
+  sellerTaxId: IDS.tier1,
+  invoiceCode: '',
+  invoiceNumber: `BENCH-${run}-${invoices++}`,
+  amount,
+  issueDate: '2026-01-02',
+});
 
 /** `amount` split into `n` equal parts (the last takes any remainder). */
 export function equalParts(amount: bigint, n: number): string[] {
@@ -59,12 +74,12 @@ export function equalParts(amount: bigint, n: number): string[] {
 /** A root voucher issued against a fresh confirmed receivable, held by the minter's supplier. */
 export async function issueRoot<W>(m: Minter<W>, amount: bigint): Promise<string> {
   const maturityDate = isoDate(180);
-  const rcv = (await m.submit(m.supplier, 'receivable:Register', {
-    debtor: m.coreId,
-    amount: String(amount),
-    dueDate: maturityDate,
-    documents: [{ kind: 'INVOICE', fingerprint: freshFingerprint() }],
-  })) as { id: string };
+  const rcv = (await m.submit(
+    m.supplier,
+    'receivable:Register',
+    { debtor: m.coreId, amount: String(amount), dueDate: maturityDate },
+    { documents: [freshInvoice(String(amount))] },
+  )) as { id: string };
   await m.submit(m.core, 'receivable:Confirm', { id: rcv.id });
   const voucher = (await m.submit(m.core, 'voucher:Issue', { receivableId: rcv.id, amount: String(amount), maturityDate })) as { id: string };
   return voucher.id;
@@ -130,8 +145,8 @@ export interface Cast {
 
 /** Submits and insists on a valid commit: fixtures must not silently fail. */
 export function submitJsonOn(ledger: BenchLedger): SubmitJson<BenchIdentity> {
-  return async (who, name, command) => {
-    const outcome = await ledger.submit(who, name, [JSON.stringify(command)]);
+  return async (who, name, command, transient) => {
+    const outcome = await ledger.submit(who, name, [JSON.stringify(command)], transient && new Map(Object.entries(transientBytes(transient))));
     if (outcome.code !== 'VALID') {
       throw new Error(`setup transaction ${name} ended ${outcome.code}${outcome.error ? `: ${outcome.error.message}` : ''}`);
     }
@@ -169,7 +184,8 @@ export function engineMinter(ledger: BenchLedger, cast: Cast): Minter<BenchIdent
 /** Mints through the gateway's connector (no HTTP), as the demo identities supplier1 and core-maker. */
 export function gatewayMinter(gw: GatewayUnderTest): Minter<string> {
   return {
-    submit: async (label, name, command) => (await gw.ledger.submit(gw.identity(label), name, command, { deadlineMs: 120_000 })).result,
+    submit: async (label, name, command, transient) =>
+      (await gw.ledger.submit(gw.identity(label), name, command, { deadlineMs: 120_000, transient: transient && transientBytes(transient) })).result,
     supplier: 'supplier1',
     core: 'core-maker',
     coreId: gw.memberId('core'),

@@ -43,8 +43,11 @@ export interface SubmitOutcome {
 /** One channel with one chaincode on it, submitted to without retries (conflicts are outcomes). */
 export interface BenchLedger {
   readonly description: string;
-  /** Endorse, order, wait for the commit; never throws for a refused or invalid transaction. */
-  submit(who: BenchIdentity, name: string, args: string[]): Promise<SubmitOutcome>;
+  /**
+   * Endorse, order, wait for the commit; never throws for a refused or invalid
+   * transaction. `transient` is the proposal's transient map (never ordered).
+   */
+  submit(who: BenchIdentity, name: string, args: string[], transient?: ReadonlyMap<string, Uint8Array>): Promise<SubmitOutcome>;
   /** A query; throws the chaincode's error. */
   evaluate(who: BenchIdentity, name: string, args: string[]): Promise<string>;
   setBlockCutter(cutter: OrdererOptions): Promise<void>;

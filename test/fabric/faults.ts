@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoMember } from '../../gateway/src/demo/plan';
-import { sha256Hex } from '../../gateway/src/services/canonical';
+import { freshInvoice } from './support';
 import { withPeer } from '../../network/src/endorsement-probe';
 import { type FabricBinaries, FabricNotFound, findFabric } from '../../network/src/fabric-bin';
 import { demoEnrolments, type Layout, nodeDir, type OrdererNode, type PeerNode, peerTlsCa, type ProfileName } from '../../network/src/layout';
@@ -138,8 +138,8 @@ async function write(gw: GatewayProcess, label: string, kind: Op['kind'], path: 
 
 /** One asset's life across three orgs: the supplier registers, the core enterprise confirms and issues, the supplier transfers. */
 async function workflow(gw: GatewayProcess, dueDate: string, ops: Op[]): Promise<void> {
-  const fingerprint = sha256Hex(`fault-${randomBytes(16).toString('hex')}`);
-  const rcv = await write(gw, 'supplier1', 'register', '/receivables', { debtor: demoMember('core').id, amount: '1000000', dueDate, documents: [{ kind: 'INVOICE', fingerprint }] }, ops);
+  const invoice = { ...freshInvoice(), invoiceNumber: `FAULT-${randomBytes(8).toString('hex').toUpperCase()}` };
+  const rcv = await write(gw, 'supplier1', 'register', '/receivables', { debtor: demoMember('core').id, amount: '1000000', dueDate, documents: [invoice] }, ops);
   if (rcv.outcome !== 'ok' || !rcv.id) return;
   if ((await write(gw, 'core-maker', 'confirm', `/receivables/${rcv.id}/confirm`, {}, ops)).outcome !== 'ok') return;
   const v = await write(gw, 'core-maker', 'issue', '/vouchers', { receivableId: rcv.id, amount: '1000000', maturityDate: dueDate }, ops);

@@ -3,7 +3,7 @@ import sinon from 'sinon';
 import { findFabric } from '../../network/src/fabric-bin';
 import { chaincodeServerDir, deployChaincode, packageChaincode, profilePath, resolveLayout, scfChaincode, startChaincodeServer } from '../../network/src/network';
 import { signalProcess, waitForExit } from '../../network/src/processes';
-import { CORE, expectProblem, freshFingerprint, isoDate, startGateway, SUPPLIER2, type TestGateway } from '../http/harness';
+import { CORE, expectProblem, freshInvoice, isoDate, startGateway, SUPPLIER2, type TestGateway } from '../http/harness';
 
 /*
  * Operating the product on a real network, through the REST gateway: the
@@ -28,7 +28,7 @@ describe('real Fabric network: operations through the REST gateway', function ()
     gw.http
       .post('/receivables')
       .set('Authorization', gw.auth('supplier1'))
-      .send({ debtor: CORE(), amount: '1000000', dueDate: isoDate(120), documents: [{ kind: 'INVOICE', fingerprint: freshFingerprint() }] });
+      .send({ debtor: CORE(), amount: '1000000', dueDate: isoDate(120), documents: [freshInvoice()] });
 
   it('answers 503 while the chaincode server is down, loses nothing acknowledged, and serves again once it is restarted, without a reinstall', async () => {
     const acknowledged: string[] = [];

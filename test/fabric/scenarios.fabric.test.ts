@@ -6,7 +6,7 @@ import { withCheckChar } from '../../chaincode/src/domain/uscc';
 import { demoMember } from '../../gateway/src/demo/plan';
 import { type LedgerIdentity, LedgerError } from '../../gateway/src/ledger/ledger';
 import { rejectionOf } from '../support/rejection';
-import { connectToTestNetwork, freshFingerprint, isoDate, type RealNetwork } from './support';
+import { connectToTestNetwork, documentsTransient, freshInvoice, isoDate, type RealNetwork } from './support';
 
 /*
  * The product on a real Fabric 3.1 network (raft1: one orderer, three peer
@@ -30,16 +30,13 @@ describe('real Fabric network: scenarios through fabric-gateway', function () {
     await net?.close();
   });
 
-  const submit = (label: string, name: string, command: object) => net.ledger.submit(net.as(label), name, command);
+  const submit = (label: string, name: string, command: object, opts?: { transient: Record<string, Uint8Array> }) =>
+    net.ledger.submit(net.as(label), name, command, opts);
   const evaluate = (label: string, name: string, command: object) => net.ledger.evaluate(net.as(label), name, command) as Promise<any>;
 
   async function confirmedReceivable(amount: string): Promise<string> {
-    const rcv = (await submit('supplier1', 'receivable:Register', {
-      debtor: CORE(),
-      amount,
-      dueDate: isoDate(120),
-      documents: [{ kind: 'INVOICE', fingerprint: freshFingerprint() }],
-    })).result as { id: string; status: string };
+    const rcv = (await submit('supplier1', 'receivable:Register', { debtor: CORE(), amount, dueDate: isoDate(120) }, documentsTransient(freshInvoice())))
+      .result as { id: string; status: string };
     expect(rcv.status).to.equal('PENDING');
     await submit('core-maker', 'receivable:Confirm', { id: rcv.id });
     return rcv.id;
@@ -125,12 +122,8 @@ describe('real Fabric network: scenarios through fabric-gateway', function () {
 
   it("refuses an identity of one org doing another org's operation, and writes nothing", async () => {
     const receivableId = await confirmedReceivable('3000000');
-    const rcv = (await submit('supplier1', 'receivable:Register', {
-      debtor: CORE(),
-      amount: '3000000',
-      dueDate: isoDate(120),
-      documents: [{ kind: 'INVOICE', fingerprint: freshFingerprint() }],
-    })).result as { id: string };
+    const rcv = (await submit('supplier1', 'receivable:Register', { debtor: CORE(), amount: '3000000', dueDate: isoDate(120) }, documentsTransient(freshInvoice())))
+      .result as { id: string };
     const height = await net.ledger.height();
     // A supplier of PlatformMSP confirming what the core enterprise (CoreMSP) owes; a
     // bank (BankMSP) issuing the core enterprise's voucher, on a receivable it may not

@@ -4,7 +4,7 @@ import { setUpDemoWhenReady } from '../../gateway/src/demo/setup';
 import { FabricLedger } from '../../gateway/src/ledger/fabric/fabric-ledger';
 import { type FabricProfile, loadFabricProfile } from '../../gateway/src/ledger/fabric/profile';
 import type { LedgerIdentity } from '../../gateway/src/ledger/ledger';
-import { sha256Hex } from '../../gateway/src/services/canonical';
+import type { CanonicalDocument, InvoiceDoc } from '../../chaincode/src/domain/canonical';
 import type { Layout } from '../../network/src/layout';
 import { profilePath, resolveLayout } from '../../network/src/network';
 
@@ -43,7 +43,20 @@ export async function connectToTestNetwork(): Promise<RealNetwork> {
   };
 }
 
-export const freshFingerprint = (): string => sha256Hex(`fabric-test-${randomBytes(16).toString('hex')}`);
+/** A proposal's transient map carrying documents' canonical fields under `documents`, as the gateway sends them. */
+export const documentsTransient = (...documents: CanonicalDocument[]): { transient: Record<string, Uint8Array> } => ({
+  transient: { documents: Buffer.from(JSON.stringify(documents), 'utf8') },
+});
+
+/** The canonical fields of a fresh invoice (the chaincode computes its fingerprint from them). */
+export const freshInvoice = (): InvoiceDoc => ({
+  kind: 'INVOICE',
+  sellerTaxId: '91320500100000003E',
+  invoiceCode: '',
+  invoiceNumber: `F${randomBytes(10).toString('hex').toUpperCase()}`,
+  amount: '1000000',
+  issueDate: '2026-01-02',
+});
 
 export function isoDate(offsetDays: number): string {
   return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);

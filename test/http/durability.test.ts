@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEmbeddedRuntime } from '../../gateway/src/runtime';
 import { exited, startProcess } from '../support/gateway-process';
-import { CORE, freshFingerprint, isoDate } from './harness';
+import { CORE, fingerprintOf, freshInvoice, isoDate } from './harness';
 
 describe('HTTP: durability of the embedded gateway', function () {
   this.timeout(120_000);
@@ -33,12 +33,13 @@ describe('HTTP: durability of the embedded gateway', function () {
     let stop = false;
     const writer = async () => {
       while (!stop) {
-        const fingerprint = freshFingerprint();
+        const invoice = freshInvoice();
+        const fingerprint = fingerprintOf(invoice);
         try {
           const res = await fetch(`${first.base}/receivables`, {
             method: 'POST',
             headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-            body: JSON.stringify({ debtor: CORE(), amount: '10000', dueDate: isoDate(30), documents: [{ kind: 'INVOICE', fingerprint }] }),
+            body: JSON.stringify({ debtor: CORE(), amount: '10000', dueDate: isoDate(30), documents: [invoice] }),
           });
           if (res.status === 201) {
             const body = (await res.json()) as { id: string };
@@ -149,7 +150,7 @@ describe('HTTP: graceful shutdown of the gateway process', function () {
     agents.push(agent);
     return agent;
   };
-  const register = () => ({ debtor: CORE(), amount: '10000', dueDate: isoDate(30), documents: [{ kind: 'INVOICE', fingerprint: freshFingerprint() }] });
+  const register = () => ({ debtor: CORE(), amount: '10000', dueDate: isoDate(30), documents: [freshInvoice()] });
 
   it('exits 0 at once on SIGTERM while a client holds an idle keep-alive connection and another an event stream', async () => {
     const gw = await startProcess(dataDir);

@@ -2,6 +2,7 @@ import { DEMO_IDENTITIES } from '../../gateway/src/demo/plan';
 import type { FabricLedger } from '../../gateway/src/ledger/fabric/fabric-ledger';
 import { openFabricRuntime } from '../../gateway/src/runtime';
 import { startEmulatedNetwork } from '../support/fabric-emulator';
+import { worldStateDump } from '../support/ledger-dump';
 import type { LedgerHarness } from './harness';
 
 /**
@@ -31,6 +32,11 @@ export async function makeEmulatedFabricLedger(): Promise<LedgerHarness> {
     return {
       runtime,
       height: () => ledger.height(),
+      // The blocks as the peer serves them (Fabric envelopes: what was ordered), and the world state.
+      dump: async () => [
+        ...(await network.emulator.blocks()).map((b) => Buffer.from(b).toString('latin1')),
+        ...(await worldStateDump(network.emulator.world)),
+      ],
       close: async () => {
         await ledger.close();
         await network.close();

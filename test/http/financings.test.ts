@@ -5,7 +5,7 @@ import {
   CORE,
   confirmedReceivable,
   expectProblem,
-  freshFingerprint,
+  freshInvoice,
   isoDate,
   issuedVoucher,
   startGateway,
@@ -565,7 +565,7 @@ describe('HTTP: financing at maturity (sandbox clock)', () => {
       const dueDate = isoDate(20);
       const reg = await post(
         '/receivables',
-        { debtor: CORE(), amount: '3000000', dueDate, documents: [{ kind: 'INVOICE', fingerprint: freshFingerprint() }] },
+        { debtor: CORE(), amount: '3000000', dueDate, documents: [freshInvoice()] },
         'supplier1',
       );
       expect(reg.status).to.equal(201);

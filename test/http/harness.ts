@@ -12,8 +12,9 @@ import { createApp } from '../../gateway/src/http/app';
 import { EmbeddedLedger } from '../../gateway/src/ledger/embedded/embedded-ledger';
 import { FabricLedger } from '../../gateway/src/ledger/fabric/fabric-ledger';
 import { type LedgerRuntime, openEmbeddedRuntime, openFabricRuntime } from '../../gateway/src/runtime';
-import { sha256Hex } from '../../gateway/src/services/canonical';
+import { fingerprint, type InvoiceDoc } from '../../chaincode/src/domain/canonical';
 import { createServices } from '../../gateway/src/services';
+import { worldStateDump } from '../support/ledger-dump';
 import { makeEmulatedFabricLedger } from './fabric-emulated-ledger';
 
 /**
@@ -27,6 +28,12 @@ export interface LedgerHarness {
   runtime: LedgerRuntime;
   /** Blocks on the ledger: unchanged height proves a request wrote nothing. */
   height(): Promise<number>;
+  /**
+   * What the ledger keeps, as text (blocks, state and history values,
+   * events), for tests proving something was never written; absent on a
+   * real network, whose blocks and state this harness cannot read whole.
+   */
+  dump?(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -43,6 +50,7 @@ export async function makeLedger(): Promise<LedgerHarness> {
   return {
     runtime,
     height: () => ledger.height(),
+    dump: () => worldStateDump(ledger.world),
     close: async () => {
       await ledger.close();
       await rm(dataDir, { recursive: true, force: true });
@@ -121,8 +129,22 @@ export const SUPPLIER3 = () => member('supplier3');
 export const CORE = () => member('core');
 export const BANK = () => member('bank');
 
-/** A fresh document fingerprint (so each test claims its own). */
-export const freshFingerprint = (): string => sha256Hex(`test-${randomBytes(16).toString('hex')}`);
+/**
+ * The canonical fields of a fresh invoice (so each test claims its own), as
+ * POST /receivables takes them; the ledger computes its fingerprint.
+ */
+export const freshInvoice = (overrides: Partial<InvoiceDoc> = {}): InvoiceDoc => ({
+  kind: 'INVOICE',
+  sellerTaxId: SUPPLIER1(),
+  invoiceCode: '',
+  invoiceNumber: `T${randomBytes(10).toString('hex').toUpperCase()}`,
+  amount: '1000000',
+  issueDate: '2026-01-02',
+  ...overrides,
+});
+
+/** The fingerprint the ledger computes for an invoice's fields. */
+export const fingerprintOf = (doc: InvoiceDoc): string => fingerprint(doc).fingerprint;
 
 export const uniqueKey = (prefix = 'k'): string => `${prefix}-${randomBytes(8).toString('hex')}`;
 
@@ -140,15 +162,18 @@ export function expectProblem(res: supertest.Response, status: number, code: str
   }
 }
 
-/** A PENDING receivable of supplier1 (creditor) on the core enterprise (debtor). */
-export async function pendingReceivable(gw: TestGateway, amount = '1000000'): Promise<{ id: string; fingerprint: string; body: Record<string, unknown> }> {
-  const fingerprint = freshFingerprint();
+/** A PENDING receivable of supplier1 (creditor) on the core enterprise (debtor), with a fresh invoice. */
+export async function pendingReceivable(
+  gw: TestGateway,
+  amount = '1000000',
+): Promise<{ id: string; fingerprint: string; invoice: InvoiceDoc; body: Record<string, unknown> }> {
+  const invoice = freshInvoice({ amount });
   const res = await gw.http
     .post('/receivables')
     .set('Authorization', gw.auth('supplier1'))
-    .send({ debtor: CORE(), amount, dueDate: isoDate(120), documents: [{ kind: 'INVOICE', fingerprint }] });
+    .send({ debtor: CORE(), amount, dueDate: isoDate(120), documents: [invoice] });
   if (res.status !== 201) throw new Error(`receivable setup failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { id: res.body.id as string, fingerprint, body: res.body };
+  return { id: res.body.id as string, fingerprint: fingerprintOf(invoice), invoice, body: res.body };
 }
 
 export async function confirmedReceivable(gw: TestGateway, amount = '1000000'): Promise<string> {

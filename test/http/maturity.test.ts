@@ -28,21 +28,8 @@ describe('HTTP: the maturity walkthrough of the README, with the sandbox clock',
     const mat = await ledgerDate(gw, 30);
 
     // 1. A 10,000.00 CNY voucher maturing then, passed down and split.
-    const fp = await ok(
-      post(
-        '/fingerprints',
-        {
-          documents: [
-            { kind: 'INVOICE', sellerTaxId: SUPPLIER1(), invoiceCode: '', invoiceNumber: `M${Date.now()}`, amount: '1000000', issueDate: '2025-03-01' },
-          ],
-        },
-        'supplier1',
-      ),
-    );
-    const rcv = await ok(
-      post('/receivables', { debtor: CORE(), amount: '1000000', dueDate: mat, documents: [{ kind: 'INVOICE', fingerprint: fp.documents[0].fingerprint }] }, 'supplier1'),
-      201,
-    );
+    const invoice = { kind: 'INVOICE', sellerTaxId: SUPPLIER1(), invoiceCode: '', invoiceNumber: `M${Date.now()}`, amount: '1000000', issueDate: '2025-03-01' };
+    const rcv = await ok(post('/receivables', { debtor: CORE(), amount: '1000000', dueDate: mat, documents: [invoice] }, 'supplier1'), 201);
     await ok(post(`/receivables/${rcv.id}/confirm`, {}, 'core-maker'));
     const v = (await ok(post('/vouchers', { receivableId: rcv.id, amount: '1000000', maturityDate: mat }, 'core-maker'), 201)).id as string;
     await ok(post(`/vouchers/${v}/transfer`, { to: SUPPLIER2(), amount: '600000' }, 'supplier1'));

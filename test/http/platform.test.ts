@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CORE, expectProblem, freshFingerprint, isoDate, pendingReceivable, startGateway, type TestGateway } from './harness';
+import { CORE, expectProblem, freshInvoice, isoDate, pendingReceivable, startGateway, type TestGateway } from './harness';
 
 describe('HTTP: platform routes, authentication and errors', () => {
   let gw: TestGateway;
@@ -130,7 +130,7 @@ describe('HTTP: platform routes, authentication and errors', () => {
       const reg = await gw.http
         .post('/receivables')
         .set('Authorization', gw.auth('supplier1'))
-        .send({ debtor: CORE(), amount: '5000', dueDate: isoDate(30), documents: [{ kind: 'INVOICE', fingerprint: freshFingerprint() }] });
+        .send({ debtor: CORE(), amount: '5000', dueDate: isoDate(30), documents: [freshInvoice()] });
       expect(reg.status).to.equal(201);
       const txId = reg.headers['transaction-id'] as string;
       expect(txId).to.match(/^[0-9a-f]{64}$/);

@@ -3,7 +3,8 @@ import { withCheckChar } from '../../chaincode/src/domain/uscc';
 import {
   CORE,
   expectProblem,
-  freshFingerprint,
+  fingerprintOf,
+  freshInvoice,
   isoDate,
   member,
   pendingReceivable,
@@ -26,7 +27,7 @@ describe('HTTP: receivables', () => {
     debtor: CORE(),
     amount: '2500000',
     dueDate: isoDate(60),
-    documents: [{ kind: 'INVOICE', fingerprint: freshFingerprint() }],
+    documents: [freshInvoice()],
     ...patch,
   });
   const post = (b: object, label: Parameters<TestGateway['auth']>[0] = 'supplier1') =>
@@ -39,16 +40,60 @@ describe('HTTP: receivables', () => {
       expect(res.status).to.equal(201);
       expect(res.body).to.include({ creditor: SUPPLIER1(), debtor: CORE(), amount: '2500000', status: 'PENDING', voucheredAmount: '0' });
       expect(res.body.id).to.match(/^RCV-/);
-      expect(res.body.documents).to.deep.equal(b.documents);
+      // The ledger computed the fingerprint from the fields; the fields themselves are not on the record.
+      expect(res.body.documents).to.deep.equal([{ kind: 'INVOICE', fingerprint: fingerprintOf(b.documents[0]!) }]);
     });
 
     it('claims the fingerprints: a second receivable on the same invoice gets 409 DOUBLE_FINANCING naming the holder', async () => {
       const first = await pendingReceivable(gw);
       const height = await gw.ledger.height();
-      const res = await post(body({ documents: [{ kind: 'INVOICE', fingerprint: first.fingerprint }] }), 'supplier2');
+      const res = await post(body({ documents: [first.invoice] }), 'supplier2');
       expectProblem(res, 409, 'DOUBLE_FINANCING');
       expect(res.body.detail).to.contain(first.id);
       expect(res.body).not.to.have.property('txId'); // refused at endorsement: nothing on the ledger to look up
+      expect(await gw.ledger.height()).to.equal(height);
+    });
+
+    it('canonicalises on the ledger: invoice variants in case or surrounding whitespace, and a contract with its parties swapped, are 409 DOUBLE_FINANCING naming the first', async () => {
+      const inv = freshInvoice({ invoiceCode: '3200231130', invoiceNumber: `Ab-${uniqueKey('v')}` });
+      const contract = { kind: 'CONTRACT', partyA: SUPPLIER1(), partyB: CORE(), contractNumber: `ht-${uniqueKey('c')}`, amount: '2500000', signDate: '2026-01-02' };
+      const first = await post(body({ documents: [inv, contract] }));
+      expect(first.status).to.equal(201);
+      const height = await gw.ledger.height();
+      const variants: object[][] = [
+        [{ ...inv, sellerTaxId: inv.sellerTaxId.toLowerCase() }],
+        [{ ...inv, invoiceNumber: inv.invoiceNumber.toUpperCase() }],
+        [{ ...inv, invoiceCode: ` ${inv.invoiceCode}\t`, invoiceNumber: `  ${inv.invoiceNumber} ` }],
+        [freshInvoice(), { ...contract, partyA: CORE(), partyB: SUPPLIER1() }],
+        [freshInvoice(), { ...contract, partyA: ` ${CORE()}`, partyB: SUPPLIER1().toLowerCase(), contractNumber: contract.contractNumber.toUpperCase() }],
+      ];
+      for (const documents of variants) {
+        const res = await post(body({ documents }), 'supplier2');
+        expectProblem(res, 409, 'DOUBLE_FINANCING');
+        expect(res.body.detail).to.contain(first.body.id);
+      }
+      expect(await gw.ledger.height()).to.equal(height);
+    });
+
+    it('writes the canonical fields to no block and no state value: only their fingerprints', async function () {
+      if (!gw.ledger.dump) this.skip(); // a real network: its blocks are not read whole here
+      const marker = `SECRETINV${uniqueKey('s').replace(/-/g, '').toUpperCase()}`;
+      const inv = freshInvoice({ invoiceNumber: marker, amount: '987654321' });
+      const contract = { kind: 'CONTRACT', partyA: `PARTYA${marker}`, partyB: `PARTYB${marker}`, contractNumber: `CN${marker}`, amount: '2500000', signDate: '2026-01-02' };
+      const res = await post(body({ documents: [inv, contract] })).set('Idempotency-Key', uniqueKey('secret'));
+      expect(res.status).to.equal(201);
+      const verify = await gw.http.post(`/receivables/${res.body.id}/verify-documents`).set('Authorization', gw.auth('core-maker')).send({ documents: [inv] });
+      expect(verify.status).to.equal(200);
+      const raw = (await gw.ledger.dump()).join('\n').toUpperCase();
+      expect(raw).to.contain(fingerprintOf(inv).toUpperCase()); // the fingerprint is there, so the search reads the right bytes
+      for (const value of [marker, `PARTYA${marker}`, `CN${marker}`, '987654321']) expect(raw).not.to.contain(value);
+    });
+
+    it('refuses a bare fingerprint for an INVOICE with 400 and writes nothing', async () => {
+      const height = await gw.ledger.height();
+      const res = await post(body({ documents: [{ kind: 'INVOICE', fingerprint: fingerprintOf(freshInvoice()) }] }));
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.errors.map((e: { path: string }) => e.path)).to.include('body.documents.0.sellerTaxId');
       expect(await gw.ledger.height()).to.equal(height);
     });
 
@@ -80,9 +125,15 @@ describe('HTTP: receivables', () => {
     });
 
     const malformed: Array<[string, object, string]> = [
-      ['no INVOICE among the documents', { documents: [{ kind: 'CONTRACT', fingerprint: 'a'.repeat(64) }] }, 'body.documents'],
+      [
+        'no INVOICE among the documents',
+        { documents: [{ kind: 'CONTRACT', partyA: 'A', partyB: 'B', contractNumber: 'C-1', amount: '100', signDate: '2026-01-02' }] },
+        'body.documents',
+      ],
       ['no documents', { documents: [] }, 'body.documents'],
-      ['an upper-case fingerprint', { documents: [{ kind: 'INVOICE', fingerprint: 'A'.repeat(64) }] }, 'body.documents.0.fingerprint'],
+      ['a bare CONTRACT fingerprint', { documents: [freshInvoice(), { kind: 'CONTRACT', fingerprint: 'a'.repeat(64) }] }, 'body.documents.1.partyA'],
+      ['an invoice date that does not exist', { documents: [freshInvoice({ issueDate: '2026-02-30' })] }, 'body.documents.0.issueDate'],
+      ['an invoice amount with leading zeros', { documents: [freshInvoice({ amount: '0100' })] }, 'body.documents.0.amount'],
       ['a negative amount', { amount: '-5' }, 'body.amount'],
       ['a decimal amount', { amount: '12.50' }, 'body.amount'],
       ['an amount as a JSON number', { amount: 2500000 }, 'body.amount'],
@@ -104,6 +155,46 @@ describe('HTTP: receivables', () => {
 
     it('requires a token', async () => {
       expectProblem(await gw.http.post('/receivables').send(body()), 401, 'UNAUTHENTICATED');
+    });
+  });
+
+  describe('POST /receivables/:id/verify-documents', () => {
+    const verify = (id: string, documents: object[], label: Parameters<TestGateway['auth']>[0]) =>
+      gw.http.post(`/receivables/${id}/verify-documents`).set('Authorization', gw.auth(label)).send({ documents });
+
+    it('tells the debtor and the creditor, per document, whether it hashes to a fingerprint the receivable claims', async () => {
+      const rcv = await pendingReceivable(gw);
+      const variant = { ...rcv.invoice, sellerTaxId: ` ${rcv.invoice.sellerTaxId.toLowerCase()} ` };
+      const height = await gw.ledger.height();
+      const ok = await verify(rcv.id, [variant], 'core-maker');
+      expect(ok.status).to.equal(200);
+      expect(ok.body).to.deep.equal({
+        receivableId: rcv.id,
+        documents: [{ kind: 'INVOICE', fingerprint: rcv.fingerprint, matches: true }],
+        allMatch: true,
+        complete: true,
+      });
+      const other = freshInvoice({ invoiceNumber: rcv.invoice.invoiceNumber, amount: '1000001' });
+      const wrong = await verify(rcv.id, [rcv.invoice, other], 'supplier1');
+      expect(wrong.status).to.equal(200);
+      expect(wrong.body).to.deep.include({ allMatch: false, complete: true });
+      expect(wrong.body.documents.map((d: { matches: boolean }) => d.matches)).to.deep.equal([true, false]);
+      expect(await gw.ledger.height()).to.equal(height); // a read: nothing ordered
+    });
+
+    it('answers 404 to anyone but its creditor and debtor, as for a receivable that does not exist', async () => {
+      const rcv = await pendingReceivable(gw);
+      for (const label of ['supplier2', 'bank-maker', 'auditor', 'operator-admin'] as const) {
+        expectProblem(await verify(rcv.id, [rcv.invoice], label), 404, 'NOT_FOUND');
+      }
+      expectProblem(await verify('RCV-NOT-THERE', [rcv.invoice], 'core-maker'), 404, 'NOT_FOUND');
+    });
+
+    it('takes canonical fields only: a bare fingerprint or no document is 400', async () => {
+      const rcv = await pendingReceivable(gw);
+      expectProblem(await verify(rcv.id, [{ kind: 'INVOICE', fingerprint: rcv.fingerprint }], 'core-maker'), 400, 'VALIDATION_FAILED');
+      expectProblem(await verify(rcv.id, [], 'core-maker'), 400, 'VALIDATION_FAILED');
+      expectProblem(await gw.http.post(`/receivables/${rcv.id}/verify-documents`).send({ documents: [rcv.invoice] }), 401, 'UNAUTHENTICATED');
     });
   });
 
@@ -190,11 +281,11 @@ describe('HTTP: receivables', () => {
     });
 
     it('lets the debtor reject with a reason (200), which frees the invoice for a corrected receivable', async () => {
-      const { id, fingerprint } = await pendingReceivable(gw);
+      const { id, invoice } = await pendingReceivable(gw);
       const res = await act(id, 'reject', 'core-checker', { reason: 'amount does not match delivery' });
       expect(res.status).to.equal(200);
       expect(res.body).to.include({ status: 'REJECTED', rejectionReason: 'amount does not match delivery' });
-      const again = await post(body({ documents: [{ kind: 'INVOICE', fingerprint }] }));
+      const again = await post(body({ documents: [invoice] }));
       expect(again.status).to.equal(201);
     });
 

@@ -7,7 +7,7 @@ import { createApp } from '../../gateway/src/http/app';
 import { openEmbeddedRuntime } from '../../gateway/src/runtime';
 import { createServices } from '../../gateway/src/services';
 import { makeEmulatedFabricLedger } from './fabric-emulated-ledger';
-import { CORE, expectProblem, freshFingerprint, isoDate, type Label, type LedgerHarness, OPERATOR, startGateway, type TestGateway, uniqueKey } from './harness';
+import { CORE, expectProblem, freshInvoice, isoDate, type Label, type LedgerHarness, OPERATOR, startGateway, type TestGateway, uniqueKey } from './harness';
 import { hasSandboxClock, itWithOwnClock, ledgerClock, testLedger } from './time-travel';
 
 const DAY_MS = 86_400_000;
@@ -72,7 +72,7 @@ describe('HTTP: sandbox clock (POST /sandbox/clock, GET /sandbox/clock, /ready)'
     const reg = await own.http
       .post('/receivables')
       .set('Authorization', own.auth('supplier1'))
-      .send({ debtor: CORE(), amount: '100000', dueDate: isoDate(31), documents: [{ kind: 'INVOICE', fingerprint: freshFingerprint() }] });
+      .send({ debtor: CORE(), amount: '100000', dueDate: isoDate(31), documents: [freshInvoice()] });
     expect(reg.status).to.equal(201);
     expect(String(reg.body.createdAt).slice(0, 10)).to.equal(isoDate(30));
     // A maturity the machine still calls the future is in the past for the ledger; its today is not.

@@ -93,6 +93,19 @@ describe('HTTP: warehouse receipts', () => {
       expect(check.body[0]).to.include({ claimed: true, assetType: 'WAREHOUSE_RECEIPT', assetId: res.body.id });
     });
 
+    it('records supporting documents by the fingerprints the ledger computes from their canonical fields, and refuses a bare fingerprint with 400', async () => {
+      const inspection = { kind: 'OTHER', issuerId: 'CIQ-QINGDAO', reference: ' insp-2026-0417 ' };
+      const res = await issue(body({ documents: [inspection] }));
+      expect(res.status).to.equal(201);
+      const fp = await post('/fingerprints', { documents: [inspection] }, 'supplier2');
+      expect(fp.body.documents[0].canonical).to.equal('other|CIQ-QINGDAO|INSP-2026-0417');
+      expect(res.body.documents).to.deep.equal([{ kind: 'OTHER', fingerprint: fp.body.documents[0].fingerprint }]);
+      const height = await gw.ledger.height();
+      const bare = await issue(body({ documents: [{ kind: 'OTHER', fingerprint: fp.body.documents[0].fingerprint }] }));
+      expectProblem(bare, 400, 'VALIDATION_FAILED');
+      expect(await gw.ledger.height()).to.equal(height);
+    });
+
     it('refuses a second receipt on the same goods lot with 409 DOUBLE_FINANCING naming the first', async () => {
       const first = await issued();
       const height = await gw.ledger.height();

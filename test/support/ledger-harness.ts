@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { invokeTransaction } from '../../chaincode/src/invoke';
+import { type CanonicalDocument, fingerprint, type InvoiceDoc } from '../../chaincode/src/domain/canonical';
 import { withCheckChar } from '../../chaincode/src/domain/uscc';
 import type { Role, UserRole } from '../../chaincode/src/domain/types';
 import {
@@ -10,6 +11,13 @@ import {
   type TxInput,
 } from '../../chaincode/src/worldstate';
 import { makeIdentity, type TestIdentity } from './certs';
+
+/** A proposal's transient map as tests write it: each value is sent as its JSON. */
+export type Transient = Record<string, unknown>;
+
+function transientMap(transient: Transient): Map<string, Uint8Array> {
+  return new Map(Object.entries(transient).map(([k, v]) => [k, Buffer.from(JSON.stringify(v), 'utf8')]));
+}
 
 /**
  * Contract tests run the deployed chaincode (through the same dispatcher the
@@ -22,7 +30,7 @@ export class LedgerHarness {
   /** The date transactions are stamped with; tests move it to reach maturity. */
   today = '2026-01-05';
 
-  private input(who: TestIdentity, name: string, command: object): TxInput {
+  private input(who: TestIdentity, name: string, command: object, transient?: Transient): TxInput {
     this.seq += 1;
     const txId = createHash('sha256').update(`harness-tx-${this.seq}`).digest('hex');
     const seconds = Math.floor(Date.parse(`${this.today}T08:00:00Z`) / 1000) + this.seq;
@@ -32,12 +40,17 @@ export class LedgerHarness {
       creator: { mspId: who.mspId, certificatePem: who.certificatePem },
       fnName: name,
       args: [JSON.stringify(command)],
+      ...(transient ? { transient: transientMap(transient) } : {}),
     };
   }
 
-  /** Simulates a transaction; throws the chaincode's error if it fails. */
-  async endorse(who: TestIdentity, name: string, command: object): Promise<EndorsedTransaction<string>> {
-    const input = this.input(who, name, command);
+  /**
+   * Simulates a transaction; throws the chaincode's error if it fails.
+   * `transient` is the proposal's transient map, each value sent as JSON (the
+   * gateway sends a registration's documents under `documents`).
+   */
+  async endorse(who: TestIdentity, name: string, command: object, transient?: Transient): Promise<EndorsedTransaction<string>> {
+    const input = this.input(who, name, command, transient);
     const sim = await this.ws.simulate(input, (ctx) => invokeTransaction(ctx, name, [...(input.args ?? [])]));
     if (sim.status === 'FAILED') throw sim.error;
     return sim;
@@ -48,16 +61,16 @@ export class LedgerHarness {
   }
 
   /** Endorses and commits alone in a block; returns the parsed result. */
-  async submit<T = any>(who: TestIdentity, name: string, command: object): Promise<T> {
-    const tx = await this.endorse(who, name, command);
+  async submit<T = any>(who: TestIdentity, name: string, command: object, transient?: Transient): Promise<T> {
+    const tx = await this.endorse(who, name, command, transient);
     const { transactions } = await this.commit([tx]);
     const code = transactions[0]?.validationCode;
     if (code !== 'VALID') throw new Error(`[${code}] transaction ${tx.txId} was committed invalid`);
     return JSON.parse(tx.result) as T;
   }
 
-  async evaluate<T = any>(who: TestIdentity, name: string, command: object): Promise<T> {
-    const tx = await this.endorse(who, name, command);
+  async evaluate<T = any>(who: TestIdentity, name: string, command: object, transient?: Transient): Promise<T> {
+    const tx = await this.endorse(who, name, command, transient);
     return JSON.parse(tx.result) as T;
   }
 
@@ -146,6 +159,23 @@ export function clientIdOf(identity: TestIdentity): string {
 /** A fingerprint-shaped hex string unique to a label. */
 export const fp = (label: string): string => createHash('sha256').update(label).digest('hex');
 
+/** The canonical fields of an invoice of tier1 unique to a label (as POST /receivables takes them). */
+export const invoice = (label: string, extra: Partial<InvoiceDoc> = {}): InvoiceDoc => ({
+  kind: 'INVOICE',
+  sellerTaxId: IDS.tier1,
+  invoiceCode: '',
+  invoiceNumber: `T-${fp(label).slice(0, 20)}`,
+  amount: '100',
+  issueDate: '2026-01-02',
+  ...extra,
+});
+
+/** The fingerprint the chaincode computes for a document's canonical fields. */
+export const fingerprintOf = (doc: CanonicalDocument): string => fingerprint(doc).fingerprint;
+
+/** The transient map of a registration: the documents' canonical fields under `documents`. */
+export const docs = (...documents: CanonicalDocument[]): Transient => ({ documents });
+
 /** CNY in fen as the ledger wants it: yuan(1_000_000) = "100000000". */
 export const yuan = (n: number): string => String(Math.round(n * 100));
 
@@ -165,12 +195,7 @@ export async function rejects(promise: Promise<unknown>, code: string): Promise<
 
 /** A confirmed receivable of `amount` fen from creditor `tier1` to debtor `core`, with its own invoice. */
 export async function confirmedReceivable(w: World, amount: string, label: string, dueDate = '2026-06-30') {
-  const rcv = await w.h.submit(w.as.tier1, 'receivable:Register', {
-    debtor: IDS.core,
-    amount,
-    dueDate,
-    documents: [{ kind: 'INVOICE', fingerprint: fp(`invoice-${label}`) }],
-  });
+  const rcv = await w.h.submit(w.as.tier1, 'receivable:Register', { debtor: IDS.core, amount, dueDate }, docs(invoice(`invoice-${label}`)));
   return w.h.submit(w.as.core, 'receivable:Confirm', { id: rcv.id });
 }
 

@@ -20,6 +20,23 @@ export interface TxEnv {
   readonly store: Store;
   readonly actor: Actor;
   readonly tx: TxInfo;
+  /** What the operation's `transient` reader made of the proposal's transient map (undefined without one). */
+  readonly transient?: unknown;
+}
+
+/**
+ * The JSON under `key` in the proposal's transient map (DESIGN 8), undefined
+ * when the key is absent. The transient map reaches the chaincode at
+ * endorsement and is not part of the transaction that is ordered.
+ */
+export function transientJson(ctx: Context, key: string): unknown {
+  const bytes = ctx.stub.getTransient().get(key);
+  if (bytes === undefined) return undefined;
+  try {
+    return JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    throw new DomainError('VALIDATION_FAILED', `the transient map's ${key} is not valid JSON`);
+  }
 }
 
 /** A mutating transaction's result and the one event it emits. */
@@ -75,6 +92,14 @@ export interface Operation<S extends z.ZodType = z.ZodType, R = unknown> {
   readonly schema: S;
   /** For two-step operations: the amount compared with the member's dual-control threshold. */
   readonly dualControlAmount?: (cmd: z.infer<S>) => string;
+  /**
+   * Reads what the operation takes from the proposal's transient map, after
+   * the caller and the command are checked; the body gets it as
+   * `env.transient`. It joins the command in the requestId hash (so a retry
+   * must send the same documents), which is why it must hold only what may be
+   * hashed into state (fingerprints, never the fields themselves).
+   */
+  readonly transient?: (ctx: Context) => unknown;
   readonly body: (env: TxEnv, cmd: z.infer<S>) => Promise<Outcome<R>>;
 }
 
@@ -102,8 +127,9 @@ export abstract class ScfContract extends Contract {
     raw: string,
     schema: S,
     body: (env: TxEnv, cmd: z.infer<S>) => Promise<Outcome<R>>,
+    transient?: (ctx: Context) => unknown,
   ): Promise<string> {
-    return this.run(ctx, raw, { name: transaction, schema, body });
+    return this.run(ctx, raw, transient ? { name: transaction, schema, body, transient } : { name: transaction, schema, body });
   }
 
   /**
@@ -119,7 +145,8 @@ export abstract class ScfContract extends Contract {
     const actor = await resolveActor(store, ctx);
     assertNotAuditor(actor);
     const cmd = parseCommand(op.schema, raw) as z.infer<S> & { requestId?: string };
-    const env: TxEnv = { ctx, store, actor, tx: { ...txInfoOf(ctx), actor: actor.member.id } };
+    const transient = op.transient?.(ctx);
+    const env: TxEnv = { ctx, store, actor, tx: { ...txInfoOf(ctx), actor: actor.member.id }, transient };
     return this.once<R | Approval>(ctx, store, actor.member.id, op.name, cmd, async () => {
       // Checked after the requestId lookup: a retry of a request that already
       // committed gets its first result even if the member was suspended or
@@ -144,7 +171,7 @@ export abstract class ScfContract extends Contract {
           changes: { transaction: op.name, amount, status: approval.status },
         },
       };
-    });
+    }, transient);
   }
 
   protected async query<S extends z.ZodType, R>(
@@ -167,9 +194,13 @@ export abstract class ScfContract extends Contract {
     transaction: string,
     command: { requestId?: string | undefined },
     act: () => Promise<Outcome<R>>,
+    transient?: unknown,
   ): Promise<string> {
     const { requestId, ...rest } = command;
-    const commandHash = createHash('sha256').update(marshalString(rest)).digest('hex');
+    // What came in the transient map counts as part of the request (hashed,
+    // never stored); without any, the hash is the command's as before.
+    const hashed = transient === undefined ? rest : { command: rest, transient };
+    const commandHash = createHash('sha256').update(marshalString(hashed)).digest('hex');
     if (requestId !== undefined) {
       const seen = await store.get<RequestRecord>(RecordType.REQUEST, [memberId, requestId]);
       if (seen) {

@@ -8,13 +8,17 @@ import {
   cancelReceivable,
   canReadReceivable,
   confirmReceivable,
+  DOCUMENTS_TRANSIENT_KEY,
+  receivableDocumentsFrom,
   registerReceivable,
   rejectReceivable,
+  verifyReceivableDocuments,
 } from '../domain/receivables';
+import type { DocumentRef } from '../domain/types';
 import type { Actor, FingerprintClaim, Member, Receivable, TxInfo } from '../domain/types';
 import type { Store } from '../ledger/store';
 import { FinancingSpec, FingerprintSpec, MemberSpec, ReceivableIndex, ReceivableSpec } from '../ledger/specs';
-import { ScfContract } from './base';
+import { ScfContract, transientJson } from './base';
 import { assertNotFrozen } from '../ledger/freezes';
 import type { FreezeTarget } from '../domain/controls';
 import { visibleReceivable } from './access';
@@ -26,31 +30,59 @@ export class ReceivableContract extends ScfContract {
     super('receivable');
   }
 
-  /** Registers a receivable and claims every document fingerprint in the same transaction. */
+  /**
+   * Registers a receivable and claims every document fingerprint in the same
+   * transaction. The documents come as canonical fields in the proposal's
+   * transient map (key `documents`); the chaincode computes the fingerprints,
+   * and only those reach the state and the block.
+   */
   @Transaction()
   async Register(ctx: Context, command: string): Promise<string> {
-    return this.mutate(ctx, 'receivable:Register', command, RegisterReceivableCommand, async ({ store, actor, tx }, cmd) => {
-      const id = cmd.id ?? `RCV-${tx.txId.slice(0, 16).toUpperCase()}`;
-      if (await store.get<Receivable>(ReceivableSpec.type, [id])) {
-        throw new DomainError('ALREADY_EXISTS', `receivable ${id} already exists`);
-      }
-      const debtor = await store.get<Member>(MemberSpec.type, [cmd.debtor]);
-      await assertNotFrozen(store, [{ type: 'MEMBER', id: cmd.debtor }]);
-      const receivable = registerReceivable({ ...cmd, id }, actor, debtor, tx);
-      for (const doc of receivable.documents) {
-        const existing = await store.get<FingerprintClaim>(FingerprintSpec.type, [doc.kind, doc.fingerprint]);
-        const claim = claimFingerprint(existing, doc, { assetType: 'RECEIVABLE', assetId: receivable.id }, tx);
-        await store.save(FingerprintSpec, existing, claim);
-      }
-      await store.save(ReceivableSpec, undefined, receivable);
-      return {
-        result: receivable,
-        event: {
-          name: EVENTS.ReceivableRegistered,
-          ids: { receivableId: receivable.id, creditor: receivable.creditor, debtor: receivable.debtor },
-          changes: { status: receivable.status, amount: receivable.amount, fingerprints: receivable.documents.map((d) => d.fingerprint) },
-        },
-      };
+    return this.mutate(
+      ctx,
+      'receivable:Register',
+      command,
+      RegisterReceivableCommand,
+      async ({ store, actor, tx, transient }, cmd) => {
+        const documents = transient as DocumentRef[];
+        const id = cmd.id ?? `RCV-${tx.txId.slice(0, 16).toUpperCase()}`;
+        if (await store.get<Receivable>(ReceivableSpec.type, [id])) {
+          throw new DomainError('ALREADY_EXISTS', `receivable ${id} already exists`);
+        }
+        const debtor = await store.get<Member>(MemberSpec.type, [cmd.debtor]);
+        await assertNotFrozen(store, [{ type: 'MEMBER', id: cmd.debtor }]);
+        const receivable = registerReceivable({ ...cmd, id, documents }, actor, debtor, tx);
+        for (const doc of receivable.documents) {
+          const existing = await store.get<FingerprintClaim>(FingerprintSpec.type, [doc.kind, doc.fingerprint]);
+          const claim = claimFingerprint(existing, doc, { assetType: 'RECEIVABLE', assetId: receivable.id }, tx);
+          await store.save(FingerprintSpec, existing, claim);
+        }
+        await store.save(ReceivableSpec, undefined, receivable);
+        return {
+          result: receivable,
+          event: {
+            name: EVENTS.ReceivableRegistered,
+            ids: { receivableId: receivable.id, creditor: receivable.creditor, debtor: receivable.debtor },
+            changes: { status: receivable.status, amount: receivable.amount, fingerprints: receivable.documents.map((d) => d.fingerprint) },
+          },
+        };
+      },
+      (ctx) => receivableDocumentsFrom(transientJson(ctx, DOCUMENTS_TRANSIENT_KEY)),
+    );
+  }
+
+  /**
+   * Whether documents, given by their canonical fields in the proposal's
+   * transient map (key `documents`), hash to fingerprints this receivable
+   * claims: the check behind the debtor's confirmation (确权). Its creditor
+   * and debtor only; NOT_FOUND to anyone else.
+   */
+  @Transaction(false)
+  async VerifyDocuments(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, ById, async ({ store, actor }, cmd) => {
+      const rcv = await store.get<Receivable>(ReceivableSpec.type, [cmd.id]);
+      if (!rcv) throw new DomainError('NOT_FOUND', `receivable ${cmd.id} not found`);
+      return verifyReceivableDocuments(rcv, actor, transientJson(ctx, DOCUMENTS_TRANSIENT_KEY));
     });
   }
 

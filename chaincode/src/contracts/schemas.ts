@@ -24,6 +24,18 @@ export const documentRef = z.strictObject({
   kind: z.enum(['INVOICE', 'CONTRACT', 'DELIVERY_NOTE', 'OTHER']),
   fingerprint: z.string().regex(/^[0-9a-f]{64}$/, 'a fingerprint is 64 lowercase hex characters'),
 });
+/**
+ * A registration's or a receipt's documents never travel in the command (which
+ * is stored in the block): their canonical fields come in the proposal's
+ * transient map under key `documents`, and the chaincode computes the
+ * fingerprints. A `documents` field here, bare fingerprints or fields, is refused.
+ */
+const documentsInTransient = z
+  .never({
+    error:
+      "documents are not taken in the command: send the documents' canonical fields in the proposal's transient map (key documents); the chaincode computes their fingerprints",
+  })
+  .optional();
 const pageSize = z.number().int().min(1).max(200).optional();
 const bookmark = z.string().max(2048).optional();
 const rid = { requestId: requestIdSchema.optional() };
@@ -65,7 +77,7 @@ export const RegisterReceivableCommand = z.strictObject({
   amount,
   currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code').optional(),
   dueDate: date,
-  documents: z.array(documentRef).min(1).max(50),
+  documents: documentsInTransient,
   ...rid,
 });
 export const ReceivableActionCommand = z.strictObject({ id: recordId, reason: text(500).optional(), ...rid });
@@ -159,7 +171,7 @@ export const IssueReceiptCommand = z.strictObject({
   lotId: z.string().regex(LOT_ID_RE, LOT_ID_FORM),
   valuation: amount,
   currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code').optional(),
-  documents: z.array(documentRef).max(50).optional(),
+  documents: documentsInTransient,
   id: recordId.optional(),
   ...rid,
 });

@@ -5,13 +5,15 @@ import { EVENTS } from '../domain/events';
 import { enforcePledge, isLiveFinancing, liveFinancingParties, releasePledge, type Financing } from '../domain/financing';
 import { claimFingerprint, releaseFingerprint } from '../domain/fingerprints';
 import { isReader } from '../domain/members';
-import type { FingerprintClaim, Member, TxInfo } from '../domain/types';
+import type { DocumentRef, FingerprintClaim, Member, TxInfo } from '../domain/types';
+import { DOCUMENTS_TRANSIENT_KEY } from '../domain/receivables';
 import { lineageIds } from '../domain/vouchers';
 import {
   canReadReceipt,
   deliverReceipt,
   issueReceipt,
   lotDelivered,
+  receiptDocumentsFrom,
   splitReceipt,
   transferReceipt,
   type WarehouseReceipt,
@@ -20,7 +22,7 @@ import { assertNotFrozen } from '../ledger/freezes';
 import type { Prefix, Store } from '../ledger/store';
 import { FinancingSpec, FingerprintSpec, MemberSpec, WarehouseReceiptIndex, WarehouseReceiptSpec } from '../ledger/specs';
 import { required } from './access';
-import { ScfContract } from './base';
+import { ScfContract, transientJson } from './base';
 import {
   ById,
   IssueReceiptCommand,
@@ -45,41 +47,54 @@ export class WarehouseContract extends ScfContract {
     super('warehouse');
   }
 
+  /**
+   * Issues a receipt and claims its lot (computed from the caller and the
+   * lotId). Supporting documents come as canonical fields in the proposal's
+   * transient map (key `documents`); their fingerprints are recorded.
+   */
   @Transaction()
   async Issue(ctx: Context, command: string): Promise<string> {
-    return this.mutate(ctx, 'warehouse:Issue', command, IssueReceiptCommand, async ({ store, actor, tx }, cmd) => {
-      const id = cmd.id ?? `WRC-${tx.txId.slice(0, 16).toUpperCase()}`;
-      if (await store.get<WarehouseReceipt>(WarehouseReceiptSpec.type, [id])) {
-        throw new DomainError('ALREADY_EXISTS', `warehouse receipt ${id} already exists`);
-      }
-      const owner = await store.get<Member>(MemberSpec.type, [cmd.owner]);
-      await assertNotFrozen(store, [{ type: 'MEMBER', id: cmd.owner }]);
-      const receipt = issueReceipt({ ...cmd, id }, actor, owner, tx);
-      const existing = await store.get<FingerprintClaim>(FingerprintSpec.type, ['LOT', receipt.lotFingerprint]);
-      const claim = claimFingerprint(
-        existing,
-        { kind: 'LOT', fingerprint: receipt.lotFingerprint },
-        { assetType: 'WAREHOUSE_RECEIPT', assetId: receipt.id },
-        tx,
-      );
-      await store.save(FingerprintSpec, existing, claim);
-      await store.save(WarehouseReceiptSpec, undefined, receipt);
-      return {
-        result: receipt,
-        event: {
-          name: EVENTS.WarehouseReceiptIssued,
-          ids: { receiptId: receipt.id, warehouse: receipt.warehouse, owner: receipt.owner },
-          changes: {
-            status: receipt.status,
-            commodity: receipt.commodity,
-            quantity: receipt.quantity,
-            unit: receipt.unit,
-            valuation: receipt.valuation,
-            lotFingerprint: receipt.lotFingerprint,
+    return this.mutate(
+      ctx,
+      'warehouse:Issue',
+      command,
+      IssueReceiptCommand,
+      async ({ store, actor, tx, transient }, cmd) => {
+        const documents = transient as DocumentRef[];
+        const id = cmd.id ?? `WRC-${tx.txId.slice(0, 16).toUpperCase()}`;
+        if (await store.get<WarehouseReceipt>(WarehouseReceiptSpec.type, [id])) {
+          throw new DomainError('ALREADY_EXISTS', `warehouse receipt ${id} already exists`);
+        }
+        const owner = await store.get<Member>(MemberSpec.type, [cmd.owner]);
+        await assertNotFrozen(store, [{ type: 'MEMBER', id: cmd.owner }]);
+        const receipt = issueReceipt({ ...cmd, id, documents }, actor, owner, tx);
+        const existing = await store.get<FingerprintClaim>(FingerprintSpec.type, ['LOT', receipt.lotFingerprint]);
+        const claim = claimFingerprint(
+          existing,
+          { kind: 'LOT', fingerprint: receipt.lotFingerprint },
+          { assetType: 'WAREHOUSE_RECEIPT', assetId: receipt.id },
+          tx,
+        );
+        await store.save(FingerprintSpec, existing, claim);
+        await store.save(WarehouseReceiptSpec, undefined, receipt);
+        return {
+          result: receipt,
+          event: {
+            name: EVENTS.WarehouseReceiptIssued,
+            ids: { receiptId: receipt.id, warehouse: receipt.warehouse, owner: receipt.owner },
+            changes: {
+              status: receipt.status,
+              commodity: receipt.commodity,
+              quantity: receipt.quantity,
+              unit: receipt.unit,
+              valuation: receipt.valuation,
+              lotFingerprint: receipt.lotFingerprint,
+            },
           },
-        },
-      };
-    });
+        };
+      },
+      (ctx) => receiptDocumentsFrom(transientJson(ctx, DOCUMENTS_TRANSIENT_KEY)),
+    );
   }
 
   /** The owner hands the whole receipt to another supplier (split first to pass on part of it). */

@@ -15,3 +15,4 @@ export * from './provenance';
 export * from './warehouse';
 export * from './financing';
 export * from './events';
+export * from './canonical';

@@ -1,4 +1,5 @@
 import { DomainError } from './errors';
+import { documentFingerprints } from './canonical';
 import { assertDate } from './dates';
 import { assertFingerprint } from './fingerprints';
 import { newMeta, touch } from './meta';
@@ -85,6 +86,69 @@ export function assertDocuments(value: unknown, field = 'documents'): DocumentRe
   });
   if (!docs.some((d) => d.kind === 'INVOICE')) throw invalid(field, 'must include at least one INVOICE');
   return docs;
+}
+
+/** Where a registration's documents travel (DESIGN 8): never in the command, which is stored in the block. */
+export const DOCUMENTS_TRANSIENT_KEY = 'documents';
+
+/**
+ * The fingerprints a receivable claims, computed by the chaincode from the
+ * documents' canonical fields (received in the proposal's transient map;
+ * undefined when none came): 1..MAX_DOCUMENTS documents of kinds INVOICE,
+ * CONTRACT, DELIVERY_NOTE or OTHER, at least one INVOICE, no document twice
+ * (two variants of one invoice hash the same and count twice). A bare
+ * fingerprint is refused whatever the kind: a claim the chaincode cannot
+ * compute is one a member could vary at will. Only the hashes leave here.
+ */
+export function receivableDocumentsFrom(fields: unknown): DocumentRef[] {
+  if (fields === undefined) {
+    throw invalid('documents', `must be sent as the documents' canonical fields in the proposal's transient map (key ${DOCUMENTS_TRANSIENT_KEY})`);
+  }
+  const list = assertArray(fields, 'documents');
+  if (list.length > MAX_DOCUMENTS) throw invalid('documents', `must list at most ${MAX_DOCUMENTS} documents`);
+  return assertDocuments(documentFingerprints(list));
+}
+
+/** One answer of `receivable:VerifyDocuments`: a document as given, and whether the receivable claims its fingerprint. */
+export interface DocumentCheck {
+  kind: DocumentRef['kind'];
+  fingerprint: string;
+  matches: boolean;
+}
+
+export interface DocumentVerification {
+  receivableId: string;
+  documents: DocumentCheck[];
+  /** Every document given matches a fingerprint of the receivable. */
+  allMatch: boolean;
+  /** Every fingerprint of the receivable was matched by a document given (the caller saw them all). */
+  complete: boolean;
+}
+
+/**
+ * Whether documents, given by their canonical fields, are the ones a
+ * receivable claims, so the debtor's confirmation (确权) is a check: only
+ * the receivable's creditor and debtor may ask (NOT_FOUND to anyone else, as
+ * for a receivable that does not exist). 1..MAX_DOCUMENTS documents.
+ */
+export function verifyReceivableDocuments(rcv: Receivable, actor: Actor, fields: unknown): DocumentVerification {
+  const me = actor.member.id;
+  if (me !== rcv.creditor && me !== rcv.debtor) throw new DomainError('NOT_FOUND', `receivable ${rcv.id} not found`);
+  if (fields === undefined) {
+    throw invalid('documents', `must be sent as the documents' canonical fields in the proposal's transient map (key ${DOCUMENTS_TRANSIENT_KEY})`);
+  }
+  const list = assertArray(fields, 'documents');
+  if (list.length === 0) throw invalid('documents', 'must list at least one document');
+  if (list.length > MAX_DOCUMENTS) throw invalid('documents', `must list at most ${MAX_DOCUMENTS} documents`);
+  const claimed = new Set(rcv.documents.map((d) => `${d.kind}|${d.fingerprint}`));
+  const documents = documentFingerprints(list).map((d) => ({ ...d, matches: claimed.has(`${d.kind}|${d.fingerprint}`) }));
+  const seen = new Set(documents.filter((d) => d.matches).map((d) => `${d.kind}|${d.fingerprint}`));
+  return {
+    receivableId: rcv.id,
+    documents,
+    allMatch: documents.every((d) => d.matches),
+    complete: [...claimed].every((c) => seen.has(c)),
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { documentFingerprints, fingerprintOf } from './canonical';
 import { DomainError } from './errors';
 import { assertFingerprint } from './fingerprints';
 import { newMeta, touch } from './meta';
@@ -108,11 +108,12 @@ export interface IssueReceiptCommand {
 
 /**
  * The canonical lot of a receipt: `lot|<warehouse member id>|<lotId upper-cased, trimmed>`,
- * hashed with SHA-256 (lowercase hex). The warehouse id has a fixed length and
- * no `|`, so the form is unambiguous. The gateway documents the same form.
+ * hashed with SHA-256 (lowercase hex), by the one canonicalisation of
+ * canonical.ts: the chaincode computes the lot it claims from the caller's
+ * member id and the receipt's own lotId, never from a client's hash.
  */
 export function lotFingerprint(warehouseId: string, lotId: string): string {
-  return createHash('sha256').update(`lot|${warehouseId}|${lotId.trim().toUpperCase()}`, 'utf8').digest('hex');
+  return fingerprintOf({ kind: 'LOT', warehouseId, lotId }, 'lot').fingerprint;
 }
 
 /** The receipt with the status `action` leads to; INVALID_STATE when the table has no such row. */
@@ -126,6 +127,20 @@ function assertQuantity(value: unknown, field: string): number {
     throw invalid(field, `must be a whole number from 1 to ${MAX_QUANTITY}`);
   }
   return value;
+}
+
+/**
+ * The fingerprints of a receipt's supporting documents, computed by the
+ * chaincode from their canonical fields (from the proposal's transient map;
+ * undefined when none came: no documents). Same rule as for receivables: no
+ * bare fingerprint of any kind. They are recorded for readers, not claimed;
+ * the lot is claimed, computed from the caller and the receipt's lotId.
+ */
+export function receiptDocumentsFrom(fields: unknown): DocumentRef[] {
+  if (fields === undefined) return [];
+  const list = assertArray(fields, 'documents');
+  if (list.length > MAX_DOCUMENTS) throw invalid('documents', `must list at most ${MAX_DOCUMENTS} documents`);
+  return assertReceiptDocuments(documentFingerprints(list));
 }
 
 /** 0..MAX_DOCUMENTS documents of any kind, fingerprints unique within the list. */

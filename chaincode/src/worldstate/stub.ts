@@ -36,6 +36,12 @@ export interface StubInit {
   readonly args: readonly string[];
   readonly backend: StateBackend;
   readonly rwset: RwsetBuilder;
+  /**
+   * The proposal's transient map: given to the chaincode at endorsement
+   * (getTransient), never part of the transaction that is ordered, so never
+   * in a block, the state or the history.
+   */
+  readonly transient?: ReadonlyMap<string, Uint8Array>;
 }
 
 type StateIterable = Promise<Iterators.StateQueryIterator> & AsyncIterable<Iterators.KV>;
@@ -127,8 +133,9 @@ export class WorldStateStub implements ChaincodeStub {
     throw unsupported('getMspID');
   }
 
+  /** A copy of the proposal's transient map (empty when it had none), each value a Buffer as fabric-shim gives. */
   getTransient(): Map<string, Uint8Array> {
-    return new Map();
+    return new Map([...(this.init.transient ?? new Map<string, Uint8Array>())].map(([k, v]) => [k, Buffer.from(v)]));
   }
 
   getSignedProposal(): ChaincodeProposal.SignedProposal {

@@ -34,6 +34,12 @@ export interface TxInput {
   /** Becomes args[0], as Fabric passes the function name (e.g. `voucher:Transfer`). */
   readonly fnName?: string;
   readonly args?: readonly string[];
+  /**
+   * The proposal's transient map (Fabric semantics): the chaincode reads it
+   * at endorsement through getTransient(); it is not part of the endorsed
+   * transaction, so it never reaches a block, the state or the history.
+   */
+  readonly transient?: ReadonlyMap<string, Uint8Array>;
 }
 
 /** What the chaincode function receives: the same shape as fabric-contract-api's Context. */
@@ -165,6 +171,7 @@ export class WorldState {
    */
   async simulate<T>(txInput: TxInput, fn: (ctx: TxContext) => T | Promise<T>): Promise<Simulation<Awaited<T>>> {
     const tx = this.normalise(txInput);
+    const transient = normaliseTransient(txInput.transient);
     const release = await this.lock.read();
     try {
       // The endorser refuses a txId that is already on the ledger. A storage
@@ -172,13 +179,18 @@ export class WorldState {
       if (await this.backend.getTxStatus(tx.txId)) {
         return { status: 'FAILED', txId: tx.txId, error: new Error(`duplicate transaction found [${tx.txId}]`) };
       }
-      return await this.run(tx, fn);
+      return await this.run(tx, fn, transient);
     } finally {
       release();
     }
   }
 
-  private async run<T>(tx: NormalisedTx, fn: (ctx: TxContext) => T | Promise<T>): Promise<Simulation<Awaited<T>>> {
+  /** `transient` goes to the stub only: the endorsed transaction (what is ordered) is built from `tx`, which has none. */
+  private async run<T>(
+    tx: NormalisedTx,
+    fn: (ctx: TxContext) => T | Promise<T>,
+    transient: ReadonlyMap<string, Uint8Array> | undefined,
+  ): Promise<Simulation<Awaited<T>>> {
     const rwset = new RwsetBuilder(tx.txId);
     const stub = new WorldStateStub({
       txId: tx.txId,
@@ -189,6 +201,7 @@ export class WorldState {
       args: tx.fnName === '' ? tx.args : [tx.fnName, ...tx.args],
       backend: this.backend,
       rwset,
+      ...(transient ? { transient } : {}),
     });
     try {
       const clientIdentity = new ClientIdentity(stub);
@@ -447,6 +460,19 @@ export class WorldState {
       args: [...args],
     };
   }
+}
+
+/** A private copy of the transient map: keys are strings, values bytes; the caller's map may change later. */
+function normaliseTransient(transient: ReadonlyMap<string, Uint8Array> | undefined): ReadonlyMap<string, Uint8Array> | undefined {
+  if (transient === undefined) return undefined;
+  if (!(transient instanceof Map)) throw new Error('transient must be a Map of string to bytes');
+  const copy = new Map<string, Uint8Array>();
+  for (const [key, value] of transient as ReadonlyMap<unknown, unknown>) {
+    if (typeof key !== 'string' || key === '') throw new Error('transient keys must be non-empty strings');
+    if (!(value instanceof Uint8Array)) throw new Error(`transient value of ${key} must be bytes`);
+    copy.set(key, new Uint8Array(value));
+  }
+  return copy;
 }
 
 function sameResults(a: readonly ReadRecord[], b: readonly ReadRecord[]): boolean {

@@ -120,7 +120,14 @@ export type CallerIdentity = Omit<LedgerIdentity, 'privateKey'> & { readonly pri
 
 export interface CallOptions {
   /** Upper bound for the whole call, milliseconds. */
-  deadlineMs?: number;
+  deadlineMs?: number | undefined;
+  /**
+   * The proposal's transient map (Fabric's semantics): the chaincode reads it
+   * at endorsement (ctx.stub.getTransient()); it is not part of the
+   * transaction that is ordered, so it reaches no block and no state. The
+   * canonical fields of documents travel here (key `documents`).
+   */
+  transient?: Readonly<Record<string, Uint8Array>> | undefined;
 }
 export type SubmitOptions = CallOptions;
 

@@ -25,21 +25,31 @@ export function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
+function transientMap(transient: Record<string, unknown> | undefined): Record<string, Uint8Array> | undefined {
+  if (transient === undefined) return undefined;
+  return Object.fromEntries(Object.entries(transient).map(([k, v]) => [k, Buffer.from(JSON.stringify(v), 'utf8')]));
+}
+
 export class LedgerCalls {
   constructor(
     private readonly ledger: Ledger,
     private readonly submitDeadlineMs?: number,
   ) {}
 
-  async write<T>(ctx: CallContext, name: string, command: object): Promise<Written<T>> {
+  /**
+   * `transient` is the proposal's transient map, each value sent as JSON: for
+   * the chaincode at endorsement, never ordered, never stored (the documents'
+   * canonical fields travel there).
+   */
+  async write<T>(ctx: CallContext, name: string, command: object, transient?: Record<string, unknown>): Promise<Written<T>> {
     const full = defined({ ...command, requestId: ctx.requestId });
-    const r = await this.ledger.submit(ctx.principal.identity, name, full, { deadlineMs: this.submitDeadlineMs });
+    const r = await this.ledger.submit(ctx.principal.identity, name, full, { deadlineMs: this.submitDeadlineMs, transient: transientMap(transient) });
     const replayed = r.blockNumber === undefined;
     return { value: r.result as T, txId: replayed ? undefined : r.txId, replayed };
   }
 
-  async read<T>(ctx: CallContext, name: string, command: object): Promise<T> {
-    return (await this.ledger.evaluate(ctx.principal.identity, name, defined(command))) as T;
+  async read<T>(ctx: CallContext, name: string, command: object, transient?: Record<string, unknown>): Promise<T> {
+    return (await this.ledger.evaluate(ctx.principal.identity, name, defined(command), { transient: transientMap(transient) })) as T;
   }
 
   async list<T>(ctx: CallContext, name: string, query: object): Promise<Page<T>> {

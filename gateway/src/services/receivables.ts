@@ -1,4 +1,6 @@
-import type { DocumentRef, Receivable } from '../../../chaincode/src/domain/types';
+import type { CanonicalDocument } from '../../../chaincode/src/domain/canonical';
+import type { DocumentVerification } from '../../../chaincode/src/domain/receivables';
+import type { Receivable } from '../../../chaincode/src/domain/types';
 import type { CallContext, LedgerCalls, Page, Written } from './calls';
 
 export interface RegisterReceivableInput {
@@ -7,7 +9,8 @@ export interface RegisterReceivableInput {
   amount: string;
   currency?: string | undefined;
   dueDate: string;
-  documents: DocumentRef[];
+  /** Canonical fields: sent in the transient map (key `documents`), never in the command. */
+  documents: CanonicalDocument[];
 }
 
 export interface ReceivableFilter {
@@ -27,7 +30,12 @@ export class ReceivableService {
   constructor(private readonly calls: LedgerCalls) {}
 
   register(ctx: CallContext, input: RegisterReceivableInput): Promise<Written<Receivable>> {
-    return this.calls.write(ctx, 'receivable:Register', input);
+    const { documents, ...command } = input;
+    return this.calls.write(ctx, 'receivable:Register', command, { documents });
+  }
+  /** Whether documents hash to fingerprints the receivable claims (its creditor and debtor only). */
+  verifyDocuments(ctx: CallContext, id: string, documents: CanonicalDocument[]): Promise<DocumentVerification> {
+    return this.calls.read(ctx, 'receivable:VerifyDocuments', { id }, { documents });
   }
   confirm(ctx: CallContext, id: string, reason?: string): Promise<Written<Receivable>> {
     return this.calls.write(ctx, 'receivable:Confirm', { id, reason });

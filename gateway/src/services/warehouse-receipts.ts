@@ -1,5 +1,5 @@
 import type { Financing } from '../../../chaincode/src/domain/financing';
-import type { DocumentRef } from '../../../chaincode/src/domain/types';
+import type { CanonicalDocument } from '../../../chaincode/src/domain/canonical';
 import type { ReceiptStatus, WarehouseReceipt } from '../../../chaincode/src/domain/warehouse';
 import type { CallContext, LedgerCalls, Page, Written } from './calls';
 import type { History } from './receivables';
@@ -14,7 +14,8 @@ export interface IssueReceiptInput {
   lotId: string;
   valuation: string;
   currency?: string | undefined;
-  documents?: DocumentRef[] | undefined;
+  /** Canonical fields of supporting documents; the ledger records their fingerprints. */
+  documents?: CanonicalDocument[] | undefined;
   id?: string | undefined;
 }
 
@@ -40,8 +41,10 @@ export interface ReceiptWithFinancing {
 export class WarehouseReceiptService {
   constructor(private readonly calls: LedgerCalls) {}
 
+  /** Supporting documents go as canonical fields in the transient map (key `documents`), never in the command. */
   issue(ctx: CallContext, input: IssueReceiptInput): Promise<Written<WarehouseReceipt>> {
-    return this.calls.write(ctx, 'warehouse:Issue', input);
+    const { documents, ...command } = input;
+    return this.calls.write(ctx, 'warehouse:Issue', command, documents === undefined ? undefined : { documents });
   }
   transfer(ctx: CallContext, id: string, to: string): Promise<Written<WarehouseReceipt>> {
     return this.calls.write(ctx, 'warehouse:Transfer', { id, to });

@@ -300,6 +300,7 @@ export class FabricGatewayEmulator {
       channelId: p.channelId,
       fnName: p.fnName,
       args: p.args,
+      transient: p.transient,
     };
   }
 
@@ -394,6 +395,16 @@ export class FabricGatewayEmulator {
       default:
         throw new ChaincodeFailure(`Requested function ${p.fnName} not found.`);
     }
+  }
+
+  /**
+   * Every block as qscc serves it (common.Block with the submitted envelopes),
+   * for tests proving what a transaction put on the ledger.
+   */
+  async blocks(): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    for (let n = 0; n < (await this.world.height()); n++) out.push(await this.block(n));
+    return out;
   }
 
   private async block(blockNumber: number): Promise<Uint8Array> {

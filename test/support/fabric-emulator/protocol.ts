@@ -163,11 +163,18 @@ export interface ParsedProposal {
   readonly payloadWithoutTransient: Uint8Array;
   readonly fnName: string;
   readonly args: string[];
+  /** The proposal's transient map: for the chaincode at endorsement, never in the transaction. */
+  readonly transient: Map<string, Uint8Array>;
 }
 
 interface TimestampLike {
   getSeconds(): number;
   getNanos(): number;
+}
+
+/** google-protobuf gives a `bytes` map value as a Uint8Array, or as base64 text when it was set as a string. */
+function transientBytes(value: Uint8Array | string): Uint8Array {
+  return typeof value === 'string' ? Buffer.from(value, 'base64') : value;
 }
 
 /** Unpacks a SignedProposal; throws with the reason when it is malformed. */
@@ -208,6 +215,7 @@ export function parseSignedProposal(signed: peer.SignedProposal | undefined): Pa
     payloadWithoutTransient: withoutTransient.serializeBinary(),
     fnName: fn ?? '',
     args: rest,
+    transient: new Map(payload.getTransientmapMap().getEntryList().map(([k, v]: [string, Uint8Array | string]) => [k, transientBytes(v)])),
   };
 }
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { transactionCatalogue } from '../../../chaincode/src/invoke';
 import { withCheckChar } from '../../../chaincode/src/domain/uscc';
 import { makeIdentity, type TestIdentity } from '../../support/certs';
-import { clientIdOf, confirmedReceivable, fp, IDS, receiptCommand, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
+import { clientIdOf, confirmedReceivable, IDS, receiptCommand, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
 
 /**
  * AUDITOR reads everything and never writes (DESIGN section 1). Every
@@ -53,7 +53,7 @@ describe('contracts: an AUDITOR never writes', () => {
       'member:Reinstate': { id: IDS.tier2 },
       'member:BindIdentity': { memberId: IDS.auditor, mspId: 'PlatformMSP', identityId: 'x509::/CN=intern::/CN=ca', userRole: 'ADMIN' },
       'member:SetDualControl': { id: IDS.auditor, threshold: '100' },
-      'receivable:Register': { debtor: IDS.core, amount: yuan(1_000), dueDate: '2026-06-30', documents: [{ kind: 'INVOICE', fingerprint: fp('auditor-own') }] },
+      'receivable:Register': { debtor: IDS.core, amount: yuan(1_000), dueDate: '2026-06-30' },
       'receivable:Confirm': { id: pending.id },
       'receivable:Reject': { id: pending.id, reason: 'audit' },
       'receivable:Cancel': { id: pending.id },

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { makeIdentity } from '../../support/certs';
-import { clientIdOf, confirmedReceivable, IDS, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
+import { clientIdOf, confirmedReceivable, docs, IDS, invoice, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
 
 describe('dual control (双人授权)', () => {
   let w: World;
@@ -118,7 +118,7 @@ describe('judicial freezes (司法冻结)', () => {
     await rejects(w.h.submit(w.as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(1000) }), 'FROZEN');
     await w.h.submit(w.as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier3, amount: yuan(1000) });
     await rejects(
-      w.h.submit(w.as.tier2, 'receivable:Register', { debtor: IDS.core, amount: '100', dueDate: '2026-03-31', documents: [{ kind: 'INVOICE', fingerprint: 'cd'.repeat(32) }] }),
+      w.h.submit(w.as.tier2, 'receivable:Register', { debtor: IDS.core, amount: '100', dueDate: '2026-03-31' }, docs(invoice('cd'))),
       'FROZEN',
     );
     const mine = await w.h.evaluate(w.as.tier2, 'freeze:List', { target: { type: 'MEMBER', id: IDS.tier2 } });
@@ -128,7 +128,7 @@ describe('judicial freezes (司法冻结)', () => {
   it("tells a counterparty only that a member is frozen, never the court order's id or reason", async () => {
     await w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'MEMBER', id: IDS.core }, reason: '(2026)沪0101执保9号' });
     const err = await rejects(
-      w.h.endorse(w.as.tier1, 'receivable:Register', { debtor: IDS.core, amount: '100', dueDate: '2026-03-31', documents: [{ kind: 'INVOICE', fingerprint: 'bc'.repeat(32) }] }),
+      w.h.endorse(w.as.tier1, 'receivable:Register', { debtor: IDS.core, amount: '100', dueDate: '2026-03-31' }, docs(invoice('bc'))),
       'FROZEN',
     );
     expect(err.message).to.not.contain('执保').and.to.not.contain('FRZ-');
@@ -138,9 +138,7 @@ describe('judicial freezes (司法冻结)', () => {
   });
 
   it('blocks confirming a frozen receivable', async () => {
-    const rcv = await w.h.submit(w.as.tier1, 'receivable:Register', {
-      debtor: IDS.core, amount: '100', dueDate: '2026-03-31', documents: [{ kind: 'INVOICE', fingerprint: 'ef'.repeat(32) }],
-    });
+    const rcv = await w.h.submit(w.as.tier1, 'receivable:Register', { debtor: IDS.core, amount: '100', dueDate: '2026-03-31' }, docs(invoice('ef')));
     await w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'RECEIVABLE', id: rcv.id }, reason: 'dispute' });
     await rejects(w.h.submit(w.as.core, 'receivable:Confirm', { id: rcv.id }), 'FROZEN');
   });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { fp, IDS, rejects, world, yuan, type World } from '../../support/ledger-harness';
+import type { InvoiceDoc } from '../../../chaincode/src/domain/canonical';
+import { docs, fingerprintOf, IDS, rejects, world, yuan, type World } from '../../support/ledger-harness';
 
 /**
  * The scenario of issue 5, end to end through the contracts on the
@@ -15,7 +16,15 @@ describe('issue 5 scenario: tier-3 financing under dual control, repayment at ma
 
   it('finances a tier-3 piece at the bank, pays the bank at maturity, and refuses every second financing', async () => {
     const { h, as } = w;
-    const invoice = fp('invoice|91440300MA00GY001|4400231130|00077777|100000000|2026-01-02');
+    const invoiceFields: InvoiceDoc = {
+      kind: 'INVOICE',
+      sellerTaxId: '91440300MA00GY001',
+      invoiceCode: '4400231130',
+      invoiceNumber: '00077777',
+      amount: '100000000',
+      issueDate: '2026-01-02',
+    };
+    const invoice = fingerprintOf(invoiceFields); // sha256('invoice|91440300MA00GY001|4400231130|00077777|100000000|2026-01-02')
 
     // The bank requires a checker for approvals of 100,000.00 CNY or more.
     await h.submit(as.operator, 'member:SetDualControl', { id: IDS.bank, threshold: yuan(100_000) });
@@ -25,8 +34,7 @@ describe('issue 5 scenario: tier-3 financing under dual control, repayment at ma
       debtor: IDS.core,
       amount: yuan(1_000_000),
       dueDate: '2026-06-30',
-      documents: [{ kind: 'INVOICE', fingerprint: invoice }],
-    });
+    }, docs(invoiceFields));
     await h.submit(as.core, 'receivable:Confirm', { id: rcv.id });
     const root = await h.submit(as.core, 'voucher:Issue', { receivableId: rcv.id, amount: yuan(1_000_000), maturityDate: '2026-06-30' });
     const t1 = await h.submit(as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(600_000) });
@@ -93,8 +101,7 @@ describe('issue 5 scenario: tier-3 financing under dual control, repayment at ma
         debtor: IDS.core,
         amount: yuan(200_000),
         dueDate: '2026-06-30',
-        documents: [{ kind: 'INVOICE', fingerprint: invoice }],
-      }),
+      }, docs(invoiceFields)),
       'DOUBLE_FINANCING',
     );
     expect(dup.message).to.contain(rcv.id);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { fp, IDS, world, yuan, type World } from '../../support/ledger-harness';
+import type { InvoiceDoc } from '../../../chaincode/src/domain/canonical';
+import { docs, fingerprintOf, IDS, world, yuan, type World } from '../../support/ledger-harness';
 
 /**
  * The ledger-core scenario of issue 2, end to end through the contracts on
@@ -13,14 +14,21 @@ describe('ledger-core scenario: confirm, issue, pass down three tiers, trace, se
 
   it('traces tier 3 back to the confirmed receivable and pays every current holder at maturity', async () => {
     const { h, as } = w;
-    const invoice = fp('invoice|91440300MA00GY001|4400231130|00012345|100000000|2026-01-02');
+    const invoiceFields: InvoiceDoc = {
+      kind: 'INVOICE',
+      sellerTaxId: '91440300MA00GY001',
+      invoiceCode: '4400231130',
+      invoiceNumber: '00012345',
+      amount: '100000000',
+      issueDate: '2026-01-02',
+    };
+    const invoice = fingerprintOf(invoiceFields); // sha256('invoice|91440300MA00GY001|4400231130|00012345|100000000|2026-01-02')
 
     const rcv = await h.submit(as.tier1, 'receivable:Register', {
       debtor: IDS.core,
       amount: yuan(1_000_000),
       dueDate: '2026-06-30',
-      documents: [{ kind: 'INVOICE', fingerprint: invoice }],
-    });
+    }, docs(invoiceFields));
     expect(rcv.status).to.equal('PENDING');
     const confirmed = await h.submit(as.core, 'receivable:Confirm', { id: rcv.id });
     expect(confirmed.status).to.equal('CONFIRMED');

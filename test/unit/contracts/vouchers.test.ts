@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { IDS, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
+import { docs, IDS, invoice, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
 
 describe('voucher contract', () => {
   let w: World;
@@ -42,9 +42,7 @@ describe('voucher contract', () => {
   });
 
   it('refuses a split whose children could never be named again (ids over 128 characters), so every piece stays settleable', async () => {
-    const rcv = await w.h.submit(w.as.tier1, 'receivable:Register', {
-      debtor: IDS.core, amount: yuan(1000), dueDate: '2026-06-30', documents: [{ kind: 'INVOICE', fingerprint: 'aa'.repeat(32) }],
-    });
+    const rcv = await w.h.submit(w.as.tier1, 'receivable:Register', { debtor: IDS.core, amount: yuan(1000), dueDate: '2026-06-30' }, docs(invoice('aa')));
     await w.h.submit(w.as.core, 'receivable:Confirm', { id: rcv.id });
     const longRoot = `VCH-${'A'.repeat(56)}`;
     const root = await w.h.submit(w.as.core, 'voucher:Issue', { id: longRoot, receivableId: rcv.id, amount: yuan(1000), maturityDate: '2026-06-30' });
@@ -101,9 +99,7 @@ describe('voucher contract', () => {
     const root = await rootVoucher(w, yuan(1000), 'issue');
     const rcvId = root.receivableId as string;
     await rejects(w.h.submit(w.as.core, 'voucher:Issue', { receivableId: rcvId, amount: yuan(1), maturityDate: '2026-06-30' }), 'INVALID_STATE');
-    const rcv2 = await w.h.submit(w.as.tier1, 'receivable:Register', {
-      debtor: IDS.core, amount: yuan(1000), dueDate: '2026-06-30', documents: [{ kind: 'INVOICE', fingerprint: 'ab'.repeat(32) }],
-    });
+    const rcv2 = await w.h.submit(w.as.tier1, 'receivable:Register', { debtor: IDS.core, amount: yuan(1000), dueDate: '2026-06-30' }, docs(invoice('ab')));
     await rejects(w.h.submit(w.as.core, 'voucher:Issue', { receivableId: rcv2.id, amount: yuan(1000), maturityDate: '2026-06-30' }), 'INVALID_STATE');
     await w.h.submit(w.as.core, 'receivable:Confirm', { id: rcv2.id });
     await rejects(w.h.submit(w.as.tier1, 'voucher:Issue', { receivableId: rcv2.id, amount: yuan(10), maturityDate: '2026-06-30' }), 'FORBIDDEN');

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { lotFingerprint } from '../../../chaincode/src/domain/warehouse';
 import { withCheckChar } from '../../../chaincode/src/domain/uscc';
 import { makeIdentity, type TestIdentity } from '../../support/certs';
-import { clientIdOf, fp, IDS, receiptCommand, rejects, world, yuan, type World } from '../../support/ledger-harness';
+import type { CanonicalDocument } from '../../../chaincode/src/domain/canonical';
+import { clientIdOf, docs, fingerprintOf, fp, IDS, receiptCommand, rejects, world, yuan, type World } from '../../support/ledger-harness';
 
 const WAREHOUSE2 = withCheckChar('91370200MA00WH002');
 const BANK2 = withCheckChar('91110000MA00BK002');
@@ -38,15 +39,30 @@ describe('warehouse contract', () => {
 
   describe('Issue', () => {
     it('issues a receipt, claims the lot and emits WarehouseReceiptIssued', async () => {
-      const tx = await w.h.endorse(w.as.warehouse, 'warehouse:Issue', issueCmd('DL-7-001', { documents: [{ kind: 'OTHER', fingerprint: fp('inspection') }] }));
+      const inspection: CanonicalDocument = { kind: 'OTHER', issuerId: 'CIQ-DALIAN', reference: 'inspection-2026-7' };
+      const tx = await w.h.endorse(w.as.warehouse, 'warehouse:Issue', issueCmd('DL-7-001'), docs(inspection));
       expect(tx.event?.name).to.equal('WarehouseReceiptIssued');
       await w.h.commit([tx]);
       const r = JSON.parse(tx.result);
+      expect(r.documents).to.deep.equal([{ kind: 'OTHER', fingerprint: fingerprintOf(inspection) }]);
+      expect(tx.result.toUpperCase()).to.not.contain('INSPECTION-2026-7');
       expect(r).to.include({ status: 'ACTIVE', warehouse: IDS.warehouse, owner: IDS.tier1, quantity: 1000, valuation: yuan(4_000_000), rootId: r.id });
       expect(r.id).to.match(/^WRC-/);
       expect(r.lotFingerprint).to.equal(lotFingerprint(IDS.warehouse, 'DL-7-001'));
       const claim = await w.h.committed<{ assetType: string; assetId: string; status: string }>('FP', ['LOT', r.lotFingerprint]);
       expect(claim).to.include({ assetType: 'WAREHOUSE_RECEIPT', assetId: r.id, status: 'CLAIMED' });
+    });
+
+    it('takes supporting documents only as canonical fields: a bare fingerprint of any kind is refused and nothing is written', async () => {
+      const before = await w.h.ws.height();
+      for (const kind of ['INVOICE', 'CONTRACT', 'DELIVERY_NOTE', 'OTHER']) {
+        const bare = [{ kind, fingerprint: fp('inspection') }];
+        await rejects(w.h.endorse(w.as.warehouse, 'warehouse:Issue', issueCmd('DL-7-BARE', { documents: bare })), 'VALIDATION_FAILED');
+        await rejects(w.h.endorse(w.as.warehouse, 'warehouse:Issue', issueCmd('DL-7-BARE'), { documents: bare }), 'VALIDATION_FAILED');
+      }
+      const lot = { kind: 'LOT', warehouseId: IDS.warehouse, lotId: 'DL-7-BARE' };
+      await rejects(w.h.endorse(w.as.warehouse, 'warehouse:Issue', issueCmd('DL-7-BARE'), { documents: [lot] }), 'VALIDATION_FAILED');
+      expect(await w.h.ws.height()).to.equal(before);
     });
 
     it('refuses the same lot of the same warehouse twice (whatever the case), not the same lot number elsewhere', async () => {

@@ -1,3 +1,4 @@
+import { testInvoice, withDocuments } from '../../support/documents';
 import '../../../gateway/src/chaincode-logs';
 import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,7 +14,7 @@ import { LedgerError, type LedgerEvent, type LedgerIdentity } from '../../../gat
 import { rejectionOf as rejection } from '../../support/rejection';
 
 const today = (days = 0) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-const fp = (n: number) => n.toString(16).padStart(64, 'a');
+const invoiceOf = (n: number) => testInvoice(`embedded-${n}`);
 
 describe('embedded ledger', function () {
   this.timeout(30_000);
@@ -22,13 +23,13 @@ describe('embedded ledger', function () {
   let ledger: EmbeddedLedger;
   let n = 0;
 
-  const register = (fingerprint = fp(++n)) =>
-    ledger.submit(ids.get('supplier1') as LedgerIdentity, 'receivable:Register', {
-      debtor: demoMember('core').id,
-      amount: '100000',
-      dueDate: today(30),
-      documents: [{ kind: 'INVOICE', fingerprint }],
-    });
+  const register = (invoice = invoiceOf(++n)) =>
+    ledger.submit(
+      ids.get('supplier1') as LedgerIdentity,
+      'receivable:Register',
+      { debtor: demoMember('core').id, amount: '100000', dueDate: today(30) },
+      withDocuments(invoice),
+    );
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'scf-embedded-'));
@@ -69,17 +70,17 @@ describe('embedded ledger', function () {
 
   it('answers a replayed requestId without ordering a transaction', async () => {
     const supplier = ids.get('supplier1') as LedgerIdentity;
-    const cmd = { debtor: demoMember('core').id, amount: '5000', dueDate: today(5), documents: [{ kind: 'INVOICE', fingerprint: fp(++n) }], requestId: `req-${n}` };
-    const first = await ledger.submit(supplier, 'receivable:Register', cmd);
+    const cmd = { debtor: demoMember('core').id, amount: '5000', dueDate: today(5), requestId: `req-${++n}` };
+    const first = await ledger.submit(supplier, 'receivable:Register', cmd, withDocuments(invoiceOf(n)));
     const height = await ledger.height();
-    const again = await ledger.submit(supplier, 'receivable:Register', cmd);
+    const again = await ledger.submit(supplier, 'receivable:Register', cmd, withDocuments(invoiceOf(n)));
     expect(again.result).to.deep.equal(first.result);
     expect(again.blockNumber).to.equal(undefined);
     expect(await ledger.height()).to.equal(height);
   });
 
   it('retries the MVCC losers among concurrent submits, which then fail on the committed state', async () => {
-    const shared = fp(++n);
+    const shared = invoiceOf(++n);
     const results = await Promise.allSettled([register(shared), register(shared), register(shared)]);
     const ok = results.filter((r) => r.status === 'fulfilled');
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');

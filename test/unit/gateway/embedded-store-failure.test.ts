@@ -1,3 +1,4 @@
+import { testInvoice, withDocuments } from '../../support/documents';
 import '../../../gateway/src/chaincode-logs';
 import { expect } from 'chai';
 import type { ClassicLevel } from 'classic-level';
@@ -51,13 +52,14 @@ function failIterators(db: Db, prefix: number): sinon.SinonStub {
 }
 
 const today = (days = 0) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-let fingerprints = 0;
+let invoices = 0;
+/** A registration: its command and its invoice's canonical fields (which travel in the transient map). */
 const registerCommand = () => ({
-  debtor: demoMember('core').id,
-  amount: '1000',
-  dueDate: today(30),
-  documents: [{ kind: 'INVOICE', fingerprint: (++fingerprints).toString(16).padStart(64, 'b') }],
+  command: { debtor: demoMember('core').id, amount: '1000', dueDate: today(30) },
+  invoice: testInvoice(`store-${++invoices}`),
 });
+const register = (ledger: EmbeddedLedger, who: LedgerIdentity, r = registerCommand()) =>
+  ledger.submit(who, 'receivable:Register', r.command, withDocuments(r.invoice));
 
 describe('embedded ledger: LevelDB failures', function () {
   this.timeout(30_000);
@@ -75,7 +77,7 @@ describe('embedded ledger: LevelDB failures', function () {
     ids = new Map(set.identities.map((s) => [s.label, toLedgerIdentity(s)]));
     const ledger = await EmbeddedLedger.open(join(root, 'template'), { batchTimeoutMs: 2 });
     await setUpDemo(ledger, ids);
-    const r = await ledger.submit(id('supplier1'), 'receivable:Register', registerCommand());
+    const r = await register(ledger, id('supplier1'));
     receivableId = (r.result as { id: string }).id;
     await ledger.close();
   });
@@ -130,7 +132,7 @@ describe('embedded ledger: LevelDB failures', function () {
       const { ledger } = await fresh();
       const height = await ledger.height();
       const gets = failGets(dbOf(ledger), STATE);
-      const err = await rejection<LedgerError>(ledger.submit(id('supplier1'), 'receivable:Register', registerCommand()));
+      const err = await rejection<LedgerError>(register(ledger, id('supplier1')));
       expectUnavailable(err);
       expect(err.txId).to.equal(undefined);
       gets.restore();
@@ -165,8 +167,8 @@ describe('embedded ledger: LevelDB failures', function () {
       const height = await ledger.height();
       const batch = sinon.stub(dbOf(ledger), 'batch').rejects(ioError());
       const errs = await Promise.all([
-        rejection(ledger.submit(id('supplier1'), 'receivable:Register', registerCommand())),
-        rejection(ledger.submit(id('supplier2'), 'receivable:Register', registerCommand())),
+        rejection(register(ledger, id('supplier1'))),
+        rejection(register(ledger, id('supplier2'))),
       ]);
       expect(batch.callCount, 'both transactions were in one block').to.equal(1);
       for (const err of errs) {
@@ -183,11 +185,11 @@ describe('embedded ledger: LevelDB failures', function () {
       const { ledger, dir } = await fresh();
       const height = await ledger.height();
       const batch = sinon.stub(dbOf(ledger), 'batch').rejects(ioError());
-      expect((await rejection(ledger.submit(id('supplier1'), 'receivable:Register', registerCommand()))).code).to.equal('COMMIT_TIMEOUT');
+      expect((await rejection(register(ledger, id('supplier1')))).code).to.equal('COMMIT_TIMEOUT');
       batch.restore();
 
       // The store may work again, but the orderer does not know what is on disk: it writes no more blocks.
-      const refused = await rejection(ledger.submit(id('supplier1'), 'receivable:Register', registerCommand()));
+      const refused = await rejection(register(ledger, id('supplier1')));
       expect(refused.code, refused.message).to.equal('LEDGER_UNAVAILABLE');
       expect(refused.detail).to.contain('restart');
       expect(await ledger.height()).to.equal(height);
@@ -202,7 +204,7 @@ describe('embedded ledger: LevelDB failures', function () {
       const restarted = await EmbeddedLedger.open(dir, { batchTimeoutMs: 2 });
       open.push(restarted);
       expect(await restarted.ready()).to.equal(height);
-      const r = await restarted.submit(id('supplier1'), 'receivable:Register', registerCommand());
+      const r = await register(restarted, id('supplier1'));
       expect(r.blockNumber).to.equal(height);
       expect((await restarted.world.verifyChain()).valid).to.equal(true);
     });
@@ -213,13 +215,13 @@ describe('embedded ledger: LevelDB failures', function () {
       // getMany runs only in applyBlock, before the batch: nothing is written.
       const reads = sinon.stub(dbOf(ledger), 'getMany').rejects(ioError());
       const cmd = registerCommand();
-      const err = await rejection<LedgerError>(ledger.submit(id('supplier1'), 'receivable:Register', cmd));
+      const err = await rejection<LedgerError>(register(ledger, id('supplier1'), cmd));
       expectUnavailable(err);
       expect(reads.called).to.equal(true);
       reads.restore();
       expect(await ledger.height()).to.equal(height);
 
-      const again = await ledger.submit(id('supplier1'), 'receivable:Register', cmd);
+      const again = await register(ledger, id('supplier1'), cmd);
       expect(again.blockNumber).to.equal(height);
       expect((await ledger.transactionStatus(again.txId)).valid).to.equal(true);
       expect((await ledger.world.verifyChain()).valid).to.equal(true);
@@ -235,7 +237,7 @@ describe('embedded ledger: LevelDB failures', function () {
       const height = await ledger.height();
       failGets(dbOf(ledger), STATE);
 
-      const write = await supertest(app).post('/receivables').set('Authorization', `Bearer ${token}`).send(registerCommand());
+      const write = await supertest(app).post('/receivables').set('Authorization', `Bearer ${token}`).send((({ command, invoice }) => ({ ...command, documents: [invoice] }))(registerCommand()));
       expectProblem(write, 503, 'LEDGER_UNAVAILABLE');
       expect(write.headers['retry-after']).to.equal('1');
       const read = await supertest(app).get(`/receivables/${receivableId}`).set('Authorization', `Bearer ${token}`);

@@ -1,3 +1,4 @@
+import { testInvoice, withDocuments } from '../../support/documents';
 import '../../../gateway/src/chaincode-logs';
 import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -192,12 +193,12 @@ describe('sandbox clock: persisted in the embedded ledger', function () {
   });
 
   const register = (ledger: EmbeddedLedger) =>
-    ledger.submit(ids.get('supplier1') as LedgerIdentity, 'receivable:Register', {
-      debtor: demoMember('core').id,
-      amount: '100000',
-      dueDate: '2099-12-31',
-      documents: [{ kind: 'INVOICE', fingerprint: `${Date.now().toString(16)}`.padStart(64, 'c') }],
-    });
+    ledger.submit(
+      ids.get('supplier1') as LedgerIdentity,
+      'receivable:Register',
+      { debtor: demoMember('core').id, amount: '100000', dueDate: '2099-12-31' },
+      withDocuments(testInvoice(`clock-${Date.now().toString(16)}`)),
+    );
 
   it('stamps transactions with the offset, keeps it and its records across a restart, and never goes back', async () => {
     const path = join(dir, 'ledger');

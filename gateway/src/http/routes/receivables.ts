@@ -1,13 +1,17 @@
+import type { CanonicalDocument } from '../../../../chaincode/src/domain/canonical';
 import type { Services } from '../../services';
+import type { RegisterReceivableInput } from '../../services/receivables';
 import { route, type RouteSpec, written } from '../route';
 import { IdParams, Page } from '../schemas/common';
 import {
   EmptyBody,
   History,
   ListReceivablesQuery,
+  DocumentVerification,
   ReasonBody,
   Receivable,
   RegisterReceivableBody,
+  VerifyDocumentsBody,
 } from '../schemas/receivables';
 
 const TRANSITION_ERRORS = ['FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'FROZEN', 'LEDGER_UNAVAILABLE', 'COMMIT_TIMEOUT'] as const;
@@ -17,12 +21,23 @@ export function receivableRoutes({ receivables }: Services): RouteSpec[] {
     route({
       method: 'post',
       path: '/receivables',
-      summary: 'Register a receivable (SUPPLIER, as creditor); claims its document fingerprints',
+      summary: "Register a receivable (SUPPLIER, as creditor) with its documents' canonical fields; the ledger computes and claims their fingerprints",
       tag: 'receivables',
       body: RegisterReceivableBody,
       success: { status: 201, description: 'The PENDING receivable', schema: Receivable },
       errors: ['FORBIDDEN', 'NOT_FOUND', 'ALREADY_EXISTS', 'DOUBLE_FINANCING', 'BUSINESS_RULE', 'FROZEN', 'LEDGER_UNAVAILABLE', 'COMMIT_TIMEOUT'],
-      handle: async ({ body }, ctx) => written(await receivables.register(ctx, body)),
+      handle: async ({ body }, ctx) => written(await receivables.register(ctx, body as RegisterReceivableInput)),
+    }),
+    route({
+      method: 'post',
+      path: '/receivables/:id/verify-documents',
+      summary: "Whether documents (canonical fields) hash to fingerprints the receivable claims (its creditor and debtor; 404 to others)",
+      tag: 'receivables',
+      params: IdParams,
+      body: VerifyDocumentsBody,
+      success: { status: 200, description: 'One answer per document, in the order given', schema: DocumentVerification },
+      errors: ['NOT_FOUND', 'LEDGER_UNAVAILABLE'],
+      handle: async ({ params, body }, ctx) => ({ body: await receivables.verifyDocuments(ctx, params.id, body.documents as CanonicalDocument[]) }),
     }),
     route({
       method: 'get',

@@ -1,25 +1,37 @@
 import { z } from 'zod';
+import { MAX_CANONICAL_FIELD } from '../../../../chaincode/src/domain/canonical';
 import { FINGERPRINT_KINDS } from '../../../../chaincode/src/domain/types';
 import { DateOnly, Fingerprint, Money } from './common';
 
-const Ident = z.string().min(1).max(128);
+const Ident = z.string().min(1).max(MAX_CANONICAL_FIELD);
+
+const InvoiceFields = z.strictObject({
+  kind: z.literal('INVOICE'),
+  sellerTaxId: Ident,
+  invoiceCode: z.string().max(MAX_CANONICAL_FIELD).default('').openapi({ description: 'Empty for fully digital invoices' }),
+  invoiceNumber: Ident,
+  amount: Money,
+  issueDate: DateOnly,
+});
+const ContractFields = z.strictObject({ kind: z.literal('CONTRACT'), partyA: Ident, partyB: Ident, contractNumber: Ident, amount: Money, signDate: DateOnly });
+const DeliveryNoteFields = z.strictObject({ kind: z.literal('DELIVERY_NOTE'), shipperId: Ident, consigneeId: Ident, noteNumber: Ident, deliveryDate: DateOnly });
+const OtherFields = z.strictObject({ kind: z.literal('OTHER'), issuerId: Ident, reference: Ident });
 
 export const FingerprintDocument = z
-  .discriminatedUnion('kind', [
-    z.strictObject({
-      kind: z.literal('INVOICE'),
-      sellerTaxId: Ident,
-      invoiceCode: z.string().max(128).default('').openapi({ description: 'Empty for fully digital invoices' }),
-      invoiceNumber: Ident,
-      amount: Money,
-      issueDate: DateOnly,
-    }),
-    z.strictObject({ kind: z.literal('CONTRACT'), partyA: Ident, partyB: Ident, contractNumber: Ident, amount: Money, signDate: DateOnly }),
-    z.strictObject({ kind: z.literal('DELIVERY_NOTE'), shipperId: Ident, consigneeId: Ident, noteNumber: Ident, deliveryDate: DateOnly }),
-    z.strictObject({ kind: z.literal('LOT'), warehouseId: Ident, lotId: Ident }),
-    z.strictObject({ kind: z.literal('OTHER'), issuerId: Ident, reference: Ident }),
-  ])
+  .discriminatedUnion('kind', [InvoiceFields, ContractFields, DeliveryNoteFields, z.strictObject({ kind: z.literal('LOT'), warehouseId: Ident, lotId: Ident }), OtherFields])
   .openapi('FingerprintDocument');
+
+/**
+ * A document as a receivable or a receipt carries it: its canonical fields
+ * (README, "Fingerprints: canonical forms"). The gateway passes them to the
+ * chaincode in the proposal's transient map; the chaincode computes and
+ * claims the fingerprints, and the fields reach no block and no state.
+ */
+export const DocumentFields = z
+  .discriminatedUnion('kind', [InvoiceFields, ContractFields, DeliveryNoteFields, OtherFields])
+  .openapi('DocumentFields', {
+    description: "A document's canonical fields; the ledger computes its fingerprint (a bare fingerprint is not accepted)",
+  });
 
 export const FingerprintBody = z.strictObject({ documents: z.array(FingerprintDocument).min(1).max(50) }).openapi('FingerprintRequest');
 

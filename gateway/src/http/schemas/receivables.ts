@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DOCUMENT_KINDS, RECEIVABLE_STATUSES } from '../../../../chaincode/src/domain/types';
 import { Bookmark, Currency, DateOnly, Fingerprint, MemberId, MetaFields, Money, PageSize, RecordId, Text } from './common';
+import { DocumentFields } from './fingerprints';
 
 export const DocumentRef = z.strictObject({ kind: z.enum(DOCUMENT_KINDS), fingerprint: Fingerprint }).openapi('DocumentRef');
 
@@ -12,12 +13,29 @@ export const RegisterReceivableBody = z
     currency: Currency.optional(),
     dueDate: DateOnly,
     documents: z
-      .array(DocumentRef)
+      .array(DocumentFields)
       .min(1)
       .max(50)
-      .refine((d) => d.some((x) => x.kind === 'INVOICE'), 'at least one document must be an INVOICE'),
+      .refine((d) => d.some((x) => x.kind === 'INVOICE'), 'at least one document must be an INVOICE')
+      .openapi({
+        description:
+          "The documents' canonical fields (at least one INVOICE). The ledger computes and claims their fingerprints; the fields are sent in the proposal's transient map and reach no block and no state",
+      }),
   })
   .openapi('RegisterReceivable');
+
+export const VerifyDocumentsBody = z
+  .strictObject({ documents: z.array(DocumentFields).min(1).max(50) })
+  .openapi('VerifyDocuments');
+
+export const DocumentVerification = z
+  .object({
+    receivableId: RecordId,
+    documents: z.array(z.object({ kind: z.enum(DOCUMENT_KINDS), fingerprint: Fingerprint, matches: z.boolean() })),
+    allMatch: z.boolean().openapi({ description: 'Every document given hashes to a fingerprint the receivable claims' }),
+    complete: z.boolean().openapi({ description: "Every fingerprint the receivable claims was matched by a document given" }),
+  })
+  .openapi('DocumentVerification');
 
 export const ReasonBody = z.strictObject({ reason: Text(500).optional() }).openapi('Reason');
 export const EmptyBody = z.strictObject({}).openapi('Empty');

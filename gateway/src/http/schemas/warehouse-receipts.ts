@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LOT_ID_FORM, LOT_ID_RE, MAX_QUANTITY, RECEIPT_STATUSES } from '../../../../chaincode/src/domain/warehouse';
 import { Financing } from './financings';
 import { Bookmark, Currency, MemberId, MetaFields, Money, PageSize, RecordId, Text } from './common';
+import { DocumentFields } from './fingerprints';
 import { DocumentRef } from './receivables';
 
 export const ReceiptStatus = z.enum(RECEIPT_STATUSES);
@@ -28,7 +29,14 @@ export const IssueReceiptBody = z
       .openapi({ description: "The warehouse's lot number; warehouse + lot is claimed, so the same goods cannot back two receipts", example: 'QD-2025-0417' }),
     valuation: Money,
     currency: Currency.optional(),
-    documents: z.array(DocumentRef).max(50).optional().openapi({ description: 'Supporting documents (inspection, insurance), recorded, not claimed' }),
+    documents: z
+      .array(DocumentFields)
+      .max(50)
+      .optional()
+      .openapi({
+        description:
+          "Supporting documents (inspection, insurance) by their canonical fields: the ledger records their fingerprints (not claimed); the fields reach no block and no state",
+      }),
     id: RecordId.optional().openapi({ description: 'Optional root id; derived from the transaction id when absent' }),
   })
   .openapi('IssueWarehouseReceipt');

@@ -98,7 +98,7 @@ export class EmbeddedLedger implements Ledger {
     const retry = this.options.retry ?? DEFAULT_RETRY;
     const deadline = Date.now() + (opts?.deadlineMs ?? this.options.submitDeadlineMs ?? 30_000);
     for (let attempt = 1; ; attempt++) {
-      const endorsed = await this.endorse(identity, name, command);
+      const endorsed = await this.endorse(identity, name, command, opts?.transient);
       // An endorsement that writes nothing and emits nothing (an idempotent
       // replay answered from the stored first result) changes no state: it is
       // answered without ordering, so a replay never adds a transaction.
@@ -125,8 +125,8 @@ export class EmbeddedLedger implements Ledger {
     }
   }
 
-  async evaluate(identity: CallerIdentity, name: string, command: object, _opts?: CallOptions): Promise<unknown> {
-    return decodeResult((await this.endorse(identity, name, command)).result);
+  async evaluate(identity: CallerIdentity, name: string, command: object, opts?: CallOptions): Promise<unknown> {
+    return decodeResult((await this.endorse(identity, name, command, opts?.transient)).result);
   }
 
   async transactionStatus(txId: string): Promise<TransactionStatus> {
@@ -162,7 +162,16 @@ export class EmbeddedLedger implements Ledger {
     await this.backend.close();
   }
 
-  private async endorse(identity: CallerIdentity, name: string, command: object): Promise<EndorsedTransaction<string>> {
+  /**
+   * Simulates a proposal. `transient` goes to the chaincode only: the
+   * endorsed transaction the orderer gets has no transient map, as on Fabric.
+   */
+  private async endorse(
+    identity: CallerIdentity,
+    name: string,
+    command: object,
+    transient?: Readonly<Record<string, Uint8Array>>,
+  ): Promise<EndorsedTransaction<string>> {
     if (this.closing.signal.aborted) throw new LedgerError('LEDGER_UNAVAILABLE', 'the ledger is shutting down');
     const args = [JSON.stringify(command)];
     const nonce = randomBytes(24);
@@ -174,6 +183,7 @@ export class EmbeddedLedger implements Ledger {
       creator: { mspId: identity.mspId, certificatePem: identity.certificate },
       fnName: name,
       args,
+      ...(transient ? { transient: new Map(Object.entries(transient)) } : {}),
     };
     // A store read that fails before the chaincode runs (the duplicate-txId
     // check) rejects with the StoreError itself: LEDGER_UNAVAILABLE.

@@ -51,13 +51,18 @@ export class FabricLedger implements Ledger {
       deadlines: this.deadlines,
       retry: this.options.retry,
       deadlineMs: opts?.deadlineMs,
+      transient: opts?.transient,
       writesNothing: (tx) => endorsementWritesNothing(tx.getBytes()),
       commitStatus: (txId) => this.transactionStatus(txId),
     });
   }
 
   async evaluate(identity: CallerIdentity, name: string, command: object, opts?: CallOptions): Promise<unknown> {
-    return evaluateFlow(this.contract(identity), name, command, { deadlines: this.deadlines, deadlineMs: opts?.deadlineMs });
+    return evaluateFlow(this.contract(identity), name, command, {
+      deadlines: this.deadlines,
+      deadlineMs: opts?.deadlineMs,
+      transient: opts?.transient,
+    });
   }
 
   async transactionStatus(txId: string): Promise<TransactionStatus> {

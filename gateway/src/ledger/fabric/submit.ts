@@ -41,7 +41,7 @@ export interface ProposalLike {
   evaluate(options?: CallOpts): Promise<Uint8Array>;
 }
 export interface ContractLike {
-  newProposal(name: string, options: { arguments: string[] }): ProposalLike;
+  newProposal(name: string, options: { arguments: string[]; transientData?: Record<string, Uint8Array> }): ProposalLike;
 }
 
 export interface Deadlines {
@@ -71,6 +71,8 @@ export interface FlowOptions {
   deadlines?: Deadlines;
   /** Overall budget of this call, ms; each gRPC deadline is capped by it. */
   deadlineMs?: number;
+  /** The proposal's transient map (never ordered: fabric-gateway leaves it out of the transaction). */
+  transient?: Readonly<Record<string, Uint8Array>> | undefined;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now?: () => number;
@@ -100,6 +102,13 @@ class Budget {
   }
 }
 
+function proposalOptions(
+  args: string[],
+  transient: Readonly<Record<string, Uint8Array>> | undefined,
+): { arguments: string[]; transientData?: Record<string, Uint8Array> } {
+  return transient === undefined ? { arguments: args } : { arguments: args, transientData: { ...transient } };
+}
+
 export async function submitFlow(
   contract: ContractLike,
   name: string,
@@ -116,7 +125,7 @@ export async function submitFlow(
   const planRetry = options.planRetry ?? PLAN_RETRY;
   let planAttempt = 0;
   for (let attempt = 1; ; attempt++) {
-    const proposal = contract.newProposal(name, { arguments: args });
+    const proposal = contract.newProposal(name, proposalOptions(args, options.transient));
     const txId = proposal.getTransactionId();
     let transaction: TransactionLike;
     try {
@@ -253,7 +262,7 @@ export async function evaluateFlow(
 ): Promise<unknown> {
   const deadlines = options.deadlines ?? DEFAULT_DEADLINES;
   const budget = new Budget(options.now ?? Date.now, options.deadlineMs);
-  const proposal = contract.newProposal(name, { arguments: [JSON.stringify(command)] });
+  const proposal = contract.newProposal(name, proposalOptions([JSON.stringify(command)], options.transient));
   try {
     return decodeResult(await proposal.evaluate({ deadline: budget.deadline(deadlines.evaluateMs) }));
   } catch (err) {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { canonicalForm, CanonicalFormError, type CanonicalDocument, fingerprint, isCalendarDate } from '../../../gateway/src/services/canonical';
+import { canonicalForm, CanonicalFormError, type CanonicalDocument, fingerprint, isCalendarDate } from '../../../chaincode/src/domain/canonical';
 
 // Known answers computed independently with `printf '%s' '<form>' | sha256sum`.
 const KNOWN: Array<{ doc: CanonicalDocument; canonical: string; sha256: string }> = [
