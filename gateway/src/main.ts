@@ -135,6 +135,8 @@ async function main(): Promise<void> {
       }, 10_000).unref();
     });
     await runtime.ledger.close();
+    // The last lastUsedAt records of credential tokens (best effort, written at most once a minute).
+    await runtime.credentials?.store.flush();
     logger.info('stopped');
     process.exit(0);
   };
