@@ -8,6 +8,7 @@ import {
   LedgerError,
   type LedgerEvent,
   type CallerIdentity,
+  type LedgerIdentity,
   type SubmitOptions,
   type SubmitResult,
   type TransactionStatus,
@@ -16,6 +17,7 @@ import type { RetryPolicy } from '../retry';
 import { asGatewayError, GRPC, mapProposalError } from './errors';
 import { type EventLogger, fabricEvents, parseFabricCursor } from './events';
 import type { FabricProfile } from './profile';
+import { HeightTracker } from './heights';
 import { endorsementWritesNothing } from './rwset';
 import { type ContractLike, DEFAULT_DEADLINES, type Deadlines, evaluateFlow, submitFlow } from './submit';
 
@@ -38,6 +40,8 @@ export class FabricLedger implements Ledger {
   private readonly gateways = new Map<string, Gateway>();
   private readonly deadlines: Deadlines;
   private readonly closing = new AbortController();
+  /** Read-your-writes across orgs' peers (heights.ts). */
+  private readonly heights = new HeightTracker();
 
   constructor(
     private readonly profile: FabricProfile,
@@ -47,7 +51,9 @@ export class FabricLedger implements Ledger {
   }
 
   async submit(identity: CallerIdentity, name: string, command: object, opts?: SubmitOptions): Promise<SubmitResult> {
-    return submitFlow(this.contract(identity), name, command, {
+    const contract = this.contract(identity);
+    await this.heights.caughtUp(identity.mspId, () => this.peerHeight(identity.mspId));
+    const result = await submitFlow(contract, name, command, {
       deadlines: this.deadlines,
       retry: this.options.retry,
       deadlineMs: opts?.deadlineMs,
@@ -55,10 +61,14 @@ export class FabricLedger implements Ledger {
       writesNothing: (tx) => endorsementWritesNothing(tx.getBytes()),
       commitStatus: (txId) => this.transactionStatus(txId),
     });
+    if (result.blockNumber !== undefined) this.heights.committed(identity.mspId, result.blockNumber);
+    return result;
   }
 
   async evaluate(identity: CallerIdentity, name: string, command: object, opts?: CallOptions): Promise<unknown> {
-    return evaluateFlow(this.contract(identity), name, command, {
+    const contract = this.contract(identity);
+    await this.heights.caughtUp(identity.mspId, () => this.peerHeight(identity.mspId));
+    return evaluateFlow(contract, name, command, {
       deadlines: this.deadlines,
       deadlineMs: opts?.deadlineMs,
       transient: opts?.transient,
@@ -86,8 +96,19 @@ export class FabricLedger implements Ledger {
   }
 
   /** Channel height (blocks), from qscc; tests use it to prove a request added no transaction. */
-  async height(): Promise<number> {
-    const qscc = this.gateway(this.profile.serviceIdentity).getNetwork(this.profile.channel).getContract('qscc');
+  height(): Promise<number> {
+    return this.chainHeight(this.profile.serviceIdentity);
+  }
+
+  /** The height of `mspId`'s peer, asked as an identity of that org the profile holds. */
+  private peerHeight(mspId: string): Promise<number> {
+    const asker = this.profile.identities.find((i) => i.identity.mspId === mspId)?.identity;
+    if (!asker) return Promise.reject(new Error(`no identity of ${mspId} in the profile`));
+    return this.chainHeight(asker);
+  }
+
+  private async chainHeight(identity: LedgerIdentity): Promise<number> {
+    const qscc = this.gateway(identity).getNetwork(this.profile.channel).getContract('qscc');
     try {
       const bytes = await qscc
         .newProposal('GetChainInfo', { arguments: [this.profile.channel] })

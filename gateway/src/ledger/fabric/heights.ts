@@ -1,0 +1,67 @@
+/**
+ * Read-your-writes across organisations. The gateway talks to one peer per
+ * org; a submit returns once the submitting identity's own peer has
+ * committed the block. Another org's peer may commit it a moment later, so a
+ * supplier (PlatformMSP) transferring a voucher the core enterprise (CoreMSP)
+ * has just issued could be told 404 NOT_FOUND by its own peer: measured under
+ * load on the reference network. The fault suite found it.
+ *
+ * So the connector remembers the newest block any of its submits committed
+ * in, and what it knows of each org's peer height; before a call through an
+ * org's peer that may lag behind that block, it waits (bounded) until that
+ * peer has committed it. A peer that does not catch up in time is asked
+ * anyway: the call then sees the state it sees, as before.
+ */
+export interface HeightTrackerOptions {
+  /** How long to wait for a lagging peer, ms. */
+  maxWaitMs?: number;
+  pollMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+export class HeightTracker {
+  /** Height the gateway's own writes require: newest committed block + 1. */
+  private required = 0;
+  private readonly known = new Map<string, number>();
+  private readonly maxWaitMs: number;
+  private readonly pollMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+
+  constructor(opts: HeightTrackerOptions = {}) {
+    this.maxWaitMs = opts.maxWaitMs ?? 3_000;
+    this.pollMs = opts.pollMs ?? 25;
+    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** A submit through `mspId`'s peer committed in `blockNumber`: that peer has it. */
+  committed(mspId: string, blockNumber: number): void {
+    const height = blockNumber + 1;
+    this.required = Math.max(this.required, height);
+    this.known.set(mspId, Math.max(this.known.get(mspId) ?? 0, height));
+  }
+
+  /**
+   * Resolves once `mspId`'s peer has every block the gateway's writes
+   * committed in (or the wait is up); `height` asks that peer its channel
+   * height (blocks: last block number + 1).
+   */
+  async caughtUp(mspId: string, height: () => Promise<number>): Promise<void> {
+    if ((this.known.get(mspId) ?? 0) >= this.required) return;
+    const end = this.now() + this.maxWaitMs;
+    for (;;) {
+      const target = this.required;
+      let h: number;
+      try {
+        h = await height();
+      } catch {
+        return; // the call itself will report an unreachable peer
+      }
+      this.known.set(mspId, Math.max(this.known.get(mspId) ?? 0, h));
+      if (h >= target || this.now() >= end) return;
+      await this.sleep(this.pollMs);
+    }
+  }
+}
