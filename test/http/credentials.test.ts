@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { expect } from 'chai';
 import { randomInt, webcrypto } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { withCheckChar } from '../../chaincode/src/domain/uscc';
 import { makeIdentity } from '../support/certs';
@@ -33,6 +33,40 @@ async function csrFor(cn = 'erp-client'): Promise<{ pem: string; publicKey: x509
     signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
   });
   return { pem: csr.toString('pem'), publicKey: csr.publicKey };
+}
+
+/**
+ * A client identity from the Platform org's own CA, as an org enrols one: on
+ * the real test network that is cryptogen's CA in the run folder
+ * (SCF_NETWORK_DIR), on the emulator the CA its MSP trusts.
+ */
+async function enrolWithOrgCa(commonName: string): Promise<{ certificatePem: string; privateKeyPem: string }> {
+  const runDir = process.env.SCF_NETWORK_DIR;
+  if (CONNECTOR !== 'fabric' || runDir === undefined) return makeIdentity('PlatformMSP', commonName);
+  const caDir = join(runDir, 'crypto', 'peerOrganizations', 'platform.scf', 'ca');
+  const certFile = (await readdir(caDir)).find((f) => f.endsWith('-cert.pem'));
+  if (!certFile) throw new Error(`no CA certificate in ${caDir}`);
+  const caCert = new x509.X509Certificate(await readFile(join(caDir, certFile), 'utf8'));
+  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+  const caKey = await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(await readFile(join(caDir, 'priv_sk'), 'utf8')), alg, false, ['sign']);
+  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: `01${randomInt(1e9).toString(16)}`,
+    subject: `CN=${commonName}@platform.scf, OU=client, L=Shanghai, C=CN`,
+    issuer: caCert.subject,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 86_400_000),
+    signingAlgorithm: alg,
+    publicKey: keys.publicKey as never,
+    signingKey: caKey as never,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      await x509.AuthorityKeyIdentifierExtension.create(caCert, false),
+    ],
+  });
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
+  return { certificatePem: cert.toString('pem'), privateKeyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') };
 }
 
 /** The same request with one bit of its signature flipped: well-formed, but its signature does not verify. */
@@ -175,37 +209,33 @@ describe(`HTTP: credentials, members who can sign in (${CONNECTOR})`, () => {
       expect((await gw.http.get('/me').set('Authorization', bearer(issued.token))).status).to.equal(200);
     });
   } else {
-    // On a real network the identity must come from the network's own CA (README: adding an identity on Fabric).
-    (CONNECTOR === 'fabric-emulated' ? it : it.skip)(
-      `adds an identity enrolled with the org's CA to the running gateway on SIGHUP (profile re-read), ${CONNECTOR === 'fabric-emulated' ? '' : 'NOT APPLICABLE on fabric: needs a certificate of the network CA, '}no restart`,
-      async () => {
-        const memberId = await registerMember();
-        const enrolled = await makeIdentity('PlatformMSP', `erp-${memberId}`);
-        const bound = await gw.http
-          .post(`/members/${memberId}/identities`)
-          .set('Authorization', gw.auth('operator-admin'))
-          .send({ mspId: 'PlatformMSP', certificate: enrolled.certificatePem, userRole: 'ADMIN' });
-        expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
-        const path = gw.ledger.runtime.profilePath as string;
-        const folder = join(dirname(path), 'users', `erp-${memberId}`);
-        await mkdir(folder, { recursive: true });
-        await writeFile(join(folder, 'cert.pem'), enrolled.certificatePem);
-        await writeFile(join(folder, 'key.pem'), enrolled.privateKeyPem, { mode: 0o600 });
-        const token = `enrolled-${memberId}-token`;
-        const profile = JSON.parse(await readFile(path, 'utf8')) as { identities: object[] };
-        profile.identities.push({ label: `erp-${memberId}`, token, mspId: 'PlatformMSP', certificate: `users/erp-${memberId}/cert.pem`, privateKey: `users/erp-${memberId}/key.pem` });
-        await writeFile(path, JSON.stringify(profile, null, 2));
-        expectProblem(await gw.http.get('/me').set('Authorization', bearer(token)), 401, 'UNAUTHENTICATED');
-        expect(gw.ledger.runtime.reload?.()).to.deep.equal({ added: [`erp-${memberId}`], removed: [] });
-        const me = await gw.http.get('/me').set('Authorization', bearer(token));
-        expect(me.status, JSON.stringify(me.body)).to.equal(200);
-        expect(me.body.member.id).to.equal(memberId);
-        // And it writes, signed with its own key: its member's ADMIN switches dual control on.
-        const write = await gw.http.post(`/members/${memberId}/dual-control`).set('Authorization', bearer(token)).send({ threshold: '100000000' });
-        expect(write.status, JSON.stringify(write.body)).to.equal(200);
-        expect(write.body).to.include({ id: memberId, dualControlThreshold: '100000000', updatedBy: memberId });
-      },
-    );
+    it("adds an identity enrolled with the org's own CA to the running gateway on SIGHUP (profile re-read), no restart", async () => {
+      const memberId = await registerMember();
+      const enrolled = await enrolWithOrgCa(`erp-${memberId}`);
+      const bound = await gw.http
+        .post(`/members/${memberId}/identities`)
+        .set('Authorization', gw.auth('operator-admin'))
+        .send({ mspId: 'PlatformMSP', certificate: enrolled.certificatePem, userRole: 'ADMIN' });
+      expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
+      const path = gw.ledger.runtime.profilePath as string;
+      const folder = join(dirname(path), 'users', `erp-${memberId}`);
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, 'cert.pem'), enrolled.certificatePem);
+      await writeFile(join(folder, 'key.pem'), enrolled.privateKeyPem, { mode: 0o600 });
+      const token = `enrolled-${memberId}-token`;
+      const profile = JSON.parse(await readFile(path, 'utf8')) as { identities: object[] };
+      profile.identities.push({ label: `erp-${memberId}`, token, mspId: 'PlatformMSP', certificate: `users/erp-${memberId}/cert.pem`, privateKey: `users/erp-${memberId}/key.pem` });
+      await writeFile(path, JSON.stringify(profile, null, 2));
+      expectProblem(await gw.http.get('/me').set('Authorization', bearer(token)), 401, 'UNAUTHENTICATED');
+      expect(gw.ledger.runtime.reload?.()).to.deep.equal({ added: [`erp-${memberId}`], removed: [] });
+      const me = await gw.http.get('/me').set('Authorization', bearer(token));
+      expect(me.status, JSON.stringify(me.body)).to.equal(200);
+      expect(me.body.member.id).to.equal(memberId);
+      // And it writes, signed with its own key: its member's ADMIN switches dual control on.
+      const write = await gw.http.post(`/members/${memberId}/dual-control`).set('Authorization', bearer(token)).send({ threshold: '100000000' });
+      expect(write.status, JSON.stringify(write.body)).to.equal(200);
+      expect(write.body).to.include({ id: memberId, dualControlThreshold: '100000000', updatedBy: memberId });
+    });
 
     it(`refuses to issue on ${CONNECTOR} with 409 INVALID_STATE naming the org's own CA, writing nothing`, async () => {
       const memberId = await registerMember();
