@@ -487,6 +487,7 @@ export async function up(opts: NetworkOptions = {}): Promise<UpResult> {
     throw new Error(`the network in ${l.runDir} runs profile ${existing.profile} on base port ${existing.base}; run network:down first`);
   }
   const alreadyRunning = allRunning(l) && existsSync(profilePath(l));
+  await checkPortsFree(l);
   const bin = findFabric();
   checkCoreYaml(bin);
   mkdirSync(l.runDir, { recursive: true });
@@ -525,6 +526,31 @@ function nodeDirs(l: Layout): Array<{ name: string; dir: string; port: number }>
 export function status(opts: NetworkOptions = {}): { layout: Layout; nodes: NodeStatus[] } {
   const l = resolveLayout(opts);
   return { layout: l, nodes: nodeDirs(l).map((n) => ({ name: n.name, pid: runningPid(n.dir), port: n.port })) };
+}
+
+/**
+ * Every port of a node this run folder does not run must be free: otherwise
+ * another network (another run folder on the same base) or another program
+ * holds it, and our node would fail to listen, or our CLI calls would reach
+ * theirs.
+ */
+async function checkPortsFree(l: Layout): Promise<void> {
+  const nodes: Array<{ name: string; dir: string; ports: number[] }> = [
+    ...l.orderers.map((o) => ({ name: o.name, dir: nodeDir(l, o.name), ports: [o.port, o.adminPort, o.operationsPort] })),
+    ...l.peers.map((p) => ({ name: p.name, dir: nodeDir(l, p.name), ports: [p.port, p.chaincodePort, p.operationsPort] })),
+    { name: `chaincode ${CHAINCODE}`, dir: chaincodeServerDir(l, scfChaincode(l)), ports: [l.chaincodePort] },
+  ];
+  for (const n of nodes) {
+    if (runningPid(n.dir) !== undefined) continue;
+    for (const port of n.ports) {
+      if ((await portOpen(port)) === true) {
+        throw new Error(
+          `port 127.0.0.1:${port} (${n.name}) is in use by a process this run folder did not start: another network on the same ports? ` +
+            `Stop it, or choose another SCF_NETWORK_PORT_BASE (this one: ${l.base})`,
+        );
+      }
+    }
+  }
 }
 
 function anyRunning(l: Layout): boolean {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -122,5 +122,30 @@ describe('finding the Fabric binaries', () => {
     expect(message).to.include(`${join(dir, 'cache', 'bin')} (cache): no binaries`);
     expect(message).to.include(`${noConfig} (PATH): binaries 3.1.5, but no core.yaml and orderer.yaml`);
     expect(message).to.include('Set FABRIC_BIN');
+  });
+});
+
+describe('network up on ports another process holds', () => {
+  it('refuses, naming the port and SCF_NETWORK_PORT_BASE, and creates nothing', async () => {
+    const { createServer } = await import('node:net');
+    const { up } = await import('../../../network/src/network');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const runDir = join(mkdtempSync(join(tmpdir(), 'scf-net-')), 'run');
+    try {
+      let err: unknown;
+      try {
+        await up({ runDir, base: port, profile: 'raft1' }); // orderer1 listens on the base port
+      } catch (e) {
+        err = e;
+      }
+      expect((err as Error).message).to.equal(
+        `port 127.0.0.1:${port} (orderer1) is in use by a process this run folder did not start: another network on the same ports? Stop it, or choose another SCF_NETWORK_PORT_BASE (this one: ${port})`,
+      );
+      expect(existsSync(runDir)).to.equal(false);
+    } finally {
+      server.close();
+    }
   });
 });
