@@ -1,7 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, StatusCode } from '@hyperledger/fabric-gateway';
 import { expect } from 'chai';
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
+import { fingerprint as fingerprintFields, type InvoiceDoc } from '../../chaincode/src/domain/canonical';
 import { withCheckChar } from '../../chaincode/src/domain/uscc';
 import { demoMember } from '../../gateway/src/demo/plan';
 import { type LedgerIdentity, LedgerError } from '../../gateway/src/ledger/ledger';
@@ -33,6 +34,8 @@ describe('real Fabric network: scenarios through fabric-gateway', function () {
   const submit = (label: string, name: string, command: object, opts?: { transient: Record<string, Uint8Array> }) =>
     net.ledger.submit(net.as(label), name, command, opts);
   const evaluate = (label: string, name: string, command: object) => net.ledger.evaluate(net.as(label), name, command) as Promise<any>;
+
+  const fingerprintOf = (doc: InvoiceDoc): string => fingerprintFields(doc).fingerprint;
 
   async function confirmedReceivable(amount: string): Promise<string> {
     const rcv = (await submit('supplier1', 'receivable:Register', { debtor: CORE(), amount, dueDate: isoDate(120) }, documentsTransient(freshInvoice())))
@@ -118,6 +121,41 @@ describe('real Fabric network: scenarios through fabric-gateway', function () {
       gateway.close();
       client.close();
     }
+  });
+
+  it("computes the invoice's fingerprint on the peers from fields in the transient map, which reach neither the block nor the state", async () => {
+    const marker = `TRANSIENT${randomBytes(6).toString('hex').toUpperCase()}`;
+    const invoice = { ...freshInvoice(), invoiceNumber: marker, amount: '73519' };
+    const registered = await submit('supplier1', 'receivable:Register', { debtor: CORE(), amount: '73519', dueDate: isoDate(120) }, documentsTransient(invoice));
+    const rcv = registered.result as { id: string; documents: unknown };
+    const fingerprint = fingerprintOf(invoice);
+    expect(rcv.documents).to.deep.equal([{ kind: 'INVOICE', fingerprint }]);
+    // The same invoice cased and spaced differently is the same document.
+    const variant = { ...invoice, invoiceNumber: ` ${marker.toLowerCase()} `, sellerTaxId: invoice.sellerTaxId.toLowerCase() };
+    const dup = await rejectionOf(submit('supplier2', 'receivable:Register', { debtor: CORE(), amount: '73519', dueDate: isoDate(120) }, documentsTransient(variant)));
+    expect((dup as LedgerError).code).to.equal('DOUBLE_FINANCING');
+    expect((dup as LedgerError).detail).to.contain(rcv.id);
+    // The block as the channel keeps it (qscc, on the peer that committed it), and the record with its history.
+    const identity = net.as('supplier1');
+    const peer = net.profile.peers.get(identity.mspId)!;
+    const client = new grpc.Client(peer.endpoint, grpc.credentials.createSsl(peer.tlsRootCert), { 'grpc.ssl_target_name_override': 'localhost' });
+    const gateway = connect({
+      client,
+      identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certificate) },
+      signer: signers.newPrivateKeySigner(createPrivateKey(identity.privateKey)),
+      hash: hash.sha256,
+    });
+    try {
+      const qscc = gateway.getNetwork('scf').getContract('qscc');
+      const block = Buffer.from(await qscc.evaluateTransaction('GetBlockByTxID', 'scf', registered.txId)).toString('latin1');
+      expect(block).to.contain(fingerprint).and.to.contain(rcv.id); // the search reads the right block
+      expect(block).not.to.contain(marker);
+    } finally {
+      gateway.close();
+      client.close();
+    }
+    const history = JSON.stringify(await evaluate('supplier1', 'receivable:History', { id: rcv.id }));
+    expect(history).to.contain(fingerprint).and.not.to.contain(marker);
   });
 
   it("refuses an identity of one org doing another org's operation, and writes nothing", async () => {
