@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, StatusCode } from '@hyperledger/fabric-gateway';
+import { connect, type Gateway, hash, signers, StatusCode } from '@hyperledger/fabric-gateway';
 import { expect } from 'chai';
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { fingerprint as fingerprintFields, type InvoiceDoc } from '../../chaincode/src/domain/canonical';
@@ -36,6 +36,20 @@ describe('real Fabric network: scenarios through fabric-gateway', function () {
   const evaluate = (label: string, name: string, command: object) => net.ledger.evaluate(net.as(label), name, command) as Promise<any>;
 
   const fingerprintOf = (doc: InvoiceDoc): string => fingerprintFields(doc).fingerprint;
+
+  /** A fabric-gateway connection of our own to the peer of a demo identity's org (close both when done). */
+  function rawGateway(label: string): { gateway: Gateway; client: grpc.Client } {
+    const identity = net.as(label);
+    const peer = net.profile.peers.get(identity.mspId)!;
+    const client = new grpc.Client(peer.endpoint, grpc.credentials.createSsl(peer.tlsRootCert), { 'grpc.ssl_target_name_override': 'localhost' });
+    const gateway = connect({
+      client,
+      identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certificate) },
+      signer: signers.newPrivateKeySigner(createPrivateKey(identity.privateKey)),
+      hash: hash.sha256,
+    });
+    return { gateway, client };
+  }
 
   async function confirmedReceivable(amount: string): Promise<string> {
     const rcv = (await submit('supplier1', 'receivable:Register', { debtor: CORE(), amount, dueDate: isoDate(120) }, documentsTransient(freshInvoice())))
@@ -92,16 +106,7 @@ describe('real Fabric network: scenarios through fabric-gateway', function () {
 
   it('commits exactly one of two concurrent spends of one piece: one VALID, one MVCC_READ_CONFLICT', async () => {
     const root = await issued('2000000');
-    const identity = net.as('supplier1');
-    const client = new grpc.Client(net.profile.peers.get(identity.mspId)!.endpoint, grpc.credentials.createSsl(net.profile.peers.get(identity.mspId)!.tlsRootCert), {
-      'grpc.ssl_target_name_override': 'localhost',
-    });
-    const gateway = connect({
-      client,
-      identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certificate) },
-      signer: signers.newPrivateKeySigner(createPrivateKey(identity.privateKey)),
-      hash: hash.sha256,
-    });
+    const { gateway, client } = rawGateway('supplier1');
     try {
       const contract = gateway.getNetwork('scf').getContract('scf');
       // Both endorsed against the same committed state before either is ordered.
@@ -136,15 +141,7 @@ describe('real Fabric network: scenarios through fabric-gateway', function () {
     expect((dup as LedgerError).code).to.equal('DOUBLE_FINANCING');
     expect((dup as LedgerError).detail).to.contain(rcv.id);
     // The block as the channel keeps it (qscc, on the peer that committed it), and the record with its history.
-    const identity = net.as('supplier1');
-    const peer = net.profile.peers.get(identity.mspId)!;
-    const client = new grpc.Client(peer.endpoint, grpc.credentials.createSsl(peer.tlsRootCert), { 'grpc.ssl_target_name_override': 'localhost' });
-    const gateway = connect({
-      client,
-      identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certificate) },
-      signer: signers.newPrivateKeySigner(createPrivateKey(identity.privateKey)),
-      hash: hash.sha256,
-    });
+    const { gateway, client } = rawGateway('supplier1');
     try {
       const qscc = gateway.getNetwork('scf').getContract('qscc');
       const block = Buffer.from(await qscc.evaluateTransaction('GetBlockByTxID', 'scf', registered.txId)).toString('latin1');
