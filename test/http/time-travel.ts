@@ -21,7 +21,16 @@ export const testLedger = (): string => process.env.SCF_TEST_LEDGER ?? 'embedded
 /** Whether that ledger has a sandbox clock. */
 export const hasSandboxClock = (): boolean => testLedger() === 'embedded';
 
-const notApplicable: string[] = [];
+const notApplicable: Array<{ title: string; why: string }> = [];
+
+/**
+ * Skips the running test on this ledger, saying why: it is pending in mocha's
+ * output and named, with the reason, at the end of the run.
+ */
+export function notApplicableHere(ctx: Mocha.Context, why: string): never {
+  notApplicable.push({ title: ctx.test?.fullTitle() ?? '', why });
+  ctx.skip();
+}
 
 /**
  * `it` for a test that needs the sandbox clock. On a ledger without one the
@@ -30,10 +39,7 @@ const notApplicable: string[] = [];
  */
 export function itWithClock(title: string, fn: (this: Mocha.Context) => Promise<void>): Mocha.Test {
   return it(title, async function () {
-    if (!hasSandboxClock()) {
-      notApplicable.push(this.test?.fullTitle() ?? title);
-      this.skip();
-    }
+    if (!hasSandboxClock()) notApplicableHere(this, 'needs the sandbox clock');
     await fn.call(this);
   });
 }
@@ -42,8 +48,8 @@ export function itWithClock(title: string, fn: (this: Mocha.Context) => Promise<
 // outside any describe): it runs once, after every test.
 if (typeof after === 'function') {
   after(function reportNotApplicable() {
-    for (const title of notApplicable) {
-      process.stdout.write(`NOT APPLICABLE on ${testLedger()} (needs the sandbox clock): ${title}\n`);
+    for (const { title, why } of notApplicable) {
+      process.stdout.write(`NOT APPLICABLE on ${testLedger()} (${why}): ${title}\n`);
     }
   });
 }
