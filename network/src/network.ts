@@ -18,7 +18,6 @@ import {
   nodeDir,
   type OrdererNode,
   ordererDir,
-  ordererOrgDir,
   ordererTlsCa,
   orgAdminMsp,
   type PeerNode,
@@ -27,7 +26,7 @@ import {
   PROFILES,
   type ProfileName,
 } from './layout';
-import { logFile, runningPid, startProcess, stopProcess } from './processes';
+import { runningPid, startProcess, stopProcess } from './processes';
 
 /*
  * The reference network, run from native binaries: `up` brings it from
@@ -591,4 +590,3 @@ export async function down(opts: NetworkOptions & { purge?: boolean } = {}): Pro
   return stopped;
 }
 
-export { logFile, ordererOrgDir };

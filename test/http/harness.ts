@@ -148,6 +148,19 @@ export const fingerprintOf = (doc: InvoiceDoc): string => fingerprint(doc).finge
 
 export const uniqueKey = (prefix = 'k'): string => `${prefix}-${randomBytes(8).toString('hex')}`;
 
+/** A POST /warehouse-receipts body: a lot of steel coil owned by supplier1, on a fresh lot id unless patched. */
+export const receiptBody = (patch: object = {}): Record<string, unknown> => ({
+  owner: SUPPLIER1(),
+  commodity: 'hot-rolled steel coil',
+  grade: 'Q235B',
+  quantity: 500,
+  unit: 't',
+  location: 'Qingdao Qianwan bonded zone, shed 7',
+  lotId: `QD-${uniqueKey('lot')}`,
+  valuation: '200000000',
+  ...patch,
+});
+
 /** UTC dates relative to today, as the chaincode sees "today" (the tx timestamp's UTC date). */
 export function isoDate(offsetDays = 0): string {
   return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);

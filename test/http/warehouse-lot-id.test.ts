@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { expectProblem, startGateway, SUPPLIER1, type TestGateway, uniqueKey } from './harness';
+import { expectProblem, receiptBody, startGateway, type TestGateway, uniqueKey } from './harness';
 
 /**
  * A lot number is taken exactly as sent: the zod schema the gateway enforces
@@ -22,16 +22,7 @@ describe('HTTP: the lot number of a warehouse receipt', () => {
     gw.http
       .post('/warehouse-receipts')
       .set('Authorization', gw.auth('warehouse'))
-      .send({
-        owner: SUPPLIER1(),
-        commodity: 'hot-rolled steel coil',
-        grade: 'Q235B',
-        quantity: 500,
-        unit: 't',
-        location: 'Qingdao Qianwan bonded zone, shed 7',
-        lotId,
-        valuation: '200000000',
-      });
+      .send(receiptBody({ lotId }));
 
   for (const [what, lotId] of [
     ['a leading space', ' LOT-1'],

@@ -5,6 +5,7 @@ import {
   expectProblem,
   isoDate,
   member,
+  receiptBody,
   startGateway,
   SUPPLIER1,
   SUPPLIER2,
@@ -47,17 +48,7 @@ describe('HTTP: warehouse receipts', () => {
       }
     });
 
-  const body = (patch: object = {}) => ({
-    owner: SUPPLIER1(),
-    commodity: 'hot-rolled steel coil',
-    grade: 'Q235B',
-    quantity: 500,
-    unit: 't',
-    location: 'Qingdao Qianwan bonded zone, shed 7',
-    lotId: `QD-${uniqueKey('lot')}`,
-    valuation: '200000000',
-    ...patch,
-  });
+  const body = receiptBody;
   const issue = (b: object, label: Label = 'warehouse') => post('/warehouse-receipts', b, label);
 
   async function issued(patch: object = {}): Promise<Record<string, unknown> & { id: string }> {

@@ -1,7 +1,7 @@
 import type { FingerprintKind } from '../../../chaincode/src/domain/types';
 import { LedgerError } from '../ledger/ledger';
 import type { CallContext, LedgerCalls } from './calls';
-import { type CanonicalDocument, CanonicalFormError, fingerprint, type Fingerprinted } from './canonical';
+import { type CanonicalDocument, CanonicalFormError, fingerprint, type Fingerprinted } from '../../../chaincode/src/domain/canonical';
 
 export interface FingerprintCheck {
   kind: FingerprintKind;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { lotFingerprint } from '../../../chaincode/src/domain/warehouse';
-import { fingerprint } from '../../../gateway/src/services/canonical';
+import { fingerprint } from '../../../chaincode/src/domain/canonical';
 
 /**
  * The chaincode claims a warehouse receipt's lot under a fingerprint it

@@ -1,5 +1,5 @@
 import type { Services } from '../../services';
-import type { CanonicalDocument } from '../../services/canonical';
+import type { CanonicalDocument } from '../../../../chaincode/src/domain/canonical';
 import { route, type RouteSpec } from '../route';
 import { CheckFingerprintsBody, FingerprintBody, FingerprintResult, FingerprintStatus } from '../schemas/fingerprints';
 

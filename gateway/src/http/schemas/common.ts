@@ -2,7 +2,7 @@ import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { ERROR_CODES } from '../../../../chaincode/src/domain/errors';
 import { isValidUscc } from '../../../../chaincode/src/domain/uscc';
-import { isCalendarDate } from '../../services/canonical';
+import { isCalendarDate } from '../../../../chaincode/src/domain/canonical';
 
 extendZodWithOpenApi(z);
 
