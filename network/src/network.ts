@@ -241,7 +241,14 @@ async function startOrderers(l: Layout, bin: FabricBinaries, logSpec: string): P
   for (const o of l.orderers) {
     startProcess({ dir: nodeDir(l, o.name), command: join(bin.binDir, 'orderer'), args: [], env: ordererEnv(l, o, bin, logSpec) });
   }
-  await Promise.all(l.orderers.map((o) => waitFor(`${o.name} health`, () => healthz(o.operationsPort), 30_000)));
+  // /healthz answers as soon as the operations server runs, which is before
+  // the node's gRPC listeners: wait for those too before any CLI dials them.
+  await Promise.all(
+    l.orderers.map(async (o) => {
+      await waitFor(`${o.name} health`, () => healthz(o.operationsPort), 30_000);
+      await waitFor(`${o.name} admin endpoint on 127.0.0.1:${o.adminPort}`, () => portOpen(o.adminPort), 30_000);
+    }),
+  );
 }
 
 async function joinOrderers(l: Layout, bin: FabricBinaries, block: string): Promise<void> {
@@ -260,7 +267,14 @@ async function startPeers(l: Layout, bin: FabricBinaries, logSpec: string): Prom
   for (const p of l.peers) {
     startProcess({ dir: nodeDir(l, p.name), command: join(bin.binDir, 'peer'), args: ['node', 'start'], env: peerEnv(l, p, bin, logSpec) });
   }
-  await Promise.all(l.peers.map((p) => waitFor(`${p.name} health`, () => healthz(p.operationsPort), 30_000)));
+  // As with orderers: healthy operations before a listening peer service
+  // (CI once saw `peer channel list` refused right after /healthz said 200).
+  await Promise.all(
+    l.peers.map(async (p) => {
+      await waitFor(`${p.name} health`, () => healthz(p.operationsPort), 30_000);
+      await waitFor(`${p.name} on 127.0.0.1:${p.port}`, () => portOpen(p.port), 30_000);
+    }),
+  );
 }
 
 async function joinPeers(l: Layout, bin: FabricBinaries, block: string): Promise<void> {
