@@ -307,6 +307,21 @@ export const scfChaincode = (l: Layout): ChaincodeSpec => ({ name: CHAINCODE, la
 const chaincodeDir = (l: Layout, cc: ChaincodeSpec) => join(l.runDir, 'chaincode', cc.name);
 
 /**
+ * The trivial contract the benchmarks measure ours against
+ * (scripts/bench/baseline-contract.ts, built into dist/ by buildChaincode),
+ * as a second chaincode as a service on the trivial-chaincode port. Its
+ * module folder in the run folder holds only a package.json whose `main`
+ * points at the built file. `down` stops it with every other chaincode.
+ */
+export function baselineChaincode(l: Layout): ChaincodeSpec {
+  const modulePath = join(l.runDir, 'chaincode', 'baseline', 'module');
+  mkdirSync(modulePath, { recursive: true });
+  const main = join(REPO_ROOT, 'dist', 'scripts', 'bench', 'fabric', 'baseline-chaincode.js');
+  writeFileSync(join(modulePath, 'package.json'), JSON.stringify({ name: 'baseline', version: '1.0.0', private: true, main }, null, 2));
+  return { name: 'baseline', label: 'baseline_1', port: l.trivialChaincodePort, modulePath };
+}
+
+/**
  * The CCaaS package (metadata.json + code.tar.gz holding connection.json),
  * made once per run folder and reused: the package id is the hash of its
  * bytes, so the same file must be installed everywhere and again later.

@@ -44,6 +44,24 @@ export class BaselineContract extends Contract {
     await ctx.stub.putState(key, marshal(record));
     return marshalString(record);
   }
+
+  /**
+   * The argument shape of `voucher:Transfer` (one JSON command
+   * `{id, to, amount}`), and the least work behind it: read the key, write it
+   * with the new owner. On a real network the benchmark sends both the same
+   * bytes, so their ratio is the cost of our contract, not of the arguments.
+   */
+  @Transaction()
+  async Transfer(ctx: Context, commandJson: string): Promise<string> {
+    let command: { id?: unknown; to?: unknown };
+    try {
+      command = JSON.parse(commandJson) as { id?: unknown; to?: unknown };
+    } catch {
+      throw new Error('[VALIDATION_FAILED] command is not valid JSON');
+    }
+    if (typeof command.id !== 'string' || typeof command.to !== 'string') throw new Error('[VALIDATION_FAILED] command needs string id and to');
+    return this.Move(ctx, command.id, command.to);
+  }
 }
 
 /** The baseline chaincode, dispatched exactly like the SCF chaincode (`baseline:Put`, `baseline:Move`). */

@@ -7,7 +7,7 @@ import { profileTransfers } from './profile';
 import { Recorder } from './recorder';
 import { buildReport, checkLines, loadAverage, machineLine, phaseTable, ratioTable, writeReport } from './report';
 import { conflictsGroup, gatewayGroup, type Log, scaleGroup, throughputGroup } from './scenarios';
-import { openTarget, type Target, TargetUnavailableError } from './target';
+import { openTarget, type Target } from './target';
 
 /**
  * `npm run bench` — every scenario on the embedded ledger; results as JSON
@@ -18,14 +18,14 @@ import { openTarget, type Target, TargetUnavailableError } from './target';
  *   --quick            small counts: a smoke run in under a minute
  *   --profile          only full transfers, under the CPU profiler
  *   --backend <kind>   with --profile: memory (default) or level
- *   --target <kind>    embedded (default) or fabric (needs issue 3's network)
+ *   --target <kind>    embedded (the only one; the real network: npm run bench:fabric)
  *   --only <groups>    comma-separated: throughput,gateway,conflicts,scale
  *   --repeats <n>      override the number of repeats
  *   --concurrency <n>  override the clients of the throughput and gateway phases
  *   --out <file>       JSON report path (default .bench/bench-<mode>-<time>.json)
  */
 
-const USAGE = 'usage: main.ts [--quick | --profile [--backend memory|level]] [--target embedded|fabric] [--only throughput,gateway,conflicts,scale] [--repeats n] [--concurrency n] [--out file]';
+const USAGE = 'usage: main.ts [--quick | --profile [--backend memory|level]] [--target embedded] [--only throughput,gateway,conflicts,scale] [--repeats n] [--concurrency n] [--out file]';
 
 class UsageError extends Error {}
 
@@ -86,7 +86,7 @@ async function main(): Promise<number> {
   try {
     target = openTarget(cli.target);
   } catch (err) {
-    if (err instanceof TargetUnavailableError || err instanceof RangeError) {
+    if (err instanceof RangeError) {
       process.stderr.write(`bench: ${err.message}\n`);
       return 2;
     }

@@ -166,7 +166,7 @@ export async function throughputGroup(target: Target, cfg: BenchConfig, rec: Rec
 // Gateway overhead: REST (HTTP client → createApp → connector) ÷ the connector called directly.
 // ---------------------------------------------------------------------------
 
-function postJson(agent: Agent, url: string, token: string, body: object): Promise<number> {
+export function postJson(agent: Agent, url: string, token: string, body: object): Promise<number> {
   const payload = Buffer.from(JSON.stringify(body), 'utf8');
   return new Promise((resolve, reject) => {
     const req = request(

@@ -18,11 +18,11 @@ import { type BackendKind, EngineLedger } from './engine-ledger';
 import type { OutcomeCode } from './load';
 
 /**
- * What the benchmark runs against. Scenarios talk to a Target only, so that
- * the Fabric network (issue 3) can be added as a second target without
- * touching them.
+ * What the benchmark runs against. Scenarios talk to a Target only; the
+ * embedded ledger is the one target here (the real network's benchmark,
+ * scripts/bench/fabric/, drives processes instead of in-process ledgers).
  */
-export type TargetKind = 'embedded' | 'fabric';
+export type TargetKind = 'embedded';
 export type ChaincodeName = 'scf' | 'baseline';
 
 /** An X.509 identity a client signs with. */
@@ -73,11 +73,6 @@ export interface Target {
   readonly backends: readonly BackendKind[];
   openLedger(options: { chaincode: ChaincodeName; backend: BackendKind; cutter: OrdererOptions }): Promise<BenchLedger>;
   openGateway(options: { cutter: OrdererOptions }): Promise<GatewayUnderTest>;
-}
-
-/** The target cannot run on this machine now; the message says what it needs. */
-export class TargetUnavailableError extends Error {
-  override readonly name = 'TargetUnavailableError';
 }
 
 const scfChaincode: Dispatcher = createDispatcher(contracts);
@@ -152,34 +147,8 @@ export class EmbeddedTarget implements Target {
   }
 }
 
-export const FABRIC_UNAVAILABLE =
-  'the fabric target needs the reference network: run `npm run network:up` first (issue 3). ' +
-  'It is not available on this machine yet (the Fabric peer and orderer binaries cannot be built here), ' +
-  'so no Fabric figures are produced. Use --target embedded.';
-
-/**
- * The Fabric network target (issue 3): the same scenarios through
- * @hyperledger/fabric-gateway to the peers, with the baseline chaincode
- * deployed beside ours, and the REST gateway on the fabric connector. Until
- * the network exists it refuses to start, so it can never report figures
- * that were not measured on Fabric.
- */
-export class FabricTarget implements Target {
-  readonly kind = 'fabric' as const;
-  readonly backends = [] as const;
-
-  openLedger(): Promise<BenchLedger> {
-    return Promise.reject(new TargetUnavailableError(FABRIC_UNAVAILABLE));
-  }
-
-  openGateway(): Promise<GatewayUnderTest> {
-    return Promise.reject(new TargetUnavailableError(FABRIC_UNAVAILABLE));
-  }
-}
-
-/** The target named on the command line; `fabric` fails at once with what it needs. */
+/** The target named on the command line. The real network has its own benchmark (`npm run bench:fabric`, scripts/bench/fabric/). */
 export function openTarget(kind: string): Target {
   if (kind === 'embedded') return new EmbeddedTarget();
-  if (kind === 'fabric') throw new TargetUnavailableError(FABRIC_UNAVAILABLE);
-  throw new RangeError(`unknown target ${JSON.stringify(kind)}: use embedded or fabric`);
+  throw new RangeError(`unknown target ${JSON.stringify(kind)}: this harness measures the embedded ledger; the real network has npm run bench:fabric`);
 }

@@ -1,0 +1,430 @@
+import '../../../gateway/src/chaincode-logs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import { demoMember } from '../../../gateway/src/demo/plan';
+import { loadFabricProfile } from '../../../gateway/src/ledger/fabric/profile';
+import { findFabric } from '../../../network/src/fabric-bin';
+import { runningPid } from '../../../network/src/processes';
+import { nodeDir } from '../../../network/src/layout';
+import {
+  baselineChaincode,
+  buildChaincode,
+  chaincodeServerDir,
+  deployChaincode,
+  profilePath,
+  REPO_ROOT,
+  resolveLayout,
+  scfChaincode,
+  status,
+  waitUntilEndorsable,
+} from '../../../network/src/network';
+import { equalParts, mintPieces, type Minter, parallel, type Piece } from '../fixtures';
+import { type LoadResult, runLoad } from '../load';
+import { postJson } from '../scenarios';
+import { heaviest, snapshot, used, type Watched } from './cpu';
+import { RawClient } from './raw-client';
+
+/**
+ * `npm run bench:fabric` — on the running network (`npm run network:up`;
+ * SCF_NETWORK_DIR names another run folder): deploys the trivial contract
+ * beside `scf`, starts the REST gateway as its own process on the network's
+ * profile, and drives, in one run:
+ *
+ *   - a concurrency sweep of full transfers: the trivial contract and `scf`
+ *     through the raw fabric-gateway client, and `scf` through REST;
+ *   - split in two and financing request through the raw client;
+ *   - contention: many clients spending one voucher at once, raw and REST.
+ *
+ * Prints ratios, latencies and a CPU-seconds table per process, writes the
+ * JSON under .bench/, and exits 1 when a check fails (a disjoint phase not
+ * all VALID, a contended spend committed other than exactly once), 2 when it
+ * cannot run (no network, bad arguments).
+ *
+ *   --quick              a smoke run (sweep 1,8,32; small counts)
+ *   --sweep 1,2,4,...    the concurrency levels (default 1,2,4,8,16,32,64,128)
+ *   --per-client n       operations per client at each level (default 6; at least 40 per level)
+ *   --out file           JSON report path
+ */
+
+const USAGE = 'usage: bench:fabric [--quick] [--sweep 1,2,4,...] [--per-client n] [--out file]';
+const SCF = 'scf';
+const BASELINE = 'baseline';
+
+class UsageError extends Error {}
+
+function parseCli(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: { quick: { type: 'boolean', default: false }, sweep: { type: 'string' }, 'per-client': { type: 'string' }, out: { type: 'string' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  const sweep = (values.sweep ?? (values.quick ? '1,8,32' : '1,2,4,8,16,32,64,128')).split(',').map((s) => Number(s.trim()));
+  if (sweep.some((c) => !Number.isInteger(c) || c < 1 || c > 256)) throw new UsageError(`--sweep takes whole numbers from 1 to 256, got ${values.sweep}`);
+  const perClient = Number(values['per-client'] ?? (values.quick ? 3 : 6));
+  if (!Number.isInteger(perClient) || perClient < 1 || perClient > 100) throw new UsageError(`--per-client must be a whole number from 1 to 100, got ${values['per-client']}`);
+  return { quick: values.quick, sweep, perClient, minPerLevel: values.quick ? 20 : 40, out: values.out };
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Operations measured at one concurrency level (warm-up: one per client, unmeasured). */
+const countAt = (c: number, perClient: number, min: number) => Math.max(min, c * perClient);
+
+interface Phase {
+  name: string;
+  path: 'raw' | 'REST';
+  concurrency: number;
+  result: LoadResult;
+  cpuSeconds: Record<string, number>;
+}
+
+interface RestGateway {
+  child: ChildProcess;
+  base: string;
+  stop(): Promise<void>;
+}
+
+/** The REST gateway as an operator runs it (`npm run start:fabric`), as its own process, so its CPU is its own. */
+async function startRestGateway(profile: string): Promise<RestGateway> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'scf-bench-gw-'));
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'gateway', 'src', 'main.js')], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, SCF_LEDGER: 'fabric', SCF_FABRIC_PROFILE: profile, SCF_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', SCF_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const base = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`REST gateway did not listen within 60 s:\n${out}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const m = /LISTENING (\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${m[1]}`);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (c: Buffer) => void (out += c.toString('utf8')));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`REST gateway exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    child,
+    base,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const gone = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await gone;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForDemoMembers(base: string, token: string): Promise<void> {
+  const end = Date.now() + 120_000;
+  const id = demoMember('bank').id;
+  for (;;) {
+    const res = await fetch(`${base}/members/${id}`, { headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
+    if (res?.status === 200) return;
+    if (Date.now() > end) throw new Error(`the demo members were not set up within 120 s (GET /members/${id}: ${res?.status ?? 'no answer'})`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** PUT /logspec on every node's operations endpoint: peers log at WARNING while measuring. */
+async function setLogSpec(ports: number[], spec: string): Promise<void> {
+  await Promise.all(
+    ports.map(async (port) => {
+      const res = await fetch(`http://127.0.0.1:${port}/logspec`, { method: 'PUT', body: JSON.stringify({ spec }) });
+      if (res.status !== 204 && res.status !== 200) throw new Error(`PUT /logspec on 127.0.0.1:${port}: ${res.status} ${await res.text()}`);
+    }),
+  );
+}
+
+function machine(): string {
+  const model = cpus()[0]?.model ?? 'unknown CPU';
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    // not a git checkout
+  }
+  return `${cpus().length} × ${model}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, commit ${commit}`;
+}
+
+const fmt = (n: number, digits = 0) => n.toFixed(digits);
+
+async function main(): Promise<number> {
+  let cli;
+  try {
+    cli = parseCli(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`bench:fabric: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const layout = resolveLayout({});
+  const down = status({ runDir: layout.runDir }).nodes.filter((n) => n.pid === undefined);
+  if (down.length > 0) {
+    process.stderr.write(
+      `bench:fabric: the network in ${layout.runDir} is not running (${down.map((n) => n.name).join(', ')} down).\n` +
+        'Bring it up first: npm run network:up (SCF_NETWORK_DIR names another run folder).\n',
+    );
+    return 2;
+  }
+  const bin = findFabric();
+  log(`bench:fabric: Fabric ${bin.version}, profile ${layout.profile}, run folder ${layout.runDir}`);
+  log(`machine: ${machine()}`);
+  buildChaincode();
+  const baseline = baselineChaincode(layout);
+  await deployChaincode(layout, bin, baseline, { log: (s) => log(`  ${s}`) });
+  await waitUntilEndorsable(layout, BASELINE);
+
+  const opsPorts = [...layout.peers.map((p) => p.operationsPort), ...layout.orderers.map((o) => o.operationsPort)];
+  await setLogSpec(opsPorts, 'warning');
+  const profileFile = profilePath(layout);
+  const profile = loadFabricProfile(profileFile);
+  const tokens = new Map(profile.identities.map((i) => [i.label, i.token]));
+  const gw = await startRestGateway(profileFile);
+  const raw = new RawClient(profile);
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const phases: Phase[] = [];
+  const checks: Array<{ name: string; passed: boolean; detail: string }> = [];
+  try {
+    await waitForDemoMembers(gw.base, tokens.get('operator-admin') as string);
+    const pid = (dir: string) => runningPid(dir);
+    const watched: Watched[] = [
+      ...layout.orderers.map((o) => ({ name: o.name, pid: pid(nodeDir(layout, o.name)) })),
+      ...layout.peers.map((p) => ({ name: p.name, pid: pid(nodeDir(layout, p.name)) })),
+      { name: 'chaincode scf', pid: pid(chaincodeServerDir(layout, scfChaincode(layout))) },
+      { name: 'chaincode baseline', pid: pid(chaincodeServerDir(layout, baseline)) },
+      { name: 'REST gateway', pid: gw.child.pid },
+      { name: 'load client', pid: process.pid },
+    ].filter((w): w is Watched => w.pid !== undefined);
+
+    const supplier2 = demoMember('supplier2').id;
+    const bank = demoMember('bank').id;
+    const submitJson = async (label: string, name: string, command: object, transient?: Record<string, unknown>) => {
+      const t = transient && Object.fromEntries(Object.entries(transient).map(([k, v]) => [k, Buffer.from(JSON.stringify(v), 'utf8')]));
+      const out = await raw.submit(label, SCF, name, [JSON.stringify(command)], t);
+      if (out.code !== 'VALID') throw new Error(`setup transaction ${name} ended ${out.code}`);
+      return out.result ? (JSON.parse(out.result) as unknown) : undefined;
+    };
+    const minter: Minter<string> = { submit: submitJson, supplier: 'supplier1', core: 'core-maker', coreId: demoMember('core').id };
+
+    // Pieces for every phase that consumes one, minted up front (splitting roots 20 ways, twice).
+    const levels = cli.sweep.map((c) => ({ c, n: countAt(c, cli.perClient, cli.minPerLevel) }));
+    const sweepPieces = levels.reduce((s, l) => s + l.n + l.c, 0);
+    const fixed = Math.max(...cli.sweep.filter((c) => c <= 32), 1);
+    const fixedN = countAt(fixed, cli.perClient, cli.minPerLevel) + fixed;
+    const contendedRounds = cli.quick ? 2 : 5;
+    const wanted = 2 * sweepPieces + 2 * fixedN + 2 * contendedRounds;
+    let t0 = Date.now();
+    const pieces = await mintPieces(minter, wanted, 10_000n, 32);
+    log(`  minted ${pieces.length} voucher pieces in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    let next = 0;
+    const take = (n: number): Piece[] => {
+      const out = pieces.slice(next, next + n);
+      if (out.length < n) throw new Error(`ran out of pieces: mint more (${pieces.length})`);
+      next += n;
+      return out;
+    };
+    t0 = Date.now();
+    const keys = sweepPieces;
+    await parallel(Array.from({ length: keys }), 32, async (_, i) => {
+      const out = await raw.submit('supplier1', BASELINE, 'baseline:Put', [`asset-${i}`, JSON.stringify({ owner: 'supplier1', amount: '10000' })]);
+      if (out.code !== 'VALID') throw new Error(`baseline Put ended ${out.code}`);
+    });
+    log(`  put ${keys} keys of the trivial contract in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    const measure = async (name: string, path: 'raw' | 'REST', concurrency: number, count: number, op: (i: number) => Promise<string>) => {
+      let before = snapshot(watched);
+      const result = await runLoad({ count, warmup: concurrency, concurrency, op, beforeMeasure: () => void (before = snapshot(watched)) });
+      const cpuSeconds = used(before, snapshot(watched));
+      const phase = { name, path, concurrency, result, cpuSeconds };
+      phases.push(phase);
+      const outcomes = Object.entries(result.outcomes).map(([k, v]) => `${k}=${v}`).join(' ');
+      const top = heaviest(cpuSeconds);
+      log(
+        `  ${name} [${path}] ×${concurrency}: ${fmt(result.tps, 1)} tx/s, p50 ${fmt(result.latencyMs.p50)} ms, p95 ${fmt(result.latencyMs.p95)} ms, p99 ${fmt(result.latencyMs.p99)} ms; ${outcomes}` +
+          (top ? `; busiest ${top.name} (${fmt(top.share * 100)}% of CPU)` : ''),
+      );
+      return phase;
+    };
+    const allValid = (p: Phase, success: string) => {
+      const ok = p.result.outcomes[success] ?? 0;
+      checks.push({ name: `${p.name} [${p.path}] ×${p.concurrency}: every operation succeeded`, passed: ok === p.result.operations, detail: `${ok} of ${p.result.operations} ${success}` });
+    };
+
+    // The sweep: at each level the three paths back to back, so their ratios pair up.
+    let keyNext = 0;
+    for (const { c, n } of levels) {
+      const keyBase = keyNext;
+      keyNext += n + c;
+      allValid(
+        await measure('trivial transfer', 'raw', c, n, async (i) =>
+          (await raw.submit('supplier1', BASELINE, 'baseline:Transfer', [JSON.stringify({ id: `asset-${keyBase + i}`, to: supplier2, amount: '10000' })])).code,
+        ),
+        'VALID',
+      );
+      const rawPieces = take(n + c);
+      allValid(
+        await measure('full transfer', 'raw', c, n, async (i) => {
+          const p = rawPieces[i] as Piece;
+          return (await raw.submit('supplier1', SCF, 'voucher:Transfer', [JSON.stringify({ id: p.id, to: supplier2, amount: p.amount })])).code;
+        }),
+        'VALID',
+      );
+      const restPieces = take(n + c);
+      const token = tokens.get('supplier1') as string;
+      allValid(
+        await measure('full transfer', 'REST', c, n, async (i) => {
+          const p = restPieces[i] as Piece;
+          const statusCode = await postJson(agent, `${gw.base}/vouchers/${encodeURIComponent(p.id)}/transfer`, token, { to: supplier2, amount: p.amount });
+          return statusCode === 200 ? 'OK' : `HTTP_${statusCode}`;
+        }),
+        'OK',
+      );
+    }
+
+    // Split in two and financing request, at the largest sweep level up to 32.
+    const fixedCount = fixedN - fixed;
+    const splitPieces = take(fixedN);
+    allValid(
+      await measure('split in 2', 'raw', fixed, fixedCount, async (i) => {
+        const p = splitPieces[i] as Piece;
+        return (await raw.submit('supplier1', SCF, 'voucher:Split', [JSON.stringify({ id: p.id, amounts: equalParts(BigInt(p.amount), 2) })])).code;
+      }),
+      'VALID',
+    );
+    const financePieces = take(fixedN);
+    allValid(
+      await measure('financing request', 'raw', fixed, fixedCount, async (i) => {
+        const p = financePieces[i] as Piece;
+        const requested = String((BigInt(p.amount) * 9n) / 10n);
+        return (await raw.submit('supplier1', SCF, 'financing:Request', [JSON.stringify({ asset: { type: 'VOUCHER', id: p.id }, bank, requestedAmount: requested })])).code;
+      }),
+      'VALID',
+    );
+
+    // Contention: 32 clients spend one voucher at once; exactly one may commit.
+    const contenders = 32;
+    for (const p of take(contendedRounds)) {
+      const outcomes = await Promise.all(
+        Array.from({ length: contenders }, async () => (await raw.submit('supplier1', SCF, 'voucher:Transfer', [JSON.stringify({ id: p.id, to: supplier2, amount: p.amount })])).code),
+      );
+      const counts = tally(outcomes);
+      checks.push({ name: `contended spend [raw] of ${p.id}: exactly one VALID`, passed: counts.VALID === 1, detail: describe(counts) });
+    }
+    for (const p of take(contendedRounds)) {
+      const token = tokens.get('supplier1') as string;
+      const outcomes = await Promise.all(
+        Array.from({ length: contenders }, async () =>
+          String(await postJson(agent, `${gw.base}/vouchers/${encodeURIComponent(p.id)}/transfer`, token, { to: supplier2, amount: p.amount })),
+        ),
+      );
+      const counts = tally(outcomes);
+      checks.push({ name: `contended spend [REST] of ${p.id}: exactly one 200, the rest 409`, passed: counts['200'] === 1 && counts['409'] === contenders - 1, detail: describe(counts) });
+    }
+  } finally {
+    agent.destroy();
+    raw.close();
+    await gw.stop();
+    await setLogSpec(opsPorts, 'info').catch((err: Error) => log(`  could not restore the log level: ${err.message}`));
+  }
+
+  const report = summarise(phases, cli.sweep);
+  printReport(report, phases, checks);
+  const out = cli.out ?? join(REPO_ROOT, '.bench', `bench-fabric-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(out, JSON.stringify({ machine: machine(), network: { profile: layout.profile, fabric: bin.version }, load: cli, phases, ratios: report.ratios, knee: report.knee, checks }, null, 2));
+  log(`\nJSON: ${out}`);
+  const failed = checks.filter((c) => !c.passed);
+  if (failed.length > 0) {
+    log(`\n${failed.length} check(s) FAILED`);
+    return 1;
+  }
+  log(`\nall ${checks.length} checks passed`);
+  return 0;
+}
+
+function tally(codes: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of codes) out[c] = (out[c] ?? 0) + 1;
+  return out;
+}
+
+const describe = (counts: Record<string, number>) => Object.entries(counts).map(([k, v]) => `${k}=${v}`).join(' ');
+
+interface Summary {
+  ratios: Array<{ concurrency: number; scfOverTrivial: number; restOverRaw: number }>;
+  knee: Record<string, { concurrency: number; tps: number }>;
+}
+
+/**
+ * Ratios per sweep level, and each path's knee: the lowest concurrency whose
+ * throughput is within 5% of the best level's (beyond it, more clients only
+ * add latency).
+ */
+export function summarise(phases: readonly Phase[], sweep: readonly number[]): Summary {
+  const at = (name: string, path: string, c: number) => phases.find((p) => p.name === name && p.path === path && p.concurrency === c)?.result.tps;
+  const ratios = sweep.flatMap((c) => {
+    const trivial = at('trivial transfer', 'raw', c);
+    const scf = at('full transfer', 'raw', c);
+    const rest = at('full transfer', 'REST', c);
+    return trivial && scf && rest ? [{ concurrency: c, scfOverTrivial: scf / trivial, restOverRaw: rest / scf }] : [];
+  });
+  const knee: Summary['knee'] = {};
+  for (const [name, path] of [['trivial transfer', 'raw'], ['full transfer', 'raw'], ['full transfer', 'REST']] as const) {
+    const series = sweep.map((c) => ({ concurrency: c, tps: at(name, path, c) ?? 0 }));
+    const best = Math.max(...series.map((s) => s.tps));
+    const first = series.find((s) => s.tps >= 0.95 * best);
+    if (first) knee[`${name} [${path}]`] = first;
+  }
+  return { ratios, knee };
+}
+
+function printReport(report: Summary, phases: readonly Phase[], checks: ReadonlyArray<{ name: string; passed: boolean; detail: string }>): void {
+  log('\n== ratios (same run, same concurrency)');
+  log('| in flight | scf full transfer ÷ trivial transfer (raw) | REST ÷ raw (scf full transfer) |');
+  log('|---:|---:|---:|');
+  for (const r of report.ratios) log(`| ${r.concurrency} | ${fmt(r.scfOverTrivial, 2)} | ${fmt(r.restOverRaw, 2)} |`);
+  log('\n== knee (lowest concurrency within 5% of the best throughput)');
+  for (const [k, v] of Object.entries(report.knee)) log(`  ${k}: ${v.concurrency} in flight, ${fmt(v.tps, 1)} tx/s`);
+  log('\n== phases');
+  log('| phase | path | in flight | tx/s | p50 ms | p95 ms | p99 ms | MVCC-invalid |');
+  log('|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const p of phases) {
+    const l = p.result.latencyMs;
+    log(`| ${p.name} | ${p.path} | ${p.concurrency} | ${fmt(p.result.tps, 1)} | ${fmt(l.p50)} | ${fmt(l.p95)} | ${fmt(l.p99)} | ${fmt(p.result.invalidRate * 100, 1)}% |`);
+  }
+  const names = [...new Set(phases.flatMap((p) => Object.keys(p.cpuSeconds)))];
+  log('\n== CPU seconds per process, per phase (the busiest in bold)');
+  log(`| phase | path | in flight | ${names.join(' | ')} |`);
+  log(`|---|---|---:|${names.map(() => '---:').join('|')}|`);
+  for (const p of phases) {
+    const top = heaviest(p.cpuSeconds)?.name;
+    log(`| ${p.name} | ${p.path} | ${p.concurrency} | ${names.map((n) => (n === top ? `**${fmt(p.cpuSeconds[n] ?? 0, 1)}**` : fmt(p.cpuSeconds[n] ?? 0, 1))).join(' | ')} |`);
+  }
+  log('\n== checks');
+  for (const c of checks) log(`  ${c.passed ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`bench:fabric: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(2);
+    },
+  );
+}
