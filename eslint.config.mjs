@@ -15,6 +15,16 @@ export default tseslint.config(
     },
   },
   {
+    // Caliper loads workload modules as CommonJS JavaScript (scripts/bench/caliper/workload.js).
+    files: ['scripts/bench/caliper/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly', Buffer: 'readonly' },
+    },
+  },
+  {
     // chaincode/src must stay deterministic (DESIGN.md section 5): no clock, randomness, env or I/O.
     files: ['chaincode/src/**/*.ts'],
     rules: {

@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { demoMember } from '../../../gateway/src/demo/plan';
+import { layoutOf } from '../../../network/src/layout';
+import { caliperNetworkConfig } from '../../../scripts/bench/caliper/run';
+import { cpuSecondsOf, heaviest, used } from '../../../scripts/bench/fabric/cpu';
+import { summarise } from '../../../scripts/bench/fabric/main';
+import type { LoadResult } from '../../../scripts/bench/load';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createWorkloadModule } = require('../../../scripts/bench/caliper/workload.js') as {
+  createWorkloadModule: () => {
+    initializeWorkloadModule(w: number, total: number, round: number, args: object, sut: object): Promise<void>;
+    submitTransaction(): Promise<unknown>;
+  };
+};
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+describe('bench:fabric and bench:caliper', () => {
+  describe('the Caliper benchmark', () => {
+    const yaml = readFileSync(join(ROOT, 'scripts/bench/caliper/benchmark.yaml'), 'utf8');
+    const valueOf = (key: string) => new RegExp(`^\\s+${key}: (\\S+)$`, 'm').exec(yaml)?.[1];
+
+    it('names the demo members the gateway sets up on the network', () => {
+      expect(valueOf('core')).to.equal(demoMember('core').id);
+      expect(valueOf('supplier2')).to.equal(demoMember('supplier2').id);
+      expect(valueOf('supplierTaxId')).to.equal(demoMember('supplier1').id);
+      expect(valueOf('module')).to.equal('scripts/bench/caliper/workload.js');
+    });
+
+    it('writes a network configuration whose identities and peers are the run folder\'s', () => {
+      const l = layoutOf('raft1', 7050, '/tmp/scf-caliper-test');
+      const { network, profiles } = caliperNetworkConfig(l) as {
+        network: { organizations: Array<{ mspid: string; identities: { certificates: Array<{ name: string; clientSignedCert: { path: string } }> } }> };
+        profiles: Record<string, { peers: Record<string, { url: string }> }>;
+      };
+      const names = (msp: string) => network.organizations.find((o) => o.mspid === msp)?.identities.certificates.map((c) => c.name);
+      expect(names('PlatformMSP')).to.include('supplier1');
+      expect(names('CoreMSP')).to.deep.equal(['core-maker', 'core-checker']);
+      const platformCert = network.organizations[0]?.identities.certificates[0]?.clientSignedCert.path;
+      expect(platformCert).to.match(/^\/tmp\/scf-caliper-test\/crypto\/peerOrganizations\/platform\.scf\/users\/User1@platform\.scf\//);
+      expect(Object.values(profiles.CoreMSP?.peers ?? {}).map((p) => p.url)).to.deep.equal([`grpcs://127.0.0.1:${l.peers[1]?.port}`]);
+    });
+
+    it('mints its pieces through the SUT, spends each once, and says when it runs out', async () => {
+      const sent: Array<{ contractFunction: string; contractArguments: string[]; invokerIdentity: string; invokerMspId: string; transientMap?: object }> = [];
+      let vouchers = 0;
+      const sut = {
+        sendRequests: async (req: (typeof sent)[number]) => {
+          await Promise.resolve();
+          sent.push(req);
+          const result =
+            req.contractFunction === 'receivable:Register' ? { id: 'RCV-1' } : req.contractFunction === 'voucher:Issue' ? { id: `VCH-${++vouchers}` } : {};
+          return { GetStatus: () => 'success', GetResult: () => Buffer.from(JSON.stringify(result)) };
+        },
+      };
+      const w = createWorkloadModule();
+      const args = { op: 'transfer', txPerWorker: 30, supplierIdentity: 'supplier1', supplierMspId: 'PlatformMSP', supplierTaxId: 'X', supplier2: 'S2', coreIdentity: 'core-maker', coreMspId: 'CoreMSP', core: 'C' };
+      await w.initializeWorkloadModule(0, 1, 0, args, sut);
+      // One root: register (with the invoice in the transient map), confirm, issue, split 20 ways, then 2 of its children 20 ways.
+      expect(sent.map((r) => r.contractFunction)).to.deep.equal(['receivable:Register', 'receivable:Confirm', 'voucher:Issue', 'voucher:Split', 'voucher:Split', 'voucher:Split']);
+      expect(sent[0]?.transientMap).to.have.property('documents');
+      expect(sent[1]).to.include({ invokerIdentity: 'core-maker', invokerMspId: 'CoreMSP' });
+      sent.length = 0;
+      for (let i = 0; i < 40; i++) await w.submitTransaction();
+      const spent = sent.map((r) => JSON.parse(r.contractArguments[0] as string).id as string);
+      expect(new Set(spent).size).to.equal(40);
+      expect(spent[0]).to.equal('VCH-1.1.1');
+      expect(sent.every((r) => r.contractFunction === 'voucher:Transfer' && r.invokerMspId === 'PlatformMSP')).to.equal(true);
+      let error: unknown;
+      try {
+        await w.submitTransaction();
+      } catch (e) {
+        error = e;
+      }
+      expect(String(error)).to.match(/ran out of pieces/);
+    });
+  });
+
+  describe('CPU accounting', () => {
+    it('reads a live process\'s CPU seconds from /proc, growing with work, and nothing for a pid that is gone', () => {
+      const before = cpuSecondsOf(process.pid) as number;
+      const end = Date.now() + 150;
+      let x = 0;
+      while (Date.now() < end) x += Math.sqrt(x + 1);
+      expect(x).to.be.greaterThan(0);
+      expect(cpuSecondsOf(process.pid)).to.be.greaterThan(before);
+      expect(cpuSecondsOf(2 ** 22 + 7)).to.equal(undefined);
+    });
+
+    it('splits CPU between snapshots by process and names the busiest', () => {
+      const cpu = used(new Map([['peer', 1], ['orderer', 2], ['gone', 5]]), new Map([['peer', 4.5], ['orderer', 2.5], ['late', 9]]));
+      expect(cpu).to.deep.equal({ peer: 3.5, orderer: 0.5 });
+      expect(heaviest(cpu)).to.deep.equal({ name: 'peer', share: 3.5 / 4 });
+      expect(heaviest({})).to.equal(undefined);
+    });
+  });
+
+  describe('the sweep summary', () => {
+    const result = (tps: number) => ({ tps }) as LoadResult;
+    const phase = (name: string, path: 'raw' | 'REST', concurrency: number, tps: number) => ({ name, path, concurrency, result: result(tps), cpuSeconds: {} });
+    it('pairs ratios per level and finds each path\'s knee: the first level within 5% of its best', () => {
+      const phases = [
+        phase('trivial transfer', 'raw', 1, 10), phase('full transfer', 'raw', 1, 8), phase('full transfer', 'REST', 1, 8),
+        phase('trivial transfer', 'raw', 8, 50), phase('full transfer', 'raw', 8, 40), phase('full transfer', 'REST', 8, 30),
+        phase('trivial transfer', 'raw', 32, 52), phase('full transfer', 'raw', 32, 60), phase('full transfer', 'REST', 32, 57),
+      ];
+      const s = summarise(phases, [1, 8, 32]);
+      expect(s.ratios.map((r) => [r.concurrency, r.scfOverTrivial, r.restOverRaw])).to.deep.equal([[1, 0.8, 1], [8, 0.8, 0.75], [32, 60 / 52, 0.95]]);
+      expect(s.knee['trivial transfer [raw]']).to.deep.equal({ concurrency: 8, tps: 50 });
+      expect(s.knee['full transfer [raw]']).to.deep.equal({ concurrency: 32, tps: 60 });
+    });
+  });
+});
