@@ -34,6 +34,22 @@ const EnvSchema = z
       .enum(['true', 'false'])
       .optional()
       .transform((v) => (v === undefined ? undefined : v === 'true')),
+    /** Webhooks (issue 17): deliver to endpoints on loopback, private, link-local or unique-local addresses. */
+    SCF_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    /** Consecutive failed attempts after which an endpoint is disabled. */
+    SCF_WEBHOOK_MAX_ATTEMPTS: intFrom(8, 1, 100),
+    /** Delay before retry n (ms, comma-separated; the last repeats); each gets ±20 % jitter. */
+    SCF_WEBHOOK_RETRY_SCHEDULE_MS: z
+      .string()
+      .regex(/^\d{1,9}(,\d{1,9})*$/, 'a comma-separated list of milliseconds')
+      .default('5000,300000,1800000,7200000,18000000,36000000')
+      .transform((v) => v.split(',').map(Number)),
+    /** One delivery attempt's time limit (connect, send, answer), ms. */
+    SCF_WEBHOOK_TIMEOUT_MS: intFrom(15_000, 100, 120_000),
+    /** How often the maturity reminders are looked for (also after every sandbox clock advance), ms. */
+    SCF_REMINDER_INTERVAL_MS: intFrom(60_000, 50, 86_400_000),
+    /** The identity (profile label) reminders read the ledger as: an AUDITOR's or OPERATOR's. Default: auditor, else operator-admin. */
+    SCF_REMINDER_IDENTITY: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.SCF_LEDGER === 'fabric' && env.SCF_FABRIC_PROFILE === undefined) {
@@ -55,6 +71,13 @@ export interface Config {
   demo: boolean;
   /** The embedded ledger's sandbox clock may be advanced (on by default in demo mode). */
   sandboxClock: boolean;
+  webhooks: {
+    allowPrivate: boolean;
+    maxAttempts: number;
+    retryScheduleMs: number[];
+    timeoutMs: number;
+  };
+  reminders: { intervalMs: number; identity: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -81,5 +104,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sseHeartbeatMs: e.SCF_SSE_HEARTBEAT_MS,
     demo: e.SCF_DEMO,
     sandboxClock: e.SCF_SANDBOX_CLOCK ?? e.SCF_DEMO,
+    webhooks: {
+      allowPrivate: e.SCF_WEBHOOK_ALLOW_PRIVATE,
+      maxAttempts: e.SCF_WEBHOOK_MAX_ATTEMPTS,
+      retryScheduleMs: e.SCF_WEBHOOK_RETRY_SCHEDULE_MS,
+      timeoutMs: e.SCF_WEBHOOK_TIMEOUT_MS,
+    },
+    reminders: { intervalMs: e.SCF_REMINDER_INTERVAL_MS, identity: e.SCF_REMINDER_IDENTITY },
   };
 }

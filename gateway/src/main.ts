@@ -68,10 +68,22 @@ async function main(): Promise<void> {
     server.close();
     throw err;
   }
-  const [{ createApp }, { createServices }, { demoTokenTable }] = await Promise.all([import('./http/app'), import('./services'), import('./runtime')]);
+  const [{ createApp }, { createServices }, { demoTokenTable }, { openNotifications, readerIdentity }] = await Promise.all([
+    import('./http/app'),
+    import('./services'),
+    import('./runtime'),
+    import('./webhooks'),
+  ]);
   const shutdown = new AbortController();
+  // Webhooks and reminders (issue 17): the outbox lives in the data folder, on either ledger.
+  const notifications = await openNotifications(runtime.ledger, {
+    dataDir: config.dataDir,
+    webhooks: config.webhooks,
+    reminders: { intervalMs: config.reminders.intervalMs, reader: readerIdentity(runtime.identities, config.reminders.identity) },
+    logger,
+  });
   const app = createApp({
-    services: createServices(runtime.ledger, { submitDeadlineMs: config.submitDeadlineMs, credentials: runtime.credentials }),
+    services: createServices(runtime.ledger, { submitDeadlineMs: config.submitDeadlineMs, credentials: runtime.credentials, notifications }),
     directory: runtime.directory,
     ledgerKind: runtime.kind,
     logger,
@@ -134,6 +146,7 @@ async function main(): Promise<void> {
         for (const s of sockets) s.destroy();
       }, 10_000).unref();
     });
+    await notifications.close();
     await runtime.ledger.close();
     // The last lastUsedAt records of credential tokens (best effort, written at most once a minute).
     await runtime.credentials?.store.flush();

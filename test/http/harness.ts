@@ -14,6 +14,7 @@ import { FabricLedger } from '../../gateway/src/ledger/fabric/fabric-ledger';
 import { type LedgerRuntime, openEmbeddedRuntime, openFabricRuntime } from '../../gateway/src/runtime';
 import { fingerprint, type InvoiceDoc } from '../../chaincode/src/domain/canonical';
 import { createServices } from '../../gateway/src/services';
+import { type Notifications, openNotifications, readerIdentity, type WebhookSettings } from '../../gateway/src/webhooks';
 import { worldStateDump } from '../support/ledger-dump';
 import { makeEmulatedFabricLedger } from './fabric-emulated-ledger';
 
@@ -75,6 +76,8 @@ export interface TestGateway {
   ledger: LedgerHarness;
   shutdown: AbortController;
   http: ReturnType<typeof supertest>;
+  /** The gateway's webhook outbox and reminders (tests trigger a reminder scan with it). */
+  notifications: Notifications;
   /** `Authorization` header value of a demo identity. */
   auth(label: Label): string;
   /** Listens on port 0 (for SSE); closed by close(). */
@@ -82,11 +85,22 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
+/** Webhooks in HTTP tests: loopback receivers, quick retries, an endpoint disabled after 3 failures in a row. */
+export const TEST_WEBHOOKS: WebhookSettings = { allowPrivate: true, maxAttempts: 3, retryScheduleMs: [50, 100, 200], timeoutMs: 2000 };
+
 export async function startGateway(): Promise<TestGateway> {
   const ledger = await makeLedger();
   const shutdown = new AbortController();
+  // The webhook outbox and reminders, in a folder of their own (every ledger kind).
+  const notificationsDir = await mkdtemp(join(tmpdir(), 'scf-webhooks-'));
+  const notifications = await openNotifications(ledger.runtime.ledger, {
+    dataDir: notificationsDir,
+    webhooks: TEST_WEBHOOKS,
+    reminders: { intervalMs: 60_000, reader: readerIdentity(ledger.runtime.identities, undefined) },
+    tickMs: 20,
+  });
   const app = createApp({
-    services: createServices(ledger.runtime.ledger, { credentials: ledger.runtime.credentials }),
+    services: createServices(ledger.runtime.ledger, { credentials: ledger.runtime.credentials, notifications }),
     directory: ledger.runtime.directory,
     ledgerKind: ledger.runtime.kind,
     shutdown: shutdown.signal,
@@ -98,6 +112,7 @@ export async function startGateway(): Promise<TestGateway> {
     ledger,
     shutdown,
     http: supertest(app),
+    notifications,
     auth(label) {
       const token = ledger.runtime.tokens.get(label);
       if (!token) throw new Error(`no token for ${label}`);
@@ -115,7 +130,9 @@ export async function startGateway(): Promise<TestGateway> {
         server.closeAllConnections();
         await new Promise((resolve) => server?.close(resolve));
       }
+      await notifications.close();
       await ledger.close();
+      await rm(notificationsDir, { recursive: true, force: true });
     },
   };
 }

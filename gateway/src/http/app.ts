@@ -14,10 +14,12 @@ import { fingerprintRoutes } from './routes/fingerprints';
 import { freezeRoutes } from './routes/freezes';
 import { memberRoutes } from './routes/members';
 import { receivableRoutes } from './routes/receivables';
+import { reportRoutes } from './routes/reports';
 import { sandboxRoutes } from './routes/sandbox';
 import { transactionRoutes } from './routes/transactions';
 import { voucherRoutes } from './routes/vouchers';
 import { warehouseReceiptRoutes } from './routes/warehouse-receipts';
+import { webhookRoutes } from './routes/webhooks';
 import { eventsHandler } from './sse';
 
 export interface AppDeps {
@@ -45,6 +47,8 @@ export function routeSpecs(services: Services): RouteSpec[] {
     ...warehouseReceiptRoutes(services),
     ...transactionRoutes(services),
     ...sandboxRoutes(services),
+    ...webhookRoutes(services),
+    ...reportRoutes(services),
   ];
 }
 
@@ -88,6 +92,7 @@ export function createApp(deps: AppDeps): Express {
     '/events',
     authenticate(deps.directory),
     eventsHandler(deps.services.ledger, deps.services.members, {
+      notifications: deps.services.notifications?.hub,
       heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
       shutdown: deps.shutdown ?? new AbortController().signal,
       logger,

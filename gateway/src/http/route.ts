@@ -31,6 +31,8 @@ export interface Reply {
   replayed?: boolean;
   /** Extra response headers (`Cache-Control: no-store` on an answer carrying a secret). */
   headers?: Record<string, string>;
+  /** The same answer as CSV, sent instead of JSON when the request prefers `Accept: text/csv` (reports). */
+  csv?: () => string;
 }
 
 const isApproval = (v: unknown): boolean => typeof v === 'object' && v !== null && (v as { docType?: unknown }).docType === 'approval';
@@ -55,7 +57,7 @@ export interface RouteSpec<P extends Schema | undefined = Schema | undefined, Q 
   params?: P;
   query?: Q;
   body?: B;
-  success: { status: 200 | 201 | 202; description: string; schema: Schema };
+  success: { status: 200 | 201 | 202; description: string; schema: Schema; csv?: string };
   /** Documents a 202 with this approval schema, for writes under dual control. */
   accepted?: Schema;
   /** Codes this route can answer with besides VALIDATION_FAILED and UNAUTHENTICATED (always possible). */
@@ -109,12 +111,19 @@ export function mount(router: Router, specs: readonly RouteSpec[], directory: To
   // Bodies are parsed after authentication: an anonymous caller gets 401, never a parse error.
   const json = express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] });
   for (const spec of specs) {
-    router[spec.method](spec.path, auth, jsonOnly, json, idempotencyKey, validate(spec), async (_req, res) => {
+    router[spec.method](spec.path, auth, jsonOnly, json, idempotencyKey, validate(spec), async (req, res) => {
       const ctx: CallContext = { principal: principalOf(res.locals), requestId: res.locals.requestId as string | undefined };
       const reply = await spec.handle(res.locals.input as Input<never, never, never>, ctx);
       if (reply.txId !== undefined) res.setHeader('Transaction-Id', reply.txId);
       if (reply.replayed) res.setHeader('Idempotent-Replayed', 'true');
       for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+      if (reply.csv !== undefined) {
+        res.vary('Accept');
+        if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
+          res.status(reply.status ?? spec.success.status).type('text/csv; charset=utf-8').send(reply.csv());
+          return;
+        }
+      }
       res.status(reply.status ?? spec.success.status).json(reply.body);
     });
   }
@@ -159,7 +168,13 @@ export function registerOpenApi(registry: OpenAPIRegistry, specs: readonly Route
       request,
       ...(spec.method !== 'get' ? { parameters: [IDEMPOTENCY_HEADER] } : {}),
       responses: {
-        [spec.success.status]: { description: spec.success.description, content: { 'application/json': { schema: spec.success.schema } } },
+        [spec.success.status]: {
+          description: spec.success.description,
+          content: {
+            'application/json': { schema: spec.success.schema },
+            ...(spec.success.csv === undefined ? {} : { 'text/csv': { schema: { type: 'string', description: spec.success.csv } } }),
+          },
+        },
         ...(spec.accepted
           ? { 202: { description: 'Dual control: a PENDING approval for a checker', content: { 'application/json': { schema: spec.accepted } } } }
           : {}),

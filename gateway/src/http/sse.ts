@@ -3,13 +3,19 @@ import type { Logger } from 'pino';
 import { LedgerError } from '../ledger/ledger';
 import type { LedgerInfoService } from '../services';
 import type { MemberService } from '../services/members';
+import type { NotificationHub } from '../webhooks/hub';
+import { mentionsMember, SEE_ALL } from '../visibility';
 import { principalOf } from './auth';
+
+export { mentionsMember } from '../visibility';
 
 export interface SseOptions {
   heartbeatMs: number;
   /** Aborts when the gateway shuts down: every stream ends. */
   shutdown: AbortSignal;
   logger: Logger;
+  /** Live notifications (reminders, escalations, a webhook endpoint disabled) for the stream's member. */
+  notifications?: NotificationHub | undefined;
 }
 
 const CURSOR = /^[\x21-\x7e]{1,256}$/;
@@ -26,22 +32,6 @@ function resumeCursor(req: Request): string | undefined {
 
 const frame = (id: string, event: string, data: unknown) =>
   `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-
-/** Roles that may read every record (DESIGN §4), hence every event. */
-const SEE_ALL = new Set(['AUDITOR', 'OPERATOR']);
-
-/**
- * True when `memberId` occurs as a whole string value anywhere in `value`
- * (ids, changes, nested `{from, to}`, children[]...). Decision: a recursive
- * search over the payload instead of a per-event field list, so a new event
- * or field naming a party is delivered to that party without a gateway change.
- */
-export function mentionsMember(value: unknown, memberId: string, depth = 0): boolean {
-  if (typeof value === 'string') return value === memberId;
-  if (value === null || typeof value !== 'object' || depth > 32) return false;
-  const children = Array.isArray(value) ? value : Object.values(value as Record<string, unknown>);
-  return children.some((v) => mentionsMember(v, memberId, depth + 1));
-}
 
 /**
  * Writes `chunk`; when the socket buffer is full, waits for 'drain' (or the
@@ -101,6 +91,13 @@ export function eventsHandler(info: LedgerInfoService, members: MemberService, o
     const heartbeat = setInterval(() => {
       if (!res.writableNeedDrain) res.write(': heartbeat\n\n');
     }, options.heartbeatMs);
+    // Notifications carry no `id:` line: Last-Event-ID stays the ledger's
+    // cursor. They are live only (a stream closed meanwhile does not get
+    // them again); their `id` field is the one their webhooks carry.
+    const unsubscribe = options.notifications?.subscribe((n) => {
+      if (!n.recipients.includes(member.id) || stop.signal.aborted || res.writableNeedDrain) return;
+      res.write(`event: ${n.type}\ndata: ${JSON.stringify({ id: n.id, type: n.type, timestamp: n.timestamp, data: n.data })}\n\n`);
+    });
     const end = () => stop.abort();
     res.on('close', end);
     options.shutdown.addEventListener('abort', end, { once: true });
@@ -115,6 +112,7 @@ export function eventsHandler(info: LedgerInfoService, members: MemberService, o
       if (!stop.signal.aborted) options.logger.warn({ err }, 'event stream failed');
     } finally {
       clearInterval(heartbeat);
+      unsubscribe?.();
       res.off('close', end);
       options.shutdown.removeEventListener('abort', end);
       res.end();

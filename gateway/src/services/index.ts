@@ -7,9 +7,12 @@ import { FingerprintService } from './fingerprints';
 import { FreezeService } from './freezes';
 import { MemberService } from './members';
 import { ReceivableService } from './receivables';
+import { type CreditLineLookup, ReportService } from './reports';
 import { SandboxClockService } from './sandbox-clock';
 import { VoucherService } from './vouchers';
 import { WarehouseReceiptService } from './warehouse-receipts';
+import { WebhookService } from './webhooks';
+import { ledgerNow, type Notifications } from '../webhooks';
 
 /** Commit status and the event stream: thin, but kept behind the service seam too. */
 export class LedgerInfoService {
@@ -43,12 +46,20 @@ export interface Services {
   ledger: LedgerInfoService;
   sandboxClock: SandboxClockService;
   credentials: CredentialService;
+  webhooks: WebhookService;
+  reports: ReportService;
+  /** Webhooks, reminders and live notifications; absent when the gateway runs without them. */
+  notifications: Notifications | undefined;
 }
 
 export interface ServiceOptions {
   submitDeadlineMs?: number;
   /** The embedded network's CA and the credential store; absent on Fabric (issuing credentials is then refused). */
   credentials?: CredentialAuthority | undefined;
+  /** The webhook outbox and reminders (openNotifications); without them webhook routes answer 409. */
+  notifications?: Notifications | undefined;
+  /** Credit lines for the exposure report (issue 16 plugs its lookup in here). */
+  creditLines?: CreditLineLookup | undefined;
 }
 
 export function createServices(ledger: Ledger, options: ServiceOptions = {}): Services {
@@ -63,7 +74,10 @@ export function createServices(ledger: Ledger, options: ServiceOptions = {}): Se
     financings: new FinancingService(calls),
     warehouseReceipts: new WarehouseReceiptService(calls),
     ledger: new LedgerInfoService(ledger),
-    sandboxClock: new SandboxClockService(ledger, calls),
+    sandboxClock: new SandboxClockService(ledger, calls, () => void options.notifications?.reminders?.trigger()),
     credentials: new CredentialService(calls, options.credentials),
+    webhooks: new WebhookService(calls, options.notifications?.outbox),
+    reports: new ReportService(calls, ledgerNow(ledger), options.creditLines),
+    notifications: options.notifications,
   };
 }

@@ -21,6 +21,8 @@ export class SandboxClockService {
   constructor(
     private readonly ledger: Ledger,
     private readonly calls: LedgerCalls,
+    /** Called after each advance (maturity reminders look again at once). */
+    private readonly advanced: () => void = () => undefined,
   ) {}
 
   /** For /ready: no ledger read. On Fabric the gateway's own clock, which stamps proposals. */
@@ -47,6 +49,7 @@ export class SandboxClockService {
       by: { memberId: member.id, mspId: identity.mspId, identityId: identity.identityId },
       requestId: ctx.requestId,
     });
+    if (!replayed) this.advanced();
     return { value: { ...clock.state(), advance }, txId: undefined, replayed };
   }
 

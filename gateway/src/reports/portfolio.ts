@@ -1,0 +1,88 @@
+import type { Financing } from '../../../chaincode/src/domain/financing';
+import type { Receivable, Voucher } from '../../../chaincode/src/domain/types';
+import type { CallContext, LedgerCalls } from '../services/calls';
+
+/*
+ * What reports and reminders read: the outstanding vouchers, receivables and
+ * financings a caller may see, paged through the chaincode's own indexes as
+ * the caller (so the ledger's read rules scope them, DESIGN §4).
+ */
+
+/** Vouchers still to be paid at maturity (a SPLIT piece lives on in its children). */
+export const OUTSTANDING_VOUCHER = ['ACTIVE', 'FINANCING_PENDING', 'FINANCED'] as const;
+/**
+ * Receivables the debtor still owes directly: confirmed and not turned into
+ * vouchers (a VOUCHERED receivable is paid through its vouchers), or factored.
+ */
+export const OUTSTANDING_RECEIVABLE = ['CONFIRMED', 'FINANCING_PENDING', 'FINANCED'] as const;
+/** Financings whose advance is out. */
+export const OUTSTANDING_FINANCING = ['DISBURSED'] as const;
+
+const PAGE = 200;
+
+/** Every record of a list query, page after page. */
+export async function listAll<T>(calls: LedgerCalls, ctx: CallContext, name: string, query: object): Promise<T[]> {
+  const out: T[] = [];
+  let bookmark: string | undefined;
+  do {
+    const page = await calls.list<T>(ctx, name, { ...query, pageSize: PAGE, bookmark });
+    out.push(...page.records);
+    bookmark = page.bookmark === '' ? undefined : page.bookmark;
+  } while (bookmark !== undefined);
+  return out;
+}
+
+export interface Portfolio {
+  vouchers: Voucher[];
+  receivables: Receivable[];
+  financings: Financing[];
+}
+
+const byId = <T extends { id: string }>(lists: T[][]): T[] => [...new Map(lists.flat().map((r) => [r.id, r])).values()];
+
+/**
+ * The outstanding records `ctx` may see. A reader (AUDITOR, OPERATOR) lists
+ * by status; any other member lists what it holds or issued (vouchers), is
+ * creditor or debtor of (receivables), applied for or finances (financings).
+ * `maturing` narrows vouchers to a maturity range through the maturity index.
+ */
+export async function loadPortfolio(
+  calls: LedgerCalls,
+  ctx: CallContext,
+  scope: { reader: boolean; memberId: string },
+  options: { maturing?: { from: string; to: string } } = {},
+): Promise<Portfolio> {
+  const all = <T>(name: string, queries: object[]) => Promise.all(queries.map((q) => listAll<T>(calls, ctx, name, q)));
+  const me = scope.memberId;
+  const voucherQueries: object[] = options.maturing
+    ? [{ maturingFrom: options.maturing.from, maturingTo: options.maturing.to }]
+    : scope.reader
+      ? OUTSTANDING_VOUCHER.map((status) => ({ status }))
+      : OUTSTANDING_VOUCHER.flatMap((status) => [
+          { holder: me, status },
+          { issuer: me, status },
+        ]);
+  const receivableQueries: object[] = scope.reader
+    ? OUTSTANDING_RECEIVABLE.map((status) => ({ status }))
+    : OUTSTANDING_RECEIVABLE.flatMap((status) => [
+        { creditor: me, status },
+        { debtor: me, status },
+      ]);
+  const financingQueries: object[] = scope.reader
+    ? OUTSTANDING_FINANCING.map((status) => ({ status }))
+    : OUTSTANDING_FINANCING.flatMap((status) => [
+        { applicant: me, status },
+        { bank: me, status },
+      ]);
+  const [vouchers, receivables, financings] = await Promise.all([
+    all<Voucher>('voucher:List', voucherQueries),
+    all<Receivable>('receivable:List', receivableQueries),
+    all<Financing>('financing:List', financingQueries),
+  ]);
+  const outstanding = new Set<string>(OUTSTANDING_VOUCHER);
+  return {
+    vouchers: byId(vouchers).filter((v) => outstanding.has(v.status)),
+    receivables: byId(receivables),
+    financings: byId(financings),
+  };
+}

@@ -1,0 +1,97 @@
+import { todayOf } from '../../../chaincode/src/domain/dates';
+import type { Financing } from '../../../chaincode/src/domain/financing';
+import type { Actor, Receivable, Voucher } from '../../../chaincode/src/domain/types';
+import { LedgerError } from '../ledger/ledger';
+import {
+  ageing,
+  type Ageing,
+  type CreditLineFigures,
+  exposure,
+  type Exposure,
+  exposureKey,
+  maturityLadder,
+  type MaturityLadder,
+  obligorOf,
+} from '../reports/compute';
+import { loadPortfolio } from '../reports/portfolio';
+import { SEE_ALL } from '../visibility';
+import type { CallContext, LedgerCalls } from './calls';
+
+/**
+ * The seam for credit lines (issue 16, built in parallel): given the pairs
+ * the exposure report found, the line each bank granted each obligor, read
+ * as the caller. Until one is passed to ReportService the report says
+ * `creditLines: false` and leaves those columns empty.
+ */
+export interface CreditLineLookup {
+  lines(ctx: CallContext, pairs: ReadonlyArray<{ bank: string; obligor: string; currency: string }>): Promise<Array<CreditLineFigures & { bank: string; obligor: string }>>;
+}
+
+const NOT_VISIBLE = '(not visible)';
+
+/**
+ * Reports (issue 17; DESIGN.md section 8): maturity ladder, ageing and
+ * exposure over what the caller may see (AUDITOR and OPERATOR: everything),
+ * as of the ledger's date.
+ */
+export class ReportService {
+  constructor(
+    private readonly calls: LedgerCalls,
+    /** The ledger's time (the sandbox clock's on the embedded ledger). */
+    private readonly now: () => Date,
+    private readonly creditLines?: CreditLineLookup,
+  ) {}
+
+  async maturityLadder(ctx: CallContext, filter: { issuer?: string | undefined } = {}): Promise<MaturityLadder> {
+    const { vouchers } = await this.portfolio(ctx);
+    return maturityLadder(filter.issuer === undefined ? vouchers : vouchers.filter((v) => v.issuer === filter.issuer), this.today());
+  }
+
+  async ageing(ctx: CallContext): Promise<Ageing> {
+    const { vouchers, receivables } = await this.portfolio(ctx);
+    return ageing(vouchers, receivables, this.today());
+  }
+
+  async exposure(ctx: CallContext): Promise<Exposure> {
+    const { vouchers, receivables, financings } = await this.portfolio(ctx);
+    const vmap = new Map(vouchers.map((v) => [v.id, v]));
+    const rmap = new Map(receivables.map((r) => [r.id, r]));
+    // An asset the portfolio lacks (assigned away, settled meanwhile): read it by id, as the caller.
+    const obligors = new Map<string, string>();
+    for (const f of financings) {
+      let who = obligorOf(f, vmap, rmap);
+      if (who === undefined) who = await this.obligorById(ctx, f);
+      obligors.set(f.id, who);
+    }
+    const obligor = (f: Financing) => obligors.get(f.id) ?? NOT_VISIBLE;
+    let lines: Map<string, CreditLineFigures | undefined> | undefined;
+    if (this.creditLines) {
+      const pairs = [...new Map(financings.map((f) => [exposureKey(f.bank, obligor(f), f.currency), { bank: f.bank, obligor: obligor(f), currency: f.currency }])).values()];
+      lines = new Map(pairs.map((p) => [exposureKey(p.bank, p.obligor, p.currency), undefined]));
+      for (const l of await this.creditLines.lines(ctx, pairs)) lines.set(exposureKey(l.bank, l.obligor, l.currency), l);
+    }
+    return exposure(financings, obligor, this.today(), lines);
+  }
+
+  private today(): string {
+    return todayOf(this.now().toISOString());
+  }
+
+  private async portfolio(ctx: CallContext) {
+    const { member } = await this.calls.read<Actor>(ctx, 'member:WhoAmI', {});
+    if (member.status !== 'ACTIVE') throw new LedgerError('FORBIDDEN', `member ${member.id} is ${member.status}`);
+    const reader = member.roles.some((r) => SEE_ALL.has(r));
+    return loadPortfolio(this.calls, ctx, { reader, memberId: member.id });
+  }
+
+  private async obligorById(ctx: CallContext, f: Financing): Promise<string> {
+    try {
+      if (f.asset.type === 'VOUCHER') return (await this.calls.read<Voucher>(ctx, 'voucher:Get', { id: f.asset.id })).issuer;
+      if (f.asset.type === 'RECEIVABLE') return (await this.calls.read<Receivable>(ctx, 'receivable:Get', { id: f.asset.id })).debtor;
+    } catch (err) {
+      if (err instanceof LedgerError && err.code === 'NOT_FOUND') return NOT_VISIBLE;
+      throw err;
+    }
+    return f.applicant;
+  }
+}

@@ -1,0 +1,123 @@
+import type { Actor } from '../../../chaincode/src/domain/types';
+import { LedgerError } from '../ledger/ledger';
+import { SEE_ALL } from '../visibility';
+import { urlProblem } from '../webhooks/address';
+import type { WebhookOutbox } from '../webhooks/outbox';
+import type { Attempt, Delivery, Endpoint } from '../webhooks/types';
+import type { CallContext, LedgerCalls } from './calls';
+
+export interface RegisterWebhookInput {
+  url: string;
+  eventTypes: string[];
+  description?: string | undefined;
+}
+
+/** An endpoint as shown: never its secret (shown once, at registration). */
+export type EndpointView = Omit<Endpoint, 'secret' | 'requestId' | 'nextAttemptAt'> & { nextAttemptAt?: string; pendingDeliveries: number };
+
+export type DeliveryView = Delivery & { attemptLog: Attempt[] };
+
+/**
+ * Webhooks (issue 17; DESIGN.md section 8): a member registers endpoints,
+ * lists them, deletes them, enables a disabled one, reads each delivery's
+ * attempts and redelivers any. Endpoints belong to the caller's member: any
+ * identity of that member manages them, no one else sees them (another
+ * member's endpoint is NOT_FOUND, even to the operator). The member must
+ * be ACTIVE.
+ */
+export class WebhookService {
+  constructor(
+    private readonly calls: LedgerCalls,
+    private readonly outbox: WebhookOutbox | undefined,
+  ) {}
+
+  async register(ctx: CallContext, input: RegisterWebhookInput): Promise<{ endpoint: EndpointView; secret: string }> {
+    const outbox = this.enabled();
+    const problem = urlProblem(input.url, outbox.settings.allowPrivate);
+    if (problem !== undefined) throw new LedgerError('VALIDATION_FAILED', `url: ${problem}`);
+    const { member, identity } = await this.caller(ctx);
+    if (ctx.requestId !== undefined) {
+      const earlier = outbox.store.endpoints().find((e) => e.memberId === member.id && e.requestId === ctx.requestId);
+      if (earlier) {
+        throw new LedgerError('ALREADY_EXISTS', `Idempotency-Key ${ctx.requestId} already registered endpoint ${earlier.id}; its secret is not shown again`);
+      }
+    }
+    const endpoint = await outbox.register({
+      memberId: member.id,
+      seesAll: member.roles.some((r) => SEE_ALL.has(r)),
+      url: input.url,
+      eventTypes: [...new Set(input.eventTypes)],
+      ...(input.description === undefined ? {} : { description: input.description }),
+      createdBy: { memberId: member.id, identityId: identity.identityId },
+      ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
+    });
+    return { endpoint: await this.view(endpoint), secret: endpoint.secret };
+  }
+
+  async list(ctx: CallContext): Promise<EndpointView[]> {
+    const outbox = this.enabled();
+    const { member } = await this.caller(ctx);
+    return Promise.all(outbox.store.endpoints().filter((e) => e.memberId === member.id).map((e) => this.view(e)));
+  }
+
+  async get(ctx: CallContext, id: string): Promise<EndpointView> {
+    return this.view(await this.own(ctx, id));
+  }
+
+  async remove(ctx: CallContext, id: string): Promise<EndpointView> {
+    const e = await this.own(ctx, id);
+    const deleted = await this.enabled().update({ ...e, status: 'DELETED', deletedAt: new Date().toISOString() });
+    return this.view(deleted);
+  }
+
+  /** A DISABLED endpoint becomes ACTIVE: its held queue is sent, from the oldest. */
+  async enable(ctx: CallContext, id: string): Promise<EndpointView> {
+    const e = await this.own(ctx, id);
+    if (e.status !== 'DISABLED') throw new LedgerError('INVALID_STATE', `endpoint ${id} is ${e.status}, not DISABLED`);
+    const next = await this.enabled().update({ ...e, status: 'ACTIVE', consecutiveFailures: 0, nextAttemptAt: 0, enabledAt: new Date().toISOString() });
+    return this.view(next);
+  }
+
+  async deliveries(ctx: CallContext, id: string, limit: number): Promise<DeliveryView[]> {
+    const e = await this.own(ctx, id);
+    const store = this.enabled().store;
+    const list = await store.deliveries(e.id, limit);
+    return Promise.all(list.map(async (d) => ({ ...d, attemptLog: await store.attempts(d.id) })));
+  }
+
+  /** Queues a delivery again (same message, same webhook-id), whatever its status. */
+  async redeliver(ctx: CallContext, id: string, deliveryId: string): Promise<DeliveryView> {
+    const e = await this.own(ctx, id);
+    const outbox = this.enabled();
+    const d = await outbox.store.delivery(deliveryId);
+    if (!d || d.endpointId !== e.id) throw new LedgerError('NOT_FOUND', `no delivery ${deliveryId} on endpoint ${id}`);
+    if (e.status !== 'ACTIVE') throw new LedgerError('INVALID_STATE', `endpoint ${id} is ${e.status}: enable it first (POST /webhooks/${id}/enable)`);
+    const next = await outbox.redeliver(d);
+    return { ...next, attemptLog: await outbox.store.attempts(d.id) };
+  }
+
+  private enabled(): WebhookOutbox {
+    if (!this.outbox) throw new LedgerError('INVALID_STATE', 'webhooks are not set up on this gateway (it has no data folder for the outbox)');
+    return this.outbox;
+  }
+
+  private async caller(ctx: CallContext): Promise<Actor> {
+    const actor = await this.calls.read<Actor>(ctx, 'member:WhoAmI', {});
+    if (actor.member.status !== 'ACTIVE') throw new LedgerError('FORBIDDEN', `member ${actor.member.id} is ${actor.member.status}`);
+    return actor;
+  }
+
+  private async own(ctx: CallContext, id: string): Promise<Endpoint> {
+    const outbox = this.enabled();
+    const { member } = await this.caller(ctx);
+    const e = outbox.store.endpoint(id);
+    if (!e || e.memberId !== member.id || e.status === 'DELETED') throw new LedgerError('NOT_FOUND', `no webhook endpoint ${id}`);
+    return e;
+  }
+
+  private async view(e: Endpoint): Promise<EndpointView> {
+    const { secret: _s, requestId: _r, nextAttemptAt, ...shown } = e;
+    const pendingDeliveries = await this.enabled().store.pendingCount(e.id);
+    return { ...shown, ...(nextAttemptAt > Date.now() ? { nextAttemptAt: new Date(nextAttemptAt).toISOString() } : {}), pendingDeliveries };
+  }
+}

@@ -1,0 +1,284 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Ledger, LedgerEvent } from '../ledger/ledger';
+import { mentionsMember } from '../visibility';
+import type { LiveNotification, NotificationHub } from './hub';
+import { send, signedHeaders, type SendResult } from './sender';
+import { WebhookStore } from './store';
+import type { Attempt, Delivery, Endpoint, FiredNotification, Message } from './types';
+
+export interface WebhookSettings {
+  /** Deliver to loopback and private addresses (SCF_WEBHOOK_ALLOW_PRIVATE). */
+  allowPrivate: boolean;
+  /** Consecutive failed attempts after which an endpoint is disabled (SCF_WEBHOOK_MAX_ATTEMPTS). */
+  maxAttempts: number;
+  /** Delay before retry n, ms; the last repeats (SCF_WEBHOOK_RETRY_SCHEDULE_MS). */
+  retryScheduleMs: readonly number[];
+  /** One attempt's limit, ms (SCF_WEBHOOK_TIMEOUT_MS). */
+  timeoutMs: number;
+}
+
+export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
+  allowPrivate: false,
+  maxAttempts: 8,
+  retryScheduleMs: [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000],
+  timeoutMs: 15_000,
+};
+
+/** ±20 % around the scheduled delay (Svix's JITTER_DELTA), so endpoints that failed together do not retry together. */
+export const JITTER = 0.2;
+
+export function retryDelayMs(schedule: readonly number[], failures: number, random: () => number): number {
+  const base = schedule[Math.min(failures - 1, schedule.length - 1)] ?? 0;
+  return Math.round(base * (1 - JITTER + 2 * JITTER * random()));
+}
+
+export const WEBHOOK_ENDPOINT_DISABLED = 'WebhookEndpointDisabled';
+
+const hashId = (prefix: string, text: string, length = 32) => `${prefix}${createHash('sha256').update(text).digest('hex').slice(0, length)}`;
+
+/** The webhook-id of a ledger event: its transaction (one chaincode event per transaction), the same from any gateway, on every retry. */
+export const messageIdOfEvent = (e: LedgerEvent): string => `evt_${e.txId}`;
+
+export function wants(endpoint: Endpoint, type: string): boolean {
+  return endpoint.eventTypes.includes('*') || endpoint.eventTypes.includes(type);
+}
+
+export interface OutboxOptions extends WebhookSettings {
+  dataDir: string;
+  logger?: Logger | undefined;
+  hub: NotificationHub;
+  random?: () => number;
+  /** How often due retries are looked for, ms (default: the shortest delay of the schedule, 50-1000). */
+  tickMs?: number;
+}
+
+/**
+ * The webhook outbox: fed from the ledger's event stream by a persisted
+ * cursor and from notifications, drained by one sender per endpoint.
+ *
+ * Guarantee: every event an endpoint may see, committed after it was
+ * registered, is delivered at least once, in commit order per endpoint, with
+ * the same `webhook-id` on every attempt, across restarts of the gateway (an
+ * attempt cut short by a crash is sent again). Deliveries to one endpoint
+ * go one at a time, in queue order: after a failure the endpoint waits out
+ * its backoff and the same delivery is tried first again, so a receiver
+ * that is down gets everything, in order, when it is back. After
+ * `maxAttempts` failed attempts in a row (or a 410) the endpoint is
+ * DISABLED: the failing delivery is FAILED, the rest stay queued until the
+ * endpoint is enabled again, and the member is told (GET /webhooks, a
+ * WebhookEndpointDisabled notification to its other endpoints and its event
+ * streams).
+ */
+export class WebhookOutbox {
+  private readonly abort = new AbortController();
+  private readonly running = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private feeding: Promise<void> | undefined;
+  private readonly random: () => number;
+  private readonly log: Logger | undefined;
+
+  private constructor(
+    readonly store: WebhookStore,
+    private readonly ledger: Ledger,
+    readonly settings: WebhookSettings,
+    private readonly hub: NotificationHub,
+    options: OutboxOptions,
+  ) {
+    this.random = options.random ?? Math.random;
+    this.log = options.logger;
+    this.tickMs = options.tickMs ?? Math.max(50, Math.min(1000, ...settings.retryScheduleMs));
+  }
+
+  private readonly tickMs: number;
+
+  static async open(ledger: Ledger, options: OutboxOptions): Promise<WebhookOutbox> {
+    const store = await WebhookStore.open(join(options.dataDir, 'webhooks'));
+    const { dataDir: _d, logger: _l, hub, random: _r, tickMs: _t, ...settings } = options;
+    return new WebhookOutbox(store, ledger, settings, hub, options);
+  }
+
+  start(): void {
+    this.feeding = this.feed();
+    this.timer = setInterval(() => this.kick(), this.tickMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort();
+    if (this.timer) clearInterval(this.timer);
+    await this.feeding;
+    await Promise.allSettled([...this.running.values()]);
+    await this.store.close();
+  }
+
+  // ---- feeding ----
+
+  private async feed(): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      try {
+        const cursor = await this.store.cursor();
+        for await (const e of this.ledger.events(cursor, { signal })) {
+          await this.takeEvent(e);
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        this.log?.warn({ err }, 'webhook outbox: reading the ledger events failed; retrying in 1 s');
+        await new Promise((r) => setTimeout(r, 1000).unref());
+      }
+    }
+  }
+
+  private async takeEvent(e: LedgerEvent): Promise<void> {
+    const message: Message = {
+      id: messageIdOfEvent(e),
+      type: e.name,
+      createdAt: new Date().toISOString(),
+      body: '',
+    };
+    message.body = JSON.stringify({
+      type: e.name,
+      timestamp: message.createdAt,
+      data: { cursor: e.cursor, txId: e.txId, blockNumber: e.blockNumber, txIndex: e.txIndex, name: e.name, payload: e.payload },
+    });
+    const targets = this.store
+      .endpoints()
+      .filter((ep) => wants(ep, e.name) && (ep.seesAll || mentionsMember(e.payload, ep.memberId)))
+      .map((ep) => ep.id);
+    const created = await this.store.enqueue(message, targets, { cursor: e.cursor });
+    if (created.length > 0) this.kick();
+  }
+
+  /**
+   * A notification for `recipients` (member ids): queued for their endpoints
+   * that want its type (with `fired`, its record, in the same batch) and
+   * shown on their open event streams.
+   */
+  async notify(n: LiveNotification, fired?: FiredNotification): Promise<void> {
+    const message: Message = { id: n.id, type: n.type, createdAt: n.timestamp, body: JSON.stringify({ type: n.type, timestamp: n.timestamp, data: n.data }) };
+    const targets = this.store
+      .endpoints()
+      .filter((ep) => n.recipients.includes(ep.memberId) && wants(ep, n.type))
+      .map((ep) => ep.id);
+    await this.store.enqueue(message, targets, fired ? { fired } : {});
+    this.hub.publish(n);
+    this.kick();
+  }
+
+  // ---- sending ----
+
+  /** Starts a sender for each active endpoint that is due and not already sending. */
+  kick(): void {
+    if (this.abort.signal.aborted) return;
+    const now = Date.now();
+    for (const ep of this.store.endpoints()) {
+      if (ep.status !== 'ACTIVE' || ep.nextAttemptAt > now || this.running.has(ep.id)) continue;
+      const run = this.drain(ep.id)
+        .catch((err: unknown) => this.log?.error({ err, endpoint: ep.id }, 'webhook sender failed'))
+        .finally(() => this.running.delete(ep.id));
+      this.running.set(ep.id, run);
+    }
+  }
+
+  private async drain(endpointId: string): Promise<void> {
+    for (;;) {
+      if (this.abort.signal.aborted) return;
+      const ep = this.store.endpoint(endpointId);
+      if (!ep || ep.status !== 'ACTIVE' || ep.nextAttemptAt > Date.now()) return;
+      const head = await this.store.head(endpointId);
+      if (!head) return;
+      const ok = await this.attempt(ep, head.delivery, head.message);
+      if (!ok) return;
+    }
+  }
+
+  private async attempt(ep: Endpoint, d: Delivery, m: Message): Promise<boolean> {
+    const startedAt = new Date();
+    const headers = signedHeaders(ep.secret, m.id, startedAt, m.body);
+    const r: SendResult = await send(ep.url, headers, m.body, { timeoutMs: this.settings.timeoutMs, allowPrivate: this.settings.allowPrivate });
+    if (this.abort.signal.aborted) return false; // shutting down: the delivery stays pending, sent again on start
+    const now = new Date();
+    const at = now.toISOString();
+    const n = d.attempts + 1;
+    const attempt: Attempt = {
+      deliveryId: d.id,
+      n,
+      startedAt: startedAt.toISOString(),
+      durationMs: r.durationMs,
+      webhookTimestamp: Number(headers['webhook-timestamp']),
+      outcome: r.ok ? 'SUCCEEDED' : 'FAILED',
+      ...(r.statusCode === undefined ? {} : { statusCode: r.statusCode }),
+      ...(r.error === undefined ? {} : { error: r.error }),
+      ...(r.responseBody === undefined || r.responseBody === '' ? {} : { responseBody: r.responseBody }),
+    };
+    const status = r.statusCode === undefined ? {} : { lastStatusCode: r.statusCode };
+    if (r.ok) {
+      await this.store.recordAttempt(
+        attempt,
+        { ...d, ...status, attempts: n, status: 'SUCCEEDED', succeededAt: at, updatedAt: at },
+        { ...ep, consecutiveFailures: 0, nextAttemptAt: 0, lastSuccessAt: at },
+      );
+      return true;
+    }
+    const failures = ep.consecutiveFailures + 1;
+    const disable = r.gone || failures >= this.settings.maxAttempts;
+    let delay = retryDelayMs(this.settings.retryScheduleMs, failures, this.random);
+    if (r.retryAfterS !== undefined) delay = Math.max(delay, Math.min(r.retryAfterS * 1000, 86_400_000));
+    const error = r.error ?? 'failed';
+    const reason = r.gone
+      ? `the receiver answered 410 Gone at ${at}`
+      : `${failures} delivery attempts in a row failed; the last, at ${at}: ${error}`;
+    const failedDelivery: Delivery = { ...d, ...status, attempts: n, lastError: error, updatedAt: at, ...(disable ? { status: 'FAILED', failedAt: at } : {}) };
+    const next: Endpoint = {
+      ...ep,
+      consecutiveFailures: failures,
+      nextAttemptAt: now.getTime() + delay,
+      lastFailureAt: at,
+      lastError: error,
+      ...(disable ? { status: 'DISABLED', disabledAt: at, disabledReason: reason } : {}),
+    };
+    await this.store.recordAttempt(attempt, failedDelivery, next);
+    if (disable) {
+      this.log?.warn({ endpoint: ep.id, member: ep.memberId, reason }, 'webhook endpoint disabled');
+      await this.notify({
+        id: hashId('ntf_', `${WEBHOOK_ENDPOINT_DISABLED}|${ep.id}|${at}`),
+        type: WEBHOOK_ENDPOINT_DISABLED,
+        recipients: [ep.memberId],
+        timestamp: at,
+        data: { endpointId: ep.id, url: ep.url, reason, disabledAt: at, failedDeliveryId: d.id, messageId: m.id },
+      });
+    }
+    return false;
+  }
+
+  // ---- management (the service checks who may) ----
+
+  async register(input: Omit<Endpoint, 'id' | 'secret' | 'status' | 'createdAt' | 'consecutiveFailures' | 'nextAttemptAt'>): Promise<Endpoint> {
+    const endpoint: Endpoint = {
+      ...input,
+      id: `WHK-${randomBytes(8).toString('hex').toUpperCase()}`,
+      secret: `whsec_${randomBytes(32).toString('base64')}`,
+      status: 'ACTIVE',
+      createdAt: new Date().toISOString(),
+      consecutiveFailures: 0,
+      nextAttemptAt: 0,
+    };
+    await this.store.putEndpoint(endpoint);
+    return endpoint;
+  }
+
+  async update(endpoint: Endpoint): Promise<Endpoint> {
+    await this.store.putEndpoint(endpoint);
+    this.kick();
+    return endpoint;
+  }
+
+  async redeliver(d: Delivery): Promise<Delivery> {
+    const next = await this.store.requeue(d, new Date().toISOString());
+    this.kick();
+    return next;
+  }
+}

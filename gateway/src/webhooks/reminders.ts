@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { addDays, todayOf } from '../../../chaincode/src/domain/dates';
+import type { Financing } from '../../../chaincode/src/domain/financing';
+import type { Receivable, Voucher } from '../../../chaincode/src/domain/types';
+import type { CallerIdentity } from '../ledger/ledger';
+import { loadPortfolio } from '../reports/portfolio';
+import type { CallContext, LedgerCalls } from '../services/calls';
+import type { WebhookOutbox } from './outbox';
+import type { FiredNotification } from './types';
+
+/*
+ * Maturity reminders and overdue escalation (issue 17, item 2).
+ *
+ * Milestones, counted from a voucher's maturity date or a receivable's or
+ * financing's due date, on the ledger's calendar (its clock, the sandbox
+ * clock's on the embedded ledger, UTC dates as the chaincode counts them):
+ * 3 and 1 days before (MaturityReminder), 1, 30, 60 and 90 days after
+ * (OverdueEscalation). Each goes to the holder (creditor, applicant), the
+ * issuer (debtor) and any financing bank of the asset.
+ *
+ * Exactly once per (asset, milestone):
+ * - The notification's id is derived from asset type, asset id, due date and
+ *   milestone only (`ntf_` + SHA-256), so it is the same whichever gateway
+ *   emits it and however often: it is the `webhook-id` of every delivery
+ *   and the id on the event stream; a receiver that keeps ids it has seen
+ *   (as Standard Webhooks asks) processes it once.
+ * - A gateway records each notification it emitted, in the same LevelDB
+ *   batch that queues its deliveries: after a restart it never emits it
+ *   again; a crash before that batch emits it on the next scan, with the
+ *   same id.
+ * - Several gateways on one ledger each keep their own endpoints (their own
+ *   data folders), so each endpoint is fed by one gateway: exactly one
+ *   delivery per endpoint (retries carry the same id). Event streams get it
+ *   from the gateway they are connected to.
+ * Reminders before the due date are not sent late: one whose day passed
+ * while the due date passed too (the gateway was down, or the clock moved
+ * several days at once) is recorded as skipped. Escalations are sent even
+ * late, each once, in order. An asset paid stops being looked at.
+ */
+
+export const MATURITY_REMINDER = 'MaturityReminder';
+export const OVERDUE_ESCALATION = 'OverdueEscalation';
+
+export const MILESTONES = [
+  { name: 'DUE_IN_3_DAYS', offset: -3, type: MATURITY_REMINDER },
+  { name: 'DUE_IN_1_DAY', offset: -1, type: MATURITY_REMINDER },
+  { name: 'OVERDUE_1_DAY', offset: 1, type: OVERDUE_ESCALATION },
+  { name: 'OVERDUE_30_DAYS', offset: 30, type: OVERDUE_ESCALATION },
+  { name: 'OVERDUE_60_DAYS', offset: 60, type: OVERDUE_ESCALATION },
+  { name: 'OVERDUE_90_DAYS', offset: 90, type: OVERDUE_ESCALATION },
+] as const;
+
+export type AssetType = 'VOUCHER' | 'RECEIVABLE' | 'FINANCING';
+
+export interface DueAsset {
+  assetType: AssetType;
+  assetId: string;
+  dueDate: string;
+  amount: string;
+  currency: string;
+  recipients: string[];
+}
+
+export const notificationIdOf = (assetType: string, assetId: string, dueDate: string, milestone: string): string =>
+  `ntf_${createHash('sha256').update(`${assetType}|${assetId}|${dueDate}|${milestone}`).digest('hex').slice(0, 32)}`;
+
+/** The milestones reached on `today` for a due date: each to send, or to record as skipped (a reminder whose due date has passed). */
+export function reachedMilestones(dueDate: string, today: string): Array<{ name: string; type: string; offset: number; skipped: boolean }> {
+  return MILESTONES.filter((m) => addDays(dueDate, m.offset) <= today).map((m) => ({ ...m, skipped: m.offset < 0 && today >= dueDate }));
+}
+
+const uniq = (xs: Array<string | undefined>): string[] => [...new Set(xs.filter((x): x is string => x !== undefined))];
+
+export function dueAssets(vouchers: Voucher[], receivables: Receivable[], financings: Financing[]): DueAsset[] {
+  const bankOf = new Map(financings.map((f) => [f.id, f.bank]));
+  return [
+    ...vouchers.map((v) => ({
+      assetType: 'VOUCHER' as const,
+      assetId: v.id,
+      dueDate: v.maturityDate,
+      amount: v.amount,
+      currency: v.currency,
+      recipients: uniq([v.holder, v.issuer, v.financingId === undefined ? undefined : bankOf.get(v.financingId)]),
+    })),
+    ...receivables.map((r) => ({
+      assetType: 'RECEIVABLE' as const,
+      assetId: r.id,
+      dueDate: r.dueDate,
+      amount: r.amount,
+      currency: r.currency,
+      recipients: uniq([r.creditor, r.debtor, r.assignee, r.financingId === undefined ? undefined : bankOf.get(r.financingId)]),
+    })),
+    ...financings.map((f) => ({
+      assetType: 'FINANCING' as const,
+      assetId: f.id,
+      dueDate: f.dueDate,
+      amount: f.advanceAmount ?? f.requestedAmount,
+      currency: f.currency,
+      recipients: uniq([f.applicant, f.bank]),
+    })),
+  ];
+}
+
+export interface ReminderOptions {
+  calls: LedgerCalls;
+  /** An AUDITOR's or OPERATOR's identity: reminders look at every asset. */
+  reader: CallerIdentity;
+  outbox: WebhookOutbox;
+  /** The ledger's time now. */
+  now: () => Date;
+  intervalMs: number;
+  logger?: Logger | undefined;
+}
+
+export class ReminderScanner {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private again = false;
+  private closed = false;
+
+  constructor(private readonly o: ReminderOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.trigger(), this.o.intervalMs);
+    this.timer.unref();
+    void this.trigger();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Scans now (or once more right after the scan under way); resolves with what that scan emitted. */
+  trigger(): Promise<number> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    const run = (async () => {
+      let emitted = 0;
+      do {
+        this.again = false;
+        if (this.closed) break;
+        try {
+          emitted += await this.scan();
+        } catch (err) {
+          this.o.logger?.warn({ err }, 'maturity reminders: scan failed; the next one retries');
+        }
+      } while (this.again);
+      return emitted;
+    })().finally(() => {
+      this.running = undefined;
+    });
+    this.running = run;
+    return run;
+  }
+
+  /** One pass: every milestone reached and not yet emitted is emitted. */
+  private async scan(): Promise<number> {
+    const { outbox, calls } = this.o;
+    const ledgerNow = this.o.now();
+    const today = todayOf(ledgerNow.toISOString());
+    const ctx: CallContext = { principal: { label: 'reminders', identity: this.o.reader } };
+    // Vouchers through the maturity index, from 91 days before the last
+    // scanned day (a jump of the clock still finds what became due meanwhile).
+    const lastDay = (await outbox.store.counter('reminderDay')) ?? today;
+    const from = addDays(lastDay < today ? lastDay : today, -91);
+    const portfolio = await loadPortfolio(calls, ctx, { reader: true, memberId: '' }, { maturing: { from, to: addDays(today, 3) } });
+    let emitted = 0;
+    for (const asset of dueAssets(portfolio.vouchers, portfolio.receivables, portfolio.financings)) {
+      for (const m of reachedMilestones(asset.dueDate, today)) {
+        const id = notificationIdOf(asset.assetType, asset.assetId, asset.dueDate, m.name);
+        if (await outbox.store.fired(id)) continue;
+        const fired: FiredNotification = {
+          id,
+          type: m.type,
+          assetType: asset.assetType,
+          assetId: asset.assetId,
+          milestone: m.name,
+          dueDate: asset.dueDate,
+          firedAt: new Date().toISOString(),
+          ledgerDate: today,
+          ...(m.skipped ? { skipped: true } : {}),
+        };
+        if (m.skipped) {
+          await outbox.store.enqueue({ id, type: m.type, body: '', createdAt: fired.firedAt }, [], { fired });
+          continue;
+        }
+        const overdueDays = m.offset > 0 ? m.offset : 0;
+        await outbox.notify(
+          {
+            id,
+            type: m.type,
+            recipients: asset.recipients,
+            timestamp: fired.firedAt,
+            data: {
+              milestone: m.name,
+              asset: { type: asset.assetType, id: asset.assetId },
+              dueDate: asset.dueDate,
+              amount: asset.amount,
+              currency: asset.currency,
+              ...(m.offset < 0 ? { daysToDue: -m.offset } : { daysOverdue: overdueDays }),
+              ledgerDate: today,
+              recipients: asset.recipients,
+            },
+          },
+          fired,
+        );
+        emitted += 1;
+      }
+    }
+    if (lastDay !== today) await outbox.store.setCounter('reminderDay', today);
+    return emitted;
+  }
+}

@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import { chmod, mkdir } from 'node:fs/promises';
+import { ClassicLevel } from 'classic-level';
+import type { Attempt, Delivery, Endpoint, FiredNotification, Message } from './types';
+
+/**
+ * The webhook outbox: one LevelDB in `<dataDir>/webhooks` (folder mode 0700:
+ * it holds the endpoints' signing secrets). LevelDB, not the credentials'
+ * rewrite-the-whole-file JSON, because the outbox grows with every event;
+ * the durability rule is the same: every change is one atomic batch written
+ * with `sync: true`, so a crash leaves the state before it or after it.
+ *
+ *   e!<endpointId>                -> Endpoint
+ *   m!<messageId>                 -> Message (exact body bytes, signed per attempt)
+ *   d!<deliveryId>                -> Delivery
+ *   q!<endpointId>!<seq>          -> deliveryId   pending, in send order
+ *   l!<endpointId>!<seq>          -> deliveryId   every delivery, for listing
+ *   a!<deliveryId>!<n>            -> Attempt
+ *   n!<notificationId>            -> FiredNotification
+ *   c!cursor                      -> the ledger event cursor the outbox is fed up to
+ *   c!seq, c!scanFrom             -> counters
+ *
+ * The rows an event creates and the cursor past it go in one batch, as
+ * fabric-samples' off_chain_data keeps its store and checkpoint together: a
+ * crash before the batch replays the event, after it the event is in the
+ * outbox; never both lost and advanced. One writer: the store serialises
+ * its own writes.
+ */
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+type Op = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
+
+export const deliveryIdOf = (endpointId: string, messageId: string): string =>
+  `DLV-${createHash('sha256').update(`${endpointId}\n${messageId}`).digest('hex').slice(0, 20).toUpperCase()}`;
+
+export class WebhookStore {
+  private readonly endpointsById = new Map<string, Endpoint>();
+  private seq = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly db: ClassicLevel<string, string>) {}
+
+  static async open(dir: string): Promise<WebhookStore> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+    const db = new ClassicLevel<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    await db.open();
+    const store = new WebhookStore(db);
+    for (const v of await db.values({ gte: 'e!', lt: 'e"' }).all()) {
+      const e = JSON.parse(v) as Endpoint;
+      store.endpointsById.set(e.id, e);
+    }
+    store.seq = Number((await db.get('c!seq')) ?? '0');
+    return store;
+  }
+
+  close(): Promise<void> {
+    return this.serial(() => this.db.close());
+  }
+
+  /** Every endpoint but the deleted ones, oldest first. */
+  endpoints(): Endpoint[] {
+    return [...this.endpointsById.values()].filter((e) => e.status !== 'DELETED').sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  endpoint(id: string): Endpoint | undefined {
+    return this.endpointsById.get(id);
+  }
+
+  putEndpoint(e: Endpoint): Promise<void> {
+    return this.serial(async () => {
+      await this.db.put(`e!${e.id}`, JSON.stringify(e), { sync: true });
+      this.endpointsById.set(e.id, e);
+    });
+  }
+
+  async cursor(): Promise<string | undefined> {
+    return this.db.get('c!cursor');
+  }
+
+  async counter(name: string): Promise<string | undefined> {
+    return this.db.get(`c!${name}`);
+  }
+
+  setCounter(name: string, value: string): Promise<void> {
+    return this.serial(() => this.db.put(`c!${name}`, value, { sync: true }));
+  }
+
+  async fired(notificationId: string): Promise<FiredNotification | undefined> {
+    const raw = await this.db.get(`n!${notificationId}`);
+    return raw === undefined ? undefined : (JSON.parse(raw) as FiredNotification);
+  }
+
+  /**
+   * Puts `message` in the queue of each endpoint, in one atomic batch with the
+   * cursor past it and/or the record of a fired notification. An (endpoint,
+   * message) pair already queued once is not queued again. Returns the new
+   * deliveries.
+   */
+  enqueue(message: Message, endpointIds: readonly string[], extra: { cursor?: string; fired?: FiredNotification } = {}): Promise<Delivery[]> {
+    return this.serial(async () => {
+      const ops: Op[] = [];
+      const created: Delivery[] = [];
+      let seq = this.seq;
+      for (const endpointId of endpointIds) {
+        const id = deliveryIdOf(endpointId, message.id);
+        if ((await this.db.get(`d!${id}`)) !== undefined) continue;
+        seq += 1;
+        const d: Delivery = {
+          id,
+          endpointId,
+          messageId: message.id,
+          type: message.type,
+          status: 'PENDING',
+          seq,
+          attempts: 0,
+          createdAt: message.createdAt,
+          updatedAt: message.createdAt,
+          redeliveries: 0,
+        };
+        created.push(d);
+        ops.push(
+          { type: 'put', key: `d!${id}`, value: JSON.stringify(d) },
+          { type: 'put', key: `q!${endpointId}!${pad(seq, 16)}`, value: id },
+          { type: 'put', key: `l!${endpointId}!${pad(seq, 16)}`, value: id },
+        );
+      }
+      if (created.length > 0) ops.push({ type: 'put', key: `m!${message.id}`, value: JSON.stringify(message) }, { type: 'put', key: 'c!seq', value: String(seq) });
+      if (extra.cursor !== undefined) ops.push({ type: 'put', key: 'c!cursor', value: extra.cursor });
+      if (extra.fired) ops.push({ type: 'put', key: `n!${extra.fired.id}`, value: JSON.stringify(extra.fired) });
+      if (ops.length > 0) await this.db.batch(ops, { sync: true });
+      this.seq = seq;
+      return created;
+    });
+  }
+
+  /** The first pending delivery of an endpoint, with its message. */
+  async head(endpointId: string): Promise<{ delivery: Delivery; message: Message } | undefined> {
+    const rows = await this.db.values({ gte: `q!${endpointId}!`, lt: `q!${endpointId}"`, limit: 1 }).all();
+    const id = rows[0];
+    if (id === undefined) return undefined;
+    const delivery = await this.delivery(id);
+    const raw = delivery && (await this.db.get(`m!${delivery.messageId}`));
+    if (!delivery || raw === undefined) throw new Error(`webhook outbox is inconsistent: queued delivery ${id} or its message is missing`);
+    return { delivery, message: JSON.parse(raw) as Message };
+  }
+
+  async pendingCount(endpointId: string): Promise<number> {
+    return (await this.db.keys({ gte: `q!${endpointId}!`, lt: `q!${endpointId}"` }).all()).length;
+  }
+
+  async delivery(id: string): Promise<Delivery | undefined> {
+    const raw = await this.db.get(`d!${id}`);
+    return raw === undefined ? undefined : (JSON.parse(raw) as Delivery);
+  }
+
+  async message(id: string): Promise<Message | undefined> {
+    const raw = await this.db.get(`m!${id}`);
+    return raw === undefined ? undefined : (JSON.parse(raw) as Message);
+  }
+
+  /** An endpoint's deliveries, newest first. */
+  async deliveries(endpointId: string, limit: number): Promise<Delivery[]> {
+    const ids = await this.db.values({ gte: `l!${endpointId}!`, lt: `l!${endpointId}"`, reverse: true, limit }).all();
+    const out: Delivery[] = [];
+    for (const id of new Set(ids)) {
+      const d = await this.delivery(id);
+      if (d) out.push(d);
+    }
+    return out;
+  }
+
+  async attempts(deliveryId: string): Promise<Attempt[]> {
+    const rows = await this.db.values({ gte: `a!${deliveryId}!`, lt: `a!${deliveryId}"` }).all();
+    return rows.map((r) => JSON.parse(r) as Attempt);
+  }
+
+  /**
+   * Records an attempt, the delivery's new state and the endpoint's, in one
+   * batch; a delivery that is no longer PENDING leaves the queue.
+   */
+  recordAttempt(attempt: Attempt, delivery: Delivery, endpoint: Endpoint): Promise<void> {
+    return this.serial(async () => {
+      const ops: Op[] = [
+        { type: 'put', key: `a!${delivery.id}!${pad(attempt.n, 6)}`, value: JSON.stringify(attempt) },
+        { type: 'put', key: `d!${delivery.id}`, value: JSON.stringify(delivery) },
+        { type: 'put', key: `e!${endpoint.id}`, value: JSON.stringify(endpoint) },
+      ];
+      if (delivery.status !== 'PENDING') ops.push({ type: 'del', key: `q!${delivery.endpointId}!${pad(delivery.seq, 16)}` });
+      await this.db.batch(ops, { sync: true });
+      this.endpointsById.set(endpoint.id, endpoint);
+    });
+  }
+
+  /** Queues a delivery again, at the end of its endpoint's queue. */
+  requeue(delivery: Delivery, now: string): Promise<Delivery> {
+    return this.serial(async () => {
+      const seq = this.seq + 1;
+      const next: Delivery = { ...delivery, status: 'PENDING', seq, updatedAt: now, redeliveries: delivery.redeliveries + 1 };
+      const ops: Op[] = [
+        { type: 'del', key: `q!${delivery.endpointId}!${pad(delivery.seq, 16)}` },
+        { type: 'put', key: `d!${delivery.id}`, value: JSON.stringify(next) },
+        { type: 'put', key: `q!${delivery.endpointId}!${pad(seq, 16)}`, value: delivery.id },
+        { type: 'put', key: `l!${delivery.endpointId}!${pad(seq, 16)}`, value: delivery.id },
+        { type: 'put', key: 'c!seq', value: String(seq) },
+      ];
+      await this.db.batch(ops, { sync: true });
+      this.seq = seq;
+      return next;
+    });
+  }
+
+  private serial<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.queue.catch(() => undefined).then(run);
+    this.queue = next;
+    return next;
+  }
+}

@@ -1,0 +1,211 @@
+import { expect } from 'chai';
+import { Webhook } from 'standardwebhooks';
+import { WebhookReceiver } from '../support/webhook-receiver';
+import { CORE, expectProblem, freshInvoice, isoDate, pendingReceivable, startGateway, SUPPLIER1, type Label, type TestGateway } from './harness';
+
+/*
+ * Webhooks (issue 17): registration, signed deliveries scoped like the event
+ * stream, retries, disabling and redelivery. Runs on every ledger: the
+ * receivers are local and the gateway allows loopback (TEST_WEBHOOKS).
+ */
+
+interface Registered {
+  endpoint: { id: string; status: string; disabledReason?: string; pendingDeliveries: number; consecutiveFailures: number };
+  secret: string;
+}
+
+async function register(gw: TestGateway, label: Label, receiver: WebhookReceiver, eventTypes: string[] = ['*']): Promise<Registered> {
+  const res = await gw.http.post('/webhooks').set('Authorization', gw.auth(label)).send({ url: receiver.url, eventTypes });
+  expect(res.status, JSON.stringify(res.body)).to.equal(201);
+  receiver.secret = res.body.secret as string;
+  return res.body as Registered;
+}
+
+async function endpoint(gw: TestGateway, label: Label, id: string): Promise<Registered['endpoint']> {
+  const res = await gw.http.get(`/webhooks/${id}`).set('Authorization', gw.auth(label));
+  expect(res.status, JSON.stringify(res.body)).to.equal(200);
+  return res.body as Registered['endpoint'];
+}
+
+/** A receivable of supplier1 on the core enterprise: one ReceivableRegistered event; its transaction id. */
+async function receivableEvent(gw: TestGateway): Promise<string> {
+  const res = await gw.http
+    .post('/receivables')
+    .set('Authorization', gw.auth('supplier1'))
+    .send({ debtor: CORE(), amount: '10000', dueDate: isoDate(60), documents: [freshInvoice()] });
+  expect(res.status, JSON.stringify(res.body)).to.equal(201);
+  return res.headers['transaction-id'] as string;
+}
+
+describe('HTTP: webhooks', function () {
+  this.timeout(60_000);
+  let gw: TestGateway;
+  const receivers: WebhookReceiver[] = [];
+  const receiver = async () => {
+    const r = await WebhookReceiver.start();
+    receivers.push(r);
+    return r;
+  };
+
+  before(async () => {
+    gw = await startGateway();
+  });
+  after(async () => {
+    for (const r of receivers) await r.close();
+    await gw.close();
+  });
+
+  it('registers an endpoint, shows its whsec_ secret once and never again', async () => {
+    const r = await receiver();
+    const reg = await register(gw, 'supplier1', r, ['ReceivableRegistered']);
+    expect(reg.secret).to.match(/^whsec_[A-Za-z0-9+/=]{40,}$/);
+    expect(reg.endpoint).to.include({ status: 'ACTIVE', url: r.url, memberId: SUPPLIER1() });
+    const list = await gw.http.get('/webhooks').set('Authorization', gw.auth('supplier1'));
+    expect(list.status).to.equal(200);
+    expect(list.body.endpoints.map((e: { id: string }) => e.id)).to.include(reg.endpoint.id);
+    expect(JSON.stringify(list.body)).not.to.contain(reg.secret);
+    expect(JSON.stringify((await gw.http.get(`/webhooks/${reg.endpoint.id}`).set('Authorization', gw.auth('supplier1'))).body)).not.to.contain('whsec_');
+  });
+
+  it("delivers the member's events signed per Standard Webhooks, with the event's transaction as webhook-id", async () => {
+    const mine = await receiver();
+    const others = await receiver();
+    await register(gw, 'supplier1', mine, ['ReceivableRegistered']);
+    await register(gw, 'supplier2', others, ['*']);
+    const txId = await receivableEvent(gw);
+    await mine.until(() => mine.ids().has(`evt_${txId}`), `evt_${txId}`);
+    const got = mine.received.find((x) => x.id === `evt_${txId}`);
+    expect(got?.verified).to.equal(true);
+    expect(got?.json.type).to.equal('ReceivableRegistered');
+    expect(got?.json.data).to.include({ txId, name: 'ReceivableRegistered' });
+    // The signature is over the exact bytes received; another secret, a changed body or an old timestamp fail.
+    const headers = { 'webhook-id': got?.id ?? '', 'webhook-timestamp': got?.timestamp ?? '', 'webhook-signature': got?.signature ?? '' };
+    expect(() => new Webhook(mine.secret as string).verify(got?.body ?? '', headers)).not.to.throw();
+    expect(() => new Webhook(others.secret as string).verify(got?.body ?? '', headers)).to.throw();
+    expect(() => new Webhook(mine.secret as string).verify(`${got?.body ?? ''} `, headers)).to.throw();
+    expect(() => new Webhook(mine.secret as string).verify(got?.body ?? '', { ...headers, 'webhook-timestamp': String(Number(headers['webhook-timestamp']) - 600) })).to.throw();
+    // supplier2 is no party to it: a later event of its own arrives, this one never does.
+    const own = await gw.http
+      .post('/receivables')
+      .set('Authorization', gw.auth('supplier2'))
+      .send({ debtor: CORE(), amount: '10000', dueDate: isoDate(60), documents: [freshInvoice({ sellerTaxId: (await import('./harness')).SUPPLIER2() })] });
+    expect(own.status, JSON.stringify(own.body)).to.equal(201);
+    await others.until(() => others.ids().has(`evt_${own.headers['transaction-id'] as string}`), 'supplier2 own event');
+    expect(others.ids().has(`evt_${txId}`)).to.equal(false);
+  });
+
+  it('keeps retrying a receiver that is down for a while; when it is back it gets every event, in order, once acknowledged', async () => {
+    const r = await receiver();
+    let down = true;
+    r.respond = () => (down ? 503 : 200);
+    const reg = await register(gw, 'supplier1', r, ['ReceivableRegistered']);
+    const first = await receivableEvent(gw);
+    const second = await receivableEvent(gw);
+    // Two failed attempts of the first event (the third would disable it): then the receiver comes back.
+    await r.until(() => r.received.filter((x) => x.id === `evt_${first}`).length >= 2, 'two attempts of the first event');
+    expect(r.ids().has(`evt_${second}`), 'nothing overtakes the failing delivery').to.equal(false);
+    down = false;
+    await r.until(() => r.ids().has(`evt_${second}`), 'the second event after recovery');
+    const order = r.received.filter((x) => x.json.type === 'ReceivableRegistered').map((x) => x.id);
+    expect(order.lastIndexOf(`evt_${first}`)).to.be.lessThan(order.indexOf(`evt_${second}`));
+    expect(r.received.every((x) => x.verified)).to.equal(true);
+    const res = await gw.http.get(`/webhooks/${reg.endpoint.id}/deliveries`).set('Authorization', gw.auth('supplier1'));
+    expect(res.status).to.equal(200);
+    const d = (res.body.deliveries as Array<{ messageId: string; status: string; attemptLog: Array<{ outcome: string; statusCode?: number }> }>).find(
+      (x) => x.messageId === `evt_${first}`,
+    );
+    expect(d?.status).to.equal('SUCCEEDED');
+    expect(d?.attemptLog.map((a) => a.outcome)).to.deep.equal(['FAILED', 'FAILED', 'SUCCEEDED']);
+    expect(d?.attemptLog[0]?.statusCode).to.equal(503);
+    expect((await endpoint(gw, 'supplier1', reg.endpoint.id)).status).to.equal('ACTIVE');
+  });
+
+  it('disables an endpoint that stays down after the configured attempts, tells the member why, and resumes when enabled', async () => {
+    const dead = await receiver();
+    dead.respond = () => 500;
+    const watcher = await receiver();
+    const reg = await register(gw, 'supplier1', dead, ['ReceivableRegistered']);
+    await register(gw, 'supplier1', watcher, ['WebhookEndpointDisabled']);
+    const stream = await gw.listen();
+    const sse = await fetch(`${stream}/events`, { headers: { Authorization: gw.auth('supplier1') } });
+    const reader = sse.body?.getReader();
+    let sseText = '';
+    const readSse = (async () => {
+      for (;;) {
+        const chunk = await reader?.read();
+        if (!chunk || chunk.done) return;
+        sseText += Buffer.from(chunk.value).toString('utf8');
+      }
+    })().catch(() => undefined);
+
+    const txId = await receivableEvent(gw);
+    await watcher.until(() => watcher.ofType('WebhookEndpointDisabled').length > 0, 'the disabled notice');
+    expect(dead.received.filter((x) => x.id === `evt_${txId}`)).to.have.length(3); // SCF_WEBHOOK_MAX_ATTEMPTS in the test gateway
+    const shown = await endpoint(gw, 'supplier1', reg.endpoint.id);
+    expect(shown.status).to.equal('DISABLED');
+    expect(shown.disabledReason).to.match(/3 delivery attempts in a row failed.*HTTP 500/);
+    const notice = watcher.ofType('WebhookEndpointDisabled')[0];
+    expect(notice?.verified).to.equal(true);
+    expect(notice?.json.data).to.include({ endpointId: reg.endpoint.id });
+    // The member's own event stream says so too.
+    const deadline = Date.now() + 10_000;
+    while (!sseText.includes('event: WebhookEndpointDisabled') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(sseText).to.contain('event: WebhookEndpointDisabled');
+    await reader?.cancel();
+    await readSse;
+
+    // While disabled, newer events are held; the failed one is FAILED and redeliverable once enabled.
+    const held = await receivableEvent(gw);
+    const deliveries = await gw.http.get(`/webhooks/${reg.endpoint.id}/deliveries`).set('Authorization', gw.auth('supplier1'));
+    const failed = (deliveries.body.deliveries as Array<{ id: string; messageId: string; status: string }>).find((x) => x.messageId === `evt_${txId}`);
+    expect(failed?.status).to.equal('FAILED');
+    expectProblem(await gw.http.post(`/webhooks/${reg.endpoint.id}/deliveries/${failed?.id}/redeliver`).set('Authorization', gw.auth('supplier1')), 409, 'INVALID_STATE');
+    dead.respond = () => 204;
+    const enabled = await gw.http.post(`/webhooks/${reg.endpoint.id}/enable`).set('Authorization', gw.auth('supplier1'));
+    expect(enabled.status).to.equal(200);
+    await dead.until(() => dead.ids().has(`evt_${held}`), 'the held event after enabling');
+    const again = await gw.http.post(`/webhooks/${reg.endpoint.id}/deliveries/${failed?.id}/redeliver`).set('Authorization', gw.auth('supplier1'));
+    expect(again.status, JSON.stringify(again.body)).to.equal(202);
+    await dead.until(() => dead.received.filter((x) => x.id === `evt_${txId}`).length === 4, 'the redelivery, same webhook-id');
+    const bodies = new Set(dead.received.filter((x) => x.id === `evt_${txId}`).map((x) => x.body));
+    expect(bodies.size, 'every attempt sends the same bytes').to.equal(1);
+    expect(dead.received.every((x) => x.verified)).to.equal(true);
+  });
+
+  it('refuses bad registrations with 400 and writes nothing', async () => {
+    const before = (await gw.http.get('/webhooks').set('Authorization', gw.auth('supplier3'))).body.endpoints as unknown[];
+    const bad: object[] = [
+      { url: 'not a url', eventTypes: ['*'] },
+      { url: 'ftp://example.com/x', eventTypes: ['*'] },
+      { url: 'https://user:pw@example.com/x', eventTypes: ['*'] },
+      { url: 'https://example.com/x', eventTypes: [] },
+      { url: 'https://example.com/x', eventTypes: ['VoucherTeleported'] },
+      { url: 'https://example.com/x', eventTypes: ['*'], secret: 'mine' },
+      { eventTypes: ['*'] },
+    ];
+    for (const body of bad) {
+      expectProblem(await gw.http.post('/webhooks').set('Authorization', gw.auth('supplier3')).send(body), 400, 'VALIDATION_FAILED');
+    }
+    const after = (await gw.http.get('/webhooks').set('Authorization', gw.auth('supplier3'))).body.endpoints as unknown[];
+    expect(after).to.deep.equal(before);
+  });
+
+  it("keeps a member's endpoints from every other member (404), and a deleted endpoint gets nothing more", async () => {
+    const r = await receiver();
+    const reg = await register(gw, 'supplier1', r, ['ReceivableRegistered']);
+    for (const label of ['supplier2', 'operator-admin', 'auditor'] as const) {
+      expectProblem(await gw.http.get(`/webhooks/${reg.endpoint.id}`).set('Authorization', gw.auth(label)), 404, 'NOT_FOUND');
+      expectProblem(await gw.http.delete(`/webhooks/${reg.endpoint.id}`).set('Authorization', gw.auth(label)), 404, 'NOT_FOUND');
+    }
+    const del = await gw.http.delete(`/webhooks/${reg.endpoint.id}`).set('Authorization', gw.auth('supplier1'));
+    expect(del.status).to.equal(200);
+    expect(del.body.status).to.equal('DELETED');
+    expectProblem(await gw.http.get(`/webhooks/${reg.endpoint.id}`).set('Authorization', gw.auth('supplier1')), 404, 'NOT_FOUND');
+    // A later event of the member reaches another of its endpoints but not the deleted one.
+    const probe = await receiver();
+    await register(gw, 'supplier1', probe, ['ReceivableRegistered']);
+    const { id } = await pendingReceivable(gw);
+    await probe.until(() => probe.received.some((x) => JSON.stringify(x.json.data).includes(id)), 'the probe event');
+    expect(r.received.some((x) => JSON.stringify(x.json.data).includes(id))).to.equal(false);
+  });
+});
