@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ApprovalContract } from './contracts/approval';
+import { CreditLineContract } from './contracts/credit-line';
 import { FinancingContract } from './contracts/financing';
 import { FingerprintContract } from './contracts/fingerprint';
 import { FreezeContract } from './contracts/freeze';
@@ -18,6 +19,7 @@ export const contracts = [
   FreezeContract,
   FinancingContract,
   WarehouseContract,
+  CreditLineContract,
 ];
 
 export {
@@ -29,4 +31,5 @@ export {
   FreezeContract,
   FinancingContract,
   WarehouseContract,
+  CreditLineContract,
 };

@@ -90,8 +90,12 @@ export function txInfoOf(ctx: Context): TxInfo {
 export interface Operation<S extends z.ZodType = z.ZodType, R = unknown> {
   readonly name: string;
   readonly schema: S;
-  /** For two-step operations: the amount compared with the member's dual-control threshold. */
-  readonly dualControlAmount?: (cmd: z.infer<S>) => string;
+  /**
+   * For two-step operations: the amount compared with the member's
+   * dual-control threshold. It may read committed state (a credit line's
+   * adjustment compares the larger of its old and new limit).
+   */
+  readonly dualControlAmount?: (cmd: z.infer<S>, env: TxEnv) => string | Promise<string>;
   /**
    * Reads what the operation takes from the proposal's transient map, after
    * the caller and the command are checked; the body gets it as
@@ -153,7 +157,7 @@ export abstract class ScfContract extends Contract {
       // frozen since.
       assertActive(actor);
       await assertNotFrozen(store, [{ type: 'MEMBER', id: actor.member.id }], { own: true });
-      const amount = op.dualControlAmount?.(cmd);
+      const amount = await op.dualControlAmount?.(cmd, env);
       if (amount === undefined || !requiresDualControl(actor.member, amount)) return op.body(env, cmd);
       await op.body({ ...env, store: new Store(ctx.stub, { dryRun: true }) }, cmd);
       const { requestId: _ignored, ...command } = cmd as Record<string, unknown>;
@@ -184,6 +188,20 @@ export abstract class ScfContract extends Contract {
     const store = new Store(ctx.stub);
     const actor = await resolveActor(store, ctx);
     return marshalString(await body({ ctx, store, actor, tx: { ...txInfoOf(ctx), actor: actor.member.id } }, cmd));
+  }
+
+  /** Every committed version of a record of `type`, to whoever `visible` lets read it (it throws NOT_FOUND otherwise). */
+  protected async historyOf(
+    ctx: Context,
+    raw: string,
+    byId: z.ZodType<{ id: string }>,
+    type: string,
+    visible: (store: Store, actor: Actor, id: string) => Promise<unknown>,
+  ): Promise<string> {
+    return this.query(ctx, raw, byId, async ({ store, actor }, cmd) => {
+      await visible(store, actor, cmd.id);
+      return { id: cmd.id, versions: await store.history(type, [cmd.id]) };
+    });
   }
 
   /** Runs `act` unless this member already used `requestId`; records and emits. */

@@ -23,6 +23,7 @@ import { assertNotFrozen } from '../ledger/freezes';
 import type { Prefix, Store } from '../ledger/store';
 import { FinancingIndex, FinancingSpec, MemberSpec, ReceivableSpec, VoucherSpec, WarehouseReceiptSpec } from '../ledger/specs';
 import { required } from './access';
+import { saveFinancing, withFinancingLine } from './credit-line';
 import { operation, ScfContract, type TxEnv } from './base';
 import { readableReceivable, receivableTargets } from './receivable';
 import {
@@ -49,8 +50,10 @@ export const ApproveFinancingOperation = operation({
   body: async (env, cmd) => {
     const { store, actor, tx } = env;
     const { before, asset } = await loadForParty(env, cmd.id);
-    const after = approveFinancing(before, asset, { advanceAmount: cmd.advanceAmount, annualRateBps: cmd.annualRateBps }, actor, tx, await checksFor(store, asset, tx.today));
-    await store.save(FinancingSpec, before, after);
+    const approved = approveFinancing(before, asset, { advanceAmount: cmd.advanceAmount, annualRateBps: cmd.annualRateBps }, actor, tx, await checksFor(store, asset, tx.today));
+    // The advance is reserved on the bank's line to the obligor, if it has one, in this transaction.
+    const after = await withFinancingLine(store, approved, asset);
+    await saveFinancing(store, before, after, tx);
     return {
       result: after,
       event: {
@@ -196,11 +199,9 @@ export class FinancingContract extends ScfContract {
 
   @Transaction(false)
   async History(ctx: Context, command: string): Promise<string> {
-    return this.query(ctx, command, ById, async ({ store, actor }, cmd) => {
-      await visibleFinancing(store, actor, cmd.id);
-      return { id: cmd.id, versions: await store.history<Financing>(FinancingSpec.type, [cmd.id]) };
-    });
+    return this.historyOf(ctx, command, ById, FinancingSpec.type, visibleFinancing);
   }
+
   /**
    * A step on an existing financing (reject, withdraw, disburse, repay): load
    * it and its asset for a party (freeze-checked), apply the domain step, save
@@ -219,7 +220,7 @@ export class FinancingContract extends ScfContract {
     return this.mutate(ctx, transaction, raw, schema, async (env, cmd) => {
       const { before, asset } = await loadForParty(env, cmd.id);
       const { financing, asset: after } = apply(before, asset, cmd, env.actor, env.tx, await checksFor(env.store, asset, env.tx.today));
-      await env.store.save(FinancingSpec, before, financing);
+      await saveFinancing(env.store, before, financing, env.tx);
       await saveAsset(env.store, asset, after);
       return {
         result: financing,

@@ -22,6 +22,7 @@ import { ScfContract, transientJson } from './base';
 import { assertNotFrozen } from '../ledger/freezes';
 import type { FreezeTarget } from '../domain/controls';
 import { visibleReceivable } from './access';
+import { saveFinancing } from './credit-line';
 import { ById, ListReceivablesQuery, ReceivableActionCommand, RegisterReceivableCommand, SettleReceivableCommand } from './schemas';
 
 @Info({ title: 'receivable', description: 'Receivables: registered by the creditor, confirmed by the debtor (确权)' })
@@ -136,7 +137,7 @@ export class ReceivableContract extends ScfContract {
       await assertNotFrozen(store, payee === undefined ? receivableTargets(before) : [...receivableTargets(before), { type: 'MEMBER', id: payee }]);
       const { receivable, financing } = settleFactoredReceivable(before, finBefore, { paymentRef: cmd.paymentRef }, actor, tx);
       await store.save(ReceivableSpec, before, receivable);
-      await store.save(FinancingSpec, finBefore, financing);
+      await saveFinancing(store, finBefore, financing, tx);
       return {
         result: receivable,
         event: {

@@ -186,3 +186,25 @@ export const ListReceiptsQuery = z.strictObject({
   pageSize,
   bookmark,
 });
+
+export const creditLineKind = z.enum(['ISSUANCE', 'FINANCING']);
+export const GrantCreditLineCommand = z.strictObject({
+  id: recordId.optional(),
+  kind: creditLineKind,
+  granter: memberId.optional(),
+  obligor: memberId,
+  limit: amount,
+  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code').optional(),
+  validFrom: date.optional(),
+  validTo: date,
+  ...rid,
+});
+export const AdjustCreditLineCommand = z.strictObject({ id: recordId, limit: amount.optional(), validTo: date.optional(), ...rid });
+export const CreditLineActionCommand = z.strictObject({ id: recordId, reason: text(500).optional(), ...rid });
+export const ListCreditLinesQuery = z.strictObject({
+  granter: memberId.optional(),
+  obligor: memberId.optional(),
+  kind: creditLineKind.optional(),
+  pageSize,
+  bookmark,
+});

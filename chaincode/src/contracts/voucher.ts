@@ -1,7 +1,8 @@
 import { Context, Info, Transaction } from 'fabric-contract-api';
 import { DomainError } from '../domain/errors';
 import { EVENTS, type EventName } from '../domain/events';
-import { isReader } from '../domain/members';
+import { financingReservation } from '../domain/credit-lines';
+import { hasRole, isReader } from '../domain/members';
 import { buildProvenance, type Encumbrance } from '../domain/provenance';
 import { expiredBySettlement, financingEncumbrance, isLiveFinancing, liveFinancingParties, repaidBySettlement, type Financing } from '../domain/financing';
 import { assertNotFactored } from '../domain/receivables';
@@ -14,6 +15,7 @@ import { operation, ScfContract } from './base';
 import { activeFreeze, assertNotFrozen } from '../ledger/freezes';
 import type { Freeze, FreezeTarget } from '../domain/controls';
 import { required, visibleReceivable, visibleVoucher } from './access';
+import { pairLine, saveFinancing, saveVoucherUse, withIssuanceLine } from './credit-line';
 import {
   ById,
   IssueVoucherCommand,
@@ -37,14 +39,24 @@ export const IssueOperation = operation({
     ]);
     // A receivable being factored or factored is financed already: DOUBLE_FINANCING, not a plain state error.
     assertNotFactored(before);
-    const { voucher, receivable } = issueVoucher(before, { amount: cmd.amount, maturityDate: cmd.maturityDate, id }, actor, tx);
+    const issued = issueVoucher(before, { amount: cmd.amount, maturityDate: cmd.maturityDate, id }, actor, tx);
+    const { receivable } = issued;
+    // The root amount is reserved on the issuer's ISSUANCE line, if it has one, in this transaction.
+    const voucher = await withIssuanceLine(store, issued.voucher);
     await store.save(ReceivableSpec, before, receivable);
     await store.save(VoucherSpec, undefined, voucher);
+    await saveVoucherUse(store, undefined, voucher, tx);
     return {
       result: voucher,
       event: {
         name: EVENTS.VoucherIssued,
-        ids: { voucherId: voucher.id, receivableId: receivable.id, issuer: voucher.issuer, holder: voucher.holder },
+        ids: {
+          voucherId: voucher.id,
+          receivableId: receivable.id,
+          issuer: voucher.issuer,
+          holder: voucher.holder,
+          ...(voucher.creditLineId !== undefined ? { creditLineId: voucher.creditLineId } : {}),
+        },
         changes: { amount: voucher.amount, maturityDate: voucher.maturityDate, receivableStatus: receivable.status },
       },
     };
@@ -111,9 +123,10 @@ export class VoucherContract extends ScfContract {
         const asset = { type: 'VOUCHER' as const, record: before };
         financing =
           before.status === 'FINANCED' ? repaidBySettlement(finBefore, asset, cmd.paymentRef, tx) : expiredBySettlement(finBefore, asset, tx);
-        await store.save(FinancingSpec, finBefore, financing);
+        await saveFinancing(store, finBefore, financing, tx);
       }
       await store.save(VoucherSpec, before, voucher);
+      await saveVoucherUse(store, before, voucher, tx);
       await store.save(ReceivableSpec, rcvBefore, receivable);
       return {
         result: voucher,
@@ -191,6 +204,7 @@ export class VoucherContract extends ScfContract {
         { type: 'RECEIVABLE', id: receivable.id },
       ]);
       const live = financingEncumbrance(financing);
+      const line = hasRole(actor, 'BANK') ? await pairLine(store, 'FINANCING', piece.issuer, actor.member.id) : undefined;
       return buildProvenance({
         piece,
         lineage,
@@ -200,6 +214,7 @@ export class VoucherContract extends ScfContract {
         today: tx.today,
         issuerOverdue: await issuerOverdue(store, piece.issuer, tx.today),
         frozen: freezes.length > 0,
+        ...(line ? { askerLine: { line, heldForPiece: financing?.creditLineId === line.id ? financingReservation(financing) : 0n } } : {}),
       });
     });
   }

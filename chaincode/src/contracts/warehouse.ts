@@ -22,6 +22,7 @@ import { assertNotFrozen } from '../ledger/freezes';
 import type { Prefix, Store } from '../ledger/store';
 import { FinancingSpec, FingerprintSpec, MemberSpec, WarehouseReceiptIndex, WarehouseReceiptSpec } from '../ledger/specs';
 import { required } from './access';
+import { saveFinancing } from './credit-line';
 import { ScfContract, transientJson } from './base';
 import {
   ById,
@@ -172,7 +173,7 @@ export class WarehouseContract extends ScfContract {
       const { receipt: before, financing: finBefore } = await readableReceipt(store, actor, cmd.id);
       await assertNotFrozen(store, pledgeTargets(before, finBefore));
       const { receipt, financing } = releasePledge(before, finBefore, cmd.paymentRef, actor, tx);
-      await store.save(FinancingSpec, finBefore, financing);
+      await saveFinancing(store, finBefore, financing, tx);
       await store.save(WarehouseReceiptSpec, before, receipt);
       return {
         result: { receipt, financing },
@@ -192,7 +193,7 @@ export class WarehouseContract extends ScfContract {
       const { receipt: before, financing: finBefore } = await readableReceipt(store, actor, cmd.id);
       await assertNotFrozen(store, pledgeTargets(before, finBefore));
       const { receipt, financing } = enforcePledge(before, finBefore, actor, tx);
-      await store.save(FinancingSpec, finBefore, financing);
+      await saveFinancing(store, finBefore, financing, tx);
       await store.save(WarehouseReceiptSpec, before, receipt);
       return {
         result: { receipt, financing },

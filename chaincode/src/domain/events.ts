@@ -35,6 +35,11 @@ export const EVENTS = {
   ApprovalRejected: 'ApprovalRejected',
   AssetFrozen: 'AssetFrozen',
   AssetUnfrozen: 'AssetUnfrozen',
+  CreditLineGranted: 'CreditLineGranted',
+  CreditLineAdjusted: 'CreditLineAdjusted',
+  CreditLineSuspended: 'CreditLineSuspended',
+  CreditLineReinstated: 'CreditLineReinstated',
+  CreditLineClosed: 'CreditLineClosed',
 } as const;
 
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];

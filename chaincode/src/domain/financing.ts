@@ -132,6 +132,8 @@ export type Financing = {
   status: FinancingStatus;
   /** Set at approval. */
   advanceAmount?: string;
+  /** The bank's FINANCING credit line the approval reserved the advance on (domain credit-lines), when the bank has one to the obligor. */
+  creditLineId?: string;
   annualRateBps?: number;
   approvedAt?: string;
   /** Quoted at approval, fixed at disbursement. */

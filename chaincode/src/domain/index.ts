@@ -14,5 +14,6 @@ export * from './vouchers';
 export * from './provenance';
 export * from './warehouse';
 export * from './financing';
+export * from './credit-lines';
 export * from './events';
 export * from './canonical';

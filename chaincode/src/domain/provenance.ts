@@ -1,3 +1,4 @@
+import { headroomOf, unusableReason, type CreditLine } from './credit-lines';
 import { DomainError } from './errors';
 import { hasRole } from './members';
 import type { Actor, DocumentRef, Receivable, ReceivableStatus, Voucher, VoucherStatus } from './types';
@@ -12,6 +13,8 @@ export const REASON_CODES = [
   'MATURED',
   'ISSUER_OVERDUE',
   'FROZEN',
+  'CREDIT_LINE_UNAVAILABLE',
+  'CREDIT_LINE_EXCEEDED',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -91,6 +94,12 @@ export interface ProvenanceInput {
   issuerOverdue: boolean;
   /** The piece, its holder or its issuer is frozen (司法冻结). */
   frozen?: boolean;
+  /**
+   * The asking bank's FINANCING line to the piece's issuer, when it has one, and
+   * what its own live financing of this piece already holds on it (counted as
+   * headroom: that is the request the bank is deciding on).
+   */
+  askerLine?: { line: CreditLine; heldForPiece: bigint };
 }
 
 function broken(detail: string): DomainError {
@@ -151,6 +160,13 @@ function reasonsFor(input: ProvenanceInput): ReasonCode[] {
   if (isMatured(piece, today)) reasons.add('MATURED');
   if (input.issuerOverdue) reasons.add('ISSUER_OVERDUE');
   if (input.frozen === true || encumbrances.some((e) => e.type === 'FREEZE')) reasons.add('FROZEN');
+  // The asking bank's own limit on the issuer (domain credit-lines): a line
+  // that takes no new use, or has less headroom than the piece's face.
+  const own = input.askerLine;
+  if (own && hasRole(asker, 'BANK') && own.line.granter === askerId) {
+    if (unusableReason(own.line, today) !== undefined) reasons.add('CREDIT_LINE_UNAVAILABLE');
+    else if (headroomOf(own.line) + own.heldForPiece < BigInt(piece.amount)) reasons.add('CREDIT_LINE_EXCEEDED');
+  }
   return REASON_CODES.filter((r) => reasons.has(r));
 }
 

@@ -146,6 +146,11 @@ export type Voucher = {
   childIds?: string[];
   /** The financing on the piece: present while one is live, and kept once it is repaid by settlement. */
   financingId?: string;
+  /**
+   * The issuer's ISSUANCE credit line the root's issue reserved on (domain
+   * credit-lines), copied to every piece: settling a piece releases its amount there.
+   */
+  creditLineId?: string;
   /** Present once SETTLED: who was paid (the holder at that moment). */
   settledTo?: string;
   paymentRef?: string;

@@ -199,6 +199,7 @@ function newChild(parent: Voucher, n: number, holder: string, tier: number, amou
     maturityDate: parent.maturityDate,
     receivableId: parent.receivableId,
     status: 'ACTIVE',
+    ...(parent.creditLineId !== undefined ? { creditLineId: parent.creditLineId } : {}),
     ...newMeta(tx),
   };
 }

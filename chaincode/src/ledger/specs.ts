@@ -1,5 +1,6 @@
 import type { IdentityBinding, Member, Receivable, Voucher, FingerprintClaim } from '../domain/types';
 import type { Approval, Freeze } from '../domain/controls';
+import type { CreditLine } from '../domain/credit-lines';
 import type { Financing } from '../domain/financing';
 import type { WarehouseReceipt } from '../domain/warehouse';
 import { monthAndDay, RecordType, type RecordSpec } from './keys';
@@ -121,3 +122,34 @@ export const WarehouseReceiptSpec: RecordSpec<WarehouseReceipt> = {
     { name: WarehouseReceiptIndex.ROOT, attrs: (r) => [r.rootId, r.id] },
   ],
 };
+
+export const CreditLineIndex = {
+  GRANTER: 'IDX_CRL_GRANTER',
+  OBLIGOR: 'IDX_CRL_OBLIGOR',
+} as const;
+
+/**
+ * Credit lines. A line's use is one write to its own key (never a global
+ * one): approvals against one busy line conflict with each other at commit
+ * (MVCC), and with nothing else. Index entries hold only attributes that never
+ * change (granter, obligor, kind), so using a line rewrites no index key.
+ */
+export const CreditLineSpec: RecordSpec<CreditLine> = {
+  type: 'CRL',
+  key: (l) => [l.id],
+  indexes: [
+    { name: CreditLineIndex.GRANTER, attrs: (l) => [l.granter, l.kind, l.id] },
+    { name: CreditLineIndex.OBLIGOR, attrs: (l) => [l.obligor, l.kind, l.id] },
+  ],
+};
+
+/**
+ * The line that governs a pair: (ISSUANCE, obligor) — the operator is the only
+ * granter of issuance lines — or (FINANCING, obligor, bank). Written when a
+ * line is granted, read by every step that may use one: one key per pair.
+ */
+export const CREDIT_LINE_PAIR_TYPE = 'CRL_PAIR';
+
+export function creditLinePairKey(kind: CreditLine['kind'], obligor: string, granter: string): string[] {
+  return kind === 'ISSUANCE' ? [kind, obligor] : [kind, obligor, granter];
+}
