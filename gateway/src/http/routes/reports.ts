@@ -1,7 +1,7 @@
 import { ageingCsv, exposureCsv, ladderCsv } from '../../reports/compute';
 import type { Services } from '../../services';
 import { route, type RouteSpec } from '../route';
-import { AgeingReport, ExposureReport, LadderQuery, MaturityLadderReport } from '../schemas/reports';
+import { AgeingReport, ExposureReport, LadderQuery, MaturityLadderReport, NoQuery } from '../schemas/reports';
 
 /*
  * Reports (DESIGN.md section 8) over what the caller may see (AUDITOR and
@@ -28,6 +28,7 @@ export function reportRoutes({ reports }: Services): RouteSpec[] {
       path: '/reports/ageing',
       summary: 'Outstanding amounts by days overdue: current, 1-30, 31-60, 61-90, over 90',
       tag: 'reports',
+      query: NoQuery,
       success: { status: 200, description: 'The ageing', schema: AgeingReport, csv: 'asOf,assetType,bucket,currency,count,amount' },
       errors: ['FORBIDDEN', 'LEDGER_UNAVAILABLE'],
       handle: async (_input, ctx) => {
@@ -40,6 +41,7 @@ export function reportRoutes({ reports }: Services): RouteSpec[] {
       path: '/reports/exposure',
       summary: 'Outstanding financed amount per bank and obligor, against its credit line when lines can be looked up',
       tag: 'reports',
+      query: NoQuery,
       success: {
         status: 200,
         description: 'The exposure',

@@ -3,6 +3,8 @@ import { AGEING_BUCKETS } from '../../reports/compute';
 import { Currency, DateOnly, MemberId, Money } from './common';
 
 export const LadderQuery = z.strictObject({ issuer: MemberId.optional() });
+/** Ageing and exposure take no parameters: anything given is a mistake, 400. */
+export const NoQuery = z.strictObject({});
 
 const asOf = DateOnly.openapi({ description: "The ledger's date the report is computed for" });
 

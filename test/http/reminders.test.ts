@@ -1,0 +1,125 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { openNotifications, readerIdentity } from '../../gateway/src/webhooks';
+import { WebhookReceiver, type Received } from '../support/webhook-receiver';
+import { BANK, CORE, confirmedReceivable, type Label, SUPPLIER1, TEST_WEBHOOKS, type TestGateway } from './harness';
+import { advanceDays, itWithOwnClock, ledgerDate } from './time-travel';
+
+/*
+ * Maturity reminders and overdue escalation (issue 17, item 2): with the
+ * sandbox clock moved across maturity, each (asset, milestone) reaches each
+ * party once, on webhooks and on the event stream, with the same id from a
+ * second gateway watching the same ledger.
+ */
+
+const MILESTONES = ['DUE_IN_3_DAYS', 'DUE_IN_1_DAY', 'OVERDUE_1_DAY', 'OVERDUE_30_DAYS', 'OVERDUE_60_DAYS', 'OVERDUE_90_DAYS'];
+const TYPES = ['MaturityReminder', 'OverdueEscalation'];
+
+const keyOf = (r: Received) => {
+  const d = r.json.data as { asset: { type: string; id: string }; milestone: string };
+  return `${d.asset.type} ${d.asset.id} ${d.milestone}`;
+};
+
+describe('HTTP: maturity reminders and overdue escalation', function () {
+  this.timeout(120_000);
+
+  itWithOwnClock('notifies holder, issuer and bank once per asset and milestone as the clock crosses maturity, with the same ids from a second gateway', async (gw: TestGateway) => {
+    const post = async (path: string, body: object, label: Label, status = 200) => {
+      const res = await gw.http.post(path).set('Authorization', gw.auth(label)).send(body);
+      if (res.status !== status) throw new Error(`${path}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body as Record<string, unknown> & { id: string };
+    };
+    const mat = await ledgerDate(gw, 10);
+    // V: held by supplier1, issued by the core enterprise. V2: discounted at the bank (financing F).
+    const v = await post('/vouchers', { receivableId: await confirmedReceivable(gw, '1000000'), amount: '1000000', maturityDate: mat }, 'core-maker', 201);
+    const v2 = await post('/vouchers', { receivableId: await confirmedReceivable(gw, '500000'), amount: '500000', maturityDate: mat }, 'core-maker', 201);
+    const f = await post('/financings', { asset: { type: 'VOUCHER', id: v2.id }, bank: BANK(), requestedAmount: '480000' }, 'supplier1', 201);
+    await post(`/financings/${f.id}/approve`, { advanceAmount: '480000', annualRateBps: 450 }, 'bank-maker');
+    await post(`/financings/${f.id}/disburse`, { paymentRef: 'CNAPS-REM' }, 'bank-maker');
+
+    const receivers = new Map<Label, WebhookReceiver>();
+    const second = await WebhookReceiver.start();
+    const otherDir = await mkdtemp(join(tmpdir(), 'scf-webhooks-2-'));
+    // A second gateway on the same ledger: its own outbox, its own endpoint for supplier1.
+    const other = await openNotifications(gw.ledger.runtime.ledger, {
+      dataDir: otherDir,
+      webhooks: TEST_WEBHOOKS,
+      reminders: { intervalMs: 60_000, reader: readerIdentity(gw.ledger.runtime.identities, undefined) },
+      tickMs: 20,
+    });
+    const stream = await gw.listen();
+    const sse = await fetch(`${stream}/events`, { headers: { Authorization: gw.auth('supplier1') } });
+    expect(sse.status).to.equal(200);
+    let sseText = '';
+    const reader = sse.body?.getReader();
+    const reading = (async () => {
+      for (;;) {
+        const chunk = await reader?.read();
+        if (!chunk || chunk.done) return;
+        sseText += Buffer.from(chunk.value).toString('utf8');
+      }
+    })().catch(() => undefined);
+    try {
+      for (const label of ['supplier1', 'core-maker', 'bank-maker'] as const) {
+        const r = await WebhookReceiver.start();
+        receivers.set(label, r);
+        const res = await gw.http.post('/webhooks').set('Authorization', gw.auth(label)).send({ url: r.url, eventTypes: TYPES });
+        expect(res.status, JSON.stringify(res.body)).to.equal(201);
+        r.secret = res.body.secret as string;
+      }
+      const ep = await other.outbox.register({ memberId: SUPPLIER1(), seesAll: false, url: second.url, eventTypes: TYPES, createdBy: { memberId: SUPPLIER1(), identityId: 'test' } });
+      second.secret = ep.secret;
+
+      const expected = (assets: string[]) => assets.flatMap((a) => MILESTONES.map((m) => `${a} ${m}`));
+      const want: Record<string, string[]> = {
+        'supplier1': expected([`VOUCHER ${v.id}`, `FINANCING ${f.id}`]),
+        'core-maker': expected([`VOUCHER ${v.id}`, `VOUCHER ${v2.id}`]),
+        'bank-maker': expected([`VOUCHER ${v2.id}`, `FINANCING ${f.id}`]),
+      };
+      const ours = (r: WebhookReceiver) => r.received.filter((x) => TYPES.includes(x.json.type) && [v.id, v2.id, f.id].some((id) => x.body.includes(`"${id}"`)));
+      // Day by day across maturity: D-3, D-1, D+1, D+30, D+60, D+90, then 10 days more (nothing new).
+      let reached = 0;
+      for (const days of [7, 2, 2, 29, 30, 30, 10]) {
+        await advanceDays(gw, days);
+        await gw.notifications.reminders?.trigger();
+        await other.reminders?.trigger();
+        reached = Math.min(reached + 1, MILESTONES.length);
+        const upTo = new Set(MILESTONES.slice(0, reached));
+        for (const [label, r] of receivers) {
+          const due = (want[label] ?? []).filter((k) => upTo.has(k.split(' ')[2] ?? ''));
+          await r.until(() => new Set(ours(r).map(keyOf)).size >= due.length, `${label}: ${due.length} notifications`);
+        }
+      }
+      // A further scan finds nothing new.
+      expect(await gw.notifications.reminders?.trigger()).to.equal(0);
+      await second.until(() => new Set(ours(second).map(keyOf)).size >= (want['supplier1'] ?? []).length, 'the second gateway');
+
+      for (const [label, r] of receivers) {
+        const got = ours(r);
+        expect(got.map(keyOf).sort(), label).to.deep.equal([...(want[label] ?? [])].sort());
+        expect(new Set(got.map((x) => x.id)).size, `${label}: one id per (asset, milestone)`).to.equal(got.length);
+        expect(got.every((x) => x.verified), label).to.equal(true);
+      }
+      // The same (asset, milestone) has the same id whichever gateway sent it.
+      const idsOf = (r: WebhookReceiver) => new Map(ours(r).map((x) => [keyOf(x), x.id]));
+      expect(idsOf(second)).to.deep.equal(idsOf(receivers.get('supplier1') as WebhookReceiver));
+      const milestone = ours(receivers.get('bank-maker') as WebhookReceiver).find((x) => keyOf(x) === `VOUCHER ${v2.id} OVERDUE_30_DAYS`);
+      expect(milestone?.json.type).to.equal('OverdueEscalation');
+      expect(milestone?.json.data).to.deep.include({ dueDate: mat, daysOverdue: 30, amount: '500000' });
+      expect((milestone?.json.data as { recipients: string[] }).recipients.sort()).to.deep.equal([BANK(), CORE()].sort());
+
+      // The event stream of supplier1 showed each of its notifications once.
+      const frames = sseText.split('\n\n').filter((fr) => /^event: (MaturityReminder|OverdueEscalation)$/m.test(fr) && [v.id, f.id].some((id) => fr.includes(`"${id}"`)));
+      expect(frames).to.have.length((want['supplier1'] ?? []).length);
+      expect(frames.every((fr) => !/^id: /m.test(fr)), 'notifications leave Last-Event-ID to the ledger cursor').to.equal(true);
+    } finally {
+      await reader?.cancel().catch(() => undefined);
+      await reading;
+      await other.close();
+      await rm(otherDir, { recursive: true, force: true });
+      for (const r of [...receivers.values(), second]) await r.close();
+    }
+  });
+});

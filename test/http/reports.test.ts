@@ -1,0 +1,203 @@
+import { expect } from 'chai';
+import { BANK, CORE, confirmedReceivable, expectProblem, isoDate, type Label, startGateway, SUPPLIER1, SUPPLIER3, type TestGateway } from './harness';
+
+/*
+ * Reports (issue 17, item 3): every figure is checked against sums the test
+ * computes itself from the records the list routes return, for a reader
+ * (auditor: everything) and for a member (what it holds or issued).
+ */
+
+interface V {
+  id: string;
+  issuer: string;
+  holder: string;
+  amount: string;
+  currency: string;
+  maturityDate: string;
+  status: string;
+}
+interface R {
+  id: string;
+  amount: string;
+  voucheredAmount: string;
+  settledAmount: string;
+  currency: string;
+  dueDate: string;
+}
+interface F {
+  id: string;
+  bank: string;
+  applicant: string;
+  asset: { type: string; id: string };
+  advanceAmount: string;
+  faceAmount: string;
+  currency: string;
+}
+
+const DAY = 86_400_000;
+
+/** Monday of the date's week, computed here with Date (the gateway uses its own day arithmetic). */
+const monday = (date: string) => {
+  const t = Date.parse(`${date}T00:00:00Z`);
+  const dow = (new Date(t).getUTCDay() + 6) % 7;
+  return new Date(t - dow * DAY).toISOString().slice(0, 10);
+};
+
+const sumInto = (m: Map<string, { count: number; amount: bigint }>, key: string, amount: string) => {
+  const s = m.get(key) ?? { count: 0, amount: 0n };
+  m.set(key, { count: s.count + 1, amount: s.amount + BigInt(amount) });
+};
+
+describe('HTTP: reports', function () {
+  this.timeout(60_000);
+  let gw: TestGateway;
+  let financed: string;
+
+  const get = (path: string, label: Label) => gw.http.get(path).set('Authorization', gw.auth(label));
+  async function listAll<T>(path: string, label: Label): Promise<T[]> {
+    const out: T[] = [];
+    let bookmark = '';
+    do {
+      const res = await get(`${path}${path.includes('?') ? '&' : '?'}pageSize=200${bookmark ? `&bookmark=${encodeURIComponent(bookmark)}` : ''}`, label);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      out.push(...(res.body.records as T[]));
+      bookmark = res.body.bookmark as string;
+    } while (bookmark);
+    return out;
+  }
+  const outstandingVouchers = async (label: Label, filters: string[]) => {
+    const lists = await Promise.all(['ACTIVE', 'FINANCING_PENDING', 'FINANCED'].flatMap((s) => filters.map((f) => listAll<V>(`/vouchers?status=${s}${f}`, label))));
+    return [...new Map(lists.flat().map((v) => [v.id, v])).values()];
+  };
+
+  before(async () => {
+    gw = await startGateway();
+    // Some data of our own: vouchers maturing in a week, a month and three months; one discounted at the bank.
+    const post = async (path: string, body: object, label: Label, status = 200) => {
+      const res = await gw.http.post(path).set('Authorization', gw.auth(label)).send(body);
+      if (res.status !== status) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body as { id: string };
+    };
+    for (const [amount, days] of [
+      ['120000', 7],
+      ['230000', 33],
+      ['340000', 95],
+    ] as const) {
+      await post('/vouchers', { receivableId: await confirmedReceivable(gw, amount), amount, maturityDate: isoDate(days) }, 'core-maker', 201);
+    }
+    const v = await post('/vouchers', { receivableId: await confirmedReceivable(gw, '450000'), amount: '450000', maturityDate: isoDate(60) }, 'core-maker', 201);
+    const f = await post('/financings', { asset: { type: 'VOUCHER', id: v.id }, bank: BANK(), requestedAmount: '400000' }, 'supplier1', 201);
+    await post(`/financings/${f.id}/approve`, { advanceAmount: '400000', annualRateBps: 500 }, 'bank-maker');
+    await post(`/financings/${f.id}/disburse`, { paymentRef: 'CNAPS-RPT' }, 'bank-maker');
+    financed = f.id;
+    await confirmedReceivable(gw, '777700'); // owed directly: in the ageing, not in the ladder
+  });
+  after(() => gw.close());
+
+  for (const [label, filters] of [
+    ['auditor', ['']],
+    ['supplier1', [`&holder=${SUPPLIER1()}`, `&issuer=${SUPPLIER1()}`]],
+  ] as Array<[Label, string[]]>) {
+    it(`the maturity ladder of ${label} sums its outstanding vouchers per week and month and issuer`, async () => {
+      const vouchers = await outstandingVouchers(label, filters.map((f) => f.replace('SUPPLIER1', SUPPLIER1())));
+      const res = await get('/reports/maturity-ladder', label);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      const expected = new Map<string, { count: number; amount: bigint }>();
+      for (const v of vouchers) {
+        sumInto(expected, `WEEK ${monday(v.maturityDate)} ${v.issuer} ${v.currency}`, v.amount);
+        sumInto(expected, `MONTH ${v.maturityDate.slice(0, 7)}-01 ${v.issuer} ${v.currency}`, v.amount);
+      }
+      const got = new Map(
+        (res.body.rows as Array<{ period: string; start: string; issuer: string; currency: string; count: number; amount: string }>).map((r) => [
+          `${r.period} ${r.start} ${r.issuer} ${r.currency}`,
+          { count: r.count, amount: BigInt(r.amount) },
+        ]),
+      );
+      expect(got).to.deep.equal(expected);
+      expect(vouchers.length).to.be.greaterThan(0);
+    });
+  }
+
+  it('the ageing buckets outstanding vouchers by maturity and receivables by the amount still owed directly', async () => {
+    const vouchers = await outstandingVouchers('auditor', ['']);
+    const receivables = (await Promise.all(['CONFIRMED', 'FINANCING_PENDING', 'FINANCED'].map((s) => listAll<R>(`/receivables?status=${s}`, 'auditor')))).flat();
+    const res = await get('/reports/ageing', 'auditor');
+    expect(res.status).to.equal(200);
+    const asOf = res.body.asOf as string;
+    const bucket = (due: string) => {
+      const days = Math.round((Date.parse(asOf) - Date.parse(due)) / DAY);
+      return days <= 0 ? 'CURRENT' : days <= 30 ? '1-30' : days <= 60 ? '31-60' : days <= 90 ? '61-90' : 'OVER_90';
+    };
+    const expected = new Map<string, { count: number; amount: bigint }>();
+    for (const v of vouchers) sumInto(expected, `VOUCHER ${bucket(v.maturityDate)} ${v.currency}`, v.amount);
+    for (const r of receivables) {
+      const owed = BigInt(r.amount) - BigInt(r.voucheredAmount) - BigInt(r.settledAmount);
+      sumInto(expected, `RECEIVABLE ${bucket(r.dueDate)} ${r.currency}`, String(owed > 0n ? owed : 0n));
+    }
+    const got = new Map(
+      (res.body.rows as Array<{ assetType: string; bucket: string; currency: string; count: number; amount: string }>).map((r) => [
+        `${r.assetType} ${r.bucket} ${r.currency}`,
+        { count: r.count, amount: BigInt(r.amount) },
+      ]),
+    );
+    expect(got).to.deep.equal(expected);
+    expect((got.get('RECEIVABLE CURRENT CNY')?.amount ?? 0n) >= 777_700n).to.equal(true);
+  });
+
+  it('the exposure sums disbursed advances per bank and obligor; the bank sees its own, a supplier only what it applied for', async () => {
+    const financings = await listAll<F>('/financings?status=DISBURSED', 'auditor');
+    const obligorOf = new Map<string, string>();
+    for (const f of financings) {
+      if (f.asset.type === 'VOUCHER') obligorOf.set(f.id, (await get(`/vouchers/${f.asset.id}`, 'auditor')).body.issuer as string);
+      else if (f.asset.type === 'RECEIVABLE') obligorOf.set(f.id, (await get(`/receivables/${f.asset.id}`, 'auditor')).body.debtor as string);
+      else obligorOf.set(f.id, f.applicant);
+    }
+    const obligor = (f: F) => obligorOf.get(f.id);
+    const expected = new Map<string, { count: number; financed: bigint; face: bigint }>();
+    for (const f of financings) {
+      const key = `${f.bank} ${obligor(f)} ${f.currency}`;
+      const s = expected.get(key) ?? { count: 0, financed: 0n, face: 0n };
+      expected.set(key, { count: s.count + 1, financed: s.financed + BigInt(f.advanceAmount), face: s.face + BigInt(f.faceAmount) });
+    }
+    const res = await get('/reports/exposure', 'auditor');
+    expect(res.status).to.equal(200);
+    expect(res.body.creditLines).to.equal(false);
+    type Row = { bank: string; obligor: string; currency: string; count: number; financed: string; face: string };
+    const got = new Map((res.body.rows as Row[]).map((r) => [`${r.bank} ${r.obligor} ${r.currency}`, { count: r.count, financed: BigInt(r.financed), face: BigInt(r.face) }]));
+    expect(got).to.deep.equal(expected);
+    expect((got.get(`${BANK()} ${CORE()} CNY`)?.financed ?? 0n) >= 400_000n).to.equal(true);
+
+    const bank = await get('/reports/exposure', 'bank-maker');
+    expect((bank.body.rows as Row[]).every((r) => r.bank === BANK())).to.equal(true);
+    // supplier3 applied for none of ours: its rows count only the financings it applied for (none on a fresh ledger).
+    const supplier = await get('/reports/exposure', 'supplier3');
+    const its = financings.filter((x) => x.applicant === SUPPLIER3());
+    expect((supplier.body.rows as Row[]).reduce((n, r) => n + r.count, 0)).to.equal(its.length);
+    expect(its.map((x) => x.id)).not.to.include(financed);
+  });
+
+  it('answers CSV for Accept: text/csv, row for row the JSON', async () => {
+    const json = await get('/reports/maturity-ladder', 'auditor');
+    const csv = await get('/reports/maturity-ladder', 'auditor').set('Accept', 'text/csv');
+    expect(csv.status).to.equal(200);
+    expect(csv.headers['content-type']).to.match(/^text\/csv/);
+    const lines = csv.text.trimEnd().split('\r\n');
+    expect(lines[0]).to.equal('asOf,period,start,issuer,currency,count,amount');
+    expect(lines.slice(1)).to.deep.equal(
+      (json.body.rows as Array<Record<string, string | number>>).map((r) => [json.body.asOf, r.period, r.start, r.issuer, r.currency, r.count, r.amount].join(',')),
+    );
+    for (const path of ['/reports/ageing', '/reports/exposure']) {
+      const res = await get(path, 'bank-maker').set('Accept', 'text/csv');
+      expect(res.status, path).to.equal(200);
+      expect(res.headers['content-type'], path).to.match(/^text\/csv/);
+    }
+  });
+
+  it('refuses a malformed query with 400 and writes nothing', async () => {
+    const height = await gw.ledger.height();
+    expectProblem(await get('/reports/maturity-ladder?issuer=not-a-member', 'auditor'), 400, 'VALIDATION_FAILED');
+    expectProblem(await get('/reports/ageing?bucket=1', 'auditor'), 400, 'VALIDATION_FAILED');
+    expectProblem(await get('/reports/exposure?bank=x', 'auditor'), 400, 'VALIDATION_FAILED');
+    expect(await gw.ledger.height()).to.equal(height);
+  });
+});
