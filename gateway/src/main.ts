@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config';
 import { DEMO_IDENTITIES, DEMO_MEMBERS } from './demo/plan';
+import { demoSignIns } from './demo/sign-in';
 import { listen, ListenError, serve } from './http/server';
 import { LedgerError } from './ledger/ledger';
 import type { LedgerRuntime } from './runtime';
@@ -89,6 +90,8 @@ async function main(): Promise<void> {
     logger,
     shutdown: shutdown.signal,
     sseHeartbeatMs: config.sseHeartbeatMs,
+    // The console offers the demo identities at sign-in only when the gateway runs the demo.
+    console: runtime.demo ? { demoIdentities: demoSignIns(runtime) } : {},
   });
 
   serve(server, app);
@@ -128,6 +131,7 @@ async function main(): Promise<void> {
       () => demoTokenTable(runtime),
     ),
   );
+  process.stdout.write(`Console: ${baseUrl(config.host, port)}/   API reference: ${baseUrl(config.host, port)}/docs\n`);
   logger.info({ port, host: config.host, ledger: runtime.kind, dataDir: config.dataDir }, 'gateway listening');
   // A machine-readable line for scripts and tests that start the gateway.
   process.stdout.write(`LISTENING ${port}\n`);

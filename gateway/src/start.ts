@@ -64,6 +64,16 @@ async function start(): Promise<void> {
     process.exit(code);
   }
   say(before !== undefined && mtimeOf(BUILD_INFO) === before ? `up to date (checked in ${seconds} s)` : `built in ${seconds} s`);
+  // The web console's bundle (esbuild; well under a second), served by the gateway at / and /docs.
+  const bundled = Date.now();
+  try {
+    const { buildConsole, WEB_DIR } = await import('../../scripts/build-console');
+    await buildConsole();
+    say(`console built in ${((Date.now() - bundled) / 1000).toFixed(1)} s (${WEB_DIR})`);
+  } catch (err) {
+    say(`console build failed: ${err instanceof Error ? err.message : String(err)}; the gateway was not started`);
+    process.exit(1);
+  }
   // The gateway, in this process: from here on its own SIGINT/SIGTERM handlers apply.
   await import(MAIN);
 }

@@ -4,6 +4,7 @@ import { pinoHttp } from 'pino-http';
 import type { TokenDirectory } from '../credentials';
 import type { Services } from '../services';
 import { authenticate } from './auth';
+import { consoleRouter, type ConsoleOptions } from './console';
 import { openApiDocument } from './openapi';
 import { errorHandler, notFoundHandler } from './problem';
 import { mount, type RouteSpec } from './route';
@@ -31,6 +32,8 @@ export interface AppDeps {
   /** Aborted on shutdown: open event streams end. */
   shutdown?: AbortSignal;
   sseHeartbeatMs?: number;
+  /** The web console at `/` and the API reference at `/docs` (demo identities only in demo mode). */
+  console?: ConsoleOptions;
 }
 
 /** Every route of the API, as declarations (also the source of /openapi.json). */
@@ -88,6 +91,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
+  app.use(consoleRouter(deps.console));
   app.get(
     '/events',
     authenticate(deps.directory),

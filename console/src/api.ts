@@ -1,0 +1,135 @@
+import { signal } from '@preact/signals';
+
+/*
+ * The gateway's REST API from the browser: same origin, the bearer token from
+ * sessionStorage (this tab only, never in an address), problem+json answers
+ * turned into ApiError.
+ */
+
+const TOKEN_KEY = 'scf.token';
+
+export interface Problem {
+  type?: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  errors?: Array<{ path: string; message: string }>;
+}
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(readonly problem: Problem) {
+    super(`${problem.code}: ${problem.detail}`);
+  }
+}
+
+/** Whether the tab holds a token (the token itself stays in sessionStorage). */
+export const signedIn = signal<boolean>(sessionStorage.getItem(TOKEN_KEY) !== null);
+
+export function signIn(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token.trim());
+  signedIn.value = true;
+}
+
+export function signOut(): void {
+  sessionStorage.removeItem(TOKEN_KEY);
+  signedIn.value = false;
+}
+
+const authHeaders = (): Record<string, string> => {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? { Authorization: `Bearer ${token}` } : {};
+};
+
+async function problemOf(res: Response): Promise<Problem> {
+  const text = await res.text();
+  try {
+    const body = JSON.parse(text) as Partial<Problem>;
+    if (typeof body.code === 'string') return { title: body.title ?? res.statusText, status: res.status, code: body.code, detail: body.detail ?? '', ...(body.errors ? { errors: body.errors } : {}) };
+  } catch {
+    // not JSON: below
+  }
+  return { title: res.statusText, status: res.status, code: res.status >= 500 ? 'INTERNAL' : 'HTTP', detail: text.slice(0, 200) };
+}
+
+export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: { Accept: 'application/json', ...authHeaders(), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError({ title: 'Network', status: 0, code: 'NETWORK', detail: '' });
+  }
+  if (!res.ok) {
+    const problem = await problemOf(res);
+    if (problem.code === 'UNAUTHENTICATED') signOut();
+    throw new ApiError(problem);
+  }
+  return (await res.json()) as T;
+}
+
+export const get = <T>(path: string) => api<T>('GET', path);
+export const post = <T>(path: string, body: unknown = {}) => api<T>('POST', path, body);
+
+/** `?a=1&b=2` from the defined values. */
+export const query = (params: Record<string, string | undefined>): string => {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : '';
+};
+
+export interface LedgerEvent {
+  id: string;
+  event: string;
+  data: unknown;
+}
+
+/**
+ * GET /events as a stream read with fetch: EventSource cannot send the
+ * Authorization header, and the gateway takes the token only there. Parses
+ * Server-Sent Events frames until `signal` aborts.
+ */
+export async function streamEvents(onEvent: (e: LedgerEvent) => void, signal: AbortSignal): Promise<void> {
+  const res = await fetch('/events', { headers: { Accept: 'text/event-stream', ...authHeaders() }, signal, cache: 'no-store' });
+  if (!res.ok || !res.body) throw new ApiError(await problemOf(res));
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let id = '';
+        let event = 'message';
+        const data: string[] = [];
+        for (const line of frame.split('\n')) {
+          if (line.startsWith('id:')) id = line.slice(3).trim();
+          else if (line.startsWith('event:')) event = line.slice(6).trim();
+          else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
+        }
+        if (data.length === 0) continue; // a comment (heartbeat)
+        let parsed: unknown = data.join('\n');
+        try {
+          parsed = JSON.parse(parsed as string);
+        } catch {
+          // kept as text
+        }
+        onEvent({ id, event, data: parsed });
+      }
+    }
+  } catch (err) {
+    if (signal.aborted) return;
+    throw err;
+  }
+}

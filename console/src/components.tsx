@@ -1,0 +1,205 @@
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
+import { ApiError } from './api';
+import { codeMessage, t, type MessageKey } from './i18n';
+
+/** A problem+json answer in plain words: what the code means, the gateway's detail, the fields. */
+export function ErrorBox({ error }: { error: unknown }) {
+  if (error === undefined || error === null) return null;
+  if (!(error instanceof ApiError)) {
+    return (
+      <div role="alert" class="error">
+        <strong>{t('error.title')}</strong>
+        <p>{error instanceof Error ? error.message : typeof error === 'string' ? error : t('error.title')}</p>
+      </div>
+    );
+  }
+  const p = error.problem;
+  if (p.code === 'NETWORK') {
+    return (
+      <div role="alert" class="error">
+        <strong>{t('error.network')}</strong>
+      </div>
+    );
+  }
+  return (
+    <div role="alert" class="error">
+      <strong>{codeMessage(p.code) ?? t('error.title')}</strong>
+      {p.detail && <p>{p.detail}</p>}
+      {p.errors && p.errors.length > 0 && (
+        <ul>
+          {p.errors.map((e) => (
+            <li key={e.path}>{t('error.field', { path: e.path, message: e.message })}</li>
+          ))}
+        </ul>
+      )}
+      <p class="muted">{t('error.codeLine', { title: p.title, code: p.code, status: p.status })}</p>
+    </div>
+  );
+}
+
+/** Loads with `load` when `deps` change; `reload()` loads again. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | undefined; error: unknown; reload: () => void } {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    load().then(
+      (d) => {
+        if (!live) return;
+        setData(d);
+        setError(undefined);
+      },
+      (e: unknown) => live && setError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  return { data, error, reload };
+}
+
+export interface FieldSpec {
+  name: string;
+  label: MessageKey;
+  value?: string;
+  type?: 'text' | 'date' | 'number';
+  select?: readonly string[];
+  hint?: string;
+}
+
+/**
+ * A form with labelled fields: submits the values to `onSubmit`, shows its
+ * problem in plain words when refused, or its message in a status region.
+ */
+export function Form(props: {
+  title: string;
+  fields: FieldSpec[];
+  submit: MessageKey;
+  onSubmit: (values: Record<string, string>) => Promise<string>;
+  onCancel?: () => void;
+  children?: ComponentChildren;
+  extra?: (values: Record<string, string>) => ComponentChildren;
+}) {
+  const id = useId();
+  const initial = Object.fromEntries(props.fields.map((f) => [f.name, f.value ?? '']));
+  const [values, setValues] = useState<Record<string, string>>(initial);
+  const [error, setError] = useState<unknown>(undefined);
+  const [done, setDone] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const first = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (props.onCancel) first.current?.focus();
+  }, []);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    setDone(undefined);
+    try {
+      setDone(await props.onSubmit(values));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="panel" aria-labelledby={`${id}-title`} onSubmit={(e) => void submit(e)} noValidate>
+      <h3 id={`${id}-title`}>{props.title}</h3>
+      {props.children}
+      <div class="fields">
+        {props.fields.map((f, i) => (
+          <label key={f.name}>
+            <span>{t(f.label)}</span>
+            {f.select ? (
+              <select value={values[f.name]} onChange={(e) => setValues({ ...values, [f.name]: (e.target as HTMLSelectElement).value })}>
+                {f.select.map((o) => (
+                  <option key={o} value={o}>
+                    {o}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input
+                ref={i === 0 ? first : undefined}
+                name={f.name}
+                type="text"
+                inputMode={f.type === 'number' ? 'decimal' : undefined}
+                placeholder={f.type === 'date' ? 'YYYY-MM-DD' : undefined}
+                value={values[f.name]}
+                onInput={(e) => setValues({ ...values, [f.name]: (e.target as HTMLInputElement).value })}
+              />
+            )}
+          </label>
+        ))}
+      </div>
+      {props.extra?.(values)}
+      <div class="buttons">
+        <button type="submit" disabled={busy}>
+          {t(props.submit)}
+        </button>
+        {props.onCancel && (
+          <button type="button" class="secondary" onClick={props.onCancel}>
+            {t('common.cancel')}
+          </button>
+        )}
+      </div>
+      <ErrorBox error={error} />
+      {done && (
+        <p role="status" class="ok">
+          {done}
+        </p>
+      )}
+    </form>
+  );
+}
+
+/** A titled region of a view. */
+export function Section(props: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {
+  const id = useId();
+  return (
+    <section aria-labelledby={id} class="section">
+      <header>
+        <h2 id={id}>{props.title}</h2>
+        {props.actions}
+      </header>
+      {props.children}
+    </section>
+  );
+}
+
+/** A table with a caption for screen readers and a row per record. */
+export function Table<T>(props: { caption: string; columns: Array<{ label: MessageKey; cell: (row: T) => ComponentChildren }>; rows: T[] | undefined; rowKey: (row: T) => string }) {
+  if (props.rows === undefined) return <p class="muted">{t('app.loading')}</p>;
+  if (props.rows.length === 0) return <p class="muted">{t('common.none')}</p>;
+  return (
+    <table>
+      <caption class="visually-hidden">{props.caption}</caption>
+      <thead>
+        <tr>
+          {props.columns.map((c) => (
+            <th key={c.label} scope="col">
+              {t(c.label)}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((r) => (
+          <tr key={props.rowKey(r)}>
+            {props.columns.map((c) => (
+              <td key={c.label}>{c.cell(r)}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function Status({ value }: { value: string }) {
+  return <span class={`status status-${value.toLowerCase()}`}>{value}</span>;
+}

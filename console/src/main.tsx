@@ -1,0 +1,173 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
+import { signedIn, signIn, signOut } from './api';
+import { ErrorBox } from './components';
+import { LOCALES, locale, setLocale, t, type Locale, type MessageKey } from './i18n';
+import { demoIdentities, loadMe, me, type DemoSignIn } from './session';
+import { AuditorView } from './views/auditor';
+import { BankView } from './views/bank';
+import { CoreView } from './views/core';
+import { OperatorView } from './views/operator';
+import { SupplierView } from './views/supplier';
+
+/** The views, and which member roles see each. */
+const VIEWS: Array<{ path: string; label: MessageKey; roles: string[] }> = [
+  { path: '/console/supplier', label: 'nav.supplier', roles: ['SUPPLIER'] },
+  { path: '/console/core', label: 'nav.core', roles: ['CORE_ENTERPRISE'] },
+  { path: '/console/bank', label: 'nav.bank', roles: ['BANK'] },
+  { path: '/console/auditor', label: 'nav.auditor', roles: ['AUDITOR', 'OPERATOR'] },
+  { path: '/console/operator', label: 'nav.operator', roles: ['OPERATOR'] },
+];
+
+const viewsFor = (roles: readonly string[]) => VIEWS.filter((v) => v.roles.some((r) => roles.includes(r)));
+
+function SignIn() {
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<unknown>(undefined);
+  const [demo, setDemo] = useState<DemoSignIn[]>([]);
+  useEffect(() => {
+    demoIdentities().then(setDemo, () => setDemo([]));
+  }, []);
+  const use = async (value: string) => {
+    signIn(value);
+    try {
+      await loadMe();
+    } catch (err) {
+      signOut();
+      setError(err);
+    }
+  };
+  return (
+    <main id="main" class="signin">
+      <h1>{t('app.title')}</h1>
+      <form
+        class="panel"
+        aria-labelledby="signin-title"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void use(token);
+        }}
+      >
+        <h2 id="signin-title">{t('signin.title')}</h2>
+        <p>{t('signin.intro')}</p>
+        <label>
+          <span>{t('signin.token')}</span>
+          <input type="password" autoComplete="off" value={token} onInput={(e) => setToken((e.target as HTMLInputElement).value)} />
+        </label>
+        <div class="buttons">
+          <button type="submit">{t('signin.submit')}</button>
+        </div>
+        <ErrorBox error={error} />
+      </form>
+      {demo.length > 0 && (
+        <section class="panel" aria-labelledby="demo-title">
+          <h2 id="demo-title">{t('signin.demo')}</h2>
+          <p>{t('signin.demoIntro')}</p>
+          <ul class="demo-list">
+            {demo.map((d) => (
+              <li key={d.label}>
+                <button type="button" onClick={() => void use(d.token)} aria-label={t('signin.as', { label: d.label })}>
+                  <strong>{d.label}</strong> <span>{d.memberName}</span> <span class="muted">{d.userRole}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </main>
+  );
+}
+
+function Home() {
+  const { route } = useLocation();
+  const first = viewsFor(me.value?.member.roles ?? [])[0];
+  useEffect(() => {
+    if (first) route(first.path, true);
+  }, [first?.path]);
+  return first ? null : <p>{t('app.noView')}</p>;
+}
+
+function LanguageSwitch() {
+  return (
+    <label class="language">
+      <span>{t('app.language')}</span>
+      <select value={locale.value} onChange={(e) => setLocale((e.target as HTMLSelectElement).value as Locale)}>
+        {LOCALES.map((l) => (
+          <option key={l} value={l}>
+            {l === 'zh' ? '中文' : 'English'}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function Shell() {
+  const who = me.value;
+  const { path } = useLocation();
+  if (!who) return <p class="muted">{t('app.loading')}</p>;
+  return (
+    <>
+      <header class="top">
+        <h1>{t('app.title')}</h1>
+        <nav aria-label={t('app.nav')}>
+          <ul>
+            {viewsFor(who.member.roles).map((v) => (
+              <li key={v.path}>
+                <a href={v.path} aria-current={path === v.path ? 'page' : undefined}>
+                  {t(v.label)}
+                </a>
+              </li>
+            ))}
+            <li>
+              <a href="/docs">{t('app.docs')}</a>
+            </li>
+          </ul>
+        </nav>
+        <p class="who">{t('app.signedInAs', { label: who.member.name, member: who.member.id, userRole: who.identity.userRole })}</p>
+        <button type="button" class="secondary" onClick={() => signOut()}>
+          {t('app.signOut')}
+        </button>
+      </header>
+      <main id="main">
+        <Router>
+          <Route path="/console/supplier" component={SupplierView} />
+          <Route path="/console/core" component={CoreView} />
+          <Route path="/console/bank" component={BankView} />
+          <Route path="/console/auditor" component={AuditorView} />
+          <Route path="/console/operator" component={OperatorView} />
+          <Route default component={Home} />
+        </Router>
+      </main>
+    </>
+  );
+}
+
+function App() {
+  const [error, setError] = useState<unknown>(undefined);
+  useEffect(() => {
+    document.documentElement.lang = locale.value === 'zh' ? 'zh-CN' : 'en';
+    document.title = t('app.title');
+  }, [locale.value]);
+  useEffect(() => {
+    if (signedIn.value && !me.value) loadMe().catch(setError);
+    if (!signedIn.value) me.value = undefined;
+  }, [signedIn.value]);
+  return (
+    // Links outside /console (/docs, /openapi.json) are ordinary page loads, not the router's.
+    <LocationProvider scope="/console">
+      <a class="skip" href="#main">
+        {t('app.skip')}
+      </a>
+      <div class="bar">
+        <LanguageSwitch />
+      </div>
+      <ErrorBox error={error} />
+      {signedIn.value ? <Shell /> : <SignIn />}
+    </LocationProvider>
+  );
+}
+
+const root = document.getElementById('app');
+if (root) render(<App />, root);

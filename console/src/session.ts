@@ -1,0 +1,30 @@
+import { signal } from '@preact/signals';
+import type { IdentityBinding, Member } from '../../chaincode/src/domain/types';
+import type { DemoSignIn } from '../../gateway/src/http/console';
+import { get } from './api';
+
+/** Who the token is on the ledger (GET /me), once signed in. */
+export interface WhoAmI {
+  member: Member;
+  identity: IdentityBinding;
+}
+
+export const me = signal<WhoAmI | undefined>(undefined);
+
+export async function loadMe(): Promise<WhoAmI> {
+  const who = await get<WhoAmI>('/me');
+  me.value = who;
+  return who;
+}
+
+/** The caller's member id (the views are shown only once /me answered). */
+export const myId = (): string => me.value?.member.id ?? '';
+
+export type { DemoSignIn };
+
+/** The demo identities, when the gateway runs the demo; [] otherwise. */
+export async function demoIdentities(): Promise<DemoSignIn[]> {
+  const res = await fetch('/console/demo-identities', { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  if (!res.ok) return [];
+  return ((await res.json()) as { identities: DemoSignIn[] }).identities;
+}

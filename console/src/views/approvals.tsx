@@ -1,0 +1,65 @@
+import { useState } from 'preact/hooks';
+import type { Approval } from '../../../chaincode/src/domain/controls';
+import { get, post, query } from '../api';
+import { ErrorBox, Section, Status, Table, useLoad } from '../components';
+import { money } from '../format';
+import { t } from '../i18n';
+import { me, myId } from '../session';
+import type { Page } from './supplier';
+
+/** The member's approvals waiting for a checker (maker-checker, dual control). */
+export function ApprovalsSection({ onDecided, refresh }: { onDecided?: () => void; refresh?: number }) {
+  const member = myId();
+  const approvals = useLoad(() => get<Page<Approval>>(`/approvals${query({ memberId: member, status: 'PENDING', pageSize: '100' })}`), [member, refresh]);
+  const [error, setError] = useState<unknown>(undefined);
+  const [done, setDone] = useState<string | undefined>(undefined);
+  const checker = me.value?.identity.userRole !== 'MAKER';
+  const decide = async (a: Approval, verdict: 'approve' | 'reject') => {
+    setError(undefined);
+    setDone(undefined);
+    try {
+      await post(`/approvals/${encodeURIComponent(a.id)}/${verdict}`, {});
+      setDone(t(verdict === 'approve' ? 'approvals.approved' : 'approvals.rejected', { id: a.id }));
+      approvals.reload();
+      onDecided?.();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <Section title={t('approvals.title')}>
+      <ErrorBox error={approvals.error ?? error} />
+      {done && (
+        <p role="status" class="ok">
+          {done}
+        </p>
+      )}
+      <Table
+        caption={t('approvals.title')}
+        rows={approvals.data?.records}
+        rowKey={(a) => a.id}
+        columns={[
+          { label: 'field.id', cell: (a) => a.id },
+          { label: 'field.transaction', cell: (a) => a.transaction },
+          { label: 'field.amount', cell: (a) => money(a.amount) },
+          { label: 'field.maker', cell: (a) => a.maker },
+          { label: 'field.status', cell: (a) => <Status value={a.status} /> },
+          {
+            label: 'field.actions',
+            cell: (a) =>
+              checker ? (
+                <span class="row-actions">
+                  <button type="button" onClick={() => void decide(a, 'approve')}>
+                    {t('approvals.approve', { id: a.id })}
+                  </button>
+                  <button type="button" class="secondary" onClick={() => void decide(a, 'reject')}>
+                    {t('approvals.reject', { id: a.id })}
+                  </button>
+                </span>
+              ) : null,
+          },
+        ]}
+      />
+    </Section>
+  );
+}

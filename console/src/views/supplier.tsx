@@ -1,0 +1,229 @@
+import { useState } from 'preact/hooks';
+import type { Receivable, Voucher } from '../../../chaincode/src/domain/types';
+import type { Financing } from '../../../chaincode/src/domain/financing';
+import { get, post, query } from '../api';
+import { ErrorBox, Form, Section, Status, Table, useLoad } from '../components';
+import { money, toMinor } from '../format';
+import { t } from '../i18n';
+import { myId } from '../session';
+
+export interface Page<T> {
+  records: T[];
+  bookmark: string;
+}
+
+/** An amount field in yuan → minor units, or an error in plain words. */
+export function amount(value: string | undefined): string {
+  const minor = toMinor(value ?? '');
+  if (minor === undefined) throw new Error(t('error.amount'));
+  return minor;
+}
+
+export const short = (fingerprint: string | undefined): string => (fingerprint ? `${fingerprint.slice(0, 12)}…` : '–');
+
+interface FingerprintPreview {
+  documents: Array<{ kind: string; canonical: string; fingerprint: string }>;
+}
+
+const invoiceOf = (v: Record<string, string>) => ({
+  kind: 'INVOICE',
+  sellerTaxId: v.sellerTaxId ?? '',
+  invoiceCode: v.invoiceCode ?? '',
+  invoiceNumber: v.invoiceNumber ?? '',
+  amount: toMinor(v.invoiceAmount ?? '') ?? v.invoiceAmount ?? '',
+  issueDate: v.issueDate ?? '',
+});
+
+function FingerprintPreviewButton({ values }: { values: Record<string, string> }) {
+  const [result, setResult] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const preview = async () => {
+    setError(undefined);
+    setResult(undefined);
+    try {
+      const r = await post<FingerprintPreview>('/fingerprints', { documents: [invoiceOf(values)] });
+      setResult(r.documents[0]?.fingerprint);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <div class="preview">
+      <button type="button" class="secondary" onClick={() => void preview()}>
+        {t('supplier.preview')}
+      </button>
+      {result && (
+        <p role="status" class="fingerprint">
+          {t('supplier.previewResult', { fingerprint: result })}
+        </p>
+      )}
+      <ErrorBox error={error} />
+    </div>
+  );
+}
+
+type Action = { kind: 'transfer' | 'split' | 'finance'; piece: Voucher };
+
+export function SupplierView() {
+  const me = myId();
+  const receivables = useLoad(() => get<Page<Receivable>>(`/receivables${query({ creditor: me, pageSize: '100' })}`), [me]);
+  const pieces = useLoad(() => get<Page<Voucher>>(`/vouchers${query({ holder: me, pageSize: '100' })}`), [me]);
+  const financings = useLoad(() => get<Page<Financing>>(`/financings${query({ applicant: me, pageSize: '100' })}`), [me]);
+  const [action, setAction] = useState<Action | undefined>(undefined);
+  const reloadAll = () => {
+    receivables.reload();
+    pieces.reload();
+    financings.reload();
+  };
+
+  return (
+    <div class="view">
+      <h2 class="view-title">{t('supplier.title')}</h2>
+      <Section title={t('supplier.receivables')}>
+        <ErrorBox error={receivables.error} />
+        <Table
+          caption={t('supplier.receivables')}
+          rows={receivables.data?.records}
+          rowKey={(r) => r.id}
+          columns={[
+            { label: 'field.id', cell: (r) => r.id },
+            { label: 'field.debtor', cell: (r) => r.debtor },
+            { label: 'field.amount', cell: (r) => money(r.amount, r.currency) },
+            { label: 'field.dueDate', cell: (r) => r.dueDate },
+            { label: 'field.fingerprint', cell: (r) => <code title={r.documents[0]?.fingerprint}>{short(r.documents[0]?.fingerprint)}</code> },
+            { label: 'field.status', cell: (r) => <Status value={r.status} /> },
+          ]}
+        />
+      </Section>
+
+      <Form
+        title={t('supplier.register')}
+        submit="supplier.submitRegister"
+        fields={[
+          { name: 'debtor', label: 'supplier.debtor' },
+          { name: 'amount', label: 'supplier.amount', type: 'number' },
+          { name: 'dueDate', label: 'supplier.dueDate', type: 'date' },
+          { name: 'sellerTaxId', label: 'supplier.sellerTaxId', value: me },
+          { name: 'invoiceCode', label: 'supplier.invoiceCode' },
+          { name: 'invoiceNumber', label: 'supplier.invoiceNumber' },
+          { name: 'invoiceAmount', label: 'supplier.invoiceAmount', type: 'number' },
+          { name: 'issueDate', label: 'supplier.issueDate', type: 'date' },
+        ]}
+        extra={(values) => <FingerprintPreviewButton values={values} />}
+        onSubmit={async (v) => {
+          const r = await post<Receivable>('/receivables', {
+            debtor: v.debtor,
+            amount: amount(v.amount),
+            dueDate: v.dueDate,
+            documents: [invoiceOf(v)],
+          });
+          receivables.reload();
+          return t('supplier.registered', { id: r.id });
+        }}
+      />
+
+      <Section title={t('supplier.pieces')}>
+        <ErrorBox error={pieces.error} />
+        <Table
+          caption={t('supplier.pieces')}
+          rows={pieces.data?.records}
+          rowKey={(v) => v.id}
+          columns={[
+            { label: 'field.id', cell: (v) => v.id },
+            { label: 'field.tier', cell: (v) => v.tier },
+            { label: 'field.issuer', cell: (v) => v.issuer },
+            { label: 'field.amount', cell: (v) => money(v.amount, v.currency) },
+            { label: 'field.maturity', cell: (v) => v.maturityDate },
+            { label: 'field.status', cell: (v) => <Status value={v.status} /> },
+            {
+              label: 'field.actions',
+              cell: (v) =>
+                v.status === 'ACTIVE' ? (
+                  <span class="row-actions">
+                    <button type="button" aria-label={t('supplier.transferTitle', { id: v.id })} onClick={() => setAction({ kind: 'transfer', piece: v })}>
+                      {t('supplier.transfer')}
+                    </button>
+                    <button type="button" aria-label={t('supplier.splitTitle', { id: v.id })} onClick={() => setAction({ kind: 'split', piece: v })}>
+                      {t('supplier.split')}
+                    </button>
+                    <button type="button" aria-label={t('supplier.financeTitle', { id: v.id })} onClick={() => setAction({ kind: 'finance', piece: v })}>
+                      {t('supplier.finance')}
+                    </button>
+                  </span>
+                ) : null,
+            },
+          ]}
+        />
+        {action?.kind === 'transfer' && (
+          <Form
+            key={`t-${action.piece.id}`}
+            title={t('supplier.transferTitle', { id: action.piece.id })}
+            submit="supplier.submitTransfer"
+            fields={[
+              { name: 'to', label: 'supplier.to' },
+              { name: 'amount', label: 'supplier.amount', type: 'number' },
+            ]}
+            onCancel={() => setAction(undefined)}
+            onSubmit={async (v) => {
+              await post(`/vouchers/${encodeURIComponent(action.piece.id)}/transfer`, { to: v.to, amount: amount(v.amount) });
+              reloadAll();
+              return t('supplier.transferred', { id: action.piece.id });
+            }}
+          />
+        )}
+        {action?.kind === 'split' && (
+          <Form
+            key={`s-${action.piece.id}`}
+            title={t('supplier.splitTitle', { id: action.piece.id })}
+            submit="supplier.submitSplit"
+            fields={[{ name: 'amounts', label: 'supplier.amounts' }]}
+            onCancel={() => setAction(undefined)}
+            onSubmit={async (v) => {
+              const amounts = (v.amounts ?? '').trim().split(/[\s;；]+/).map((a) => amount(a));
+              await post(`/vouchers/${encodeURIComponent(action.piece.id)}/split`, { amounts });
+              reloadAll();
+              return t('supplier.splitDone', { id: action.piece.id });
+            }}
+          />
+        )}
+        {action?.kind === 'finance' && (
+          <Form
+            key={`f-${action.piece.id}`}
+            title={t('supplier.financeTitle', { id: action.piece.id })}
+            submit="supplier.submitFinance"
+            fields={[
+              { name: 'bank', label: 'supplier.bankId' },
+              { name: 'requestedAmount', label: 'supplier.requestedAmount', type: 'number' },
+            ]}
+            onCancel={() => setAction(undefined)}
+            onSubmit={async (v) => {
+              const f = await post<Financing>('/financings', {
+                asset: { type: 'VOUCHER', id: action.piece.id },
+                bank: v.bank,
+                requestedAmount: amount(v.requestedAmount),
+              });
+              reloadAll();
+              return t('supplier.financeDone', { id: f.id });
+            }}
+          />
+        )}
+      </Section>
+
+      <Section title={t('supplier.financings')}>
+        <ErrorBox error={financings.error} />
+        <Table
+          caption={t('supplier.financings')}
+          rows={financings.data?.records}
+          rowKey={(f) => f.id}
+          columns={[
+            { label: 'field.id', cell: (f) => f.id },
+            { label: 'field.asset', cell: (f) => `${f.asset.type} ${f.asset.id}` },
+            { label: 'field.bank', cell: (f) => f.bank },
+            { label: 'field.requested', cell: (f) => money(f.requestedAmount, f.currency) },
+            { label: 'field.status', cell: (f) => <Status value={f.status} /> },
+          ]}
+        />
+      </Section>
+    </div>
+  );
+}

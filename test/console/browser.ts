@@ -1,0 +1,108 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { demoSignIns } from '../../gateway/src/demo/sign-in';
+import { createApp } from '../../gateway/src/http/app';
+import { createServices } from '../../gateway/src/services';
+import { buildConsole } from '../../scripts/build-console';
+import { makeLedger, type Label, type LedgerHarness } from '../http/harness';
+
+/**
+ * Debian's chromium, headless, driven by playwright-core (whose own browser
+ * downloads are not used). CHROMIUM_PATH overrides; absent, the tests fail
+ * with the reason: .ci/run installs it with apt.
+ */
+export function chromiumPath(): string {
+  const configured = process.env.CHROMIUM_PATH;
+  if (configured) {
+    if (!existsSync(configured)) throw new Error(`CHROMIUM_PATH=${configured} does not exist`);
+    return configured;
+  }
+  for (const name of ['chromium', 'chromium-browser']) {
+    try {
+      const found = execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
+      if (found) return found;
+    } catch {
+      // next name
+    }
+  }
+  throw new Error('chromium is not installed: the console tests need a real browser (apt-get install -y chromium; .ci/run installs it), or set CHROMIUM_PATH');
+}
+
+export const ARTIFACTS = join(__dirname, '..', '..', '.scf', 'artifacts', 'console');
+
+/** The gateway with the console on port 0 over a fresh embedded ledger with the demo members, and one browser. */
+export interface ConsoleRig {
+  base: string;
+  ledger: LedgerHarness;
+  browser: Browser;
+  /** A new tab, in its own context (its own sessionStorage), on the sign-in page. */
+  open(): Promise<{ context: BrowserContext; page: Page }>;
+  /** Content-Security-Policy violations any page reported. */
+  violations: string[];
+  close(): Promise<void>;
+}
+
+export async function startConsoleRig(): Promise<ConsoleRig> {
+  const executablePath = chromiumPath();
+  const webDir = await mkdtemp(join(tmpdir(), 'scf-console-web-'));
+  await buildConsole(webDir);
+  const ledger = await makeLedger();
+  const shutdown = new AbortController();
+  const app = createApp({
+    services: createServices(ledger.runtime.ledger, { credentials: ledger.runtime.credentials }),
+    directory: ledger.runtime.directory,
+    ledgerKind: ledger.runtime.kind,
+    shutdown: shutdown.signal,
+    sseHeartbeatMs: 500,
+    console: { webDir, demoIdentities: demoSignIns(ledger.runtime) },
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  } catch (err) {
+    server.closeAllConnections();
+    server.close();
+    await ledger.close();
+    throw err;
+  }
+  const contexts: BrowserContext[] = [];
+  const violations: string[] = [];
+  return {
+    base,
+    ledger,
+    browser,
+    violations,
+    async open() {
+      const context = await browser.newContext({ baseURL: base, viewport: { width: 1360, height: 900 }, locale: 'en-US' });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.on('console', (msg) => {
+        if (/Content.Security.Policy/i.test(msg.text())) violations.push(`${page.url()}: ${msg.text()}`);
+      });
+      page.on('pageerror', (err) => violations.push(`${page.url()}: page error ${err.message}`));
+      await page.goto('/');
+      return { context, page };
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close();
+      shutdown.abort();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await ledger.close();
+      await rm(webDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type { Label };

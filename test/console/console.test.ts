@@ -1,0 +1,268 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import type { Page } from 'playwright-core';
+import { BANK, CORE, SUPPLIER2, SUPPLIER3 } from '../http/harness';
+import { ARTIFACTS, startConsoleRig, type ConsoleRig } from './browser';
+import { AuditorPage, BankPage, CorePage, en, OperatorPage, SignInPage, SupplierPage } from './pages';
+
+/*
+ * The console in a real browser (Debian's chromium, headless, through
+ * playwright-core) against the gateway on port 0 over a fresh embedded ledger
+ * with the demo members. The ledger-core story runs through the UI only, in
+ * order, each identity in its own browser context; screenshots of each main
+ * view go to .scf/artifacts/console/.
+ */
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+/** Waits until `read` returns a value `accept` takes, or fails with `message`. */
+async function poll<T>(read: () => Promise<T>, accept: (v: T) => boolean, message: string, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (accept(v)) return v;
+    if (Date.now() > until) throw new Error(`${message} (last: ${JSON.stringify(v)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('console: the ledger-core story in a browser', function () {
+  this.timeout(120_000);
+  let rig: ConsoleRig;
+  const invoiceNumber = `C${Date.now()}`;
+  const invoice = { debtor: CORE(), amount: '8000000.00', dueDate: '2027-03-31', invoiceCode: '3200231130', invoiceNumber, issueDate: '2026-11-02' };
+  let receivableId = '';
+  let rootId = '';
+  let financingId = '';
+
+  before(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    rig = await startConsoleRig();
+  });
+  after(async () => {
+    await rig?.close();
+  });
+  afterEach(() => {
+    // Every page kept the strict Content-Security-Policy: nothing refused, no script error.
+    expect(rig.violations, rig.violations.join('\n')).to.deep.equal([]);
+  });
+
+  const signIn = async (label: string): Promise<Page> => {
+    const { page } = await rig.open();
+    await new SignInPage(page).asDemoIdentity(label);
+    return page;
+  };
+
+  it('offers the demo identities and shows the supplier its view after signing in, the token kept out of the address', async () => {
+    const page = await signIn('supplier1');
+    await page.waitForURL('**/console/supplier');
+    await page.getByRole('heading', { name: en('supplier.title'), level: 2 }).waitFor();
+    expect(page.url()).to.not.match(/token|Bearer/i);
+    // Evaluated in the page (a string: this program has no DOM types).
+    const stored = await page.evaluate<{ session: string | null; local: number }>("({ session: sessionStorage.getItem('scf.token'), local: localStorage.length })");
+    expect(stored.session).to.match(/\S{20,}/);
+    expect(stored.local).to.equal(0);
+  });
+
+  it('bad input in the register form shows the problem in plain words and writes nothing', async () => {
+    const page = await signIn('supplier1');
+    const supplier = new SupplierPage(page);
+    const before = await rig.ledger.height();
+    await supplier.fillInvoice({ ...invoice, dueDate: '2027-02-30', invoiceNumber: `${invoiceNumber}X` });
+    await supplier.submitRegistration();
+    const alert = supplier.register.getByRole('alert');
+    await alert.waitFor();
+    const text = (await alert.textContent()) ?? '';
+    expect(text).to.contain(en('code.VALIDATION_FAILED'));
+    expect(text).to.contain('dueDate');
+    expect(text).to.not.match(/^\s*\{/);
+    // A request the ledger would have written has had time to commit: nothing did.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await rig.ledger.height()).to.equal(before);
+  });
+
+  it('the supplier previews the invoice fingerprint, then registers the receivable', async () => {
+    const page = await signIn('supplier1');
+    const supplier = new SupplierPage(page);
+    await supplier.fillInvoice(invoice);
+    const fingerprint = await supplier.previewFingerprint();
+    expect(fingerprint).to.match(/^[0-9a-f]{64}$/);
+    await supplier.submitRegistration();
+    const done = supplier.register.getByRole('status').filter({ hasText: /Receivable RCV-/ });
+    await done.waitFor();
+    receivableId = /RCV-[A-Za-z0-9]+/.exec((await done.textContent()) ?? '')?.[0] ?? '';
+    expect(receivableId).to.match(/^RCV-/);
+    const row = supplier.receivables.getByRole('row').filter({ hasText: receivableId });
+    await row.filter({ hasText: 'PENDING' }).waitFor();
+    expect(await row.getByRole('cell').nth(4).locator('code').getAttribute('title')).to.equal(fingerprint);
+    await shot(page, 'supplier');
+  });
+
+  it('the core enterprise checks the invoice, confirms, and issues a voucher that its checker approves', async () => {
+    const maker = await signIn('core-maker');
+    const core = new CorePage(maker);
+    await core.pending.getByRole('cell', { name: receivableId, exact: true }).waitFor();
+    const check = await core.checkInvoice(receivableId, { invoiceCode: invoice.invoiceCode, invoiceNumber, amount: invoice.amount, issueDate: invoice.issueDate });
+    expect(check).to.equal(en('core.checkResult', { allMatch: 'true', complete: 'true' }));
+    await core.confirm(receivableId);
+    // 8,000,000.00 CNY is above the core enterprise's dual-control threshold: the maker's issue waits for the checker.
+    const answer = await core.issueVoucher(receivableId, '8000000.00', '2027-06-30');
+    const approvalId = /APR-[A-Za-z0-9]+/.exec(answer)?.[0] ?? '';
+    expect(answer).to.equal(en('core.awaitingChecker', { id: approvalId }));
+    await shot(maker, 'core-maker');
+
+    const checker = await signIn('core-checker');
+    await checker.waitForURL('**/console/core');
+    const coreChecker = new CorePage(checker);
+    await coreChecker.approve(approvalId);
+    const ladderRow = coreChecker.ladder.getByRole('row').filter({ hasText: '2027-06-30' }).first();
+    await ladderRow.waitFor();
+    rootId = ((await ladderRow.getByRole('cell').first().textContent()) ?? '').trim();
+    expect(rootId).to.match(/^VCH-[A-Za-z0-9]+$/);
+    await coreChecker.ladder.getByRole('heading', { name: /Maturing in June 2027/ }).waitFor();
+    await shot(checker, 'core');
+  });
+
+  it('the voucher travels down three tiers: transfer to supplier 2, transfer to supplier 3, and a split', async () => {
+    const s1 = new SupplierPage(await signIn('supplier1'));
+    await s1.pieceRow(rootId).waitFor();
+    await s1.transfer(rootId, SUPPLIER2(), '7000000.00');
+    await s1.pieceRow(`${rootId}.2`).filter({ hasText: 'ACTIVE' }).waitFor();
+
+    const s2 = new SupplierPage(await signIn('supplier2'));
+    await s2.pieceRow(`${rootId}.1`).waitFor();
+    await s2.transfer(`${rootId}.1`, SUPPLIER3(), '6000000.00');
+
+    const s3 = new SupplierPage(await signIn('supplier3'));
+    await s3.pieceRow(`${rootId}.1.1`).waitFor();
+    await s3.split(`${rootId}.1.1`, '5800000.00 200000.00');
+    await s3.pieceRow(`${rootId}.1.1.1`).filter({ hasText: '5,800,000.00' }).waitFor();
+    await s3.pieceRow(`${rootId}.1.1.2`).filter({ hasText: '200,000.00' }).waitFor();
+    financingId = await s3.requestFinancing(`${rootId}.1.1.1`, BANK(), '5500000.00');
+    expect(financingId).to.match(/^FIN-/);
+  });
+
+  it("the bank opens the tier-3 supplier's piece: three hops to the root, the confirmed receivable, financeable", async () => {
+    const page = await signIn('bank-maker');
+    const bank = new BankPage(page);
+    await bank.requests.getByRole('cell', { name: financingId, exact: true }).waitFor();
+    const piece = `${rootId}.1.1.1`;
+    await bank.openProvenance(piece);
+    await bank.provenance.getByText(en('bank.hops', { hops: 3 })).waitFor();
+    await bank.provenance.getByRole('status').filter({ hasText: en('bank.financeable') }).waitFor();
+    const lineage = bank.provenance.getByRole('list', { name: en('bank.provenanceOf', { id: piece }) });
+    const steps = await lineage.locator(':scope > li > strong').allTextContents();
+    // The receivable was confirmed by the debtor, then vouchered (its status since the issue).
+    expect(steps).to.deep.equal([piece, `${rootId}.1.1`, `${rootId}.1`, rootId, en('bank.receivableNode', { id: receivableId, status: 'VOUCHERED' })]);
+    await bank.provenance.getByText(/^confirmed by the debtor .+ \(transaction \S+\)$/).waitFor();
+    // The picture: the four pieces and the receivable, laid out by dagre in cytoscape's canvas.
+    const graph = bank.provenance.getByRole('img', { name: en('bank.graph') });
+    expect(await graph.getAttribute('data-node-count')).to.equal('5');
+    expect(await graph.locator('canvas').count()).to.be.greaterThan(0);
+    await shot(page, 'bank-provenance');
+  });
+
+  it('financing under maker-checker: the maker sees the discount and fee before approving, the checker executes and disburses', async () => {
+    const makerPage = await signIn('bank-maker');
+    const maker = new BankPage(makerPage);
+    await maker.requests.getByRole('cell', { name: financingId, exact: true }).waitFor();
+    const form = await maker.startApproval(financingId, '5200000.00', '450');
+    const preview = form.locator('p.preview');
+    await preview.waitFor();
+    const text = (await preview.textContent()) ?? '';
+    // fee: 1.5% of 5,200,000.00 (the tier from 5M to 20M); discount: on the face 5,800,000.00 at 4.50% for the days to 2027-06-30.
+    expect(text).to.match(/^Days to maturity \d+; discount [\d,]+\.\d\d CNY; fee 78,000\.00 CNY; the applicant receives 5,122,000\.00 CNY$/);
+    await form.getByRole('button', { name: en('bank.submitApprove') }).click();
+    const waiting = form.getByRole('status').filter({ hasText: /APR-/ });
+    await waiting.waitFor();
+    const approvalId = /APR-[A-Za-z0-9]+/.exec((await waiting.textContent()) ?? '')?.[0] ?? '';
+
+    const checkerPage = await signIn('bank-checker');
+    const checker = new BankPage(checkerPage);
+    await checker.approveAsChecker(approvalId);
+    await checker.requests.getByRole('row').filter({ hasText: financingId }).filter({ hasText: 'APPROVED' }).waitFor();
+    await checker.disburse(financingId, 'CNAPS-20261204-0042');
+    await checker.requests.getByRole('row').filter({ hasText: financingId }).filter({ hasText: 'DISBURSED' }).waitFor();
+    await shot(checkerPage, 'bank');
+  });
+
+  it("the auditor opens the voucher's tree, sees every piece, and reads a piece's history", async () => {
+    const page = await signIn('auditor');
+    const auditor = new AuditorPage(page);
+    await auditor.find(rootId);
+    const pieces = [rootId, `${rootId}.1`, `${rootId}.2`, `${rootId}.1.1`, `${rootId}.1.2`, `${rootId}.1.1.1`, `${rootId}.1.1.2`];
+    await auditor.tree.getByRole('heading', { name: en('auditor.treeOf', { id: rootId, count: pieces.length }) }).waitFor();
+    const listed = await auditor.tree.getByRole('button', { name: /^History / }).allTextContents();
+    expect([...listed].sort()).to.deep.equal([...pieces].sort());
+    expect(await auditor.tree.getByRole('img', { name: en('auditor.treeGraph') }).getAttribute('data-node-count')).to.equal(String(pieces.length));
+    await shot(page, 'auditor-tree');
+
+    const piece = `${rootId}.1.1.1`;
+    await auditor.openHistory(piece);
+    const timeline = page.getByRole('region', { name: en('auditor.historyOf', { id: piece }) });
+    const versions = timeline.getByRole('listitem').filter({ has: page.locator('time') });
+    // Created by the split, then FINANCING_PENDING (the request), then FINANCED (the disbursement).
+    await poll(() => versions.count(), (n) => n >= 3, 'the history shows each version');
+    const changes = await timeline.getByRole('listitem').allTextContents();
+    expect(changes.join('\n')).to.contain('status: ACTIVE → FINANCING_PENDING');
+    expect(await timeline.locator('code').first().textContent()).to.match(/\S{8,}/);
+    await shot(page, 'auditor-timeline');
+  });
+
+  it('the auditor watches the live event stream (read with fetch: the token travels only in the header)', async () => {
+    const page = await signIn('auditor');
+    const auditor = new AuditorPage(page);
+    await page.getByRole('button', { name: en('auditor.startEvents') }).click();
+    await page.getByText(en('auditor.streaming')).waitFor();
+    // Something happens on the ledger: supplier 1 registers another receivable through its console.
+    const supplier = new SupplierPage(await signIn('supplier1'));
+    await supplier.fillInvoice({ ...invoice, amount: '1000.00', invoiceNumber: `${invoiceNumber}E` });
+    await supplier.submitRegistration();
+    await supplier.register.getByRole('status').filter({ hasText: /RCV-/ }).waitFor();
+    await auditor.events.getByText('ReceivableRegistered').first().waitFor();
+    await page.getByRole('button', { name: en('auditor.stopEvents') }).click();
+  });
+
+  it('the operator sees the members and their identities, and places and lifts a freeze', async () => {
+    const page = await signIn('operator-admin');
+    await page.waitForURL('**/console/auditor');
+    await page.getByRole('link', { name: en('nav.operator') }).click();
+    const operator = new OperatorPage(page);
+    await operator.members.getByRole('cell', { name: 'Pudong Commercial Bank' }).waitFor();
+    const identities = await operator.showIdentities(BANK());
+    await identities.getByRole('cell', { name: 'bank-maker', exact: true }).waitFor();
+    await identities.getByRole('cell', { name: 'bank-checker', exact: true }).waitFor();
+    const freezeId = await operator.freezeAsset('VOUCHER', `${rootId}.2`, 'Court order (2026) Hu 0115 Zhi 123');
+    expect(freezeId).to.match(/^FRZ-/);
+    const row = operator.freezes.getByRole('row').filter({ hasText: freezeId });
+    await row.filter({ hasText: 'ACTIVE' }).waitFor();
+    await shot(page, 'operator');
+    await row.getByRole('button', { name: en('operator.lift', { id: freezeId }) }).click();
+    await row.filter({ hasText: 'LIFTED' }).waitFor();
+  });
+
+  it('switches to Chinese and back, every label from the catalogue', async () => {
+    const page = await signIn('supplier1');
+    await page.getByLabel(en('app.language')).selectOption('zh');
+    await page.getByRole('heading', { name: '我的应收账款' }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).to.equal('zh-CN');
+    await page.getByLabel('语言').selectOption('en');
+    await page.getByRole('heading', { name: en('supplier.receivables') }).waitFor();
+  });
+
+  it('a pasted token signs in by keyboard; an unknown one is refused in plain words', async () => {
+    const { page } = await rig.open();
+    const signInPage = new SignInPage(page);
+    await signInPage.token.fill('scf_unknown_token_0123456789abcdef0123456789');
+    await signInPage.token.press('Enter');
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).to.contain(en('code.UNAUTHENTICATED'));
+    const token = rig.ledger.runtime.tokens.get('auditor') ?? '';
+    await signInPage.token.fill(token);
+    await signInPage.token.press('Enter');
+    await signInPage.nav.waitFor();
+    await page.waitForURL('**/console/auditor');
+  });
+});
