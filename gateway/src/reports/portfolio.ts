@@ -50,8 +50,9 @@ export async function loadPortfolio(
   calls: LedgerCalls,
   ctx: CallContext,
   scope: { reader: boolean; memberId: string },
-  options: { maturing?: { from: string; to: string } } = {},
+  options: { maturing?: { from: string; to: string }; only?: ReadonlyArray<keyof Portfolio> } = {},
 ): Promise<Portfolio> {
+  const wanted = (k: keyof Portfolio) => options.only === undefined || options.only.includes(k);
   const all = <T>(name: string, queries: object[]) => Promise.all(queries.map((q) => listAll<T>(calls, ctx, name, q)));
   const me = scope.memberId;
   const voucherQueries: object[] = options.maturing
@@ -75,9 +76,9 @@ export async function loadPortfolio(
         { bank: me, status },
       ]);
   const [vouchers, receivables, financings] = await Promise.all([
-    all<Voucher>('voucher:List', voucherQueries),
-    all<Receivable>('receivable:List', receivableQueries),
-    all<Financing>('financing:List', financingQueries),
+    wanted('vouchers') ? all<Voucher>('voucher:List', voucherQueries) : [],
+    wanted('receivables') ? all<Receivable>('receivable:List', receivableQueries) : [],
+    wanted('financings') ? all<Financing>('financing:List', financingQueries) : [],
   ]);
   const outstanding = new Set<string>(OUTSTANDING_VOUCHER);
   return {
