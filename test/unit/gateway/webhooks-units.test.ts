@@ -1,0 +1,80 @@
+import { expect } from 'chai';
+import { Webhook } from 'standardwebhooks';
+import { ageingBucket, toCsv, weekStart } from '../../../gateway/src/reports/compute';
+import { isNonPublicAddress, urlProblem } from '../../../gateway/src/webhooks/address';
+import { retryDelayMs } from '../../../gateway/src/webhooks/outbox';
+import { notificationIdOf, reachedMilestones } from '../../../gateway/src/webhooks/reminders';
+import { signedHeaders } from '../../../gateway/src/webhooks/sender';
+
+describe('webhooks and reports: the pure parts', () => {
+  it('signs as the Standard Webhooks reference vector does', () => {
+    // standard-webhooks libraries/javascript webhook.test.ts, "sign function works"
+    const key = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const h = signedHeaders(key, 'msg_p5jXN8AQM9LWM0D4loKWxJek', new Date(1614265330 * 1000), '{"test": 2432232314}');
+    expect(h['webhook-signature']).to.equal('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
+    expect(h['webhook-timestamp']).to.equal('1614265330');
+  });
+
+  it('produces headers the reference verifier accepts, and refuses a changed body', () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const body = '{"type":"VoucherTransferred"}';
+    const h = signedHeaders(secret, 'evt_abc', new Date(), body);
+    expect(() => new Webhook(secret).verify(body, { ...h })).not.to.throw();
+    expect(() => new Webhook(secret).verify(`${body} `, { ...h })).to.throw();
+  });
+
+  it('refuses loopback, private, link-local and unique-local addresses unless allowed', () => {
+    for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1']) {
+      expect(isNonPublicAddress(a), a).to.equal(true);
+    }
+    for (const a of ['8.8.8.8', '1.1.1.1', '2001:4860:4860::8888']) expect(isNonPublicAddress(a), a).to.equal(false);
+    expect(urlProblem('http://127.0.0.1:4000/h', false)).to.match(/loopback/);
+    expect(urlProblem('http://localhost/h', false)).to.match(/loopback/);
+    expect(urlProblem('http://[::1]/h', false)).to.match(/loopback/);
+    expect(urlProblem('http://127.0.0.1:4000/h', true)).to.equal(undefined);
+    expect(urlProblem('https://erp.example.com/hooks', false)).to.equal(undefined);
+    expect(urlProblem('ftp://example.com', false)).to.match(/scheme/);
+  });
+
+  it('backs off on the schedule with ±20 % jitter, the last delay repeating', () => {
+    const schedule = [1000, 5000];
+    expect(retryDelayMs(schedule, 1, () => 0)).to.equal(800);
+    expect(retryDelayMs(schedule, 1, () => 1)).to.equal(1200);
+    expect(retryDelayMs(schedule, 2, () => 0.5)).to.equal(5000);
+    expect(retryDelayMs(schedule, 9, () => 0.5)).to.equal(5000);
+  });
+
+  it('reaches milestones on the ledger date, skipping reminders once the due date has passed', () => {
+    const names = (today: string) => reachedMilestones('2027-03-10', today).map((m) => `${m.name}${m.skipped ? '(skipped)' : ''}`);
+    expect(names('2027-03-06')).to.deep.equal([]);
+    expect(names('2027-03-07')).to.deep.equal(['DUE_IN_3_DAYS']);
+    expect(names('2027-03-09')).to.deep.equal(['DUE_IN_3_DAYS', 'DUE_IN_1_DAY']);
+    expect(names('2027-03-10')).to.deep.equal(['DUE_IN_3_DAYS(skipped)', 'DUE_IN_1_DAY(skipped)']);
+    expect(names('2027-06-08')).to.deep.equal(['DUE_IN_3_DAYS(skipped)', 'DUE_IN_1_DAY(skipped)', 'OVERDUE_1_DAY', 'OVERDUE_30_DAYS', 'OVERDUE_60_DAYS', 'OVERDUE_90_DAYS']);
+  });
+
+  it('derives the same notification id from the same asset, due date and milestone, and another from anything else', () => {
+    const id = notificationIdOf('VOUCHER', 'VCH-1', '2027-03-10', 'OVERDUE_30_DAYS');
+    expect(id).to.match(/^ntf_[0-9a-f]{32}$/);
+    expect(notificationIdOf('VOUCHER', 'VCH-1', '2027-03-10', 'OVERDUE_30_DAYS')).to.equal(id);
+    expect(notificationIdOf('VOUCHER', 'VCH-1', '2027-03-10', 'OVERDUE_60_DAYS')).not.to.equal(id);
+    expect(notificationIdOf('VOUCHER', 'VCH-2', '2027-03-10', 'OVERDUE_30_DAYS')).not.to.equal(id);
+  });
+
+  it('buckets ageing and weeks as the reports say', () => {
+    expect(['2027-03-10', '2027-03-11', '2027-04-09', '2027-04-10', '2027-05-09', '2027-05-10', '2027-06-08', '2027-06-09'].map((d) => ageingBucket('2027-03-10', d))).to.deep.equal([
+      'CURRENT',
+      '1-30',
+      '1-30',
+      '31-60',
+      '31-60',
+      '61-90',
+      '61-90',
+      'OVER_90',
+    ]);
+    expect(weekStart('2027-03-10')).to.equal('2027-03-08'); // a Wednesday → Monday
+    expect(weekStart('2027-03-14')).to.equal('2027-03-08'); // Sunday
+    expect(weekStart('2027-03-15')).to.equal('2027-03-15'); // Monday
+    expect(toCsv(['a', 'b'], [{ a: 'x,y', b: 'say "hi"' }])).to.equal('a,b\r\n"x,y","say ""hi"""\r\n');
+  });
+});
