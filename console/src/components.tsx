@@ -157,6 +157,37 @@ export function Form(props: {
   );
 }
 
+/**
+ * A button's action: `run(what, message)` shows the message in a status
+ * region when it succeeds, or its problem in plain words; `feedback` renders both.
+ */
+export function useAction(): { run: (what: () => Promise<unknown>, message: string, then?: () => void) => Promise<void>; feedback: ComponentChildren } {
+  const [error, setError] = useState<unknown>(undefined);
+  const [done, setDone] = useState<string | undefined>(undefined);
+  const run = async (what: () => Promise<unknown>, message: string, then?: () => void) => {
+    setError(undefined);
+    setDone(undefined);
+    try {
+      await what();
+      setDone(message);
+      then?.();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const feedback = (
+    <>
+      <ErrorBox error={error} />
+      {done && (
+        <p role="status" class="ok">
+          {done}
+        </p>
+      )}
+    </>
+  );
+  return { run, feedback };
+}
+
 /** A titled region of a view. */
 export function Section(props: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {
   const id = useId();

@@ -1,7 +1,6 @@
-import { useState } from 'preact/hooks';
 import type { Approval } from '../../../chaincode/src/domain/controls';
 import { get, post, query } from '../api';
-import { ErrorBox, Section, Status, Table, useLoad } from '../components';
+import { ErrorBox, Section, Status, Table, useAction, useLoad } from '../components';
 import { money } from '../format';
 import { t } from '../i18n';
 import { me, myId } from '../session';
@@ -11,29 +10,21 @@ import type { Page } from './supplier';
 export function ApprovalsSection({ onDecided, refresh }: { onDecided?: () => void; refresh?: number }) {
   const member = myId();
   const approvals = useLoad(() => get<Page<Approval>>(`/approvals${query({ memberId: member, status: 'PENDING', pageSize: '100' })}`), [member, refresh]);
-  const [error, setError] = useState<unknown>(undefined);
-  const [done, setDone] = useState<string | undefined>(undefined);
+  const action = useAction();
   const checker = me.value?.identity.userRole !== 'MAKER';
-  const decide = async (a: Approval, verdict: 'approve' | 'reject') => {
-    setError(undefined);
-    setDone(undefined);
-    try {
-      await post(`/approvals/${encodeURIComponent(a.id)}/${verdict}`, {});
-      setDone(t(verdict === 'approve' ? 'approvals.approved' : 'approvals.rejected', { id: a.id }));
-      approvals.reload();
-      onDecided?.();
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const decide = (a: Approval, verdict: 'approve' | 'reject') =>
+    action.run(
+      () => post(`/approvals/${encodeURIComponent(a.id)}/${verdict}`, {}),
+      t(verdict === 'approve' ? 'approvals.approved' : 'approvals.rejected', { id: a.id }),
+      () => {
+        approvals.reload();
+        onDecided?.();
+      },
+    );
   return (
     <Section title={t('approvals.title')}>
-      <ErrorBox error={approvals.error ?? error} />
-      {done && (
-        <p role="status" class="ok">
-          {done}
-        </p>
-      )}
+      <ErrorBox error={approvals.error} />
+      {action.feedback}
       <Table
         caption={t('approvals.title')}
         rows={approvals.data?.records}

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Receivable, Voucher } from '../../../chaincode/src/domain/types';
 import { get, post, query } from '../api';
-import { ErrorBox, Form, Section, Status, Table, useLoad } from '../components';
+import { ErrorBox, Form, Section, Status, Table, useAction, useLoad } from '../components';
 import { money, month } from '../format';
 import { t } from '../i18n';
 import { myId } from '../session';
@@ -30,32 +30,17 @@ export function CoreView() {
   const pending = useLoad(() => get<Page<Receivable>>(`/receivables${query({ debtor: me, status: 'PENDING', pageSize: '100' })}`), [me]);
   const issued = useLoad(() => get<Page<Voucher>>(`/vouchers${query({ issuer: me, pageSize: '200' })}`), [me]);
   const [action, setAction] = useState<Action | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  const [done, setDone] = useState<string | undefined>(undefined);
+  const confirmation = useAction();
   const [approvalsTick, setApprovalsTick] = useState(0);
 
-  const confirm = async (r: Receivable) => {
-    setError(undefined);
-    setDone(undefined);
-    try {
-      await post(`/receivables/${encodeURIComponent(r.id)}/confirm`, {});
-      setDone(t('core.confirmed', { id: r.id }));
-      pending.reload();
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const confirm = (r: Receivable) => confirmation.run(() => post(`/receivables/${encodeURIComponent(r.id)}/confirm`, {}), t('core.confirmed', { id: r.id }), pending.reload);
 
   return (
     <div class="view">
       <h2 class="view-title">{t('core.title')}</h2>
       <Section title={t('core.pending')}>
-        <ErrorBox error={pending.error ?? error} />
-        {done && (
-          <p role="status" class="ok">
-            {done}
-          </p>
-        )}
+        <ErrorBox error={pending.error} />
+        {confirmation.feedback}
         <Table
           caption={t('core.pending')}
           rows={pending.data?.records}

@@ -3,7 +3,7 @@ import type { Freeze } from '../../../chaincode/src/domain/controls';
 import { FREEZE_TARGET_TYPES } from '../../../chaincode/src/domain/controls';
 import type { Member } from '../../../chaincode/src/domain/types';
 import { api, get, post, query } from '../api';
-import { ErrorBox, Form, Section, Status, Table, useLoad } from '../components';
+import { ErrorBox, Form, Section, Status, Table, useAction, useLoad } from '../components';
 import { dateTime } from '../format';
 import { t } from '../i18n';
 import { demoIdentities, type DemoSignIn } from '../session';
@@ -65,30 +65,12 @@ export function OperatorView() {
   const members = useLoad(() => loadMembers(extra), [extra.join(',')]);
   const freezes = useLoad(() => get<Page<Freeze>>(`/freezes${query({ pageSize: '100' })}`), []);
   const [selected, setSelected] = useState<MemberRow | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  const [done, setDone] = useState<string | undefined>(undefined);
-
-  const run = async (what: () => Promise<unknown>, message: string, reload: () => void) => {
-    setError(undefined);
-    setDone(undefined);
-    try {
-      await what();
-      setDone(message);
-      reload();
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { run, feedback } = useAction();
 
   return (
     <div class="view">
       <h2 class="view-title">{t('operator.title')}</h2>
-      <ErrorBox error={error} />
-      {done && (
-        <p role="status" class="ok">
-          {done}
-        </p>
-      )}
+      {feedback}
       <Section title={t('operator.members')}>
         <ErrorBox error={members.error} />
         <Table
