@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { openNotifications, readerIdentity } from '../../gateway/src/webhooks';
-import { WebhookReceiver, type Received } from '../support/webhook-receiver';
+import { captureSse, WebhookReceiver, type Received } from '../support/webhook-receiver';
 import { BANK, CORE, confirmedReceivable, type Label, SUPPLIER1, TEST_WEBHOOKS, type TestGateway } from './harness';
 import { advanceDays, itWithOwnClock, ledgerDate } from './time-travel';
 
@@ -49,18 +49,7 @@ describe('HTTP: maturity reminders and overdue escalation', function () {
       reminders: { intervalMs: 60_000, reader: readerIdentity(gw.ledger.runtime.identities, undefined) },
       tickMs: 20,
     });
-    const stream = await gw.listen();
-    const sse = await fetch(`${stream}/events`, { headers: { Authorization: gw.auth('supplier1') } });
-    expect(sse.status).to.equal(200);
-    let sseText = '';
-    const reader = sse.body?.getReader();
-    const reading = (async () => {
-      for (;;) {
-        const chunk = await reader?.read();
-        if (!chunk || chunk.done) return;
-        sseText += Buffer.from(chunk.value).toString('utf8');
-      }
-    })().catch(() => undefined);
+    const sse = await captureSse(`${await gw.listen()}/events`, gw.auth('supplier1'));
     try {
       for (const label of ['supplier1', 'core-maker', 'bank-maker'] as const) {
         const r = await WebhookReceiver.start();
@@ -111,12 +100,14 @@ describe('HTTP: maturity reminders and overdue escalation', function () {
       expect((milestone?.json.data as { recipients: string[] }).recipients.sort()).to.deep.equal([BANK(), CORE()].sort());
 
       // The event stream of supplier1 showed each of its notifications once.
-      const frames = sseText.split('\n\n').filter((fr) => /^event: (MaturityReminder|OverdueEscalation)$/m.test(fr) && [v.id, f.id].some((id) => fr.includes(`"${id}"`)));
+      const framesOf = (text: string) =>
+        text.split('\n\n').filter((fr) => /^event: (MaturityReminder|OverdueEscalation)$/m.test(fr) && [v.id, f.id].some((id) => fr.includes(`"${id}"`)));
+      await sse.until((text) => framesOf(text).length >= (want['supplier1'] ?? []).length, "supplier1's notifications on its event stream");
+      const frames = framesOf(sse.text());
       expect(frames).to.have.length((want['supplier1'] ?? []).length);
       expect(frames.every((fr) => !/^id: /m.test(fr)), 'notifications leave Last-Event-ID to the ledger cursor').to.equal(true);
     } finally {
-      await reader?.cancel().catch(() => undefined);
-      await reading;
+      await sse.close();
       await other.close();
       await rm(otherDir, { recursive: true, force: true });
       for (const r of [...receivers.values(), second]) await r.close();

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Webhook } from 'standardwebhooks';
-import { WebhookReceiver } from '../support/webhook-receiver';
+import { captureSse, WebhookReceiver } from '../support/webhook-receiver';
 import { CORE, expectProblem, freshInvoice, isoDate, pendingReceivable, startGateway, SUPPLIER1, type Label, type TestGateway } from './harness';
 
 /*
@@ -126,17 +126,7 @@ describe('HTTP: webhooks', function () {
     const watcher = await receiver();
     const reg = await register(gw, 'supplier1', dead, ['ReceivableRegistered']);
     await register(gw, 'supplier1', watcher, ['WebhookEndpointDisabled']);
-    const stream = await gw.listen();
-    const sse = await fetch(`${stream}/events`, { headers: { Authorization: gw.auth('supplier1') } });
-    const reader = sse.body?.getReader();
-    let sseText = '';
-    const readSse = (async () => {
-      for (;;) {
-        const chunk = await reader?.read();
-        if (!chunk || chunk.done) return;
-        sseText += Buffer.from(chunk.value).toString('utf8');
-      }
-    })().catch(() => undefined);
+    const sse = await captureSse(`${await gw.listen()}/events`, gw.auth('supplier1'));
 
     const txId = await receivableEvent(gw);
     await watcher.until(() => watcher.ofType('WebhookEndpointDisabled').length > 0, 'the disabled notice');
@@ -148,11 +138,8 @@ describe('HTTP: webhooks', function () {
     expect(notice?.verified).to.equal(true);
     expect(notice?.json.data).to.include({ endpointId: reg.endpoint.id });
     // The member's own event stream says so too.
-    const deadline = Date.now() + 10_000;
-    while (!sseText.includes('event: WebhookEndpointDisabled') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(sseText).to.contain('event: WebhookEndpointDisabled');
-    await reader?.cancel();
-    await readSse;
+    await sse.until((text) => text.includes('event: WebhookEndpointDisabled'), 'the disabled notice on the event stream');
+    await sse.close();
 
     // While disabled, newer events are held; the failed one is FAILED and redeliverable once enabled.
     const held = await receivableEvent(gw);

@@ -112,3 +112,49 @@ export class WebhookReceiver {
     await new Promise((r) => this.server.close(r));
   }
 }
+
+/** An open GET /events stream whose text is kept as it arrives. */
+export interface SseCapture {
+  text(): string;
+  /** Resolves once `ready(text)` holds, re-checked as each chunk arrives; rejects after `timeoutMs` saying `what`. */
+  until(ready: (text: string) => boolean, what: string, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function captureSse(url: string, authorization: string): Promise<SseCapture> {
+  const res = await fetch(url, { headers: { Authorization: authorization } });
+  if (res.status !== 200 || !res.body) throw new Error(`event stream: ${res.status}`);
+  const reader = res.body.getReader();
+  let text = '';
+  let waiters: Array<() => void> = [];
+  const reading = (async () => {
+    for (;;) {
+      const chunk = await reader.read();
+      if (chunk.done) return;
+      text += Buffer.from(chunk.value).toString('utf8');
+      for (const w of waiters.splice(0)) w();
+    }
+  })().catch(() => undefined);
+  return {
+    text: () => text,
+    async until(ready, what, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!ready(text)) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`event stream: timed out waiting for ${what}`);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, left);
+          waiters.push(() => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+      }
+      waiters = [];
+    },
+    async close() {
+      await reader.cancel().catch(() => undefined);
+      await reading;
+    },
+  };
+}
