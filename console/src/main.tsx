@@ -16,8 +16,8 @@ const VIEWS: Array<{ path: string; label: MessageKey; roles: string[] }> = [
   { path: '/console/supplier', label: 'nav.supplier', roles: ['SUPPLIER'] },
   { path: '/console/core', label: 'nav.core', roles: ['CORE_ENTERPRISE'] },
   { path: '/console/bank', label: 'nav.bank', roles: ['BANK'] },
-  { path: '/console/auditor', label: 'nav.auditor', roles: ['AUDITOR', 'OPERATOR'] },
   { path: '/console/operator', label: 'nav.operator', roles: ['OPERATOR'] },
+  { path: '/console/auditor', label: 'nav.auditor', roles: ['AUDITOR', 'OPERATOR'] },
 ];
 
 const viewsFor = (roles: readonly string[]) => VIEWS.filter((v) => v.roles.some((r) => roles.includes(r)));

@@ -226,8 +226,8 @@ describe('console: the ledger-core story in a browser', function () {
 
   it('the operator sees the members and their identities, and places and lifts a freeze', async () => {
     const page = await signIn('operator-admin');
-    await page.waitForURL('**/console/auditor');
-    await page.getByRole('link', { name: en('nav.operator') }).click();
+    await page.waitForURL('**/console/operator');
+    await page.getByRole('link', { name: en('nav.auditor') }).waitFor();
     const operator = new OperatorPage(page);
     await operator.members.getByRole('cell', { name: 'Pudong Commercial Bank' }).waitFor();
     const identities = await operator.showIdentities(BANK());
