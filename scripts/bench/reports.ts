@@ -54,7 +54,7 @@ async function main(): Promise<void> {
         })
       ).result;
     const started = Date.now();
-    const plan = planForRecords(0, vouchers, 10_000n, 64);
+    const plan = planForRecords(0, vouchers, 10_000n, 1);
     const minted = plan ? await mintTree({ submit, supplier: 'supplier1', core: 'core-maker', coreId: demoMember('core').id }, plan) : { leaves: [], records: 0 };
     const bank = demoMember('bank').id;
     await parallel(minted.leaves.slice(0, financings), 1, async (leaf) => {
