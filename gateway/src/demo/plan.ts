@@ -70,3 +70,30 @@ export function demoMember(key: string): DemoMember {
   if (!m) throw new Error(`no demo member ${key}`);
   return m;
 }
+
+/**
+ * The demo's credit lines (授信, DESIGN.md section 8), granted after the
+ * members: the operator's ISSUANCE line for the core enterprise (its vouchers
+ * are issued within it) and the bank's FINANCING line to the core enterprise
+ * (its approvals of financing on the core enterprise's vouchers and
+ * receivables are reserved on it). The bank's line is above its dual-control
+ * threshold, so its maker grants and its checker approves. The limits leave a
+ * demo (and the HTTP suite, which runs on the demo set-up) room to work.
+ */
+export interface DemoCreditLine {
+  key: string;
+  /** The granter's identity that grants, and its checker when dual control applies. */
+  maker: string;
+  checker?: string;
+  kind: 'ISSUANCE' | 'FINANCING';
+  obligor: string;
+  limit: string;
+  validTo: string;
+}
+
+export const DEMO_CREDIT_LINES: readonly DemoCreditLine[] = [
+  // 100,000,000,000.00 CNY of vouchers outstanding at once.
+  { key: 'issuance-core', maker: 'operator-admin', kind: 'ISSUANCE', obligor: demoMember('core').id, limit: '10000000000000', validTo: '2099-12-31' },
+  // 50,000,000,000.00 CNY of financing relying on the core enterprise.
+  { key: 'financing-core', maker: 'bank-maker', checker: 'bank-checker', kind: 'FINANCING', obligor: demoMember('core').id, limit: '5000000000000', validTo: '2099-12-31' },
+];

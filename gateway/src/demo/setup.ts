@@ -1,11 +1,13 @@
 import { identityIdOf } from '../ledger/identity-id';
 import { type Ledger, LedgerError, type LedgerIdentity } from '../ledger/ledger';
-import { DEMO_IDENTITIES, DEMO_MEMBERS, type DemoMember } from './plan';
+import { DEMO_CREDIT_LINES, DEMO_IDENTITIES, DEMO_MEMBERS, type DemoCreditLine, type DemoMember } from './plan';
 
 export interface DemoSetupReport {
   bootstrapped: boolean;
   registered: string[];
   bound: string[];
+  /** Keys of the demo credit lines granted by this run. */
+  granted: string[];
 }
 
 async function isBound(ledger: Ledger, identity: LedgerIdentity): Promise<boolean> {
@@ -37,7 +39,7 @@ async function exists(ledger: Ledger, as: LedgerIdentity, id: string): Promise<b
  * it lacks are skipped.
  */
 export async function setUpDemo(ledger: Ledger, identities: ReadonlyMap<string, LedgerIdentity>): Promise<DemoSetupReport> {
-  const report: DemoSetupReport = { bootstrapped: false, registered: [], bound: [] };
+  const report: DemoSetupReport = { bootstrapped: false, registered: [], bound: [], granted: [] };
   const [operatorMember, ...others] = DEMO_MEMBERS as [DemoMember, ...DemoMember[]];
   const operatorLabel = DEMO_IDENTITIES.find((i) => i.member === operatorMember.key)?.label ?? '';
   const operator = identities.get(operatorLabel);
@@ -74,7 +76,45 @@ export async function setUpDemo(ledger: Ledger, identities: ReadonlyMap<string, 
     });
     report.bound.push(d.label);
   }
+  for (const line of DEMO_CREDIT_LINES) {
+    if (await grantDemoLine(ledger, identities, line)) report.granted.push(line.key);
+  }
   return report;
+}
+
+/**
+ * Grants a demo credit line unless its granter already has a line of that kind
+ * to the obligor; under dual control the maker's request is approved by the
+ * checker. Both steps carry a requestId, so a run interrupted between them
+ * completes on the next. False when skipped (done, an identity missing, or a
+ * chaincode without credit lines).
+ */
+async function grantDemoLine(ledger: Ledger, identities: ReadonlyMap<string, LedgerIdentity>, line: DemoCreditLine): Promise<boolean> {
+  const maker = identities.get(line.maker);
+  const checker = line.checker === undefined ? undefined : identities.get(line.checker);
+  if (!maker || (line.checker !== undefined && !checker)) return false;
+  let existing: { records: { status: string; granter: string }[] };
+  try {
+    existing = (await ledger.evaluate(maker, 'creditLine:List', { obligor: line.obligor, kind: line.kind })) as typeof existing;
+  } catch (err) {
+    // A chaincode deployed before credit lines has no creditLine:List: the demo runs without lines.
+    if (err instanceof LedgerError && err.code === 'NOT_FOUND') return false;
+    throw err;
+  }
+  const granter = DEMO_MEMBERS.find((m) => DEMO_IDENTITIES.some((d) => d.label === line.maker && d.member === m.key))?.id;
+  if (existing.records.some((l) => l.granter === granter && l.status !== 'CLOSED')) return false;
+  const granted = await ledger.submit(maker, 'creditLine:Grant', {
+    kind: line.kind,
+    obligor: line.obligor,
+    limit: line.limit,
+    validTo: line.validTo,
+    requestId: `demo-line-${line.key}`,
+  });
+  const result = granted.result as { docType: string; id: string; status: string };
+  if (result.docType === 'approval' && result.status === 'PENDING' && checker) {
+    await ledger.submit(checker, 'approval:Approve', { id: result.id, requestId: `demo-line-${line.key}-approve` });
+  }
+  return true;
 }
 
 export interface WaitOptions {

@@ -10,6 +10,7 @@ import { errorHandler, notFoundHandler } from './problem';
 import { mount, type RouteSpec } from './route';
 import { approvalRoutes } from './routes/approvals';
 import { credentialRoutes } from './routes/credentials';
+import { creditLineRoutes } from './routes/credit-lines';
 import { financingRoutes } from './routes/financings';
 import { fingerprintRoutes } from './routes/fingerprints';
 import { freezeRoutes } from './routes/freezes';
@@ -48,6 +49,7 @@ export function routeSpecs(services: Services): RouteSpec[] {
     ...freezeRoutes(services),
     ...financingRoutes(services),
     ...warehouseReceiptRoutes(services),
+    ...creditLineRoutes(services),
     ...transactionRoutes(services),
     ...sandboxRoutes(services),
     ...webhookRoutes(services),

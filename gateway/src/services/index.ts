@@ -2,6 +2,7 @@ import { type Ledger, LedgerError, type LedgerEvent, type TransactionStatus } fr
 import { ApprovalService } from './approvals';
 import { LedgerCalls } from './calls';
 import { type CredentialAuthority, CredentialService } from './credentials';
+import { CreditLineService } from './credit-lines';
 import { FinancingService } from './financings';
 import { FingerprintService } from './fingerprints';
 import { FreezeService } from './freezes';
@@ -43,6 +44,7 @@ export interface Services {
   freezes: FreezeService;
   financings: FinancingService;
   warehouseReceipts: WarehouseReceiptService;
+  creditLines: CreditLineService;
   ledger: LedgerInfoService;
   sandboxClock: SandboxClockService;
   credentials: CredentialService;
@@ -73,6 +75,7 @@ export function createServices(ledger: Ledger, options: ServiceOptions = {}): Se
     freezes: new FreezeService(calls),
     financings: new FinancingService(calls),
     warehouseReceipts: new WarehouseReceiptService(calls),
+    creditLines: new CreditLineService(calls),
     ledger: new LedgerInfoService(ledger),
     sandboxClock: new SandboxClockService(ledger, calls, () => void options.notifications?.reminders?.trigger()),
     credentials: new CredentialService(calls, options.credentials),

@@ -162,6 +162,6 @@ describe('embedded ledger', function () {
     ledger = await EmbeddedLedger.open(join(dir, 'ledger'), { batchTimeoutMs: 5 });
     expect((await ledger.transactionStatus(r.txId)).valid).to.equal(true);
     const report = await setUpDemo(ledger, ids);
-    expect(report).to.deep.equal({ bootstrapped: false, registered: [], bound: [] });
+    expect(report).to.deep.equal({ bootstrapped: false, registered: [], bound: [], granted: [] });
   });
 });
