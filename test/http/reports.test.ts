@@ -161,7 +161,11 @@ describe('HTTP: reports', function () {
     }
     const res = await get('/reports/exposure', 'auditor');
     expect(res.status).to.equal(200);
-    expect(res.body.creditLines).to.equal(false);
+    expect(res.body.creditLines).to.equal(true);
+    // The demo bank's FINANCING line to the core enterprise (issue 16) stands beside its exposure.
+    const line = (res.body.rows as Array<Row & { creditLine?: { limit: string }; headroom?: string }>).find((r) => r.bank === BANK() && r.obligor === CORE());
+    expect(line?.creditLine, 'the demo financing line').not.to.equal(undefined);
+    expect(BigInt(line?.headroom ?? '0')).to.equal(BigInt(line?.creditLine?.limit ?? '0') - BigInt(line?.financed ?? '0'));
     type Row = { bank: string; obligor: string; currency: string; count: number; financed: string; face: string };
     const got = new Map((res.body.rows as Row[]).map((r) => [`${r.bank} ${r.obligor} ${r.currency}`, { count: r.count, financed: BigInt(r.financed), face: BigInt(r.face) }]));
     expect(got).to.deep.equal(expected);

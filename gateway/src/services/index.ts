@@ -14,6 +14,7 @@ import { VoucherService } from './vouchers';
 import { WarehouseReceiptService } from './warehouse-receipts';
 import { WebhookService } from './webhooks';
 import { ledgerNow, type Notifications } from '../webhooks';
+import { LedgerCreditLines } from '../reports/credit-line-lookup';
 
 /** Commit status and the event stream: thin, but kept behind the service seam too. */
 export class LedgerInfoService {
@@ -60,7 +61,7 @@ export interface ServiceOptions {
   credentials?: CredentialAuthority | undefined;
   /** The webhook outbox and reminders (openNotifications); without them webhook routes answer 409. */
   notifications?: Notifications | undefined;
-  /** Credit lines for the exposure report (issue 16 plugs its lookup in here). */
+  /** Credit lines for the exposure report; by default the on-chain lines (issue 16), read as the caller. */
   creditLines?: CreditLineLookup | undefined;
 }
 
@@ -80,7 +81,7 @@ export function createServices(ledger: Ledger, options: ServiceOptions = {}): Se
     sandboxClock: new SandboxClockService(ledger, calls, () => void options.notifications?.reminders?.trigger()),
     credentials: new CredentialService(calls, options.credentials),
     webhooks: new WebhookService(calls, options.notifications?.outbox),
-    reports: new ReportService(calls, ledgerNow(ledger), options.creditLines),
+    reports: new ReportService(calls, ledgerNow(ledger), options.creditLines ?? new LedgerCreditLines(calls)),
     notifications: options.notifications,
   };
 }
