@@ -35,8 +35,12 @@ const GRPC_CANCELLED = 1;
 /** A submit RPC that failed after it may have reached the orderer. */
 const uncertainSubmitError = (txId: string, code = GRPC_DEADLINE_EXCEEDED) =>
   new SubmitError({ code, details: [], cause: cause(code, 'deadline exceeded'), transactionId: txId });
+/** The commit-status call failed (the peer could not be asked). */
 const statusError = (txId: string) =>
-  new CommitStatusError({ code: 4, details: [], cause: cause(4, 'deadline'), transactionId: txId });
+  new CommitStatusError({ code: GRPC_UNAVAILABLE, details: [], cause: cause(GRPC_UNAVAILABLE, 'peer unavailable'), transactionId: txId });
+/** No commit arrived before the wait's deadline. */
+const statusTimeout = (txId: string) =>
+  new CommitStatusError({ code: GRPC_DEADLINE_EXCEEDED, details: [], cause: cause(GRPC_DEADLINE_EXCEEDED, 'deadline'), transactionId: txId });
 
 const status = (txId: string, code: number, blockNumber = 7n): StatusLike => ({ transactionId: txId, code, successful: code === 0, blockNumber });
 const bytes = (v: unknown) => Buffer.from(JSON.stringify(v));
@@ -201,6 +205,52 @@ describe('fabric connector submit flow', () => {
     expect(getStatus.callCount).to.equal(3);
     expect(submit.callCount).to.equal(1);
     expect(c.newProposal.callCount).to.equal(1);
+  });
+
+  it('hands the same signed transaction to the orderers again when no commit arrives in time, never a new proposal', async () => {
+    const c = new FakeContract();
+    const lost = sinon.stub().rejects(statusTimeout('tx1'));
+    const committed = sinon.stub().resolves(status('tx1', 0, 9n));
+    const submit = sinon.stub();
+    submit.onFirstCall().resolves(submitted('tx1', lost));
+    submit.onSecondCall().resolves(submitted('tx1', committed));
+    const tx = transaction('tx1', submit);
+    c.endorse.callsFake(() => Promise.resolve(tx));
+    const r = await submitFlow(c, 'x:Y', {}, fast);
+    expect(r).to.include({ txId: 'tx1', blockNumber: 9 });
+    expect(submit.callCount).to.equal(2);
+    expect(lost.callCount).to.equal(1);
+    expect(committed.callCount).to.equal(1);
+    expect(c.newProposal.callCount).to.equal(1);
+  });
+
+  it('waits for commitStatusMs in all across resubmissions, then reports COMMIT_TIMEOUT with the tx id', async () => {
+    const c = new FakeContract();
+    const getStatus = sinon.stub().rejects(statusTimeout('tx1'));
+    const submit = sinon.stub().resolves(submitted('tx1', getStatus));
+    c.endorse.callsFake((txId) => Promise.resolve(transaction(txId, submit)));
+    const deadlines = { endorseMs: 1_000, submitMs: 1_000, commitStatusMs: 30_000, resubmitAfterMs: 8_000, evaluateMs: 1_000 };
+    const err = await rejection(submitFlow(c, 'x:Y', {}, { ...fast, deadlines }));
+    expect(err).to.include({ code: 'COMMIT_TIMEOUT', txId: 'tx1' });
+    // ceil(30 s / 8 s) = 4 waits, each after the first preceded by a resubmission.
+    expect(getStatus.callCount).to.equal(4);
+    expect(submit.callCount).to.equal(4);
+    expect(c.newProposal.callCount).to.equal(1);
+  });
+
+  it('keeps waiting on the first submission when a resubmission is refused', async () => {
+    const c = new FakeContract();
+    const getStatus = sinon.stub();
+    getStatus.onFirstCall().rejects(statusTimeout('tx1'));
+    getStatus.onSecondCall().resolves(status('tx1', 0, 4n));
+    const submit = sinon.stub();
+    submit.onFirstCall().resolves(submitted('tx1', getStatus));
+    submit.onSecondCall().rejects(submitError('tx1'));
+    c.endorse.callsFake((txId) => Promise.resolve(transaction(txId, submit)));
+    const r = await submitFlow(c, 'x:Y', {}, fast);
+    expect(r.blockNumber).to.equal(4);
+    expect(submit.callCount).to.equal(2);
+    expect(getStatus.callCount).to.equal(2);
   });
 
   it('maps an endorsement failure carrying a chaincode [CODE] in its details to that code, without retrying', async () => {

@@ -8,8 +8,13 @@ import { asGatewayError, GRPC, isNoEndorsementPlan, mapProposalError, MVCC_READ_
  *   endorse  -- EndorseError: nothing was ordered; map the chaincode code.
  *   submit   -- SubmitError: the orderer did not take it; send the SAME signed
  *               transaction again (same tx id, so it can never commit twice).
- *   status   -- CommitStatusError: the outcome is unknown; ask again, never
- *               resubmit; give up with COMMIT_TIMEOUT carrying the tx id.
+ *   status   -- no commit within resubmitAfterMs: hand the SAME signed
+ *               transaction to the orderers again and keep waiting (an
+ *               orderer that took it may have lost it: a Raft leader cut off
+ *               the network loses what followers forwarded to it; the tx id
+ *               commits valid at most once, a second copy is DUPLICATE_TXID).
+ *               Any other CommitStatusError: ask again. Give up with
+ *               COMMIT_TIMEOUT carrying the tx id.
  *   MVCC_READ_CONFLICT / PHANTOM_READ_CONFLICT: re-endorse as a NEW
  *               transaction after a bounded, jittered backoff.
  */
@@ -48,10 +53,17 @@ export interface Deadlines {
   endorseMs: number;
   submitMs: number;
   commitStatusMs: number;
+  /**
+   * How long to wait for a commit before handing the same transaction to the
+   * orderers again. Well above a commit's latency under load (p99 3.7 s at 128
+   * in flight on the reference machine, docs/BENCHMARKS.md), so a healthy
+   * network sees no second copies.
+   */
+  resubmitAfterMs: number;
   evaluateMs: number;
 }
 
-export const DEFAULT_DEADLINES: Deadlines = { endorseMs: 15_000, submitMs: 5_000, commitStatusMs: 60_000, evaluateMs: 5_000 };
+export const DEFAULT_DEADLINES: Deadlines = { endorseMs: 15_000, submitMs: 5_000, commitStatusMs: 60_000, resubmitAfterMs: 8_000, evaluateMs: 5_000 };
 
 /**
  * Re-endorsing while the Gateway finds no endorsement plan (FAILED_PRECONDITION
@@ -147,7 +159,7 @@ export async function submitFlow(
     const outcome = await submitSame(transaction, budget, deadlines, options.submitAttempts ?? 3, retry, sleep, random);
     if ('uncertain' in outcome) return settleUncertain(transaction, outcome.uncertain, options.commitStatus);
     const submitted = outcome;
-    const status = await readStatus(submitted, budget, deadlines, options.statusAttempts ?? 3, retry, sleep, random);
+    const status = await readStatus(transaction, submitted, budget, deadlines, options.statusAttempts ?? 3, retry, sleep, random);
     if (status.successful) {
       return { txId, result: decodeResult(submitted.getResult()), blockNumber: Number(status.blockNumber) };
     }
@@ -229,7 +241,14 @@ async function settleUncertain(
   });
 }
 
+/**
+ * Waits for the commit of a submitted transaction. A wait that times out
+ * (no commit within resubmitAfterMs) submits the same transaction again and
+ * waits on, for commitStatusMs in all; other failures of the status call are
+ * retried `attempts` times. The call's budget bounds it all.
+ */
 async function readStatus(
+  transaction: TransactionLike,
   submitted: SubmittedLike,
   budget: Budget,
   deadlines: Deadlines,
@@ -239,17 +258,37 @@ async function readStatus(
   random: () => number,
 ): Promise<StatusLike> {
   const txId = submitted.getTransactionId();
-  for (let attempt = 1; ; attempt++) {
+  let current = submitted;
+  let failures = 0;
+  let waits = 0;
+  const waitMs = Math.min(deadlines.resubmitAfterMs, deadlines.commitStatusMs);
+  // Waits that time out are bounded by the commit-status deadline as a whole,
+  // so a call never waits longer than commitStatusMs for its commit in total.
+  const maxWaits = Math.max(1, Math.ceil(deadlines.commitStatusMs / waitMs));
+  for (;;) {
+    let err: unknown;
     try {
-      return await submitted.getStatus({ deadline: budget.deadline(deadlines.commitStatusMs) });
-    } catch (err) {
-      if (attempt >= attempts || budget.expired()) {
-        throw new LedgerError('COMMIT_TIMEOUT', 'transaction submitted; commit outcome unknown, query /transactions/{txId}', {
-          txId,
-          cause: err,
-        });
+      return await current.getStatus({ deadline: budget.deadline(waitMs) });
+    } catch (e) {
+      err = e;
+    }
+    const timedOut = asGatewayError(err)?.code === GRPC.DEADLINE_EXCEEDED;
+    if (timedOut) waits++;
+    else failures++;
+    if (failures >= attempts || waits >= maxWaits || budget.expired()) {
+      throw new LedgerError('COMMIT_TIMEOUT', 'transaction submitted; commit outcome unknown, query /transactions/{txId}', {
+        txId,
+        cause: err,
+      });
+    }
+    if (timedOut) {
+      try {
+        current = await transaction.submit({ deadline: budget.deadline(deadlines.submitMs) });
+      } catch {
+        // The orderers did not take the copy: wait on for the first one.
       }
-      await sleep(backoffDelay(retry, attempt, random));
+    } else {
+      await sleep(backoffDelay(retry, failures, random));
     }
   }
 }
