@@ -42,9 +42,9 @@ export async function waitFor(what: string, probe: () => Promise<true | string>,
 }
 
 /** GET an operations endpoint's /healthz: true on 200, else the reason. */
-export async function healthz(port: number): Promise<true | string> {
+export async function healthz(port: number, host = '127.0.0.1'): Promise<true | string> {
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) });
+    const res = await fetch(`http://${host}:${port}/healthz`, { signal: AbortSignal.timeout(2_000) });
     return res.status === 200 ? true : `healthz ${res.status}: ${(await res.text()).slice(0, 200)}`;
   } catch (err) {
     return `healthz unreachable (${err instanceof Error ? err.message : String(err)})`;

@@ -28,6 +28,10 @@ export interface OrdererNode {
   kind: 'orderer';
   name: string; // orderer1
   host: string; // orderer1.orderer.scf
+  /** The address it listens on and is reached at: 127.0.0.1, or its own inside a network namespace. */
+  address: string;
+  /** The network namespace it runs in (ordererNamespaces layouts only). */
+  netns?: string;
   port: number;
   adminPort: number;
   operationsPort: number;
@@ -53,25 +57,42 @@ export interface Layout {
   peers: PeerNode[];
   chaincodePort: number;
   trivialChaincodePort: number;
+  /** Whether the orderers run in network namespaces of their own (see ORDERER_SUBNET). */
+  ordererNamespaces: boolean;
 }
 
 const DOMAINS: Record<DemoMsp, string> = { PlatformMSP: 'platform.scf', CoreMSP: 'core.scf', BankMSP: 'bank.scf' };
 
-export function layoutOf(profile: ProfileName, base: number, runDir: string): Layout {
+/**
+ * Orderers in network namespaces (the fault suite's "cut one orderer off"):
+ * each orderer runs in a namespace of its own, on an address that exists only
+ * there, all joined by a bridge in a hub namespace; the host reaches them over
+ * one veth link (ORDERER_SUBNET.1). Certificates carry these addresses as SANs
+ * (test-network-config/crypto-config.yaml).
+ */
+export const ORDERER_SUBNET = '10.213.77';
+export const ordererAddress = (n: number): string => `${ORDERER_SUBNET}.${10 + n}`;
+
+export interface LayoutOptions {
+  ordererNamespaces?: boolean;
+}
+
+export function layoutOf(profile: ProfileName, base: number, runDir: string, options: LayoutOptions = {}): Layout {
   if (!Number.isInteger(base) || base < 1024 || base + PORT_SPAN > 65535) {
     throw new Error(`SCF_NETWORK_PORT_BASE must be a whole number from 1024 to ${65535 - PORT_SPAN} (got ${base})`);
   }
   const orderers: OrdererNode[] = [];
   for (let n = 1; n <= ORDERER_COUNT[profile]; n++) {
     const port = base + 10 * (n - 1);
-    orderers.push({ kind: 'orderer', name: `orderer${n}`, host: `orderer${n}.orderer.scf`, port, adminPort: port + 1, operationsPort: port + 2 });
+    const placement = options.ordererNamespaces ? { address: ordererAddress(n), netns: `scf${base}-o${n}` } : { address: '127.0.0.1' };
+    orderers.push({ kind: 'orderer', name: `orderer${n}`, host: `orderer${n}.orderer.scf`, ...placement, port, adminPort: port + 1, operationsPort: port + 2 });
   }
   const peers: PeerNode[] = DEMO_MSPS.map((mspId, i) => {
     const port = base + 100 + 10 * i;
     const domain = DOMAINS[mspId];
     return { kind: 'peer', name: `peer0.${domain.split('.')[0]}`, mspId, domain, host: `peer0.${domain}`, port, chaincodePort: port + 1, operationsPort: port + 2 };
   });
-  return { profile, base, runDir: resolve(runDir), orderers, peers, chaincodePort: base + 200, trivialChaincodePort: base + 201 };
+  return { profile, base, runDir: resolve(runDir), orderers, peers, chaincodePort: base + 200, trivialChaincodePort: base + 201, ordererNamespaces: options.ordererNamespaces === true };
 }
 
 /** Placeholders of test-network-config/configtx.yaml. */
@@ -79,7 +100,10 @@ export function configtxValues(layout: Layout): Record<string, string> {
   const values: Record<string, string> = {};
   // Every placeholder gets a value, also for orderers the profile does not run
   // (configtxgen reads every profile of the file).
-  for (let n = 1; n <= 4; n++) values[`ORDERER${n}_PORT`] = String(layout.base + 10 * (n - 1));
+  for (let n = 1; n <= 4; n++) {
+    values[`ORDERER${n}_PORT`] = String(layout.base + 10 * (n - 1));
+    values[`ORDERER${n}_HOST`] = layout.ordererNamespaces ? ordererAddress(n) : '127.0.0.1';
+  }
   for (const p of layout.peers) values[`${p.mspId.replace('MSP', '').toUpperCase()}_PEER_PORT`] = String(p.port);
   return values;
 }

@@ -26,6 +26,7 @@ import {
   PROFILES,
   type ProfileName,
 } from './layout';
+import { createOrdererNamespaces, inOrdererNamespace, removeOrdererNamespaces } from './netns';
 import { runningPid, startProcess, stopProcess } from './processes';
 
 /*
@@ -46,6 +47,8 @@ export interface NetworkOptions {
   runDir?: string;
   /** Peer and orderer log level (FABRIC_LOGGING_SPEC), e.g. `warning` while benchmarking. */
   logSpec?: string;
+  /** Run each orderer in a network namespace of its own (network/src/netns.ts; needs root). */
+  ordererNamespaces?: boolean;
   log?: (line: string) => void;
 }
 
@@ -55,6 +58,7 @@ interface RunRecord {
   base: number;
   fabricBin: string;
   fabricVersion: string;
+  ordererNamespaces?: boolean;
 }
 
 /**
@@ -88,7 +92,7 @@ export function resolveLayout(opts: NetworkOptions = {}, env: NodeJS.ProcessEnv 
   const base = opts.base ?? (env.SCF_NETWORK_PORT_BASE ? Number(env.SCF_NETWORK_PORT_BASE) : (record?.base ?? DEFAULT_PORT_BASE));
   const profile = opts.profile ?? record?.profile ?? 'raft1';
   if (!PROFILES.includes(profile)) throw new Error(`unknown orderer profile ${profile} (one of ${PROFILES.join(', ')})`);
-  return layoutOf(profile, base, runDir);
+  return layoutOf(profile, base, runDir, { ordererNamespaces: opts.ordererNamespaces ?? record?.ordererNamespaces });
 }
 
 // ---------- node environments ----------
@@ -103,7 +107,7 @@ export function ordererEnv(l: Layout, o: OrdererNode, bin: FabricBinaries, logSp
   const tls = join(crypto, 'tls');
   return {
     ...commonEnv(bin, logSpec),
-    ORDERER_GENERAL_LISTENADDRESS: '127.0.0.1',
+    ORDERER_GENERAL_LISTENADDRESS: o.address,
     ORDERER_GENERAL_LISTENPORT: String(o.port),
     ORDERER_GENERAL_LOCALMSPID: 'OrdererMSP',
     ORDERER_GENERAL_LOCALMSPDIR: join(crypto, 'msp'),
@@ -117,14 +121,14 @@ export function ordererEnv(l: Layout, o: OrdererNode, bin: FabricBinaries, logSp
     ORDERER_FILELEDGER_LOCATION: join(data, 'ledger'),
     ORDERER_CONSENSUS_WALDIR: join(data, 'etcdraft', 'wal'),
     ORDERER_CONSENSUS_SNAPDIR: join(data, 'etcdraft', 'snapshot'),
-    ORDERER_ADMIN_LISTENADDRESS: `127.0.0.1:${o.adminPort}`,
+    ORDERER_ADMIN_LISTENADDRESS: `${o.address}:${o.adminPort}`,
     ORDERER_ADMIN_TLS_ENABLED: 'true',
     ORDERER_ADMIN_TLS_PRIVATEKEY: join(tls, 'server.key'),
     ORDERER_ADMIN_TLS_CERTIFICATE: join(tls, 'server.crt'),
     ORDERER_ADMIN_TLS_ROOTCAS: `[${join(tls, 'ca.crt')}]`,
     ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
     ORDERER_ADMIN_TLS_CLIENTROOTCAS: `[${join(tls, 'ca.crt')}]`,
-    ORDERER_OPERATIONS_LISTENADDRESS: `127.0.0.1:${o.operationsPort}`,
+    ORDERER_OPERATIONS_LISTENADDRESS: `${o.address}:${o.operationsPort}`,
     ORDERER_METRICS_PROVIDER: 'disabled',
   };
 }
@@ -197,7 +201,10 @@ export function adminEnv(l: Layout, p: PeerNode, bin: FabricBinaries): NodeJS.Pr
   };
 }
 
-const ordererArgs = (l: Layout) => ['-o', `127.0.0.1:${l.orderers[0]?.port}`, '--tls', '--cafile', ordererTlsCa(l)];
+const ordererArgs = (l: Layout) => {
+  const o = l.orderers[0] as OrdererNode;
+  return ['-o', `${o.address}:${o.port}`, '--tls', '--cafile', ordererTlsCa(l)];
+};
 
 // ---------- steps ----------
 
@@ -237,16 +244,19 @@ async function genesisBlock(l: Layout, bin: FabricBinaries): Promise<string> {
   return block;
 }
 
+/** Starts one orderer (inside its network namespace when it has one) unless it runs. */
+export function startOrderer(l: Layout, o: OrdererNode, bin: FabricBinaries, logSpec: string): void {
+  startProcess({ dir: nodeDir(l, o.name), ...inOrdererNamespace(o, join(bin.binDir, 'orderer'), []), env: ordererEnv(l, o, bin, logSpec) });
+}
+
 async function startOrderers(l: Layout, bin: FabricBinaries, logSpec: string): Promise<void> {
-  for (const o of l.orderers) {
-    startProcess({ dir: nodeDir(l, o.name), command: join(bin.binDir, 'orderer'), args: [], env: ordererEnv(l, o, bin, logSpec) });
-  }
+  for (const o of l.orderers) startOrderer(l, o, bin, logSpec);
   // /healthz answers as soon as the operations server runs, which is before
   // the node's gRPC listeners: wait for those too before any CLI dials them.
   await Promise.all(
     l.orderers.map(async (o) => {
-      await waitFor(`${o.name} health`, () => healthz(o.operationsPort), 30_000);
-      await waitFor(`${o.name} admin endpoint on 127.0.0.1:${o.adminPort}`, () => portOpen(o.adminPort), 30_000);
+      await waitFor(`${o.name} health`, () => healthz(o.operationsPort, o.address), 30_000);
+      await waitFor(`${o.name} admin endpoint on ${o.address}:${o.adminPort}`, () => portOpen(o.adminPort, o.address), 30_000);
     }),
   );
 }
@@ -255,10 +265,10 @@ async function joinOrderers(l: Layout, bin: FabricBinaries, block: string): Prom
   for (const o of l.orderers) {
     const tls = join(ordererDir(l, o), 'tls');
     const tlsArgs = ['--ca-file', join(tls, 'ca.crt'), '--client-cert', join(tls, 'server.crt'), '--client-key', join(tls, 'server.key')];
-    const listed = await run(join(bin.binDir, 'osnadmin'), ['channel', 'list', '-o', `127.0.0.1:${o.adminPort}`, ...tlsArgs], process.env);
+    const listed = await run(join(bin.binDir, 'osnadmin'), ['channel', 'list', '-o', `${o.address}:${o.adminPort}`, ...tlsArgs], process.env);
     if (listed.includes(`"name": "${CHANNEL}"`)) continue;
     // osnadmin exits 0 whatever the orderer answered: the status line tells.
-    const joined = await run(join(bin.binDir, 'osnadmin'), ['channel', 'join', '--channelID', CHANNEL, '--config-block', block, '-o', `127.0.0.1:${o.adminPort}`, ...tlsArgs], process.env);
+    const joined = await run(join(bin.binDir, 'osnadmin'), ['channel', 'join', '--channelID', CHANNEL, '--config-block', block, '-o', `${o.address}:${o.adminPort}`, ...tlsArgs], process.env);
     if (!/^Status: 201\b/m.test(joined)) throw new Error(`${o.name} refused to join channel ${CHANNEL}: ${joined.trim()}`);
   }
 }
@@ -342,14 +352,14 @@ export async function packageChaincode(l: Layout, cc: ChaincodeSpec): Promise<{ 
   return { file, packageId };
 }
 
-function portOpen(port: number): Promise<true | string> {
+function portOpen(port: number, host = '127.0.0.1'): Promise<true | string> {
   return new Promise((resolveProbe) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
+    const socket = createConnection({ host, port });
     socket.once('connect', () => {
       socket.destroy();
       resolveProbe(true);
     });
-    socket.once('error', (err) => resolveProbe(`127.0.0.1:${port} not accepting connections (${err.message})`));
+    socket.once('error', (err) => resolveProbe(`${host}:${port} not accepting connections (${err.message})`));
   });
 }
 
@@ -519,11 +529,13 @@ export async function up(opts: NetworkOptions = {}): Promise<UpResult> {
   const bin = findFabric();
   checkCoreYaml(bin);
   mkdirSync(l.runDir, { recursive: true });
-  writeFileSync(join(l.runDir, 'network.json'), JSON.stringify({ profile: l.profile, base: l.base, fabricBin: bin.binDir, fabricVersion: bin.version } satisfies RunRecord, null, 2));
+  const record: RunRecord = { profile: l.profile, base: l.base, fabricBin: bin.binDir, fabricVersion: bin.version, ordererNamespaces: l.ordererNamespaces };
+  writeFileSync(join(l.runDir, 'network.json'), JSON.stringify(record, null, 2));
   const logSpec = opts.logSpec ?? process.env.SCF_FABRIC_LOG ?? 'info';
   log(`Fabric ${bin.version} from ${bin.binDir}; profile ${l.profile}; ports from ${l.base}; run folder ${l.runDir}`);
   await generateCrypto(l, bin);
   const block = await genesisBlock(l, bin);
+  if (l.ordererNamespaces) createOrdererNamespaces(l);
   await startOrderers(l, bin, logSpec);
   await joinOrderers(l, bin, block);
   await startPeers(l, bin, logSpec);
@@ -564,7 +576,8 @@ export function status(opts: NetworkOptions = {}): { layout: Layout; nodes: Node
  */
 async function checkPortsFree(l: Layout): Promise<void> {
   const nodes: Array<{ name: string; dir: string; ports: number[] }> = [
-    ...l.orderers.map((o) => ({ name: o.name, dir: nodeDir(l, o.name), ports: [o.port, o.adminPort, o.operationsPort] })),
+    // An orderer in a namespace of its own listens on an address only that namespace has.
+    ...l.orderers.filter((o) => !o.netns).map((o) => ({ name: o.name, dir: nodeDir(l, o.name), ports: [o.port, o.adminPort, o.operationsPort] })),
     ...l.peers.map((p) => ({ name: p.name, dir: nodeDir(l, p.name), ports: [p.port, p.chaincodePort, p.operationsPort] })),
     { name: `chaincode ${CHAINCODE}`, dir: chaincodeServerDir(l, scfChaincode(l)), ports: [l.chaincodePort] },
   ];
@@ -597,7 +610,8 @@ function allRunning(l: Layout): boolean {
 export async function down(opts: NetworkOptions & { purge?: boolean } = {}): Promise<string[]> {
   const runDir = opts.runDir ?? defaultRunDir();
   // Every orderer a profile can have: a folder left by another profile is stopped too.
-  const l = layoutOf('bft4', readRecord(runDir)?.base ?? DEFAULT_PORT_BASE, runDir);
+  const record = readRecord(runDir);
+  const l = layoutOf('bft4', record?.base ?? DEFAULT_PORT_BASE, runDir);
   const stopped: string[] = [];
   const chaincodes = existsSync(join(runDir, 'chaincode')) ? readdirSync(join(runDir, 'chaincode')) : [];
   await Promise.all(
@@ -615,6 +629,9 @@ export async function down(opts: NetworkOptions & { purge?: boolean } = {}): Pro
       if (await stopProcess(nodeDir(l, o.name))) stopped.push(o.name);
     }),
   );
+  if (record?.ordererNamespaces) {
+    for (const ns of removeOrdererNamespaces(l.base)) stopped.push(`network namespace ${ns}`);
+  }
   if (opts.purge) rmSync(runDir, { recursive: true, force: true });
   return stopped;
 }

@@ -15,6 +15,12 @@ export interface ProcessSpec {
   dir: string;
   command: string;
   args: string[];
+  /**
+   * The program the process runs once started, when `command` execs into
+   * another (`ip netns exec <ns> orderer`): the pid file names it, since the
+   * process's command line is the program's, no longer the command's.
+   */
+  program?: string;
   env: NodeJS.ProcessEnv;
   cwd?: string;
 }
@@ -78,7 +84,7 @@ export function startProcess(spec: ProcessSpec): { pid: number; started: boolean
     });
     if (child.pid === undefined) throw new Error(`could not start ${spec.command}`);
     child.unref();
-    const record: PidRecord = { pid: child.pid, command: spec.command, startTime: procStat(child.pid)?.startTime ?? '' };
+    const record: PidRecord = { pid: child.pid, command: spec.program ?? spec.command, startTime: procStat(child.pid)?.startTime ?? '' };
     writeFileSync(pidFile(spec.dir), JSON.stringify(record));
     return { pid: child.pid, started: true };
   } finally {

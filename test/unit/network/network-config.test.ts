@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { FabricNotFound, findFabric } from '../../../network/src/fabric-bin';
-import { configtxValues, DEFAULT_PORT_BASE, demoEnrolments, layoutOf, PORT_SPAN, PROFILES, usersPerOrg } from '../../../network/src/layout';
+import { configtxValues, DEFAULT_PORT_BASE, demoEnrolments, layoutOf, ordererAddress, PORT_SPAN, PROFILES, usersPerOrg } from '../../../network/src/layout';
 import { peerEnv, renderConfigtx, REPO_ROOT } from '../../../network/src/network';
 import { readFileSync } from 'node:fs';
 
@@ -23,9 +23,22 @@ describe('reference network configuration', () => {
     expect(new Set(certs).size).to.equal(certs.length);
   });
 
-  it('names localhost and 127.0.0.1 in every node certificate', () => {
+  it('names localhost and 127.0.0.1 in every node certificate, and each orderer its namespaced address', () => {
     for (const o of cryptoConfig.PeerOrgs) expect(o.Template.SANS).to.deep.equal(['localhost', '127.0.0.1']);
-    for (const s of cryptoConfig.OrdererOrgs[0]!.Specs) expect(s.SANS).to.deep.equal(['localhost', '127.0.0.1']);
+    const specs = cryptoConfig.OrdererOrgs[0]!.Specs as { Hostname: string; SANS: string[] }[];
+    expect(specs.map((s) => s.Hostname)).to.deep.equal(['orderer1', 'orderer2', 'orderer3', 'orderer4']);
+    specs.forEach((s, i) => expect(s.SANS).to.deep.equal(['localhost', '127.0.0.1', ordererAddress(i + 1)]));
+  });
+
+  it('points configtx at loopback orderers, or at their namespaced addresses when the layout asks for namespaces', () => {
+    const consenters = (l: ReturnType<typeof layoutOf>) =>
+      (parse(renderConfigtx(l), { merge: true }) as { Profiles: Record<string, any> }).Profiles.raft3.Orderer.EtcdRaft.Consenters.map(
+        (c: { Host: string }) => c.Host,
+      );
+    expect(consenters(layoutOf('raft3', 17050, '/run'))).to.deep.equal(['127.0.0.1', '127.0.0.1', '127.0.0.1']);
+    const spaced = layoutOf('raft3', 17050, '/run', { ordererNamespaces: true });
+    expect(consenters(spaced)).to.deep.equal([ordererAddress(1), ordererAddress(2), ordererAddress(3)]);
+    expect(spaced.orderers.map((o) => o.netns)).to.deep.equal(['scf17050-o1', 'scf17050-o2', 'scf17050-o3']);
   });
 
   it('fills every placeholder of configtx.yaml, with MAJORITY endorsement and the profiles raft1, raft3 and bft4', () => {
