@@ -7,7 +7,8 @@ import { freshInvoice } from './support';
 import { withPeer } from '../../network/src/endorsement-probe';
 import { type FabricBinaries, FabricNotFound, findFabric } from '../../network/src/fabric-bin';
 import { demoEnrolments, type Layout, nodeDir, type OrdererNode, type PeerNode, peerTlsCa, type ProfileName } from '../../network/src/layout';
-import { buildChaincode, chaincodeServerDir, down, ordererEnv, packageChaincode, peerEnv, profilePath, REPO_ROOT, scfChaincode, startChaincodeServer, up } from '../../network/src/network';
+import { namespacesUsable, setOrdererLink } from '../../network/src/netns';
+import { buildChaincode, chaincodeServerDir, down, packageChaincode, peerEnv, profilePath, REPO_ROOT, scfChaincode, startChaincodeServer, startOrderer, up } from '../../network/src/network';
 import { logFile, runningPid, signalProcess, startProcess, stopProcess, waitForExit } from '../../network/src/processes';
 
 /*
@@ -25,8 +26,16 @@ import { logFile, runningPid, signalProcess, startProcess, stopProcess, waitForE
  * info (unknown after the client gave up retrying): ok must be on the
  * ledger, info may be, nothing else may.
  *
- * Not covered yet: cutting an orderer off the network in a network namespace
- * (issue 13, fault 3).
+ * The load: each client runs one asset's life after another (register,
+ * confirm, issue, split in two, the first piece transferred, then a financing
+ * request on it the bank approves); one workflow in three skips the split and
+ * spends the whole voucher twice at once (two transfers to different
+ * suppliers, each with its own key): at most one may be acknowledged, and the
+ * piece's holder must be that one's recipient.
+ *
+ * On raft3 the orderers run in network namespaces the suite creates
+ * (network/src/netns.ts), so one can be cut off the network without
+ * stopping it; without root the suite says so and fails that fault.
  */
 
 const CLIENTS = 4;
@@ -88,7 +97,11 @@ class GatewayProcess {
 
 type Outcome = 'ok' | 'fail' | 'info';
 interface Op {
-  kind: 'register' | 'confirm' | 'issue' | 'transfer';
+  kind: 'register' | 'confirm' | 'issue' | 'split' | 'transfer' | 'finance' | 'approve';
+  /** For a transfer: the member it hands the piece to. */
+  to?: string;
+  /** One of two transfers of one piece sent at once: its refusal is the expected answer. */
+  contested?: boolean;
   key: string;
   /** The last answer: status and problem code. */
   answer: string;
@@ -131,20 +144,57 @@ async function write(gw: GatewayProcess, label: string, kind: Op['kind'], path: 
   const outcome: Outcome = reply instanceof Error || reply.status >= 500 ? 'info' : reply.status < 300 ? 'ok' : 'fail';
   const id = reply instanceof Error ? undefined : ((reply.body?.voucher?.id ?? reply.body?.id) as string | undefined);
   const answer = reply instanceof Error ? reply.message : `${reply.status} ${(reply.body?.code as string | undefined) ?? ''}`.trim();
-  const op: Op = { kind, key, answer, outcome, id, txId, at: Date.now() };
+  const to = kind === 'transfer' ? ((body as { to?: string }).to as string) : undefined;
+  const op: Op = { kind, key, answer, outcome, id, txId, at: Date.now(), ...(to ? { to } : {}) };
   ops.push(op);
   return op;
 }
 
-/** One asset's life across three orgs: the supplier registers, the core enterprise confirms and issues, the supplier transfers. */
-async function workflow(gw: GatewayProcess, dueDate: string, ops: Op[]): Promise<void> {
+interface Contest {
+  voucher: string;
+  transfers: Op[];
+}
+
+let workflows = 0;
+
+/**
+ * One asset's life across three orgs: the supplier registers, the core
+ * enterprise confirms and issues, the supplier transfers (one time in three
+ * twice at once, to two suppliers), the new holder asks the bank to finance
+ * the piece and the bank approves.
+ */
+async function workflow(gw: GatewayProcess, dueDate: string, ops: Op[], contests: Contest[]): Promise<void> {
+  const contested = workflows++ % 3 === 0;
   const invoice = { ...freshInvoice(), invoiceNumber: `FAULT-${randomBytes(8).toString('hex').toUpperCase()}` };
   const rcv = await write(gw, 'supplier1', 'register', '/receivables', { debtor: demoMember('core').id, amount: '1000000', dueDate, documents: [invoice] }, ops);
   if (rcv.outcome !== 'ok' || !rcv.id) return;
   if ((await write(gw, 'core-maker', 'confirm', `/receivables/${rcv.id}/confirm`, {}, ops)).outcome !== 'ok') return;
   const v = await write(gw, 'core-maker', 'issue', '/vouchers', { receivableId: rcv.id, amount: '1000000', maturityDate: dueDate }, ops);
   if (v.outcome !== 'ok' || !v.id) return;
-  await write(gw, 'supplier1', 'transfer', `/vouchers/${v.id}/transfer`, { to: demoMember('supplier2').id, amount: '1000000' }, ops);
+  // Uncontested: split in two and pass the first piece on; contested: the whole voucher to two suppliers at once.
+  let piece = v.id;
+  let amount = '1000000';
+  if (!contested) {
+    const split = await write(gw, 'supplier1', 'split', `/vouchers/${v.id}/split`, { amounts: ['400000', '600000'] }, ops);
+    if (split.outcome !== 'ok') return;
+    piece = `${v.id}.1`;
+    amount = '400000';
+  }
+  const recipients = contested ? ['supplier2', 'supplier3'] : ['supplier2'];
+  const transfers = await Promise.all(
+    recipients.map((r) => write(gw, 'supplier1', 'transfer', `/vouchers/${piece}/transfer`, { to: demoMember(r).id, amount }, ops)),
+  );
+  if (contested) {
+    for (const t of transfers) t.contested = true;
+    contests.push({ voucher: piece, transfers });
+  }
+  const won = transfers.find((t) => t.outcome === 'ok');
+  if (!won) return;
+  const holder = won.to === demoMember('supplier2').id ? 'supplier2' : 'supplier3';
+  const advance = String((BigInt(amount) * 9n) / 10n);
+  const fin = await write(gw, holder, 'finance', '/financings', { asset: { type: 'VOUCHER', id: piece }, bank: demoMember('bank').id, requestedAmount: advance }, ops);
+  if (fin.outcome !== 'ok' || !fin.id) return;
+  await write(gw, 'bank-maker', 'approve', `/financings/${fin.id}/approve`, { advanceAmount: advance, annualRateBps: 450 }, ops);
 }
 
 // ---------- heights ----------
@@ -169,6 +219,8 @@ async function heights(l: Layout): Promise<number[]> {
 interface Fault {
   name: string;
   profile: ProfileName;
+  /** Runs only with the orderers in network namespaces of their own. */
+  needsNamespaces?: boolean;
   /** Injects the fault; returns the heal, run PHASE.faultMs later. */
   inject(ctx: Ctx): Promise<() => Promise<void> | void>;
 }
@@ -180,7 +232,7 @@ interface Ctx {
 }
 
 function restartOrderer(ctx: Ctx, o: OrdererNode): void {
-  startProcess({ dir: nodeDir(ctx.l, o.name), command: join(ctx.bin.binDir, 'orderer'), args: [], env: ordererEnv(ctx.l, o, ctx.bin, 'info') });
+  startOrderer(ctx.l, o, ctx.bin, 'info');
 }
 
 /** The Raft leader: the newest "Raft leader changed: a -> b" among the running orderers' logs. */
@@ -225,6 +277,17 @@ const FAULTS: Fault[] = [
     },
   },
   {
+    name: 'cut the Raft leader off the network for 10 s (its link down, the process running)',
+    profile: 'raft3',
+    needsNamespaces: true,
+    inject(ctx) {
+      const leader = raftLeader(ctx.l);
+      say(`  cutting ${leader.name} (the Raft leader) off: ${leader.netns} eth0 down`);
+      setOrdererLink(leader, 'down');
+      return Promise.resolve(() => setOrdererLink(leader, 'up'));
+    },
+  },
+  {
     name: "kill -9 the gateway org's peer (PlatformMSP), restart it",
     profile: 'raft3',
     async inject(ctx) {
@@ -263,6 +326,11 @@ const FAULTS: Fault[] = [
 
 interface FaultResult {
   fault: string;
+  /** Why the fault could not be injected on this machine (then it failed). */
+  notRun?: string;
+  /** Pieces spent twice at once: how many, and how many ended other than exactly one holder's. */
+  contested: number;
+  contestsWrong: string[];
   acknowledged: number;
   unknownResolved: number;
   unknownLeft: number;
@@ -274,13 +342,28 @@ interface FaultResult {
   heights: number[];
 }
 
+const NOTHING: Omit<FaultResult, 'fault'> = {
+  contested: 0,
+  contestsWrong: [],
+  acknowledged: 0,
+  unknownResolved: 0,
+  unknownLeft: 0,
+  refused: 0,
+  refusals: [],
+  lost: 0,
+  duplicated: 0,
+  recoverySeconds: null,
+  heights: [],
+};
+
 async function runFault(ctx: Ctx, fault: Fault, index: number): Promise<FaultResult> {
   say(`fault ${index + 1}: ${fault.name}`);
   const ops: Op[] = [];
+  const contests: Contest[] = [];
   const dueDate = new Date(Date.now() + (100 + index) * 86_400_000).toISOString().slice(0, 10); // this fault's records
   let stop = false;
   const load = Promise.all(Array.from({ length: CLIENTS }, async () => {
-    while (!stop) await workflow(ctx.gw, dueDate, ops);
+    while (!stop) await workflow(ctx.gw, dueDate, ops, contests);
   }));
   await sleep(PHASE.beforeMs);
   const heal = await fault.inject(ctx);
@@ -306,15 +389,30 @@ async function runFault(ctx: Ctx, fault: Fault, index: number): Promise<FaultRes
   // Every acknowledged write is on the ledger.
   let lost = 0;
   for (const op of ops.filter((o) => o.outcome === 'ok')) {
-    const path = op.kind === 'register' || op.kind === 'confirm' ? `/receivables/${op.id}` : `/vouchers/${op.id}`;
+    const path =
+      op.kind === 'register' || op.kind === 'confirm' ? `/receivables/${op.id}` : op.kind === 'finance' || op.kind === 'approve' ? `/financings/${op.id}` : `/vouchers/${op.id}`;
     if (!op.id) continue;
     const r = await call(ctx.gw, 'auditor', 'GET', path);
     const present =
       !(r instanceof Error) &&
       r.status === 200 &&
       (op.kind !== 'confirm' || r.body.status !== 'PENDING') &&
-      (op.kind !== 'transfer' || r.body.holder === demoMember('supplier2').id);
+      (op.kind !== 'approve' || r.body.status === 'APPROVED') &&
+      (op.kind !== 'split' || r.body.status === 'SPLIT') &&
+      (op.kind !== 'transfer' || r.body.holder === op.to);
     if (!present) lost++;
+  }
+  // A piece spent twice at once: at most one transfer acknowledged, and the holder is its recipient.
+  const contestsWrong: string[] = [];
+  for (const c of contests) {
+    const won = c.transfers.filter((t) => t.outcome === 'ok');
+    const r = await call(ctx.gw, 'auditor', 'GET', `/vouchers/${c.voucher}`);
+    const holder = r instanceof Error ? undefined : (r.body?.holder as string | undefined);
+    if (won.length > 1) contestsWrong.push(`${c.voucher}: ${won.length} transfers acknowledged`);
+    else if (won.length === 1 && holder !== won[0]?.to) contestsWrong.push(`${c.voucher}: acknowledged to ${won[0]?.to}, held by ${holder}`);
+    else if (won.length === 0 && holder !== demoMember('supplier1').id && c.transfers.every((t) => t.outcome === 'fail')) {
+      contestsWrong.push(`${c.voucher}: both transfers refused, yet held by ${holder}`);
+    }
   }
   // Exactly once: this fault's receivables (its own due date) number no more than the register keys that may have applied.
   const mine = new Set<string>();
@@ -340,11 +438,13 @@ async function runFault(ctx: Ctx, fault: Fault, index: number): Promise<FaultRes
   });
   const result: FaultResult = {
     fault: fault.name,
+    contested: contests.length,
+    contestsWrong,
     acknowledged: ops.filter((o) => o.outcome === 'ok').length,
     unknownResolved,
     unknownLeft: ops.filter((o) => o.outcome === 'info').length,
-    refused: ops.filter((o) => o.outcome === 'fail').length,
-    refusals: [...new Set(ops.filter((o) => o.outcome === 'fail').map((o) => `${o.kind}: ${o.answer}`))],
+    refused: ops.filter((o) => o.outcome === 'fail' && !o.contested).length,
+    refusals: [...new Set(ops.filter((o) => o.outcome === 'fail' && !o.contested).map((o) => `${o.kind}: ${o.answer}`))],
     lost,
     duplicated,
     recoverySeconds: firstOk === undefined ? null : Math.max(0, (firstOk - healedAt) / 1000),
@@ -369,6 +469,8 @@ async function main(): Promise<number> {
   say('building the chaincode server (tsc -b tsconfig.build.json)');
   buildChaincode();
 
+  const namespaces = namespacesUsable();
+  if (namespaces !== true) say(`orderers on loopback, not in network namespaces: ${namespaces}; the fault that cuts an orderer off cannot run`);
   const results: FaultResult[] = [];
   for (const profile of ['raft3', 'bft4'] as const) {
     const faults = chosen.filter(({ f }) => f.profile === profile);
@@ -377,10 +479,18 @@ async function main(): Promise<number> {
     await stopProcess(join(runDir, 'gateway'));
     await down({ runDir, purge: true });
     try {
-      const r = await up({ runDir, base, profile, log: (line) => process.stdout.write(`network: ${line}\n`) });
+      const ordererNamespaces = profile === 'raft3' && namespaces === true;
+      const r = await up({ runDir, base, profile, ordererNamespaces, log: (line) => process.stdout.write(`network: ${line}\n`) });
       const gw = new GatewayProcess(r.layout);
       await gw.start();
-      for (const { f, i } of faults) results.push(await runFault({ l: r.layout, bin, gw }, f, i));
+      for (const { f, i } of faults) {
+        if (f.needsNamespaces && !r.layout.ordererNamespaces) {
+          say(`fault ${i + 1}: ${f.name}: NOT RUN (${String(namespaces)})`);
+          results.push({ ...NOTHING, fault: f.name, notRun: String(namespaces) });
+          continue;
+        }
+        results.push(await runFault({ l: r.layout, bin, gw }, f, i));
+      }
     } finally {
       // A stopped (SIGSTOP) node cannot take TERM: wake it first.
       for (const dir of [join(runDir, 'gateway'), ...['orderer1', 'orderer2', 'orderer3', 'orderer4'].map((o) => join(runDir, 'nodes', o))]) {
@@ -392,20 +502,21 @@ async function main(): Promise<number> {
       say(`${profile} down: ${stopped.length} processes stopped${keep ? `; logs kept in ${runDir}` : ''}`);
     }
   }
-  const rows = results.map(
-    (r) =>
-      `| ${r.fault} | ${r.acknowledged} | ${r.refused}${r.refusals.length ? ` (${r.refusals.join('; ')})` : ''} | ${r.unknownResolved} | ${r.unknownLeft} | ${r.lost} | ${r.duplicated} | ${r.recoverySeconds === null ? '–' : r.recoverySeconds.toFixed(1)} | ${r.heights.join(' / ')} |`,
+  const rows = results.map((r) =>
+    r.notRun
+      ? `| ${r.fault} | NOT RUN: ${r.notRun} | | | | | | | | |`
+      : `| ${r.fault} | ${r.acknowledged} | ${r.refused}${r.refusals.length ? ` (${r.refusals.join('; ')})` : ''} | ${r.unknownResolved} | ${r.unknownLeft} | ${r.lost} | ${r.duplicated} | ${r.contested}, ${r.contestsWrong.length} wrong | ${r.recoverySeconds === null ? '–' : r.recoverySeconds.toFixed(1)} | ${r.heights.join(' / ')} |`,
   );
   const table = [
-    '| fault | writes acknowledged | refused (4xx) | unknown, resolved by tx id | unknown left | lost | duplicated | recovery after heal (s) | peer heights |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| fault | writes acknowledged | refused (4xx) | unknown, resolved by tx id | unknown left | lost | duplicated | pieces spent twice at once | recovery after heal (s) | peer heights |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
   process.stdout.write(`\n${table}\n\n`);
   mkdirSync(join(REPO_ROOT, '.scf'), { recursive: true });
   writeFileSync(join(REPO_ROOT, '.scf', 'faults-results.json'), JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
   // Every write of the workflow is valid when sent: any refusal (a 4xx) is a wrong answer.
-  const bad = results.filter((r) => r.lost > 0 || r.duplicated > 0 || r.unknownLeft > 0 || r.refused > 0 || r.recoverySeconds === null || r.acknowledged === 0);
+  const bad = results.filter((r) => r.notRun !== undefined || r.contestsWrong.length > 0 || r.lost > 0 || r.duplicated > 0 || r.unknownLeft > 0 || r.refused > 0 || r.recoverySeconds === null || r.acknowledged === 0);
   for (const r of bad) say(`FAILED: ${r.fault}`);
   say(bad.length === 0 ? `${results.length} faults: nothing acknowledged lost, nothing duplicated` : `${bad.length} of ${results.length} faults failed`);
   return bad.length === 0 ? 0 : 1;
