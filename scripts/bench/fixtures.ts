@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { InvoiceDoc } from '../../chaincode/src/domain/canonical';
+import type { CallerIdentity } from '../../gateway/src/ledger/ledger';
 import { makeIdentity } from '../../test/support/certs';
 import { clientIdOf, IDS } from '../../test/support/ledger-harness';
 import type { BenchIdentity, BenchLedger, GatewayUnderTest } from './target';
@@ -81,8 +82,24 @@ export async function issueRoot<W>(m: Minter<W>, amount: bigint): Promise<string
     { documents: [freshInvoice(String(amount))] },
   )) as { id: string };
   await m.submit(m.core, 'receivable:Confirm', { id: rcv.id });
-  const voucher = (await m.submit(m.core, 'voucher:Issue', { receivableId: rcv.id, amount: String(amount), maturityDate })) as { id: string };
+  const voucher = (await resubmittingConflicts(() => m.submit(m.core, 'voucher:Issue', { receivableId: rcv.id, amount: String(amount), maturityDate }))) as { id: string };
   return voucher.id;
+}
+
+/**
+ * Every issue by one core enterprise reserves on its one ISSUANCE line, so
+ * roots minted in parallel conflict on that line's key (MVCC), as the
+ * gateway's own writes would; like the gateway, submit again (a new
+ * transaction) until one commits.
+ */
+async function resubmittingConflicts<T>(submit: () => Promise<T>, attempts = 50): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await submit();
+    } catch (err) {
+      if (attempt >= attempts || !/MVCC_READ_CONFLICT|PHANTOM_READ_CONFLICT/.test((err as Error).message)) throw err;
+    }
+  }
 }
 
 export interface MintPlan {
@@ -154,18 +171,44 @@ export function submitJsonOn(ledger: BenchLedger): SubmitJson<BenchIdentity> {
   };
 }
 
+/** A fresh identity for a member: who signs as it, and the id the chaincode sees for it (what BindIdentity takes). */
+export type NewIdentity<W> = (mspId: string, label: string) => Promise<{ who: W; identityId: string }>;
+
+/** An identity of the test CAs, to sign on the engine ledger. */
+export const engineIdentity: NewIdentity<BenchIdentity> = async (mspId, label) => {
+  const who = await makeIdentity(mspId, label);
+  return { who, identityId: clientIdOf(who) };
+};
+
+/** The same kind of identity, shaped for the gateway's connector. */
+export const connectorIdentity: NewIdentity<CallerIdentity> = async (mspId, label) => {
+  const { who, identityId } = await engineIdentity(mspId, label);
+  return { who: { mspId, certificate: who.certificatePem, privateKey: who.privateKeyPem }, identityId };
+};
+
+export interface NewMember {
+  id: string;
+  name: string;
+  mspId: string;
+  roles: string[];
+}
+
+/** The operator registers a member and binds a fresh identity to it as its ADMIN; answers that identity. */
+export async function addMember<W>(submit: SubmitJson<W>, operator: W, newIdentity: NewIdentity<W>, member: NewMember, label: string): Promise<W> {
+  await submit(operator, 'member:Register', member);
+  const { who, identityId } = await newIdentity(member.mspId, label);
+  await submit(operator, 'member:BindIdentity', { memberId: member.id, mspId: member.mspId, identityId, userRole: 'ADMIN' });
+  return who;
+}
+
 /** Bootstraps the operator, registers the members and binds one identity to each. */
 export async function setUpCast(ledger: BenchLedger): Promise<Cast> {
   const submit = submitJsonOn(ledger);
   const ids = { operator: IDS.operator, core: IDS.core, supplier1: IDS.tier1, supplier2: IDS.tier2, supplier3: IDS.tier3, auditor: IDS.auditor };
   const operator = await makeIdentity('PlatformMSP', 'bench-operator');
   await submit(operator, 'member:Bootstrap', { member: { id: ids.operator, name: 'Bench Operator', mspId: 'PlatformMSP' } });
-  const member = async (key: keyof typeof ids, mspId: string, roles: string[]): Promise<BenchIdentity> => {
-    await submit(operator, 'member:Register', { id: ids[key], name: `Bench ${key}`, mspId, roles });
-    const identity = await makeIdentity(mspId, `bench-${key}`);
-    await submit(operator, 'member:BindIdentity', { memberId: ids[key], mspId, identityId: clientIdOf(identity), userRole: 'ADMIN' });
-    return identity;
-  };
+  const member = (key: keyof typeof ids, mspId: string, roles: string[]): Promise<BenchIdentity> =>
+    addMember(submit, operator, engineIdentity, { id: ids[key], name: `Bench ${key}`, mspId, roles }, `bench-${key}`);
   return {
     operator,
     core: await member('core', 'CoreMSP', ['CORE_ENTERPRISE']),
@@ -181,11 +224,17 @@ export function engineMinter(ledger: BenchLedger, cast: Cast): Minter<BenchIdent
   return { submit: submitJsonOn(ledger), supplier: cast.supplier1, core: cast.core, coreId: cast.ids.core };
 }
 
+/** Submits through the gateway's connector (no HTTP), which retries read conflicts itself; answers the result. */
+export function connectorSubmit(gw: GatewayUnderTest): SubmitJson<CallerIdentity> {
+  return async (who, name, command, transient) =>
+    (await gw.ledger.submit(who, name, command, { deadlineMs: 120_000, transient: transient && transientBytes(transient) })).result;
+}
+
 /** Mints through the gateway's connector (no HTTP), as the demo identities supplier1 and core-maker. */
 export function gatewayMinter(gw: GatewayUnderTest): Minter<string> {
+  const submit = connectorSubmit(gw);
   return {
-    submit: async (label, name, command, transient) =>
-      (await gw.ledger.submit(gw.identity(label), name, command, { deadlineMs: 120_000, transient: transient && transientBytes(transient) })).result,
+    submit: (label, name, command, transient) => submit(gw.identity(label), name, command, transient),
     supplier: 'supplier1',
     core: 'core-maker',
     coreId: gw.memberId('core'),
