@@ -109,6 +109,12 @@ export const ListVouchersQuery = z.strictObject({
   bookmark,
 });
 
+/** voucher:Maturities: pageSize counts keys read, not figures returned (up to MAX_SCAN_KEYS). */
+export const VoucherMaturitiesQuery = z.strictObject({
+  pageSize: z.number().int().min(1).max(1000).optional(),
+  bookmark,
+});
+
 export const DecideApprovalCommand = z.strictObject({ id: recordId, reason: text(500).optional(), ...rid });
 export const ListApprovalsQuery = z.strictObject({
   memberId: memberId.optional(),

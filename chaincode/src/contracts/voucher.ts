@@ -7,9 +7,21 @@ import { buildProvenance, type Encumbrance } from '../domain/provenance';
 import { expiredBySettlement, financingEncumbrance, isLiveFinancing, liveFinancingParties, repaidBySettlement, type Financing } from '../domain/financing';
 import { assertNotFactored } from '../domain/receivables';
 import type { Actor, Member, Receivable, Voucher } from '../domain/types';
-import { canReadVoucher, isOverdue, issueVoucher, lineageIds, settleVoucher, splitVoucher, transferVoucher, voucherTree } from '../domain/vouchers';
+import {
+  canReadVoucher,
+  isOutstanding,
+  isOverdue,
+  issueVoucher,
+  lineageIds,
+  maturityFigures,
+  OUTSTANDING_VOUCHER_STATUSES,
+  settleVoucher,
+  splitVoucher,
+  transferVoucher,
+  voucherTree,
+} from '../domain/vouchers';
 import { monthAndDay } from '../ledger/keys';
-import type { Prefix, Store } from '../ledger/store';
+import { MAX_SCAN_KEYS, type Prefix, type Store } from '../ledger/store';
 import { FinancingSpec, FreezeSpec, MemberSpec, ReceivableSpec, VoucherIndex, VoucherSpec } from '../ledger/specs';
 import { operation, ScfContract } from './base';
 import { activeFreeze, assertNotFrozen } from '../ledger/freezes';
@@ -21,6 +33,7 @@ import {
   IssueVoucherCommand,
   ListVouchersQuery,
   SettleVoucherCommand,
+  VoucherMaturitiesQuery,
   SplitVoucherCommand,
   TransferVoucherCommand,
 } from './schemas';
@@ -187,6 +200,43 @@ export class VoucherContract extends ScfContract {
           (!q.maturingTo || v.maturityDate <= q.maturingTo) &&
           (await mayReadVoucher(store, actor, v)),
       );
+    });
+  }
+
+  /**
+   * The maturity figures (domain: maturityFigures) of the outstanding pieces
+   * the caller may see, reading at most pageSize keys (default and most
+   * MAX_SCAN_KEYS) per call: what the maturity ladder and ageing reports sum,
+   * without shipping every record. An auditor or operator reads the voucher
+   * records themselves in key order (a range query that returns the values:
+   * no index entry and no read per piece); any other member reads the pieces
+   * it holds, then those it issued and does not hold (so none counts twice),
+   * through the holder and issuer indexes, as voucher:List would. A page may
+   * have no figures and still a bookmark, and two pages may each have a
+   * figure for one (date, issuer, currency): the caller adds them up.
+   */
+  @Transaction(false)
+  async Maturities(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, VoucherMaturitiesQuery, async ({ store, actor }, q) => {
+      const me = actor.member.id;
+      const keys = q.pageSize ?? MAX_SCAN_KEYS;
+      const visible = async (v: Voucher) => isOutstanding(v) && (await mayReadVoucher(store, actor, v));
+      const page = isReader(actor)
+        ? await store.scan(VoucherSpec, { records: true, prefix: { index: VoucherSpec.type, attrs: [] } }, keys, q.bookmark, visible)
+        : await store.scan(
+            VoucherSpec,
+            {
+              records: false,
+              prefixes: [
+                ...OUTSTANDING_VOUCHER_STATUSES.map((status) => ({ index: VoucherIndex.HOLDER, attrs: [me, status] })),
+                ...OUTSTANDING_VOUCHER_STATUSES.map((status) => ({ index: VoucherIndex.ISSUER, attrs: [me, status] })),
+              ],
+            },
+            keys,
+            q.bookmark,
+            async (v, prefix) => (prefix.index === VoucherIndex.HOLDER || v.holder !== me) && (await visible(v)),
+          );
+      return { figures: maturityFigures(page.records), bookmark: page.bookmark };
     });
   }
 

@@ -337,6 +337,54 @@ export function canReadVoucher(actor: Actor, v: Voucher, extraParties: readonly 
   return me === v.holder || me === v.issuer || isReader(actor) || extraParties.includes(me);
 }
 
+/** Pieces still to be paid at maturity: a SPLIT piece is owed through its children, a SETTLED one is paid. */
+export const OUTSTANDING_VOUCHER_STATUSES = ['ACTIVE', 'FINANCING_PENDING', 'FINANCED'] as const satisfies readonly VoucherStatus[];
+const OUTSTANDING: ReadonlySet<VoucherStatus> = new Set(OUTSTANDING_VOUCHER_STATUSES);
+
+export function isOutstanding(v: Voucher): boolean {
+  return OUTSTANDING.has(v.status);
+}
+
+/** Outstanding pieces that share a maturity date, issuer and currency: how many, and their amount. */
+export interface MaturityFigure {
+  maturityDate: string;
+  issuer: string;
+  currency: string;
+  count: number;
+  /** Sum of the pieces' amounts, minor units. */
+  amount: string;
+}
+
+/**
+ * The maturity figures of `pieces` (those outstanding; others are left out),
+ * sorted by maturity date, issuer, currency (code-unit order): what the
+ * maturity ladder and the ageing report are computed from, with no piece's
+ * holder or id. Figures from several pages add up with `addMaturityFigures`.
+ */
+export function maturityFigures(pieces: readonly Voucher[]): MaturityFigure[] {
+  return addMaturityFigures(pieces.filter(isOutstanding).map((v) => ({ maturityDate: v.maturityDate, issuer: v.issuer, currency: v.currency, count: 1, amount: v.amount })));
+}
+
+/** Figures with the same maturity date, issuer and currency summed into one, sorted as maturityFigures sorts. */
+export function addMaturityFigures(figures: readonly MaturityFigure[]): MaturityFigure[] {
+  const sums = new Map<string, { figure: MaturityFigure; amount: bigint }>();
+  for (const f of figures) {
+    const key = `${f.maturityDate}\u0000${f.issuer}\u0000${f.currency}`;
+    const s = sums.get(key);
+    if (s) {
+      s.figure.count += f.count;
+      s.amount += BigInt(f.amount);
+    } else {
+      sums.set(key, { figure: { ...f }, amount: BigInt(f.amount) });
+    }
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...sums.values()]
+    // A sum may have more digits than one record's amount: no formatAmount bound here.
+    .map((s) => ({ ...s.figure, amount: String(s.amount) }))
+    .sort((a, b) => cmp(a.maturityDate, b.maturityDate) || cmp(a.issuer, b.issuer) || cmp(a.currency, b.currency));
+}
+
 /** A node of a root voucher's tree: `holder` is '' where the caller may not read the piece. */
 export interface TreeNode {
   id: string;

@@ -25,7 +25,8 @@ export function marshal(value: unknown): Uint8Array {
 }
 
 export function unmarshal<T>(bytes: Uint8Array): T {
-  return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
+  // A view of the bytes, not a copy (Buffer.from(Uint8Array) copies): lists decode every record.
+  return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as T;
 }
 
 function write(input: unknown): string | undefined {

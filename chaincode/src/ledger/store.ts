@@ -5,6 +5,8 @@ import { INDEX_VALUE, type IndexSpec, type RecordSpec } from './keys';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
+/** The most keys one `scan` reads: far below a peer's totalQueryLimit (100,000), a few round trips of 100. */
+export const MAX_SCAN_KEYS = 1000;
 
 /** A prefix of index keys to scan: the index name and the leading attributes. */
 export interface Prefix {
@@ -132,23 +134,53 @@ export class Store {
 
   /**
    * One page of records found through index prefixes scanned in order,
-   * keeping those `accept` lets through. Paginated queries are allowed in
-   * read-only transactions only, as on Fabric.
+   * keeping those `accept` lets through (it is told which prefix the record
+   * was found under). Paginated queries are allowed in read-only
+   * transactions only, as on Fabric.
    */
   async page<T>(
     spec: RecordSpec<T>,
     prefixes: readonly Prefix[],
     pageSizeArg: number | undefined,
     bookmarkArg: string | undefined,
-    accept: (record: T) => boolean | Promise<boolean>,
+    accept: (record: T, prefix: Prefix) => boolean | Promise<boolean>,
   ): Promise<Page<T>> {
-    const pageSize = pageSizeArg ?? DEFAULT_PAGE_SIZE;
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-      throw new DomainError('VALIDATION_FAILED', `pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-    }
+    return this.walk(spec, prefixes, checkedPageSize(pageSizeArg, MAX_PAGE_SIZE), bookmarkArg, accept, { byIndex: true, countKeys: false });
+  }
+
+  /**
+   * Like `page`, but bounded by the keys read rather than the records kept:
+   * at most `keys` keys per call, whatever `accept` lets through, so one
+   * evaluation's work (and a Fabric peer's range query) stays bounded even
+   * when few keys match. With `records: true` the prefix is of the record
+   * keys themselves (`{index: spec.type, attrs: []}` is every record of the
+   * type) and each record comes with its key, in one range query, instead
+   * of an index entry followed by a read of the record. A page may then
+   * hold no record and still have a bookmark.
+   */
+  async scan<T>(
+    spec: RecordSpec<T>,
+    source: { records: true; prefix: Prefix } | { records: false; prefixes: readonly Prefix[] },
+    keys: number,
+    bookmarkArg: string | undefined,
+    accept: (record: T, prefix: Prefix) => boolean | Promise<boolean>,
+  ): Promise<Page<T>> {
+    const prefixes = source.records ? [source.prefix] : source.prefixes;
+    return this.walk(spec, prefixes, checkedPageSize(keys, MAX_SCAN_KEYS), bookmarkArg, accept, { byIndex: !source.records, countKeys: true });
+  }
+
+  private async walk<T>(
+    spec: RecordSpec<T>,
+    prefixes: readonly Prefix[],
+    pageSize: number,
+    bookmarkArg: string | undefined,
+    accept: (record: T, prefix: Prefix) => boolean | Promise<boolean>,
+    how: { byIndex: boolean; countKeys: boolean },
+  ): Promise<Page<T>> {
     let cursor = decodeBookmark(bookmarkArg, prefixes.length);
     const records: T[] = [];
-    while (cursor && records.length < pageSize) {
+    let counted = 0;
+    while (cursor && counted < pageSize) {
       const prefix = prefixes[cursor.p];
       if (!prefix) break;
       // Fabric starts the page at the bookmark and ends it at the prefix's end:
@@ -158,14 +190,22 @@ export class Store {
       const { iterator, metadata } = await this.stub.getStateByPartialCompositeKeyWithPagination(
         prefix.index,
         [...prefix.attrs],
-        pageSize - records.length,
+        pageSize - counted,
         cursor.b,
       );
-      const found = await this.collectKeys(iterator);
-      for (const indexKey of found) {
-        const record = await this.get<T>(spec.type, [this.lastAttribute(indexKey)]);
-        if (record !== undefined && (await accept(record))) records.push(record);
+      const found = await this.collect(iterator);
+      // Through an index, the batch's records are asked for together: a peer's shim
+      // sends them one after another anyway, a local store reads them side by side
+      // instead of waiting for each before asking for the next. Order is kept.
+      const batch = how.byIndex
+        ? await Promise.all(found.map(({ key }) => this.get<T>(spec.type, [this.lastAttribute(key)])))
+        : found.map(({ value }) => (value.length > 0 ? unmarshal<T>(value) : undefined));
+      for (const record of batch) {
+        if (record === undefined || !(await accept(record, prefix))) continue;
+        records.push(record);
+        if (!how.countKeys) counted += 1;
       }
+      if (how.countKeys) counted += found.length;
       const exhausted = found.length === 0 || !metadata.bookmark;
       cursor = exhausted
         ? cursor.p + 1 < prefixes.length
@@ -205,18 +245,18 @@ export class Store {
     return out;
   }
 
-  private async collectKeys(iterator: Iterators.StateQueryIterator): Promise<string[]> {
-    const keys: string[] = [];
+  private async collect(iterator: Iterators.StateQueryIterator): Promise<Array<{ key: string; value: Uint8Array }>> {
+    const rows: Array<{ key: string; value: Uint8Array }> = [];
     try {
       for (;;) {
         const next = await iterator.next();
-        if (next.value) keys.push(next.value.key);
+        if (next.value) rows.push({ key: next.value.key, value: next.value.value });
         if (next.done) break;
       }
     } finally {
       await iterator.close();
     }
-    return keys;
+    return rows;
   }
 
   private lastAttribute(compositeKey: string): string {
@@ -225,6 +265,14 @@ export class Store {
     if (last === undefined) throw new Error(`index key without attributes: ${JSON.stringify(compositeKey)}`);
     return last;
   }
+}
+
+function checkedPageSize(value: number | undefined, max: number): number {
+  const size = value ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 1 || size > max) {
+    throw new DomainError('VALIDATION_FAILED', `pageSize must be an integer from 1 to ${max}`);
+  }
+  return size;
 }
 
 function encodeBookmark(b: Bookmark): string {

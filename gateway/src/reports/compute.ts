@@ -1,10 +1,11 @@
 import { addDays, daysBetween } from '../../../chaincode/src/domain/dates';
 import type { Financing } from '../../../chaincode/src/domain/financing';
 import type { Receivable, Voucher } from '../../../chaincode/src/domain/types';
+import type { MaturityFigure } from '../../../chaincode/src/domain/vouchers';
 
 /*
  * Reports (issue 17, item 3), computed from records already scoped to the
- * caller. Pure: no ledger, no clock (the ledger's date comes in as `today`).
+ * caller (vouchers as maturity figures: domain maturityFigures). Pure: no ledger, no clock (the ledger's date comes in as `today`).
  * Money is summed as bigint and returned as decimal strings of minor units.
  */
 
@@ -34,22 +35,22 @@ export function weekStart(date: string): string {
 }
 
 type Sum = { count: number; amount: bigint };
-const add = (m: Map<string, Sum>, key: string, amount: string) => {
+const add = (m: Map<string, Sum>, key: string, amount: string, count = 1) => {
   const s = m.get(key) ?? { count: 0, amount: 0n };
-  s.count += 1;
+  s.count += count;
   s.amount += BigInt(amount);
   m.set(key, s);
 };
 const SEP = '\u0000';
 
-/** Outstanding vouchers by maturity week and month, per issuer and currency. */
-export function maturityLadder(vouchers: readonly Voucher[], asOf: string): MaturityLadder {
+/** Outstanding vouchers (their maturity figures) by maturity week and month, per issuer and currency. */
+export function maturityLadder(vouchers: readonly MaturityFigure[], asOf: string): MaturityLadder {
   const sums = new Map<string, Sum>();
   const totals = new Map<string, Sum>();
   for (const v of vouchers) {
-    add(sums, ['WEEK', weekStart(v.maturityDate), v.issuer, v.currency].join(SEP), v.amount);
-    add(sums, ['MONTH', `${v.maturityDate.slice(0, 7)}-01`, v.issuer, v.currency].join(SEP), v.amount);
-    add(totals, [v.issuer, v.currency].join(SEP), v.amount);
+    add(sums, ['WEEK', weekStart(v.maturityDate), v.issuer, v.currency].join(SEP), v.amount, v.count);
+    add(sums, ['MONTH', `${v.maturityDate.slice(0, 7)}-01`, v.issuer, v.currency].join(SEP), v.amount, v.count);
+    add(totals, [v.issuer, v.currency].join(SEP), v.amount, v.count);
   }
   const rows = [...sums].map(([key, s]) => {
     const [period, start, issuer, currency] = key.split(SEP) as [LadderRow['period'], string, string, string];
@@ -97,16 +98,16 @@ export interface Ageing {
   totals: Array<{ bucket: AgeingBucket; currency: string; count: number; amount: string }>;
 }
 
-/** Outstanding vouchers (by maturity) and receivables owed directly (by due date), by days overdue. */
-export function ageing(vouchers: readonly Voucher[], receivables: readonly Receivable[], asOf: string): Ageing {
+/** Outstanding vouchers (their maturity figures, by maturity) and receivables owed directly (by due date), by days overdue. */
+export function ageing(vouchers: readonly MaturityFigure[], receivables: readonly Receivable[], asOf: string): Ageing {
   const sums = new Map<string, Sum>();
   const totals = new Map<string, Sum>();
-  const take = (assetType: string, due: string, currency: string, amount: string) => {
+  const take = (assetType: string, due: string, currency: string, amount: string, count = 1) => {
     const bucket = ageingBucket(due, asOf);
-    add(sums, [assetType, bucket, currency].join(SEP), amount);
-    add(totals, [bucket, currency].join(SEP), amount);
+    add(sums, [assetType, bucket, currency].join(SEP), amount, count);
+    add(totals, [bucket, currency].join(SEP), amount, count);
   };
-  for (const v of vouchers) take('VOUCHER', v.maturityDate, v.currency, v.amount);
+  for (const v of vouchers) take('VOUCHER', v.maturityDate, v.currency, v.amount, v.count);
   for (const r of receivables) take('RECEIVABLE', r.dueDate, r.currency, outstandingOf(r));
   const order = (b: string) => AGEING_BUCKETS.indexOf(b as AgeingBucket);
   const rows = [...sums].map(([key, s]) => {

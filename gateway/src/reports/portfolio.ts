@@ -1,5 +1,6 @@
 import type { Financing } from '../../../chaincode/src/domain/financing';
 import type { Receivable, Voucher } from '../../../chaincode/src/domain/types';
+import { addMaturityFigures, type MaturityFigure, OUTSTANDING_VOUCHER_STATUSES } from '../../../chaincode/src/domain/vouchers';
 import type { CallContext, LedgerCalls } from '../services/calls';
 
 /*
@@ -9,7 +10,7 @@ import type { CallContext, LedgerCalls } from '../services/calls';
  */
 
 /** Vouchers still to be paid at maturity (a SPLIT piece lives on in its children). */
-export const OUTSTANDING_VOUCHER = ['ACTIVE', 'FINANCING_PENDING', 'FINANCED'] as const;
+export const OUTSTANDING_VOUCHER = OUTSTANDING_VOUCHER_STATUSES;
 /**
  * Receivables the debtor still owes directly: confirmed and not turned into
  * vouchers (a VOUCHERED receivable is paid through its vouchers), or factored.
@@ -30,6 +31,26 @@ export async function listAll<T>(calls: LedgerCalls, ctx: CallContext, name: str
     bookmark = page.bookmark === '' ? undefined : page.bookmark;
   } while (bookmark !== undefined);
   return out;
+}
+
+/** Keys the chaincode reads per voucher:Maturities call (its most). */
+const MATURITY_PAGE = 1000;
+
+/**
+ * The maturity figures of the outstanding vouchers `ctx` may see, summed over
+ * voucher:Maturities pages (the chaincode decides what the caller may see:
+ * a reader every piece, a member what it holds or issued): the ladder and
+ * ageing need no more than these, so no record crosses from the ledger.
+ */
+export async function loadMaturityFigures(calls: LedgerCalls, ctx: CallContext): Promise<MaturityFigure[]> {
+  const figures: MaturityFigure[] = [];
+  let bookmark: string | undefined;
+  do {
+    const page = await calls.read<{ figures: MaturityFigure[]; bookmark: string }>(ctx, 'voucher:Maturities', { pageSize: MATURITY_PAGE, bookmark });
+    figures.push(...page.figures);
+    bookmark = page.bookmark === '' ? undefined : page.bookmark;
+  } while (bookmark !== undefined);
+  return addMaturityFigures(figures);
 }
 
 export interface Portfolio {

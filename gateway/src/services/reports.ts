@@ -13,7 +13,7 @@ import {
   type MaturityLadder,
   obligorOf,
 } from '../reports/compute';
-import { loadPortfolio } from '../reports/portfolio';
+import { loadMaturityFigures, loadPortfolio } from '../reports/portfolio';
 import { SEE_ALL } from '../visibility';
 import type { CallContext, LedgerCalls } from './calls';
 
@@ -42,13 +42,20 @@ export class ReportService {
     private readonly creditLines?: CreditLineLookup,
   ) {}
 
+  // Vouchers come as maturity figures (voucher:Maturities): the chaincode sums each page,
+  // so a report over 100,000 pieces moves a few hundred figures, not the records.
   async maturityLadder(ctx: CallContext, filter: { issuer?: string | undefined } = {}): Promise<MaturityLadder> {
-    const { vouchers } = await this.portfolio(ctx, ['vouchers']);
+    await this.member(ctx);
+    const vouchers = await loadMaturityFigures(this.calls, ctx);
     return maturityLadder(filter.issuer === undefined ? vouchers : vouchers.filter((v) => v.issuer === filter.issuer), this.today());
   }
 
   async ageing(ctx: CallContext): Promise<Ageing> {
-    const { vouchers, receivables } = await this.portfolio(ctx, ['vouchers', 'receivables']);
+    const scope = await this.member(ctx);
+    const [vouchers, { receivables }] = await Promise.all([
+      loadMaturityFigures(this.calls, ctx),
+      loadPortfolio(this.calls, ctx, scope, { only: ['receivables'] }),
+    ]);
     return ageing(vouchers, receivables, this.today());
   }
 
@@ -78,10 +85,14 @@ export class ReportService {
   }
 
   private async portfolio(ctx: CallContext, only: ReadonlyArray<'vouchers' | 'receivables' | 'financings'>) {
+    return loadPortfolio(this.calls, ctx, await this.member(ctx), { only });
+  }
+
+  /** The caller's scope; FORBIDDEN unless its member is ACTIVE. */
+  private async member(ctx: CallContext): Promise<{ reader: boolean; memberId: string }> {
     const { member } = await this.calls.read<Actor>(ctx, 'member:WhoAmI', {});
     if (member.status !== 'ACTIVE') throw new LedgerError('FORBIDDEN', `member ${member.id} is ${member.status}`);
-    const reader = member.roles.some((r) => SEE_ALL.has(r));
-    return loadPortfolio(this.calls, ctx, { reader, memberId: member.id }, { only });
+    return { reader: member.roles.some((r) => SEE_ALL.has(r)), memberId: member.id };
   }
 
   private async obligorById(ctx: CallContext, f: Financing): Promise<string> {

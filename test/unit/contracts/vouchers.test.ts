@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { addMaturityFigures, type MaturityFigure } from '../../../chaincode/src/domain/vouchers';
 import { docs, IDS, invoice, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
 
 describe('voucher contract', () => {
@@ -151,6 +152,52 @@ describe('voucher contract', () => {
     const tier2View = await w.h.evaluate(w.as.tier2, 'voucher:List', { maturingFrom: '2026-01-01', maturingTo: '2026-12-31' });
     expect(tier2View.records.map((v: { id: string }) => v.id)).to.deep.equal([c.id]);
     await rejects(w.h.evaluate(w.as.auditor, 'voucher:List', { maturingFrom: '2026-05-01', maturingTo: '2026-04-01' }), 'VALIDATION_FAILED');
+  });
+
+  it('sums the outstanding pieces each caller may see by maturity date, issuer and currency (voucher:Maturities)', async () => {
+    await rootVoucher(w, yuan(100), 'm-a', '2026-03-15');
+    const b = await rootVoucher(w, yuan(200), 'm-b', '2026-04-30');
+    const c = await rootVoucher(w, yuan(300), 'm-c', '2026-04-30');
+    const settled = await rootVoucher(w, yuan(50), 'm-settled', '2026-02-01');
+    await w.h.submit(w.as.tier1, 'voucher:Transfer', { id: c.id, to: IDS.tier2, amount: yuan(120) }); // c: SPLIT; c.1 (120) tier2, c.2 (180) tier1
+    const fin = await w.h.submit(w.as.tier1, 'financing:Request', { asset: { type: 'VOUCHER', id: b.id }, bank: IDS.bank, requestedAmount: yuan(150) });
+    await w.h.submit(w.as.bank, 'financing:Approve', { id: fin.id, advanceAmount: yuan(150), annualRateBps: 400 });
+    await w.h.submit(w.as.bank, 'financing:Disburse', { id: fin.id, paymentRef: 'CNAPS-M' }); // b: FINANCED, held by the bank
+    w.h.today = '2026-02-01';
+    await w.h.submit(w.as.core, 'voucher:Settle', { id: settled.id, paymentRef: 'PAID-M' });
+    const figure = (maturityDate: string, count: number, amount: string) => ({ maturityDate, issuer: IDS.core, currency: 'CNY', count, amount });
+    const of = async (who: keyof typeof w.as) => w.h.evaluate(w.as[who], 'voucher:Maturities', {});
+    // SPLIT and SETTLED pieces are not outstanding; the auditor sees every other piece, in one page here.
+    expect(await of('auditor')).to.deep.equal({ figures: [figure('2026-03-15', 1, yuan(100)), figure('2026-04-30', 3, yuan(500))], bookmark: '' });
+    expect((await of('core')).figures).to.deep.equal([figure('2026-03-15', 1, yuan(100)), figure('2026-04-30', 3, yuan(500))]);
+    expect((await of('tier1')).figures).to.deep.equal([figure('2026-03-15', 1, yuan(100)), figure('2026-04-30', 1, yuan(180))]);
+    expect((await of('tier2')).figures).to.deep.equal([figure('2026-04-30', 1, yuan(120))]);
+    expect((await of('bank')).figures).to.deep.equal([figure('2026-04-30', 1, yuan(200))]);
+    expect(await of('tier3')).to.deep.equal({ figures: [], bookmark: '' });
+
+    // One key read per call with pageSize 1: pages add up to the single answer, and no call reads more.
+    const paged = async (who: keyof typeof w.as) => {
+      const pages: Array<{ figures: unknown[]; bookmark: string }> = [];
+      let bookmark: string | undefined;
+      do {
+        const page = await w.h.evaluate(w.as[who], 'voucher:Maturities', { pageSize: 1, ...(bookmark ? { bookmark } : {}) });
+        pages.push(page);
+        bookmark = page.bookmark || undefined;
+      } while (bookmark);
+      return pages;
+    };
+    const auditorPages = await paged('auditor');
+    expect(auditorPages).to.have.length(6); // a, b, c, c.1, c.2 and the settled one: one key each
+    for (const p of auditorPages) expect(p.figures.length).to.be.at.most(1);
+    expect(addMaturityFigures(auditorPages.flatMap((p) => p.figures as MaturityFigure[]))).to.deep.equal((await of('auditor')).figures);
+    const tier1Pages = await paged('tier1');
+    expect(addMaturityFigures(tier1Pages.flatMap((p) => p.figures as MaturityFigure[]))).to.deep.equal((await of('tier1')).figures);
+
+    // A bookmark is bound to the caller's own prefixes: the auditor's does not open the records to a supplier.
+    const auditorBookmark = (await w.h.evaluate(w.as.auditor, 'voucher:Maturities', { pageSize: 1 })).bookmark;
+    await rejects(w.h.evaluate(w.as.tier3, 'voucher:Maturities', { bookmark: auditorBookmark }), 'VALIDATION_FAILED');
+    await rejects(w.h.evaluate(w.as.auditor, 'voucher:Maturities', { pageSize: 1001 }), 'VALIDATION_FAILED');
+    await rejects(w.h.evaluate(w.as.auditor, 'voucher:Maturities', { holder: IDS.tier1 }), 'VALIDATION_FAILED');
   });
 
   it('returns the first result for a repeated requestId and acts once', async () => {

@@ -2,12 +2,14 @@ import { expect } from 'chai';
 import { confirmReceivable, registerReceivable } from '../../../chaincode/src/domain/receivables';
 import type { Actor, Member, Voucher, VoucherStatus } from '../../../chaincode/src/domain/types';
 import {
+  addMaturityFigures,
   assertTreeInvariants,
   assertVoucherInvariants,
   canReadVoucher,
   isOverdue,
   issueVoucher,
   lineageIds,
+  maturityFigures,
   MAX_SPLIT,
   MAX_TIER,
   MIN_PIECE,
@@ -582,6 +584,40 @@ describe('domain/vouchers', () => {
       expectDomainError(() => assertTreeInvariants([t.voucher, a, { ...b, amount: '700001' }]), 'BUSINESS_RULE', 'sum to');
       expectDomainError(() => assertTreeInvariants([t.voucher, a, b, voucher({ id: 'VCH-1.9', parentId: 'VCH-1.7' })]), 'BUSINESS_RULE', 'missing parent');
       expectDomainError(() => assertTreeInvariants([a, b]), 'BUSINESS_RULE', 'roots');
+    });
+  });
+
+  describe('maturityFigures', () => {
+    it('sums outstanding pieces by maturity date, issuer and currency, sorted, leaving SPLIT and SETTLED out', () => {
+      const pieces = [
+        voucher({ id: 'VCH-1', maturityDate: '2025-10-31', amount: '300' }),
+        voucher({ id: 'VCH-2', maturityDate: '2025-09-30', amount: '100', status: 'FINANCED' }),
+        voucher({ id: 'VCH-3', maturityDate: '2025-09-30', amount: '200', status: 'FINANCING_PENDING' }),
+        voucher({ id: 'VCH-4', maturityDate: '2025-09-30', amount: '400', issuer: IDS.bank }),
+        voucher({ id: 'VCH-5', maturityDate: '2025-09-30', amount: '500', currency: 'USD' }),
+        voucher({ id: 'VCH-6', maturityDate: '2025-09-30', amount: '600', status: 'SPLIT' }),
+        voucher({ id: 'VCH-7', maturityDate: '2025-09-30', amount: '700', status: 'SETTLED' }),
+      ];
+      const at = (maturityDate: string, issuer: string, currency: string, count: number, amount: string) => ({ maturityDate, issuer, currency, count, amount });
+      // 9111… (bank) sorts before 9131… (core)
+      const expected = [
+        at('2025-09-30', IDS.bank, 'CNY', 1, '400'),
+        at('2025-09-30', IDS.core, 'CNY', 2, '300'),
+        at('2025-09-30', IDS.core, 'USD', 1, '500'),
+        at('2025-10-31', IDS.core, 'CNY', 1, '300'),
+      ];
+      expect(maturityFigures(pieces)).to.deep.equal(expected);
+      expect(maturityFigures([...pieces].reverse())).to.deep.equal(expected);
+    });
+
+    it('adds figures from several pages into one per (date, issuer, currency), sums past one record\'s 19 digits', () => {
+      const big = '9000000000000000000';
+      const f = (amount: string, count = 1, maturityDate = '2025-09-30') => ({ maturityDate, issuer: IDS.core, currency: 'CNY', count, amount });
+      expect(addMaturityFigures([f(big, 2, '2025-10-01'), f(big), f('1', 3), f(big, 1, '2025-10-01')])).to.deep.equal([
+        f('9000000000000000001', 4),
+        f('18000000000000000000', 3, '2025-10-01'),
+      ]);
+      expect(addMaturityFigures([])).to.deep.equal([]);
     });
   });
 
