@@ -31,6 +31,14 @@ export interface EmbeddedLedgerOptions extends Partial<OrdererOptions> {
 
 const EVENT_PAGE = 200;
 
+/** What read conflicts cost the submits of one embedded ledger since it opened (a metric of contention). */
+export interface ConflictStats {
+  /** Re-endorsements after an MVCC or phantom read conflict. */
+  retried: number;
+  /** Submits that met a conflict on their last attempt or past their deadline, and gave up (LEDGER_UNAVAILABLE). */
+  exhausted: number;
+}
+
 /** Cursor of the embedded ledger: `<blockNumber>:<txIndex>` of the last event seen. */
 function parseCursor(cursor: string): { blockNumber: number; txIndex: number } {
   const m = /^(\d{1,15}):(\d{1,9})$/.exec(cursor);
@@ -62,6 +70,7 @@ export class EmbeddedLedger implements Ledger {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly waiters = new Set<() => void>();
   private readonly unsubscribe: () => void;
+  private readonly conflicts: ConflictStats = { retried: 0, exhausted: 0 };
 
   private constructor(
     readonly world: WorldState,
@@ -114,6 +123,7 @@ export class EmbeddedLedger implements Ledger {
         throw new LedgerError('LEDGER_UNAVAILABLE', `transaction committed invalid (${ordered.validationCode})`, { txId: endorsed.txId });
       }
       if (attempt >= retry.maxAttempts || Date.now() >= deadline) {
+        this.conflicts.exhausted += 1;
         // Same decision as the Fabric connector: contention is transient, 503.
         throw new LedgerError(
           'LEDGER_UNAVAILABLE',
@@ -122,7 +132,13 @@ export class EmbeddedLedger implements Ledger {
         );
       }
       await sleep(backoffDelay(retry, attempt));
+      this.conflicts.retried += 1;
     }
+  }
+
+  /** Read conflicts met by submits so far: re-endorsements, and submits that gave up. */
+  conflictStats(): ConflictStats {
+    return { ...this.conflicts };
   }
 
   async evaluate(identity: CallerIdentity, name: string, command: object, opts?: CallOptions): Promise<unknown> {
