@@ -1,7 +1,7 @@
 import type { OrdererOptions } from '../../gateway/src/ledger/embedded/orderer';
 
 export type Mode = 'full' | 'quick' | 'profile';
-export const GROUPS = ['throughput', 'gateway', 'conflicts', 'scale'] as const;
+export const GROUPS = ['throughput', 'gateway', 'conflicts', 'scale', 'creditlines'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface PhaseSize {
@@ -29,6 +29,12 @@ export interface BenchConfig {
   gateway: PhaseSize;
   conflicts: { clients: number; rounds: number };
   scale: { sizes: number[]; tiers: number[]; reads: number; warmup: number };
+  /**
+   * Financing approvals racing for one bank's FINANCING line to one obligor,
+   * then the same spread over `concurrency` lines (one per client). Count
+   * and warm-up are multiples of the concurrency.
+   */
+  creditLines: PhaseSize;
 }
 
 const CUTTER: OrdererOptions = { batchMaxTx: 10, batchTimeoutMs: 2 };
@@ -47,6 +53,7 @@ export function configFor(mode: Mode): BenchConfig {
         // Ten whole transfers take a root piece from tier 0 to the maximum tier 10.
         conflicts: { clients: 64, rounds: 10 },
         scale: { sizes: [1_000, 100_000], tiers: [1, 5, 10], reads: 1000, warmup: 100 },
+        creditLines: { count: 640, warmup: 64, concurrency: 32 },
       };
     case 'quick':
       return {
@@ -58,6 +65,7 @@ export function configFor(mode: Mode): BenchConfig {
         gateway: { count: 100, warmup: 20, concurrency: 8 },
         conflicts: { clients: 64, rounds: 2 },
         scale: { sizes: [300, 3_000], tiers: [1, 5, 10], reads: 50, warmup: 10 },
+        creditLines: { count: 64, warmup: 16, concurrency: 16 },
       };
     case 'profile':
       return {
@@ -69,6 +77,7 @@ export function configFor(mode: Mode): BenchConfig {
         gateway: { count: 1, warmup: 0, concurrency: 1 },
         conflicts: { clients: 64, rounds: 1 },
         scale: { sizes: [], tiers: [], reads: 1, warmup: 0 },
+        creditLines: { count: 1, warmup: 0, concurrency: 1 },
       };
   }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BackendKind } from './engine-ledger';
 import { configFor, type Group, GROUPS, type Mode } from './config';
+import { creditLinesGroup } from './credit-lines';
 import { profileTransfers } from './profile';
 import { Recorder } from './recorder';
 import { buildReport, checkLines, loadAverage, machineLine, phaseTable, ratioTable, writeReport } from './report';
@@ -19,13 +20,13 @@ import { openTarget, type Target } from './target';
  *   --profile          only full transfers, under the CPU profiler
  *   --backend <kind>   with --profile: memory (default) or level
  *   --target <kind>    embedded (the only one; the real network: npm run bench:fabric)
- *   --only <groups>    comma-separated: throughput,gateway,conflicts,scale
+ *   --only <groups>    comma-separated: throughput,gateway,conflicts,scale,creditlines
  *   --repeats <n>      override the number of repeats
  *   --concurrency <n>  override the clients of the throughput and gateway phases
  *   --out <file>       JSON report path (default .bench/bench-<mode>-<time>.json)
  */
 
-const USAGE = 'usage: main.ts [--quick | --profile [--backend memory|level]] [--target embedded] [--only throughput,gateway,conflicts,scale] [--repeats n] [--concurrency n] [--out file]';
+const USAGE = 'usage: main.ts [--quick | --profile [--backend memory|level]] [--target embedded] [--only throughput,gateway,conflicts,scale,creditlines] [--repeats n] [--concurrency n] [--out file]';
 
 class UsageError extends Error {}
 
@@ -111,6 +112,7 @@ async function main(): Promise<number> {
       gateway: () => gatewayGroup(target, config, rec, log),
       conflicts: () => conflictsGroup(target, config, rec, log),
       scale: () => scaleGroup(target, config, rec, log),
+      creditlines: () => creditLinesGroup(target, config, rec, log),
     };
     for (const g of cli.groups) {
       log(`${g}:`);

@@ -8,6 +8,8 @@ export interface PhaseResult extends LoadResult {
   repeat: number;
   /** What it ran on (chaincode, backend, path). */
   on: string;
+  /** Paths through the gateway's connector: its re-endorsements after read conflicts over the measured operations. */
+  retries?: number;
 }
 
 export interface RatioResult {
@@ -33,7 +35,7 @@ export class Recorder {
   readonly checks: CheckResult[] = [];
   readonly setup: Record<string, unknown> = {};
 
-  phase(group: Group, phase: string, repeat: number, on: string, result: LoadResult): PhaseResult {
+  phase(group: Group, phase: string, repeat: number, on: string, result: LoadResult & { retries?: number }): PhaseResult {
     const row = { group, phase, repeat, on, ...result };
     this.phases.push(row);
     return row;

@@ -101,9 +101,14 @@ function table(header: string[], rows: string[][], rightAligned: ReadonlySet<num
 const fixed = (n: number, digits: number) => n.toFixed(digits);
 const percent = (x: number) => `${(x * 100).toFixed(x === 0 ? 0 : 2)}%`;
 
-/** Median over repeats of each phase, as a Markdown table (also readable on a terminal). */
+/**
+ * Median over repeats of each phase, as a Markdown table (also readable on a
+ * terminal). A `retries/op` column (the connector's re-endorsements per
+ * operation) appears when some phase counted them.
+ */
 export function phaseTable(report: BenchReport): string {
   const names = [...new Set(report.phases.map((p) => p.phase))];
+  const withRetries = report.phases.some((p) => p.retries !== undefined);
   const median = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
     const m = s.length >>> 1;
@@ -113,7 +118,7 @@ export function phaseTable(report: BenchReport): string {
     const rs = report.phases.filter((p) => p.phase === name);
     const first = rs[0] as PhaseResult;
     const m = (f: (p: PhaseResult) => number) => median(rs.map(f));
-    return [
+    const row = [
       name,
       String(first.operations),
       String(first.concurrency),
@@ -125,12 +130,12 @@ export function phaseTable(report: BenchReport): string {
       percent(m((p) => p.invalidRate)),
       fixed(m((p) => p.cpuCores), 2),
     ];
+    if (withRetries) row.push(first.retries === undefined ? '–' : fixed(m((p) => (p.retries ?? 0) / p.operations), 2));
+    return row;
   });
-  return table(
-    ['scenario', 'ops', 'clients', 'runs', 'tx/s', 'p50 ms', 'p95 ms', 'p99 ms', 'invalid', 'CPU cores'],
-    rows,
-    new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]),
-  );
+  const header = ['scenario', 'ops', 'clients', 'runs', 'tx/s', 'p50 ms', 'p95 ms', 'p99 ms', 'invalid', 'CPU cores'];
+  if (withRetries) header.push('retries/op');
+  return table(header, rows, new Set(header.map((_, i) => i).slice(1)));
 }
 
 export function ratioTable(report: BenchReport): string {

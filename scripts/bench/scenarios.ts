@@ -25,11 +25,11 @@ import type { BenchLedger, Target } from './target';
 
 export type Log = (line: string) => void;
 
-const tps = (p: PhaseResult) => p.tps;
-const p50 = (p: PhaseResult) => p.latencyMs.p50;
-const SETUP_CONCURRENCY = 64;
+export const tps = (p: PhaseResult) => p.tps;
+export const p50 = (p: PhaseResult) => p.latencyMs.p50;
+export const SETUP_CONCURRENCY = 64;
 
-async function timed<T>(rec: Recorder, what: string, log: Log, fn: () => Promise<T>): Promise<T> {
+export async function timed<T>(rec: Recorder, what: string, log: Log, fn: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
   const out = await fn();
   const seconds = (performance.now() - t0) / 1000;
@@ -38,9 +38,10 @@ async function timed<T>(rec: Recorder, what: string, log: Log, fn: () => Promise
   return out;
 }
 
-function logPhase(log: Log, p: PhaseResult): void {
+export function logPhase(log: Log, p: PhaseResult): void {
   const outcomes = Object.entries(p.outcomes).map(([k, v]) => `${k}=${v}`).join(' ');
-  log(`  [${p.repeat}] ${p.phase}: ${p.tps.toFixed(0)} tx/s, p50 ${p.latencyMs.p50.toFixed(2)} ms, p99 ${p.latencyMs.p99.toFixed(2)} ms, cpu ${p.cpuCores.toFixed(2)}, ${outcomes}`);
+  const retries = p.retries === undefined ? '' : `, ${p.retries} retries`;
+  log(`  [${p.repeat}] ${p.phase}: ${p.tps.toFixed(0)} tx/s, p50 ${p.latencyMs.p50.toFixed(2)} ms, p99 ${p.latencyMs.p99.toFixed(2)} ms, cpu ${p.cpuCores.toFixed(2)}, ${outcomes}${retries}`);
 }
 
 /** Every measured operation of these phases committed valid (disjoint keys: nothing may conflict). */
@@ -260,7 +261,7 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
 }
 
 /** The connector retries conflicts itself: the committed outcomes come from the ledger's commit listener. */
-function withCommitted<T extends { outcomes: Record<string, number>; invalidRate: number }>(result: T, committed: Record<string, number>): T {
+export function withCommitted<T extends { outcomes: Record<string, number>; invalidRate: number }>(result: T, committed: Record<string, number>): T {
   const valid = committed.VALID ?? 0;
   const all = Object.values(committed).reduce((s, n) => s + n, 0);
   return { ...result, committed, invalidRate: all === 0 ? 0 : (all - valid) / all };

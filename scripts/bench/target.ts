@@ -8,7 +8,7 @@ import { contracts } from '../../chaincode/src';
 import { createDispatcher, type Dispatcher } from '../../chaincode/src/invoke';
 import { demoMember } from '../../gateway/src/demo/plan';
 import { createApp } from '../../gateway/src/http/app';
-import type { EmbeddedLedger } from '../../gateway/src/ledger/embedded/embedded-ledger';
+import type { ConflictStats, EmbeddedLedger } from '../../gateway/src/ledger/embedded/embedded-ledger';
 import type { OrdererOptions } from '../../gateway/src/ledger/embedded/orderer';
 import type { Ledger, LedgerIdentity } from '../../gateway/src/ledger/ledger';
 import { openEmbeddedRuntime } from '../../gateway/src/runtime';
@@ -63,6 +63,9 @@ export interface GatewayUnderTest {
   memberId(key: string): string;
   /** Committed transactions by validation code since the last reset (connectors retry conflicts, so this is where they show). */
   committed(): Record<string, number>;
+  /** The connector's re-endorsements after read conflicts, and the submits that gave up, since the last reset. */
+  conflicts(): ConflictStats;
+  /** Starts the counts of committed() and conflicts() again. */
   resetCommitted(): void;
   close(): Promise<void>;
 }
@@ -101,8 +104,10 @@ export class EmbeddedTarget implements Target {
       submitDeadlineMs: 120_000,
       demo: true,
     });
+    const embedded = runtime.ledger as EmbeddedLedger;
     const counts: Record<string, number> = {};
-    const unsubscribe = (runtime.ledger as EmbeddedLedger).world.onCommit(({ results }) => {
+    let conflictsAtReset = embedded.conflictStats();
+    const unsubscribe = embedded.world.onCommit(({ results }) => {
       for (const r of results) counts[r.validationCode] = (counts[r.validationCode] ?? 0) + 1;
     });
     const shutdown = new AbortController();
@@ -132,8 +137,13 @@ export class EmbeddedTarget implements Target {
       },
       memberId: (key) => demoMember(key).id,
       committed: () => ({ ...counts }),
+      conflicts() {
+        const now = embedded.conflictStats();
+        return { retried: now.retried - conflictsAtReset.retried, exhausted: now.exhausted - conflictsAtReset.exhausted };
+      },
       resetCommitted() {
         for (const k of Object.keys(counts)) delete counts[k];
+        conflictsAtReset = embedded.conflictStats();
       },
       async close() {
         shutdown.abort();

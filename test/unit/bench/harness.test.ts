@@ -1,9 +1,13 @@
 import '../../../gateway/src/chaincode-logs';
 import { expect } from 'chai';
+import { isValidUscc } from '../../../chaincode/src/domain/uscc';
+import { configFor } from '../../../scripts/bench/config';
+import { advanceOf, approvalSlot, type LineUnderTest, obligorId } from '../../../scripts/bench/credit-lines';
 import { equalParts, FANOUT, parallel, planForRecords } from '../../../scripts/bench/fixtures';
 import { runLoad } from '../../../scripts/bench/load';
 import { areaOf, type CpuProfile, summariseProfile } from '../../../scripts/bench/profile-summary';
 import { Recorder } from '../../../scripts/bench/recorder';
+import { type BenchReport, phaseTable } from '../../../scripts/bench/report';
 import type { LoadResult } from '../../../scripts/bench/load';
 import { EmbeddedTarget, openTarget } from '../../../scripts/bench/target';
 import { makeIdentity } from '../../support/certs';
@@ -95,19 +99,19 @@ describe('bench harness', () => {
     });
   });
 
-  describe('recorder', () => {
-    const result = (tps: number): LoadResult => ({
-      operations: 1,
-      concurrency: 1,
-      wallMs: 1,
-      tps,
-      attemptedPerSecond: tps,
-      latencyMs: { count: 1, min: 1, mean: 1, p50: 1, p95: 1, p99: 1, max: 1 },
-      outcomes: { VALID: 1 },
-      invalidRate: 0,
-      cpuCores: 1,
-    });
+  const result = (tps: number): LoadResult => ({
+    operations: 1,
+    concurrency: 1,
+    wallMs: 1,
+    tps,
+    attemptedPerSecond: tps,
+    latencyMs: { count: 1, min: 1, mean: 1, p50: 1, p95: 1, p99: 1, max: 1 },
+    outcomes: { VALID: 1 },
+    invalidRate: 0,
+    cpuCores: 1,
+  });
 
+  describe('recorder', () => {
     it('forms a ratio from the same repeat of two phases, whatever order they were recorded in', () => {
       const rec = new Recorder();
       rec.phase('throughput', 'b', 1, 'x', result(400));
@@ -123,6 +127,56 @@ describe('bench harness', () => {
       const rec = new Recorder();
       rec.phase('throughput', 'a', 0, 'x', result(1));
       expect(() => rec.ratio('r', 'a', 'missing', (p) => p.tps, 'tps')).to.throw('no measurements of missing');
+    });
+  });
+
+  describe('credit line contention', () => {
+    const line = (id: string, financings: number): LineUnderTest => ({
+      id,
+      obligor: id,
+      financings: Array.from({ length: financings }, (_, n) => `${id}-FIN-${n}`),
+      approved: 0n,
+    });
+
+    it('gives every approval of every repeat its own financing: on one line in order, on K lines line i mod K', () => {
+      const perRepeat = 8;
+      const one = [line('ONE', 2 * perRepeat)];
+      const seen = [0, 1].flatMap((r) => Array.from({ length: perRepeat }, (_, i) => approvalSlot(one, perRepeat, r, i).financingId));
+      expect(seen).to.deep.equal(one[0]?.financings);
+      const many = [line('A', 4), line('B', 4), line('C', 4), line('D', 4)];
+      const slots = [0, 1].flatMap((r) => Array.from({ length: perRepeat }, (_, i) => ({ i, ...approvalSlot(many, perRepeat, r, i) })));
+      // Client c of 4 (partitioned: indices ≡ c mod 4) stays on line c.
+      expect(slots.every((s) => s.line === many[s.i % 4])).to.equal(true);
+      expect(new Set(slots.map((s) => s.financingId)).size).to.equal(16);
+      expect(() => approvalSlot(many, perRepeat, 2, 0)).to.throw('has no financing 4');
+    });
+
+    it('sizes the phases in whole rounds of the clients, one line per client in the control', () => {
+      for (const mode of ['full', 'quick'] as const) {
+        const { count, warmup, concurrency } = configFor(mode).creditLines;
+        expect(count % concurrency, mode).to.equal(0);
+        expect(warmup % concurrency, mode).to.equal(0);
+      }
+    });
+
+    it('varies the advances within the request, and gives each obligor a valid code of its own', () => {
+      const advances = Array.from({ length: 2000 }, (_, i) => Number(advanceOf(i)));
+      expect(Math.min(...advances)).to.equal(8000);
+      expect(Math.max(...advances)).to.be.below(9000);
+      const ids = Array.from({ length: 40 }, (_, k) => obligorId(k));
+      expect(ids.every(isValidUscc)).to.equal(true);
+      expect(new Set(ids).size).to.equal(40);
+    });
+
+    it('adds a retries-per-operation column when a phase counted the connector\'s retries', () => {
+      const rec = new Recorder();
+      rec.phase('creditlines', 'ledger', 0, 'x', result(10));
+      expect(phaseTable({ phases: rec.phases } as BenchReport)).to.not.include('retries/op');
+      rec.phase('creditlines', 'rest', 0, 'x', { ...result(5), operations: 4, retries: 11 });
+      const rows = phaseTable({ phases: rec.phases } as BenchReport).split('\n');
+      expect(rows[0]).to.match(/\| retries\/op \|$/);
+      expect(rows[2]).to.match(/\| +– \|$/);
+      expect(rows[3]).to.match(/\| +2\.75 \|$/);
     });
   });
 
