@@ -111,11 +111,32 @@ async function main(): Promise<number> {
     report,
   ];
   process.stdout.write(`bench:caliper: caliper ${args.join(' ')}\n`);
+  // Caliper exits 0 even when a round failed (its set-up threw, nothing was
+  // measured); its log says "Failed round n (label)", so watch for that.
+  const failedRounds: string[] = [];
   const code = await new Promise<number>((resolve) => {
-    const child = spawn(cli, args, { cwd: REPO_ROOT, stdio: 'inherit' });
-    child.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
+    const child = spawn(cli, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const watch = (to: NodeJS.WriteStream) => {
+      let partial = ''; // a line split across chunks
+      return (chunk: Buffer) => {
+        to.write(chunk);
+        const lines = (partial + chunk.toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) {
+          const m = /Failed round \d+ \(([^)]+)\)/.exec(line);
+          if (m) failedRounds.push(m[1] as string);
+        }
+      };
+    };
+    child.stdout.on('data', watch(process.stdout));
+    child.stderr.on('data', watch(process.stderr));
+    child.once('close', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
   });
   process.stdout.write(`bench:caliper: Caliper exited ${code}; report ${report}\n`);
+  if (code === 0 && failedRounds.length > 0) {
+    process.stdout.write(`bench:caliper: FAILED rounds: ${failedRounds.join(', ')} (see the log above)\n`);
+    return 1;
+  }
   return code;
 }
 

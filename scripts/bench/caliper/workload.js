@@ -55,6 +55,25 @@ class ScfWorkload {
     return result && result.length > 0 ? JSON.parse(Buffer.from(result).toString('utf8')) : undefined;
   }
 
+  /**
+   * Every issue by the core enterprise reserves on its one ISSUANCE credit
+   * line, so two workers issuing at once conflict on that line's key
+   * (MVCC_READ_CONFLICT). Caliper's connector keeps no reason for a failed
+   * transaction (it only logs it), so any failure is submitted again, a
+   * bounded number of times: an invalid transaction changed nothing, and a
+   * refusal for any other reason fails every attempt the same way.
+   */
+  async mustDespiteConflicts(request, attempts = 20) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.must(request);
+      } catch (err) {
+        if (attempt >= attempts) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 50 + Math.floor(Math.random() * 200)));
+      }
+    }
+  }
+
   async mint(wanted, tag) {
     const { supplierIdentity, coreIdentity, core, supplierTaxId } = this.args;
     const perRoot = FANOUT * FANOUT;
@@ -78,7 +97,7 @@ class ScfWorkload {
         this.request(supplierIdentity, 'receivable:Register', { debtor: core, amount: String(rootAmount), dueDate: maturity }, { transientMap: { documents } }),
       );
       await this.must(this.request(coreIdentity, 'receivable:Confirm', { id: rcv.id }));
-      const voucher = await this.must(this.request(coreIdentity, 'voucher:Issue', { receivableId: rcv.id, amount: String(rootAmount), maturityDate: maturity }));
+      const voucher = await this.mustDespiteConflicts(this.request(coreIdentity, 'voucher:Issue', { receivableId: rcv.id, amount: String(rootAmount), maturityDate: maturity }));
       await this.must(this.request(supplierIdentity, 'voucher:Split', { id: voucher.id, amounts: parts(rootAmount) }));
       const children = Array.from({ length: FANOUT }, (_, k) => `${voucher.id}.${k + 1}`);
       const needed = Math.ceil((wanted - pieces.length) / FANOUT);
