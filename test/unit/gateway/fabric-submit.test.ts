@@ -3,6 +3,7 @@ import { SubmitError } from '@hyperledger/fabric-gateway/dist/submiterror';
 import type { ServiceError } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import sinon from 'sinon';
+import { ConflictLanes } from '../../../gateway/src/ledger/conflict-lane';
 import { LedgerError } from '../../../gateway/src/ledger/ledger';
 import {
   type ContractLike,
@@ -102,6 +103,64 @@ describe('fabric connector submit flow', () => {
     const sleep = sinon.stub().resolves();
     await rejection(submitFlow(c, 'x:Y', {}, { sleep, random: () => 1, retry: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 30 } }));
     expect(sleep.args.map((a) => a[0])).to.deep.equal([10, 20, 30, 30]);
+  });
+
+  describe('with conflict lanes', () => {
+    /** A contract whose tx ids listed in `conflicted` commit MVCC_READ_CONFLICT, the rest VALID. */
+    const contractWith = (conflicted: string[]) => {
+      const c = new FakeContract();
+      c.endorse.callsFake((txId) => {
+        const code = conflicted.includes(txId) ? 11 : 0;
+        return Promise.resolve(transaction(txId, sinon.stub().resolves(submitted(txId, sinon.stub().resolves(status(txId, code))))));
+      });
+      return c;
+    };
+    const settle = () => new Promise((r) => setTimeout(r, 10));
+
+    it('retries after a conflict only when the lane is its turn, holds it while retrying, and frees it when done', async () => {
+      const lanes = new ConflictLanes();
+      const other = await lanes.acquire('financing:Approve', Date.now() + 60_000); // another submit's retries
+      const c = contractWith(['tx1', 'tx2']);
+      const sleep = sinon.stub().resolves();
+      const flow = submitFlow(c, 'financing:Approve', {}, { ...fast, sleep, lanes, deadlineMs: 60_000 });
+      await settle();
+      expect(c.newProposal.callCount).to.equal(1); // conflicted, queued behind the holder
+      expect(lanes.waiting('financing:Approve')).to.equal(1);
+      other?.();
+      expect((await flow).txId).to.equal('tx3');
+      // The second conflict kept the lane: each retry paused only the first step.
+      expect(sleep.callCount).to.equal(2);
+      expect(lanes.waiting('financing:Approve')).to.equal(0);
+      expect(await lanes.acquire('financing:Approve', Date.now())).to.be.a('function'); // free again
+    });
+
+    it('answers 503 LEDGER_UNAVAILABLE when its turn does not come within the budget, and leaves the queue', async () => {
+      const lanes = new ConflictLanes();
+      const holder = await lanes.acquire('voucher:Issue', Date.now() + 60_000);
+      const c = contractWith(['tx1']);
+      const err = await rejection(submitFlow(c, 'voucher:Issue', {}, { ...fast, lanes, deadlineMs: 30 }));
+      expect(err).to.include({ code: 'LEDGER_UNAVAILABLE', txId: 'tx1' });
+      expect(c.newProposal.callCount).to.equal(1);
+      expect(lanes.waiting('voucher:Issue')).to.equal(0);
+      holder?.();
+    });
+
+    it('never makes a first attempt wait: a submit that does not conflict passes a held lane', async () => {
+      const lanes = new ConflictLanes();
+      const holder = await lanes.acquire('voucher:Transfer', Date.now() + 60_000);
+      const r = await submitFlow(contractWith([]), 'voucher:Transfer', {}, { ...fast, lanes, deadlineMs: 1_000 });
+      expect(r.txId).to.equal('tx1');
+      holder?.();
+    });
+
+    it('frees the lane when the retry fails for another reason', async () => {
+      const lanes = new ConflictLanes();
+      const c = new FakeContract();
+      c.endorse.onFirstCall().callsFake((txId) => Promise.resolve(transaction(txId, sinon.stub().resolves(submitted(txId, sinon.stub().resolves(status(txId, 11)))))));
+      c.endorse.onSecondCall().rejects(endorseError('tx2', GRPC_ABORTED, ['chaincode response 500, [CONFLICT] voucher VCH-1 is not yours to transfer']));
+      await rejection(submitFlow(c, 'voucher:Transfer', {}, { ...fast, lanes, deadlineMs: 1_000 }));
+      expect(await lanes.acquire('voucher:Transfer', Date.now())).to.be.a('function');
+    });
   });
 
   it('resubmits the same signed transaction after a SubmitError, without endorsing again', async () => {

@@ -14,7 +14,8 @@ import {
   type SubmitResult,
   type TransactionStatus,
 } from '../ledger';
-import { backoffDelay, DEFAULT_RETRY, type RetryPolicy, sleep } from '../retry';
+import { ConflictLanes } from '../conflict-lane';
+import { DEFAULT_RETRY, type RetryPolicy } from '../retry';
 import { LevelBackend, StoreError } from './level-backend';
 import { Orderer, type OrdererOptions } from './orderer';
 import { type ClockLogger, EmbeddedSandboxClock } from './sandbox-clock';
@@ -71,6 +72,7 @@ export class EmbeddedLedger implements Ledger {
   private readonly waiters = new Set<() => void>();
   private readonly unsubscribe: () => void;
   private readonly conflicts: ConflictStats = { retried: 0, exhausted: 0 };
+  private readonly lanes = new ConflictLanes();
 
   private constructor(
     readonly world: WorldState,
@@ -106,33 +108,42 @@ export class EmbeddedLedger implements Ledger {
   async submit(identity: CallerIdentity, name: string, command: object, opts?: SubmitOptions): Promise<SubmitResult> {
     const retry = this.options.retry ?? DEFAULT_RETRY;
     const deadline = Date.now() + (opts?.deadlineMs ?? this.options.submitDeadlineMs ?? 30_000);
-    for (let attempt = 1; ; attempt++) {
-      const endorsed = await this.endorse(identity, name, command, opts?.transient);
-      // An endorsement that writes nothing and emits nothing (an idempotent
-      // replay answered from the stored first result) changes no state: it is
-      // answered without ordering, so a replay never adds a transaction.
-      if (endorsed.rwset.writes.length === 0 && endorsed.event === undefined) {
-        return { txId: endorsed.txId, result: decodeResult(endorsed.result), blockNumber: undefined };
+    // After the first conflict, retries of this function queue in the lane
+    // (conflict-lane.ts) and keep their turn until this submit is done.
+    let releaseLane: (() => void) | undefined;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const endorsed = await this.endorse(identity, name, command, opts?.transient);
+        // An endorsement that writes nothing and emits nothing (an idempotent
+        // replay answered from the stored first result) changes no state: it is
+        // answered without ordering, so a replay never adds a transaction.
+        if (endorsed.rwset.writes.length === 0 && endorsed.event === undefined) {
+          return { txId: endorsed.txId, result: decodeResult(endorsed.result), blockNumber: undefined };
+        }
+        const ordered = await this.withDeadline(this.orderer.order(endorsed), deadline, endorsed.txId);
+        if (ordered.validationCode === 'VALID') {
+          return { txId: endorsed.txId, result: decodeResult(endorsed.result), blockNumber: ordered.blockNumber };
+        }
+        const conflict = ordered.validationCode === 'MVCC_READ_CONFLICT' || ordered.validationCode === 'PHANTOM_READ_CONFLICT';
+        if (!conflict) {
+          throw new LedgerError('LEDGER_UNAVAILABLE', `transaction committed invalid (${ordered.validationCode})`, { txId: endorsed.txId });
+        }
+        releaseLane ??= attempt < retry.maxAttempts ? await this.lanes.acquire(name, deadline) : undefined;
+        if (attempt >= retry.maxAttempts || Date.now() >= deadline || !releaseLane) {
+          this.conflicts.exhausted += 1;
+          // Same decision as the Fabric connector: contention is transient, 503.
+          throw new LedgerError(
+            'LEDGER_UNAVAILABLE',
+            `read conflict with concurrent transactions (${ordered.validationCode}) after ${attempt} attempts; retry`,
+            { txId: endorsed.txId },
+          );
+        }
+        // No pause: the block that invalidated this one is committed, and
+        // every pause lets a fresh first attempt take the key again.
+        this.conflicts.retried += 1;
       }
-      const ordered = await this.withDeadline(this.orderer.order(endorsed), deadline, endorsed.txId);
-      if (ordered.validationCode === 'VALID') {
-        return { txId: endorsed.txId, result: decodeResult(endorsed.result), blockNumber: ordered.blockNumber };
-      }
-      const conflict = ordered.validationCode === 'MVCC_READ_CONFLICT' || ordered.validationCode === 'PHANTOM_READ_CONFLICT';
-      if (!conflict) {
-        throw new LedgerError('LEDGER_UNAVAILABLE', `transaction committed invalid (${ordered.validationCode})`, { txId: endorsed.txId });
-      }
-      if (attempt >= retry.maxAttempts || Date.now() >= deadline) {
-        this.conflicts.exhausted += 1;
-        // Same decision as the Fabric connector: contention is transient, 503.
-        throw new LedgerError(
-          'LEDGER_UNAVAILABLE',
-          `read conflict with concurrent transactions (${ordered.validationCode}) after ${attempt} attempts; retry`,
-          { txId: endorsed.txId },
-        );
-      }
-      await sleep(backoffDelay(retry, attempt));
-      this.conflicts.retried += 1;
+    } finally {
+      releaseLane?.();
     }
   }
 

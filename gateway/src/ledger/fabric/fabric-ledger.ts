@@ -13,6 +13,7 @@ import {
   type SubmitResult,
   type TransactionStatus,
 } from '../ledger';
+import { ConflictLanes } from '../conflict-lane';
 import type { RetryPolicy } from '../retry';
 import { asGatewayError, GRPC, mapProposalError } from './errors';
 import { type EventLogger, fabricEvents, parseFabricCursor } from './events';
@@ -42,6 +43,8 @@ export class FabricLedger implements Ledger {
   private readonly closing = new AbortController();
   /** Read-your-writes across orgs' peers (heights.ts). */
   private readonly heights = new HeightTracker();
+  /** Retries after a read conflict queue here, per function (conflict-lane.ts). */
+  private readonly lanes = new ConflictLanes();
 
   constructor(
     private readonly profile: FabricProfile,
@@ -60,6 +63,7 @@ export class FabricLedger implements Ledger {
       transient: opts?.transient,
       writesNothing: (tx) => endorsementWritesNothing(tx.getBytes()),
       commitStatus: (txId) => this.transactionStatus(txId),
+      lanes: this.lanes,
     });
     if (result.blockNumber !== undefined) this.heights.committed(identity.mspId, result.blockNumber);
     return result;

@@ -1,4 +1,5 @@
 import { decodeResult, LedgerError, type SubmitResult, type TransactionStatus } from '../ledger';
+import type { ConflictLanes } from '../conflict-lane';
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy, sleep as realSleep } from '../retry';
 import { asGatewayError, GRPC, isNoEndorsementPlan, mapProposalError, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT } from './errors';
 
@@ -95,6 +96,12 @@ export interface FlowOptions {
   commitStatus?: (txId: string) => Promise<TransactionStatus>;
   /** Whether an endorsed transaction changes nothing (then it is not ordered); see rwset.ts. */
   writesNothing?: (transaction: TransactionLike) => boolean;
+  /**
+   * The connector's conflict lanes: after a read conflict the retries of this
+   * function wait their turn there (conflict-lane.ts). Without, every retry
+   * races on its own after a jittered backoff.
+   */
+  lanes?: ConflictLanes;
 }
 
 
@@ -111,6 +118,10 @@ class Budget {
   }
   expired(): boolean {
     return this.now() >= this.end;
+  }
+  /** When the call's budget ends, epoch ms (Infinity without one). */
+  endMs(): number {
+    return this.end;
   }
 }
 
@@ -136,47 +147,60 @@ export async function submitFlow(
 
   const planRetry = options.planRetry ?? PLAN_RETRY;
   let planAttempt = 0;
-  for (let attempt = 1; ; attempt++) {
-    const proposal = contract.newProposal(name, proposalOptions(args, options.transient));
-    const txId = proposal.getTransactionId();
-    let transaction: TransactionLike;
-    try {
-      transaction = await proposal.endorse({ deadline: budget.deadline(deadlines.endorseMs) });
-    } catch (err) {
-      // Nothing was ordered: a new proposal after a pause is safe.
-      if (isNoEndorsementPlan(err) && ++planAttempt < planRetry.maxAttempts) {
-        await sleep(backoffDelay(planRetry, planAttempt, random));
-        if (!budget.expired()) {
-          attempt--; // not a conflict retry
-          continue;
+  // After the first conflict, retries of this function queue in the lane
+  // (conflict-lane.ts) and keep their turn until this submit is done.
+  let releaseLane: (() => void) | undefined;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const proposal = contract.newProposal(name, proposalOptions(args, options.transient));
+      const txId = proposal.getTransactionId();
+      let transaction: TransactionLike;
+      try {
+        transaction = await proposal.endorse({ deadline: budget.deadline(deadlines.endorseMs) });
+      } catch (err) {
+        // Nothing was ordered: a new proposal after a pause is safe.
+        if (isNoEndorsementPlan(err) && ++planAttempt < planRetry.maxAttempts) {
+          await sleep(backoffDelay(planRetry, planAttempt, random));
+          if (!budget.expired()) {
+            attempt--; // not a conflict retry
+            continue;
+          }
         }
+        throw mapProposalError(err);
       }
-      throw mapProposalError(err);
+      if (options.writesNothing?.(transaction)) {
+        return { txId, result: decodeResult(transaction.getResult()), blockNumber: undefined };
+      }
+      const outcome = await submitSame(transaction, budget, deadlines, options.submitAttempts ?? 3, retry, sleep, random);
+      if ('uncertain' in outcome) return settleUncertain(transaction, outcome.uncertain, options.commitStatus);
+      const submitted = outcome;
+      const status = await readStatus(transaction, submitted, budget, deadlines, options.statusAttempts ?? 3, retry, sleep, random);
+      if (status.successful) {
+        return { txId, result: decodeResult(submitted.getResult()), blockNumber: Number(status.blockNumber) };
+      }
+      const conflict = status.code === MVCC_READ_CONFLICT || status.code === PHANTOM_READ_CONFLICT;
+      if (!conflict) {
+        throw new LedgerError('LEDGER_UNAVAILABLE', `transaction committed invalid (validation code ${status.code})`, { txId });
+      }
+      const lanes = options.lanes;
+      if (lanes && !releaseLane && attempt < retry.maxAttempts) {
+        releaseLane = await lanes.acquire(name, budget.endMs(), options.now);
+      }
+      if (attempt >= retry.maxAttempts || budget.expired() || (lanes && !releaseLane)) {
+        // Decision: persistent contention is a transient condition, not a business
+        // outcome; 503 tells the client to retry (safely, with its Idempotency-Key).
+        throw new LedgerError(
+          'LEDGER_UNAVAILABLE',
+          `read conflict with concurrent transactions (validation code ${status.code}) after ${attempt} attempts; retry`,
+          { txId },
+        );
+      }
+      // Holding the lane, only the first step's short pause (the peers catch up
+      // with the block that invalidated us); without one, the full backoff.
+      await sleep(backoffDelay(retry, lanes ? 1 : attempt, random));
     }
-    if (options.writesNothing?.(transaction)) {
-      return { txId, result: decodeResult(transaction.getResult()), blockNumber: undefined };
-    }
-    const outcome = await submitSame(transaction, budget, deadlines, options.submitAttempts ?? 3, retry, sleep, random);
-    if ('uncertain' in outcome) return settleUncertain(transaction, outcome.uncertain, options.commitStatus);
-    const submitted = outcome;
-    const status = await readStatus(transaction, submitted, budget, deadlines, options.statusAttempts ?? 3, retry, sleep, random);
-    if (status.successful) {
-      return { txId, result: decodeResult(submitted.getResult()), blockNumber: Number(status.blockNumber) };
-    }
-    const conflict = status.code === MVCC_READ_CONFLICT || status.code === PHANTOM_READ_CONFLICT;
-    if (!conflict) {
-      throw new LedgerError('LEDGER_UNAVAILABLE', `transaction committed invalid (validation code ${status.code})`, { txId });
-    }
-    if (attempt >= retry.maxAttempts || budget.expired()) {
-      // Decision: persistent contention is a transient condition, not a business
-      // outcome; 503 tells the client to retry (safely, with its Idempotency-Key).
-      throw new LedgerError(
-        'LEDGER_UNAVAILABLE',
-        `read conflict with concurrent transactions (validation code ${status.code}) after ${attempt} attempts; retry`,
-        { txId },
-      );
-    }
-    await sleep(backoffDelay(retry, attempt, random));
+  } finally {
+    releaseLane?.();
   }
 }
 
