@@ -128,6 +128,26 @@ describe('real Fabric network: scenarios through fabric-gateway', function () {
     }
   });
 
+  it("answers every one of 12 issues racing for the core enterprise's one ISSUANCE line: the retries take turns in the conflict lane", async () => {
+    const issuanceUsed = async (): Promise<bigint> => {
+      const lines = (await evaluate('core-maker', 'creditLine:List', { obligor: CORE(), kind: 'ISSUANCE' })) as { records: { status: string; used: string }[] };
+      const active = lines.records.filter((l) => l.status === 'ACTIVE');
+      expect(active).to.have.length(1);
+      return BigInt(active[0]!.used);
+    };
+    const receivables: string[] = [];
+    for (let i = 0; i < 12; i++) receivables.push(await confirmedReceivable('100000'));
+    const usedBefore = await issuanceUsed();
+    const issues = await Promise.allSettled(
+      receivables.map((receivableId) => submit('core-maker', 'voucher:Issue', { receivableId, amount: '100000', maturityDate: isoDate(90) })),
+    );
+    expect(issues.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => String(r.reason))).to.deep.equal([]);
+    const ids = issues.map((r) => ((r as PromiseFulfilledResult<{ result: unknown }>).value.result as { id: string }).id);
+    expect(new Set(ids).size).to.equal(12);
+    // Each issue reserved its amount on the line exactly once.
+    expect(await issuanceUsed()).to.equal(usedBefore + 12n * 100000n);
+  });
+
   it("computes the invoice's fingerprint on the peers from fields in the transient map, which reach neither the block nor the state", async () => {
     const marker = `TRANSIENT${randomBytes(6).toString('hex').toUpperCase()}`;
     const invoice = { ...freshInvoice(), invoiceNumber: marker, amount: '73519' };
