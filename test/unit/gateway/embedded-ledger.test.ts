@@ -107,7 +107,7 @@ describe('embedded ledger', function () {
       receivables.map((receivableId) => ledger.submit(core, 'voucher:Issue', { receivableId, amount: '100000', maturityDate: today(30) })),
     );
     const after = ledger.conflictStats();
-    expect(issued.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as Error).message)).to.deep.equal([]);
+    expect(issued.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as Error).message)).to.deep.equal([]);
     expect(after.exhausted - before.exhausted).to.equal(0);
     // They did race: at least one was invalidated and retried.
     expect(after.retried - before.retried).to.be.greaterThan(0);
