@@ -1,6 +1,7 @@
 import { peer } from '@hyperledger/fabric-protos';
-import { ClientIdentity } from 'fabric-shim';
+import type { ClientIdentity } from 'fabric-shim';
 import { buildBlock, checkBlock, GENESIS_PREVIOUS_HASH, sha256Hex, summariseRwset, type ChainVerification } from './block';
+import { clientIdentityOf } from './client-identity';
 import { compareKeys, inRange, isWellFormed, keySuccessor } from './keys';
 import { ReadWriteLock } from './rw-lock';
 import { RwsetBuilder, type RecordedEvent } from './rwset';
@@ -204,7 +205,7 @@ export class WorldState {
       ...(transient ? { transient } : {}),
     });
     try {
-      const clientIdentity = new ClientIdentity(stub);
+      const clientIdentity = clientIdentityOf(stub);
       const result = await fn({ stub, clientIdentity });
       const event = rwset.event && chaincodeEvent(rwset.event);
       return { status: 'ENDORSED', ...tx, result, rwset: rwset.build(), ...(event ? { event } : {}) };

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { ClientIdentity } from 'fabric-shim';
 import {
   buildBlock,
   createCompositeKey,
@@ -209,6 +210,27 @@ export function worldStateBehaviour(factory: BackendFactory): void {
           id: 'x509::/OU=admin/CN=bob@bank.example.com::/O=BankMSP/CN=ca.BankMSP',
           msp: 'BankMSP',
         });
+      });
+
+      it('gives, call after call, the identity a fresh parse of the creator gives (the engine parses a certificate once)', async () => {
+        for (const creator of [alice, bob, alice, bob, alice]) {
+          const sim = endorsed(
+            await ws.simulate(txs.next({ creator }), ({ stub, clientIdentity }) => {
+              const fresh = new ClientIdentity(stub);
+              const view = (c: ClientIdentity) => ({
+                instance: c instanceof ClientIdentity,
+                id: c.getID(),
+                msp: c.getMSPID(),
+                idBytes: Buffer.from(c.getIDBytes()).toString('utf8'),
+                attr: c.getAttributeValue('hf.EnrollmentID'),
+                asserted: c.assertAttributeValue('hf.EnrollmentID', 'x'),
+              });
+              return { cached: view(clientIdentity), fresh: view(fresh) };
+            }),
+          );
+          expect(sim.result.cached).to.deep.equal(sim.result.fresh);
+          expect(sim.result.cached).to.include({ instance: true, msp: creator.mspId, idBytes: creator.certificatePem });
+        }
       });
 
       it('fails the simulation when the creator certificate is not a certificate', async () => {
