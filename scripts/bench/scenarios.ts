@@ -1,4 +1,3 @@
-import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { partialCompositeKeyRange } from '../../chaincode/src/worldstate';
 import { RecordType } from '../../chaincode/src/ledger/keys';
@@ -20,6 +19,7 @@ import {
   submitJsonOn,
 } from './fixtures';
 import { type OutcomeCode, runLoad } from './load';
+import { runRestLoadInWorker } from './rest-load-worker';
 import type { PhaseResult, Recorder } from './recorder';
 import type { BenchLedger, Target } from './target';
 
@@ -167,27 +167,7 @@ export async function throughputGroup(target: Target, cfg: BenchConfig, rec: Rec
 // Gateway overhead: REST (HTTP client → createApp → connector) ÷ the connector called directly.
 // ---------------------------------------------------------------------------
 
-export function postJson(agent: Agent, url: string, token: string, body: object): Promise<number> {
-  const payload = Buffer.from(JSON.stringify(body), 'utf8');
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': payload.length },
-      },
-      (res) => {
-        // The body is read in full (as a client would) and dropped.
-        res.on('data', () => {});
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+export { postJson } from './http-client';
 
 export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Recorder, log: Log): Promise<void> {
   const { count, warmup, concurrency } = cfg.gateway;
@@ -224,22 +204,14 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
       });
       return withCommitted(result, gw.committed());
     };
+    // The REST clients run on a thread of their own (rest-load-worker.ts):
+    // only the server side shares this thread with the ledger.
     const rest = async (r: number) => {
       const offset = r * perRepeat;
-      // A fresh pool per phase: sockets left idle through the other path's phase
-      // would outlive the server's keep-alive timeout and be reset under us.
-      const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-      const result = await runLoad({
-        count,
-        warmup,
-        concurrency,
-        beforeMeasure: () => gw.resetCommitted(),
-        op: async (i) => {
-          const piece = restPieces[offset + i] as Piece;
-          const status = await postJson(agent, `${gw.baseUrl}/vouchers/${encodeURIComponent(piece.id)}/transfer`, token, { to, amount: piece.amount });
-          return status === 200 ? 'VALID' : `HTTP_${status}`;
-        },
-      }).finally(() => agent.destroy());
+      const requests = restPieces
+        .slice(offset, offset + perRepeat)
+        .map((piece) => ({ path: `/vouchers/${encodeURIComponent(piece.id)}/transfer`, body: { to, amount: piece.amount } }));
+      const result = await runRestLoadInWorker({ baseUrl: gw.baseUrl, token, requests, count, warmup, concurrency }, () => gw.resetCommitted());
       return withCommitted(result, gw.committed());
     };
 
@@ -249,7 +221,7 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
       for (const path of order) {
         const result = path === 'direct' ? await direct(r) : await rest(r);
         const phase = path === 'direct' ? PHASE.direct : PHASE.rest;
-        const on = path === 'direct' ? 'EmbeddedLedger.submit (LevelDB)' : 'HTTP keep-alive → createApp → EmbeddedLedger (LevelDB)';
+        const on = path === 'direct' ? 'EmbeddedLedger.submit (LevelDB)' : 'HTTP keep-alive from a worker thread → createApp → EmbeddedLedger (LevelDB)';
         logPhase(log, rec.phase('gateway', phase, r, on, result));
       }
     }
