@@ -370,6 +370,9 @@ export async function startChaincodeServer(l: Layout, cc: ChaincodeSpec, package
     dir,
     command: process.execPath,
     args: [
+      // fabric-shim's loggers skip what their level drops before formatting it.
+      '-r',
+      join(REPO_ROOT, 'dist', 'network', 'src', 'shim-log-levels.js'),
       join(REPO_ROOT, 'node_modules', 'fabric-shim', 'cli.js'),
       'server',
       '--chaincode-address',

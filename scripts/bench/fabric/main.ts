@@ -217,7 +217,7 @@ async function main(): Promise<number> {
     const submitJson = async (label: string, name: string, command: object, transient?: Record<string, unknown>) => {
       const t = transient && Object.fromEntries(Object.entries(transient).map(([k, v]) => [k, Buffer.from(JSON.stringify(v), 'utf8')]));
       const out = await raw.submit(label, SCF, name, [JSON.stringify(command)], t);
-      if (out.code !== 'VALID') throw new Error(`setup transaction ${name} ended ${out.code}`);
+      if (out.code !== 'VALID') throw new Error(`setup transaction ${name} ended ${out.code}${out.reason ? `: ${out.reason}` : ''}`);
       return out.result ? (JSON.parse(out.result) as unknown) : undefined;
     };
     const minter: Minter<string> = { submit: submitJson, supplier: 'supplier1', core: 'core-maker', coreId: demoMember('core').id };

@@ -11,6 +11,8 @@ const CODE_NAMES = new Map(Object.entries(peer.TxValidationCode).map(([name, cod
 export interface RawOutcome {
   code: OutcomeCode;
   result?: string;
+  /** Why the peers refused it (REJECTED): the endorsement error's details. */
+  reason?: string;
 }
 
 /**
@@ -70,7 +72,10 @@ export class RawClient {
     try {
       submitted = await contract.submitAsync(name, { arguments: args, ...(transient ? { transientData: transient } : {}) });
     } catch (err) {
-      if (err instanceof EndorseError) return { code: 'REJECTED' };
+      if (err instanceof EndorseError) {
+        const details = err.details.map((d) => d.message).join('; ');
+        return { code: 'REJECTED', reason: details || err.message };
+      }
       throw err;
     }
     const status = await submitted.getStatus();
