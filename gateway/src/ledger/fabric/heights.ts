@@ -30,7 +30,13 @@ export class HeightTracker {
   private readonly now: () => number;
 
   constructor(opts: HeightTrackerOptions = {}) {
-    this.maxWaitMs = opts.maxWaitMs ?? 3_000;
+    // 15 s, not the 3 s first chosen: a peer whose block source is an
+    // orderer that stopped or lost its link gets no block until it switches
+    // orderers or the fault heals, and the fault suite (faults 2 and 3, 10 s
+    // each) saw such a peer still behind after 3 s, which turned a valid
+    // confirm and split into 404 NOT_FOUND. A healthy peer catches up in
+    // milliseconds, so the bound only matters when one lags.
+    this.maxWaitMs = opts.maxWaitMs ?? 15_000;
     this.pollMs = opts.pollMs ?? 25;
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.now = opts.now ?? Date.now;
