@@ -31,7 +31,7 @@ const winston = fromShim('winston') as { Logger: { prototype: WinstonLogger } };
 // winston keys an entry's level under triple-beam's LEVEL symbol (a registered symbol).
 const LEVEL = Symbol.for('level');
 
-export function skipDisabledLevels(prototype: WinstonLogger): void {
+function skipDisabledLevels(prototype: WinstonLogger): void {
   const write = prototype.write;
   prototype.write = function (this: WinstonLogger, chunk: unknown, ...rest: unknown[]): boolean {
     if (chunk !== null && typeof chunk === 'object') {

@@ -18,7 +18,8 @@ import {
 } from './fixtures';
 import { type LoadResult, type OutcomeCode, runLoad } from './load';
 import type { Recorder } from './recorder';
-import { type Log, logPhase, p50, postJson, SETUP_CONCURRENCY, timed, tps, withCommitted } from './scenarios';
+import { postJson } from './http-client';
+import { type Log, logPhase, p50, SETUP_CONCURRENCY, timed, tps, withCommitted } from './scenarios';
 import type { BenchIdentity, Target } from './target';
 
 /**

@@ -167,8 +167,6 @@ export async function throughputGroup(target: Target, cfg: BenchConfig, rec: Rec
 // Gateway overhead: REST (HTTP client → createApp → connector) ÷ the connector called directly.
 // ---------------------------------------------------------------------------
 
-export { postJson } from './http-client';
-
 export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Recorder, log: Log): Promise<void> {
   const { count, warmup, concurrency } = cfg.gateway;
   const perRepeat = warmup + count;

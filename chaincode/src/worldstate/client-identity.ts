@@ -26,9 +26,9 @@ interface Parsed {
 
 const parsed = new Map<string, Parsed>();
 
-export function clientIdentityOf(stub: WorldStateStub): ClientIdentity {
-  const creator = stub.getCreator();
-  const key = `${creator.mspid}\n${Buffer.from(creator.idBytes).toString('utf8')}`;
+/** `ctx.clientIdentity` for a transaction of `creator` (the MSP and PEM its stub was built from). */
+export function clientIdentityOf(stub: WorldStateStub, creator: { readonly mspId: string; readonly certificatePem: string }): ClientIdentity {
+  const key = `${creator.mspId}\n${creator.certificatePem}`;
   let known = parsed.get(key);
   if (known === undefined) {
     const fresh = new ClientIdentity(stub) as unknown as Parsed;
@@ -37,6 +37,7 @@ export function clientIdentityOf(stub: WorldStateStub): ClientIdentity {
     if (parsed.size >= MAX_ENTRIES) parsed.delete(parsed.keys().next().value as string);
     parsed.set(key, known);
   }
+  const { mspid, idBytes } = stub.getCreator();
   const identity = Object.create(ClientIdentity.prototype) as ClientIdentity & Record<string, unknown>;
-  return Object.assign(identity, { stub, mspId: creator.mspid, idBytes: creator.idBytes, id: known.id, attrs: known.attrs && { ...known.attrs } });
+  return Object.assign(identity, { stub, mspId: mspid, idBytes, id: known.id, attrs: known.attrs && { ...known.attrs } });
 }

@@ -205,7 +205,7 @@ export class WorldState {
       ...(transient ? { transient } : {}),
     });
     try {
-      const clientIdentity = clientIdentityOf(stub);
+      const clientIdentity = clientIdentityOf(stub, tx.creator);
       const result = await fn({ stub, clientIdentity });
       const event = rwset.event && chaincodeEvent(rwset.event);
       return { status: 'ENDORSED', ...tx, result, rwset: rwset.build(), ...(event ? { event } : {}) };

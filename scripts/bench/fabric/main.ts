@@ -25,7 +25,7 @@ import {
 } from '../../../network/src/network';
 import { equalParts, mintPieces, type Minter, parallel, type Piece } from '../fixtures';
 import { type LoadResult, runLoad } from '../load';
-import { postJson } from '../scenarios';
+import { postJson } from '../http-client';
 import { heaviest, snapshot, used, type Watched } from './cpu';
 import { RawClient } from './raw-client';
 

@@ -21,6 +21,10 @@ import { Orderer, type OrdererOptions } from './orderer';
 import { type ClockLogger, EmbeddedSandboxClock } from './sandbox-clock';
 
 export interface EmbeddedLedgerOptions extends Partial<OrdererOptions> {
+  /**
+   * Attempts after a read conflict (`maxAttempts`); the delays are unused
+   * here: retries wait for their turn in the conflict lane, not a backoff.
+   */
   retry?: RetryPolicy;
   /** Default budget of a submit when the caller gives none. */
   submitDeadlineMs?: number;

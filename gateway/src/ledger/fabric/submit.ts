@@ -147,6 +147,7 @@ export async function submitFlow(
 
   const planRetry = options.planRetry ?? PLAN_RETRY;
   let planAttempt = 0;
+  const lanes = options.lanes;
   // After the first conflict, retries of this function queue in the lane
   // (conflict-lane.ts) and keep their turn until this submit is done.
   let releaseLane: (() => void) | undefined;
@@ -182,7 +183,6 @@ export async function submitFlow(
       if (!conflict) {
         throw new LedgerError('LEDGER_UNAVAILABLE', `transaction committed invalid (validation code ${status.code})`, { txId });
       }
-      const lanes = options.lanes;
       if (lanes && !releaseLane && attempt < retry.maxAttempts) {
         releaseLane = await lanes.acquire(name, budget.endMs(), options.now);
       }
