@@ -24,6 +24,8 @@ const EnvSchema = z
     /** Embedded orderer: cut a block after this many ms or this many transactions. */
     SCF_BATCH_TIMEOUT_MS: intFrom(10, 1, 10_000),
     SCF_BATCH_MAX_TX: intFrom(100, 1, 10_000),
+    /** Embedded ledger: MiB of committed state kept in memory in front of LevelDB (0: none). */
+    SCF_STATE_CACHE_MB: intFrom(64, 0, 65_536),
     /** Upper bound of one submit (endorse, order, commit), ms. */
     SCF_SUBMIT_DEADLINE_MS: intFrom(30_000, 100, 600_000),
     SCF_SSE_HEARTBEAT_MS: intFrom(15_000, 100, 600_000),
@@ -66,6 +68,8 @@ export interface Config {
   logLevel: string;
   batchTimeoutMs: number;
   batchMaxTx: number;
+  /** Embedded ledger: bytes of committed state cached in front of LevelDB. */
+  stateCacheBytes: number;
   submitDeadlineMs: number;
   sseHeartbeatMs: number;
   demo: boolean;
@@ -100,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.SCF_LOG_LEVEL,
     batchTimeoutMs: e.SCF_BATCH_TIMEOUT_MS,
     batchMaxTx: e.SCF_BATCH_MAX_TX,
+    stateCacheBytes: e.SCF_STATE_CACHE_MB * 1024 * 1024,
     submitDeadlineMs: e.SCF_SUBMIT_DEADLINE_MS,
     sseHeartbeatMs: e.SCF_SSE_HEARTBEAT_MS,
     demo: e.SCF_DEMO,

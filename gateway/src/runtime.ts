@@ -38,7 +38,8 @@ export interface LedgerRuntime {
 }
 
 /** The sandbox clock follows SCF_DEMO when not configured (as loadConfig decides). */
-type EmbeddedConfig = Pick<Config, 'dataDir' | 'batchTimeoutMs' | 'batchMaxTx' | 'submitDeadlineMs' | 'demo'> & Partial<Pick<Config, 'sandboxClock'>>;
+type EmbeddedConfig = Pick<Config, 'dataDir' | 'batchTimeoutMs' | 'batchMaxTx' | 'submitDeadlineMs' | 'demo'> &
+  Partial<Pick<Config, 'sandboxClock' | 'stateCacheBytes'>>;
 
 export async function openEmbeddedRuntime(config: EmbeddedConfig, logger?: ClockLogger): Promise<LedgerRuntime> {
   const set = await loadOrCreateIdentities(config.dataDir, DEMO_IDENTITIES);
@@ -46,6 +47,7 @@ export async function openEmbeddedRuntime(config: EmbeddedConfig, logger?: Clock
     batchTimeoutMs: config.batchTimeoutMs,
     batchMaxTx: config.batchMaxTx,
     submitDeadlineMs: config.submitDeadlineMs,
+    stateCacheBytes: config.stateCacheBytes,
     sandboxClock: config.sandboxClock ?? config.demo,
     logger,
   });

@@ -16,6 +16,7 @@ import { directoryOf, loadOrCreateIdentities, toLedgerIdentity } from '../../../
 import { LedgerError, type LedgerIdentity } from '../../../gateway/src/ledger/ledger';
 import { createServices } from '../../../gateway/src/services';
 import { expectProblem } from '../../http/harness';
+import { failBatchWrites } from '../../support/level-faults';
 import { rejectionOf as rejection } from '../../support/rejection';
 
 /**
@@ -94,10 +95,10 @@ describe('embedded ledger: LevelDB failures', function () {
   }
 
   /** A fresh copy of the template ledger. */
-  async function fresh(options: { batchTimeoutMs?: number } = {}): Promise<{ ledger: EmbeddedLedger; dir: string }> {
+  async function fresh(options: { batchTimeoutMs?: number; stateCacheBytes?: number } = {}): Promise<{ ledger: EmbeddedLedger; dir: string }> {
     const dir = join(root, `copy-${++copies}`);
     await cp(join(root, 'template'), dir, { recursive: true });
-    const ledger = await EmbeddedLedger.open(dir, { batchTimeoutMs: options.batchTimeoutMs ?? 2 });
+    const ledger = await EmbeddedLedger.open(dir, { batchTimeoutMs: options.batchTimeoutMs ?? 2, stateCacheBytes: options.stateCacheBytes });
     open.push(ledger);
     return { ledger, dir };
   }
@@ -165,7 +166,7 @@ describe('embedded ledger: LevelDB failures', function () {
     it('answers each transaction of the block COMMIT_TIMEOUT with its tx id, and commits none of them', async () => {
       const { ledger } = await fresh({ batchTimeoutMs: 30 });
       const height = await ledger.height();
-      const batch = sinon.stub(dbOf(ledger), 'batch').rejects(ioError());
+      const batch = failBatchWrites(dbOf(ledger), ioError);
       const errs = await Promise.all([
         rejection(register(ledger, id('supplier1'))),
         rejection(register(ledger, id('supplier2'))),
@@ -184,7 +185,7 @@ describe('embedded ledger: LevelDB failures', function () {
     it('then refuses every submit with LEDGER_UNAVAILABLE until restart, still answers reads, and continues after a restart', async () => {
       const { ledger, dir } = await fresh();
       const height = await ledger.height();
-      const batch = sinon.stub(dbOf(ledger), 'batch').rejects(ioError());
+      const batch = failBatchWrites(dbOf(ledger), ioError);
       expect((await rejection(register(ledger, id('supplier1')))).code).to.equal('COMMIT_TIMEOUT');
       batch.restore();
 
@@ -210,7 +211,8 @@ describe('embedded ledger: LevelDB failures', function () {
     });
 
     it('answers LEDGER_UNAVAILABLE when a read before the write fails, writes nothing, and commits the next block in its place', async () => {
-      const { ledger } = await fresh();
+      // Without the caches, whose statuses would spare applyBlock its read.
+      const { ledger } = await fresh({ stateCacheBytes: 0 });
       const height = await ledger.height();
       // getMany runs only in applyBlock, before the batch: nothing is written.
       const reads = sinon.stub(dbOf(ledger), 'getMany').rejects(ioError());

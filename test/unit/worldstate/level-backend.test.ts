@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { ClassicLevel } from 'classic-level';
+import sinon from 'sinon';
 import { WorldState, type StateBackend } from '../../../chaincode/src/worldstate';
 import { LevelBackend } from '../../../gateway/src/ledger/embedded/level-backend';
 import { makeIdentity, type TestIdentity } from '../../support/certs';
+import { failBatchWrites } from '../../support/level-faults';
 import { worldStateBehaviour } from './behaviour.suite';
 import { bytes, committedValid, endorsed, rejection, seed, text, TxFactory } from './helpers';
 
@@ -16,21 +18,29 @@ async function freshDir(): Promise<string> {
   return mkdtemp(path.join(tmpdir(), 'scf-worldstate-'));
 }
 
-worldStateBehaviour({
-  name: 'LevelBackend',
-  create: async () => {
-    const dir = await freshDir();
-    const backend = await LevelBackend.open(dir);
-    dirs.set(backend, dir);
-    return backend;
-  },
-  dispose: async (backend) => {
-    await (backend as LevelBackend).close();
-    const dir = dirs.get(backend);
-    dirs.delete(backend);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  },
-});
+// The whole behaviour with the default caches, with caches so small that
+// entries are dropped all the time, and with none.
+for (const [name, stateCacheBytes] of [
+  ['LevelBackend', undefined],
+  ['LevelBackend with 4 KiB of cache', 4096],
+  ['LevelBackend without cache', 0],
+] as const) {
+  worldStateBehaviour({
+    name,
+    create: async () => {
+      const dir = await freshDir();
+      const backend = await LevelBackend.open(dir, { stateCacheBytes });
+      dirs.set(backend, dir);
+      return backend;
+    },
+    dispose: async (backend) => {
+      await (backend as LevelBackend).close();
+      const dir = dirs.get(backend);
+      dirs.delete(backend);
+      if (dir) await rm(dir, { recursive: true, force: true });
+    },
+  });
+}
 
 describe('LevelBackend durability', () => {
   let alice: TestIdentity;
@@ -230,6 +240,118 @@ describe('LevelBackend durability', () => {
       expect(await ws.height()).to.equal(1);
     } finally {
       await backend.close();
+    }
+  });
+});
+
+describe('LevelBackend caches', () => {
+  type Db = ClassicLevel<Buffer, Buffer>;
+  const dbOf = (backend: LevelBackend): Db => (backend as unknown as { db: Db }).db;
+  let alice: TestIdentity;
+  let dir: string;
+  let txs: TxFactory;
+  let backend: LevelBackend;
+
+  before(async () => {
+    alice = await makeIdentity('Org1MSP', 'alice@org1.example.com');
+  });
+
+  beforeEach(async () => {
+    dir = await freshDir();
+    txs = new TxFactory(alice);
+    const first = await LevelBackend.open(dir);
+    await seed(new WorldState(first), txs, { k: 'v1' });
+    await first.close();
+    // Reopened: the caches start empty.
+    backend = await LevelBackend.open(dir);
+  });
+
+  afterEach(async () => {
+    sinon.restore();
+    await backend.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads a key, present or absent, from LevelDB once, then from the cache', async () => {
+    const get = sinon.spy(dbOf(backend), 'get');
+    for (let i = 0; i < 3; i++) {
+      expect(text((await backend.getState('k'))!.value)).to.equal('v1');
+      expect(await backend.getState('missing')).to.equal(undefined);
+    }
+    expect(get.callCount).to.equal(2);
+    expect(backend.cacheStats().state.keys).to.equal(2);
+  });
+
+  it('answers what a block wrote without reading LevelDB, deletions included', async () => {
+    const ws = new WorldState(backend);
+    await ws.getCommittedState('k');
+    const done = committedValid(
+      await ws.submit(txs.next(), async ({ stub }) => {
+        await stub.deleteState('k');
+        await stub.putState('n', bytes('new'));
+      }),
+    );
+    const get = sinon.spy(dbOf(backend), 'get');
+    expect(await backend.getState('k')).to.equal(undefined);
+    expect(text((await backend.getState('n'))!.value)).to.equal('new');
+    expect(await backend.getTxStatus(done.txId)).to.deep.equal({ txId: done.txId, validationCode: 'VALID', blockNumber: 1, txIndex: 0 });
+    expect(get.callCount).to.equal(0);
+  });
+
+  it('gives out copies: changing a returned value changes nothing held', async () => {
+    const first = (await backend.getState('k'))!;
+    (first.value as Buffer).write('XX');
+    expect(text((await backend.getState('k'))!.value)).to.equal('v1');
+  });
+
+  it('does not keep the answer of a read that was under way while a block was written', async () => {
+    const db = dbOf(backend);
+    const real: (key: Buffer) => Promise<Buffer | undefined> = db.get.bind(db);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // LevelDB answers the read of k at once (the old value), but the answer arrives only after the block.
+    const stub = sinon.stub(db, 'get').callsFake((async (key: Buffer) => {
+      const value = await real(key);
+      if (key.toString() === 'sk') await gate;
+      return value;
+    }) as Db['get']);
+    const inFlight = backend.getState('k');
+    const ws = new WorldState(backend);
+    committedValid(await ws.submit(txs.next(), ({ stub: s }) => s.putState('k', bytes('v2'))));
+    release();
+    expect(text((await inFlight)!.value), 'read before the block').to.equal('v1');
+    stub.restore();
+    expect(text((await backend.getState('k'))!.value), 'read after the block').to.equal('v2');
+  });
+
+  it('keeps answering the committed state when a block write fails', async () => {
+    const ws = new WorldState(backend);
+    await ws.getCommittedState('k');
+    failBatchWrites(dbOf(backend), () => new Error('IO error: No space left on device'));
+    const failed = await ws.simulate(txs.next(), ({ stub }) => stub.putState('k', bytes('lost')));
+    await rejection(ws.commitBlock([endorsed(failed)]));
+    expect(text((await backend.getState('k'))!.value)).to.equal('v1');
+    expect(await backend.getTxStatus(failed.txId)).to.equal(undefined);
+  });
+
+  it('stays within its bound in bytes while many keys are written and read', async () => {
+    const small = await LevelBackend.open(await freshDir(), { stateCacheBytes: 64 * 1024 });
+    try {
+      const ws = new WorldState(small);
+      for (let b = 0; b < 20; b++) {
+        const entries = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`key-${b}-${i}`, 'x'.repeat(200)]));
+        await seed(ws, txs, entries);
+        const { state, statuses } = small.cacheStats();
+        expect(state.bytes).to.be.at.most(state.maxBytes);
+        expect(statuses.bytes).to.be.at.most(statuses.maxBytes);
+      }
+      expect(small.cacheStats().state.maxBytes + small.cacheStats().statuses.maxBytes).to.equal(64 * 1024);
+      // The earliest keys were dropped from the cache, never from LevelDB.
+      expect(text((await small.getState('key-0-0'))!.value)).to.equal('x'.repeat(200));
+      expect(text((await small.getState('key-19-49'))!.value)).to.equal('x'.repeat(200));
+    } finally {
+      await small.close();
+      await rm(small.location, { recursive: true, force: true });
     }
   });
 });

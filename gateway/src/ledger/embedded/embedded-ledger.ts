@@ -32,6 +32,8 @@ export interface EmbeddedLedgerOptions extends Partial<OrdererOptions> {
   sandboxClock?: boolean;
   /** Where advances of the sandbox clock are logged. */
   logger?: ClockLogger | undefined;
+  /** Bytes of committed state cached in front of LevelDB (SCF_STATE_CACHE_MB); see LevelBackend. */
+  stateCacheBytes?: number;
 }
 
 const EVENT_PAGE = 200;
@@ -94,7 +96,7 @@ export class EmbeddedLedger implements Ledger {
   }
 
   static async open(dataDir: string, options: EmbeddedLedgerOptions = {}): Promise<EmbeddedLedger> {
-    const backend = await LevelBackend.open(dataDir);
+    const backend = await LevelBackend.open(dataDir, { stateCacheBytes: options.stateCacheBytes });
     try {
       const world = new WorldState(backend);
       const clock = await EmbeddedSandboxClock.open(backend, {

@@ -12,6 +12,7 @@ import type {
   VersionedValue,
 } from '../../../../chaincode/src/worldstate';
 import { LedgerError } from '../ledger';
+import { StateCache, TxStatusCache } from './state-cache';
 
 /**
  * A durable StateBackend over LevelDB (classic-level), the state database
@@ -34,7 +35,22 @@ import { LedgerError } from '../ledger';
  *
  * Every failure of LevelDB itself is a StoreError: the embedded ledger's
  * store is its ledger, so a store that fails is a ledger that is unavailable.
+ *
+ * Key reads and transaction status reads go through caches (state-cache.ts),
+ * bounded in bytes together: an eighth for statuses, the rest for state.
+ * Blocks are written through them: after a block's batch has succeeded, its
+ * writes and statuses replace what the caches held. A read that was in flight while any
+ * block was being written may have read either side of it, so its answer is
+ * returned but not cached (`blockWrites` counts each block's start and end).
  */
+
+/** The default bound on the state cache, as a Fabric peer's default cacheSize. */
+export const DEFAULT_STATE_CACHE_BYTES = 64 * 1024 * 1024;
+
+export interface LevelBackendOptions {
+  /** Bound on the state and status caches in bytes; 0 turns them off. Default DEFAULT_STATE_CACHE_BYTES. */
+  stateCacheBytes?: number;
+}
 
 /**
  * LevelDB failed (I/O error, disk full, database closed...): LEDGER_UNAVAILABLE
@@ -129,13 +145,26 @@ type Db = ClassicLevel<Buffer, Buffer>;
 type BatchOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
 
 export class LevelBackend implements StateBackend {
+  /** Odd while a block's batch is being written; moves at its start and its end. */
+  private blockWrites = 0;
+  /**
+   * The number the next block must have: read from the last block once, then
+   * kept as blocks are written (this backend is the database's only writer).
+   */
+  private nextBlockNumber: number | undefined;
+
   private constructor(
     private readonly db: Db,
     readonly location: string,
+    private readonly cache: StateCache,
+    private readonly statusCache: TxStatusCache,
   ) {}
 
   /** Opens (creating if needed) the database in `dir`. Only one process may hold it open. */
-  static async open(dir: string): Promise<LevelBackend> {
+  static async open(dir: string, options: LevelBackendOptions = {}): Promise<LevelBackend> {
+    const bytes = options.stateCacheBytes ?? DEFAULT_STATE_CACHE_BYTES;
+    const statusCache = new TxStatusCache(Math.floor(bytes / 8));
+    const cache = new StateCache(bytes - statusCache.maxBytes);
     await mkdir(dir, { recursive: true });
     const db: Db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
     await db.open();
@@ -150,7 +179,7 @@ export class LevelBackend implements StateBackend {
       await db.close();
       throw err;
     }
-    return new LevelBackend(db, dir);
+    return new LevelBackend(db, dir, cache, statusCache);
   }
 
   async close(): Promise<void> {
@@ -158,8 +187,26 @@ export class LevelBackend implements StateBackend {
   }
 
   async getState(key: string): Promise<VersionedValue | undefined> {
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    const writesAtStart = this.blockWrites;
     const raw = await store('read state', () => this.db.get(stateKey(key)));
-    return raw === undefined ? undefined : { version: readHeight(raw, 0), value: Buffer.from(raw.subarray(VERSION_BYTES)) };
+    const found = raw === undefined ? undefined : { version: readHeight(raw, 0), value: Buffer.from(raw.subarray(VERSION_BYTES)) };
+    if (this.noBlockWrittenSince(writesAtStart)) this.cache.set(key, found ?? null);
+    return found;
+  }
+
+  /** True when no block's batch was under way at `writesAtStart` (a blockWrites count) or since. */
+  private noBlockWrittenSince(writesAtStart: number): boolean {
+    return writesAtStart === this.blockWrites && writesAtStart % 2 === 0;
+  }
+
+  /** What the caches hold (for tests and diagnostics). */
+  cacheStats(): { state: { keys: number; bytes: number; maxBytes: number }; statuses: { keys: number; bytes: number; maxBytes: number } } {
+    return {
+      state: { ...this.cache.stats(), maxBytes: this.cache.maxBytes },
+      statuses: { ...this.statusCache.stats(), maxBytes: this.statusCache.maxBytes },
+    };
   }
 
   async rangeScan(startKey: string, endKey: string, limit?: number): Promise<StateEntry[]> {
@@ -219,8 +266,11 @@ export class LevelBackend implements StateBackend {
    * the chain is wrong, which is no store failure.
    */
   async applyBlock(commit: BlockCommit): Promise<void> {
-    const last = await this.getLastBlock();
-    const expected = last ? last.number + 1 : 0;
+    if (this.nextBlockNumber === undefined) {
+      const last = await this.getLastBlock();
+      this.nextBlockNumber = last ? last.number + 1 : 0;
+    }
+    const expected = this.nextBlockNumber;
     if (commit.block.number !== expected) {
       throw new Error(`block ${commit.block.number} does not follow the last block: expected ${expected}`);
     }
@@ -243,21 +293,38 @@ export class LevelBackend implements StateBackend {
       });
     }
     // The first status of a txId is kept, as in MemoryBackend and Fabric's txId index.
-    const existing =
-      commit.statuses.length === 0 ? [] : await store('read transaction statuses', () => this.db.getMany(commit.statuses.map((s) => statusKey(s.txId))));
-    commit.statuses.forEach((s, i) => {
-      if (existing[i] === undefined) ops.push({ type: 'put', key: statusKey(s.txId), value: json(s) });
-    });
+    // The cache knows most (the engine looked each txId up when validating).
+    const known = commit.statuses.map((s) => this.statusCache.get(s.txId));
+    const unknown = commit.statuses.filter((_, i) => known[i] === undefined);
+    const onDisk =
+      unknown.length === 0 ? [] : await store('read transaction statuses', () => this.db.getMany(unknown.map((s) => statusKey(s.txId))));
+    const stored = new Set(unknown.filter((_, i) => onDisk[i] !== undefined).map((s) => s.txId));
+    const firstStatuses = commit.statuses.filter((s, i) => known[i] === null || (known[i] === undefined && !stored.has(s.txId)));
+    for (const s of firstStatuses) ops.push({ type: 'put', key: statusKey(s.txId), value: json(s) });
     for (const e of commit.events) {
       const value: EventJson = { txId: e.txId, name: e.name, payload: Buffer.from(e.payload).toString('base64') };
       ops.push({ type: 'put', key: eventKey(e.blockNumber, e.txIndex), value: json(value) });
     }
     ops.push({ type: 'put', key: blockKey(commit.block.number), value: json(commit.block) });
+    this.blockWrites++;
     try {
-      await this.db.batch(ops, { sync: true });
+      // A chained batch: abstract-level's array form clones and re-encodes
+      // every operation, which cost twice the CPU for a block of transfers.
+      const batch = this.db.batch();
+      for (const op of ops) {
+        if (op.type === 'put') batch.put(op.key, op.value);
+        else batch.del(op.key);
+      }
+      await batch.write({ sync: true });
     } catch (err) {
+      // Not applied to what LevelDB answers this process; the cache did not change either.
       throw new StoreError(`write block ${commit.block.number}`, err, { writeOutcomeUnknown: true });
+    } finally {
+      this.blockWrites++;
     }
+    this.nextBlockNumber = expected + 1;
+    for (const w of commit.writes) this.cache.set(w.key, w.value === null ? null : { version: w.version, value: w.value });
+    for (const s of firstStatuses) this.statusCache.set(s.txId, s);
   }
 
   async getBlock(blockNumber: number): Promise<BlockRecord | undefined> {
@@ -275,8 +342,13 @@ export class LevelBackend implements StateBackend {
   }
 
   async getTxStatus(txId: string): Promise<TxStatus | undefined> {
+    const cached = this.statusCache.get(txId);
+    if (cached !== undefined) return cached ?? undefined;
+    const writesAtStart = this.blockWrites;
     const raw = await store('read a transaction status', () => this.db.get(statusKey(txId)));
-    return raw === undefined ? undefined : parse<TxStatus>(raw);
+    const found = raw === undefined ? undefined : parse<TxStatus>(raw);
+    if (this.noBlockWrittenSince(writesAtStart)) this.statusCache.set(txId, found ?? null);
+    return found;
   }
 
   /**
