@@ -1,8 +1,8 @@
 import express, { type Express } from 'express';
 import pino, { type Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import type { TokenDirectory } from '../credentials';
 import type { Services } from '../services';
+import { accessLog } from './access-log';
 import { authenticate } from './auth';
 import { consoleRouter, type ConsoleOptions } from './console';
 import { openApiDocument } from './openapi';
@@ -65,17 +65,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(
-    pinoHttp({
-      logger,
-      customProps: (_req, res) => ({ member: (res.locals?.principal as { label?: string } | undefined)?.label }),
-      // Bearer tokens are credentials: never in the logs.
-      serializers: {
-        req: (req: { headers?: Record<string, unknown> }) =>
-          req.headers?.authorization === undefined ? req : { ...req, headers: { ...req.headers, authorization: '[redacted]' } },
-      },
-    }),
-  );
+  app.use(accessLog(logger));
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', ledger: deps.ledgerKind });

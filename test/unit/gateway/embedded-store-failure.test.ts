@@ -39,10 +39,13 @@ const STATUS = 0x74; // 't'
 
 const ioError = () => Object.assign(new Error('IO error: 000005.log: No space left on device'), { code: 'LEVEL_IO_ERROR' });
 
-/** Makes `db.get` fail for keys under `prefix` (every key when omitted). */
+/** Makes the backend's point reads (`db.getSync`, behind its caches) fail for keys under `prefix` (every key when omitted). */
 function failGets(db: Db, prefix?: number): sinon.SinonStub {
-  const real: (key: Buffer) => Promise<Buffer | undefined> = db.get.bind(db);
-  return sinon.stub(db, 'get').callsFake(((key: Buffer) => (prefix === undefined || key[0] === prefix ? Promise.reject(ioError()) : real(key))) as Db['get']);
+  const real: (key: Buffer) => Buffer | undefined = db.getSync.bind(db);
+  return sinon.stub(db, 'getSync').callsFake(((key: Buffer) => {
+    if (prefix === undefined || key[0] === prefix) throw ioError();
+    return real(key);
+  }) as Db['getSync']);
 }
 
 /** Makes iterators that start under `prefix` fail when read. */

@@ -273,7 +273,7 @@ describe('LevelBackend caches', () => {
   });
 
   it('reads a key, present or absent, from LevelDB once, then from the cache', async () => {
-    const get = sinon.spy(dbOf(backend), 'get');
+    const get = sinon.spy(dbOf(backend), 'getSync');
     for (let i = 0; i < 3; i++) {
       expect(text((await backend.getState('k'))!.value)).to.equal('v1');
       expect(await backend.getState('missing')).to.equal(undefined);
@@ -291,7 +291,7 @@ describe('LevelBackend caches', () => {
         await stub.putState('n', bytes('new'));
       }),
     );
-    const get = sinon.spy(dbOf(backend), 'get');
+    const get = sinon.spy(dbOf(backend), 'getSync');
     expect(await backend.getState('k')).to.equal(undefined);
     expect(text((await backend.getState('n'))!.value)).to.equal('new');
     expect(await backend.getTxStatus(done.txId)).to.deep.equal({ txId: done.txId, validationCode: 'VALID', blockNumber: 1, txIndex: 0 });
@@ -302,26 +302,6 @@ describe('LevelBackend caches', () => {
     const first = (await backend.getState('k'))!;
     (first.value as Buffer).write('XX');
     expect(text((await backend.getState('k'))!.value)).to.equal('v1');
-  });
-
-  it('does not keep the answer of a read that was under way while a block was written', async () => {
-    const db = dbOf(backend);
-    const real: (key: Buffer) => Promise<Buffer | undefined> = db.get.bind(db);
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    // LevelDB answers the read of k at once (the old value), but the answer arrives only after the block.
-    const stub = sinon.stub(db, 'get').callsFake((async (key: Buffer) => {
-      const value = await real(key);
-      if (key.toString() === 'sk') await gate;
-      return value;
-    }) as Db['get']);
-    const inFlight = backend.getState('k');
-    const ws = new WorldState(backend);
-    committedValid(await ws.submit(txs.next(), ({ stub: s }) => s.putState('k', bytes('v2'))));
-    release();
-    expect(text((await inFlight)!.value), 'read before the block').to.equal('v1');
-    stub.restore();
-    expect(text((await backend.getState('k'))!.value), 'read after the block').to.equal('v2');
   });
 
   it('keeps answering the committed state when a block write fails', async () => {
