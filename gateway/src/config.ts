@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_STATE_CACHE_BYTES } from './ledger/embedded/level-backend';
 
 /**
  * Gateway configuration, parsed once from the environment. A bad value fails
@@ -11,6 +12,8 @@ const intFrom = (fallback: number, min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max))
     .default(fallback);
+
+const MIB = 1024 * 1024;
 
 const EnvSchema = z
   .object({
@@ -25,7 +28,7 @@ const EnvSchema = z
     SCF_BATCH_TIMEOUT_MS: intFrom(10, 1, 10_000),
     SCF_BATCH_MAX_TX: intFrom(100, 1, 10_000),
     /** Embedded ledger: MiB of committed state kept in memory in front of LevelDB (0: none). */
-    SCF_STATE_CACHE_MB: intFrom(64, 0, 65_536),
+    SCF_STATE_CACHE_MB: intFrom(DEFAULT_STATE_CACHE_BYTES / MIB, 0, 65_536),
     /** Upper bound of one submit (endorse, order, commit), ms. */
     SCF_SUBMIT_DEADLINE_MS: intFrom(30_000, 100, 600_000),
     SCF_SSE_HEARTBEAT_MS: intFrom(15_000, 100, 600_000),
@@ -104,7 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.SCF_LOG_LEVEL,
     batchTimeoutMs: e.SCF_BATCH_TIMEOUT_MS,
     batchMaxTx: e.SCF_BATCH_MAX_TX,
-    stateCacheBytes: e.SCF_STATE_CACHE_MB * 1024 * 1024,
+    stateCacheBytes: e.SCF_STATE_CACHE_MB * MIB,
     submitDeadlineMs: e.SCF_SUBMIT_DEADLINE_MS,
     sseHeartbeatMs: e.SCF_SSE_HEARTBEAT_MS,
     demo: e.SCF_DEMO,

@@ -5,12 +5,11 @@ import type { TxStatus, VersionedValue } from '../../../../chaincode/src/worldst
  * bytes: committed world state (StateCache) and transaction statuses
  * (TxStatusCache).
  *
- * Committed state: a A Fabric peer does the same in front of CouchDB (core.yaml
- * `ledger.state.couchDBConfig.cacheSize`, 64 MB by default); here it matters
- * more, because every LevelDB read of the embedded ledger is a round trip to
- * libuv's thread pool, and a full voucher transfer reads a dozen keys (the
- * caller's binding and member, the piece, the recipient, a freeze key per
- * ancestor: mostly absent keys, so absence is cached too). Transaction
+ * Committed state: a Fabric peer keeps the same in front of CouchDB (core.yaml
+ * `ledger.state.couchDBConfig.cacheSize`, 64 MB by default). A full voucher
+ * transfer reads about ten keys (the caller's binding and member, the piece,
+ * the recipient, a freeze key per ancestor: mostly absent keys, so absence is
+ * cached too), and a hit costs no call into LevelDB at all. Transaction
  * statuses: every transaction's txId is looked up before its simulation and
  * again when its block is validated (DUPLICATE_TXID); the second lookup, made
  * under the commit lock, is answered here (absence included).
@@ -25,9 +24,9 @@ import type { TxStatus, VersionedValue } from '../../../../chaincode/src/worldst
  * deleted slots pile up at the front of the Map and every eviction walks them).
  *
  * The cache only ever holds what LevelDB holds: LevelBackend fills it from
- * reads and from each block it has written, and a read that was in flight
- * while a block was being written does not fill it (see `LevelBackend`).
- * Values are copied in and out, so no caller can change what it holds.
+ * its synchronous reads and from each block it has written (see
+ * `LevelBackend`). Values are copied in and out, so no caller can change
+ * what it holds.
  */
 export class BoundedCache<V> {
   private young = new Generation<V>();
@@ -44,7 +43,7 @@ export class BoundedCache<V> {
     private readonly sizeOfValue: (value: V) => number,
     private readonly copy: (value: V) => V,
   ) {
-    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`state cache size must be a whole number of bytes >= 0, got ${maxBytes}`);
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`cache size must be a whole number of bytes >= 0, got ${maxBytes}`);
     this.generationBytes = Math.floor(maxBytes / 2);
   }
 
