@@ -105,6 +105,40 @@ describe('fabric connector submit flow', () => {
     expect(sleep.args.map((a) => a[0])).to.deep.equal([10, 20, 30, 30]);
   });
 
+  /** fabric's gateway when the endorsers' responses differ (a peer behind the latest block). */
+  const mismatch = (txId: string) =>
+    endorseError(txId, GRPC_ABORTED, ['ProposalResponsePayloads do not match', 'ProposalResponsePayloads do not match']);
+
+  it('re-endorses a new transaction when the endorsing peers answered differently, and succeeds on the next attempt', async () => {
+    const c = new FakeContract();
+    c.endorse.callsFake((txId) =>
+      txId === 'tx1' ? Promise.reject(mismatch(txId)) : Promise.resolve(transaction(txId, sinon.stub().resolves(submitted(txId, sinon.stub().resolves(status(txId, 0)))))),
+    );
+    const sleep = sinon.stub().resolves();
+    const r = await submitFlow(c, 'voucher:Issue', {}, { ...fast, sleep });
+    expect(r.txId).to.equal('tx2');
+    expect(c.newProposal.callCount).to.equal(2);
+    expect(sleep.callCount).to.equal(1);
+  });
+
+  it('gives up on endorsements that keep disagreeing with LEDGER_UNAVAILABLE and no tx id (nothing was ordered)', async () => {
+    const c = new FakeContract();
+    c.endorse.callsFake((txId) => Promise.reject(mismatch(txId)));
+    const err = await rejection(submitFlow(c, 'voucher:Issue', {}, { ...fast, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 } }));
+    expect(err).to.be.instanceOf(LedgerError);
+    expect(err).to.include({ code: 'LEDGER_UNAVAILABLE', txId: undefined });
+    expect(err.message).to.contain('the endorsing peers read different states').and.contain('after 3 attempts');
+    expect(c.newProposal.callCount).to.equal(3);
+  });
+
+  it('does not retry an ABORTED endorsement for another reason', async () => {
+    const c = new FakeContract();
+    c.endorse.callsFake((txId) => Promise.reject(endorseError(txId, GRPC_ABORTED, ['chaincode response 500, [FORBIDDEN] not yours'])));
+    const err = await rejection(submitFlow(c, 'voucher:Issue', {}, fast));
+    expect(err).to.include({ code: 'FORBIDDEN' });
+    expect(c.newProposal.callCount).to.equal(1);
+  });
+
   describe('with conflict lanes', () => {
     /** A contract whose tx ids listed in `conflicted` commit MVCC_READ_CONFLICT, the rest VALID. */
     const contractWith = (conflicted: string[]) => {
@@ -143,6 +177,22 @@ describe('fabric connector submit flow', () => {
       expect(c.newProposal.callCount).to.equal(1);
       expect(lanes.waiting('voucher:Issue')).to.equal(0);
       holder?.();
+    });
+
+    it('queues in the lane after endorsements that disagreed, as after a conflict at commit', async () => {
+      const lanes = new ConflictLanes();
+      const other = await lanes.acquire('voucher:Issue', Date.now() + 60_000);
+      const c = new FakeContract();
+      c.endorse.callsFake((txId) =>
+        txId === 'tx1' ? Promise.reject(mismatch(txId)) : Promise.resolve(transaction(txId, sinon.stub().resolves(submitted(txId, sinon.stub().resolves(status(txId, 0)))))),
+      );
+      const flow = submitFlow(c, 'voucher:Issue', {}, { ...fast, lanes, deadlineMs: 60_000 });
+      await settle();
+      expect(c.newProposal.callCount).to.equal(1);
+      expect(lanes.waiting('voucher:Issue')).to.equal(1);
+      other?.();
+      expect((await flow).txId).to.equal('tx2');
+      expect(lanes.waiting('voucher:Issue')).to.equal(0);
     });
 
     it('never makes a first attempt wait: a submit that does not conflict passes a held lane', async () => {
@@ -419,6 +469,14 @@ describe('fabric connector: causes a real network produces', () => {
       expect((err as LedgerError).detail).to.include("clock and the peers' disagree").and.include('peer.authentication.timewindow 15m0s');
     }
     expect(c.endorse.callCount).to.equal(1);
+  });
+
+  it('reports endorsements that disagree, wherever they surface, as LEDGER_UNAVAILABLE, not a defect', async () => {
+    const c = new FakeContract();
+    c.evaluate.callsFake((txId) => Promise.reject(endorseError(txId, GRPC_ABORTED, ['ProposalResponsePayloads do not match'])));
+    const err = await rejection(evaluateFlow(c, 'voucher:Get', {}, fast));
+    expect(err).to.be.instanceOf(LedgerError).and.include({ code: 'LEDGER_UNAVAILABLE' });
+    expect((err as LedgerError).detail).to.include('read different states');
   });
 
   it('reports a chaincode server the peers cannot reach as LEDGER_UNAVAILABLE, not a defect', async () => {

@@ -46,6 +46,22 @@ const NO_PLAN = /no combination of peers can be derived which satisfy the endors
 // The first call after it died finds the stream gone; later ones cannot connect.
 const CHAINCODE_DOWN = /could not launch chaincode|chaincode stream terminated|connection to .* failed: error cannot create connection/;
 
+// The endorsing peers answered the same proposal differently (fabric's
+// gateway, internal/pkg/gateway/endorsement.go). Our chaincode is
+// deterministic, so they read different committed states: one had not yet
+// committed the latest block that touched the keys.
+const PAYLOAD_MISMATCH = /ProposalResponsePayloads do not match/;
+
+/**
+ * The endorsements disagreed because a peer was behind: a read conflict seen
+ * before ordering (nothing was ordered). Re-endorsing, once the peer has
+ * caught up, is the remedy, as for an MVCC conflict at commit.
+ */
+export function isEndorsementMismatch(err: unknown): boolean {
+  const ge = asGatewayError(err);
+  return ge?.code === GRPC.ABORTED && texts(ge).some((t) => PAYLOAD_MISMATCH.test(t));
+}
+
 /**
  * The network cannot plan an endorsement now (peers still joining the
  * channel's gossip, or too many down): worth retrying for a short while.
@@ -61,7 +77,8 @@ export function isNoEndorsementPlan(err: unknown): boolean {
  * produces, each named: the peers refused the proposal's timestamp
  * (CLOCK_SKEW: the gateway's clock and theirs disagree by more than their
  * time window; retrying cannot help until a clock is fixed); no endorsement
- * plan, the chaincode server unreachable, a peer unreachable or a deadline
+ * plan, endorsements that disagree (a peer behind), the chaincode server
+ * unreachable, a peer unreachable or a deadline
  * expired before anything was ordered (LEDGER_UNAVAILABLE, safe to retry).
  * Anything else is a defect and stays a plain Error. Nothing was ordered, so
  * no transaction id is reported: there is none on the ledger to look up.
@@ -89,6 +106,9 @@ export function mapProposalError(err: unknown): Error {
       'the network cannot endorse now: no set of reachable peers satisfies the endorsement policy (peers starting or down); retry',
       { cause: err },
     );
+  }
+  if (isEndorsementMismatch(err)) {
+    return new LedgerError('LEDGER_UNAVAILABLE', 'the endorsing peers read different states (one is behind the latest block); retry', { cause: err });
   }
   if (all.some((t) => CHAINCODE_DOWN.test(t))) {
     return new LedgerError('LEDGER_UNAVAILABLE', 'the peers cannot reach the chaincode server; retry once it is back', { cause: err });

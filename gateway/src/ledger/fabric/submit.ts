@@ -1,7 +1,7 @@
 import { decodeResult, LedgerError, type SubmitResult, type TransactionStatus } from '../ledger';
 import type { ConflictLanes } from '../conflict-lane';
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy, sleep as realSleep } from '../retry';
-import { asGatewayError, GRPC, isNoEndorsementPlan, mapProposalError, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT } from './errors';
+import { asGatewayError, GRPC, isEndorsementMismatch, isNoEndorsementPlan, mapProposalError, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT } from './errors';
 
 /*
  * The submit/evaluate flow of the Fabric connector, written against the few
@@ -17,7 +17,9 @@ import { asGatewayError, GRPC, isNoEndorsementPlan, mapProposalError, MVCC_READ_
  *               Any other CommitStatusError: ask again. Give up with
  *               COMMIT_TIMEOUT carrying the tx id.
  *   MVCC_READ_CONFLICT / PHANTOM_READ_CONFLICT: re-endorse as a NEW
- *               transaction after a bounded, jittered backoff.
+ *               transaction after a bounded, jittered backoff. Endorsements
+ *               that disagree (a peer behind the latest block: the same
+ *               contention, seen before ordering) are retried the same way.
  */
 
 export interface CallOpts {
@@ -155,7 +157,7 @@ export async function submitFlow(
     for (let attempt = 1; ; attempt++) {
       const proposal = contract.newProposal(name, proposalOptions(args, options.transient));
       const txId = proposal.getTransactionId();
-      let transaction: TransactionLike;
+      let transaction: TransactionLike | undefined;
       try {
         transaction = await proposal.endorse({ deadline: budget.deadline(deadlines.endorseMs) });
       } catch (err) {
@@ -167,21 +169,27 @@ export async function submitFlow(
             continue;
           }
         }
-        throw mapProposalError(err);
+        if (!isEndorsementMismatch(err)) throw mapProposalError(err);
       }
-      if (options.writesNothing?.(transaction)) {
-        return { txId, result: decodeResult(transaction.getResult()), blockNumber: undefined };
-      }
-      const outcome = await submitSame(transaction, budget, deadlines, options.submitAttempts ?? 3, retry, sleep, random);
-      if ('uncertain' in outcome) return settleUncertain(transaction, outcome.uncertain, options.commitStatus);
-      const submitted = outcome;
-      const status = await readStatus(transaction, submitted, budget, deadlines, options.statusAttempts ?? 3, retry, sleep, random);
-      if (status.successful) {
-        return { txId, result: decodeResult(submitted.getResult()), blockNumber: Number(status.blockNumber) };
-      }
-      const conflict = status.code === MVCC_READ_CONFLICT || status.code === PHANTOM_READ_CONFLICT;
-      if (!conflict) {
-        throw new LedgerError('LEDGER_UNAVAILABLE', `transaction committed invalid (validation code ${status.code})`, { txId });
+      // What the conflict was, and the tx id to report if we give up (none when nothing was ordered).
+      let conflict: { what: string; txId?: string };
+      if (transaction === undefined) {
+        conflict = { what: 'the endorsing peers read different states' };
+      } else {
+        if (options.writesNothing?.(transaction)) {
+          return { txId, result: decodeResult(transaction.getResult()), blockNumber: undefined };
+        }
+        const outcome = await submitSame(transaction, budget, deadlines, options.submitAttempts ?? 3, retry, sleep, random);
+        if ('uncertain' in outcome) return settleUncertain(transaction, outcome.uncertain, options.commitStatus);
+        const submitted = outcome;
+        const status = await readStatus(transaction, submitted, budget, deadlines, options.statusAttempts ?? 3, retry, sleep, random);
+        if (status.successful) {
+          return { txId, result: decodeResult(submitted.getResult()), blockNumber: Number(status.blockNumber) };
+        }
+        if (status.code !== MVCC_READ_CONFLICT && status.code !== PHANTOM_READ_CONFLICT) {
+          throw new LedgerError('LEDGER_UNAVAILABLE', `transaction committed invalid (validation code ${status.code})`, { txId });
+        }
+        conflict = { what: `validation code ${status.code}`, txId };
       }
       if (lanes && !releaseLane && attempt < retry.maxAttempts) {
         releaseLane = await lanes.acquire(name, budget.endMs(), options.now);
@@ -189,11 +197,9 @@ export async function submitFlow(
       if (attempt >= retry.maxAttempts || budget.expired() || (lanes && !releaseLane)) {
         // Decision: persistent contention is a transient condition, not a business
         // outcome; 503 tells the client to retry (safely, with its Idempotency-Key).
-        throw new LedgerError(
-          'LEDGER_UNAVAILABLE',
-          `read conflict with concurrent transactions (validation code ${status.code}) after ${attempt} attempts; retry`,
-          { txId },
-        );
+        throw new LedgerError('LEDGER_UNAVAILABLE', `read conflict with concurrent transactions (${conflict.what}) after ${attempt} attempts; retry`, {
+          txId: conflict.txId,
+        });
       }
       // Holding the lane, only the first step's short pause (the peers catch up
       // with the block that invalidated us); without one, the full backoff.
