@@ -8,6 +8,12 @@ import { MemberContract } from './contracts/member';
 import { ReceivableContract } from './contracts/receivable';
 import { VoucherContract } from './contracts/voucher';
 import { WarehouseContract } from './contracts/warehouse';
+import { installPeerBatching } from './ledger/peer-batch';
+
+// Keep what a Fabric 3.1 peer offers when fabric-shim opens a stream to it
+// (ledger/peer-batch.ts). In a process that never opens one (the embedded
+// ledger, the tests) this changes nothing.
+installPeerBatching();
 
 /** The chaincode: fabric-chaincode-node serves these contracts (the first is the default). */
 export const contracts = [

@@ -10,7 +10,9 @@ import {
   type EndorsedTransaction,
   type TxInput,
 } from '../../chaincode/src/worldstate';
+import type { PeerBatching } from '../../chaincode/src/ledger/peer-batch';
 import { makeIdentity, type TestIdentity } from './certs';
+import { emptyTraffic, withPeerBatching, type PeerTraffic } from './peer-batching';
 
 /** A proposal's transient map as tests write it: each value is sent as its JSON. */
 export type Transient = Record<string, unknown>;
@@ -29,6 +31,11 @@ export class LedgerHarness {
   private seq = 0;
   /** The date transactions are stamped with; tests move it to reach maturity. */
   today = '2026-01-05';
+  /** The batched state messages every transaction sent, when the harness plays a peer that offers them. */
+  readonly traffic: PeerTraffic = emptyTraffic();
+
+  /** With `peerBatching`, the chaincode runs as on a Fabric 3.1 peer that offered write batches and multi-key reads of those sizes. */
+  constructor(private readonly options: { peerBatching?: PeerBatching } = {}) {}
 
   private input(who: TestIdentity, name: string, command: object, transient?: Transient): TxInput {
     this.seq += 1;
@@ -51,7 +58,14 @@ export class LedgerHarness {
    */
   async endorse(who: TestIdentity, name: string, command: object, transient?: Transient): Promise<EndorsedTransaction<string>> {
     const input = this.input(who, name, command, transient);
-    const sim = await this.ws.simulate(input, (ctx) => invokeTransaction(ctx, name, [...(input.args ?? [])]));
+    const offer = this.options.peerBatching;
+    const sim = await this.ws.simulate(input, (ctx) =>
+      invokeTransaction(
+        offer ? { stub: withPeerBatching(ctx.stub, offer, this.traffic), clientIdentity: ctx.clientIdentity } : ctx,
+        name,
+        [...(input.args ?? [])],
+      ),
+    );
     if (sim.status === 'FAILED') throw sim.error;
     return sim;
   }
@@ -114,8 +128,8 @@ const MEMBERS: { key: keyof typeof IDS; mspId: string; roles: Role[] }[] = [
 ];
 
 /** A bootstrapped ledger with every demo member registered and an identity bound for each. */
-export async function world(): Promise<World> {
-  const h = new LedgerHarness();
+export async function world(options: { peerBatching?: PeerBatching } = {}): Promise<World> {
+  const h = new LedgerHarness(options);
   const operator = await makeIdentity('PlatformMSP', 'operator-admin');
   await h.submit(operator, 'member:Bootstrap', { member: { id: IDS.operator, name: 'SCF Platform Operator', mspId: 'PlatformMSP' } });
   const as = { operator } as Record<Who, TestIdentity>;

@@ -10,7 +10,7 @@ import type { Actor, TxInfo } from '../domain/types';
 import { marshal, marshalString } from '../ledger/codec';
 import { resolveActor } from '../ledger/identity';
 import { RecordType } from '../ledger/keys';
-import { Store } from '../ledger/store';
+import { flushWrites, Store } from '../ledger/store';
 import { assertNotFrozen } from '../ledger/freezes';
 import { ApprovalSpec } from '../ledger/specs';
 
@@ -125,6 +125,15 @@ export function operationNamed(name: string): Operation | undefined {
  * the first result, acting nothing).
  */
 export abstract class ScfContract extends Contract {
+  /**
+   * Sends the writes the store held back for a peer that takes write batches
+   * (one message for the whole write set). It runs only after a transaction
+   * that returned: one that threw is not endorsed, so its writes never leave.
+   */
+  override async afterTransaction(ctx: Context, _result: unknown): Promise<void> {
+    await flushWrites(ctx.stub);
+  }
+
   protected async mutate<S extends z.ZodType, R>(
     ctx: Context,
     transaction: string,

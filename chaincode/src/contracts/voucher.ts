@@ -24,8 +24,8 @@ import { monthAndDay } from '../ledger/keys';
 import { MAX_SCAN_KEYS, type Prefix, type Store } from '../ledger/store';
 import { FinancingSpec, FreezeSpec, MemberSpec, ReceivableSpec, VoucherIndex, VoucherSpec } from '../ledger/specs';
 import { operation, ScfContract } from './base';
-import { activeFreeze, assertNotFrozen } from '../ledger/freezes';
-import type { Freeze, FreezeTarget } from '../domain/controls';
+import { activeFreezes, assertNotFrozen } from '../ledger/freezes';
+import type { ActiveFreeze, Freeze, FreezeTarget } from '../domain/controls';
 import { required, visibleReceivable, visibleVoucher } from './access';
 import { pairLine, saveFinancing, saveVoucherUse, withIssuanceLine } from './credit-line';
 import {
@@ -331,19 +331,17 @@ async function liveFinancingOf(store: Store, piece: Voucher): Promise<Financing 
 
 /** The freezes in force on any of the targets, as provenance encumbrances (party: who ordered it). */
 async function freezeEncumbrances(store: Store, targets: readonly FreezeTarget[]): Promise<Encumbrance[]> {
-  const out: Encumbrance[] = [];
-  for (const target of targets) {
-    const active = await activeFreeze(store, target);
-    if (!active) continue;
-    const f = await store.get<Freeze>(FreezeSpec.type, [active.freezeId]);
-    out.push({
+  const active = (await activeFreezes(store, targets)).filter((a): a is ActiveFreeze => a !== undefined);
+  const freezes = await store.getMany<Freeze>(FreezeSpec.type, active.map((a) => [a.freezeId]));
+  return active.map((a, i) => {
+    const f = freezes[i];
+    return {
       type: 'FREEZE',
-      id: active.freezeId,
+      id: a.freezeId,
       status: f?.status ?? 'ACTIVE',
       ...(f ? { party: f.orderedBy, txId: f.createdTxId, at: f.createdAt } : {}),
-    });
-  }
-  return out;
+    };
+  });
 }
 
 async function saveMove(store: Store, before: Voucher, after: Voucher, children: readonly Voucher[]): Promise<void> {

@@ -13,8 +13,14 @@ export function activeFreeze(store: Store, target: FreezeTarget): Promise<Active
  * the targets are the caller itself, which may see the freeze's id and reason.
  */
 export async function assertNotFrozen(store: Store, targets: readonly FreezeTarget[], options: { own?: boolean } = {}): Promise<void> {
-  for (const target of targets) {
-    const active = await activeFreeze(store, target);
-    if (active) throw frozenError(target, active, options.own === true);
-  }
+  const found = await activeFreezes(store, targets);
+  const first = found.findIndex((active) => active !== undefined);
+  const target = targets[first];
+  const active = found[first];
+  if (target && active) throw frozenError(target, active, options.own === true);
+}
+
+/** The freeze in force on each target, in order (undefined where none): one batch of reads. */
+export function activeFreezes(store: Store, targets: readonly FreezeTarget[]): Promise<Array<ActiveFreeze | undefined>> {
+  return store.getMany<ActiveFreeze>(FROZEN_TYPE, targets.map((target) => [target.type, target.id]));
 }

@@ -2,6 +2,7 @@ import type { ChaincodeStub, Iterators } from 'fabric-shim-api';
 import { DomainError } from '../domain/errors';
 import { marshal, unmarshal } from './codec';
 import { INDEX_VALUE, type IndexSpec, type RecordSpec } from './keys';
+import { batchingOf, getMultiple, writeBatch } from './peer-batch';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -30,6 +31,24 @@ export interface HistoryVersion<T> {
   record: T | null;
 }
 
+/**
+ * Writes held back until the transaction ends, per stub, when the peer takes
+ * write batches (peer-batch.ts): insertion-ordered, the last write of a key
+ * wins, as it would on the peer. Reads never see them either way (Fabric
+ * has no read-your-writes), so holding them back changes only the number
+ * of messages. `flushWrites` sends them; ScfContract calls it after every
+ * transaction.
+ */
+const heldWrites = new WeakMap<ChaincodeStub, Map<string, Uint8Array | null>>();
+
+/** Sends the writes held back for this transaction, if any (a no-op without batching). */
+export async function flushWrites(stub: ChaincodeStub): Promise<void> {
+  const held = heldWrites.get(stub);
+  if (!held || held.size === 0) return;
+  heldWrites.delete(stub);
+  await writeBatch(stub, [...held]);
+}
+
 interface Bookmark {
   /** Which prefix of the list the scan is in. */
   p: number;
@@ -55,6 +74,12 @@ export class Store {
 
   private async write(key: string, value: Uint8Array | null): Promise<void> {
     if (this.options.dryRun) return;
+    if (batchingOf(this.stub)?.maxWrites) {
+      let held = heldWrites.get(this.stub);
+      if (!held) heldWrites.set(this.stub, (held = new Map<string, Uint8Array | null>()));
+      held.set(key, value);
+      return;
+    }
     if (value === null) await this.stub.deleteState(key);
     else await this.stub.putState(key, value);
   }
@@ -74,6 +99,19 @@ export class Store {
   async get<T>(type: string, attrs: readonly string[]): Promise<T | undefined> {
     const bytes = await this.stub.getState(this.key(type, attrs));
     return bytes && bytes.length > 0 ? unmarshal<T>(bytes) : undefined;
+  }
+
+  /**
+   * Several records of one type, in the order asked (undefined where absent):
+   * one message to a peer that takes multi-key reads, the keys side by side
+   * otherwise (the Node shim still sends those one after another).
+   */
+  async getMany<T>(type: string, attrsList: readonly (readonly string[])[]): Promise<Array<T | undefined>> {
+    const keys = attrsList.map((attrs) => this.key(type, attrs));
+    const values = batchingOf(this.stub)?.maxReads
+      ? await getMultiple(this.stub, keys)
+      : await Promise.all(keys.map((key) => this.stub.getState(key)));
+    return values.map((bytes) => (bytes && bytes.length > 0 ? unmarshal<T>(bytes) : undefined));
   }
 
   async put(type: string, attrs: readonly string[], record: unknown): Promise<void> {
@@ -194,11 +232,10 @@ export class Store {
         cursor.b,
       );
       const found = await this.collect(iterator);
-      // Through an index, the batch's records are asked for together: a peer's shim
-      // sends them one after another anyway, a local store reads them side by side
-      // instead of waiting for each before asking for the next. Order is kept.
+      // Through an index, the batch's records are asked for together (getMany):
+      // one message to a peer that takes multi-key reads. Order is kept.
       const batch = how.byIndex
-        ? await Promise.all(found.map(({ key }) => this.get<T>(spec.type, [this.lastAttribute(key)])))
+        ? await this.getMany<T>(spec.type, found.map(({ key }) => [this.lastAttribute(key)]))
         : found.map(({ value }) => (value.length > 0 ? unmarshal<T>(value) : undefined));
       for (const record of batch) {
         if (record === undefined || !(await accept(record, prefix))) continue;

@@ -1,0 +1,91 @@
+import { expect } from 'chai';
+import { IDS, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
+
+/**
+ * The contracts on a Fabric 3.1 peer that offers batched state messages
+ * (chaincode/src/ledger/peer-batch.ts): the same transactions on two
+ * ledgers, one reading and writing key by key, one through multi-key reads
+ * and write batches of small sizes (so they are chunked), must give the same
+ * answers, refuse the same requests and leave the same state.
+ */
+describe('contracts with batched state messages (Fabric 3.1 peers)', () => {
+  /** Every answer, or the error code of every refusal, in order. */
+  async function scenario(w: World): Promise<unknown[]> {
+    const out: unknown[] = [];
+    const step = async (p: Promise<unknown>): Promise<any> => {
+      try {
+        const r = await p;
+        out.push(r);
+        return r;
+      } catch (err) {
+        const code = /^\[([A-Z_]+)\]/.exec((err as Error).message)?.[1] ?? (err as Error).message;
+        out.push({ refused: code });
+        return undefined;
+      }
+    };
+    const { h, as } = w;
+    const root = await rootVoucher(w, yuan(900_000), 'batching');
+    out.push(root);
+    // Part and whole transfers down three tiers, a split, a retry by requestId.
+    const t1 = await step(h.submit(as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(600_000), requestId: 'r-1' }));
+    await step(h.submit(as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(600_000), requestId: 'r-1' }));
+    const piece = t1.children[0].id as string;
+    await step(h.submit(as.tier2, 'voucher:Split', { id: piece, amounts: [yuan(100_000), yuan(200_000), yuan(300_000)] }));
+    await step(h.submit(as.tier2, 'voucher:Transfer', { id: `${piece}.3`, to: IDS.tier3, amount: yuan(300_000) }));
+    // A freeze on an ancestor stops a descendant; on the recipient, a transfer to it.
+    const f = await step(h.submit(as.operator, 'freeze:Freeze', { target: { type: 'VOUCHER', id: root.id }, reason: '(2026)沪0101执保1号' }));
+    await step(h.submit(as.tier3, 'voucher:Transfer', { id: `${piece}.3`, to: IDS.tier2, amount: yuan(100_000) }));
+    await step(h.evaluate(as.tier3, 'voucher:Provenance', { id: `${piece}.3` }));
+    await step(h.submit(as.operator, 'freeze:Unfreeze', { id: f.id, reason: 'lifted' }));
+    await step(h.submit(as.operator, 'freeze:Freeze', { target: { type: 'MEMBER', id: IDS.tier2 }, reason: 'court order' }));
+    await step(h.submit(as.tier3, 'voucher:Transfer', { id: `${piece}.3`, to: IDS.tier2, amount: yuan(100_000) }));
+    await step(h.evaluate(as.tier3, 'voucher:Provenance', { id: `${piece}.3` }));
+    // Lists through an index (a multi-key read per page), in pages.
+    const first = await step(h.evaluate(as.core, 'voucher:List', { issuer: IDS.core, pageSize: 2 }));
+    await step(h.evaluate(as.core, 'voucher:List', { issuer: IDS.core, pageSize: 2, bookmark: first.bookmark }));
+    await step(h.evaluate(as.tier2, 'voucher:List', {}));
+    // Dual control: a dry run that writes nothing, then the checker's execution.
+    await step(h.submit(as.operator, 'member:SetDualControl', { id: IDS.core, threshold: yuan(500_000) }));
+    const rcv = await step(h.submit(as.tier1, 'receivable:Register', { debtor: IDS.core, amount: yuan(700_000), dueDate: '2026-06-30' }, { documents: [{ kind: 'INVOICE', sellerTaxId: IDS.tier1, invoiceCode: '4400231130', invoiceNumber: '00099999', amount: yuan(700_000), issueDate: '2026-01-02' }] }));
+    await step(h.submit(as.core, 'receivable:Confirm', { id: rcv.id }));
+    const approval = await step(h.submit(as.core, 'voucher:Issue', { receivableId: rcv.id, amount: yuan(700_000), maturityDate: '2026-06-30' }));
+    await step(h.submit(as.coreChecker, 'approval:Approve', { id: approval.id }));
+    await step(h.evaluate(as.auditor, 'voucher:History', { id: root.id }));
+    return out;
+  }
+
+  it('answers, refuses and writes exactly as key-by-key access does', async () => {
+    const plain = await world();
+    const batched = await world({ peerBatching: { maxWrites: 3, maxReads: 2 } });
+    const a = await scenario(plain);
+    const b = await scenario(batched);
+    expect(b).to.deep.equal(a);
+    // The scenario did what it says: refusals by the freezes, an approval executed.
+    expect(a.filter((r) => (r as { refused?: string }).refused === 'FROZEN')).to.have.length(2);
+    expect(a.some((r) => (r as { approval?: { status?: string } }).approval?.status === 'APPROVED')).to.equal(true);
+    const state = async (w: World) => (await w.h.ws.backend.rangeScan('', '')).map((e) => [e.key, Buffer.from(e.value).toString('utf8')]);
+    expect(await state(batched)).to.deep.equal(await state(plain));
+
+    const { traffic } = batched.h;
+    expect(traffic.singleWrites, 'writes sent one by one').to.equal(0);
+    expect(traffic.batches.length).to.be.greaterThan(0);
+    expect(traffic.multiReads.length).to.be.greaterThan(0);
+    expect(Math.max(...traffic.batches.map((b) => b.length))).to.equal(3);
+    expect(Math.max(...traffic.multiReads.map((r) => r.length))).to.equal(2);
+    expect(plain.h.traffic).to.deep.equal({ multiReads: [], batches: [], singleWrites: 0 });
+  });
+
+  it('reads every freeze key of a piece and its ancestors in multi-key reads, and sends a transfer\'s writes together', async () => {
+    const w = await world({ peerBatching: { maxWrites: 1000, maxReads: 1000 } });
+    const root = await rootVoucher(w, yuan(1000), 'lineage');
+    const t = await w.h.submit(w.as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(600) });
+    const piece = t.children[0].id as string;
+    w.h.traffic.batches.length = 0;
+    w.h.traffic.multiReads.length = 0;
+    await w.h.submit(w.as.tier2, 'voucher:Transfer', { id: piece, to: IDS.tier3, amount: yuan(600) });
+    const frozenKeys = (ids: string[]) => ids.map((id) => `\u0000FROZEN\u0000${id}\u0000`);
+    const readsOfFreezes = w.h.traffic.multiReads.map((keys) => keys.map((k) => k.replace(/^\u0000FROZEN\u0000[A-Z]+/, '\u0000FROZEN')));
+    expect(readsOfFreezes).to.deep.include(frozenKeys([piece, root.id, IDS.tier3]));
+    expect(w.h.traffic.batches).to.have.length(1);
+  });
+});
