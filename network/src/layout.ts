@@ -59,6 +59,12 @@ export interface Layout {
   trivialChaincodePort: number;
   /** Whether the orderers run in network namespaces of their own (see ORDERER_SUBNET). */
   ordererNamespaces: boolean;
+  /**
+   * Whether the peers offer chaincode write batches and multi-key reads
+   * (core.yaml's chaincode.runtimeParams, Fabric 3.1). On unless turned off
+   * to measure without them (SCF_PEER_BATCHING=off).
+   */
+  peerBatching: boolean;
 }
 
 const DOMAINS: Record<DemoMsp, string> = { PlatformMSP: 'platform.scf', CoreMSP: 'core.scf', BankMSP: 'bank.scf' };
@@ -75,6 +81,7 @@ export const ordererAddress = (n: number): string => `${ORDERER_SUBNET}.${10 + n
 
 export interface LayoutOptions {
   ordererNamespaces?: boolean;
+  peerBatching?: boolean;
 }
 
 export function layoutOf(profile: ProfileName, base: number, runDir: string, options: LayoutOptions = {}): Layout {
@@ -92,7 +99,7 @@ export function layoutOf(profile: ProfileName, base: number, runDir: string, opt
     const domain = DOMAINS[mspId];
     return { kind: 'peer', name: `peer0.${domain.split('.')[0]}`, mspId, domain, host: `peer0.${domain}`, port, chaincodePort: port + 1, operationsPort: port + 2 };
   });
-  return { profile, base, runDir: resolve(runDir), orderers, peers, chaincodePort: base + 200, trivialChaincodePort: base + 201, ordererNamespaces: options.ordererNamespaces === true };
+  return { profile, base, runDir: resolve(runDir), orderers, peers, chaincodePort: base + 200, trivialChaincodePort: base + 201, ordererNamespaces: options.ordererNamespaces === true, peerBatching: options.peerBatching !== false };
 }
 
 /** Placeholders of test-network-config/configtx.yaml. */

@@ -49,6 +49,8 @@ export interface NetworkOptions {
   logSpec?: string;
   /** Run each orderer in a network namespace of its own (network/src/netns.ts; needs root). */
   ordererNamespaces?: boolean;
+  /** Let the peers offer batched state messages to chaincode (default; SCF_PEER_BATCHING=off turns it off). */
+  peerBatching?: boolean;
   log?: (line: string) => void;
 }
 
@@ -59,6 +61,8 @@ interface RunRecord {
   fabricBin: string;
   fabricVersion: string;
   ordererNamespaces?: boolean;
+  /** Absent in records written before the switch existed: on. */
+  peerBatching?: boolean;
 }
 
 /**
@@ -92,7 +96,14 @@ export function resolveLayout(opts: NetworkOptions = {}, env: NodeJS.ProcessEnv 
   const base = opts.base ?? (env.SCF_NETWORK_PORT_BASE ? Number(env.SCF_NETWORK_PORT_BASE) : (record?.base ?? DEFAULT_PORT_BASE));
   const profile = opts.profile ?? record?.profile ?? 'raft1';
   if (!PROFILES.includes(profile)) throw new Error(`unknown orderer profile ${profile} (one of ${PROFILES.join(', ')})`);
-  return layoutOf(profile, base, runDir, { ordererNamespaces: opts.ordererNamespaces ?? record?.ordererNamespaces });
+  const peerBatching = opts.peerBatching ?? (env.SCF_PEER_BATCHING ? peerBatchingSetting(env.SCF_PEER_BATCHING) : record?.peerBatching);
+  return layoutOf(profile, base, runDir, { ordererNamespaces: opts.ordererNamespaces ?? record?.ordererNamespaces, peerBatching });
+}
+
+function peerBatchingSetting(value: string): boolean {
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new Error(`SCF_PEER_BATCHING must be on or off (got ${JSON.stringify(value)})`);
 }
 
 // ---------- node environments ----------
@@ -185,6 +196,10 @@ export function peerEnv(l: Layout, p: PeerNode, bin: FabricBinaries, logSpec: st
     CORE_VM_ENDPOINT: '',
     CORE_CHAINCODE_EXTERNALBUILDERS: JSON.stringify([{ name: 'scf-ccaas', path: BUILDER_DIR, propagateEnvironment: ['HOME'] }]),
     CORE_PEER_AUTHENTICATION_TIMEWINDOW: TIME_WINDOW,
+    // Offer the chaincode one message for its write set and one for many keys
+    // (chaincode/src/ledger/peer-batch.ts); the sizes stay core.yaml's (1000).
+    CORE_CHAINCODE_RUNTIMEPARAMS_USEWRITEBATCH: String(l.peerBatching),
+    CORE_CHAINCODE_RUNTIMEPARAMS_USEGETMULTIPLEKEYS: String(l.peerBatching),
     ...GOSSIP_TUNING,
   };
 }
@@ -532,7 +547,14 @@ export async function up(opts: NetworkOptions = {}): Promise<UpResult> {
   const bin = findFabric();
   checkCoreYaml(bin);
   mkdirSync(l.runDir, { recursive: true });
-  const record: RunRecord = { profile: l.profile, base: l.base, fabricBin: bin.binDir, fabricVersion: bin.version, ordererNamespaces: l.ordererNamespaces };
+  const record: RunRecord = {
+    profile: l.profile,
+    base: l.base,
+    fabricBin: bin.binDir,
+    fabricVersion: bin.version,
+    ordererNamespaces: l.ordererNamespaces,
+    peerBatching: l.peerBatching,
+  };
   writeFileSync(join(l.runDir, 'network.json'), JSON.stringify(record, null, 2));
   const logSpec = opts.logSpec ?? process.env.SCF_FABRIC_LOG ?? 'info';
   log(`Fabric ${bin.version} from ${bin.binDir}; profile ${l.profile}; ports from ${l.base}; run folder ${l.runDir}`);

@@ -183,7 +183,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const bin = findFabric();
-  log(`bench:fabric: Fabric ${bin.version}, profile ${layout.profile}, run folder ${layout.runDir}`);
+  log(`bench:fabric: Fabric ${bin.version}, profile ${layout.profile}, peer batching ${layout.peerBatching ? 'on' : 'off'}, run folder ${layout.runDir}`);
   log(`machine: ${machine()}`);
   buildChaincode();
   const baseline = baselineChaincode(layout);
@@ -350,7 +350,7 @@ async function main(): Promise<number> {
   printReport(report, phases, checks);
   const out = cli.out ?? join(REPO_ROOT, '.bench', `bench-fabric-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(join(out, '..'), { recursive: true });
-  writeFileSync(out, JSON.stringify({ machine: machine(), network: { profile: layout.profile, fabric: bin.version }, load: cli, phases, ratios: report.ratios, knee: report.knee, checks }, null, 2));
+  writeFileSync(out, JSON.stringify({ machine: machine(), network: { profile: layout.profile, fabric: bin.version, peerBatching: layout.peerBatching }, load: cli, phases, ratios: report.ratios, knee: report.knee, checks }, null, 2));
   log(`\nJSON: ${out}`);
   const failed = checks.filter((c) => !c.passed);
   if (failed.length > 0) {

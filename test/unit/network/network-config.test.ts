@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { FabricNotFound, findFabric } from '../../../network/src/fabric-bin';
 import { configtxValues, DEFAULT_PORT_BASE, demoEnrolments, layoutOf, ordererAddress, PORT_SPAN, PROFILES, usersPerOrg } from '../../../network/src/layout';
-import { peerEnv, renderConfigtx, REPO_ROOT } from '../../../network/src/network';
+import { peerEnv, renderConfigtx, REPO_ROOT, resolveLayout } from '../../../network/src/network';
 import { readFileSync } from 'node:fs';
 
 const cryptoConfig = parse(readFileSync(join(REPO_ROOT, 'test-network-config', 'crypto-config.yaml'), 'utf8')) as {
@@ -79,6 +79,27 @@ describe('reference network configuration', () => {
     const env = peerEnv(l, l.peers[0]!, { binDir: '/bin', configDir: '/cfg', version: '3.1.5' }, 'info');
     expect(env.CORE_PEER_AUTHENTICATION_TIMEWINDOW).to.equal('15m');
     for (const key of ['CORE_PEER_LISTENADDRESS', 'CORE_PEER_CHAINCODELISTENADDRESS', 'CORE_OPERATIONS_LISTENADDRESS']) expect(env[key]).to.match(/^127\.0\.0\.1:\d+$/);
+  });
+
+  it('has the peers offer batched state messages unless SCF_PEER_BATCHING=off, and refuses another value', () => {
+    const bin = { binDir: '/bin', configDir: '/cfg', version: '3.1.5' };
+    const offered = (l: ReturnType<typeof layoutOf>) => {
+      const env = peerEnv(l, l.peers[0]!, bin, 'info');
+      return [env.CORE_CHAINCODE_RUNTIMEPARAMS_USEWRITEBATCH, env.CORE_CHAINCODE_RUNTIMEPARAMS_USEGETMULTIPLEKEYS];
+    };
+    const runDir = mkdtempSync(join(tmpdir(), 'scf-layout-'));
+    try {
+      expect(offered(resolveLayout({ runDir }, {}))).to.deep.equal(['true', 'true']);
+      expect(offered(resolveLayout({ runDir }, { SCF_PEER_BATCHING: 'on' }))).to.deep.equal(['true', 'true']);
+      expect(offered(resolveLayout({ runDir }, { SCF_PEER_BATCHING: 'off' }))).to.deep.equal(['false', 'false']);
+      expect(offered(resolveLayout({ runDir, peerBatching: false }, {}))).to.deep.equal(['false', 'false']);
+      expect(() => resolveLayout({ runDir }, { SCF_PEER_BATCHING: 'no' })).to.throw(/SCF_PEER_BATCHING must be on or off/);
+      // A running network's record keeps its setting for later restarts.
+      writeFileSync(join(runDir, 'network.json'), JSON.stringify({ profile: 'raft1', base: DEFAULT_PORT_BASE, peerBatching: false }));
+      expect(offered(resolveLayout({ runDir }, {}))).to.deep.equal(['false', 'false']);
+    } finally {
+      rmSync(runDir, { recursive: true, force: true });
+    }
   });
 });
 
