@@ -90,14 +90,17 @@ export async function issueRoot<W>(m: Minter<W>, amount: bigint): Promise<string
  * Every issue by one core enterprise reserves on its one ISSUANCE line, so
  * roots minted in parallel conflict on that line's key (MVCC), as the
  * gateway's own writes would; like the gateway, submit again (a new
- * transaction) until one commits.
+ * transaction) until one commits. Also when the endorsing peers disagree
+ * (one had not yet committed the line's latest block: "ProposalResponsePayloads
+ * do not match"), the same contention seen before ordering, which the
+ * gateway's connector retries likewise.
  */
 async function resubmittingConflicts<T>(submit: () => Promise<T>, attempts = 50): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await submit();
     } catch (err) {
-      if (attempt >= attempts || !/MVCC_READ_CONFLICT|PHANTOM_READ_CONFLICT/.test((err as Error).message)) throw err;
+      if (attempt >= attempts || !/MVCC_READ_CONFLICT|PHANTOM_READ_CONFLICT|ProposalResponsePayloads do not match/.test((err as Error).message)) throw err;
     }
   }
 }

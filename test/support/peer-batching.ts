@@ -49,10 +49,12 @@ export interface PeerTraffic {
   batches: Array<Array<[string, string | null]>>;
   /** putState / deleteState calls the chaincode made one by one. */
   singleWrites: number;
+  /** getState calls the chaincode made one by one. */
+  singleReads: number;
 }
 
 export function emptyTraffic(): PeerTraffic {
-  return { multiReads: [], batches: [], singleWrites: 0 };
+  return { multiReads: [], batches: [], singleWrites: 0, singleReads: 0 };
 }
 
 /**
@@ -102,6 +104,7 @@ export function withPeerBatching(stub: ChaincodeStub, offer: PeerBatching, traff
     get(target, prop) {
       if (prop === 'handler') return handler;
       if (prop === 'putState' || prop === 'deleteState') traffic.singleWrites += 1;
+      if (prop === 'getState') traffic.singleReads += 1;
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },

@@ -3,15 +3,15 @@ import { Contract, type Context } from 'fabric-contract-api';
 import { z } from 'zod';
 import { DomainError } from '../domain/errors';
 import { txInfoFrom } from '../domain/dates';
-import { requestApproval, type Approval } from '../domain/controls';
+import { requestApproval, type Approval, type FreezeTarget } from '../domain/controls';
 import { EVENTS, type EventName, type EventPayload } from '../domain/events';
 import { assertActive, assertNotAuditor, requiresDualControl } from '../domain/members';
 import type { Actor, TxInfo } from '../domain/types';
 import { marshal, marshalString } from '../ledger/codec';
 import { resolveActor } from '../ledger/identity';
 import { RecordType } from '../ledger/keys';
-import { flushWrites, Store } from '../ledger/store';
-import { assertNotFrozen } from '../ledger/freezes';
+import { flushWrites, Store, type RecordRef } from '../ledger/store';
+import { assertNotFrozen, freezeRefs } from '../ledger/freezes';
 import { ApprovalSpec } from '../ledger/specs';
 
 /** What a transaction body sees: the store, the resolved actor and the tx time. */
@@ -104,7 +104,19 @@ export interface Operation<S extends z.ZodType = z.ZodType, R = unknown> {
    * hashed into state (fingerprints, never the fields themselves).
    */
   readonly transient?: (ctx: Context) => unknown;
+  /**
+   * Records the body reads on its way to success, named from the command
+   * alone, so that a peer that takes multi-key reads returns them in the
+   * same message as the caller's own request record and freeze key
+   * (Store.readAheadOf). Leaves every check and answer as it is.
+   */
+  readonly readsAhead?: (cmd: z.infer<S>) => RecordRef[];
   readonly body: (env: TxEnv, cmd: z.infer<S>) => Promise<Outcome<R>>;
+}
+
+/** Where the first result of a member's request is kept. */
+function requestRef(memberId: string, requestId: string): RecordRef {
+  return [RecordType.REQUEST, [memberId, requestId]];
 }
 
 const operations = new Map<string, Operation>();
@@ -158,6 +170,12 @@ export abstract class ScfContract extends Contract {
     const actor = await resolveActor(store, ctx);
     assertNotAuditor(actor);
     const cmd = parseCommand(op.schema, raw) as z.infer<S> & { requestId?: string };
+    const ownFreeze: FreezeTarget = { type: 'MEMBER', id: actor.member.id };
+    await store.readAheadOf([
+      ...(cmd.requestId !== undefined ? [requestRef(actor.member.id, cmd.requestId)] : []),
+      ...freezeRefs([ownFreeze]),
+      ...(op.readsAhead?.(cmd) ?? []),
+    ]);
     const transient = op.transient?.(ctx);
     const env: TxEnv = { ctx, store, actor, tx: { ...txInfoOf(ctx), actor: actor.member.id }, transient };
     return this.once<R | Approval>(ctx, store, actor.member.id, op.name, cmd, async () => {
@@ -165,7 +183,7 @@ export abstract class ScfContract extends Contract {
       // committed gets its first result even if the member was suspended or
       // frozen since.
       assertActive(actor);
-      await assertNotFrozen(store, [{ type: 'MEMBER', id: actor.member.id }], { own: true });
+      await assertNotFrozen(store, [ownFreeze], { own: true });
       const amount = await op.dualControlAmount?.(cmd, env);
       if (amount === undefined || !requiresDualControl(actor.member, amount)) return op.body(env, cmd);
       await op.body({ ...env, store: new Store(ctx.stub, { dryRun: true }) }, cmd);
@@ -229,7 +247,7 @@ export abstract class ScfContract extends Contract {
     const hashed = transient === undefined ? rest : { command: rest, transient };
     const commandHash = createHash('sha256').update(marshalString(hashed)).digest('hex');
     if (requestId !== undefined) {
-      const seen = await store.get<RequestRecord>(RecordType.REQUEST, [memberId, requestId]);
+      const seen = await store.get<RequestRecord>(...requestRef(memberId, requestId));
       if (seen) {
         if (seen.transaction !== transaction) {
           throw new DomainError(
@@ -251,7 +269,7 @@ export abstract class ScfContract extends Contract {
     const txId = ctx.stub.getTxID();
     if (requestId !== undefined) {
       const record: RequestRecord = { docType: 'request', memberId, requestId, transaction, commandHash, txId, result };
-      await store.put(RecordType.REQUEST, [memberId, requestId], record);
+      await store.put(...requestRef(memberId, requestId), record);
     }
     const payload: EventPayload = {
       actor: { memberId, mspId: ctx.clientIdentity.getMSPID(), identityId: ctx.clientIdentity.getID() },

@@ -18,8 +18,9 @@ import {
 } from '../domain/financing';
 import { isReader } from '../domain/members';
 import type { Actor, Member, Receivable, TxInfo, Voucher } from '../domain/types';
+import { lineageIds } from '../domain/vouchers';
 import type { WarehouseReceipt } from '../domain/warehouse';
-import { assertNotFrozen } from '../ledger/freezes';
+import { assertNotFrozen, freezeRefs } from '../ledger/freezes';
 import type { Prefix, Store } from '../ledger/store';
 import { FinancingIndex, FinancingSpec, MemberSpec, ReceivableSpec, VoucherSpec, WarehouseReceiptSpec } from '../ledger/specs';
 import { required } from './access';
@@ -80,24 +81,34 @@ export class FinancingContract extends ScfContract {
   /** The asset's holder / creditor / owner asks a bank; the asset is locked until rejection, withdrawal or disbursement. */
   @Transaction()
   async Request(ctx: Context, command: string): Promise<string> {
-    return this.mutate(ctx, 'financing:Request', command, RequestFinancingCommand, async ({ store, actor, tx }, cmd) => {
-      const id = cmd.id ?? `FIN-${tx.txId.slice(0, 16).toUpperCase()}`;
-      if (await store.get<Financing>(FinancingSpec.type, [id])) throw new DomainError('ALREADY_EXISTS', `financing ${id} already exists`);
-      const asset = await visibleAsset(store, actor, cmd.asset);
-      const bank = await store.get<Member>(MemberSpec.type, [cmd.bank]);
-      await assertNotFrozen(store, [...assetTargets(asset), { type: 'MEMBER', id: actor.member.id }, { type: 'MEMBER', id: cmd.bank }]);
-      const current = asset.record.financingId ? await store.get<Financing>(FinancingSpec.type, [asset.record.financingId]) : undefined;
-      const { financing, asset: locked } = requestFinancing({ ...cmd, id }, asset, actor, bank, tx, current);
-      await store.save(FinancingSpec, undefined, financing);
-      await saveAsset(store, asset, locked);
-      return {
-        result: financing,
-        event: {
-          name: EVENTS.FinancingRequested,
-          ids: idsOf(financing),
-          changes: { status: financing.status, requestedAmount: financing.requestedAmount, dueDate: financing.dueDate, assetStatus: locked.record.status },
-        },
-      };
+    return this.run(ctx, command, {
+      name: 'financing:Request',
+      schema: RequestFinancingCommand,
+      readsAhead: (cmd) => [
+        [ASSET_TYPE[cmd.asset.type], [cmd.asset.id]],
+        [MemberSpec.type, [cmd.bank]],
+        ...(cmd.id !== undefined ? [[FinancingSpec.type, [cmd.id]] as const] : []),
+        ...freezeRefs([...assetTargetsById(cmd.asset), { type: 'MEMBER', id: cmd.bank }]),
+      ],
+      body: async ({ store, actor, tx }, cmd) => {
+        const id = cmd.id ?? `FIN-${tx.txId.slice(0, 16).toUpperCase()}`;
+        if (await store.get<Financing>(FinancingSpec.type, [id])) throw new DomainError('ALREADY_EXISTS', `financing ${id} already exists`);
+        const asset = await visibleAsset(store, actor, cmd.asset);
+        const bank = await store.get<Member>(MemberSpec.type, [cmd.bank]);
+        await assertNotFrozen(store, [...assetTargets(asset), { type: 'MEMBER', id: actor.member.id }, { type: 'MEMBER', id: cmd.bank }]);
+        const current = asset.record.financingId ? await store.get<Financing>(FinancingSpec.type, [asset.record.financingId]) : undefined;
+        const { financing, asset: locked } = requestFinancing({ ...cmd, id }, asset, actor, bank, tx, current);
+        await store.save(FinancingSpec, undefined, financing);
+        await saveAsset(store, asset, locked);
+        return {
+          result: financing,
+          event: {
+            name: EVENTS.FinancingRequested,
+            ids: idsOf(financing),
+            changes: { status: financing.status, requestedAmount: financing.requestedAmount, dueDate: financing.dueDate, assetStatus: locked.record.status },
+          },
+        };
+      },
     });
   }
 
@@ -281,6 +292,18 @@ async function loadForParty({ store, actor }: TxEnv, id: string): Promise<{ befo
 }
 
 /** Freeze targets of an asset: the asset (a piece or receipt with every ancestor) and its parties. */
+/** The record type of each kind of financed asset. */
+const ASSET_TYPE: Record<FinancingAssetRef['type'], string> = {
+  VOUCHER: VoucherSpec.type,
+  RECEIVABLE: ReceivableSpec.type,
+  WAREHOUSE_RECEIPT: WarehouseReceiptSpec.type,
+};
+
+/** The freeze targets of an asset that its id alone names (assetTargets adds the parties once it is read). */
+function assetTargetsById(ref: FinancingAssetRef): FreezeTarget[] {
+  return ref.type === 'RECEIVABLE' ? [{ type: 'RECEIVABLE', id: ref.id }] : lineageIds(ref.id).map((id) => ({ type: ref.type, id }));
+}
+
 function assetTargets(asset: FinancedAsset): FreezeTarget[] {
   switch (asset.type) {
     case 'VOUCHER':

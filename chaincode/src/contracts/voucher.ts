@@ -24,7 +24,7 @@ import { monthAndDay } from '../ledger/keys';
 import { MAX_SCAN_KEYS, type Prefix, type Store } from '../ledger/store';
 import { FinancingSpec, FreezeSpec, MemberSpec, ReceivableSpec, VoucherIndex, VoucherSpec } from '../ledger/specs';
 import { operation, ScfContract } from './base';
-import { activeFreezes, assertNotFrozen } from '../ledger/freezes';
+import { activeFreezes, assertNotFrozen, freezeRefs } from '../ledger/freezes';
 import type { ActiveFreeze, Freeze, FreezeTarget } from '../domain/controls';
 import { required, visibleReceivable, visibleVoucher } from './access';
 import { pairLine, saveFinancing, saveVoucherUse, withIssuanceLine } from './credit-line';
@@ -91,25 +91,39 @@ export class VoucherContract extends ScfContract {
   /** Whole amount: the holder changes. Part: the piece splits into `<id>.1` (to the recipient) and `<id>.2`. */
   @Transaction()
   async Transfer(ctx: Context, command: string): Promise<string> {
-    return this.mutate(ctx, 'voucher:Transfer', command, TransferVoucherCommand, async ({ store, actor, tx }, cmd) => {
-      const before = await visibleVoucher(store, actor, cmd.id);
-      const recipient = await store.get<Member>(MemberSpec.type, [cmd.to]);
-      if (!recipient) throw new DomainError('NOT_FOUND', `member ${cmd.to} not found`);
-      await assertNotFrozen(store, [...pieceTargets(before), { type: 'MEMBER', id: cmd.to }]);
-      const { voucher, children } = transferVoucher(before, { to: cmd.to, amount: cmd.amount }, actor, recipient, tx);
-      await saveMove(store, before, voucher, children);
-      return moveOutcome(EVENTS.VoucherTransferred, before, voucher, children, { to: cmd.to, amount: cmd.amount });
+    return this.run(ctx, command, {
+      name: 'voucher:Transfer',
+      schema: TransferVoucherCommand,
+      readsAhead: (cmd) => [
+        [VoucherSpec.type, [cmd.id]],
+        [MemberSpec.type, [cmd.to]],
+        ...freezeRefs([...lineageTargets(cmd.id), { type: 'MEMBER', id: cmd.to }]),
+      ],
+      body: async ({ store, actor, tx }, cmd) => {
+        const before = await visibleVoucher(store, actor, cmd.id);
+        const recipient = await store.get<Member>(MemberSpec.type, [cmd.to]);
+        if (!recipient) throw new DomainError('NOT_FOUND', `member ${cmd.to} not found`);
+        await assertNotFrozen(store, [...pieceTargets(before), { type: 'MEMBER', id: cmd.to }]);
+        const { voucher, children } = transferVoucher(before, { to: cmd.to, amount: cmd.amount }, actor, recipient, tx);
+        await saveMove(store, before, voucher, children);
+        return moveOutcome(EVENTS.VoucherTransferred, before, voucher, children, { to: cmd.to, amount: cmd.amount });
+      },
     });
   }
 
   @Transaction()
   async Split(ctx: Context, command: string): Promise<string> {
-    return this.mutate(ctx, 'voucher:Split', command, SplitVoucherCommand, async ({ store, actor, tx }, cmd) => {
-      const before = await visibleVoucher(store, actor, cmd.id);
-      await assertNotFrozen(store, pieceTargets(before));
-      const { voucher, children } = splitVoucher(before, cmd.amounts, actor, tx);
-      await saveMove(store, before, voucher, children);
-      return moveOutcome(EVENTS.VoucherSplit, before, voucher, children, { amounts: cmd.amounts });
+    return this.run(ctx, command, {
+      name: 'voucher:Split',
+      schema: SplitVoucherCommand,
+      readsAhead: (cmd) => [[VoucherSpec.type, [cmd.id]], ...freezeRefs(lineageTargets(cmd.id))],
+      body: async ({ store, actor, tx }, cmd) => {
+        const before = await visibleVoucher(store, actor, cmd.id);
+        await assertNotFrozen(store, pieceTargets(before));
+        const { voucher, children } = splitVoucher(before, cmd.amounts, actor, tx);
+        await saveMove(store, before, voucher, children);
+        return moveOutcome(EVENTS.VoucherSplit, before, voucher, children, { amounts: cmd.amounts });
+      },
     });
   }
 
@@ -304,7 +318,12 @@ export class VoucherContract extends ScfContract {
  * ancestor up to the root (ancestor ids are prefixes of the piece id).
  */
 export function pieceTargets(v: Voucher): FreezeTarget[] {
-  return lineageIds(v.id).map((id) => ({ type: 'VOUCHER' as const, id }));
+  return lineageTargets(v.id);
+}
+
+/** The freeze targets of a piece named by its id alone (what pieceTargets gives once it is read). */
+function lineageTargets(pieceId: string): FreezeTarget[] {
+  return lineageIds(pieceId).map((id) => ({ type: 'VOUCHER' as const, id }));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { frozenError, type ActiveFreeze, type FreezeTarget } from '../domain/controls';
-import type { Store } from './store';
+import type { RecordRef, Store } from './store';
 
 /** While a freeze is in force, its target's key points at it: checking a target is one read. */
 export const FROZEN_TYPE = 'FROZEN';
@@ -23,4 +23,9 @@ export async function assertNotFrozen(store: Store, targets: readonly FreezeTarg
 /** The freeze in force on each target, in order (undefined where none): one batch of reads. */
 export function activeFreezes(store: Store, targets: readonly FreezeTarget[]): Promise<Array<ActiveFreeze | undefined>> {
   return store.getMany<ActiveFreeze>(FROZEN_TYPE, targets.map((target) => [target.type, target.id]));
+}
+
+/** The keys assertNotFrozen reads for `targets`, to read them ahead (Store.readAheadOf). */
+export function freezeRefs(targets: readonly FreezeTarget[]): RecordRef[] {
+  return targets.map((target) => [FROZEN_TYPE, [target.type, target.id]]);
 }

@@ -7,7 +7,7 @@ import type { ChaincodeStub } from 'fabric-shim-api';
  *
  * Every GetState, PutState and DelState of fabric-shim is one message to the
  * peer and one answer, and a transaction's messages go one after another: a
- * full voucher transfer made some fifteen round trips, and on a two-core
+ * full voucher transfer made thirteen or more round trips, and on a two-core
  * machine the chaincode server spent most of its CPU on them (protobuf, gRPC
  * streams, the shim's queue, garbage). Fabric 3.1 peers accept a whole
  * write set in one WRITE_BATCH_STATE and many keys in one GET_STATE_MULTIPLE,

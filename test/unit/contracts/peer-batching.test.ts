@@ -72,20 +72,39 @@ describe('contracts with batched state messages (Fabric 3.1 peers)', () => {
     expect(traffic.multiReads.length).to.be.greaterThan(0);
     expect(Math.max(...traffic.batches.map((b) => b.length))).to.equal(3);
     expect(Math.max(...traffic.multiReads.map((r) => r.length))).to.equal(2);
-    expect(plain.h.traffic).to.deep.equal({ multiReads: [], batches: [], singleWrites: 0 });
+    expect(plain.h.traffic).to.deep.equal({ multiReads: [], batches: [], singleWrites: 0, singleReads: 0 });
   });
 
-  it('reads every freeze key of a piece and its ancestors in multi-key reads, and sends a transfer\'s writes together', async () => {
+  it('reads what a transfer needs in three messages (binding, member, then the rest at once) and writes it in one', async () => {
     const w = await world({ peerBatching: { maxWrites: 1000, maxReads: 1000 } });
     const root = await rootVoucher(w, yuan(1000), 'lineage');
     const t = await w.h.submit(w.as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(600) });
     const piece = t.children[0].id as string;
-    w.h.traffic.batches.length = 0;
-    w.h.traffic.multiReads.length = 0;
-    await w.h.submit(w.as.tier2, 'voucher:Transfer', { id: piece, to: IDS.tier3, amount: yuan(600) });
-    const frozenKeys = (ids: string[]) => ids.map((id) => `\u0000FROZEN\u0000${id}\u0000`);
-    const readsOfFreezes = w.h.traffic.multiReads.map((keys) => keys.map((k) => k.replace(/^\u0000FROZEN\u0000[A-Z]+/, '\u0000FROZEN')));
-    expect(readsOfFreezes).to.deep.include(frozenKeys([piece, root.id, IDS.tier3]));
+    Object.assign(w.h.traffic, { multiReads: [], batches: [], singleReads: 0, singleWrites: 0 });
+    await w.h.submit(w.as.tier2, 'voucher:Transfer', { id: piece, to: IDS.tier3, amount: yuan(600), requestId: 'lineage-1' });
+    const key = (type: string, ...attrs: string[]) => `\u0000${type}\u0000${attrs.map((a) => `${a}\u0000`).join('')}`;
+    expect(w.h.traffic.singleReads, 'the identity binding, then its member').to.equal(2);
+    expect(w.h.traffic.multiReads).to.deep.equal([
+      [
+        key('REQ', IDS.tier2, 'lineage-1'),
+        key('FROZEN', 'MEMBER', IDS.tier2),
+        key('VCH', piece),
+        key('MEMBER', IDS.tier3),
+        key('FROZEN', 'VOUCHER', piece),
+        key('FROZEN', 'VOUCHER', root.id),
+        key('FROZEN', 'MEMBER', IDS.tier3),
+      ],
+    ]);
     expect(w.h.traffic.batches).to.have.length(1);
+    expect(w.h.traffic.singleWrites).to.equal(0);
+
+    // The same transfer on a peer that offers nothing: one message per key.
+    const plain = await world({ peerBatching: { maxWrites: 0, maxReads: 0 } });
+    const root2 = await rootVoucher(plain, yuan(1000), 'lineage');
+    const t2 = await plain.h.submit(plain.as.tier1, 'voucher:Transfer', { id: root2.id, to: IDS.tier2, amount: yuan(600) });
+    Object.assign(plain.h.traffic, { multiReads: [], batches: [], singleReads: 0, singleWrites: 0 });
+    await plain.h.submit(plain.as.tier2, 'voucher:Transfer', { id: t2.children[0].id, to: IDS.tier3, amount: yuan(600), requestId: 'lineage-1' });
+    expect(plain.h.traffic).to.deep.include({ multiReads: [], batches: [] });
+    expect({ reads: plain.h.traffic.singleReads, writes: plain.h.traffic.singleWrites }).to.deep.equal({ reads: 9, writes: 4 });
   });
 });

@@ -266,6 +266,23 @@ describe('ledger/peer-batch: Fabric 3.1 batched state messages through fabric-sh
       expect(p.sent).to.deep.equal(['REGISTER', 'COMPLETED']);
     });
 
+    it('reads ahead in one message and answers later reads of those keys from it, skipping a ref that is no key', async () => {
+      const reads: Body = async (stub) => {
+        const store = new Store(stub);
+        await store.readAheadOf([['T', ['a']], ['T', ['b\u0000x']], ['T', ['c']], ['T', ['a']]]);
+        expect(await store.get('T', ['a'])).to.deep.equal({ n: 1 });
+        expect(await store.getMany('T', [['c'], ['d'], ['a']])).to.deep.equal([{ n: 3 }, undefined, { n: 1 }]);
+      };
+      const batched = new FakePeer(initial(), { offer: { maxWrites: 1000, maxReads: 1000 } });
+      expect(await batched.run(reads)).to.deep.equal({ status: 200, message: 'OK' });
+      expect(batched.multiReads).to.deep.equal([[key('a'), key('c')], [key('d')]]);
+      expect(batched.sent).to.deep.equal(['REGISTER', 'GET_STATE_MULTIPLE', 'GET_STATE_MULTIPLE', 'COMPLETED']);
+      // Without the offer, reading ahead sends nothing: each key is read when asked for.
+      const plain = new FakePeer(initial(), {});
+      expect(await plain.run(reads)).to.deep.equal({ status: 200, message: 'OK' });
+      expect(plain.sent).to.deep.equal(['REGISTER', 'GET_STATE', 'GET_STATE', 'GET_STATE', 'GET_STATE', 'COMPLETED']);
+    });
+
     it('leaves a dry-run store writing nothing, batched or not', async () => {
       const p = new FakePeer(initial(), { offer: { maxWrites: 1000, maxReads: 1000 } });
       expect(await p.run((stub) => new Store(stub, { dryRun: true }).put('T', ['z'], { n: 0 }))).to.deep.equal({ status: 200, message: 'OK' });
