@@ -92,8 +92,14 @@ export function parseReadyPayload(payload: Uint8Array): PeerBatching {
   }
 }
 
-/** Listens on a handler's stream for READY and keeps the peer's offer. */
+/**
+ * Listens on a handler's stream for READY and keeps the peer's offer. A
+ * handler without the shim internals this file sends through (another
+ * fabric-shim than the pinned 2.5.8) gets no offer: the store then reads and
+ * writes key by key rather than failing every transaction.
+ */
 export function watchReady(handler: ShimHandler): void {
+  if (typeof handler._askPeerAndListen !== 'function' || typeof handler._stream?.on !== 'function') return;
   const onData = (msg: ShimMessage): void => {
     if (msg.getType() !== MESSAGE.READY) return;
     offers.set(handler, parseReadyPayload(msg.getPayload_asU8()));
@@ -112,6 +118,7 @@ export function installPeerBatching(): void {
   const proto = shimHandler.ChaincodeMessageHandler.prototype as ShimHandlerClass['prototype'] & { [PATCHED]?: true };
   if (proto[PATCHED]) return;
   const chat = proto.chat;
+  if (typeof chat !== 'function') return;
   proto.chat = function (this: ShimHandler, starter: unknown): unknown {
     const result = chat.call(this, starter);
     watchReady(this);

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { ChaincodeStub } from 'fabric-shim-api';
 import { contracts } from '../../../chaincode/src';
 import { ScfContract } from '../../../chaincode/src/contracts/base';
-import { installPeerBatching, MESSAGE, parseReadyPayload, type PeerBatching } from '../../../chaincode/src/ledger/peer-batch';
+import { batchingOf, installPeerBatching, MESSAGE, parseReadyPayload, watchReady, type PeerBatching } from '../../../chaincode/src/ledger/peer-batch';
 import { flushWrites, Store } from '../../../chaincode/src/ledger/store';
 import { readyMessage, shimMessage, type ShimChaincodeMessage } from '../../support/peer-batching';
 
@@ -205,6 +205,16 @@ describe('ledger/peer-batch: Fabric 3.1 batched state messages through fabric-sh
     expect(types).to.deep.equal([MESSAGE.GET_STATE_MULTIPLE, MESSAGE.WRITE_BATCH_STATE]);
     const batch = peer.WriteBatchState.deserializeBinary(peer.ChaincodeMessage.deserializeBinary(Buffer.from(sent[1]!, 'hex')).getPayload_asU8());
     expect(batch.getRecList().map((r) => [r.getType() as number, r.getKey()])).to.deep.equal([[MESSAGE.PUT_STATE, 'k']]);
+  });
+
+  it('takes no offer on a handler without the shim internals it sends through, so the store falls back to key by key', () => {
+    const stream = new EventEmitter();
+    const handler = { _stream: stream } as unknown as Parameters<typeof watchReady>[0];
+    watchReady(handler);
+    stream.emit('data', readyMessage({ maxWrites: 1000, maxReads: 1000 }));
+    const stub = { handler } as unknown as ChaincodeStub;
+    expect(batchingOf(stub)).to.equal(undefined);
+    expect(stream.listenerCount('data')).to.equal(0);
   });
 
   describe('one transaction over a fabric-shim stream', () => {
