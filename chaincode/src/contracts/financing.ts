@@ -1,6 +1,6 @@
 import { Context, Info, Transaction } from 'fabric-contract-api';
 import type { z } from 'zod';
-import type { FreezeTarget } from '../domain/controls';
+import { lineageTargets, type FreezeTarget } from '../domain/controls';
 import { DomainError } from '../domain/errors';
 import { EVENTS, type EventName } from '../domain/events';
 import {
@@ -18,11 +18,10 @@ import {
 } from '../domain/financing';
 import { isReader } from '../domain/members';
 import type { Actor, Member, Receivable, TxInfo, Voucher } from '../domain/types';
-import { lineageIds } from '../domain/vouchers';
 import type { WarehouseReceipt } from '../domain/warehouse';
 import { assertNotFrozen, freezeRefs } from '../ledger/freezes';
 import type { Prefix, Store } from '../ledger/store';
-import { FinancingIndex, FinancingSpec, MemberSpec, ReceivableSpec, VoucherSpec, WarehouseReceiptSpec } from '../ledger/specs';
+import { AssetRecordType, FinancingIndex, FinancingSpec, MemberSpec, ReceivableSpec, VoucherSpec, WarehouseReceiptSpec } from '../ledger/specs';
 import { required } from './access';
 import { saveFinancing, withFinancingLine } from './credit-line';
 import { operation, ScfContract, type TxEnv } from './base';
@@ -85,7 +84,7 @@ export class FinancingContract extends ScfContract {
       name: 'financing:Request',
       schema: RequestFinancingCommand,
       readsAhead: (cmd) => [
-        [ASSET_TYPE[cmd.asset.type], [cmd.asset.id]],
+        [AssetRecordType[cmd.asset.type], [cmd.asset.id]],
         [MemberSpec.type, [cmd.bank]],
         ...(cmd.id !== undefined ? [[FinancingSpec.type, [cmd.id]] as const] : []),
         ...freezeRefs([...assetTargetsById(cmd.asset), { type: 'MEMBER', id: cmd.bank }]),
@@ -291,19 +290,12 @@ async function loadForParty({ store, actor }: TxEnv, id: string): Promise<{ befo
   return { before, asset };
 }
 
-/** Freeze targets of an asset: the asset (a piece or receipt with every ancestor) and its parties. */
-/** The record type of each kind of financed asset. */
-const ASSET_TYPE: Record<FinancingAssetRef['type'], string> = {
-  VOUCHER: VoucherSpec.type,
-  RECEIVABLE: ReceivableSpec.type,
-  WAREHOUSE_RECEIPT: WarehouseReceiptSpec.type,
-};
-
 /** The freeze targets of an asset that its id alone names (assetTargets adds the parties once it is read). */
 function assetTargetsById(ref: FinancingAssetRef): FreezeTarget[] {
-  return ref.type === 'RECEIVABLE' ? [{ type: 'RECEIVABLE', id: ref.id }] : lineageIds(ref.id).map((id) => ({ type: ref.type, id }));
+  return ref.type === 'RECEIVABLE' ? [{ type: 'RECEIVABLE', id: ref.id }] : lineageTargets(ref.type, ref.id);
 }
 
+/** Freeze targets of an asset: the asset (a piece or receipt with every ancestor) and its parties. */
 function assetTargets(asset: FinancedAsset): FreezeTarget[] {
   switch (asset.type) {
     case 'VOUCHER':

@@ -6,16 +6,9 @@ import { hasRole } from '../domain/members';
 import type { Actor, Member } from '../domain/types';
 import { activeFreeze, FROZEN_TYPE } from '../ledger/freezes';
 import type { Store } from '../ledger/store';
-import { FreezeIndex, FreezeSpec, MemberSpec, ReceivableSpec, VoucherSpec, WarehouseReceiptSpec } from '../ledger/specs';
+import { AssetRecordType, FreezeIndex, FreezeSpec, MemberSpec } from '../ledger/specs';
 import { ScfContract } from './base';
 import { ById, FreezeCommand, ListFreezesQuery, UnfreezeCommand } from './schemas';
-
-/** Record types of freezable targets that are not members. */
-const ASSET_TYPES: Partial<Record<FreezeTarget['type'], string>> = {
-  RECEIVABLE: ReceivableSpec.type,
-  VOUCHER: VoucherSpec.type,
-  WAREHOUSE_RECEIPT: WarehouseReceiptSpec.type,
-};
 
 /**
  * Judicial freezes (司法冻结): the OPERATOR freezes a member or an asset with
@@ -111,8 +104,7 @@ async function requireTarget(store: Store, target: FreezeTarget): Promise<Member
     if (!m) throw new DomainError('NOT_FOUND', `member ${target.id} not found`);
     return m;
   }
-  const type = ASSET_TYPES[target.type];
-  if (!type || !(await store.get(type, [target.id]))) {
+  if (!(await store.get(AssetRecordType[target.type], [target.id]))) {
     throw new DomainError('NOT_FOUND', `${target.type.toLowerCase()} ${target.id} not found`);
   }
   return undefined;

@@ -12,7 +12,6 @@ import {
   isOutstanding,
   isOverdue,
   issueVoucher,
-  lineageIds,
   maturityFigures,
   OUTSTANDING_VOUCHER_STATUSES,
   settleVoucher,
@@ -25,7 +24,7 @@ import { MAX_SCAN_KEYS, type Prefix, type Store } from '../ledger/store';
 import { FinancingSpec, FreezeSpec, MemberSpec, ReceivableSpec, VoucherIndex, VoucherSpec } from '../ledger/specs';
 import { operation, ScfContract } from './base';
 import { activeFreezes, assertNotFrozen, freezeRefs } from '../ledger/freezes';
-import type { ActiveFreeze, Freeze, FreezeTarget } from '../domain/controls';
+import { lineageTargets, type ActiveFreeze, type Freeze, type FreezeTarget } from '../domain/controls';
 import { required, visibleReceivable, visibleVoucher } from './access';
 import { pairLine, saveFinancing, saveVoucherUse, withIssuanceLine } from './credit-line';
 import {
@@ -97,7 +96,7 @@ export class VoucherContract extends ScfContract {
       readsAhead: (cmd) => [
         [VoucherSpec.type, [cmd.id]],
         [MemberSpec.type, [cmd.to]],
-        ...freezeRefs([...lineageTargets(cmd.id), { type: 'MEMBER', id: cmd.to }]),
+        ...freezeRefs([...lineageTargets('VOUCHER', cmd.id), { type: 'MEMBER', id: cmd.to }]),
       ],
       body: async ({ store, actor, tx }, cmd) => {
         const before = await visibleVoucher(store, actor, cmd.id);
@@ -116,7 +115,7 @@ export class VoucherContract extends ScfContract {
     return this.run(ctx, command, {
       name: 'voucher:Split',
       schema: SplitVoucherCommand,
-      readsAhead: (cmd) => [[VoucherSpec.type, [cmd.id]], ...freezeRefs(lineageTargets(cmd.id))],
+      readsAhead: (cmd) => [[VoucherSpec.type, [cmd.id]], ...freezeRefs(lineageTargets('VOUCHER', cmd.id))],
       body: async ({ store, actor, tx }, cmd) => {
         const before = await visibleVoucher(store, actor, cmd.id);
         await assertNotFrozen(store, pieceTargets(before));
@@ -313,17 +312,9 @@ export class VoucherContract extends ScfContract {
   }
 }
 
-/**
- * A freeze on a piece covers everything split from it: the piece and each
- * ancestor up to the root (ancestor ids are prefixes of the piece id).
- */
+/** A freeze on a piece covers everything split from it: the piece and each ancestor up to the root. */
 export function pieceTargets(v: Voucher): FreezeTarget[] {
-  return lineageTargets(v.id);
-}
-
-/** The freeze targets of a piece named by its id alone (what pieceTargets gives once it is read). */
-function lineageTargets(pieceId: string): FreezeTarget[] {
-  return lineageIds(pieceId).map((id) => ({ type: 'VOUCHER' as const, id }));
+  return lineageTargets('VOUCHER', v.id);
 }
 
 /**

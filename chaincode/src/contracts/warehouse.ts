@@ -1,5 +1,5 @@
 import { Context, Info, Transaction } from 'fabric-contract-api';
-import type { FreezeTarget } from '../domain/controls';
+import { lineageTargets, type FreezeTarget } from '../domain/controls';
 import { DomainError } from '../domain/errors';
 import { EVENTS } from '../domain/events';
 import { enforcePledge, isLiveFinancing, liveFinancingParties, releasePledge, type Financing } from '../domain/financing';
@@ -7,7 +7,6 @@ import { claimFingerprint, releaseFingerprint } from '../domain/fingerprints';
 import { isReader } from '../domain/members';
 import type { DocumentRef, FingerprintClaim, Member, TxInfo } from '../domain/types';
 import { DOCUMENTS_TRANSIENT_KEY } from '../domain/receivables';
-import { lineageIds } from '../domain/vouchers';
 import {
   canReadReceipt,
   deliverReceipt,
@@ -247,7 +246,7 @@ export class WarehouseContract extends ScfContract {
 
 /** A freeze on a receipt covers the receipts split from it: the receipt, each ancestor, and its owner. */
 export function receiptTargets(r: WarehouseReceipt): FreezeTarget[] {
-  return [...lineageIds(r.id).map((id) => ({ type: 'WAREHOUSE_RECEIPT' as const, id })), { type: 'MEMBER', id: r.owner }];
+  return [...lineageTargets('WAREHOUSE_RECEIPT', r.id), { type: 'MEMBER', id: r.owner }];
 }
 
 function pledgeTargets(r: WarehouseReceipt, fin: Financing | undefined): FreezeTarget[] {

@@ -4,6 +4,7 @@ import { parseAmount } from './money';
 import { newMeta, touch } from './meta';
 import { nextStatus, type Transition } from './statemachine';
 import type { Actor, Member, Meta, TxInfo } from './types';
+import { lineageIds } from './vouchers';
 
 /*
  * Controls over the ledger: dual control (双人授权) of large operations and
@@ -95,6 +96,15 @@ export type FreezeTargetType = (typeof FREEZE_TARGET_TYPES)[number];
 export interface FreezeTarget {
   type: FreezeTargetType;
   id: string;
+}
+
+/**
+ * A freeze on a piece or receipt covers everything split from it: the
+ * targets of one are it and each ancestor up to the root (ancestor ids are
+ * prefixes of its id), named by the id alone.
+ */
+export function lineageTargets(type: 'VOUCHER' | 'WAREHOUSE_RECEIPT', id: string): FreezeTarget[] {
+  return lineageIds(id).map((ancestor) => ({ type, id: ancestor }));
 }
 
 export const FREEZE_STATUSES = ['ACTIVE', 'LIFTED'] as const;

@@ -4,8 +4,11 @@ import type { RecordRef, Store } from './store';
 /** While a freeze is in force, its target's key points at it: checking a target is one read. */
 export const FROZEN_TYPE = 'FROZEN';
 
+/** The attributes of a target's FROZEN key. */
+const frozenAttrs = (target: FreezeTarget): string[] => [target.type, target.id];
+
 export function activeFreeze(store: Store, target: FreezeTarget): Promise<ActiveFreeze | undefined> {
-  return store.get<ActiveFreeze>(FROZEN_TYPE, [target.type, target.id]);
+  return store.get<ActiveFreeze>(FROZEN_TYPE, frozenAttrs(target));
 }
 
 /**
@@ -22,10 +25,10 @@ export async function assertNotFrozen(store: Store, targets: readonly FreezeTarg
 
 /** The freeze in force on each target, in order (undefined where none): one batch of reads. */
 export function activeFreezes(store: Store, targets: readonly FreezeTarget[]): Promise<Array<ActiveFreeze | undefined>> {
-  return store.getMany<ActiveFreeze>(FROZEN_TYPE, targets.map((target) => [target.type, target.id]));
+  return store.getMany<ActiveFreeze>(FROZEN_TYPE, targets.map(frozenAttrs));
 }
 
 /** The keys assertNotFrozen reads for `targets`, to read them ahead (Store.readAheadOf). */
 export function freezeRefs(targets: readonly FreezeTarget[]): RecordRef[] {
-  return targets.map((target) => [FROZEN_TYPE, [target.type, target.id]]);
+  return targets.map((target) => [FROZEN_TYPE, frozenAttrs(target)]);
 }

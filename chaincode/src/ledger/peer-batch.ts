@@ -154,10 +154,12 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-function requireHandler(stub: ChaincodeStub, offer: number, what: string): ShimHandler {
+/** The handler to send through and the most records per message, or an error when the peer did not offer the message. */
+function offered(stub: ChaincodeStub, size: keyof PeerBatching, what: string): { handler: ShimHandler; max: number } {
   const handler = handlerOf(stub);
-  if (!handler || offer <= 0) throw new Error(`the peer did not offer ${what}`);
-  return handler;
+  const max = handler ? (offers.get(handler)?.[size] ?? 0) : 0;
+  if (!handler || max <= 0) throw new Error(`the peer did not offer ${what}`);
+  return { handler, max };
 }
 
 /**
@@ -166,10 +168,9 @@ function requireHandler(stub: ChaincodeStub, offer: number, what: string): ShimH
  * the read set as a GetState would.
  */
 export async function getMultiple(stub: ChaincodeStub, keys: readonly string[]): Promise<Uint8Array[]> {
-  const offer = batchingOf(stub)?.maxReads ?? 0;
-  const handler = requireHandler(stub, offer, 'multi-key reads');
+  const { handler, max } = offered(stub, 'maxReads', 'multi-key reads');
   const out: Uint8Array[] = [];
-  for (const part of chunks(keys, offer)) {
+  for (const part of chunks(keys, max)) {
     const request = new peer.GetStateMultiple();
     request.setKeysList(part);
     const answer = await handler._askPeerAndListen(message(stub, MESSAGE.GET_STATE_MULTIPLE, request.serializeBinary()), 'GetStateMultiple');
@@ -190,9 +191,8 @@ export type StateWrite = readonly [key: string, value: Uint8Array | null];
 
 /** Sends `writes` in one WRITE_BATCH_STATE per `maxWrites` records, in order; the peer applies them as PutState and DelState. */
 export async function writeBatch(stub: ChaincodeStub, writes: readonly StateWrite[]): Promise<void> {
-  const offer = batchingOf(stub)?.maxWrites ?? 0;
-  const handler = requireHandler(stub, offer, 'write batches');
-  for (const part of chunks(writes, offer)) {
+  const { handler, max } = offered(stub, 'maxWrites', 'write batches');
+  for (const part of chunks(writes, max)) {
     const batch = new peer.WriteBatchState();
     for (const [key, value] of part) {
       const record = new peer.WriteRecord();

@@ -153,3 +153,10 @@ export const CREDIT_LINE_PAIR_TYPE = 'CRL_PAIR';
 export function creditLinePairKey(kind: CreditLine['kind'], obligor: string, granter: string): string[] {
   return kind === 'ISSUANCE' ? [kind, obligor] : [kind, obligor, granter];
 }
+
+/** The record type of each kind of asset a freeze or a financing names. */
+export const AssetRecordType = {
+  RECEIVABLE: ReceivableSpec.type,
+  VOUCHER: VoucherSpec.type,
+  WAREHOUSE_RECEIPT: WarehouseReceiptSpec.type,
+} as const;
