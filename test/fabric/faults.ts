@@ -463,7 +463,11 @@ async function main(): Promise<number> {
     process.stdout.write(`\n# FAULT SUITE NOT RUN: ${err.message}\n\n`);
     return 1;
   }
-  const base = Number(process.env.SCF_FAULTS_PORT_BASE ?? 47050);
+  // Below the kernel's ephemeral range (32768-60999 here): a port inside it can
+  // be taken at any moment as the local end of an outgoing connection, and a
+  // node restarted on it then fails with EADDRINUSE (it did: the chaincode
+  // server on 47250, restarted in fault 5). 7050 and 27050 are the other networks'.
+  const base = Number(process.env.SCF_FAULTS_PORT_BASE ?? 17050);
   const seed = process.env.SCF_FAULTS_ONLY; // e.g. "1,3": run only these faults
   const chosen = FAULTS.map((f, i) => ({ f, i })).filter(({ i }) => !seed || seed.split(',').map(Number).includes(i + 1));
   say('building the chaincode server (tsc -b tsconfig.build.json)');

@@ -56,4 +56,77 @@ describe('fabric connector: read-your-writes across organisations', () => {
     await t.caughtUp('BankMSP', p.of('BankMSP'));
     expect(p.asked).to.include('BankMSP');
   });
+  describe("another org's endorsing peer behind the gateway's writes", () => {
+    const refused = new Error('[NOT_FOUND] voucher V-1 not found');
+    const onState = (err: unknown) => err === refused;
+    /** A submit refused while `stale()` holds, answered once it no longer does; counts its runs. */
+    function submit(stale: () => boolean) {
+      const runs: number[] = [];
+      return {
+        runs,
+        call: () => {
+          runs.push(runs.length + 1);
+          return stale() ? Promise.reject(refused) : Promise.resolve('ok');
+        },
+      };
+    }
+
+    it('waits until every endorser has the newest write, then endorses once more', async () => {
+      const p = peers({ PlatformMSP: 13, CoreMSP: 13, BankMSP: 12 });
+      let clock = 0;
+      const t = new HeightTracker({
+        sleep: (ms) => {
+          clock += ms;
+          if (clock >= 50) p.heights.set('BankMSP', 13);
+          return Promise.resolve();
+        },
+        now: () => clock,
+      });
+      t.committed('PlatformMSP', 12);
+      const s = submit(() => (p.heights.get('BankMSP') ?? 0) < 13);
+      const endorsers = new Map(['PlatformMSP', 'CoreMSP', 'BankMSP'].map((m) => [m, p.of(m)]));
+      expect(await t.withEndorsersCaughtUp(s.call, endorsers, onState)).to.equal('ok');
+      expect(s.runs).to.deep.equal([1, 2]);
+      expect(p.asked.filter((m) => m === 'BankMSP').length).to.be.greaterThan(1);
+      expect(p.asked).to.not.include('PlatformMSP'); // known to have it: it committed the write
+    });
+
+    it('answers a refusal that stands after the retry, and retries at most once', async () => {
+      const p = peers({ PlatformMSP: 13, CoreMSP: 13 });
+      const t = new HeightTracker();
+      t.committed('PlatformMSP', 12);
+      const s = submit(() => true);
+      const endorsers = new Map(['PlatformMSP', 'CoreMSP'].map((m) => [m, p.of(m)]));
+      let caught: unknown;
+      await t.withEndorsersCaughtUp(s.call, endorsers, onState).catch((e: unknown) => (caught = e));
+      expect(caught).to.equal(refused);
+      expect(s.runs).to.deep.equal([1, 2]);
+    });
+
+    it('does not retry when every endorser is known to have the writes, nor on another error', async () => {
+      const p = peers({ PlatformMSP: 13, CoreMSP: 13 });
+      const t = new HeightTracker();
+      t.committed('PlatformMSP', 12);
+      t.committed('CoreMSP', 12);
+      const endorsers = new Map(['PlatformMSP', 'CoreMSP'].map((m) => [m, p.of(m)]));
+      const s = submit(() => true);
+      let caught: unknown;
+      await t.withEndorsersCaughtUp(s.call, endorsers, onState).catch((e: unknown) => (caught = e));
+      expect(caught).to.equal(refused);
+      expect(s.runs).to.deep.equal([1]);
+
+      const other = new Error('[VALIDATION_FAILED] amount');
+      const t2 = new HeightTracker();
+      t2.committed('PlatformMSP', 12);
+      let runs = 0;
+      const failing = () => {
+        runs += 1;
+        return Promise.reject(other);
+      };
+      await t2.withEndorsersCaughtUp(failing, endorsers, onState).catch((e: unknown) => (caught = e));
+      expect(caught).to.equal(other);
+      expect(runs).to.equal(1);
+      expect(p.asked).to.deep.equal([]);
+    });
+  });
 });

@@ -56,15 +56,21 @@ export class FabricLedger implements Ledger {
   async submit(identity: CallerIdentity, name: string, command: object, opts?: SubmitOptions): Promise<SubmitResult> {
     const contract = this.contract(identity);
     await this.heights.caughtUp(identity.mspId, () => this.peerHeight(identity.mspId));
-    const result = await submitFlow(contract, name, command, {
-      deadlines: this.deadlines,
-      retry: this.options.retry,
-      deadlineMs: opts?.deadlineMs,
-      transient: opts?.transient,
-      writesNothing: (tx) => endorsementWritesNothing(tx.getBytes()),
-      commitStatus: (txId) => this.transactionStatus(txId),
-      lanes: this.lanes,
-    });
+    const endorsers = new Map([...this.profile.peers.keys()].map((mspId) => [mspId, () => this.peerHeight(mspId)]));
+    const result = await this.heights.withEndorsersCaughtUp(
+      () =>
+        submitFlow(contract, name, command, {
+          deadlines: this.deadlines,
+          retry: this.options.retry,
+          deadlineMs: opts?.deadlineMs,
+          transient: opts?.transient,
+          writesNothing: (tx) => endorsementWritesNothing(tx.getBytes()),
+          commitStatus: (txId) => this.transactionStatus(txId),
+          lanes: this.lanes,
+        }),
+      endorsers,
+      refusedOnState,
+    );
     if (result.blockNumber !== undefined) this.heights.committed(identity.mspId, result.blockNumber);
     return result;
   }
@@ -196,4 +202,24 @@ export class FabricLedger implements Ledger {
     this.clients.set(mspId, client);
     return client;
   }
+}
+
+/**
+ * A refusal the chaincode makes from what it reads, which a peer behind the
+ * latest blocks can make wrongly; nothing was ordered (no tx id). Not
+ * VALIDATION_FAILED (the command alone decides it) nor the ledger's own
+ * failures.
+ */
+const STATE_REFUSALS: ReadonlySet<string> = new Set([
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'INVALID_STATE',
+  'DOUBLE_FINANCING',
+  'ALREADY_EXISTS',
+  'BUSINESS_RULE',
+  'FROZEN',
+]);
+
+function refusedOnState(err: unknown): boolean {
+  return err instanceof LedgerError && err.txId === undefined && STATE_REFUSALS.has(err.code);
 }

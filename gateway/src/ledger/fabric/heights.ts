@@ -70,4 +70,32 @@ export class HeightTracker {
       await this.sleep(this.pollMs);
     }
   }
+
+  /**
+   * A submit is endorsed by other orgs' peers too (MAJORITY), and `caughtUp`
+   * waits for the caller's own peer only. Another endorser may still lack
+   * the gateway's writes (its block source was an orderer cut off the
+   * network: the fault suite's fault 3), and its chaincode then refuses from
+   * older state: 404 for a piece the caller was just given. So when `call`
+   * is refused on state (`refusedOnState`) while one of `peers` may be
+   * behind, wait until they have the gateway's writes (bounded, as
+   * `caughtUp`) and run it once more. A refused endorsement ordered
+   * nothing, so running it again is safe; a refusal that stands is answered
+   * as before. Costs nothing while calls succeed.
+   */
+  async withEndorsersCaughtUp<T>(
+    call: () => Promise<T>,
+    peers: ReadonlyMap<string, () => Promise<number>>,
+    refusedOnState: (err: unknown) => boolean,
+  ): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (!refusedOnState(err)) throw err;
+      const behind = [...peers].filter(([mspId]) => (this.known.get(mspId) ?? 0) < this.required);
+      if (behind.length === 0) throw err;
+      await Promise.all(behind.map(([mspId, height]) => this.caughtUp(mspId, height)));
+      return call();
+    }
+  }
 }
