@@ -29,6 +29,11 @@ const EnvSchema = z
     SCF_BATCH_MAX_TX: intFrom(100, 1, 10_000),
     /** Embedded ledger: MiB of committed state kept in memory in front of LevelDB (0: none). */
     SCF_STATE_CACHE_MB: intFrom(DEFAULT_STATE_CACHE_BYTES / MIB, 0, 65_536),
+    /**
+     * Embedded ledger: where it runs. `worker` (default): a thread of its own,
+     * beside the HTTP stack's (ThreadedLedger); `main`: the gateway's thread.
+     */
+    SCF_LEDGER_THREAD: z.enum(['worker', 'main']).default('worker'),
     /** Upper bound of one submit (endorse, order, commit), ms. */
     SCF_SUBMIT_DEADLINE_MS: intFrom(30_000, 100, 600_000),
     SCF_SSE_HEARTBEAT_MS: intFrom(15_000, 100, 600_000),
@@ -73,6 +78,8 @@ export interface Config {
   batchMaxTx: number;
   /** Embedded ledger: bytes of committed state cached in front of LevelDB. */
   stateCacheBytes: number;
+  /** Embedded ledger: on a worker thread of its own, or on the gateway's thread. */
+  ledgerThread: 'worker' | 'main';
   submitDeadlineMs: number;
   sseHeartbeatMs: number;
   demo: boolean;
@@ -108,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     batchTimeoutMs: e.SCF_BATCH_TIMEOUT_MS,
     batchMaxTx: e.SCF_BATCH_MAX_TX,
     stateCacheBytes: e.SCF_STATE_CACHE_MB * MIB,
+    ledgerThread: e.SCF_LEDGER_THREAD,
     submitDeadlineMs: e.SCF_SUBMIT_DEADLINE_MS,
     sseHeartbeatMs: e.SCF_SSE_HEARTBEAT_MS,
     demo: e.SCF_DEMO,

@@ -21,8 +21,15 @@ async function open(config: Config, logger: pino.Logger): Promise<LedgerRuntime>
   if (config.ledger === 'embedded') await prepareDataDir(config.dataDir);
   const { openRuntime } = await import('./runtime');
   if (config.ledger !== 'embedded') return openRuntime(config, logger);
+  // A ledger thread that stops takes the process with it, as an error in the
+  // ledger on this thread would: a supervisor restarts the gateway, and the
+  // ledger reopens from its data folder (nothing acknowledged is lost).
+  const onLedgerFailure = (err: Error) => {
+    logger.fatal({ err }, 'the ledger thread stopped; exiting');
+    process.exit(1);
+  };
   try {
-    return await openRuntime(config, logger);
+    return await openRuntime(config, logger, onLedgerFailure);
   } catch (err) {
     throw explainDataDirFailure(err, config.dataDir) ?? err;
   }

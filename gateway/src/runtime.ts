@@ -4,6 +4,7 @@ import { DEMO_IDENTITIES, DEMO_MEMBERS } from './demo/plan';
 import { type DemoSetupReport, setUpDemo, setUpDemoWhenReady } from './demo/setup';
 import { EmbeddedCa } from './ledger/embedded/ca';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger';
+import { ThreadedLedger } from './ledger/embedded/threaded-ledger';
 import { directoryOf, loadOrCreateIdentities, toLedgerIdentity } from './ledger/embedded/identity-store';
 import { FabricLedger } from './ledger/fabric/fabric-ledger';
 import type { EventLogger } from './ledger/fabric/events';
@@ -39,18 +40,25 @@ export interface LedgerRuntime {
 
 /** The sandbox clock follows SCF_DEMO when not configured (as loadConfig decides). */
 type EmbeddedConfig = Pick<Config, 'dataDir' | 'batchTimeoutMs' | 'batchMaxTx' | 'submitDeadlineMs' | 'demo'> &
-  Partial<Pick<Config, 'sandboxClock' | 'stateCacheBytes'>>;
+  Partial<Pick<Config, 'sandboxClock' | 'stateCacheBytes' | 'ledgerThread'>>;
 
-export async function openEmbeddedRuntime(config: EmbeddedConfig, logger?: ClockLogger): Promise<LedgerRuntime> {
+export async function openEmbeddedRuntime(
+  config: EmbeddedConfig,
+  logger?: ClockLogger,
+  onLedgerFailure?: (err: Error) => void,
+): Promise<LedgerRuntime> {
   const set = await loadOrCreateIdentities(config.dataDir, DEMO_IDENTITIES);
-  const ledger = await EmbeddedLedger.open(join(config.dataDir, 'ledger'), {
+  const options = {
     batchTimeoutMs: config.batchTimeoutMs,
     batchMaxTx: config.batchMaxTx,
     submitDeadlineMs: config.submitDeadlineMs,
     stateCacheBytes: config.stateCacheBytes,
     sandboxClock: config.sandboxClock ?? config.demo,
     logger,
-  });
+  };
+  const dir = join(config.dataDir, 'ledger');
+  const ledger =
+    config.ledgerThread === 'worker' ? await ThreadedLedger.open(dir, { ...options, onFailure: onLedgerFailure }) : await EmbeddedLedger.open(dir, options);
   const identities = new Map(set.identities.map((s) => [s.label, toLedgerIdentity(s)]));
   try {
     const credentials = { ca: await EmbeddedCa.open(config.dataDir), store: await CredentialStore.open(config.dataDir) };
@@ -101,8 +109,12 @@ export async function openFabricRuntime(config: Pick<Config, 'fabricProfile' | '
   }
 }
 
-export function openRuntime(config: Config, logger?: EventLogger & ClockLogger): Promise<LedgerRuntime> {
-  return config.ledger === 'fabric' ? openFabricRuntime(config, logger) : openEmbeddedRuntime(config, logger);
+/**
+ * `onLedgerFailure`: the embedded ledger's thread stopped (SCF_LEDGER_THREAD=worker);
+ * every call fails LEDGER_UNAVAILABLE from then on.
+ */
+export function openRuntime(config: Config, logger?: EventLogger & ClockLogger, onLedgerFailure?: (err: Error) => void): Promise<LedgerRuntime> {
+  return config.ledger === 'fabric' ? openFabricRuntime(config, logger) : openEmbeddedRuntime(config, logger, onLedgerFailure);
 }
 
 /** The demo members and tokens, as printed on first start. */

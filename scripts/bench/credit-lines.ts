@@ -107,7 +107,7 @@ async function approvals(
   size: PhaseSize,
   r: number,
   approve: (financingId: string, advance: string) => Promise<OutcomeCode>,
-  beforeMeasure?: () => void,
+  beforeMeasure?: () => void | Promise<void>,
 ): Promise<LoadResult> {
   const perRepeat = size.warmup + size.count;
   return runLoad({
@@ -215,8 +215,9 @@ export async function creditLinesGroup(target: Target, cfg: BenchConfig, rec: Re
         },
         () => gw.resetCommitted(),
       ).finally(() => agent.destroy());
-      const { retried, exhausted } = gw.conflicts();
-      const result = { ...withCommitted(measured, gw.committed()), retries: retried };
+      const { retried, exhausted } = await gw.conflicts();
+      const committed = await gw.committed();
+      const result = { ...withCommitted(measured, committed), retries: retried };
       logPhase(log, rec.phase('creditlines', phase, r, 'HTTP keep-alive → createApp → EmbeddedLedger (LevelDB), bank maker', result));
       const wrong = await wrongLines(gateway, lines);
       const all200 = result.outcomes.VALID === size.count;
@@ -226,7 +227,7 @@ export async function creditLinesGroup(target: Target, cfg: BenchConfig, rec: Re
           ? `${phase} [${r}]: every approval answered 200; used is exactly the approved advances, within the limit`
           : `${phase} [${r}]: every approval answered 200 with no conflict and no retry; each line's used is exactly its advances`,
         all200 && quiet && wrong.length === 0,
-        `${describeOutcomes(result.outcomes)}; ${retried} re-endorsements, ${exhausted} gave up, committed ${describeOutcomes(gw.committed())}; ` +
+        `${describeOutcomes(result.outcomes)}; ${retried} re-endorsements, ${exhausted} gave up, committed ${describeOutcomes(committed)}; ` +
           `${wrong.length === 0 ? `${lines.length} line(s) right` : wrong.join('; ')}`,
       );
     };

@@ -10,6 +10,8 @@ export interface PhaseResult extends LoadResult {
   on: string;
   /** Paths through the gateway's connector: its re-endorsements after read conflicts over the measured operations. */
   retries?: number;
+  /** The gateway group (Linux): CPU ms per measured transaction by thread (gateway, ledger, REST client, other threads). */
+  cpuMsPerTxByThread?: Record<string, number> | undefined;
 }
 
 export interface RatioResult {
@@ -35,7 +37,13 @@ export class Recorder {
   readonly checks: CheckResult[] = [];
   readonly setup: Record<string, unknown> = {};
 
-  phase(group: Group, phase: string, repeat: number, on: string, result: LoadResult & { retries?: number }): PhaseResult {
+  phase(
+    group: Group,
+    phase: string,
+    repeat: number,
+    on: string,
+    result: LoadResult & Pick<PhaseResult, 'retries' | 'cpuMsPerTxByThread'>,
+  ): PhaseResult {
     const row = { group, phase, repeat, on, ...result };
     this.phases.push(row);
     return row;

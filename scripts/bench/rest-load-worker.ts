@@ -1,6 +1,7 @@
 import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
+import { osThreadId } from '../../gateway/src/ledger/embedded/threaded-ledger';
 import { postJson } from './http-client';
 import { type LoadResult, runLoad } from './load';
 
@@ -25,10 +26,13 @@ export interface RestLoadSpec {
   concurrency: number;
 }
 
-type FromWorker = { kind: 'before-measure' } | { kind: 'done'; result: LoadResult } | { kind: 'failed'; message: string };
+type FromWorker = { kind: 'before-measure'; osThreadId: number | undefined } | { kind: 'done'; result: LoadResult } | { kind: 'failed'; message: string };
 
-/** Runs `spec` in a worker; `beforeMeasure` runs on this thread between warm-up and measurement. */
-export function runRestLoadInWorker(spec: RestLoadSpec, beforeMeasure: () => void | Promise<void>): Promise<LoadResult> {
+/**
+ * Runs `spec` in a worker; `beforeMeasure` runs on this thread between
+ * warm-up and measurement, told the client thread's OS id (Linux).
+ */
+export function runRestLoadInWorker(spec: RestLoadSpec, beforeMeasure: (clientThread: number | undefined) => void | Promise<void>): Promise<LoadResult> {
   const worker = new Worker(join(__dirname, 'rest-load-worker.ts'), {
     workerData: spec,
     execArgv: ['-r', 'ts-node/register/transpile-only'],
@@ -36,7 +40,7 @@ export function runRestLoadInWorker(spec: RestLoadSpec, beforeMeasure: () => voi
   return new Promise<LoadResult>((resolve, reject) => {
     worker.on('message', (m: FromWorker) => {
       if (m.kind === 'before-measure') {
-        void Promise.resolve(beforeMeasure()).then(() => worker.postMessage('go'), reject);
+        void Promise.resolve(beforeMeasure(m.osThreadId)).then(() => worker.postMessage('go'), reject);
       } else if (m.kind === 'done') resolve(m.result);
       else reject(new Error(`REST load worker: ${m.message}`));
     });
@@ -55,7 +59,7 @@ async function work(port: NonNullable<typeof parentPort>, spec: RestLoadSpec): P
       beforeMeasure: () =>
         new Promise<void>((resolve) => {
           port.once('message', () => resolve());
-          port.postMessage({ kind: 'before-measure' } satisfies FromWorker);
+          port.postMessage({ kind: 'before-measure', osThreadId: osThreadId() } satisfies FromWorker);
         }),
       op: async (i) => {
         const r = spec.requests[i];

@@ -21,7 +21,8 @@ import {
 import { type OutcomeCode, runLoad } from './load';
 import { runRestLoadInWorker } from './rest-load-worker';
 import type { PhaseResult, Recorder } from './recorder';
-import type { BenchLedger, Target } from './target';
+import type { BenchLedger, GatewayUnderTest, LedgerThread, Target } from './target';
+import { cpuByThread, perOperation, threadTable } from './threads';
 
 export type Log = (line: string) => void;
 
@@ -84,6 +85,8 @@ export const PHASE = {
   transferLevel: 'voucher full transfer (LevelDB)',
   direct: 'full transfer via connector (direct)',
   rest: 'full transfer via REST',
+  directThreaded: 'full transfer via connector to the ledger thread',
+  restSameThread: 'full transfer via REST, ledger on the gateway thread',
   disjoint: 'conflicts: 64 clients, 64 vouchers',
   single: 'conflicts: 64 clients, 1 voucher',
 } as const;
@@ -171,62 +174,95 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
   const { count, warmup, concurrency } = cfg.gateway;
   const perRepeat = warmup + count;
   const perPhase = perRepeat * cfg.repeats;
-  const gw = await target.openGateway({ cutter: cfg.cutter });
+  // Two gateways as npm start builds them: the embedded ledger on a worker
+  // thread of its own (the default) and on the gateway's thread
+  // (SCF_LEDGER_THREAD=main). Each is driven directly through its connector
+  // and through REST.
+  const gateways: Record<LedgerThread, GatewayUnderTest | undefined> = { main: undefined, worker: undefined };
+  const piecesOf = new Map<LedgerThread, { direct: Piece[]; rest: Piece[] }>();
   try {
-    const pieces = await timed(rec, `gateway: ${2 * perPhase} pieces (connector, LevelDB)`, log, () =>
-      mintPieces(gatewayMinter(gw), 2 * perPhase, 10_000n, SETUP_CONCURRENCY),
-    );
-    const directPieces = pieces.slice(0, perPhase);
-    const restPieces = pieces.slice(perPhase);
-    const supplier1 = gw.identity('supplier1');
-    const token = gw.token('supplier1');
-    const to = gw.memberId('supplier2');
-
-    const direct = async (r: number) => {
-      const offset = r * perRepeat;
-      const result = await runLoad({
-        count,
-        warmup,
-        concurrency,
-        beforeMeasure: () => gw.resetCommitted(),
-        op: async (i) => {
-          const piece = directPieces[offset + i] as Piece;
-          try {
-            await gw.ledger.submit(supplier1, 'voucher:Transfer', { id: piece.id, to, amount: piece.amount }, { deadlineMs: 120_000 });
-            return 'VALID';
-          } catch (err) {
-            if (err instanceof LedgerError) return `ERR_${err.code}`;
-            throw err;
-          }
-        },
-      });
-      return withCommitted(result, gw.committed());
+    for (const thread of ['main', 'worker'] as const) {
+      const gw = await target.openGateway({ cutter: cfg.cutter, thread });
+      gateways[thread] = gw;
+      const pieces = await timed(rec, `gateway (ledger on the ${thread} thread): ${2 * perPhase} pieces (connector, LevelDB)`, log, () =>
+        mintPieces(gatewayMinter(gw), 2 * perPhase, 10_000n, SETUP_CONCURRENCY),
+      );
+      piecesOf.set(thread, { direct: pieces.slice(0, perPhase), rest: pieces.slice(perPhase) });
+    }
+    // CPU by thread over each measured window (Linux), per transfer.
+    const byThread = new Map<string, Array<Record<string, number>>>();
+    let sampled: Map<number, number> | undefined;
+    let clientThread: number | undefined;
+    const startSampling = async (gw: GatewayUnderTest, client?: number) => {
+      await gw.resetCommitted();
+      clientThread = client;
+      sampled = cpuByThread();
     };
-    // The REST clients run on a thread of their own (rest-load-worker.ts):
-    // only the server side shares this thread with the ledger.
-    const rest = async (r: number) => {
-      const offset = r * perRepeat;
-      const requests = restPieces
-        .slice(offset, offset + perRepeat)
-        .map((piece) => ({ path: `/vouchers/${encodeURIComponent(piece.id)}/transfer`, body: { to, amount: piece.amount } }));
-      const result = await runRestLoadInWorker({ baseUrl: gw.baseUrl, token, requests, count, warmup, concurrency }, () => gw.resetCommitted());
-      return withCommitted(result, gw.committed());
+    const stopSampling = (gw: GatewayUnderTest, phase: string) => {
+      const now = cpuByThread();
+      if (!sampled || !now) return;
+      const named = { 'gateway thread': process.pid, 'ledger thread': gw.ledgerThreadId, 'REST client thread': clientThread };
+      byThread.set(phase, [...(byThread.get(phase) ?? []), perOperation(sampled, now, named, count)]);
+    };
+    const run = async (thread: LedgerThread, path: 'direct' | 'rest', r: number, phase: string) => {
+      const gw = gateways[thread] as GatewayUnderTest;
+      const own = (piecesOf.get(thread) as { direct: Piece[]; rest: Piece[] })[path].slice(r * perRepeat, (r + 1) * perRepeat);
+      const to = gw.memberId('supplier2');
+      if (path === 'direct') {
+        const supplier1 = gw.identity('supplier1');
+        const result = await runLoad({
+          count,
+          warmup,
+          concurrency,
+          beforeMeasure: () => startSampling(gw),
+          op: async (i) => {
+            const piece = own[i] as Piece;
+            try {
+              await gw.ledger.submit(supplier1, 'voucher:Transfer', { id: piece.id, to, amount: piece.amount }, { deadlineMs: 120_000 });
+              return 'VALID';
+            } catch (err) {
+              if (err instanceof LedgerError) return `ERR_${err.code}`;
+              throw err;
+            }
+          },
+        });
+        stopSampling(gw, phase);
+        return withCommitted(result, await gw.committed());
+      }
+      // The REST clients run on a thread of their own (rest-load-worker.ts),
+      // as a real client runs on another machine.
+      const requests = own.map((piece) => ({ path: `/vouchers/${encodeURIComponent(piece.id)}/transfer`, body: { to, amount: piece.amount } }));
+      const result = await runRestLoadInWorker({ baseUrl: gw.baseUrl, token: gw.token('supplier1'), requests, count, warmup, concurrency }, (client) =>
+        startSampling(gw, client),
+      );
+      stopSampling(gw, phase);
+      return withCommitted(result, await gw.committed());
     };
 
+    const phases = [
+      { thread: 'main', path: 'direct', phase: PHASE.direct, on: 'EmbeddedLedger.submit on this thread (LevelDB)' },
+      { thread: 'worker', path: 'rest', phase: PHASE.rest, on: 'HTTP keep-alive from a worker thread → createApp → ThreadedLedger → EmbeddedLedger on its own thread (LevelDB)' },
+      { thread: 'worker', path: 'direct', phase: PHASE.directThreaded, on: 'ThreadedLedger.submit → EmbeddedLedger on its own thread (LevelDB)' },
+      { thread: 'main', path: 'rest', phase: PHASE.restSameThread, on: 'HTTP keep-alive from a worker thread → createApp → EmbeddedLedger on the same thread (LevelDB)' },
+    ] as const;
     for (let r = 0; r < cfg.repeats; r++) {
-      // Alternate the order so that drift within a repeat favours neither path.
-      const order = r % 2 === 0 ? (['direct', 'rest'] as const) : (['rest', 'direct'] as const);
-      for (const path of order) {
-        const result = path === 'direct' ? await direct(r) : await rest(r);
-        const phase = path === 'direct' ? PHASE.direct : PHASE.rest;
-        const on = path === 'direct' ? 'EmbeddedLedger.submit (LevelDB)' : 'HTTP keep-alive from a worker thread → createApp → EmbeddedLedger (LevelDB)';
-        logPhase(log, rec.phase('gateway', phase, r, on, result));
+      // Alternate the order so that drift within a repeat favours no phase.
+      for (const p of r % 2 === 0 ? phases : [...phases].reverse()) {
+        const result = await run(p.thread, p.path, r, p.phase);
+        logPhase(log, rec.phase('gateway', p.phase, r, p.on, { ...result, cpuMsPerTxByThread: byThread.get(p.phase)?.[r] }));
       }
     }
+    if (byThread.size > 0) {
+      log(`\nCPU ms per transfer by thread (medians over the repeats; other threads: libuv's pool, V8's GC and compiler, LevelDB):\n`);
+      log(threadTable(phases.map((p) => ({ phase: p.phase, repeats: byThread.get(p.phase) ?? [] }))));
+    }
     rec.ratio('gateway overhead: full transfer', PHASE.rest, PHASE.direct, tps, 'tps');
-    checkAllValid(rec, [PHASE.direct, PHASE.rest]);
+    rec.ratio('gateway overhead, ledger on the gateway thread', PHASE.restSameThread, PHASE.direct, tps, 'tps');
+    rec.ratio('ledger thread ÷ same thread: direct', PHASE.directThreaded, PHASE.direct, tps, 'tps');
+    rec.ratio('ledger thread ÷ same thread: REST', PHASE.rest, PHASE.restSameThread, tps, 'tps');
+    checkAllValid(rec, [PHASE.direct, PHASE.rest, PHASE.directThreaded, PHASE.restSameThread]);
   } finally {
-    await gw.close();
+    for (const gw of Object.values(gateways)) await gw?.close();
   }
 }
 

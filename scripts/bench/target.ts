@@ -10,7 +10,9 @@ import { demoMember } from '../../gateway/src/demo/plan';
 import { createApp } from '../../gateway/src/http/app';
 import type { ConflictStats, EmbeddedLedger } from '../../gateway/src/ledger/embedded/embedded-ledger';
 import type { OrdererOptions } from '../../gateway/src/ledger/embedded/orderer';
+import { ThreadedLedger } from '../../gateway/src/ledger/embedded/threaded-ledger';
 import type { Ledger, LedgerIdentity } from '../../gateway/src/ledger/ledger';
+import type { Config } from '../../gateway/src/config';
 import { openEmbeddedRuntime } from '../../gateway/src/runtime';
 import { createServices } from '../../gateway/src/services';
 import { baselineChaincode } from './baseline-contract';
@@ -61,12 +63,16 @@ export interface GatewayUnderTest {
   identity(label: string): LedgerIdentity;
   token(label: string): string;
   memberId(key: string): string;
+  /** Where the embedded ledger runs: its own worker thread (the default of npm start) or the gateway's thread. */
+  readonly thread: LedgerThread;
+  /** The ledger thread's OS id when it has its own (Linux); undefined when it runs on this thread. */
+  readonly ledgerThreadId: number | undefined;
   /** Committed transactions by validation code since the last reset (connectors retry conflicts, so this is where they show). */
-  committed(): Record<string, number>;
+  committed(): Promise<Record<string, number>>;
   /** The connector's re-endorsements after read conflicts, and the submits that gave up, since the last reset. */
-  conflicts(): ConflictStats;
+  conflicts(): Promise<ConflictStats>;
   /** Starts the counts of committed() and conflicts() again. */
-  resetCommitted(): void;
+  resetCommitted(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,8 +81,10 @@ export interface Target {
   /** Backends this target can measure. */
   readonly backends: readonly BackendKind[];
   openLedger(options: { chaincode: ChaincodeName; backend: BackendKind; cutter: OrdererOptions }): Promise<BenchLedger>;
-  openGateway(options: { cutter: OrdererOptions }): Promise<GatewayUnderTest>;
+  openGateway(options: { cutter: OrdererOptions; thread?: LedgerThread }): Promise<GatewayUnderTest>;
 }
+
+export type LedgerThread = Config['ledgerThread'];
 
 const scfChaincode: Dispatcher = createDispatcher(contracts);
 
@@ -94,8 +102,13 @@ export class EmbeddedTarget implements Target {
     });
   }
 
-  /** The gateway as `npm start` builds it (embedded connector over LevelDB, demo members), listening on 127.0.0.1, port 0. */
-  async openGateway(options: { cutter: OrdererOptions }): Promise<GatewayUnderTest> {
+  /**
+   * The gateway as `npm start` builds it (embedded connector over LevelDB,
+   * demo members), listening on 127.0.0.1, port 0; the ledger on a worker
+   * thread (npm start's default) or on this thread.
+   */
+  async openGateway(options: { cutter: OrdererOptions; thread?: LedgerThread }): Promise<GatewayUnderTest> {
+    const thread = options.thread ?? 'worker';
     const dataDir = await mkdtemp(join(tmpdir(), 'scf-bench-gw-'));
     const runtime = await openEmbeddedRuntime({
       dataDir,
@@ -103,13 +116,11 @@ export class EmbeddedTarget implements Target {
       batchMaxTx: options.cutter.batchMaxTx,
       submitDeadlineMs: 120_000,
       demo: true,
+      ledgerThread: thread,
     });
-    const embedded = runtime.ledger as EmbeddedLedger;
-    const counts: Record<string, number> = {};
-    let conflictsAtReset = embedded.conflictStats();
-    const unsubscribe = embedded.world.onCommit(({ results }) => {
-      for (const r of results) counts[r.validationCode] = (counts[r.validationCode] ?? 0) + 1;
-    });
+    const embedded = runtime.ledger as EmbeddedLedger | ThreadedLedger;
+    const stats = async () => ({ commits: await embedded.commitStats(), conflicts: await embedded.conflictStats() });
+    let atReset = await stats();
     const shutdown = new AbortController();
     const app = createApp({
       services: createServices(runtime.ledger, { submitDeadlineMs: 120_000 }),
@@ -136,20 +147,27 @@ export class EmbeddedTarget implements Target {
         return found;
       },
       memberId: (key) => demoMember(key).id,
-      committed: () => ({ ...counts }),
-      conflicts() {
-        const now = embedded.conflictStats();
-        return { retried: now.retried - conflictsAtReset.retried, exhausted: now.exhausted - conflictsAtReset.exhausted };
+      thread,
+      ledgerThreadId: embedded instanceof ThreadedLedger ? embedded.osThreadId : undefined,
+      async committed() {
+        const now = await embedded.commitStats();
+        return Object.fromEntries(
+          Object.entries(now)
+            .map(([code, n]) => [code, n - (atReset.commits[code] ?? 0)] as const)
+            .filter(([, n]) => n > 0),
+        );
       },
-      resetCommitted() {
-        for (const k of Object.keys(counts)) delete counts[k];
-        conflictsAtReset = embedded.conflictStats();
+      async conflicts() {
+        const now = await embedded.conflictStats();
+        return { retried: now.retried - atReset.conflicts.retried, exhausted: now.exhausted - atReset.conflicts.exhausted };
+      },
+      async resetCommitted() {
+        atReset = await stats();
       },
       async close() {
         shutdown.abort();
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));
-        unsubscribe();
         await runtime.ledger.close();
         await rm(dataDir, { recursive: true, force: true });
       },

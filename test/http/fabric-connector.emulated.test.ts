@@ -7,6 +7,7 @@ import { LedgerError, type LedgerEvent, type LedgerIdentity } from '../../gatewa
 import { makeIdentity } from '../support/certs';
 import { type EmulatedNetwork, startEmulatedNetwork } from '../support/fabric-emulator';
 import { rejectionOf } from './fabric-emulator-client';
+import { firstOf } from '../support/streams';
 
 /*
  * The Fabric connector (gateway/src/ledger/fabric) over real gRPC/TLS against
@@ -44,14 +45,6 @@ async function orderings(network: EmulatedNetwork, txId: string): Promise<string
   return codes;
 }
 
-async function collect(events: AsyncIterable<LedgerEvent>, n: number): Promise<LedgerEvent[]> {
-  const out: LedgerEvent[] = [];
-  for await (const e of events) {
-    out.push(e);
-    if (out.length === n) break;
-  }
-  return out;
-}
 
 const until = async (check: () => boolean | Promise<boolean>, ms = 3_000): Promise<void> => {
   const end = Date.now() + ms;
@@ -203,11 +196,11 @@ describe('Fabric connector over the Gateway emulator (real gRPC, signatures, pro
   it('streams events from the start and resumes strictly after a cursor', async () => {
     const ac = new AbortController();
     const stored = await network.emulator.world.eventsSince(0);
-    const all = await collect(ledger.events(undefined, { signal: ac.signal }), stored.length);
+    const all = await firstOf(ledger.events(undefined, { signal: ac.signal }), stored.length);
     ac.abort();
     expect(all.map((e) => [e.blockNumber, e.txId, e.name])).to.deep.equal(stored.map((e) => [e.blockNumber, e.txId, e.name]));
     const ac2 = new AbortController();
-    const rest = await collect(ledger.events(all[4]!.cursor, { signal: ac2.signal }), stored.length - 5);
+    const rest = await firstOf(ledger.events(all[4]!.cursor, { signal: ac2.signal }), stored.length - 5);
     ac2.abort();
     expect(rest.map((e) => e.cursor)).to.deep.equal(all.slice(5).map((e) => e.cursor));
   });
@@ -271,6 +264,6 @@ describe('Fabric connector over the Gateway emulator (real gRPC, signatures, pro
     await closed.close();
     const err = await rejectionOf(closed.evaluate(as('auditor'), 'member:WhoAmI', {}));
     expect(err).to.include({ code: 'LEDGER_UNAVAILABLE' });
-    expect(await collect(closed.events(), 1)).to.deep.equal([]);
+    expect(await firstOf(closed.events(), 1)).to.deep.equal([]);
   });
 });

@@ -23,7 +23,10 @@ import { makeEmulatedFabricLedger } from './fabric-emulated-ledger';
  * fresh data folder by default, or the Fabric connector when
  * SCF_TEST_LEDGER=fabric and SCF_FABRIC_PROFILE point at a running network,
  * or the Fabric connector against the Gateway-protocol emulator (a fresh one
- * per gateway) when SCF_TEST_LEDGER=fabric-emulated.
+ * per gateway) when SCF_TEST_LEDGER=fabric-emulated, or the embedded
+ * connector on a thread of its own (ThreadedLedger, what npm start runs) when
+ * SCF_TEST_LEDGER=embedded-thread. Only the embedded ledger on the test's own
+ * thread can be dumped: the other's world state lives in its worker.
  */
 export interface LedgerHarness {
   runtime: LedgerRuntime;
@@ -45,13 +48,25 @@ export async function makeLedger(): Promise<LedgerHarness> {
     const ledger = runtime.ledger as FabricLedger;
     return { runtime, height: () => ledger.height(), close: () => ledger.close() };
   }
+  return makeEmbeddedLedger({ ledgerThread: process.env.SCF_TEST_LEDGER === 'embedded-thread' ? 'worker' : 'main' });
+}
+
+/**
+ * The embedded ledger in a fresh data folder, on the test's thread or on its
+ * own. Only the one on the test's thread can be dumped: the other's world
+ * state lives in its worker.
+ */
+export async function makeEmbeddedLedger(options: { ledgerThread: 'worker' | 'main'; sandboxClock?: boolean }): Promise<LedgerHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'scf-http-'));
-  const runtime = await openEmbeddedRuntime({ dataDir, batchTimeoutMs: 2, batchMaxTx: 100, submitDeadlineMs: 15_000, demo: true });
-  const ledger = runtime.ledger as EmbeddedLedger;
+  const config = { dataDir, batchTimeoutMs: 2, batchMaxTx: 100, submitDeadlineMs: 15_000, demo: true, ...options };
+  const runtime = await openEmbeddedRuntime(config, undefined, (err) => {
+    throw new Error(`the ledger thread of an HTTP test stopped: ${err.message}`);
+  });
+  const ledger = runtime.ledger;
   return {
     runtime,
     height: () => ledger.height(),
-    dump: () => worldStateDump(ledger.world),
+    ...(ledger instanceof EmbeddedLedger ? { dump: () => worldStateDump(ledger.world) } : {}),
     close: async () => {
       await ledger.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -1,14 +1,10 @@
 import { expect } from 'chai';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import supertest from 'supertest';
 import { createApp } from '../../gateway/src/http/app';
-import { openEmbeddedRuntime } from '../../gateway/src/runtime';
 import { createServices } from '../../gateway/src/services';
 import { makeEmulatedFabricLedger } from './fabric-emulated-ledger';
-import { CORE, expectProblem, freshInvoice, isoDate, type Label, type LedgerHarness, OPERATOR, startGateway, type TestGateway, uniqueKey } from './harness';
-import { hasSandboxClock, itWithOwnClock, ledgerClock, testLedger } from './time-travel';
+import { CORE, expectProblem, freshInvoice, isoDate, type Label, type LedgerHarness, makeEmbeddedLedger, OPERATOR, startGateway, type TestGateway, uniqueKey } from './harness';
+import { hasSandboxClock, itWithOwnClock, ledgerClock, onEmbeddedLedger } from './time-travel';
 
 const DAY_MS = 86_400_000;
 
@@ -21,17 +17,8 @@ function gatewayOver(ledger: LedgerHarness) {
 }
 
 /** The embedded ledger with SCF_SANDBOX_CLOCK=false, in a fresh data folder. */
-async function embeddedWithoutClock(): Promise<LedgerHarness> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'scf-noclock-'));
-  const runtime = await openEmbeddedRuntime({ dataDir, batchTimeoutMs: 2, batchMaxTx: 100, submitDeadlineMs: 15_000, demo: true, sandboxClock: false });
-  return {
-    runtime,
-    height: () => runtime.ledger.height(),
-    close: async () => {
-      await runtime.ledger.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+function embeddedWithoutClock(): Promise<LedgerHarness> {
+  return makeEmbeddedLedger({ ledgerThread: 'main', sandboxClock: false });
 }
 
 describe('HTTP: sandbox clock (POST /sandbox/clock, GET /sandbox/clock, /ready)', () => {
@@ -153,7 +140,7 @@ describe('HTTP: sandbox clock (POST /sandbox/clock, GET /sandbox/clock, /ready)'
 
   it('refuses on the Fabric connector with 409 INVALID_STATE saying why, moving nothing', async () => {
     // On the embedded run this opens the Fabric connector against the emulator, so the refusal is tested there too.
-    const fabric = testLedger() === 'embedded' ? await makeEmulatedFabricLedger() : undefined;
+    const fabric = onEmbeddedLedger() ? await makeEmulatedFabricLedger() : undefined;
     try {
       const g = fabric ? gatewayOver(fabric) : { http: gw.http, auth: (l: Label) => gw.auth(l), advance: (d: unknown, l?: Label) => advance(gw, d, l) };
       const res = await g.advance('P30D');

@@ -7,7 +7,7 @@ import { startGateway, type TestGateway } from './harness';
  * client's. The clock moves forward only, so such a test runs on a gateway of
  * its own (onOwnGateway) and no other test sees its dates move.
  *
- * Only the embedded ledger has a sandbox clock: on the Fabric connector
+ * Only the embedded ledger (either thread) has a sandbox clock: on the Fabric connector
  * (SCF_TEST_LEDGER=fabric-emulated, or fabric for a real network) these tests
  * are not applicable. They are registered all the same, reported pending,
  * and named in a line each at the end of the run.
@@ -18,8 +18,11 @@ const DAY_MS = 86_400_000;
 /** The ledger the HTTP suite runs on (see makeLedger in harness.ts). */
 export const testLedger = (): string => process.env.SCF_TEST_LEDGER ?? 'embedded';
 
+/** Whether that ledger is the embedded one (on the gateway's thread, or on its own: embedded-thread). */
+export const onEmbeddedLedger = (): boolean => testLedger() === 'embedded' || testLedger() === 'embedded-thread';
+
 /** Whether that ledger has a sandbox clock. */
-export const hasSandboxClock = (): boolean => testLedger() === 'embedded';
+export const hasSandboxClock = (): boolean => onEmbeddedLedger();
 
 const notApplicable: Array<{ title: string; why: string }> = [];
 

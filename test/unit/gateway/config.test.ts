@@ -4,12 +4,12 @@ import { ConfigError, loadConfig } from '../../../gateway/src/config';
 describe('gateway configuration', () => {
   it('defaults to the embedded ledger on loopback port 3000 with data under .scf/data', () => {
     const c = loadConfig({});
-    expect(c).to.include({ ledger: 'embedded', port: 3000, host: '127.0.0.1', dataDir: '.scf/data', demo: true, stateCacheBytes: 64 * 1024 * 1024 });
+    expect(c).to.include({ ledger: 'embedded', port: 3000, host: '127.0.0.1', dataDir: '.scf/data', demo: true, stateCacheBytes: 64 * 1024 * 1024, ledgerThread: 'worker' });
   });
 
   it('reads typed values from the environment', () => {
-    const c = loadConfig({ PORT: '0', SCF_DATA_DIR: '/tmp/x', SCF_BATCH_TIMEOUT_MS: '25', SCF_DEMO: 'false', SCF_STATE_CACHE_MB: '0' });
-    expect(c).to.include({ port: 0, dataDir: '/tmp/x', batchTimeoutMs: 25, demo: false, stateCacheBytes: 0 });
+    const c = loadConfig({ PORT: '0', SCF_DATA_DIR: '/tmp/x', SCF_BATCH_TIMEOUT_MS: '25', SCF_DEMO: 'false', SCF_STATE_CACHE_MB: '0', SCF_LEDGER_THREAD: 'main' });
+    expect(c).to.include({ port: 0, dataDir: '/tmp/x', batchTimeoutMs: 25, demo: false, stateCacheBytes: 0, ledgerThread: 'main' });
   });
 
   const bad: Array<[Record<string, string>, string]> = [
@@ -20,6 +20,7 @@ describe('gateway configuration', () => {
     [{ SCF_BATCH_MAX_TX: '0' }, 'SCF_BATCH_MAX_TX'],
     [{ SCF_STATE_CACHE_MB: '-1' }, 'SCF_STATE_CACHE_MB'],
     [{ SCF_STATE_CACHE_MB: 'lots' }, 'SCF_STATE_CACHE_MB'],
+    [{ SCF_LEDGER_THREAD: 'true' }, 'SCF_LEDGER_THREAD'],
   ];
   for (const [env, variable] of bad) {
     it(`fails fast naming ${variable} when given ${JSON.stringify(env)}`, () => {

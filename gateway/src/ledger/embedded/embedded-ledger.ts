@@ -46,8 +46,11 @@ export interface ConflictStats {
   exhausted: number;
 }
 
-/** Cursor of the embedded ledger: `<blockNumber>:<txIndex>` of the last event seen. */
-function parseCursor(cursor: string): { blockNumber: number; txIndex: number } {
+/** Committed transactions by validation code since the ledger opened (a metric for benchmarks). */
+export type CommitStats = Record<string, number>;
+
+/** Cursor of the embedded ledger: `<blockNumber>:<txIndex>` of the last event seen; VALIDATION_FAILED when malformed. */
+export function parseCursor(cursor: string): { blockNumber: number; txIndex: number } {
   const m = /^(\d{1,15}):(\d{1,9})$/.exec(cursor);
   if (!m) throw new LedgerError('VALIDATION_FAILED', `malformed event cursor: ${cursor}`);
   return { blockNumber: Number(m[1]), txIndex: Number(m[2]) };
@@ -78,6 +81,7 @@ export class EmbeddedLedger implements Ledger {
   private readonly waiters = new Set<() => void>();
   private readonly unsubscribe: () => void;
   private readonly conflicts: ConflictStats = { retried: 0, exhausted: 0 };
+  private readonly commits: CommitStats = {};
   private readonly lanes = new ConflictLanes();
 
   private constructor(
@@ -88,7 +92,8 @@ export class EmbeddedLedger implements Ledger {
     readonly sandboxClock: EmbeddedSandboxClock,
   ) {
     this.orderer = new Orderer(world, { batchTimeoutMs: options.batchTimeoutMs ?? 10, batchMaxTx: options.batchMaxTx ?? 100 });
-    this.unsubscribe = world.onCommit(() => {
+    this.unsubscribe = world.onCommit(({ results }) => {
+      for (const r of results) this.commits[r.validationCode] = (this.commits[r.validationCode] ?? 0) + 1;
       this.generation += 1;
       for (const wake of this.waiters) wake();
       this.waiters.clear();
@@ -156,6 +161,11 @@ export class EmbeddedLedger implements Ledger {
   /** Read conflicts met by submits so far: re-endorsements, and submits that gave up. */
   conflictStats(): ConflictStats {
     return { ...this.conflicts };
+  }
+
+  /** Committed transactions by validation code since the ledger opened. */
+  commitStats(): CommitStats {
+    return { ...this.commits };
   }
 
   async evaluate(identity: CallerIdentity, name: string, command: object, opts?: CallOptions): Promise<unknown> {
