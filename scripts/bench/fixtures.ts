@@ -81,7 +81,7 @@ export async function issueRoot<W>(m: Minter<W>, amount: bigint): Promise<string
     { debtor: m.coreId, amount: String(amount), dueDate: maturityDate },
     { documents: [freshInvoice(String(amount))] },
   )) as { id: string };
-  await m.submit(m.core, 'receivable:Confirm', { id: rcv.id });
+  await untilSeen(() => m.submit(m.core, 'receivable:Confirm', { id: rcv.id }));
   const voucher = (await resubmittingConflicts(() => m.submit(m.core, 'voucher:Issue', { receivableId: rcv.id, amount: String(amount), maturityDate }))) as { id: string };
   return voucher.id;
 }
@@ -101,6 +101,26 @@ async function resubmittingConflicts<T>(submit: () => Promise<T>, attempts = 50)
       return await submit();
     } catch (err) {
       if (attempt >= attempts || !/MVCC_READ_CONFLICT|PHANTOM_READ_CONFLICT|ProposalResponsePayloads do not match/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+/**
+ * On a real network each member's client endorses at its own org's peer,
+ * which may not have committed the block another org's client just waited
+ * for (a receivable the supplier registered, a voucher the core issued):
+ * the chaincode answers NOT_FOUND. Set-up asks again shortly, for 10 s at
+ * most; a record that never appears still fails. (The REST gateway waits
+ * for the peers itself: HeightTracker.)
+ */
+export async function untilSeen<T>(submit: () => Promise<T>, deadlineMs = 10_000): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      return await submit();
+    } catch (err) {
+      if (Date.now() >= end || !/\[NOT_FOUND\]/.test((err as Error).message)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 }
@@ -127,7 +147,7 @@ export async function mintTree<W>(m: Minter<W>, plan: MintPlan): Promise<Minted>
   const childAmount = plan.leafAmount * BigInt(FANOUT);
   const rootAmount = childAmount * BigInt(FANOUT);
   const roots = await parallel(Array.from({ length: plan.roots }), plan.concurrency, () => issueRoot(m, rootAmount));
-  await parallel(roots, plan.concurrency, (id) => m.submit(m.supplier, 'voucher:Split', { id, amounts: equalParts(rootAmount, FANOUT) }));
+  await parallel(roots, plan.concurrency, (id) => untilSeen(() => m.submit(m.supplier, 'voucher:Split', { id, amounts: equalParts(rootAmount, FANOUT) })));
   const children = roots.flatMap((root) => Array.from({ length: FANOUT }, (_, k) => `${root}.${k + 1}`)).slice(0, plan.secondLevelSplits);
   await parallel(children, plan.concurrency, (id) => m.submit(m.supplier, 'voucher:Split', { id, amounts: equalParts(childAmount, FANOUT) }));
   const leaves = children.flatMap((child) => Array.from({ length: FANOUT }, (_, k) => ({ id: `${child}.${k + 1}`, amount: String(plan.leafAmount) })));

@@ -25,6 +25,7 @@ import {
 } from '../../../network/src/network';
 import { equalParts, mintPieces, type Minter, parallel, type Piece } from '../fixtures';
 import { type LoadResult, runLoad } from '../load';
+import { median } from '../stats';
 import { postJson } from '../http-client';
 import { heaviest, snapshot, used, type Watched } from './cpu';
 import { RawClient } from './raw-client';
@@ -36,7 +37,10 @@ import { RawClient } from './raw-client';
  * profile, and drives, in one run:
  *
  *   - a concurrency sweep of full transfers: the trivial contract and `scf`
- *     through the raw fabric-gateway client, and `scf` through REST;
+ *     through the raw fabric-gateway client, and `scf` through REST; at each
+ *     level the three paths run back to back, `--repeats` times, each time
+ *     in another order, and the ratios are paired within a repeat and
+ *     reported as the median over the repeats with their range;
  *   - split in two and financing request through the raw client;
  *   - contention: many clients spending one voucher at once, raw and REST.
  *
@@ -48,10 +52,11 @@ import { RawClient } from './raw-client';
  *   --quick              a smoke run (sweep 1,8,32; small counts)
  *   --sweep 1,2,4,...    the concurrency levels (default 1,2,4,8,16,32,64,128)
  *   --per-client n       operations per client at each level (default 6; at least 40 per level)
+ *   --repeats n          times each level's three paths run (default 3; --quick 1)
  *   --out file           JSON report path
  */
 
-const USAGE = 'usage: bench:fabric [--quick] [--sweep 1,2,4,...] [--per-client n] [--out file]';
+const USAGE = 'usage: bench:fabric [--quick] [--sweep 1,2,4,...] [--per-client n] [--repeats n] [--out file]';
 const SCF = 'scf';
 const BASELINE = 'baseline';
 
@@ -60,7 +65,13 @@ class UsageError extends Error {}
 function parseCli(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
-    options: { quick: { type: 'boolean', default: false }, sweep: { type: 'string' }, 'per-client': { type: 'string' }, out: { type: 'string' } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      sweep: { type: 'string' },
+      'per-client': { type: 'string' },
+      repeats: { type: 'string' },
+      out: { type: 'string' },
+    },
     strict: true,
     allowPositionals: false,
   });
@@ -68,7 +79,9 @@ function parseCli(argv: string[]) {
   if (sweep.some((c) => !Number.isInteger(c) || c < 1 || c > 256)) throw new UsageError(`--sweep takes whole numbers from 1 to 256, got ${values.sweep}`);
   const perClient = Number(values['per-client'] ?? (values.quick ? 3 : 6));
   if (!Number.isInteger(perClient) || perClient < 1 || perClient > 100) throw new UsageError(`--per-client must be a whole number from 1 to 100, got ${values['per-client']}`);
-  return { quick: values.quick, sweep, perClient, minPerLevel: values.quick ? 20 : 40, out: values.out };
+  const repeats = Number(values.repeats ?? (values.quick ? 1 : 3));
+  if (!Number.isInteger(repeats) || repeats < 1 || repeats > 9) throw new UsageError(`--repeats must be a whole number from 1 to 9, got ${values.repeats}`);
+  return { quick: values.quick, sweep, perClient, repeats, minPerLevel: values.quick ? 20 : 40, out: values.out };
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -80,6 +93,8 @@ interface Phase {
   name: string;
   path: 'raw' | 'REST';
   concurrency: number;
+  /** Which run of its level (0 for the phases outside the sweep). */
+  repeat: number;
   result: LoadResult;
   cpuSeconds: Record<string, number>;
 }
@@ -228,7 +243,7 @@ async function main(): Promise<number> {
     const fixed = Math.max(...cli.sweep.filter((c) => c <= 32), 1);
     const fixedN = countAt(fixed, cli.perClient, cli.minPerLevel) + fixed;
     const contendedRounds = cli.quick ? 2 : 5;
-    const wanted = 2 * sweepPieces + 2 * fixedN + 2 * contendedRounds;
+    const wanted = 2 * cli.repeats * sweepPieces + 2 * fixedN + 2 * contendedRounds;
     let t0 = Date.now();
     const pieces = await mintPieces(minter, wanted, 10_000n, 32);
     log(`  minted ${pieces.length} voucher pieces in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -240,23 +255,23 @@ async function main(): Promise<number> {
       return out;
     };
     t0 = Date.now();
-    const keys = sweepPieces;
+    const keys = cli.repeats * sweepPieces;
     await parallel(Array.from({ length: keys }), 32, async (_, i) => {
       const out = await raw.submit('supplier1', BASELINE, 'baseline:Put', [`asset-${i}`, JSON.stringify({ owner: 'supplier1', amount: '10000' })]);
       if (out.code !== 'VALID') throw new Error(`baseline Put ended ${out.code}`);
     });
     log(`  put ${keys} keys of the trivial contract in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-    const measure = async (name: string, path: 'raw' | 'REST', concurrency: number, count: number, op: (i: number) => Promise<string>) => {
+    const measure = async (name: string, path: 'raw' | 'REST', concurrency: number, count: number, op: (i: number) => Promise<string>, repeat = 0) => {
       let before = snapshot(watched);
       const result = await runLoad({ count, warmup: concurrency, concurrency, op, beforeMeasure: () => void (before = snapshot(watched)) });
       const cpuSeconds = used(before, snapshot(watched));
-      const phase = { name, path, concurrency, result, cpuSeconds };
+      const phase = { name, path, concurrency, repeat, result, cpuSeconds };
       phases.push(phase);
       const outcomes = Object.entries(result.outcomes).map(([k, v]) => `${k}=${v}`).join(' ');
       const top = heaviest(cpuSeconds);
       log(
-        `  ${name} [${path}] ×${concurrency}: ${fmt(result.tps, 1)} tx/s, p50 ${fmt(result.latencyMs.p50)} ms, p95 ${fmt(result.latencyMs.p95)} ms, p99 ${fmt(result.latencyMs.p99)} ms; ${outcomes}` +
+        `  ${name} [${path}] ×${concurrency}${cli.repeats > 1 ? ` (${repeat + 1}/${cli.repeats})` : ''}: ${fmt(result.tps, 1)} tx/s, p50 ${fmt(result.latencyMs.p50)} ms, p95 ${fmt(result.latencyMs.p95)} ms, p99 ${fmt(result.latencyMs.p99)} ms; ${outcomes}` +
           (top ? `; busiest ${top.name} (${fmt(top.share * 100)}% of CPU)` : ''),
       );
       return phase;
@@ -266,35 +281,55 @@ async function main(): Promise<number> {
       checks.push({ name: `${p.name} [${p.path}] ×${p.concurrency}: every operation succeeded`, passed: ok === p.result.operations, detail: `${ok} of ${p.result.operations} ${success}` });
     };
 
-    // The sweep: at each level the three paths back to back, so their ratios pair up.
+    // The sweep: at each level the three paths back to back, so their ratios
+    // pair up; `repeats` times, rotating the order so that no path always
+    // runs first (on a warmer or a cooler machine) or last.
     let keyNext = 0;
+    const token = tokens.get('supplier1') as string;
     for (const { c, n } of levels) {
-      const keyBase = keyNext;
-      keyNext += n + c;
-      allValid(
-        await measure('trivial transfer', 'raw', c, n, async (i) =>
-          (await raw.submit('supplier1', BASELINE, 'baseline:Transfer', [JSON.stringify({ id: `asset-${keyBase + i}`, to: supplier2, amount: '10000' })])).code,
-        ),
-        'VALID',
-      );
-      const rawPieces = take(n + c);
-      allValid(
-        await measure('full transfer', 'raw', c, n, async (i) => {
-          const p = rawPieces[i] as Piece;
-          return (await raw.submit('supplier1', SCF, 'voucher:Transfer', [JSON.stringify({ id: p.id, to: supplier2, amount: p.amount })])).code;
-        }),
-        'VALID',
-      );
-      const restPieces = take(n + c);
-      const token = tokens.get('supplier1') as string;
-      allValid(
-        await measure('full transfer', 'REST', c, n, async (i) => {
-          const p = restPieces[i] as Piece;
-          const statusCode = await postJson(agent, `${gw.base}/vouchers/${encodeURIComponent(p.id)}/transfer`, token, { to: supplier2, amount: p.amount });
-          return statusCode === 200 ? 'OK' : `HTTP_${statusCode}`;
-        }),
-        'OK',
-      );
+      for (let r = 0; r < cli.repeats; r++) {
+        const keyBase = keyNext;
+        keyNext += n + c;
+        const rawPieces = take(n + c);
+        const restPieces = take(n + c);
+        const paths = [
+          () =>
+            measure(
+              'trivial transfer',
+              'raw',
+              c,
+              n,
+              async (i) => (await raw.submit('supplier1', BASELINE, 'baseline:Transfer', [JSON.stringify({ id: `asset-${keyBase + i}`, to: supplier2, amount: '10000' })])).code,
+              r,
+            ).then((p) => allValid(p, 'VALID')),
+          () =>
+            measure(
+              'full transfer',
+              'raw',
+              c,
+              n,
+              async (i) => {
+                const p = rawPieces[i] as Piece;
+                return (await raw.submit('supplier1', SCF, 'voucher:Transfer', [JSON.stringify({ id: p.id, to: supplier2, amount: p.amount })])).code;
+              },
+              r,
+            ).then((p) => allValid(p, 'VALID')),
+          () =>
+            measure(
+              'full transfer',
+              'REST',
+              c,
+              n,
+              async (i) => {
+                const p = restPieces[i] as Piece;
+                const statusCode = await postJson(agent, `${gw.base}/vouchers/${encodeURIComponent(p.id)}/transfer`, token, { to: supplier2, amount: p.amount });
+                return statusCode === 200 ? 'OK' : `HTTP_${statusCode}`;
+              },
+              r,
+            ).then((p) => allValid(p, 'OK')),
+        ];
+        for (let k = 0; k < paths.length; k++) await (paths[(k + r) % paths.length] as () => Promise<void>)();
+      }
     }
 
     // Split in two and financing request, at the largest sweep level up to 32.
@@ -369,27 +404,59 @@ function tally(codes: string[]): Record<string, number> {
 
 const describe = (counts: Record<string, number>) => Object.entries(counts).map(([k, v]) => `${k}=${v}`).join(' ');
 
+interface LevelRatios {
+  concurrency: number;
+  /** Medians over the repeats of the ratios paired within each repeat. */
+  scfOverTrivial: number;
+  restOverRaw: number;
+  /** Lowest and highest of those paired ratios. */
+  scfOverTrivialRange: [number, number];
+  restOverRawRange: [number, number];
+  repeats: number;
+}
+
 interface Summary {
-  ratios: Array<{ concurrency: number; scfOverTrivial: number; restOverRaw: number }>;
+  ratios: LevelRatios[];
   knee: Record<string, { concurrency: number; tps: number }>;
 }
 
 /**
- * Ratios per sweep level, and each path's knee: the lowest concurrency whose
+ * Ratios per sweep level, paired within each repeat and summarised by their
+ * median and range; and each path's knee: the lowest concurrency whose median
  * throughput is within 5% of the best level's (beyond it, more clients only
  * add latency).
  */
 export function summarise(phases: readonly Phase[], sweep: readonly number[]): Summary {
-  const at = (name: string, path: string, c: number) => phases.find((p) => p.name === name && p.path === path && p.concurrency === c)?.result.tps;
-  const ratios = sweep.flatMap((c) => {
-    const trivial = at('trivial transfer', 'raw', c);
-    const scf = at('full transfer', 'raw', c);
-    const rest = at('full transfer', 'REST', c);
-    return trivial && scf && rest ? [{ concurrency: c, scfOverTrivial: scf / trivial, restOverRaw: rest / scf }] : [];
+  const runs = (name: string, path: string, c: number) => phases.filter((p) => p.name === name && p.path === path && p.concurrency === c);
+  const tpsOf = (name: string, path: string, c: number, repeat: number) => runs(name, path, c).find((p) => p.repeat === repeat)?.result.tps;
+  const ratios = sweep.flatMap((c): LevelRatios[] => {
+    const repeats = [...new Set(runs('full transfer', 'raw', c).map((p) => p.repeat))].sort((a, b) => a - b);
+    const pairs = repeats.flatMap((r) => {
+      const trivial = tpsOf('trivial transfer', 'raw', c, r);
+      const scf = tpsOf('full transfer', 'raw', c, r);
+      const rest = tpsOf('full transfer', 'REST', c, r);
+      return trivial && scf && rest ? [{ scfOverTrivial: scf / trivial, restOverRaw: rest / scf }] : [];
+    });
+    if (pairs.length === 0) return [];
+    const a = pairs.map((p) => p.scfOverTrivial);
+    const b = pairs.map((p) => p.restOverRaw);
+    return [
+      {
+        concurrency: c,
+        scfOverTrivial: median(a),
+        restOverRaw: median(b),
+        scfOverTrivialRange: [Math.min(...a), Math.max(...a)],
+        restOverRawRange: [Math.min(...b), Math.max(...b)],
+        repeats: pairs.length,
+      },
+    ];
   });
   const knee: Summary['knee'] = {};
   for (const [name, path] of [['trivial transfer', 'raw'], ['full transfer', 'raw'], ['full transfer', 'REST']] as const) {
-    const series = sweep.map((c) => ({ concurrency: c, tps: at(name, path, c) ?? 0 }));
+    const series = sweep.map((c) => {
+      const all = runs(name, path, c).map((p) => p.result.tps);
+      return { concurrency: c, tps: all.length === 0 ? 0 : median(all) };
+    });
     const best = Math.max(...series.map((s) => s.tps));
     const first = series.find((s) => s.tps >= 0.95 * best);
     if (first) knee[`${name} [${path}]`] = first;
@@ -398,26 +465,29 @@ export function summarise(phases: readonly Phase[], sweep: readonly number[]): S
 }
 
 function printReport(report: Summary, phases: readonly Phase[], checks: ReadonlyArray<{ name: string; passed: boolean; detail: string }>): void {
-  log('\n== ratios (same run, same concurrency)');
-  log('| in flight | scf full transfer ÷ trivial transfer (raw) | REST ÷ raw (scf full transfer) |');
-  log('|---:|---:|---:|');
-  for (const r of report.ratios) log(`| ${r.concurrency} | ${fmt(r.scfOverTrivial, 2)} | ${fmt(r.restOverRaw, 2)} |`);
-  log('\n== knee (lowest concurrency within 5% of the best throughput)');
+  log('\n== ratios (same run, same concurrency; paired within each repeat: median, and range over the repeats)');
+  log('| in flight | repeats | scf full transfer ÷ trivial transfer (raw) | range | REST ÷ raw (scf full transfer) | range |');
+  log('|---:|---:|---:|---:|---:|---:|');
+  const range = ([lo, hi]: [number, number]) => `${fmt(lo, 2)}–${fmt(hi, 2)}`;
+  for (const r of report.ratios) {
+    log(`| ${r.concurrency} | ${r.repeats} | ${fmt(r.scfOverTrivial, 2)} | ${range(r.scfOverTrivialRange)} | ${fmt(r.restOverRaw, 2)} | ${range(r.restOverRawRange)} |`);
+  }
+  log('\n== knee (lowest concurrency whose median throughput is within 5% of the best)');
   for (const [k, v] of Object.entries(report.knee)) log(`  ${k}: ${v.concurrency} in flight, ${fmt(v.tps, 1)} tx/s`);
   log('\n== phases');
-  log('| phase | path | in flight | tx/s | p50 ms | p95 ms | p99 ms | MVCC-invalid |');
-  log('|---|---|---:|---:|---:|---:|---:|---:|');
+  log('| phase | path | in flight | repeat | tx/s | p50 ms | p95 ms | p99 ms | MVCC-invalid |');
+  log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const p of phases) {
     const l = p.result.latencyMs;
-    log(`| ${p.name} | ${p.path} | ${p.concurrency} | ${fmt(p.result.tps, 1)} | ${fmt(l.p50)} | ${fmt(l.p95)} | ${fmt(l.p99)} | ${fmt(p.result.invalidRate * 100, 1)}% |`);
+    log(`| ${p.name} | ${p.path} | ${p.concurrency} | ${p.repeat + 1} | ${fmt(p.result.tps, 1)} | ${fmt(l.p50)} | ${fmt(l.p95)} | ${fmt(l.p99)} | ${fmt(p.result.invalidRate * 100, 1)}% |`);
   }
   const names = [...new Set(phases.flatMap((p) => Object.keys(p.cpuSeconds)))];
   log('\n== CPU seconds per process, per phase (the busiest in bold)');
-  log(`| phase | path | in flight | ${names.join(' | ')} |`);
-  log(`|---|---|---:|${names.map(() => '---:').join('|')}|`);
+  log(`| phase | path | in flight | repeat | ${names.join(' | ')} |`);
+  log(`|---|---|---:|---:|${names.map(() => '---:').join('|')}|`);
   for (const p of phases) {
     const top = heaviest(p.cpuSeconds)?.name;
-    log(`| ${p.name} | ${p.path} | ${p.concurrency} | ${names.map((n) => (n === top ? `**${fmt(p.cpuSeconds[n] ?? 0, 1)}**` : fmt(p.cpuSeconds[n] ?? 0, 1))).join(' | ')} |`);
+    log(`| ${p.name} | ${p.path} | ${p.concurrency} | ${p.repeat + 1} | ${names.map((n) => (n === top ? `**${fmt(p.cpuSeconds[n] ?? 0, 1)}**` : fmt(p.cpuSeconds[n] ?? 0, 1))).join(' | ')} |`);
   }
   log('\n== checks');
   for (const c of checks) log(`  ${c.passed ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);

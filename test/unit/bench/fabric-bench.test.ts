@@ -7,6 +7,7 @@ import { caliperNetworkConfig } from '../../../scripts/bench/caliper/run';
 import { cpuSecondsOf, heaviest, used } from '../../../scripts/bench/fabric/cpu';
 import { summarise } from '../../../scripts/bench/fabric/main';
 import type { LoadResult } from '../../../scripts/bench/load';
+import { untilSeen } from '../../../scripts/bench/fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createWorkloadModule } = require('../../../scripts/bench/caliper/workload.js') as {
@@ -100,7 +101,7 @@ describe('bench:fabric and bench:caliper', () => {
 
   describe('the sweep summary', () => {
     const result = (tps: number) => ({ tps }) as LoadResult;
-    const phase = (name: string, path: 'raw' | 'REST', concurrency: number, tps: number) => ({ name, path, concurrency, result: result(tps), cpuSeconds: {} });
+    const phase = (name: string, path: 'raw' | 'REST', concurrency: number, tps: number, repeat = 0) => ({ name, path, concurrency, repeat, result: result(tps), cpuSeconds: {} });
     it('pairs ratios per level and finds each path\'s knee: the first level within 5% of its best', () => {
       const phases = [
         phase('trivial transfer', 'raw', 1, 10), phase('full transfer', 'raw', 1, 8), phase('full transfer', 'REST', 1, 8),
@@ -108,9 +109,60 @@ describe('bench:fabric and bench:caliper', () => {
         phase('trivial transfer', 'raw', 32, 52), phase('full transfer', 'raw', 32, 60), phase('full transfer', 'REST', 32, 57),
       ];
       const s = summarise(phases, [1, 8, 32]);
-      expect(s.ratios.map((r) => [r.concurrency, r.scfOverTrivial, r.restOverRaw])).to.deep.equal([[1, 0.8, 1], [8, 0.8, 0.75], [32, 60 / 52, 0.95]]);
+      expect(s.ratios.map((r) => [r.concurrency, r.scfOverTrivial, r.restOverRaw, r.repeats])).to.deep.equal([[1, 0.8, 1, 1], [8, 0.8, 0.75, 1], [32, 60 / 52, 0.95, 1]]);
+      expect(s.ratios[1]).to.deep.include({ scfOverTrivialRange: [0.8, 0.8], restOverRawRange: [0.75, 0.75] });
       expect(s.knee['trivial transfer [raw]']).to.deep.equal({ concurrency: 8, tps: 50 });
       expect(s.knee['full transfer [raw]']).to.deep.equal({ concurrency: 32, tps: 60 });
+    });
+
+    it('pairs the three paths within each repeat, reports the median ratio and its range, and the knee on median throughput', () => {
+      // Repeat 1 ran on a slow machine: its absolute figures are low, its ratios like the others'.
+      const phases = [
+        phase('trivial transfer', 'raw', 16, 100, 0), phase('full transfer', 'raw', 16, 90, 0), phase('full transfer', 'REST', 16, 81, 0),
+        phase('trivial transfer', 'raw', 16, 50, 1), phase('full transfer', 'raw', 16, 40, 1), phase('full transfer', 'REST', 16, 40, 1),
+        phase('trivial transfer', 'raw', 16, 100, 2), phase('full transfer', 'raw', 16, 85, 2), phase('full transfer', 'REST', 16, 80, 2),
+        phase('trivial transfer', 'raw', 32, 110, 0), phase('full transfer', 'raw', 32, 100, 0), phase('full transfer', 'REST', 32, 95, 0),
+        // A repeat with a path missing gives no pair.
+        phase('trivial transfer', 'raw', 32, 10, 1), phase('full transfer', 'raw', 32, 10, 1),
+      ];
+      const s = summarise(phases, [16, 32]);
+      const at16 = s.ratios[0];
+      expect(at16?.repeats).to.equal(3);
+      expect(at16?.scfOverTrivial).to.equal(0.85);
+      expect(at16?.scfOverTrivialRange).to.deep.equal([0.8, 0.9]);
+      expect(at16?.restOverRaw).to.be.closeTo(0.9412, 1e-4);
+      expect(at16?.restOverRawRange).to.deep.equal([0.9, 1]);
+      expect(s.ratios[1]).to.deep.include({ concurrency: 32, repeats: 1, scfOverTrivial: 100 / 110, restOverRaw: 0.95 });
+      // Medians of tps: trivial 100 at 16 and 60 at 32 (110 and 10); the knee is at 16.
+      expect(s.knee['trivial transfer [raw]']).to.deep.equal({ concurrency: 16, tps: 100 });
+      expect(s.knee['full transfer [REST]']).to.deep.equal({ concurrency: 32, tps: 95 });
+    });
+  });
+
+  describe('set-up on a network whose peers commit at their own pace', () => {
+    it('asks again while another org\'s peer answers NOT_FOUND, and returns the answer once it sees the record', async () => {
+      let calls = 0;
+      const answer = await untilSeen(() => {
+        calls += 1;
+        if (calls < 3) return Promise.reject(new Error('setup transaction receivable:Confirm ended REJECTED: chaincode response 500, [NOT_FOUND] receivable RCV-1 not found'));
+        return Promise.resolve('confirmed');
+      });
+      expect(answer).to.equal('confirmed');
+      expect(calls).to.equal(3);
+    });
+
+    it('throws any other refusal at once, and NOT_FOUND itself once the deadline has passed', async () => {
+      let calls = 0;
+      const other = await untilSeen(() => {
+        calls += 1;
+        return Promise.reject(new Error('[FORBIDDEN] no'));
+      }).catch((e: Error) => e);
+      expect(other.message).to.equal('[FORBIDDEN] no');
+      expect(calls).to.equal(1);
+      const started = Date.now();
+      const never = await untilSeen(() => Promise.reject(new Error('[NOT_FOUND] voucher VCH-1 not found')), 200).catch((e: Error) => e);
+      expect(never.message).to.contain('[NOT_FOUND]');
+      expect(Date.now() - started).to.be.within(200, 1000);
     });
   });
 });
