@@ -51,7 +51,7 @@ import { RawClient } from './raw-client';
  *
  *   --quick              a smoke run (sweep 1,8,32; small counts)
  *   --sweep 1,2,4,...    the concurrency levels (default 1,2,4,8,16,32,64,128)
- *   --per-client n       operations per client at each level (default 6; at least 40 per level)
+ *   --per-client n       operations per client at each level (default 16; at least 40 per level; --quick 3)
  *   --repeats n          times each level's three paths run (default 3; --quick 1)
  *   --out file           JSON report path
  */
@@ -77,7 +77,9 @@ function parseCli(argv: string[]) {
   });
   const sweep = (values.sweep ?? (values.quick ? '1,8,32' : '1,2,4,8,16,32,64,128')).split(',').map((s) => Number(s.trim()));
   if (sweep.some((c) => !Number.isInteger(c) || c < 1 || c > 256)) throw new UsageError(`--sweep takes whole numbers from 1 to 256, got ${values.sweep}`);
-  const perClient = Number(values['per-client'] ?? (values.quick ? 3 : 6));
+  // 16 per client: a window of 3 s or more from 16 in flight up; with 6 the
+  // windows were 1-3 s and a level's paired ratios moved by ±0.2 between repeats.
+  const perClient = Number(values['per-client'] ?? (values.quick ? 3 : 16));
   if (!Number.isInteger(perClient) || perClient < 1 || perClient > 100) throw new UsageError(`--per-client must be a whole number from 1 to 100, got ${values['per-client']}`);
   const repeats = Number(values.repeats ?? (values.quick ? 1 : 3));
   if (!Number.isInteger(repeats) || repeats < 1 || repeats > 9) throw new UsageError(`--repeats must be a whole number from 1 to 9, got ${values.repeats}`);
