@@ -90,7 +90,8 @@ export async function writeReport(path: string, report: BenchReport): Promise<vo
   await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
 }
 
-function table(header: string[], rows: string[][], rightAligned: ReadonlySet<number>): string {
+/** A Markdown table, columns padded to their widest cell (also readable on a terminal). */
+export function table(header: string[], rows: string[][], rightAligned: ReadonlySet<number>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     `| ${cells.map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join(' | ')} |`;

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { table } from './report';
 import { median } from './stats';
 
 /**
@@ -70,7 +71,5 @@ export function threadTable(rows: ReadonlyArray<{ phase: string; repeats: Readon
       const total = median(r.repeats.map((t) => Object.values(t).reduce((s, v) => s + v, 0)));
       return [r.phase, ...[...cells, total].map((v) => v.toFixed(3))];
     });
-  const width = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
-  const fmt = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(width[i] as number) : c.padStart(width[i] as number))).join(' | ')} |`;
-  return [fmt(header), `|${width.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...lines.map(fmt)].join('\n');
+  return table(header, lines, new Set(header.map((_, i) => i).slice(1)));
 }

@@ -30,6 +30,38 @@ export interface SandboxClockOptions {
 const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
 
 /**
+ * A clock read from its recorded advances: the machine's clock plus the last
+ * record's offset. The ledger's own clock (below) and ThreadedLedger's
+ * mirror of it on the gateway's thread both answer this way.
+ */
+export abstract class RecordedClock implements SandboxClock {
+  protected constructor(
+    protected readonly records: ClockAdvance[],
+    protected readonly wallClock: () => number,
+  ) {}
+
+  abstract readonly enabled: boolean;
+  abstract advance(request: ClockAdvanceRequest): Promise<{ advance: ClockAdvance; replayed: boolean }>;
+
+  get offsetMs(): number {
+    return this.records.at(-1)?.offsetMs ?? 0;
+  }
+
+  /** The ledger's time now, in milliseconds since the epoch: what the next transaction is stamped with. */
+  nowMs(): number {
+    return this.wallClock() + this.offsetMs;
+  }
+
+  state(): ClockState {
+    return { enabled: this.enabled, offsetMs: this.offsetMs, now: new Date(this.nowMs()).toISOString() };
+  }
+
+  advances(): ClockAdvance[] {
+    return this.records.map((r) => ({ ...r, by: { ...r.by } }));
+  }
+}
+
+/**
  * The embedded ledger's transaction clock: the machine's clock plus an
  * offset. The offset only grows, one recorded advance at a time, so the
  * ledger's time never goes back, across restarts too.
@@ -45,19 +77,16 @@ const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
  * enabled now: turning the sandbox clock off must not move time back under
  * transactions already stamped ahead.
  */
-export class EmbeddedSandboxClock implements SandboxClock {
-  private readonly records: ClockAdvance[];
+export class EmbeddedSandboxClock extends RecordedClock {
   /** Advances run one at a time: sequence numbers and offsets follow each other. */
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly wallClock: () => number;
 
   private constructor(
     private readonly store: ClockStore,
     private readonly options: SandboxClockOptions,
     records: ClockAdvance[],
   ) {
-    this.records = records;
-    this.wallClock = options.wallClock ?? (() => Date.now());
+    super(records, options.wallClock ?? (() => Date.now()));
   }
 
   /** Reads the recorded advances; refuses records that are out of sequence or move the clock back. */
@@ -79,23 +108,6 @@ export class EmbeddedSandboxClock implements SandboxClock {
 
   get enabled(): boolean {
     return this.options.enabled;
-  }
-
-  get offsetMs(): number {
-    return this.records.at(-1)?.offsetMs ?? 0;
-  }
-
-  /** The ledger's time now, in milliseconds since the epoch: what the next transaction is stamped with. */
-  nowMs(): number {
-    return this.wallClock() + this.offsetMs;
-  }
-
-  state(): ClockState {
-    return { enabled: this.enabled, offsetMs: this.offsetMs, now: new Date(this.nowMs()).toISOString() };
-  }
-
-  advances(): ClockAdvance[] {
-    return this.records.map((r) => ({ ...r, by: { ...r.by } }));
   }
 
   advance(request: ClockAdvanceRequest): Promise<{ advance: ClockAdvance; replayed: boolean }> {

@@ -7,17 +7,15 @@ import {
   type CallerIdentity,
   type ClockAdvance,
   type ClockAdvanceRequest,
-  type ClockState,
   type Ledger,
   LedgerError,
   type LedgerEvent,
-  type SandboxClock,
   type SubmitOptions,
   type SubmitResult,
   type TransactionStatus,
 } from '../ledger';
 import { type CommitStats, type ConflictStats, type EmbeddedLedgerOptions, parseCursor } from './embedded-ledger';
-import type { ClockLogger } from './sandbox-clock';
+import { type ClockLogger, RecordedClock } from './sandbox-clock';
 
 /**
  * The embedded ledger on a thread of its own (SCF_LEDGER_THREAD=worker).
@@ -111,11 +109,11 @@ export class ThreadedLedger implements Ledger {
   }
 
   submit(identity: CallerIdentity, name: string, command: object, opts?: SubmitOptions): Promise<SubmitResult> {
-    return this.call('submit', [caller(identity), name, command, callOptions(opts)]);
+    return this.call('submit', [caller(identity), name, command, opts]);
   }
 
   evaluate(identity: CallerIdentity, name: string, command: object, opts?: CallOptions): Promise<unknown> {
-    return this.call('evaluate', [caller(identity), name, command, callOptions(opts)]);
+    return this.call('evaluate', [caller(identity), name, command, opts]);
   }
 
   transactionStatus(txId: string): Promise<TransactionStatus> {
@@ -224,23 +222,13 @@ export class ThreadedLedger implements Ledger {
 }
 
 /** The sandbox clock's records, mirrored from the worker; advancing is a call to it. */
-class ThreadedSandboxClock implements SandboxClock {
+class ThreadedSandboxClock extends RecordedClock {
   constructor(
     readonly enabled: boolean,
-    private readonly records: ClockAdvance[],
+    records: ClockAdvance[],
     private readonly advanceInWorker: (request: ClockAdvanceRequest) => Promise<{ advance: ClockAdvance; replayed: boolean }>,
-  ) {}
-
-  private get offsetMs(): number {
-    return this.records.at(-1)?.offsetMs ?? 0;
-  }
-
-  state(): ClockState {
-    return { enabled: this.enabled, offsetMs: this.offsetMs, now: new Date(Date.now() + this.offsetMs).toISOString() };
-  }
-
-  advances(): ClockAdvance[] {
-    return this.records.map((r) => ({ ...r, by: { ...r.by } }));
+  ) {
+    super(records, () => Date.now());
   }
 
   async advance(request: ClockAdvanceRequest): Promise<{ advance: ClockAdvance; replayed: boolean }> {
@@ -361,9 +349,4 @@ export function osThreadId(): number | undefined {
 /** Only what the embedded ledger reads of a caller: never a private key. */
 function caller(identity: CallerIdentity): CallerIdentity {
   return { mspId: identity.mspId, certificate: identity.certificate };
-}
-
-function callOptions(opts: CallOptions | undefined): CallOptions | undefined {
-  if (!opts) return undefined;
-  return { deadlineMs: opts.deadlineMs, transient: opts.transient };
 }
