@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { partialCompositeKeyRange } from '../../chaincode/src/worldstate';
 import { RecordType } from '../../chaincode/src/ledger/keys';
 import { LedgerError } from '../../gateway/src/ledger/ledger';
+import { type BareGateway, serveBare } from './bare-gateway';
 import { makeIdentity } from '../../test/support/certs';
 import type { BenchConfig } from './config';
 import { type BackendKind, EngineLedger } from './engine-ledger';
@@ -87,6 +88,7 @@ export const PHASE = {
   rest: 'full transfer via REST',
   directThreaded: 'full transfer via connector to the ledger thread',
   restSameThread: 'full transfer via REST, ledger on the gateway thread',
+  bare: 'full transfer via bare HTTP (the ceiling), ledger on its own thread',
   disjoint: 'conflicts: 64 clients, 64 vouchers',
   single: 'conflicts: 64 clients, 1 voucher',
 } as const;
@@ -178,17 +180,23 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
   // thread of its own (the default) and on the gateway's thread
   // (SCF_LEDGER_THREAD=main). Each is driven directly through its connector
   // and through REST.
+  // And, as the ceiling for REST, a bare node:http handler making the same
+  // ledger call on the worker gateway's connector (bare-gateway.ts).
   const gateways: Record<LedgerThread, GatewayUnderTest | undefined> = { main: undefined, worker: undefined };
-  const piecesOf = new Map<LedgerThread, { direct: Piece[]; rest: Piece[] }>();
+  type Path = 'direct' | 'rest' | 'bare';
+  const piecesOf = new Map<LedgerThread, Partial<Record<Path, Piece[]>>>();
+  let bare: BareGateway | undefined;
   try {
     for (const thread of ['main', 'worker'] as const) {
       const gw = await target.openGateway({ cutter: cfg.cutter, thread });
       gateways[thread] = gw;
-      const pieces = await timed(rec, `gateway (ledger on the ${thread} thread): ${2 * perPhase} pieces (connector, LevelDB)`, log, () =>
-        mintPieces(gatewayMinter(gw), 2 * perPhase, 10_000n, SETUP_CONCURRENCY),
+      const paths: Path[] = thread === 'worker' ? ['direct', 'rest', 'bare'] : ['direct', 'rest'];
+      const pieces = await timed(rec, `gateway (ledger on the ${thread} thread): ${paths.length * perPhase} pieces (connector, LevelDB)`, log, () =>
+        mintPieces(gatewayMinter(gw), paths.length * perPhase, 10_000n, SETUP_CONCURRENCY),
       );
-      piecesOf.set(thread, { direct: pieces.slice(0, perPhase), rest: pieces.slice(perPhase) });
+      piecesOf.set(thread, Object.fromEntries(paths.map((path, k) => [path, pieces.slice(k * perPhase, (k + 1) * perPhase)])));
     }
+    bare = await serveBare((gateways.worker as GatewayUnderTest).ledger, (gateways.worker as GatewayUnderTest).identity('supplier1'));
     // CPU by thread over each measured window (Linux), per transfer.
     const byThread = new Map<string, Array<Record<string, number>>>();
     let sampled: Map<number, number> | undefined;
@@ -204,9 +212,9 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
       const named = { 'gateway thread': process.pid, 'ledger thread': gw.ledgerThreadId, 'REST client thread': clientThread };
       byThread.set(phase, [...(byThread.get(phase) ?? []), perOperation(sampled, now, named, count)]);
     };
-    const run = async (thread: LedgerThread, path: 'direct' | 'rest', r: number, phase: string) => {
+    const run = async (thread: LedgerThread, path: Path, r: number, phase: string) => {
       const gw = gateways[thread] as GatewayUnderTest;
-      const own = (piecesOf.get(thread) as { direct: Piece[]; rest: Piece[] })[path].slice(r * perRepeat, (r + 1) * perRepeat);
+      const own = (piecesOf.get(thread)?.[path] as Piece[]).slice(r * perRepeat, (r + 1) * perRepeat);
       const to = gw.memberId('supplier2');
       if (path === 'direct') {
         const supplier1 = gw.identity('supplier1');
@@ -232,7 +240,8 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
       // The REST clients run on a thread of their own (rest-load-worker.ts),
       // as a real client runs on another machine.
       const requests = own.map((piece) => ({ path: `/vouchers/${encodeURIComponent(piece.id)}/transfer`, body: { to, amount: piece.amount } }));
-      const result = await runRestLoadInWorker({ baseUrl: gw.baseUrl, token: gw.token('supplier1'), requests, count, warmup, concurrency }, (client) =>
+      const baseUrl = path === 'bare' ? (bare as BareGateway).baseUrl : gw.baseUrl;
+      const result = await runRestLoadInWorker({ baseUrl, token: gw.token('supplier1'), requests, count, warmup, concurrency }, (client) =>
         startSampling(gw, client),
       );
       stopSampling(gw, phase);
@@ -244,6 +253,7 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
       { thread: 'worker', path: 'rest', phase: PHASE.rest, on: 'HTTP keep-alive from a worker thread → createApp → ThreadedLedger → EmbeddedLedger on its own thread (LevelDB)' },
       { thread: 'worker', path: 'direct', phase: PHASE.directThreaded, on: 'ThreadedLedger.submit → EmbeddedLedger on its own thread (LevelDB)' },
       { thread: 'main', path: 'rest', phase: PHASE.restSameThread, on: 'HTTP keep-alive from a worker thread → createApp → EmbeddedLedger on the same thread (LevelDB)' },
+      { thread: 'worker', path: 'bare', phase: PHASE.bare, on: 'HTTP keep-alive from a worker thread → bare node:http handler → ThreadedLedger → EmbeddedLedger on its own thread (LevelDB)' },
     ] as const;
     for (let r = 0; r < cfg.repeats; r++) {
       // Alternate the order so that drift within a repeat favours no phase.
@@ -260,8 +270,11 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
     rec.ratio('gateway overhead, ledger on the gateway thread', PHASE.restSameThread, PHASE.direct, tps, 'tps');
     rec.ratio('ledger thread ÷ same thread: direct', PHASE.directThreaded, PHASE.direct, tps, 'tps');
     rec.ratio('ledger thread ÷ same thread: REST', PHASE.rest, PHASE.restSameThread, tps, 'tps');
-    checkAllValid(rec, [PHASE.direct, PHASE.rest, PHASE.directThreaded, PHASE.restSameThread]);
+    rec.ratio('REST ceiling: bare HTTP ÷ direct', PHASE.bare, PHASE.direct, tps, 'tps');
+    rec.ratio('our HTTP code: REST ÷ bare HTTP', PHASE.rest, PHASE.bare, tps, 'tps');
+    checkAllValid(rec, [PHASE.direct, PHASE.rest, PHASE.directThreaded, PHASE.restSameThread, PHASE.bare]);
   } finally {
+    await bare?.close();
     for (const gw of Object.values(gateways)) await gw?.close();
   }
 }

@@ -1,0 +1,84 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Ledger, LedgerError, type LedgerIdentity } from '../../gateway/src/ledger/ledger';
+
+/**
+ * The least a REST gateway can do for a transfer, as the bench's ceiling
+ * for ours: `node:http` with nothing on top. It answers one route,
+ * `POST /vouchers/:id/transfer`, for one identity fixed at start: no bearer
+ * token, no router, no content negotiation, no schema, no access log. It
+ * reads the body, makes the same ledger call as the gateway's voucher
+ * service and answers the chaincode's result as JSON with the
+ * Transaction-Id header, as the gateway does.
+ *
+ * Driven by the same REST load client as the gateway, its throughput ÷ the
+ * direct connector's is what any HTTP gateway on this machine can reach at
+ * best (the cost of one HTTP exchange per transfer: the client's request and
+ * parsing, the socket, the server's parsing and answer); the gateway's ÷ its
+ * throughput is what our own HTTP code costs on top (docs/BENCHMARKS.md).
+ * Benchmark apparatus only: never part of the product.
+ */
+
+export interface BareGateway {
+  readonly baseUrl: string;
+  close(): Promise<void>;
+}
+
+const TRANSFER = /^\/vouchers\/([^/]+)\/transfer$/;
+
+function answer(res: ServerResponse, status: number, body: unknown, txId?: string): void {
+  const text = JSON.stringify(body);
+  const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) };
+  if (txId !== undefined) headers['transaction-id'] = txId;
+  res.writeHead(status, headers);
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+async function transfer(ledger: Ledger, who: LedgerIdentity, req: IncomingMessage, res: ServerResponse, deadlineMs: number): Promise<void> {
+  const match = req.method === 'POST' ? TRANSFER.exec(req.url ?? '') : null;
+  const text = await readBody(req);
+  if (!match) return answer(res, 404, { code: 'NOT_FOUND' });
+  let body: { to?: unknown; amount?: unknown };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    return answer(res, 400, { code: 'VALIDATION_FAILED' });
+  }
+  try {
+    const r = await ledger.submit(who, 'voucher:Transfer', { id: decodeURIComponent(match[1] as string), to: body.to, amount: body.amount }, { deadlineMs });
+    answer(res, 200, r.result, r.txId);
+  } catch (err) {
+    if (err instanceof LedgerError) answer(res, 409, { code: err.code });
+    else answer(res, 500, { code: 'INTERNAL' });
+  }
+}
+
+/** Listens on 127.0.0.1 (port 0) and submits every transfer as `who`. */
+export async function serveBare(ledger: Ledger, who: LedgerIdentity, deadlineMs = 120_000): Promise<BareGateway> {
+  const server = createServer((req, res) => {
+    transfer(ledger, who, req, res, deadlineMs).catch(() => {
+      if (!res.headersSent) answer(res, 500, { code: 'INTERNAL' });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
