@@ -117,6 +117,22 @@ describe('HTTP: platform routes, authentication and errors', () => {
     expect(res.body.status).to.equal('CANCELLED');
   });
 
+  it("answers a write as JSON of its exact length without an ETag, and a read with an ETag it revalidates (304)", async () => {
+    const created = await pendingReceivable(gw);
+    const cancelled = await gw.http.post(`/receivables/${created.id}/cancel`).set('Authorization', gw.auth('supplier1')).send({});
+    expect(cancelled.status).to.equal(200);
+    expect(cancelled.headers['content-type']).to.equal('application/json; charset=utf-8');
+    expect(Number(cancelled.headers['content-length'])).to.equal(Buffer.byteLength(cancelled.text));
+    expect(JSON.parse(cancelled.text)).to.deep.include({ id: created.id, status: 'CANCELLED' });
+    expect(cancelled.headers).to.not.have.property('etag');
+
+    const read = await gw.http.get(`/receivables/${created.id}`).set('Authorization', gw.auth('supplier1'));
+    expect(read.status).to.equal(200);
+    expect(read.headers.etag).to.be.a('string');
+    const again = await gw.http.get(`/receivables/${created.id}`).set('Authorization', gw.auth('supplier1')).set('If-None-Match', read.headers.etag);
+    expect(again.status).to.equal(304);
+  });
+
   it('rejects a malformed Idempotency-Key with 400 before touching the ledger', async () => {
     const before = await gw.ledger.height();
     const res = await gw.http.post('/members/91310000100000002D/suspend').set('Authorization', gw.auth('operator-admin')).set('Idempotency-Key', 'bad key with spaces').send({});
