@@ -82,3 +82,25 @@ export async function serveBare(ledger: Ledger, who: LedgerIdentity, deadlineMs 
     },
   };
 }
+
+/**
+ * A ledger that answers every submit at once with the same recorded result:
+ * with it under both the gateway and the bare handler, a phase measures the
+ * HTTP code alone (no endorsement, no block, no commit). Only `submit` is
+ * served; anything else is a bench bug and says so.
+ */
+export function answeringLedger(result: unknown): Ledger {
+  let n = 0;
+  const unserved = (what: string) => () => {
+    throw new Error(`the answering ledger serves submit only, not ${what}`);
+  };
+  return {
+    submit: () => Promise.resolve({ txId: (n++).toString(16).padStart(64, '0'), blockNumber: 0, result }),
+    evaluate: unserved('evaluate'),
+    transactionStatus: unserved('transactionStatus'),
+    events: unserved('events'),
+    height: unserved('height'),
+    ready: unserved('ready'),
+    close: async () => {},
+  };
+}

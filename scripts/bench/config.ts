@@ -27,6 +27,8 @@ export interface BenchConfig {
   throughput: PhaseSize;
   /** REST vs direct phases (HTTP costs more per call, so fewer). */
   gateway: PhaseSize;
+  /** Our HTTP code against a bare handler, both over a ledger that answers at once (many cheap calls). */
+  httpAlone: PhaseSize;
   conflicts: { clients: number; rounds: number };
   scale: { sizes: number[]; tiers: number[]; reads: number; warmup: number };
   /**
@@ -50,6 +52,7 @@ export function configFor(mode: Mode): BenchConfig {
         setupCutter: SETUP_CUTTER,
         throughput: { count: 3000, warmup: 300, concurrency: 16 },
         gateway: { count: 1500, warmup: 200, concurrency: 16 },
+        httpAlone: { count: 8000, warmup: 1000, concurrency: 16 },
         // Ten whole transfers take a root piece from tier 0 to the maximum tier 10.
         conflicts: { clients: 64, rounds: 10 },
         scale: { sizes: [1_000, 100_000], tiers: [1, 5, 10], reads: 1000, warmup: 100 },
@@ -63,6 +66,7 @@ export function configFor(mode: Mode): BenchConfig {
         setupCutter: SETUP_CUTTER,
         throughput: { count: 200, warmup: 40, concurrency: 8 },
         gateway: { count: 100, warmup: 20, concurrency: 8 },
+        httpAlone: { count: 400, warmup: 100, concurrency: 8 },
         conflicts: { clients: 64, rounds: 2 },
         scale: { sizes: [300, 3_000], tiers: [1, 5, 10], reads: 50, warmup: 10 },
         creditLines: { count: 64, warmup: 16, concurrency: 16 },
@@ -75,6 +79,7 @@ export function configFor(mode: Mode): BenchConfig {
         setupCutter: SETUP_CUTTER,
         throughput: { count: 6000, warmup: 500, concurrency: 16 },
         gateway: { count: 1, warmup: 0, concurrency: 1 },
+        httpAlone: { count: 1, warmup: 0, concurrency: 1 },
         conflicts: { clients: 64, rounds: 1 },
         scale: { sizes: [], tiers: [], reads: 1, warmup: 0 },
         creditLines: { count: 1, warmup: 0, concurrency: 1 },

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { partialCompositeKeyRange } from '../../chaincode/src/worldstate';
 import { RecordType } from '../../chaincode/src/ledger/keys';
 import { LedgerError } from '../../gateway/src/ledger/ledger';
-import { type BareGateway, serveBare } from './bare-gateway';
+import { answeringLedger, type BareGateway, serveBare } from './bare-gateway';
 import { makeIdentity } from '../../test/support/certs';
 import type { BenchConfig } from './config';
 import { type BackendKind, EngineLedger } from './engine-ledger';
@@ -89,6 +89,8 @@ export const PHASE = {
   directThreaded: 'full transfer via connector to the ledger thread',
   restSameThread: 'full transfer via REST, ledger on the gateway thread',
   bare: 'full transfer via bare HTTP (the ceiling), ledger on its own thread',
+  aloneRest: 'HTTP alone: transfer via REST, answering ledger',
+  aloneBare: 'HTTP alone: transfer via bare HTTP, answering ledger',
   disjoint: 'conflicts: 64 clients, 64 vouchers',
   single: 'conflicts: 64 clients, 1 voucher',
 } as const;
@@ -201,6 +203,8 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
     const byThread = new Map<string, Array<Record<string, number>>>();
     let sampled: Map<number, number> | undefined;
     let clientThread: number | undefined;
+    // A real transfer's answer, for the answering ledger of the HTTP-alone phases.
+    let recordedAnswer: unknown;
     const startSampling = async (gw: GatewayUnderTest, client?: number) => {
       await gw.resetCommitted();
       clientThread = client;
@@ -226,7 +230,8 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
           op: async (i) => {
             const piece = own[i] as Piece;
             try {
-              await gw.ledger.submit(supplier1, 'voucher:Transfer', { id: piece.id, to, amount: piece.amount }, { deadlineMs: 120_000 });
+              const done = await gw.ledger.submit(supplier1, 'voucher:Transfer', { id: piece.id, to, amount: piece.amount }, { deadlineMs: 120_000 });
+              recordedAnswer ??= done.result;
               return 'VALID';
             } catch (err) {
               if (err instanceof LedgerError) return `ERR_${err.code}`;
@@ -262,9 +267,52 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
         logPhase(log, rec.phase('gateway', p.phase, r, p.on, { ...result, cpuMsPerTxByThread: byThread.get(p.phase)?.[r] }));
       }
     }
+    // Our HTTP code alone: the gateway's app and the bare handler over a
+    // ledger that answers at once with a recorded transfer's result, so that
+    // nothing but HTTP is measured (the REST rows above include the ledger).
+    const alone = cfg.httpAlone;
+    const worker = gateways.worker as GatewayUnderTest;
+    const answering = answeringLedger(recordedAnswer);
+    const servers = { rest: await worker.serveOn(answering), bare: await serveBare(answering, worker.identity('supplier1')) };
+    try {
+      const requests = Array.from({ length: alone.warmup + alone.count }, (_, i) => ({
+        path: `/vouchers/${encodeURIComponent(`VCH-ALONE-${i}`)}/transfer`,
+        body: { to: worker.memberId('supplier2'), amount: '10000' },
+      }));
+      const alonePhases = [
+        { server: servers.rest, phase: PHASE.aloneRest, on: 'HTTP keep-alive from a worker thread → createApp → a ledger answering at once' },
+        { server: servers.bare, phase: PHASE.aloneBare, on: 'HTTP keep-alive from a worker thread → bare node:http handler → a ledger answering at once' },
+      ];
+      for (let r = 0; r < cfg.repeats; r++) {
+        for (const p of r % 2 === 0 ? alonePhases : [...alonePhases].reverse()) {
+          const spec = { baseUrl: p.server.baseUrl, token: worker.token('supplier1'), requests, ...alone };
+          const result = await runRestLoadInWorker(spec, (client) => {
+            clientThread = client;
+            sampled = cpuByThread();
+          });
+          const now = cpuByThread();
+          if (sampled && now) {
+            const named = { 'gateway thread': process.pid, 'REST client thread': clientThread };
+            byThread.set(p.phase, [...(byThread.get(p.phase) ?? []), perOperation(sampled, now, named, alone.count)]);
+          }
+          logPhase(log, rec.phase('gateway', p.phase, r, p.on, { ...result, cpuMsPerTxByThread: byThread.get(p.phase)?.[r] }));
+        }
+      }
+    } finally {
+      await servers.rest.close();
+      await servers.bare.close();
+    }
+    for (const phase of [PHASE.aloneRest, PHASE.aloneBare]) {
+      const rows = rec.series(phase);
+      const answered = rows.reduce((n, row) => n + (row.outcomes.VALID ?? 0), 0);
+      const asked = rows.reduce((n, row) => n + row.operations, 0);
+      rec.check(`${phase}: every request answered 200`, answered === asked, `${answered} of ${asked} answered 200`);
+    }
+
     if (byThread.size > 0) {
       log(`\nCPU ms per transfer by thread (medians over the repeats; other threads: libuv's pool, V8's GC and compiler, LevelDB):\n`);
-      log(threadTable(phases.map((p) => ({ phase: p.phase, repeats: byThread.get(p.phase) ?? [] }))));
+      const rows = [...phases.map((p) => p.phase), PHASE.aloneRest, PHASE.aloneBare];
+      log(threadTable(rows.map((phase) => ({ phase, repeats: byThread.get(phase) ?? [] }))));
     }
     rec.ratio('gateway overhead: full transfer', PHASE.rest, PHASE.direct, tps, 'tps');
     rec.ratio('gateway overhead, ledger on the gateway thread', PHASE.restSameThread, PHASE.direct, tps, 'tps');
@@ -272,6 +320,7 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
     rec.ratio('ledger thread ÷ same thread: REST', PHASE.rest, PHASE.restSameThread, tps, 'tps');
     rec.ratio('REST ceiling: bare HTTP ÷ direct', PHASE.bare, PHASE.direct, tps, 'tps');
     rec.ratio('our HTTP code: REST ÷ bare HTTP', PHASE.rest, PHASE.bare, tps, 'tps');
+    rec.ratio('our HTTP code alone: REST ÷ bare HTTP, answering ledger', PHASE.aloneRest, PHASE.aloneBare, tps, 'tps');
     checkAllValid(rec, [PHASE.direct, PHASE.rest, PHASE.directThreaded, PHASE.restSameThread, PHASE.bare]);
   } finally {
     await bare?.close();

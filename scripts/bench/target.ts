@@ -73,6 +73,8 @@ export interface GatewayUnderTest {
   conflicts(): Promise<ConflictStats>;
   /** Starts the counts of committed() and conflicts() again. */
   resetCommitted(): Promise<void>;
+  /** The same app (same tokens) over another ledger, listening on loopback: to measure the HTTP code alone. */
+  serveOn(ledger: Ledger): Promise<{ baseUrl: string; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -122,20 +124,17 @@ export class EmbeddedTarget implements Target {
     const stats = async () => ({ commits: await embedded.commitStats(), conflicts: await embedded.conflictStats() });
     let atReset = await stats();
     const shutdown = new AbortController();
-    const app = createApp({
-      services: createServices(runtime.ledger, { submitDeadlineMs: 120_000 }),
-      directory: runtime.directory,
-      ledgerKind: runtime.kind,
-      shutdown: shutdown.signal,
-    });
-    const server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-      s.once('error', reject);
-    });
-    const { port } = server.address() as AddressInfo;
+    const appOn = (ledger: Ledger) =>
+      createApp({
+        services: createServices(ledger, { submitDeadlineMs: 120_000 }),
+        directory: runtime.directory,
+        ledgerKind: runtime.kind,
+        shutdown: shutdown.signal,
+      });
+    const server = await listenOnLoopback(appOn(runtime.ledger));
     return {
       ledger: runtime.ledger,
-      baseUrl: `http://127.0.0.1:${port}`,
+      baseUrl: baseUrlOf(server),
       identity(label) {
         const found = runtime.identities.get(label);
         if (!found) throw new Error(`no demo identity ${label}`);
@@ -164,15 +163,32 @@ export class EmbeddedTarget implements Target {
       async resetCommitted() {
         atReset = await stats();
       },
+      async serveOn(ledger) {
+        const other = await listenOnLoopback(appOn(ledger));
+        return { baseUrl: baseUrlOf(other), close: () => closeServer(other) };
+      },
       async close() {
         shutdown.abort();
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
+        await closeServer(server);
         await runtime.ledger.close();
         await rm(dataDir, { recursive: true, force: true });
       },
     };
   }
+}
+
+function listenOnLoopback(app: ReturnType<typeof createApp>): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+const baseUrlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
 }
 
 /** The target named on the command line. The real network has its own benchmark (`npm run bench:fabric`, scripts/bench/fabric/). */

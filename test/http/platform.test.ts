@@ -129,7 +129,7 @@ describe('HTTP: platform routes, authentication and errors', () => {
     const read = await gw.http.get(`/receivables/${created.id}`).set('Authorization', gw.auth('supplier1'));
     expect(read.status).to.equal(200);
     expect(read.headers.etag).to.be.a('string');
-    const again = await gw.http.get(`/receivables/${created.id}`).set('Authorization', gw.auth('supplier1')).set('If-None-Match', read.headers.etag);
+    const again = await gw.http.get(`/receivables/${created.id}`).set('Authorization', gw.auth('supplier1')).set('If-None-Match', String(read.headers.etag));
     expect(again.status).to.equal(304);
   });
 

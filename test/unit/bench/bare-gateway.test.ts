@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { type BareGateway, serveBare } from '../../../scripts/bench/bare-gateway';
+import { answeringLedger, type BareGateway, serveBare } from '../../../scripts/bench/bare-gateway';
+import { EmbeddedTarget } from '../../../scripts/bench/target';
 import { type Ledger, LedgerError, type LedgerIdentity } from '../../../gateway/src/ledger/ledger';
 
 const who = { mspId: 'SupplierMSP', certificate: 'PEM' } as unknown as LedgerIdentity;
@@ -39,5 +40,43 @@ describe('bench: the bare HTTP ceiling', () => {
     expect((await post(gw, '/vouchers/V1/split', '{}')).status).to.equal(404);
     expect((await post(gw, '/vouchers/V1/transfer', '', 'GET')).status).to.equal(404);
     expect(submit.called).to.equal(false);
+  });
+});
+
+describe('bench: the answering ledger (HTTP alone)', () => {
+  it('answers every submit at once with the recorded result, each under a transaction id of its own', async () => {
+    const ledger = answeringLedger({ voucher: { id: 'V1' } });
+    const a = await ledger.submit(who, 'voucher:Transfer', {});
+    const b = await ledger.submit(who, 'voucher:Transfer', {});
+    expect(a.result).to.deep.equal({ voucher: { id: 'V1' } });
+    expect(a.txId).to.match(/^[0-9a-f]{64}$/);
+    expect(b.txId).to.not.equal(a.txId);
+    expect(() => ledger.evaluate(who, 'voucher:Get', {})).to.throw(/serves submit only, not evaluate/);
+  });
+
+  it("serves the gateway's own app over it: the same tokens, validation and answer", async () => {
+    const gw = await new EmbeddedTarget().openGateway({ cutter: { batchMaxTx: 10, batchTimeoutMs: 2 } });
+    try {
+      const submit = sinon.spy(answeringLedger({ voucher: { id: 'VCH-X' }, children: [] }), 'submit');
+      const app = await gw.serveOn({ ...answeringLedger(null), submit });
+      try {
+        const transfer = (token: string, to: string) =>
+          fetch(`${app.baseUrl}/vouchers/VCH-X/transfer`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ to, amount: '10' }),
+          });
+        const ok = await transfer(gw.token('supplier1'), gw.memberId('supplier2'));
+        expect(ok.status).to.equal(200);
+        expect(await ok.json()).to.deep.equal({ voucher: { id: 'VCH-X' }, children: [] });
+        expect((await transfer('not-a-token', gw.memberId('supplier2'))).status).to.equal(401);
+        expect((await transfer(gw.token('supplier1'), 'not-a-member-id')).status).to.equal(400);
+        expect(submit.callCount).to.equal(1);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      await gw.close();
+    }
   });
 });
