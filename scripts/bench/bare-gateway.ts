@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { type Ledger, LedgerError, type LedgerIdentity } from '../../gateway/src/ledger/ledger';
 
 /**
@@ -62,13 +63,19 @@ async function transfer(ledger: Ledger, who: LedgerIdentity, req: IncomingMessag
   }
 }
 
-/** Listens on 127.0.0.1 (port 0) and submits every transfer as `who`. */
-export async function serveBare(ledger: Ledger, who: LedgerIdentity, deadlineMs = 120_000): Promise<BareGateway> {
-  const server = createServer((req, res) => {
-    transfer(ledger, who, req, res, deadlineMs).catch(() => {
+/**
+ * Listens on 127.0.0.1 (port 0) and submits every transfer as `who`. With
+ * `inExpress` the same handler is the one middleware of an otherwise empty
+ * express app: the difference is what express itself costs per request,
+ * before any route, token or schema of ours.
+ */
+export async function serveBare(ledger: Ledger, who: LedgerIdentity, options: { deadlineMs?: number; inExpress?: boolean } = {}): Promise<BareGateway> {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    transfer(ledger, who, req, res, options.deadlineMs ?? 120_000).catch(() => {
       if (!res.headersSent) answer(res, 500, { code: 'INTERNAL' });
     });
-  });
+  };
+  const server = createServer(options.inExpress ? express().use(handle) : handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

@@ -91,6 +91,7 @@ export const PHASE = {
   bare: 'full transfer via bare HTTP (the ceiling), ledger on its own thread',
   aloneRest: 'HTTP alone: transfer via REST, answering ledger',
   aloneBare: 'HTTP alone: transfer via bare HTTP, answering ledger',
+  aloneExpress: 'HTTP alone: transfer via the bare handler in express, answering ledger',
   disjoint: 'conflicts: 64 clients, 64 vouchers',
   single: 'conflicts: 64 clients, 1 voucher',
 } as const;
@@ -273,7 +274,11 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
     const alone = cfg.httpAlone;
     const worker = gateways.worker as GatewayUnderTest;
     const answering = answeringLedger(recordedAnswer);
-    const servers = { rest: await worker.serveOn(answering), bare: await serveBare(answering, worker.identity('supplier1')) };
+    const servers = {
+      rest: await worker.serveOn(answering),
+      bare: await serveBare(answering, worker.identity('supplier1')),
+      express: await serveBare(answering, worker.identity('supplier1'), { inExpress: true }),
+    };
     try {
       const requests = Array.from({ length: alone.warmup + alone.count }, (_, i) => ({
         path: `/vouchers/${encodeURIComponent(`VCH-ALONE-${i}`)}/transfer`,
@@ -282,6 +287,7 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
       const alonePhases = [
         { server: servers.rest, phase: PHASE.aloneRest, on: 'HTTP keep-alive from a worker thread → createApp → a ledger answering at once' },
         { server: servers.bare, phase: PHASE.aloneBare, on: 'HTTP keep-alive from a worker thread → bare node:http handler → a ledger answering at once' },
+        { server: servers.express, phase: PHASE.aloneExpress, on: 'HTTP keep-alive from a worker thread → express → the bare handler → a ledger answering at once' },
       ];
       for (let r = 0; r < cfg.repeats; r++) {
         for (const p of r % 2 === 0 ? alonePhases : [...alonePhases].reverse()) {
@@ -299,10 +305,9 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
         }
       }
     } finally {
-      await servers.rest.close();
-      await servers.bare.close();
+      for (const server of Object.values(servers)) await server.close();
     }
-    for (const phase of [PHASE.aloneRest, PHASE.aloneBare]) {
+    for (const phase of [PHASE.aloneRest, PHASE.aloneBare, PHASE.aloneExpress]) {
       const rows = rec.series(phase);
       const answered = rows.reduce((n, row) => n + (row.outcomes.VALID ?? 0), 0);
       const asked = rows.reduce((n, row) => n + row.operations, 0);
@@ -311,7 +316,7 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
 
     if (byThread.size > 0) {
       log(`\nCPU ms per transfer by thread (medians over the repeats; other threads: libuv's pool, V8's GC and compiler, LevelDB):\n`);
-      const rows = [...phases.map((p) => p.phase), PHASE.aloneRest, PHASE.aloneBare];
+      const rows = [...phases.map((p) => p.phase), PHASE.aloneRest, PHASE.aloneExpress, PHASE.aloneBare];
       log(threadTable(rows.map((phase) => ({ phase, repeats: byThread.get(phase) ?? [] }))));
     }
     rec.ratio('gateway overhead: full transfer', PHASE.rest, PHASE.direct, tps, 'tps');
@@ -320,7 +325,9 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
     rec.ratio('ledger thread ÷ same thread: REST', PHASE.rest, PHASE.restSameThread, tps, 'tps');
     rec.ratio('REST ceiling: bare HTTP ÷ direct', PHASE.bare, PHASE.direct, tps, 'tps');
     rec.ratio('our HTTP code: REST ÷ bare HTTP', PHASE.rest, PHASE.bare, tps, 'tps');
-    rec.ratio('our HTTP code alone: REST ÷ bare HTTP, answering ledger', PHASE.aloneRest, PHASE.aloneBare, tps, 'tps');
+    rec.ratio('HTTP alone: REST ÷ bare HTTP, answering ledger', PHASE.aloneRest, PHASE.aloneBare, tps, 'tps');
+    rec.ratio('HTTP alone: express ÷ bare HTTP (express itself)', PHASE.aloneExpress, PHASE.aloneBare, tps, 'tps');
+    rec.ratio('HTTP alone: REST ÷ express (our routes, tokens, schemas)', PHASE.aloneRest, PHASE.aloneExpress, tps, 'tps');
     checkAllValid(rec, [PHASE.direct, PHASE.rest, PHASE.directThreaded, PHASE.restSameThread, PHASE.bare]);
   } finally {
     await bare?.close();

@@ -6,25 +6,26 @@ import { type Ledger, LedgerError, type LedgerIdentity } from '../../../gateway/
 
 const who = { mspId: 'SupplierMSP', certificate: 'PEM' } as unknown as LedgerIdentity;
 
-async function post(gw: BareGateway, path: string, body: string, method = 'POST'): Promise<{ status: number; json: unknown; txId: string | null }> {
+async function post(gw: BareGateway, path: string, body: string, method = 'POST'): Promise<{ status: number; json: unknown; txId: string | null; poweredBy: string | null }> {
   const res = await fetch(`${gw.baseUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(method === 'GET' ? {} : { body }) });
-  return { status: res.status, json: await res.json(), txId: res.headers.get('transaction-id') };
+  // express announces itself (X-Powered-By), which tells the two variants apart.
+  return { status: res.status, json: await res.json(), txId: res.headers.get('transaction-id'), poweredBy: res.headers.get('x-powered-by') };
 }
 
-describe('bench: the bare HTTP ceiling', () => {
+for (const inExpress of [false, true]) describe(`bench: the bare HTTP ceiling${inExpress ? ', in express' : ''}`, () => {
   let submit: sinon.SinonStub;
   let gw: BareGateway;
 
   beforeEach(async () => {
     submit = sinon.stub();
-    gw = await serveBare({ submit } as unknown as Ledger, who, 5_000);
+    gw = await serveBare({ submit } as unknown as Ledger, who, { deadlineMs: 5_000, inExpress });
   });
   afterEach(() => gw.close());
 
   it('submits one Transfer as its fixed identity and answers the result with the transaction id', async () => {
     submit.resolves({ txId: 'tx-1', blockNumber: 3n, result: { id: 'V 1', holder: 'm2' } });
     const r = await post(gw, '/vouchers/V%201/transfer', JSON.stringify({ to: 'm2', amount: '5' }));
-    expect(r).to.deep.equal({ status: 200, json: { id: 'V 1', holder: 'm2' }, txId: 'tx-1' });
+    expect(r).to.deep.equal({ status: 200, json: { id: 'V 1', holder: 'm2' }, txId: 'tx-1', poweredBy: inExpress ? 'Express' : null });
     expect(submit.calledOnceWithExactly(who, 'voucher:Transfer', { id: 'V 1', to: 'm2', amount: '5' }, { deadlineMs: 5_000 })).to.equal(true);
   });
 
