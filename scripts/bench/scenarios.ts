@@ -23,7 +23,7 @@ import { type OutcomeCode, runLoad } from './load';
 import { runRestLoadInWorker } from './rest-load-worker';
 import type { PhaseResult, Recorder } from './recorder';
 import type { BenchLedger, GatewayUnderTest, LedgerThread, Target } from './target';
-import { cpuByThread, perOperation, threadTable } from './threads';
+import { ThreadSampler, threadTable } from './threads';
 
 export type Log = (line: string) => void;
 
@@ -201,22 +201,17 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
     }
     bare = await serveBare((gateways.worker as GatewayUnderTest).ledger, (gateways.worker as GatewayUnderTest).identity('supplier1'));
     // CPU by thread over each measured window (Linux), per transfer.
-    const byThread = new Map<string, Array<Record<string, number>>>();
-    let sampled: Map<number, number> | undefined;
+    const threads = new ThreadSampler();
     let clientThread: number | undefined;
     // A real transfer's answer, for the answering ledger of the HTTP-alone phases.
     let recordedAnswer: unknown;
     const startSampling = async (gw: GatewayUnderTest, client?: number) => {
       await gw.resetCommitted();
       clientThread = client;
-      sampled = cpuByThread();
+      threads.start();
     };
-    const stopSampling = (gw: GatewayUnderTest, phase: string) => {
-      const now = cpuByThread();
-      if (!sampled || !now) return;
-      const named = { 'gateway thread': process.pid, 'ledger thread': gw.ledgerThreadId, 'REST client thread': clientThread };
-      byThread.set(phase, [...(byThread.get(phase) ?? []), perOperation(sampled, now, named, count)]);
-    };
+    const stopSampling = (gw: GatewayUnderTest, phase: string) =>
+      threads.stop(phase, count, { 'gateway thread': process.pid, 'ledger thread': gw.ledgerThreadId, 'REST client thread': clientThread });
     const run = async (thread: LedgerThread, path: Path, r: number, phase: string) => {
       const gw = gateways[thread] as GatewayUnderTest;
       const own = (piecesOf.get(thread)?.[path] as Piece[]).slice(r * perRepeat, (r + 1) * perRepeat);
@@ -265,59 +260,15 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
       // Alternate the order so that drift within a repeat favours no phase.
       for (const p of r % 2 === 0 ? phases : [...phases].reverse()) {
         const result = await run(p.thread, p.path, r, p.phase);
-        logPhase(log, rec.phase('gateway', p.phase, r, p.on, { ...result, cpuMsPerTxByThread: byThread.get(p.phase)?.[r] }));
+        logPhase(log, rec.phase('gateway', p.phase, r, p.on, { ...result, cpuMsPerTxByThread: threads.repeats(p.phase)[r] }));
       }
     }
-    // Our HTTP code alone: the gateway's app and the bare handler over a
-    // ledger that answers at once with a recorded transfer's result, so that
-    // nothing but HTTP is measured (the REST rows above include the ledger).
-    const alone = cfg.httpAlone;
-    const worker = gateways.worker as GatewayUnderTest;
-    const answering = answeringLedger(recordedAnswer);
-    const servers = {
-      rest: await worker.serveOn(answering),
-      bare: await serveBare(answering, worker.identity('supplier1')),
-      express: await serveBare(answering, worker.identity('supplier1'), { inExpress: true }),
-    };
-    try {
-      const requests = Array.from({ length: alone.warmup + alone.count }, (_, i) => ({
-        path: `/vouchers/${encodeURIComponent(`VCH-ALONE-${i}`)}/transfer`,
-        body: { to: worker.memberId('supplier2'), amount: '10000' },
-      }));
-      const alonePhases = [
-        { server: servers.rest, phase: PHASE.aloneRest, on: 'HTTP keep-alive from a worker thread → createApp → a ledger answering at once' },
-        { server: servers.bare, phase: PHASE.aloneBare, on: 'HTTP keep-alive from a worker thread → bare node:http handler → a ledger answering at once' },
-        { server: servers.express, phase: PHASE.aloneExpress, on: 'HTTP keep-alive from a worker thread → express → the bare handler → a ledger answering at once' },
-      ];
-      for (let r = 0; r < cfg.repeats; r++) {
-        for (const p of r % 2 === 0 ? alonePhases : [...alonePhases].reverse()) {
-          const spec = { baseUrl: p.server.baseUrl, token: worker.token('supplier1'), requests, ...alone };
-          const result = await runRestLoadInWorker(spec, (client) => {
-            clientThread = client;
-            sampled = cpuByThread();
-          });
-          const now = cpuByThread();
-          if (sampled && now) {
-            const named = { 'gateway thread': process.pid, 'REST client thread': clientThread };
-            byThread.set(p.phase, [...(byThread.get(p.phase) ?? []), perOperation(sampled, now, named, alone.count)]);
-          }
-          logPhase(log, rec.phase('gateway', p.phase, r, p.on, { ...result, cpuMsPerTxByThread: byThread.get(p.phase)?.[r] }));
-        }
-      }
-    } finally {
-      for (const server of Object.values(servers)) await server.close();
-    }
-    for (const phase of [PHASE.aloneRest, PHASE.aloneBare, PHASE.aloneExpress]) {
-      const rows = rec.series(phase);
-      const answered = rows.reduce((n, row) => n + (row.outcomes.VALID ?? 0), 0);
-      const asked = rows.reduce((n, row) => n + row.operations, 0);
-      rec.check(`${phase}: every request answered 200`, answered === asked, `${answered} of ${asked} answered 200`);
-    }
+    await httpAlone(gateways.worker as GatewayUnderTest, recordedAnswer, cfg, rec, log, threads);
 
-    if (byThread.size > 0) {
+    if (threads.sampled) {
       log(`\nCPU ms per transfer by thread (medians over the repeats; other threads: libuv's pool, V8's GC and compiler, LevelDB):\n`);
       const rows = [...phases.map((p) => p.phase), PHASE.aloneRest, PHASE.aloneExpress, PHASE.aloneBare];
-      log(threadTable(rows.map((phase) => ({ phase, repeats: byThread.get(phase) ?? [] }))));
+      log(threadTable(rows.map((phase) => ({ phase, repeats: threads.repeats(phase) }))));
     }
     rec.ratio('gateway overhead: full transfer', PHASE.rest, PHASE.direct, tps, 'tps');
     rec.ratio('gateway overhead, ledger on the gateway thread', PHASE.restSameThread, PHASE.direct, tps, 'tps');
@@ -332,6 +283,55 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
   } finally {
     await bare?.close();
     for (const gw of Object.values(gateways)) await gw?.close();
+  }
+}
+
+/**
+ * Our HTTP code alone: the gateway's app, the bare handler and the bare
+ * handler inside express, over a ledger that answers at once with a
+ * recorded transfer's result, so that nothing but HTTP is measured (the REST
+ * rows of the gateway group include the ledger). The difference between
+ * the last two is express itself; between the first and the last, our
+ * routes, tokens, schemas and services.
+ */
+async function httpAlone(worker: GatewayUnderTest, recordedAnswer: unknown, cfg: BenchConfig, rec: Recorder, log: Log, threads: ThreadSampler): Promise<void> {
+  const alone = cfg.httpAlone;
+  const answering = answeringLedger(recordedAnswer);
+  const supplier1 = worker.identity('supplier1');
+  const servers = {
+    rest: await worker.serveOn(answering),
+    bare: await serveBare(answering, supplier1),
+    express: await serveBare(answering, supplier1, { inExpress: true }),
+  };
+  const phases = [
+    { server: servers.rest, phase: PHASE.aloneRest, on: 'HTTP keep-alive from a worker thread → createApp → a ledger answering at once' },
+    { server: servers.bare, phase: PHASE.aloneBare, on: 'HTTP keep-alive from a worker thread → bare node:http handler → a ledger answering at once' },
+    { server: servers.express, phase: PHASE.aloneExpress, on: 'HTTP keep-alive from a worker thread → express → the bare handler → a ledger answering at once' },
+  ];
+  try {
+    const requests = Array.from({ length: alone.warmup + alone.count }, (_, i) => ({
+      path: `/vouchers/${encodeURIComponent(`VCH-ALONE-${i}`)}/transfer`,
+      body: { to: worker.memberId('supplier2'), amount: '10000' },
+    }));
+    for (let r = 0; r < cfg.repeats; r++) {
+      for (const p of r % 2 === 0 ? phases : [...phases].reverse()) {
+        let clientThread: number | undefined;
+        const result = await runRestLoadInWorker({ baseUrl: p.server.baseUrl, token: worker.token('supplier1'), requests, ...alone }, (client) => {
+          clientThread = client;
+          threads.start();
+        });
+        const split = threads.stop(p.phase, alone.count, { 'gateway thread': process.pid, 'REST client thread': clientThread });
+        logPhase(log, rec.phase('gateway', p.phase, r, p.on, { ...result, cpuMsPerTxByThread: split }));
+      }
+    }
+  } finally {
+    for (const server of Object.values(servers)) await server.close();
+  }
+  for (const { phase } of phases) {
+    const rows = rec.series(phase);
+    const answered = rows.reduce((n, row) => n + (row.outcomes.VALID ?? 0), 0);
+    const asked = rows.reduce((n, row) => n + row.operations, 0);
+    rec.check(`${phase}: every request answered 200`, answered === asked, `${answered} of ${asked} answered 200`);
   }
 }
 

@@ -60,6 +60,37 @@ export function perOperation(
   return out;
 }
 
+/**
+ * CPU by thread over measured windows, kept by phase for the thread table:
+ * `start` when a window opens, `stop` when it closes. Off Linux every call
+ * does nothing and `repeats` stays empty.
+ */
+export class ThreadSampler {
+  private readonly byPhase = new Map<string, Array<Record<string, number>>>();
+  private before: Map<number, number> | undefined;
+
+  start(): void {
+    this.before = cpuByThread();
+  }
+
+  /** Ends the window opened by `start`: CPU ms per operation by named thread; undefined off Linux. */
+  stop(phase: string, operations: number, named: Readonly<Record<string, number | undefined>>): Record<string, number> | undefined {
+    const now = cpuByThread();
+    if (!this.before || !now) return undefined;
+    const split = perOperation(this.before, now, named, operations);
+    this.byPhase.set(phase, [...this.repeats(phase), split]);
+    return split;
+  }
+
+  repeats(phase: string): ReadonlyArray<Record<string, number>> {
+    return this.byPhase.get(phase) ?? [];
+  }
+
+  get sampled(): boolean {
+    return this.byPhase.size > 0;
+  }
+}
+
 /** A Markdown table: one row per phase, one column per thread, medians over the repeats, and the total. */
 export function threadTable(rows: ReadonlyArray<{ phase: string; repeats: ReadonlyArray<Record<string, number>> }>): string {
   const columns = [...new Set(rows.flatMap((r) => r.repeats.flatMap((t) => Object.keys(t))))];

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Worker } from 'node:worker_threads';
 import { osThreadId } from '../../../gateway/src/ledger/embedded/threaded-ledger';
-import { cpuByThread, perOperation, threadTable } from '../../../scripts/bench/threads';
+import { cpuByThread, perOperation, ThreadSampler, threadTable } from '../../../scripts/bench/threads';
 
 describe('bench: CPU by thread', () => {
   it('splits the CPU spent between two samples per operation: named threads, and the rest as other threads', () => {
@@ -22,6 +22,24 @@ describe('bench: CPU by thread', () => {
       client: 0,
       'other threads': 4,
     });
+  });
+
+  it('keeps one split per measured window by phase, in order, for the thread table', () => {
+    const threads = new ThreadSampler();
+    expect(threads.sampled).to.equal(false);
+    for (const phase of ['a', 'b', 'a']) {
+      threads.start();
+      const end = Date.now() + 30;
+      while (Date.now() < end);
+      const split = threads.stop(phase, 1, { 'this thread': osThreadId() });
+      expect(split?.['this thread']).to.be.at.least(0);
+    }
+    expect(threads.sampled).to.equal(true);
+    expect(threads.repeats('a')).to.have.length(2);
+    expect(threads.repeats('b')).to.have.length(1);
+    expect(threads.repeats('c')).to.deep.equal([]);
+    // 30 ms of busy loop per window, counted in 10 ms ticks, on this thread.
+    expect(threads.repeats('b')[0]?.['this thread']).to.be.within(10, 80);
   });
 
   // Linux, as the project's machines are (/proc/self/task, /proc/thread-self).
