@@ -74,6 +74,7 @@ describe('Fabric connector over the Gateway emulator (real gRPC, signatures, pro
     network.emulator.faults.submitLost = 0;
     network.emulator.faults.submitReplyLost = 0;
     network.emulator.faults.commitStatusUnavailable = 0;
+    network.emulator.faults.staleChainInfo = 0;
   });
   after(async () => {
     await ledger?.close();
@@ -88,6 +89,29 @@ describe('Fabric connector over the Gateway emulator (real gRPC, signatures, pro
     expect(done.blockNumber).to.equal(height);
     expect(await ledger.transactionStatus(done.txId)).to.deep.equal({ txId: done.txId, blockNumber: height, validationCode: 'VALID', valid: true });
     expect(await ledger.evaluate(as('bank-maker'), 'member:Get', { id: operator.id })).to.include({ dualControlThreshold: (done.result as any).dualControlThreshold });
+  });
+
+  it("reports a height that holds the gateway's own writes, though the service identity's peer is a block behind", async () => {
+    // The service identity here is the core enterprise's (CoreMSP); the write
+    // goes through the operator's peer (PlatformMSP). The core's peer answers
+    // a block short twice, as a peer still committing the newest block does.
+    const profile = loadFabricProfile(network.profilePath);
+    const core = profile.identities.find((i) => i.label === 'core-checker')?.identity as LedgerIdentity;
+    const coreService = new FabricLedger({ ...profile, serviceIdentity: core }, { retry: FAST_RETRY });
+    try {
+      const done = await coreService.submit(as('operator-admin'), 'member:SetDualControl', { id: operator.id, threshold: String(threshold++) });
+      network.emulator.faults.staleChainInfo = 2;
+      expect(await coreService.height()).to.equal((done.blockNumber as number) + 1);
+      expect(network.emulator.faults.staleChainInfo).to.equal(0);
+    } finally {
+      await coreService.close();
+    }
+  });
+
+  it('answers the readiness probe at once, from what the peer says, without waiting for it to catch up', async () => {
+    const done = await setDualControl();
+    network.emulator.faults.staleChainInfo = 1;
+    expect(await ledger.ready()).to.equal(done.blockNumber);
   });
 
   it('resubmits the same signed transaction when the orderer took it but its reply was lost: it commits once', async () => {

@@ -82,6 +82,11 @@ export interface EmulatorFaults {
   submitReplyLost: number;
   /** CommitStatus fails with UNAVAILABLE. */
   commitStatusUnavailable: number;
+  /**
+   * qscc's GetChainInfo reports one block fewer than committed, as a peer of
+   * another org still committing the newest block would (one answer per count).
+   */
+  staleChainInfo: number;
 }
 
 /** A request the emulator refused, with the precise reason (a peer hides it from the client). */
@@ -113,7 +118,7 @@ const codeOf = (name: string): number => VALIDATION_CODES[name as ValidationCode
 
 export class FabricGatewayEmulator {
   readonly world: WorldState;
-  readonly faults: EmulatorFaults = { submitLost: 0, submitReplyLost: 0, commitStatusUnavailable: 0 };
+  readonly faults: EmulatorFaults = { submitLost: 0, submitReplyLost: 0, commitStatusUnavailable: 0, staleChainInfo: 0 };
   /** Requests refused for bad signatures, unknown identities or malformed messages. */
   readonly refusals: Refusal[] = [];
   /** Failures of the emulator itself (answered INTERNAL): a test should expect none. */
@@ -372,7 +377,11 @@ export class FabricGatewayEmulator {
     if (channel !== this.channel) throw new ChaincodeFailure(`Invalid chain ID, ${channel ?? ''}`);
     switch (p.fnName) {
       case 'GetChainInfo': {
-        const height = await this.world.height();
+        let height = await this.world.height();
+        if (this.faults.staleChainInfo > 0 && height > 0) {
+          this.faults.staleChainInfo -= 1;
+          height -= 1;
+        }
         const last = height > 0 ? await this.world.getBlock(height - 1) : undefined;
         return blockchainInfo(height, last?.hash, last?.previousHash).serializeBinary();
       }

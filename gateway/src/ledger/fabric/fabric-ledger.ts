@@ -105,9 +105,17 @@ export class FabricLedger implements Ledger {
     return { txId, blockNumber, validationCode: STATUS_NAMES.get(code) ?? String(code), valid: code === StatusCode.VALID };
   }
 
-  /** Channel height (blocks), from qscc; tests use it to prove a request added no transaction. */
-  height(): Promise<number> {
-    return this.chainHeight(this.profile.serviceIdentity);
+  /**
+   * Channel height (blocks), from qscc at the service identity's peer, once
+   * that peer has every block this gateway's own writes committed in
+   * (heights.ts): a write answered before the call is always counted, even
+   * when it went through another org's peer. Tests use it to prove a request
+   * added no transaction.
+   */
+  async height(): Promise<number> {
+    const asker = this.profile.serviceIdentity;
+    await this.heights.caughtUp(asker.mspId, () => this.chainHeight(asker));
+    return this.chainHeight(asker);
   }
 
   /** The height of `mspId`'s peer, asked as an identity of that org the profile holds. */
@@ -129,9 +137,13 @@ export class FabricLedger implements Ledger {
     }
   }
 
-  /** A peer of the service identity's org answers qscc: the connector can reach the network. */
+  /**
+   * A peer of the service identity's org answers qscc: the connector can
+   * reach the network. The probe answers at once with what that peer says; it
+   * never waits for the peer to catch up with the gateway's writes.
+   */
   ready(): Promise<number> {
-    return this.height();
+    return this.chainHeight(this.profile.serviceIdentity);
   }
 
   events(fromCursor?: string, opts?: { signal?: AbortSignal }): AsyncIterable<LedgerEvent> {
