@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import { type Ledger, LedgerError, type LedgerIdentity } from '../../gateway/src/ledger/ledger';
+import { type LoopbackServer, serveOnLoopback } from './loopback';
 
 /**
  * The least a REST gateway can do for a transfer, as the bench's ceiling
@@ -19,11 +19,6 @@ import { type Ledger, LedgerError, type LedgerIdentity } from '../../gateway/src
  * throughput is what our own HTTP code costs on top (docs/BENCHMARKS.md).
  * Benchmark apparatus only: never part of the product.
  */
-
-export interface BareGateway {
-  readonly baseUrl: string;
-  close(): Promise<void>;
-}
 
 const TRANSFER = /^\/vouchers\/([^/]+)\/transfer$/;
 
@@ -69,25 +64,13 @@ async function transfer(ledger: Ledger, who: LedgerIdentity, req: IncomingMessag
  * express app: the difference is what express itself costs per request,
  * before any route, token or schema of ours.
  */
-export async function serveBare(ledger: Ledger, who: LedgerIdentity, options: { deadlineMs?: number; inExpress?: boolean } = {}): Promise<BareGateway> {
+export function serveBare(ledger: Ledger, who: LedgerIdentity, options: { deadlineMs?: number; inExpress?: boolean } = {}): Promise<LoopbackServer> {
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     transfer(ledger, who, req, res, options.deadlineMs ?? 120_000).catch(() => {
       if (!res.headersSent) answer(res, 500, { code: 'INTERNAL' });
     });
   };
-  const server = createServer(options.inExpress ? express().use(handle) : handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
+  return serveOnLoopback(options.inExpress ? express().use(handle) : handle);
 }
 
 /**

@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { partialCompositeKeyRange } from '../../chaincode/src/worldstate';
 import { RecordType } from '../../chaincode/src/ledger/keys';
 import { LedgerError } from '../../gateway/src/ledger/ledger';
-import { answeringLedger, type BareGateway, serveBare } from './bare-gateway';
+import { answeringLedger, serveBare } from './bare-gateway';
+import type { LoopbackServer } from './loopback';
 import { makeIdentity } from '../../test/support/certs';
 import type { BenchConfig } from './config';
 import { type BackendKind, EngineLedger } from './engine-ledger';
@@ -188,7 +189,7 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
   const gateways: Record<LedgerThread, GatewayUnderTest | undefined> = { main: undefined, worker: undefined };
   type Path = 'direct' | 'rest' | 'bare';
   const piecesOf = new Map<LedgerThread, Partial<Record<Path, Piece[]>>>();
-  let bare: BareGateway | undefined;
+  let bare: LoopbackServer | undefined;
   try {
     for (const thread of ['main', 'worker'] as const) {
       const gw = await target.openGateway({ cutter: cfg.cutter, thread });
@@ -241,7 +242,7 @@ export async function gatewayGroup(target: Target, cfg: BenchConfig, rec: Record
       // The REST clients run on a thread of their own (rest-load-worker.ts),
       // as a real client runs on another machine.
       const requests = own.map((piece) => ({ path: `/vouchers/${encodeURIComponent(piece.id)}/transfer`, body: { to, amount: piece.amount } }));
-      const baseUrl = path === 'bare' ? (bare as BareGateway).baseUrl : gw.baseUrl;
+      const baseUrl = path === 'bare' ? (bare as LoopbackServer).baseUrl : gw.baseUrl;
       const result = await runRestLoadInWorker({ baseUrl, token: gw.token('supplier1'), requests, count, warmup, concurrency }, (client) =>
         startSampling(gw, client),
       );

@@ -1,7 +1,5 @@
 import '../../gateway/src/chaincode-logs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { contracts } from '../../chaincode/src';
@@ -17,6 +15,7 @@ import { openEmbeddedRuntime } from '../../gateway/src/runtime';
 import { createServices } from '../../gateway/src/services';
 import { baselineChaincode } from './baseline-contract';
 import { type BackendKind, EngineLedger } from './engine-ledger';
+import { type LoopbackServer, serveOnLoopback } from './loopback';
 import type { OutcomeCode } from './load';
 
 /**
@@ -74,7 +73,7 @@ export interface GatewayUnderTest {
   /** Starts the counts of committed() and conflicts() again. */
   resetCommitted(): Promise<void>;
   /** The same app (same tokens) over another ledger, listening on loopback: to measure the HTTP code alone. */
-  serveOn(ledger: Ledger): Promise<{ baseUrl: string; close(): Promise<void> }>;
+  serveOn(ledger: Ledger): Promise<LoopbackServer>;
   close(): Promise<void>;
 }
 
@@ -131,10 +130,10 @@ export class EmbeddedTarget implements Target {
         ledgerKind: runtime.kind,
         shutdown: shutdown.signal,
       });
-    const server = await listenOnLoopback(appOn(runtime.ledger));
+    const server = await serveOnLoopback(appOn(runtime.ledger));
     return {
       ledger: runtime.ledger,
-      baseUrl: baseUrlOf(server),
+      baseUrl: server.baseUrl,
       identity(label) {
         const found = runtime.identities.get(label);
         if (!found) throw new Error(`no demo identity ${label}`);
@@ -163,32 +162,15 @@ export class EmbeddedTarget implements Target {
       async resetCommitted() {
         atReset = await stats();
       },
-      async serveOn(ledger) {
-        const other = await listenOnLoopback(appOn(ledger));
-        return { baseUrl: baseUrlOf(other), close: () => closeServer(other) };
-      },
+      serveOn: (ledger) => serveOnLoopback(appOn(ledger)),
       async close() {
         shutdown.abort();
-        await closeServer(server);
+        await server.close();
         await runtime.ledger.close();
         await rm(dataDir, { recursive: true, force: true });
       },
     };
   }
-}
-
-function listenOnLoopback(app: ReturnType<typeof createApp>): Promise<Server> {
-  return new Promise<Server>((resolve, reject) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
-  });
-}
-
-const baseUrlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-async function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
 }
 
 /** The target named on the command line. The real network has its own benchmark (`npm run bench:fabric`, scripts/bench/fabric/). */

@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { answeringLedger, type BareGateway, serveBare } from '../../../scripts/bench/bare-gateway';
+import { answeringLedger, serveBare } from '../../../scripts/bench/bare-gateway';
+import type { LoopbackServer } from '../../../scripts/bench/loopback';
 import { EmbeddedTarget } from '../../../scripts/bench/target';
 import { type Ledger, LedgerError, type LedgerIdentity } from '../../../gateway/src/ledger/ledger';
 
 const who = { mspId: 'SupplierMSP', certificate: 'PEM' } as unknown as LedgerIdentity;
 
-async function post(gw: BareGateway, path: string, body: string, method = 'POST'): Promise<{ status: number; json: unknown; txId: string | null; poweredBy: string | null }> {
+async function post(gw: LoopbackServer, path: string, body: string, method = 'POST'): Promise<{ status: number; json: unknown; txId: string | null; poweredBy: string | null }> {
   const res = await fetch(`${gw.baseUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(method === 'GET' ? {} : { body }) });
   // express announces itself (X-Powered-By), which tells the two variants apart.
   return { status: res.status, json: await res.json(), txId: res.headers.get('transaction-id'), poweredBy: res.headers.get('x-powered-by') };
@@ -14,7 +15,7 @@ async function post(gw: BareGateway, path: string, body: string, method = 'POST'
 
 for (const inExpress of [false, true]) describe(`bench: the bare HTTP ceiling${inExpress ? ', in express' : ''}`, () => {
   let submit: sinon.SinonStub;
-  let gw: BareGateway;
+  let gw: LoopbackServer;
 
   beforeEach(async () => {
     submit = sinon.stub();
@@ -58,8 +59,9 @@ describe('bench: the answering ledger (HTTP alone)', () => {
   it("serves the gateway's own app over it: the same tokens, validation and answer", async () => {
     const gw = await new EmbeddedTarget().openGateway({ cutter: { batchMaxTx: 10, batchTimeoutMs: 2 } });
     try {
-      const submit = sinon.spy(answeringLedger({ voucher: { id: 'VCH-X' }, children: [] }), 'submit');
-      const app = await gw.serveOn({ ...answeringLedger(null), submit });
+      const ledger = answeringLedger({ voucher: { id: 'VCH-X' }, children: [] });
+      const submit = sinon.spy(ledger, 'submit');
+      const app = await gw.serveOn(ledger);
       try {
         const transfer = (token: string, to: string) =>
           fetch(`${app.baseUrl}/vouchers/VCH-X/transfer`, {
