@@ -46,6 +46,18 @@ describe('fabric connector: read-your-writes across organisations', () => {
     expect(p.asked.length).to.equal(3);
   });
 
+  it('answers the height it last read: caught up or given up on; nothing when it asked nothing or the peer did not answer', async () => {
+    const p = peers({ CoreMSP: 21, PlatformMSP: 5 });
+    let clock = 0;
+    const t = new HeightTracker({ maxWaitMs: 100, pollMs: 25, sleep: (ms) => ((clock += ms), Promise.resolve()), now: () => clock });
+    t.committed('CoreMSP', 20);
+    expect(await t.caughtUp('CoreMSP', p.of('CoreMSP'))).to.equal(undefined);
+    expect(await t.caughtUp('PlatformMSP', p.of('PlatformMSP'))).to.equal(5);
+    p.heights.set('PlatformMSP', 22);
+    expect(await t.caughtUp('PlatformMSP', p.of('PlatformMSP'))).to.equal(22);
+    expect(await t.caughtUp('BankMSP', p.of('BankMSP'))).to.equal(undefined);
+  });
+
   it('gives up after the bound, and on an unreachable peer, without failing the call', async () => {
     const p = peers({ CoreMSP: 21, PlatformMSP: 5 });
     let clock = 0;

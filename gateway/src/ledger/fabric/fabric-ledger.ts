@@ -114,8 +114,8 @@ export class FabricLedger implements Ledger {
    */
   async height(): Promise<number> {
     const asker = this.profile.serviceIdentity;
-    await this.heights.caughtUp(asker.mspId, () => this.chainHeight(asker));
-    return this.chainHeight(asker);
+    // The wait's last reading is the answer; asked afresh when there was no wait.
+    return (await this.heights.caughtUp(asker.mspId, () => this.chainHeight(asker))) ?? this.chainHeight(asker);
   }
 
   /** The height of `mspId`'s peer, asked as an identity of that org the profile holds. */

@@ -52,10 +52,12 @@ export class HeightTracker {
   /**
    * Resolves once `mspId`'s peer has every block the gateway's writes
    * committed in (or the wait is up); `height` asks that peer its channel
-   * height (blocks: last block number + 1).
+   * height (blocks: last block number + 1). Answers the height the peer last
+   * reported, or undefined when it was not asked (known to be caught up) or
+   * could not answer.
    */
-  async caughtUp(mspId: string, height: () => Promise<number>): Promise<void> {
-    if ((this.known.get(mspId) ?? 0) >= this.required) return;
+  async caughtUp(mspId: string, height: () => Promise<number>): Promise<number | undefined> {
+    if ((this.known.get(mspId) ?? 0) >= this.required) return undefined;
     const end = this.now() + this.maxWaitMs;
     for (;;) {
       const target = this.required;
@@ -63,10 +65,10 @@ export class HeightTracker {
       try {
         h = await height();
       } catch {
-        return; // the call itself will report an unreachable peer
+        return undefined; // the call itself will report an unreachable peer
       }
       this.known.set(mspId, Math.max(this.known.get(mspId) ?? 0, h));
-      if (h >= target || this.now() >= end) return;
+      if (h >= target || this.now() >= end) return h;
       await this.sleep(this.pollMs);
     }
   }
