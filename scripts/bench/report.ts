@@ -15,6 +15,14 @@ export interface Machine {
   cores: number;
   memoryGiB: number;
   gitCommit: string | undefined;
+  /**
+   * Node's own command-line flags (process.execArgv: V8 and GC settings change
+   * the figures) and libuv's thread pool (LevelDB's reads and writes run on it;
+   * 4 unless UV_THREADPOOL_SIZE says otherwise), so a run with other runtime
+   * settings is told apart from the default one.
+   */
+  nodeFlags: string[];
+  uvThreadpoolSize: number;
 }
 
 /** The CPU as /proc/cpuinfo names it (Linux), else as os.cpus() does. */
@@ -36,6 +44,34 @@ function gitCommit(): string | undefined {
   }
 }
 
+/**
+ * The size of libuv's thread pool as libuv reads it (threadpool.c): 4 when
+ * UV_THREADPOOL_SIZE is unset; else atoi of it into an unsigned int, 0 (or
+ * no number) taken as 1, and at most 1024, a negative number wrapping to it.
+ */
+export function uvThreadpoolSize(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.UV_THREADPOOL_SIZE;
+  if (raw === undefined) return 4;
+  const n = Number.parseInt(raw, 10);
+  if (!Number.isFinite(n) || n === 0) return 1;
+  return n < 0 ? 1024 : Math.min(n, 1024);
+}
+
+/** Node's flags other than the ones every bench script passes (`--expose-gc`, `-r ts-node/register/transpile-only`). */
+export function unusualNodeFlags(flags: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < flags.length; i += 1) {
+    const flag = flags[i] as string;
+    if (flag === '--expose-gc') continue;
+    if (flag === '-r' && flags[i + 1] === 'ts-node/register/transpile-only') {
+      i += 1;
+      continue;
+    }
+    out.push(flag);
+  }
+  return out;
+}
+
 export function describeMachine(): Machine {
   return {
     node: process.version,
@@ -46,6 +82,8 @@ export function describeMachine(): Machine {
     cores: os.availableParallelism(),
     memoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
     gitCommit: gitCommit(),
+    nodeFlags: [...process.execArgv],
+    uvThreadpoolSize: uvThreadpoolSize(),
   };
 }
 
@@ -154,5 +192,11 @@ export function checkLines(report: BenchReport): string {
 }
 
 export function machineLine(m: Machine): string {
-  return `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform} (kernel ${m.kernel}), node ${m.node}${m.gitCommit ? `, commit ${m.gitCommit}` : ''}`;
+  const flags = unusualNodeFlags(m.nodeFlags);
+  return [
+    `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform} (kernel ${m.kernel}), node ${m.node}`,
+    flags.length > 0 ? `, node flags ${flags.join(' ')}` : '',
+    m.uvThreadpoolSize !== 4 ? `, UV_THREADPOOL_SIZE=${m.uvThreadpoolSize}` : '',
+    m.gitCommit ? `, commit ${m.gitCommit}` : '',
+  ].join('');
 }

@@ -7,7 +7,7 @@ import { equalParts, FANOUT, parallel, planForRecords } from '../../../scripts/b
 import { runLoad } from '../../../scripts/bench/load';
 import { areaOf, type CpuProfile, summariseProfile } from '../../../scripts/bench/profile-summary';
 import { Recorder } from '../../../scripts/bench/recorder';
-import { type BenchReport, phaseTable } from '../../../scripts/bench/report';
+import { type BenchReport, type Machine, machineLine, phaseTable, unusualNodeFlags, uvThreadpoolSize } from '../../../scripts/bench/report';
 import type { LoadResult } from '../../../scripts/bench/load';
 import { EmbeddedTarget, openTarget } from '../../../scripts/bench/target';
 import { makeIdentity } from '../../support/certs';
@@ -127,6 +127,44 @@ describe('bench harness', () => {
       const rec = new Recorder();
       rec.phase('throughput', 'a', 0, 'x', result(1));
       expect(() => rec.ratio('r', 'a', 'missing', (p) => p.tps, 'tps')).to.throw('no measurements of missing');
+    });
+  });
+
+  describe('runtime settings in the report', () => {
+    const machine = (over: Partial<Machine>): Machine => ({
+      node: 'v20.20.2',
+      v8: '11.3',
+      platform: 'linux x64',
+      kernel: '6.1',
+      cpuModel: 'AMD EPYC',
+      cores: 2,
+      memoryGiB: 23.5,
+      gitCommit: 'abc1234',
+      nodeFlags: ['--expose-gc', '-r', 'ts-node/register/transpile-only'],
+      uvThreadpoolSize: 4,
+      ...over,
+    });
+
+    it('names node flags and a thread pool other than the bench scripts\' own, and only those', () => {
+      expect(machineLine(machine({}))).to.equal('AMD EPYC, 2 cores, 23.5 GiB, linux x64 (kernel 6.1), node v20.20.2, commit abc1234');
+      expect(
+        machineLine(machine({ nodeFlags: ['--expose-gc', '--single-threaded-gc', '-r', 'ts-node/register/transpile-only'], uvThreadpoolSize: 2 })),
+      ).to.equal(
+        'AMD EPYC, 2 cores, 23.5 GiB, linux x64 (kernel 6.1), node v20.20.2, node flags --single-threaded-gc, UV_THREADPOOL_SIZE=2, commit abc1234',
+      );
+    });
+
+    it('keeps a preload other than ts-node whole, flag and module', () => {
+      expect(unusualNodeFlags(['-r', './profile.js', '--expose-gc', '-r', 'ts-node/register/transpile-only'])).to.deep.equal(['-r', './profile.js']);
+    });
+
+    it('reads the thread pool size as libuv does: 4 when unset, 1 for 0 or no number, at most 1024', () => {
+      expect(uvThreadpoolSize({})).to.equal(4);
+      expect(uvThreadpoolSize({ UV_THREADPOOL_SIZE: '2' })).to.equal(2);
+      expect(uvThreadpoolSize({ UV_THREADPOOL_SIZE: '0' })).to.equal(1);
+      expect(uvThreadpoolSize({ UV_THREADPOOL_SIZE: 'many' })).to.equal(1);
+      expect(uvThreadpoolSize({ UV_THREADPOOL_SIZE: '5000' })).to.equal(1024);
+      expect(uvThreadpoolSize({ UV_THREADPOOL_SIZE: '-3' })).to.equal(1024);
     });
   });
 
