@@ -19,9 +19,11 @@ export interface Machine {
    * Node's own command-line flags (process.execArgv: V8 and GC settings change
    * the figures) and libuv's thread pool (LevelDB's reads and writes run on it;
    * 4 unless UV_THREADPOOL_SIZE says otherwise), so a run with other runtime
-   * settings is told apart from the default one.
+   * settings is told apart from the default one. NODE_OPTIONS is not in
+   * execArgv, so it is kept as given.
    */
   nodeFlags: string[];
+  nodeOptions: string | undefined;
   uvThreadpoolSize: number;
 }
 
@@ -83,6 +85,7 @@ export function describeMachine(): Machine {
     memoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
     gitCommit: gitCommit(),
     nodeFlags: [...process.execArgv],
+    nodeOptions: process.env.NODE_OPTIONS || undefined,
     uvThreadpoolSize: uvThreadpoolSize(),
   };
 }
@@ -196,6 +199,7 @@ export function machineLine(m: Machine): string {
   return [
     `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform} (kernel ${m.kernel}), node ${m.node}`,
     flags.length > 0 ? `, node flags ${flags.join(' ')}` : '',
+    m.nodeOptions ? `, NODE_OPTIONS=${m.nodeOptions}` : '',
     m.uvThreadpoolSize !== 4 ? `, UV_THREADPOOL_SIZE=${m.uvThreadpoolSize}` : '',
     m.gitCommit ? `, commit ${m.gitCommit}` : '',
   ].join('');

@@ -142,15 +142,19 @@ describe('bench harness', () => {
       gitCommit: 'abc1234',
       nodeFlags: ['--expose-gc', '-r', 'ts-node/register/transpile-only'],
       uvThreadpoolSize: 4,
+      nodeOptions: undefined,
       ...over,
     });
 
-    it('names node flags and a thread pool other than the bench scripts\' own, and only those', () => {
+    it('names node flags, NODE_OPTIONS and a thread pool other than the bench scripts\' own, and only those', () => {
       expect(machineLine(machine({}))).to.equal('AMD EPYC, 2 cores, 23.5 GiB, linux x64 (kernel 6.1), node v20.20.2, commit abc1234');
       expect(
         machineLine(machine({ nodeFlags: ['--expose-gc', '--single-threaded-gc', '-r', 'ts-node/register/transpile-only'], uvThreadpoolSize: 2 })),
       ).to.equal(
         'AMD EPYC, 2 cores, 23.5 GiB, linux x64 (kernel 6.1), node v20.20.2, node flags --single-threaded-gc, UV_THREADPOOL_SIZE=2, commit abc1234',
+      );
+      expect(machineLine(machine({ nodeOptions: '-r ./preload.js' }))).to.equal(
+        'AMD EPYC, 2 cores, 23.5 GiB, linux x64 (kernel 6.1), node v20.20.2, NODE_OPTIONS=-r ./preload.js, commit abc1234',
       );
     });
 
