@@ -46,6 +46,8 @@ function gitCommit(): string | undefined {
   }
 }
 
+const UV_DEFAULT_POOL = 4;
+
 /**
  * The size of libuv's thread pool as libuv reads it (threadpool.c): 4 when
  * UV_THREADPOOL_SIZE is unset; else atoi of it into an unsigned int, 0 (or
@@ -53,7 +55,7 @@ function gitCommit(): string | undefined {
  */
 export function uvThreadpoolSize(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.UV_THREADPOOL_SIZE;
-  if (raw === undefined) return 4;
+  if (raw === undefined) return UV_DEFAULT_POOL;
   const n = Number.parseInt(raw, 10);
   if (!Number.isFinite(n) || n === 0) return 1;
   return n < 0 ? 1024 : Math.min(n, 1024);
@@ -200,7 +202,7 @@ export function machineLine(m: Machine): string {
     `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform} (kernel ${m.kernel}), node ${m.node}`,
     flags.length > 0 ? `, node flags ${flags.join(' ')}` : '',
     m.nodeOptions ? `, NODE_OPTIONS=${m.nodeOptions}` : '',
-    m.uvThreadpoolSize !== 4 ? `, UV_THREADPOOL_SIZE=${m.uvThreadpoolSize}` : '',
+    m.uvThreadpoolSize !== UV_DEFAULT_POOL ? `, UV_THREADPOOL_SIZE=${m.uvThreadpoolSize}` : '',
     m.gitCommit ? `, commit ${m.gitCommit}` : '',
   ].join('');
 }
