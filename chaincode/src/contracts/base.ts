@@ -107,8 +107,8 @@ export interface Operation<S extends z.ZodType = z.ZodType, R = unknown> {
   /**
    * Records the body reads on its way to success, named from the command
    * alone, so that a peer that takes multi-key reads returns them in the
-   * same message as the caller's own request record and freeze key
-   * (Store.readAheadOf). Leaves every check and answer as it is.
+   * same message as the caller's identity binding (Store.readAheadOf).
+   * Leaves every check and answer as it is.
    */
   readonly readsAhead?: (cmd: z.infer<S>) => RecordRef[];
   readonly body: (env: TxEnv, cmd: z.infer<S>) => Promise<Outcome<R>>;
@@ -167,15 +167,29 @@ export abstract class ScfContract extends Contract {
     // The caller first (README, check order): an auditor never writes, so it is
     // FORBIDDEN whatever it sends, and learns nothing from validation.
     const store = new Store(ctx.stub);
-    const actor = await resolveActor(store, ctx);
+    // The command is parsed first only to name what to read ahead; when it is
+    // not valid, that is said after the caller's checks, as before.
+    let parsed: (z.infer<S> & { requestId?: string }) | undefined;
+    let invalid: unknown;
+    try {
+      parsed = parseCommand(op.schema, raw) as z.infer<S> & { requestId?: string };
+    } catch (err) {
+      invalid = err;
+    }
+    // Two messages to a peer that takes multi-key reads: the caller's binding
+    // with what the command names, then its member with the member's freeze
+    // key and request record.
+    const actor = await resolveActor(store, ctx, {
+      withBinding: parsed ? (op.readsAhead?.(parsed) ?? []) : [],
+      withMember: (memberId) => [
+        ...(parsed?.requestId !== undefined ? [requestRef(memberId, parsed.requestId)] : []),
+        ...freezeRefs([{ type: 'MEMBER', id: memberId }]),
+      ],
+    });
     assertNotAuditor(actor);
-    const cmd = parseCommand(op.schema, raw) as z.infer<S> & { requestId?: string };
+    if (parsed === undefined) throw invalid;
+    const cmd = parsed;
     const ownFreeze: FreezeTarget = { type: 'MEMBER', id: actor.member.id };
-    await store.readAheadOf([
-      ...(cmd.requestId !== undefined ? [requestRef(actor.member.id, cmd.requestId)] : []),
-      ...freezeRefs([ownFreeze]),
-      ...(op.readsAhead?.(cmd) ?? []),
-    ]);
     const transient = op.transient?.(ctx);
     const env: TxEnv = { ctx, store, actor, tx: { ...txInfoOf(ctx), actor: actor.member.id }, transient };
     return this.once<R | Approval>(ctx, store, actor.member.id, op.name, cmd, async () => {

@@ -26,6 +26,11 @@ describe('contracts with batched state messages (Fabric 3.1 peers)', () => {
     const { h, as } = w;
     const root = await rootVoucher(w, yuan(900_000), 'batching');
     out.push(root);
+    // The caller is checked before the command (read ahead with its binding): an
+    // unbound identity and an auditor are FORBIDDEN whatever they send.
+    await step(h.submit(as.outsider, 'voucher:Transfer', { id: root.id, bogus: 1 }));
+    await step(h.submit(as.auditor, 'voucher:Transfer', { id: root.id, bogus: 1 }));
+    await step(h.submit(as.tier1, 'voucher:Transfer', { id: root.id, bogus: 1 }));
     // Part and whole transfers down three tiers, a split, a retry by requestId.
     const t1 = await step(h.submit(as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(600_000), requestId: 'r-1' }));
     await step(h.submit(as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(600_000), requestId: 'r-1' }));
@@ -60,7 +65,8 @@ describe('contracts with batched state messages (Fabric 3.1 peers)', () => {
     const a = await scenario(plain);
     const b = await scenario(batched);
     expect(b).to.deep.equal(a);
-    // The scenario did what it says: refusals by the freezes, an approval executed.
+    // The scenario did what it says: the caller refused before the command, refusals by the freezes, an approval executed.
+    expect(a.slice(1, 4)).to.deep.equal([{ refused: 'FORBIDDEN' }, { refused: 'FORBIDDEN' }, { refused: 'VALIDATION_FAILED' }]);
     expect(a.filter((r) => (r as { refused?: string }).refused === 'FROZEN')).to.have.length(2);
     expect(a.some((r) => (r as { approval?: { status?: string } }).approval?.status === 'APPROVED')).to.equal(true);
     const state = async (w: World) => (await w.h.ws.backend.rangeScan('', '')).map((e) => [e.key, Buffer.from(e.value).toString('utf8')]);
@@ -75,7 +81,7 @@ describe('contracts with batched state messages (Fabric 3.1 peers)', () => {
     expect(plain.h.traffic).to.deep.equal({ multiReads: [], batches: [], singleWrites: 0, singleReads: 0 });
   });
 
-  it('reads what a transfer needs in three messages (binding, member, then the rest at once) and writes it in one', async () => {
+  it('reads what a transfer needs in two messages (the binding with what the command names, then the member with its own keys) and writes it in one', async () => {
     const w = await world({ peerBatching: { maxWrites: 1000, maxReads: 1000 } });
     const root = await rootVoucher(w, yuan(1000), 'lineage');
     const t = await w.h.submit(w.as.tier1, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(600) });
@@ -83,17 +89,20 @@ describe('contracts with batched state messages (Fabric 3.1 peers)', () => {
     Object.assign(w.h.traffic, { multiReads: [], batches: [], singleReads: 0, singleWrites: 0 });
     await w.h.submit(w.as.tier2, 'voucher:Transfer', { id: piece, to: IDS.tier3, amount: yuan(600), requestId: 'lineage-1' });
     const key = (type: string, ...attrs: string[]) => `\u0000${type}\u0000${attrs.map((a) => `${a}\u0000`).join('')}`;
-    expect(w.h.traffic.singleReads, 'the identity binding, then its member').to.equal(2);
+    // The caller's identity binding, under its MSP and certificate name (x509::subject::issuer).
+    const binding = w.h.traffic.multiReads[0]?.[0] ?? '';
+    expect(binding.startsWith(`${key('IDENTITY', w.as.tier2.mspId)}x509::`), binding).to.equal(true);
+    expect(w.h.traffic.singleReads, 'nothing read one key at a time').to.equal(0);
     expect(w.h.traffic.multiReads).to.deep.equal([
       [
-        key('REQ', IDS.tier2, 'lineage-1'),
-        key('FROZEN', 'MEMBER', IDS.tier2),
+        binding,
         key('VCH', piece),
         key('MEMBER', IDS.tier3),
         key('FROZEN', 'VOUCHER', piece),
         key('FROZEN', 'VOUCHER', root.id),
         key('FROZEN', 'MEMBER', IDS.tier3),
       ],
+      [key('MEMBER', IDS.tier2), key('REQ', IDS.tier2, 'lineage-1'), key('FROZEN', 'MEMBER', IDS.tier2)],
     ]);
     expect(w.h.traffic.batches).to.have.length(1);
     expect(w.h.traffic.singleWrites).to.equal(0);
