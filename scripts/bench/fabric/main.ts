@@ -2,10 +2,9 @@ import '../../../gateway/src/chaincode-logs';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { execFileSync } from 'node:child_process';
 import { demoMember } from '../../../gateway/src/demo/plan';
 import { loadFabricProfile } from '../../../gateway/src/ledger/fabric/profile';
 import { findFabric } from '../../../network/src/fabric-bin';
@@ -26,6 +25,7 @@ import {
 import { equalParts, mintPieces, type Minter, parallel, type Piece } from '../fixtures';
 import { type LoadResult, runLoad } from '../load';
 import { median } from '../stats';
+import { describeMachine, loadAverage, type Machine, machineLine } from '../report';
 import { postJson } from '../http-client';
 import { heaviest, snapshot, used, type Watched } from './cpu';
 import { RawClient } from './raw-client';
@@ -168,16 +168,14 @@ async function setLogSpec(ports: number[], spec: string): Promise<void> {
   );
 }
 
-function machine(): string {
-  const model = cpus()[0]?.model ?? 'unknown CPU';
-  let commit = 'unknown';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    // not a git checkout
-  }
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-  return `${cpus().length} × ${model}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, commit ${commit}, load average ${load}`;
+/**
+ * The machine as the embedded benchmarks record it (report.ts: CPU, cores,
+ * memory, Node, its flags and libuv's pool size, commit) and the load
+ * average at the start. Those settings are the load client's own: the
+ * peers, chaincode servers and REST gateway run as processes of their own.
+ */
+function machine(): Machine & { loadAverage: number[] } {
+  return { ...describeMachine(), loadAverage: loadAverage() };
 }
 
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
@@ -201,7 +199,8 @@ async function main(): Promise<number> {
   }
   const bin = findFabric();
   log(`bench:fabric: Fabric ${bin.version}, profile ${layout.profile}, peer batching ${layout.peerBatching ? 'on' : 'off'}, run folder ${layout.runDir}`);
-  log(`machine: ${machine()}`);
+  const host = machine();
+  log(`machine: ${machineLine(host)}, load average ${host.loadAverage.join(' ')}`);
   buildChaincode();
   const baseline = baselineChaincode(layout);
   await deployChaincode(layout, bin, baseline, { log: (s) => log(`  ${s}`) });
@@ -387,7 +386,7 @@ async function main(): Promise<number> {
   printReport(report, phases, checks);
   const out = cli.out ?? join(REPO_ROOT, '.bench', `bench-fabric-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(join(out, '..'), { recursive: true });
-  writeFileSync(out, JSON.stringify({ machine: machine(), network: { profile: layout.profile, fabric: bin.version, peerBatching: layout.peerBatching }, load: cli, phases, ratios: report.ratios, knee: report.knee, checks }, null, 2));
+  writeFileSync(out, JSON.stringify({ machine: host, network: { profile: layout.profile, fabric: bin.version, peerBatching: layout.peerBatching }, load: cli, phases, ratios: report.ratios, knee: report.knee, checks }, null, 2));
   log(`\nJSON: ${out}`);
   const failed = checks.filter((c) => !c.passed);
   if (failed.length > 0) {
