@@ -9,6 +9,8 @@ import type { Attempt, Delivery, Endpoint, FiredNotification, Message } from './
  * rewrite-the-whole-file JSON, because the outbox grows with every event;
  * the durability rule is the same: every change is one atomic batch written
  * with `sync: true`, so a crash leaves the state before it or after it.
+ * The one exception is the cursor moving past an event that made no
+ * delivery (`enqueue`), which a later synced write makes durable.
  *
  *   e!<endpointId>                -> Endpoint
  *   m!<messageId>                 -> Message (exact body bytes, signed per attempt)
@@ -128,7 +130,17 @@ export class WebhookStore {
       if (created.length > 0) ops.push({ type: 'put', key: `m!${message.id}`, value: JSON.stringify(message) }, { type: 'put', key: 'c!seq', value: String(seq) });
       if (extra.cursor !== undefined) ops.push({ type: 'put', key: 'c!cursor', value: extra.cursor });
       if (extra.fired) ops.push({ type: 'put', key: `n!${extra.fired.id}`, value: JSON.stringify(extra.fired) });
-      if (ops.length > 0) await this.db.batch(ops, { sync: true });
+      // Only the cursor (an event no endpoint wants, which is most of them)
+      // is written without waiting for the disk: one fsync per transaction
+      // on the chain cost the gateway more CPU than serving a request
+      // (docs/BENCHMARKS.md). LevelDB keeps one log, so the next synced
+      // write makes every earlier one durable. Lost in an OS crash, the
+      // advance replays events that matched no endpoint; what could make
+      // them match (an endpoint added or changed) is a synced write, which
+      // made the advances before it durable first. A process that is
+      // killed loses nothing: LevelDB has handed the write to the OS.
+      const cursorOnly = created.length === 0 && !extra.fired;
+      if (ops.length > 0) await this.db.batch(ops, { sync: !cursorOnly });
       this.seq = seq;
       return created;
     });
