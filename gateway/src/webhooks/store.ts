@@ -132,7 +132,8 @@ export class WebhookStore {
       if (extra.fired) ops.push({ type: 'put', key: `n!${extra.fired.id}`, value: JSON.stringify(extra.fired) });
       // Only the cursor (an event no endpoint wants, which is most of them)
       // is written without waiting for the disk: one fsync per transaction
-      // on the chain cost the gateway more CPU than serving a request
+      // on the chain held the feed behind the chain under load, and cost
+      // the gateway up to 2.7 ms of CPU per transaction as it caught up
       // (docs/BENCHMARKS.md). LevelDB keeps one log, so the next synced
       // write makes every earlier one durable. Lost in an OS crash, the
       // advance replays events that matched no endpoint; what could make
