@@ -116,7 +116,7 @@ export class WebhookService {
   }
 
   private async view(e: Endpoint): Promise<EndpointView> {
-    const { secret: _s, requestId: _r, nextAttemptAt, ...shown } = e;
+    const { secret: _s, requestId: _r, fromBlock: _f, nextAttemptAt, ...shown } = e;
     const pendingDeliveries = await this.enabled().store.pendingCount(e.id);
     return { ...shown, ...(nextAttemptAt > Date.now() ? { nextAttemptAt: new Date(nextAttemptAt).toISOString() } : {}), pendingDeliveries };
   }

@@ -45,6 +45,11 @@ export function wants(endpoint: Endpoint, type: string): boolean {
   return endpoint.eventTypes.includes('*') || endpoint.eventTypes.includes(type);
 }
 
+/** The event was committed after the endpoint was registered (in a block at or past the height it saw then). */
+export function committedSince(endpoint: Endpoint, e: LedgerEvent): boolean {
+  return endpoint.fromBlock === undefined || e.blockNumber >= endpoint.fromBlock;
+}
+
 export interface OutboxOptions extends WebhookSettings {
   dataDir: string;
   logger?: Logger | undefined;
@@ -146,7 +151,7 @@ export class WebhookOutbox {
     });
     const targets = this.store
       .endpoints()
-      .filter((ep) => wants(ep, e.name) && (ep.seesAll || mentionsMember(e.payload, ep.memberId)))
+      .filter((ep) => committedSince(ep, e) && wants(ep, e.name) && (ep.seesAll || mentionsMember(e.payload, ep.memberId)))
       .map((ep) => ep.id);
     const created = await this.store.enqueue(message, targets, { cursor: e.cursor });
     if (created.length > 0) this.kick();
@@ -256,13 +261,17 @@ export class WebhookOutbox {
 
   // ---- management (the service checks who may) ----
 
-  async register(input: Omit<Endpoint, 'id' | 'secret' | 'status' | 'createdAt' | 'consecutiveFailures' | 'nextAttemptAt'>): Promise<Endpoint> {
+  async register(input: Omit<Endpoint, 'id' | 'secret' | 'status' | 'createdAt' | 'fromBlock' | 'consecutiveFailures' | 'nextAttemptAt'>): Promise<Endpoint> {
+    // Read from the ledger, not from the feed's cursor: the feed may be
+    // behind the chain, and what it has yet to read was committed before now.
+    const fromBlock = await this.ledger.height();
     const endpoint: Endpoint = {
       ...input,
       id: `WHK-${randomBytes(8).toString('hex').toUpperCase()}`,
       secret: `whsec_${randomBytes(32).toString('base64')}`,
       status: 'ACTIVE',
       createdAt: new Date().toISOString(),
+      fromBlock,
       consecutiveFailures: 0,
       nextAttemptAt: 0,
     };

@@ -26,6 +26,14 @@ export interface Endpoint {
   secret: string;
   status: EndpointStatus;
   createdAt: string;
+  /**
+   * The ledger's height when the endpoint was registered: events in the
+   * blocks before it were committed before the endpoint existed and are not
+   * sent to it, even when the outbox's feed reads them later (a gateway
+   * catching up with the chain). Absent on endpoints registered before it
+   * was kept, which take every event the feed reads.
+   */
+  fromBlock?: number;
   createdBy: EndpointActor;
   /** The Idempotency-Key it was registered under, if any. */
   requestId?: string;

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import sinon from 'sinon';
+import type { Ledger, LedgerEvent } from '../../../gateway/src/ledger/ledger';
+import { NotificationHub } from '../../../gateway/src/webhooks/hub';
+import { DEFAULT_WEBHOOK_SETTINGS, WebhookOutbox } from '../../../gateway/src/webhooks/outbox';
 import { WebhookStore } from '../../../gateway/src/webhooks/store';
 import type { FiredNotification, Message } from '../../../gateway/src/webhooks/types';
 
@@ -70,5 +73,71 @@ describe('webhooks: the outbox store on disk', () => {
     expect(await again.enqueue(message(1), ['EP-1'], { cursor: 'c1' })).to.deep.equal([]);
     expect(await again.pendingCount('EP-1')).to.equal(1);
     await again.close();
+  });
+});
+
+/**
+ * An endpoint gets what was committed after it was registered, even from a
+ * feed that is behind the chain (a gateway catching up): the outbox keeps
+ * the ledger's height at registration and skips the events of the blocks
+ * before it.
+ */
+describe('webhooks: an endpoint registered while the feed is behind the chain', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'scf-outbox-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const event = (blockNumber: number, memberId: string): LedgerEvent => ({
+    cursor: `${blockNumber}:0`,
+    blockNumber,
+    txIndex: 0,
+    txId: `tx${blockNumber}`,
+    name: 'VoucherTransferred',
+    payload: { ids: { holder: memberId } },
+  });
+
+  it('queues the events of blocks at or past the height it saw, none from before, and a second endpoint sees from its own height', async () => {
+    let height = 10;
+    let release!: () => void;
+    const registered = new Promise<void>((r) => (release = r));
+    const fed: LedgerEvent[] = [event(3, 'M-1'), event(9, 'M-1'), event(10, 'M-1'), event(12, 'M-1')];
+    let taken = 0;
+    const ledger = {
+      height: async () => height,
+      events: (_cursor: string | undefined, opts?: { signal?: AbortSignal }) => ({
+        async *[Symbol.asyncIterator]() {
+          await registered; // the feed is behind: it reads the chain only once both endpoints exist
+          for (const e of fed) {
+            taken += 1;
+            yield e;
+          }
+          await new Promise<void>((resolve) => opts?.signal?.addEventListener('abort', () => resolve()));
+        },
+      }),
+    } as unknown as Ledger;
+    const outbox = await WebhookOutbox.open(ledger, {
+      ...DEFAULT_WEBHOOK_SETTINGS,
+      allowPrivate: true,
+      retryScheduleMs: [60_000],
+      dataDir: dir,
+      hub: new NotificationHub(),
+    });
+    outbox.start();
+    const base = { memberId: 'M-1', seesAll: false, eventTypes: ['*'], createdBy: { memberId: 'M-1', identityId: 'x509::CN=u' } };
+    const first = await outbox.register({ ...base, url: 'http://127.0.0.1:9/first' });
+    height = 11;
+    const second = await outbox.register({ ...base, url: 'http://127.0.0.1:9/second' });
+    expect([first.fromBlock, second.fromBlock]).to.deep.equal([10, 11]);
+    release();
+    const until = Date.now() + 5_000;
+    while ((taken < fed.length || (await outbox.store.cursor()) !== '12:0') && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    const queued = async (id: string) => (await outbox.store.deliveries(id, 10)).map((d) => d.messageId).sort();
+    expect(await queued(first.id)).to.deep.equal(['evt_tx10', 'evt_tx12']);
+    expect(await queued(second.id)).to.deep.equal(['evt_tx12']);
+    await outbox.close();
   });
 });
