@@ -107,7 +107,7 @@ describe('webhooks: an endpoint registered while the feed is behind the chain', 
     const fed: LedgerEvent[] = [event(3, 'M-1'), event(9, 'M-1'), event(10, 'M-1'), event(12, 'M-1')];
     let taken = 0;
     const ledger = {
-      height: async () => height,
+      height: () => Promise.resolve(height),
       events: (_cursor: string | undefined, opts?: { signal?: AbortSignal }) => ({
         async *[Symbol.asyncIterator]() {
           await registered; // the feed is behind: it reads the chain only once both endpoints exist
