@@ -10,79 +10,7 @@ import { DEFAULT_WEBHOOK_SETTINGS, WebhookOutbox } from '../../../gateway/src/we
 import { WebhookStore } from '../../../gateway/src/webhooks/store';
 import type { FiredNotification, Message } from '../../../gateway/src/webhooks/types';
 
-/**
- * The outbox's writes to disk: what it must not lose is synced, and the one
- * write that is not (the cursor past an event no endpoint wants) is still
- * there after a clean close and reopen.
- */
-describe('webhooks: the outbox store on disk', () => {
-  let dir: string;
-  let batch: sinon.SinonSpy;
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'scf-outbox-'));
-    batch = sinon.spy(ClassicLevel.prototype, 'batch');
-  });
-  afterEach(async () => {
-    sinon.restore();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  const message = (n: number): Message => ({ id: `evt_${n}`, type: 'VoucherTransferred', body: `{"n":${n}}`, createdAt: '2026-12-06T00:00:00.000Z' });
-  /** The `sync` option of each batch the store wrote, in order. */
-  const syncs = () => batch.getCalls().map((c) => (c.args[1] as { sync?: boolean } | undefined)?.sync);
-
-  it('moves the cursor past an event nobody wants without an fsync, and syncs every event that makes a delivery', async () => {
-    const store = await WebhookStore.open(join(dir, 'webhooks'));
-    expect(await store.enqueue(message(1), [], { cursor: 'c1' })).to.deep.equal([]);
-    expect(await store.enqueue(message(2), [], { cursor: 'c2' })).to.deep.equal([]);
-    const created = await store.enqueue(message(3), ['EP-1'], { cursor: 'c3' });
-    expect(created.map((d) => d.messageId)).to.deep.equal(['evt_3']);
-    expect(syncs()).to.deep.equal([false, false, true]);
-    expect(await store.cursor()).to.equal('c3');
-    expect((await store.head('EP-1'))?.message.id).to.equal('evt_3');
-    await store.close();
-  });
-
-  it('syncs a fired notification even when it has no endpoint to go to', async () => {
-    const store = await WebhookStore.open(join(dir, 'webhooks'));
-    const fired: FiredNotification = {
-      id: 'ntf_1',
-      type: 'reminder.due',
-      assetType: 'VOUCHER',
-      assetId: 'V-1',
-      milestone: 'T-7',
-      dueDate: '2026-12-13',
-      firedAt: '2026-12-06T00:00:00.000Z',
-      ledgerDate: '2026-12-06',
-    };
-    await store.enqueue({ ...message(4), id: 'ntf_1' }, [], { fired });
-    expect(syncs()).to.deep.equal([true]);
-    expect(await store.fired('ntf_1')).to.deep.equal(fired);
-    await store.close();
-  });
-
-  it('keeps the cursor that was written without an fsync across a close and reopen, and an event seen again makes no second delivery', async () => {
-    const first = await WebhookStore.open(join(dir, 'webhooks'));
-    await first.enqueue(message(1), ['EP-1'], { cursor: 'c1' });
-    await first.enqueue(message(2), [], { cursor: 'c2' });
-    await first.close();
-    const again = await WebhookStore.open(join(dir, 'webhooks'));
-    expect(await again.cursor()).to.equal('c2');
-    // A replay of the first event (as after a crash that lost the cursor) finds its delivery already queued.
-    expect(await again.enqueue(message(1), ['EP-1'], { cursor: 'c1' })).to.deep.equal([]);
-    expect(await again.pendingCount('EP-1')).to.equal(1);
-    await again.close();
-  });
-});
-
-/**
- * An endpoint gets what was committed after it was registered, even from a
- * feed that is behind the chain (a gateway catching up): the outbox keeps
- * the ledger's height at registration and skips the events of the blocks
- * before it.
- */
-describe('webhooks: an endpoint registered while the feed is behind the chain', () => {
+describe('webhooks: the outbox', () => {
   let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'scf-outbox-'));
@@ -91,53 +19,124 @@ describe('webhooks: an endpoint registered while the feed is behind the chain', 
     await rm(dir, { recursive: true, force: true });
   });
 
-  const event = (blockNumber: number, memberId: string): LedgerEvent => ({
-    cursor: `${blockNumber}:0`,
-    blockNumber,
-    txIndex: 0,
-    txId: `tx${blockNumber}`,
-    name: 'VoucherTransferred',
-    payload: { ids: { holder: memberId } },
-  });
+  /**
+   * The outbox's writes to disk: what it must not lose is synced, and the one
+   * write that is not (the cursor past an event no endpoint wants) is still
+   * there after a clean close and reopen.
+   */
+  describe('its store on disk', () => {
+    let batch: sinon.SinonSpy;
 
-  it('queues the events of blocks at or past the height it saw, none from before, and a second endpoint sees from its own height', async () => {
-    let height = 10;
-    let release!: () => void;
-    const registered = new Promise<void>((r) => (release = r));
-    const fed: LedgerEvent[] = [event(3, 'M-1'), event(9, 'M-1'), event(10, 'M-1'), event(12, 'M-1')];
-    let taken = 0;
-    const ledger = {
-      height: () => Promise.resolve(height),
-      events: (_cursor: string | undefined, opts?: { signal?: AbortSignal }) => ({
-        async *[Symbol.asyncIterator]() {
-          await registered; // the feed is behind: it reads the chain only once both endpoints exist
-          for (const e of fed) {
-            taken += 1;
-            yield e;
-          }
-          await new Promise<void>((resolve) => opts?.signal?.addEventListener('abort', () => resolve()));
-        },
-      }),
-    } as unknown as Ledger;
-    const outbox = await WebhookOutbox.open(ledger, {
-      ...DEFAULT_WEBHOOK_SETTINGS,
-      allowPrivate: true,
-      retryScheduleMs: [60_000],
-      dataDir: dir,
-      hub: new NotificationHub(),
+    beforeEach(() => {
+      batch = sinon.spy(ClassicLevel.prototype, 'batch');
     });
-    outbox.start();
-    const base = { memberId: 'M-1', seesAll: false, eventTypes: ['*'], createdBy: { memberId: 'M-1', identityId: 'x509::CN=u' } };
-    const first = await outbox.register({ ...base, url: 'http://127.0.0.1:9/first' });
-    height = 11;
-    const second = await outbox.register({ ...base, url: 'http://127.0.0.1:9/second' });
-    expect([first.fromBlock, second.fromBlock]).to.deep.equal([10, 11]);
-    release();
-    const until = Date.now() + 5_000;
-    while ((taken < fed.length || (await outbox.store.cursor()) !== '12:0') && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-    const queued = async (id: string) => (await outbox.store.deliveries(id, 10)).map((d) => d.messageId).sort();
-    expect(await queued(first.id)).to.deep.equal(['evt_tx10', 'evt_tx12']);
-    expect(await queued(second.id)).to.deep.equal(['evt_tx12']);
-    await outbox.close();
+    afterEach(() => {
+      sinon.restore();
+    });
+
+    const message = (n: number): Message => ({ id: `evt_${n}`, type: 'VoucherTransferred', body: `{"n":${n}}`, createdAt: '2026-12-06T00:00:00.000Z' });
+    /** The `sync` option of each batch the store wrote, in order. */
+    const syncs = () => batch.getCalls().map((c) => (c.args[1] as { sync?: boolean } | undefined)?.sync);
+
+    it('moves the cursor past an event nobody wants without an fsync, and syncs every event that makes a delivery', async () => {
+      const store = await WebhookStore.open(join(dir, 'webhooks'));
+      expect(await store.enqueue(message(1), [], { cursor: 'c1' })).to.deep.equal([]);
+      expect(await store.enqueue(message(2), [], { cursor: 'c2' })).to.deep.equal([]);
+      const created = await store.enqueue(message(3), ['EP-1'], { cursor: 'c3' });
+      expect(created.map((d) => d.messageId)).to.deep.equal(['evt_3']);
+      expect(syncs()).to.deep.equal([false, false, true]);
+      expect(await store.cursor()).to.equal('c3');
+      expect((await store.head('EP-1'))?.message.id).to.equal('evt_3');
+      await store.close();
+    });
+
+    it('syncs a fired notification even when it has no endpoint to go to', async () => {
+      const store = await WebhookStore.open(join(dir, 'webhooks'));
+      const fired: FiredNotification = {
+        id: 'ntf_1',
+        type: 'reminder.due',
+        assetType: 'VOUCHER',
+        assetId: 'V-1',
+        milestone: 'T-7',
+        dueDate: '2026-12-13',
+        firedAt: '2026-12-06T00:00:00.000Z',
+        ledgerDate: '2026-12-06',
+      };
+      await store.enqueue({ ...message(4), id: 'ntf_1' }, [], { fired });
+      expect(syncs()).to.deep.equal([true]);
+      expect(await store.fired('ntf_1')).to.deep.equal(fired);
+      await store.close();
+    });
+
+    it('keeps the cursor that was written without an fsync across a close and reopen, and an event seen again makes no second delivery', async () => {
+      const first = await WebhookStore.open(join(dir, 'webhooks'));
+      await first.enqueue(message(1), ['EP-1'], { cursor: 'c1' });
+      await first.enqueue(message(2), [], { cursor: 'c2' });
+      await first.close();
+      const again = await WebhookStore.open(join(dir, 'webhooks'));
+      expect(await again.cursor()).to.equal('c2');
+      // A replay of the first event (as after a crash that lost the cursor) finds its delivery already queued.
+      expect(await again.enqueue(message(1), ['EP-1'], { cursor: 'c1' })).to.deep.equal([]);
+      expect(await again.pendingCount('EP-1')).to.equal(1);
+      await again.close();
+    });
+  });
+
+  /**
+   * An endpoint gets what was committed after it was registered, even from a
+   * feed that is behind the chain (a gateway catching up): the outbox keeps
+   * the ledger's height at registration and skips the events of the blocks
+   * before it.
+   */
+  describe('an endpoint registered while the feed is behind the chain', () => {
+    const event = (blockNumber: number, memberId: string): LedgerEvent => ({
+      cursor: `${blockNumber}:0`,
+      blockNumber,
+      txIndex: 0,
+      txId: `tx${blockNumber}`,
+      name: 'VoucherTransferred',
+      payload: { ids: { holder: memberId } },
+    });
+
+    it('queues the events of blocks at or past the height it saw, none from before, and a second endpoint sees from its own height', async () => {
+      let height = 10;
+      let release!: () => void;
+      const registered = new Promise<void>((r) => (release = r));
+      const fed: LedgerEvent[] = [event(3, 'M-1'), event(9, 'M-1'), event(10, 'M-1'), event(12, 'M-1')];
+      let taken = 0;
+      const ledger = {
+        height: () => Promise.resolve(height),
+        events: (_cursor: string | undefined, opts?: { signal?: AbortSignal }) => ({
+          async *[Symbol.asyncIterator]() {
+            await registered; // the feed is behind: it reads the chain only once both endpoints exist
+            for (const e of fed) {
+              taken += 1;
+              yield e;
+            }
+            await new Promise<void>((resolve) => opts?.signal?.addEventListener('abort', () => resolve()));
+          },
+        }),
+      } as unknown as Ledger;
+      const outbox = await WebhookOutbox.open(ledger, {
+        ...DEFAULT_WEBHOOK_SETTINGS,
+        allowPrivate: true,
+        retryScheduleMs: [60_000],
+        dataDir: dir,
+        hub: new NotificationHub(),
+      });
+      outbox.start();
+      const base = { memberId: 'M-1', seesAll: false, eventTypes: ['*'], createdBy: { memberId: 'M-1', identityId: 'x509::CN=u' } };
+      const first = await outbox.register({ ...base, url: 'http://127.0.0.1:9/first' });
+      height = 11;
+      const second = await outbox.register({ ...base, url: 'http://127.0.0.1:9/second' });
+      expect([first.fromBlock, second.fromBlock]).to.deep.equal([10, 11]);
+      release();
+      const until = Date.now() + 5_000;
+      while ((taken < fed.length || (await outbox.store.cursor()) !== '12:0') && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      const queued = async (id: string) => (await outbox.store.deliveries(id, 10)).map((d) => d.messageId).sort();
+      expect(await queued(first.id)).to.deep.equal(['evt_tx10', 'evt_tx12']);
+      expect(await queued(second.id)).to.deep.equal(['evt_tx12']);
+      await outbox.close();
+    });
   });
 });
