@@ -10,9 +10,10 @@ import type { ConflictStats, EmbeddedLedger } from '../../gateway/src/ledger/emb
 import type { OrdererOptions } from '../../gateway/src/ledger/embedded/orderer';
 import { ThreadedLedger } from '../../gateway/src/ledger/embedded/threaded-ledger';
 import type { Ledger, LedgerIdentity } from '../../gateway/src/ledger/ledger';
-import type { Config } from '../../gateway/src/config';
+import { type Config, loadConfig } from '../../gateway/src/config';
 import { openEmbeddedRuntime } from '../../gateway/src/runtime';
 import { createServices } from '../../gateway/src/services';
+import { openNotifications, readerIdentity } from '../../gateway/src/webhooks';
 import { baselineChaincode } from './baseline-contract';
 import { type BackendKind, EngineLedger } from './engine-ledger';
 import { type LoopbackServer, serveOnLoopback } from './loopback';
@@ -105,8 +106,10 @@ export class EmbeddedTarget implements Target {
 
   /**
    * The gateway as `npm start` builds it (embedded connector over LevelDB,
-   * demo members), listening on 127.0.0.1, port 0; the ledger on a worker
-   * thread (npm start's default) or on this thread.
+   * demo members, and the webhook outbox and reminder scanner reading the
+   * ledger's events with npm start's default settings), listening on
+   * 127.0.0.1, port 0; the ledger on a worker thread (npm start's default)
+   * or on this thread.
    */
   async openGateway(options: { cutter: OrdererOptions; thread?: LedgerThread }): Promise<GatewayUnderTest> {
     const thread = options.thread ?? 'worker';
@@ -119,13 +122,24 @@ export class EmbeddedTarget implements Target {
       demo: true,
       ledgerThread: thread,
     });
+    // npm start's defaults: no environment variables set.
+    const defaults = loadConfig({});
+    const notifications = await openNotifications(runtime.ledger, {
+      dataDir,
+      webhooks: defaults.webhooks,
+      reminders: { intervalMs: defaults.reminders.intervalMs, reader: readerIdentity(runtime.identities, undefined) },
+    }).catch(async (err: unknown) => {
+      await runtime.ledger.close();
+      throw err;
+    });
     const embedded = runtime.ledger as EmbeddedLedger | ThreadedLedger;
     const stats = async () => ({ commits: await embedded.commitStats(), conflicts: await embedded.conflictStats() });
     let atReset = await stats();
     const shutdown = new AbortController();
+    // The HTTP-alone phases serve a ledger that answers at once and has no events: no notifications there.
     const appOn = (ledger: Ledger) =>
       createApp({
-        services: createServices(ledger, { submitDeadlineMs: 120_000 }),
+        services: createServices(ledger, { submitDeadlineMs: 120_000, notifications: ledger === runtime.ledger ? notifications : undefined }),
         directory: runtime.directory,
         ledgerKind: runtime.kind,
         shutdown: shutdown.signal,
@@ -166,6 +180,7 @@ export class EmbeddedTarget implements Target {
       async close() {
         shutdown.abort();
         await server.close();
+        await notifications.close();
         await runtime.ledger.close();
         await rm(dataDir, { recursive: true, force: true });
       },

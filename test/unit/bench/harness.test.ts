@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { isValidUscc } from '../../../chaincode/src/domain/uscc';
 import { configFor } from '../../../scripts/bench/config';
 import { advanceOf, approvalSlot, type LineUnderTest, obligorId } from '../../../scripts/bench/credit-lines';
-import { equalParts, FANOUT, parallel, planForRecords } from '../../../scripts/bench/fixtures';
+import { connectorSubmit, equalParts, FANOUT, mintPieces, parallel, planForRecords } from '../../../scripts/bench/fixtures';
 import { runLoad } from '../../../scripts/bench/load';
 import { areaOf, type CpuProfile, summariseProfile } from '../../../scripts/bench/profile-summary';
 import { Recorder } from '../../../scripts/bench/recorder';
@@ -258,6 +258,37 @@ describe('bench harness', () => {
       expect(openTarget('embedded')).to.be.instanceOf(EmbeddedTarget);
       expect(() => openTarget('fabric')).to.throw(RangeError, /npm run bench:fabric/);
       expect(() => openTarget('ganache')).to.throw(RangeError, 'unknown target');
+    });
+
+    it("runs the gateway as npm start does, webhook outbox included: a transfer made through it queues a delivery to the recipient's endpoint", async () => {
+      const gw = await new EmbeddedTarget().openGateway({ cutter: { batchMaxTx: 10, batchTimeoutMs: 2 } });
+      try {
+        const call = async (method: string, path: string, label: string, body?: object) => {
+          const res = await fetch(`${gw.baseUrl}${path}`, {
+            method,
+            headers: { authorization: `Bearer ${gw.token(label)}`, 'content-type': 'application/json' },
+            ...(body ? { body: JSON.stringify(body) } : {}),
+          });
+          return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+        };
+        // A public address by npm start's rules (SCF_WEBHOOK_ALLOW_PRIVATE is off); nothing needs to answer there.
+        const registered = await call('POST', '/webhooks', 'supplier2', { url: 'https://192.0.2.1/scf', eventTypes: ['VoucherTransferred'] });
+        expect(registered.status, JSON.stringify(registered.json)).to.equal(201);
+        const endpointId = (registered.json.endpoint as { id: string }).id;
+        const minter = { submit: connectorSubmit(gw), supplier: gw.identity('supplier1'), core: gw.identity('core-maker'), coreId: gw.memberId('core') };
+        const [piece] = await mintPieces(minter, 1, 10_000n, 1);
+        const moved = await call('POST', `/vouchers/${encodeURIComponent(piece?.id ?? '')}/transfer`, 'supplier1', { to: gw.memberId('supplier2'), amount: piece?.amount });
+        expect(moved.status, JSON.stringify(moved.json)).to.equal(200);
+        let types: string[] = [];
+        for (let waited = 0; types.length === 0 && waited < 5_000; waited += 50) {
+          const listed = await call('GET', `/webhooks/${endpointId}/deliveries`, 'supplier2');
+          types = (listed.json.deliveries as Array<{ type: string }>).map((d) => d.type);
+          if (types.length === 0) await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(types).to.deep.equal(['VoucherTransferred']);
+      } finally {
+        await gw.close();
+      }
     });
   });
 
