@@ -42,7 +42,7 @@ export interface LineUnderTest {
 }
 
 /** One ledger's way to set up and read lines, as whoever signs on it (W). */
-interface LineEnv<W> {
+export interface LineEnv<W> {
   submit: SubmitJson<W>;
   evaluate: (who: W, name: string, command: object) => Promise<unknown>;
   operator: W;
@@ -55,7 +55,7 @@ interface LineEnv<W> {
 export const LINE_LIMIT = 400_000_000n;
 const PIECE = 10_000n;
 const REQUESTED = '9000';
-const RATE_BPS = 450;
+export const RATE_BPS = 450;
 const LINE_SETUP_CONCURRENCY = 8;
 
 /** Advance of approval i, in fen: 80.00 to 89.96 CNY, varied so that the line's sum says which approvals committed, not only how many. */
@@ -90,11 +90,15 @@ async function setUpLine<W>(env: LineEnv<W>, k: number, financings: number): Pro
   return { id: line.id, obligor: id, financings: ids, approved: 0n };
 }
 
-/** Line 0 with all `financings`, and lines 1 … `spread` sharing them equally. */
-async function setUpLines<W>(env: LineEnv<W>, spread: number, financings: number): Promise<{ one: LineUnderTest[]; many: LineUnderTest[] }> {
-  const one = await setUpLine(env, 0, financings);
+/**
+ * Line `first` with all `financings`, and lines `first` + 1 … `first` +
+ * `spread` sharing them equally (obligor k is obligorId(k): a ledger that
+ * keeps its members between runs needs a new `first` each run).
+ */
+export async function setUpLines<W>(env: LineEnv<W>, spread: number, financings: number, first = 0): Promise<{ one: LineUnderTest[]; many: LineUnderTest[] }> {
+  const one = await setUpLine(env, first, financings);
   const many = await parallel(
-    Array.from({ length: spread }, (_, k) => k + 1),
+    Array.from({ length: spread }, (_, k) => first + k + 1),
     LINE_SETUP_CONCURRENCY,
     (k) => setUpLine(env, k, financings / spread),
   );
@@ -102,7 +106,7 @@ async function setUpLines<W>(env: LineEnv<W>, spread: number, financings: number
 }
 
 /** Runs one phase of approvals on `lines`, adding each committed advance to its line. */
-async function approvals(
+export async function approvals(
   lines: readonly LineUnderTest[],
   size: PhaseSize,
   r: number,
@@ -127,7 +131,7 @@ async function approvals(
 }
 
 /** Lines whose `used` is not exactly the sum of the advances approved on them, or is above the limit, each described. */
-async function wrongLines<W>(env: LineEnv<W>, lines: readonly LineUnderTest[]): Promise<string[]> {
+export async function wrongLines<W>(env: LineEnv<W>, lines: readonly LineUnderTest[]): Promise<string[]> {
   const views = await Promise.all(lines.map(async (l) => (await env.evaluate(env.bank.who, 'creditLine:Get', { id: l.id })) as { used: string; limit: string }));
   return lines.flatMap((l, j) => {
     const v = views[j] as { used: string; limit: string };
@@ -135,7 +139,7 @@ async function wrongLines<W>(env: LineEnv<W>, lines: readonly LineUnderTest[]): 
   });
 }
 
-const describeOutcomes = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k}=${v}`).join(' ');
+export const describeOutcomes = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k}=${v}`).join(' ');
 
 export const creditLinePhase = (lines: number, path: 'ledger, no retry' | 'REST'): string =>
   `approvals on ${lines} credit line${lines === 1 ? '' : 's'} (${path})`;

@@ -20,7 +20,8 @@ export const FANOUT = 20;
  */
 export type SubmitJson<W> = (who: W, name: string, command: object, transient?: Record<string, unknown>) => Promise<unknown>;
 
-const transientBytes = (transient: Record<string, unknown>): Record<string, Uint8Array> =>
+/** A transient map of JSON values as the proposal carries it. */
+export const transientBytes = (transient: Record<string, unknown>): Record<string, Uint8Array> =>
   Object.fromEntries(Object.entries(transient).map(([k, v]) => [k, Buffer.from(JSON.stringify(v), 'utf8')]));
 
 /** Who mints: the supplier that holds the pieces and the core enterprise that owes them. */

@@ -21,6 +21,19 @@
  * their bounded attempts. First attempts never wait for the lane: disjoint
  * writes (the common case) pay nothing.
  *
+ * Hot keys: a submit that joins a lane after a conflict names the keys its
+ * transaction wrote, and while the lane is held those keys are hot. A fresh
+ * first attempt of the same function whose endorsement writes a hot key
+ * queues in the lane before it is ordered, instead of racing the holder's
+ * retry (the Fabric connector, submit.ts). On a real network a retry is
+ * endorsed after the block that invalidated it reaches the peers, the same
+ * moment the clients answered by that block send their next requests, so
+ * without this a holder raced every fresh writer of its key in each block:
+ * with 4 approvals in flight on one credit line the holder lost about one
+ * race in four, and some ran out of attempts (503; docs/BENCHMARKS.md, "One
+ * busy credit line on the real network"). The hot keys go with the lane:
+ * when the last holder releases it, they are forgotten.
+ *
  * A small FIFO lock of our own rather than a library: we need a per-waiter
  * deadline (a queued submit gives up when its request's budget ends, and
  * leaves the queue), which the usual mutex packages only offer per lock.
@@ -28,21 +41,30 @@
 /** setTimeout's largest delay; a longer wait is taken as no deadline. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+interface Lane {
+  queue: Array<() => void>;
+  /** Keys written by the transactions that conflicted and joined the lane. */
+  hot: Set<string>;
+}
+
 export class ConflictLanes {
-  private readonly lanes = new Map<string, Array<() => void>>();
+  private readonly lanes = new Map<string, Lane>();
 
   /**
    * Waits for the turn in lane `key`, until `deadlineMs` (epoch ms). Answers
    * the release function, or undefined when the deadline came first (the
-   * waiter has left the queue). Release exactly once.
+   * waiter has left the queue). Release exactly once. `hotKeys`: what the
+   * conflicted transaction wrote, hot from now on while the lane is held.
    */
-  acquire(key: string, deadlineMs: number, now: () => number = Date.now): Promise<(() => void) | undefined> {
-    const queue = this.lanes.get(key);
-    if (queue === undefined) {
+  acquire(key: string, deadlineMs: number, now: () => number = Date.now, hotKeys: Iterable<string> = []): Promise<(() => void) | undefined> {
+    const lane = this.lanes.get(key);
+    if (lane === undefined) {
       // Free: the lane exists while someone holds it.
-      this.lanes.set(key, []);
+      this.lanes.set(key, { queue: [], hot: new Set(hotKeys) });
       return Promise.resolve(this.releaser(key));
     }
+    for (const k of hotKeys) lane.hot.add(k);
+    const { queue } = lane;
     const wait = deadlineMs - now();
     if (wait <= 0) return Promise.resolve(undefined);
     return new Promise((resolve) => {
@@ -65,7 +87,26 @@ export class ConflictLanes {
 
   /** Submits waiting for a turn in lane `key` (not counting the holder). */
   waiting(key: string): number {
-    return this.lanes.get(key)?.length ?? 0;
+    return this.lanes.get(key)?.queue.length ?? 0;
+  }
+
+  /** Whether lane `key` is held with hot keys: only then is a fresh attempt's write set worth reading. */
+  hasHotKeys(key: string): boolean {
+    return (this.lanes.get(key)?.hot.size ?? 0) > 0;
+  }
+
+  /** Adds keys a holder's transaction wrote when it conflicted again (a lane not held has none). */
+  markHot(key: string, hotKeys: Iterable<string>): void {
+    const lane = this.lanes.get(key);
+    if (lane) for (const k of hotKeys) lane.hot.add(k);
+  }
+
+  /** Whether a transaction of lane `key` writing `writes` would race the lane's holder: it writes one of its hot keys. */
+  contended(key: string, writes: Iterable<string>): boolean {
+    const hot = this.lanes.get(key)?.hot;
+    if (!hot || hot.size === 0) return false;
+    for (const w of writes) if (hot.has(w)) return true;
+    return false;
   }
 
   private releaser(key: string): () => void {
@@ -73,8 +114,8 @@ export class ConflictLanes {
     return () => {
       if (released) return;
       released = true;
-      const queue = this.lanes.get(key);
-      const next = queue?.shift();
+      const lane = this.lanes.get(key);
+      const next = lane?.queue.shift();
       if (next) next();
       else this.lanes.delete(key);
     };

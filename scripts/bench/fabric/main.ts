@@ -28,7 +28,8 @@ import { median } from '../stats';
 import { describeMachine, loadAverage, type Machine, machineLine } from '../report';
 import { postJson } from '../http-client';
 import { heaviest, snapshot, used, type Watched } from './cpu';
-import { RawClient } from './raw-client';
+import { lineCheck, lineEnv, rawApprovals, restApprovals, runTagNow, setUpFabricLines } from './credit-lines';
+import { RawClient, setupSubmit } from './raw-client';
 
 /**
  * `npm run bench:fabric` — on the running network (`npm run network:up`;
@@ -42,21 +43,26 @@ import { RawClient } from './raw-client';
  *     in another order, and the ratios are paired within a repeat and
  *     reported as the median over the repeats with their range;
  *   - split in two and financing request through the raw client;
- *   - contention: many clients spending one voucher at once, raw and REST.
+ *   - contention: many clients spending one voucher at once, raw and REST;
+ *   - contention on one credit line: a bank's approvals on one line to one
+ *     obligor, against the same approvals on one line per client, raw (no
+ *     retry) and REST (which re-endorses a conflict).
  *
  * Prints ratios, latencies and a CPU-seconds table per process, writes the
  * JSON under .bench/, and exits 1 when a check fails (a disjoint phase not
- * all VALID, a contended spend committed other than exactly once), 2 when it
- * cannot run (no network, bad arguments).
+ * all VALID, a contended spend committed other than exactly once, a credit
+ * line's `used` other than its committed advances), 2 when it cannot run (no
+ * network, bad arguments).
  *
  *   --quick              a smoke run (sweep 1,8,32; small counts)
  *   --sweep 1,2,4,...    the concurrency levels (default 1,2,4,8,16,32,64,128)
  *   --per-client n       operations per client at each level (default 16; at least 40 per level; --quick 3)
  *   --repeats n          times each level's three paths run (default 3; --quick 1)
+ *   --lines n            clients approving at once, and lines in the control (default 8; --quick 4)
  *   --out file           JSON report path
  */
 
-const USAGE = 'usage: bench:fabric [--quick] [--sweep 1,2,4,...] [--per-client n] [--repeats n] [--out file]';
+const USAGE = 'usage: bench:fabric [--quick] [--sweep 1,2,4,...] [--per-client n] [--repeats n] [--lines n] [--out file]';
 const SCF = 'scf';
 const BASELINE = 'baseline';
 
@@ -70,6 +76,7 @@ function parseCli(argv: string[]) {
       sweep: { type: 'string' },
       'per-client': { type: 'string' },
       repeats: { type: 'string' },
+      lines: { type: 'string' },
       out: { type: 'string' },
     },
     strict: true,
@@ -83,7 +90,12 @@ function parseCli(argv: string[]) {
   if (!Number.isInteger(perClient) || perClient < 1 || perClient > 100) throw new UsageError(`--per-client must be a whole number from 1 to 100, got ${values['per-client']}`);
   const repeats = Number(values.repeats ?? (values.quick ? 1 : 3));
   if (!Number.isInteger(repeats) || repeats < 1 || repeats > 9) throw new UsageError(`--repeats must be a whole number from 1 to 9, got ${values.repeats}`);
-  return { quick: values.quick, sweep, perClient, repeats, minPerLevel: values.quick ? 20 : 40, out: values.out };
+  // Up to 32: the two sets of obligors of a run take 50 member numbers each (credit-lines.ts).
+  const lines = Number(values.lines ?? (values.quick ? 4 : 8));
+  if (!Number.isInteger(lines) || lines < 2 || lines > 32) throw new UsageError(`--lines must be a whole number from 2 to 32, got ${values.lines}`);
+  // Approvals per phase: whole rounds of the clients, one line per client in the control.
+  const approvalsPerPhase = lines * (values.quick ? 4 : 6);
+  return { quick: values.quick, sweep, perClient, repeats, lines, approvalsPerPhase, minPerLevel: values.quick ? 20 : 40, out: values.out };
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -230,12 +242,7 @@ async function main(): Promise<number> {
 
     const supplier2 = demoMember('supplier2').id;
     const bank = demoMember('bank').id;
-    const submitJson = async (label: string, name: string, command: object, transient?: Record<string, unknown>) => {
-      const t = transient && Object.fromEntries(Object.entries(transient).map(([k, v]) => [k, Buffer.from(JSON.stringify(v), 'utf8')]));
-      const out = await raw.submit(label, SCF, name, [JSON.stringify(command)], t);
-      if (out.code !== 'VALID') throw new Error(`setup transaction ${name} ended ${out.code}${out.reason ? `: ${out.reason}` : ''}`);
-      return out.result ? (JSON.parse(out.result) as unknown) : undefined;
-    };
+    const submitJson = setupSubmit(raw, SCF);
     const minter: Minter<string> = { submit: submitJson, supplier: 'supplier1', core: 'core-maker', coreId: demoMember('core').id };
 
     // Pieces for every phase that consumes one, minted up front (splitting roots 20 ways, twice).
@@ -263,9 +270,10 @@ async function main(): Promise<number> {
     });
     log(`  put ${keys} keys of the trivial contract in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-    const measure = async (name: string, path: 'raw' | 'REST', concurrency: number, count: number, op: (i: number) => Promise<string>, repeat = 0) => {
+    /** Runs one phase (`run` calls beforeMeasure between its warm-up and what it measures) and records it with each process's CPU. */
+    const record = async (name: string, path: 'raw' | 'REST', concurrency: number, repeat: number, run: (beforeMeasure: () => void) => Promise<LoadResult>) => {
       let before = snapshot(watched);
-      const result = await runLoad({ count, warmup: concurrency, concurrency, op, beforeMeasure: () => void (before = snapshot(watched)) });
+      const result = await run(() => void (before = snapshot(watched)));
       const cpuSeconds = used(before, snapshot(watched));
       const phase = { name, path, concurrency, repeat, result, cpuSeconds };
       phases.push(phase);
@@ -277,6 +285,8 @@ async function main(): Promise<number> {
       );
       return phase;
     };
+    const measure = (name: string, path: 'raw' | 'REST', concurrency: number, count: number, op: (i: number) => Promise<string>, repeat = 0) =>
+      record(name, path, concurrency, repeat, (beforeMeasure) => runLoad({ count, warmup: concurrency, concurrency, op, beforeMeasure }));
     const allValid = (p: Phase, success: string) => {
       const ok = p.result.outcomes[success] ?? 0;
       checks.push({ name: `${p.name} [${p.path}] ×${p.concurrency}: every operation succeeded`, passed: ok === p.result.operations, detail: `${ok} of ${p.result.operations} ${success}` });
@@ -375,6 +385,32 @@ async function main(): Promise<number> {
       const refused = (counts['409'] ?? 0) + (counts['404'] ?? 0);
       checks.push({ name: `contended spend [REST] of ${p.id}: exactly one 200, the rest 409 or 404`, passed: counts['200'] === 1 && refused === contenders - 1, detail: describe(counts) });
     }
+
+    // One busy credit line against one line per client, raw and REST: a set of lines for each path.
+    const lineSetup = { layout, raw, bankId: bank, runTag: runTagNow() };
+    const env = await lineEnv(lineSetup);
+    const lineSize = { count: cli.approvalsPerPhase, warmup: cli.lines, concurrency: cli.lines };
+    t0 = Date.now();
+    const [rawLines, restLines] = await Promise.all([0, 1].map((set) => setUpFabricLines(env, lineSetup, cli.lines, lineSize.warmup + lineSize.count, set)));
+    log(`  set up 2 × (1 + ${cli.lines}) credit lines, each obligor with an identity of its own, in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const bankToken = tokens.get('bank-maker') as string;
+    const post = (path: string, body: object) => postJson(agent, `${gw.base}${path}`, bankToken, body);
+    for (const [path, sets] of [['raw', rawLines], ['REST', restLines]] as const) {
+      for (const lines of [sets?.one ?? [], sets?.many ?? []]) {
+        const name = lines.length === 1 ? 'approvals on 1 credit line' : `approvals on ${lines.length} credit lines`;
+        const phase = await record(name, path, cli.lines, 0, (beforeMeasure) =>
+          path === 'raw' ? rawApprovals(raw, lines, lineSize, beforeMeasure) : restApprovals(post, lines, lineSize, beforeMeasure),
+        );
+        const check = await lineCheck(env, lines, path, phase.result);
+        const what =
+          path === 'raw'
+            ? lines.length === 1
+              ? 'every approval committed VALID or lost an MVCC conflict'
+              : 'every approval committed VALID'
+            : 'every approval answered 200';
+        checks.push({ name: `${name} [${path}]: ${what}; used is exactly the committed advances, within the limit`, ...check });
+      }
+    }
   } finally {
     agent.destroy();
     raw.close();
@@ -386,7 +422,7 @@ async function main(): Promise<number> {
   printReport(report, phases, checks);
   const out = cli.out ?? join(REPO_ROOT, '.bench', `bench-fabric-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(join(out, '..'), { recursive: true });
-  writeFileSync(out, JSON.stringify({ machine: host, network: { profile: layout.profile, fabric: bin.version, peerBatching: layout.peerBatching }, load: cli, phases, ratios: report.ratios, knee: report.knee, checks }, null, 2));
+  writeFileSync(out, JSON.stringify({ machine: host, network: { profile: layout.profile, fabric: bin.version, peerBatching: layout.peerBatching }, load: cli, phases, ratios: report.ratios, knee: report.knee, creditLines: report.creditLines, checks }, null, 2));
   log(`\nJSON: ${out}`);
   const failed = checks.filter((c) => !c.passed);
   if (failed.length > 0) {
@@ -419,7 +455,12 @@ interface LevelRatios {
 interface Summary {
   ratios: LevelRatios[];
   knee: Record<string, { concurrency: number; tps: number }>;
+  /** Approvals committed per second on one busy line ÷ the same on one line per client, per path; and the p50s' ratio. */
+  creditLines: Array<{ path: string; lines: number; approvedRatio: number; p50Ratio: number }>;
 }
+
+/** Operations that succeeded (committed VALID, or answered 200 through REST) per second of the measured window. */
+export const approvedPerSecond = (r: LoadResult): number => (r.operations === 0 ? 0 : (r.tps * (r.outcomes.VALID ?? 0)) / r.operations);
 
 /**
  * Ratios per sweep level, paired within each repeat and summarised by their
@@ -462,7 +503,14 @@ export function summarise(phases: readonly Phase[], sweep: readonly number[]): S
     const first = series.find((s) => s.tps >= 0.95 * best);
     if (first) knee[`${name} [${path}]`] = first;
   }
-  return { ratios, knee };
+  const creditLines = (['raw', 'REST'] as const).flatMap((path) => {
+    const one = phases.find((p) => p.path === path && p.name === 'approvals on 1 credit line');
+    const many = phases.find((p) => p.path === path && /^approvals on \d+ credit lines$/.test(p.name));
+    if (!one || !many || approvedPerSecond(many.result) === 0 || many.result.latencyMs.p50 === 0) return [];
+    const lines = Number(/\d+/.exec(many.name)?.[0]);
+    return [{ path, lines, approvedRatio: approvedPerSecond(one.result) / approvedPerSecond(many.result), p50Ratio: one.result.latencyMs.p50 / many.result.latencyMs.p50 }];
+  });
+  return { ratios, knee, creditLines };
 }
 
 function printReport(report: Summary, phases: readonly Phase[], checks: ReadonlyArray<{ name: string; passed: boolean; detail: string }>): void {
@@ -489,6 +537,19 @@ function printReport(report: Summary, phases: readonly Phase[], checks: Readonly
   for (const p of phases) {
     const top = heaviest(p.cpuSeconds)?.name;
     log(`| ${p.name} | ${p.path} | ${p.concurrency} | ${p.repeat + 1} | ${names.map((n) => (n === top ? `**${fmt(p.cpuSeconds[n] ?? 0, 1)}**` : fmt(p.cpuSeconds[n] ?? 0, 1))).join(' | ')} |`);
+  }
+  const lineRows = phases.filter((p) => p.name.startsWith('approvals on'));
+  if (lineRows.length > 0) {
+    log('\n== one busy credit line (approvals by the bank\'s maker; the control: one line per client)');
+    log('| phase | path | in flight | attempts/s | approved/s | p50 ms | p95 ms | p99 ms | MVCC-invalid |');
+    log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const p of lineRows) {
+      const l = p.result.latencyMs;
+      log(
+        `| ${p.name} | ${p.path} | ${p.concurrency} | ${fmt(p.result.tps, 1)} | ${fmt(approvedPerSecond(p.result), 1)} | ${fmt(l.p50)} | ${fmt(l.p95)} | ${fmt(l.p99)} | ${fmt(p.result.invalidRate * 100, 1)}% |`,
+      );
+    }
+    for (const r of report.creditLines) log(`  one busy line ÷ ${r.lines} lines [${r.path}]: ${fmt(r.approvedRatio, 2)} of the approvals/s, ${fmt(r.p50Ratio, 2)}× the p50`);
   }
   log('\n== checks');
   for (const c of checks) log(`  ${c.passed ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);

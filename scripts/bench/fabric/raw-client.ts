@@ -3,6 +3,8 @@ import * as grpc from '@grpc/grpc-js';
 import { connect, type Contract, EndorseError, type Gateway, hash, signers } from '@hyperledger/fabric-gateway';
 import { peer } from '@hyperledger/fabric-protos';
 import type { FabricProfile } from '../../../gateway/src/ledger/fabric/profile';
+import type { LedgerIdentity } from '../../../gateway/src/ledger/ledger';
+import { type SubmitJson, transientBytes } from '../fixtures';
 import type { OutcomeCode } from '../load';
 
 /** Validation code number → name (11 → MVCC_READ_CONFLICT). */
@@ -27,7 +29,15 @@ export class RawClient {
   private readonly gateways: Gateway[] = [];
   private readonly contracts = new Map<string, Contract>();
 
+  private readonly extra = new Map<string, LedgerIdentity>();
+
   constructor(private readonly profile: FabricProfile) {}
+
+  /** Signs as `identity` under `label` from now on, beside the profile's identities (an identity the bench issued itself). */
+  addIdentity(label: string, identity: LedgerIdentity): void {
+    if (this.extra.has(label) || this.profile.identities.some((i) => i.label === label)) throw new Error(`identity ${label} is already known`);
+    this.extra.set(label, identity);
+  }
 
   private client(mspId: string): grpc.Client {
     let c = this.clients.get(mspId);
@@ -45,9 +55,8 @@ export class RawClient {
     const key = `${label}\u0000${chaincode}`;
     let contract = this.contracts.get(key);
     if (!contract) {
-      const found = this.profile.identities.find((i) => i.label === label);
-      if (!found) throw new Error(`no identity ${label} in the profile`);
-      const { identity } = found;
+      const identity = this.extra.get(label) ?? this.profile.identities.find((i) => i.label === label)?.identity;
+      if (!identity) throw new Error(`no identity ${label} in the profile`);
       const gateway = connect({
         client: this.client(identity.mspId),
         identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certificate) },
@@ -91,4 +100,13 @@ export class RawClient {
     for (const g of this.gateways) g.close();
     for (const c of this.clients.values()) c.close();
   }
+}
+
+/** Set-up submits through the raw client as profile labels: the parsed result, or a throw naming what the peers said. */
+export function setupSubmit(raw: RawClient, chaincode: string): SubmitJson<string> {
+  return async (label, name, command, transient) => {
+    const out = await raw.submit(label, chaincode, name, [JSON.stringify(command)], transient && transientBytes(transient));
+    if (out.code !== 'VALID') throw new Error(`setup transaction ${name} as ${label} ended ${out.code}${out.reason ? `: ${out.reason}` : ''}`);
+    return out.result ? (JSON.parse(out.result) as unknown) : undefined;
+  };
 }

@@ -5,7 +5,11 @@ import { demoMember } from '../../../gateway/src/demo/plan';
 import { layoutOf } from '../../../network/src/layout';
 import { caliperNetworkConfig } from '../../../scripts/bench/caliper/run';
 import { cpuSecondsOf, heaviest, used } from '../../../scripts/bench/fabric/cpu';
-import { summarise } from '../../../scripts/bench/fabric/main';
+import type { FabricProfile } from '../../../gateway/src/ledger/fabric/profile';
+import type { LineEnv } from '../../../scripts/bench/credit-lines';
+import { lineCheck } from '../../../scripts/bench/fabric/credit-lines';
+import { approvedPerSecond, summarise } from '../../../scripts/bench/fabric/main';
+import { RawClient } from '../../../scripts/bench/fabric/raw-client';
 import type { LoadResult } from '../../../scripts/bench/load';
 import { untilSeen } from '../../../scripts/bench/fixtures';
 
@@ -96,6 +100,62 @@ describe('bench:fabric and bench:caliper', () => {
       expect(cpu).to.deep.equal({ peer: 3.5, orderer: 0.5 });
       expect(heaviest(cpu)).to.deep.equal({ name: 'peer', share: 3.5 / 4 });
       expect(heaviest({})).to.equal(undefined);
+    });
+  });
+
+  describe('one busy credit line', () => {
+    const run = (tps: number, outcomes: Record<string, number>, p50: number) =>
+      ({ tps, outcomes, operations: Object.values(outcomes).reduce((a, b) => a + b, 0), latencyMs: { p50 } }) as unknown as LoadResult;
+    const phase = (name: string, path: 'raw' | 'REST', result: LoadResult) => ({ name, path, concurrency: 8, repeat: 0, result, cpuSeconds: {} });
+
+    it('compares approvals committed per second, not attempts: a raw attempt that lost a conflict approved nothing', () => {
+      const s = summarise(
+        [
+          phase('approvals on 1 credit line', 'raw', run(8, { VALID: 4, MVCC_READ_CONFLICT: 28 }, 180)),
+          phase('approvals on 8 credit lines', 'raw', run(40, { VALID: 32 }, 200)),
+          phase('approvals on 1 credit line', 'REST', run(6, { VALID: 32 }, 1200)),
+          phase('approvals on 8 credit lines', 'REST', run(36, { VALID: 32 }, 200)),
+        ],
+        [],
+      );
+      expect(s.creditLines).to.deep.equal([
+        { path: 'raw', lines: 8, approvedRatio: 1 / 40, p50Ratio: 0.9 },
+        { path: 'REST', lines: 8, approvedRatio: 6 / 36, p50Ratio: 6 },
+      ]);
+      expect(approvedPerSecond(run(8, { VALID: 4, MVCC_READ_CONFLICT: 28 }, 1))).to.equal(1);
+    });
+
+    it('gives no ratio for a path without both phases, or whose control approved nothing', () => {
+      const s = summarise(
+        [phase('approvals on 1 credit line', 'raw', run(8, { VALID: 4 }, 180)), phase('approvals on 1 credit line', 'REST', run(6, { VALID: 32 }, 1200)), phase('approvals on 8 credit lines', 'REST', run(36, { HTTP_503: 32 }, 200))],
+        [],
+      );
+      expect(s.creditLines).to.deep.equal([]);
+    });
+
+    it('passes a phase only when every outcome is allowed for it and every line\'s used is its committed advances', async () => {
+      const line = (id: string, approved: bigint) => ({ id, obligor: 'o', financings: [], approved });
+      const used = new Map([['L1', '300'], ['L2', '500']]);
+      const env = {
+        bank: { who: 'bank-maker', id: 'B' },
+        evaluate: (_who: string, _name: string, cmd: object) => Promise.resolve({ used: used.get((cmd as { id: string }).id), limit: '1000' }),
+      } as unknown as LineEnv<string>;
+      const one = [line('L1', 300n)];
+      const result = (outcomes: Record<string, number>) => run(1, outcomes, 1);
+      expect((await lineCheck(env, one, 'raw', result({ VALID: 1, MVCC_READ_CONFLICT: 7 }))).passed, 'a raw conflict on one line').to.equal(true);
+      expect((await lineCheck(env, one, 'REST', result({ VALID: 7, HTTP_503: 1 }))).passed, 'a 503 through REST').to.equal(false);
+      expect((await lineCheck(env, [line('L1', 300n), line('L2', 500n)], 'raw', result({ VALID: 7, MVCC_READ_CONFLICT: 1 }))).passed, 'a conflict on disjoint lines').to.equal(false);
+      const wrong = await lineCheck(env, [line('L2', 400n)], 'REST', result({ VALID: 8 }));
+      expect(wrong).to.deep.equal({ passed: false, detail: 'VALID=8; L2: used 500, approved 400, limit 1000' });
+      expect((await lineCheck(env, one, 'raw', result({ MVCC_READ_CONFLICT: 8 }))).passed, 'nothing committed').to.equal(false);
+    });
+
+    it('signs as an identity it was given beside the profile\'s, and refuses a label it already knows', () => {
+      const raw = new RawClient({ identities: [{ label: 'bank-maker' }] } as unknown as FabricProfile);
+      const id = { mspId: 'CoreMSP', certificate: 'PEM', privateKey: 'KEY' };
+      raw.addIdentity('bench-obligor-1', id);
+      expect(() => raw.addIdentity('bench-obligor-1', id)).to.throw(/already known/);
+      expect(() => raw.addIdentity('bank-maker', id)).to.throw(/already known/);
     });
   });
 

@@ -70,4 +70,37 @@ describe('conflict lanes', () => {
     granted?.();
     (await third)?.();
   });
+
+  describe('hot keys', () => {
+    it('makes the keys a conflicted submit wrote hot while its lane is held, adds those of the waiters, and forgets them all with the lane', async () => {
+      const lanes = new ConflictLanes();
+      expect(lanes.hasHotKeys('financing:Approve')).to.equal(false);
+      const holder = await lanes.acquire('financing:Approve', far(), Date.now, ['CRL-1', 'FIN-1']);
+      expect(lanes.hasHotKeys('financing:Approve')).to.equal(true);
+      expect(lanes.contended('financing:Approve', ['FIN-9', 'CRL-1'])).to.equal(true);
+      expect(lanes.contended('financing:Approve', ['CRL-2', 'FIN-2'])).to.equal(false);
+      expect(lanes.contended('voucher:Transfer', ['CRL-1']), 'another lane').to.equal(false);
+      const waiter = lanes.acquire('financing:Approve', far(), Date.now, ['CRL-2']);
+      expect(lanes.contended('financing:Approve', ['CRL-2'])).to.equal(true);
+      holder?.();
+      const next = await waiter;
+      expect(lanes.contended('financing:Approve', ['CRL-1']), 'still held: the keys stay').to.equal(true);
+      next?.();
+      expect(lanes.hasHotKeys('financing:Approve')).to.equal(false);
+      expect(lanes.contended('financing:Approve', ['CRL-1', 'CRL-2'])).to.equal(false);
+    });
+
+    it('adds a holder\'s keys when it conflicts again, and ignores keys for a lane nobody holds', async () => {
+      const lanes = new ConflictLanes();
+      lanes.markHot('k', ['A']);
+      expect(lanes.hasHotKeys('k')).to.equal(false);
+      const holder = await lanes.acquire('k', far());
+      expect(lanes.hasHotKeys('k'), 'a conflict with nothing written (endorsements that disagreed)').to.equal(false);
+      lanes.markHot('k', ['A']);
+      expect(lanes.contended('k', ['A'])).to.equal(true);
+      holder?.();
+      expect(lanes.contended('k', ['A'])).to.equal(false);
+    });
+  });
 });
+

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setUpDemo } from '../../../gateway/src/demo/setup';
 import { DEMO_IDENTITIES, demoMember } from '../../../gateway/src/demo/plan';
+import type { ConflictLanes } from '../../../gateway/src/ledger/conflict-lane';
 import { EmbeddedLedger } from '../../../gateway/src/ledger/embedded/embedded-ledger';
 import { createOrgCa } from '../../../gateway/src/ledger/embedded/pki';
 import { identityIdOf } from '../../../gateway/src/ledger/identity-id';
@@ -111,6 +112,29 @@ describe('embedded ledger', function () {
     expect(after.exhausted - before.exhausted).to.equal(0);
     // They did race: at least one was invalidated and retried.
     expect(after.retried - before.retried).to.be.greaterThan(0);
+  });
+
+  it('queues a first attempt that writes a hot key of its lane until the lane is free, and orders other writes at once', async () => {
+    const core = ids.get('core-maker') as LedgerIdentity;
+    const r = (await register()).result as { id: string };
+    await ledger.submit(core, 'receivable:Confirm', { id: r.id });
+    const lines = (await ledger.evaluate(core, 'creditLine:List', { obligor: demoMember('core').id, kind: 'ISSUANCE' })) as { records: Array<{ id: string }> };
+    const line = lines.records[0]?.id;
+    expect(line).to.be.a('string');
+    // As if an issue had lost a conflict on the core's ISSUANCE line and held the lane with that key hot.
+    const lanes = (ledger as unknown as { lanes: ConflictLanes }).lanes;
+    const holder = await lanes.acquire('voucher:Issue', Date.now() + 60_000, Date.now, [`\u0000CRL\u0000${line}\u0000`]);
+    const height = await ledger.height();
+    const issue = ledger.submit(core, 'voucher:Issue', { receivableId: r.id, amount: '100000', maturityDate: today(30) });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(lanes.waiting('voucher:Issue')).to.equal(1);
+    expect(await ledger.height(), 'the issue was not ordered').to.equal(height);
+    const other = await register();
+    expect(other.blockNumber, 'another function is ordered at once').to.equal(height);
+    holder?.();
+    const issued = await issue;
+    expect(issued.blockNumber).to.be.greaterThan(height);
+    expect(lanes.hasHotKeys('voucher:Issue'), 'the lane and its keys are gone').to.equal(false);
   });
 
   it('throws COMMIT_TIMEOUT with the tx id when the commit outlives the deadline, and the tx still commits', async () => {

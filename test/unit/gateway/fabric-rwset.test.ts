@@ -1,6 +1,6 @@
 import { common, gateway, ledger, peer } from '@hyperledger/fabric-protos';
 import { expect } from 'chai';
-import { endorsementWritesNothing } from '../../../gateway/src/ledger/fabric/rwset';
+import { endorsementWriteKeys, endorsementWritesNothing } from '../../../gateway/src/ledger/fabric/rwset';
 
 const { rwset } = ledger;
 
@@ -79,5 +79,17 @@ describe('fabric connector: endorsements that change nothing', () => {
 
   it('treats bytes it cannot read as a write (orders them as usual)', () => {
     expect(endorsementWritesNothing(Buffer.from('not a protobuf at all, really'))).to.equal(false);
+  });
+});
+
+describe('fabric connector: the keys an endorsement writes (conflict lanes\' hot keys)', () => {
+  it('names each written key under its namespace, and a private write by collection and key hash; reads are not writes', () => {
+    const keys = endorsementWriteKeys(prepared({ reads: ['\u0000MEMBER\u0000m1\u0000'], writes: ['\u0000CRL\u0000L1\u0000', '\u0000FIN\u0000F1\u0000'], hashedWrite: true }));
+    expect(keys).to.deep.equal(['scf\u0000\u0000CRL\u0000L1\u0000', 'scf\u0000\u0000FIN\u0000F1\u0000', `scf\u0000private\u0000${Buffer.from('k').toString('hex')}`]);
+  });
+
+  it('answers no keys for a read-only endorsement, and undefined for bytes it cannot read', () => {
+    expect(endorsementWriteKeys(prepared({ reads: ['\u0000REQ\u0000m\u0000r\u0000'], event: 'X' }))).to.deep.equal([]);
+    expect(endorsementWriteKeys(Buffer.from('not a protobuf at all, really'))).to.equal(undefined);
   });
 });

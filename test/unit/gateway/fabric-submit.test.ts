@@ -203,6 +203,76 @@ describe('fabric connector submit flow', () => {
       holder?.();
     });
 
+    describe('hot keys', () => {
+      const LINE = 'scf\u0000\u0000CRL\u0000L1\u0000';
+      /** Every transaction writes `writes`; the tx ids in `conflicted` commit MVCC_READ_CONFLICT, the rest VALID; each submit is recorded. */
+      const writing = (conflicted: string[]) => {
+        const c = new FakeContract();
+        const ordered: string[] = [];
+        c.endorse.callsFake((txId) => {
+          const code = conflicted.includes(txId) ? 11 : 0;
+          const submit = sinon.stub().callsFake(() => {
+            ordered.push(txId);
+            return Promise.resolve(submitted(txId, sinon.stub().resolves(status(txId, code))));
+          });
+          return Promise.resolve(transaction(txId, submit));
+        });
+        return { c, ordered };
+      };
+
+      it('queues a first attempt that writes a hot key before ordering it, and endorses it again on its turn', async () => {
+        const lanes = new ConflictLanes();
+        const holder = await lanes.acquire('financing:Approve', Date.now() + 60_000, Date.now, [LINE]);
+        const { c, ordered } = writing([]);
+        const writeKeys = sinon.stub().returns([LINE, 'scf\u0000\u0000FIN\u0000F7\u0000']);
+        const flow = submitFlow(c, 'financing:Approve', {}, { ...fast, lanes, writeKeys, deadlineMs: 60_000 });
+        await settle();
+        expect(ordered, 'nothing ordered while the holder retries').to.deep.equal([]);
+        expect(lanes.waiting('financing:Approve')).to.equal(1);
+        holder?.();
+        expect((await flow).txId).to.equal('tx2');
+        expect(ordered).to.deep.equal(['tx2']);
+        expect(writeKeys.callCount, 'its keys read once, before it held the lane').to.equal(1);
+        expect(lanes.hasHotKeys('financing:Approve'), 'the lane and its keys are gone').to.equal(false);
+      });
+
+      it('orders at once a first attempt that writes no hot key, and reads no write set while no lane has hot keys', async () => {
+        const lanes = new ConflictLanes();
+        const holder = await lanes.acquire('financing:Approve', Date.now() + 60_000, Date.now, [LINE]);
+        const other = writing([]);
+        const writeKeys = sinon.stub().returns(['scf\u0000\u0000CRL\u0000L2\u0000']);
+        expect((await submitFlow(other.c, 'financing:Approve', {}, { ...fast, lanes, writeKeys, deadlineMs: 1_000 })).txId).to.equal('tx1');
+        holder?.();
+        const idle = writing([]);
+        const untouched = sinon.stub().returns([LINE]);
+        expect((await submitFlow(idle.c, 'financing:Approve', {}, { ...fast, lanes, writeKeys: untouched, deadlineMs: 1_000 })).txId).to.equal('tx1');
+        expect(untouched.callCount).to.equal(0);
+      });
+
+      it('makes the keys of a transaction that lost a conflict hot while it retries', async () => {
+        const lanes = new ConflictLanes();
+        const other = await lanes.acquire('financing:Approve', Date.now() + 60_000); // another submit's retries, nothing hot yet
+        const { c } = writing(['tx1']);
+        const flow = submitFlow(c, 'financing:Approve', {}, { ...fast, lanes, writeKeys: () => [LINE], deadlineMs: 60_000 });
+        await settle();
+        expect(lanes.contended('financing:Approve', [LINE])).to.equal(true);
+        other?.();
+        expect((await flow).txId).to.equal('tx2');
+        expect(lanes.contended('financing:Approve', [LINE])).to.equal(false);
+      });
+
+      it('answers 503 without a transaction id when a hot key\'s turn does not come within the budget, having ordered nothing', async () => {
+        const lanes = new ConflictLanes();
+        const holder = await lanes.acquire('financing:Approve', Date.now() + 60_000, Date.now, [LINE]);
+        const { c, ordered } = writing([]);
+        const err = await rejection(submitFlow(c, 'financing:Approve', {}, { ...fast, lanes, writeKeys: () => [LINE], deadlineMs: 30 }));
+        expect(err).to.include({ code: 'LEDGER_UNAVAILABLE', txId: undefined });
+        expect(ordered).to.deep.equal([]);
+        expect(lanes.waiting('financing:Approve')).to.equal(0);
+        holder?.();
+      });
+    });
+
     it('frees the lane when the retry fails for another reason', async () => {
       const lanes = new ConflictLanes();
       const c = new FakeContract();

@@ -131,6 +131,18 @@ export class EmbeddedLedger implements Ledger {
         if (endorsed.rwset.writes.length === 0 && endorsed.event === undefined) {
           return { txId: endorsed.txId, result: decodeResult(endorsed.result), blockNumber: undefined };
         }
+        // A first attempt writing a key the lane's retries are fighting over
+        // queues before it is ordered, and is endorsed again on its turn
+        // (conflict-lane.ts, "Hot keys"), as on the Fabric connector.
+        if (!releaseLane && this.lanes.hasHotKeys(name) && this.lanes.contended(name, writtenKeys(endorsed))) {
+          releaseLane = await this.lanes.acquire(name, deadline);
+          if (!releaseLane || Date.now() >= deadline) {
+            this.conflicts.exhausted += 1;
+            throw new LedgerError('LEDGER_UNAVAILABLE', 'writes a key in contention and its turn did not come within the deadline; retry');
+          }
+          attempt--; // never ordered: not an attempt
+          continue;
+        }
         const ordered = await this.withDeadline(this.orderer.order(endorsed), deadline, endorsed.txId);
         if (ordered.validationCode === 'VALID') {
           return { txId: endorsed.txId, result: decodeResult(endorsed.result), blockNumber: ordered.blockNumber };
@@ -139,7 +151,8 @@ export class EmbeddedLedger implements Ledger {
         if (!conflict) {
           throw new LedgerError('LEDGER_UNAVAILABLE', `transaction committed invalid (${ordered.validationCode})`, { txId: endorsed.txId });
         }
-        releaseLane ??= attempt < retry.maxAttempts ? await this.lanes.acquire(name, deadline) : undefined;
+        if (releaseLane) this.lanes.markHot(name, writtenKeys(endorsed));
+        else releaseLane = attempt < retry.maxAttempts ? await this.lanes.acquire(name, deadline, Date.now, writtenKeys(endorsed)) : undefined;
         if (attempt >= retry.maxAttempts || Date.now() >= deadline || !releaseLane) {
           this.conflicts.exhausted += 1;
           // Same decision as the Fabric connector: contention is transient, 503.
@@ -294,3 +307,6 @@ export class EmbeddedLedger implements Ledger {
     });
   }
 }
+
+/** The keys an endorsement writes (the conflict lanes' hot keys). */
+const writtenKeys = (endorsed: { rwset: { writes: ReadonlyArray<{ key: string }> } }): string[] => endorsed.rwset.writes.map((w) => w.key);

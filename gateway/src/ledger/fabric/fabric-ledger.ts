@@ -19,7 +19,7 @@ import { asGatewayError, GRPC, mapProposalError } from './errors';
 import { type EventLogger, fabricEvents, parseFabricCursor } from './events';
 import type { FabricProfile } from './profile';
 import { HeightTracker } from './heights';
-import { endorsementWritesNothing } from './rwset';
+import { endorsementWriteKeys, endorsementWritesNothing } from './rwset';
 import { type ContractLike, DEFAULT_DEADLINES, type Deadlines, evaluateFlow, submitFlow } from './submit';
 
 const STATUS_NAMES = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code as number, name]));
@@ -65,6 +65,7 @@ export class FabricLedger implements Ledger {
           deadlineMs: opts?.deadlineMs,
           transient: opts?.transient,
           writesNothing: (tx) => endorsementWritesNothing(tx.getBytes()),
+          writeKeys: (tx) => endorsementWriteKeys(tx.getBytes()),
           commitStatus: (txId) => this.transactionStatus(txId),
           lanes: this.lanes,
         }),

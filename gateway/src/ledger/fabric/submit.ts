@@ -20,6 +20,9 @@ import { asGatewayError, GRPC, isEndorsementMismatch, isNoEndorsementPlan, mapPr
  *               transaction after a bounded, jittered backoff. Endorsements
  *               that disagree (a peer behind the latest block: the same
  *               contention, seen before ordering) are retried the same way.
+ *   a hot key:  a first attempt that writes a key the retries in its conflict
+ *               lane are fighting over is not ordered: it queues in the lane
+ *               and is endorsed again on its turn (conflict-lane.ts).
  */
 
 export interface CallOpts {
@@ -98,6 +101,8 @@ export interface FlowOptions {
   commitStatus?: (txId: string) => Promise<TransactionStatus>;
   /** Whether an endorsed transaction changes nothing (then it is not ordered); see rwset.ts. */
   writesNothing?: (transaction: TransactionLike) => boolean;
+  /** The keys an endorsed transaction writes (undefined: unreadable), for the lanes' hot keys; see rwset.ts. */
+  writeKeys?: (transaction: TransactionLike) => readonly string[] | undefined;
   /**
    * The connector's conflict lanes: after a read conflict the retries of this
    * function wait their turn there (conflict-lane.ts). Without, every retry
@@ -173,11 +178,25 @@ export async function submitFlow(
       }
       // What the conflict was, and the tx id to report if we give up (none when nothing was ordered).
       let conflict: { what: string; txId?: string };
+      // What the transaction writes, read only where the lane needs it.
+      let writes: readonly string[] | undefined;
       if (transaction === undefined) {
         conflict = { what: 'the endorsing peers read different states' };
       } else {
         if (options.writesNothing?.(transaction)) {
           return { txId, result: decodeResult(transaction.getResult()), blockNumber: undefined };
+        }
+        if (lanes && !releaseLane && lanes.hasHotKeys(name)) {
+          writes = options.writeKeys?.(transaction);
+          if (writes && lanes.contended(name, writes)) {
+            // It would race the lane's holder for a key: queue first, endorse again on the turn.
+            releaseLane = await lanes.acquire(name, budget.endMs(), options.now);
+            if (releaseLane && !budget.expired()) {
+              attempt--; // never ordered: not an attempt
+              continue;
+            }
+            throw new LedgerError('LEDGER_UNAVAILABLE', `writes a key in contention and its turn did not come within the deadline; retry`);
+          }
         }
         const outcome = await submitSame(transaction, budget, deadlines, options.submitAttempts ?? 3, retry, sleep, random);
         if ('uncertain' in outcome) return settleUncertain(transaction, outcome.uncertain, options.commitStatus);
@@ -191,8 +210,11 @@ export async function submitFlow(
         }
         conflict = { what: `validation code ${status.code}`, txId };
       }
+      const hot = transaction === undefined || !lanes ? [] : (writes ?? options.writeKeys?.(transaction) ?? []);
       if (lanes && !releaseLane && attempt < retry.maxAttempts) {
-        releaseLane = await lanes.acquire(name, budget.endMs(), options.now);
+        releaseLane = await lanes.acquire(name, budget.endMs(), options.now, hot);
+      } else if (releaseLane) {
+        lanes?.markHot(name, hot);
       }
       if (attempt >= retry.maxAttempts || budget.expired() || (lanes && !releaseLane)) {
         // Decision: persistent contention is a transient condition, not a business
