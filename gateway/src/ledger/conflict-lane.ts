@@ -29,8 +29,8 @@
  * endorsed after the block that invalidated it reaches the peers, the same
  * moment the clients answered by that block send their next requests, so
  * without this a holder raced every fresh writer of its key in each block:
- * with 4 approvals in flight on one credit line the holder lost about one
- * race in four, and some ran out of attempts (503; docs/BENCHMARKS.md, "One
+ * with 4 approvals in flight on one credit line it won about one race in
+ * four, and some holders ran out of attempts (503; docs/BENCHMARKS.md, "One
  * busy credit line on the real network"). The hot keys go with the lane:
  * when the last holder releases it, they are forgotten.
  *
