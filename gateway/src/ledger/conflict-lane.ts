@@ -28,10 +28,10 @@
  * retry (the Fabric connector, submit.ts). On a real network a retry is
  * endorsed after the block that invalidated it reaches the peers, the same
  * moment the clients answered by that block send their next requests, so
- * without this a holder raced every fresh writer of its key in each block:
- * with 4 approvals in flight on one credit line it won about one race in
- * four, and some holders ran out of attempts (503; docs/BENCHMARKS.md, "One
- * busy credit line on the real network"). The hot keys go with the lane:
+ * without this a holder raced the fresh writers of its key in each block,
+ * and with 4 or 8 approvals in flight on one credit line a few holders lost
+ * ten races in a row (503; docs/BENCHMARKS.md, "One busy credit line on the
+ * real network"). The hot keys go with the lane:
  * when the last holder releases it, they are forgotten.
  *
  * A small FIFO lock of our own rather than a library: we need a per-waiter
