@@ -32,7 +32,8 @@
  * and with 4 or 8 approvals in flight on one credit line a few holders lost
  * ten races in a row (503; docs/BENCHMARKS.md, "One busy credit line on the
  * real network"). The hot keys go with the lane:
- * when the last holder releases it, they are forgotten.
+ * when the last holder releases it, they are forgotten; a lane that stays
+ * held under steady contention keeps at most MAX_HOT_KEYS, the newest.
  *
  * A small FIFO lock of our own rather than a library: we need a per-waiter
  * deadline (a queued submit gives up when its request's budget ends, and
@@ -40,6 +41,19 @@
  */
 /** setTimeout's largest delay; a longer wait is taken as no deadline. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Hot keys kept per lane. A lane held for hours under steady contention adds
+ * a few keys per conflict; past this bound it starts again from the keys of
+ * the newest conflict, which are the ones still fought over.
+ */
+export const MAX_HOT_KEYS = 4096;
+
+function addHot(hot: Set<string>, keys: Iterable<string>): void {
+  const fresh = [...keys];
+  if (hot.size + fresh.length > MAX_HOT_KEYS) hot.clear();
+  for (const k of fresh) hot.add(k);
+}
 
 interface Lane {
   queue: Array<() => void>;
@@ -60,10 +74,12 @@ export class ConflictLanes {
     const lane = this.lanes.get(key);
     if (lane === undefined) {
       // Free: the lane exists while someone holds it.
-      this.lanes.set(key, { queue: [], hot: new Set(hotKeys) });
+      const lane: Lane = { queue: [], hot: new Set() };
+      addHot(lane.hot, hotKeys);
+      this.lanes.set(key, lane);
       return Promise.resolve(this.releaser(key));
     }
-    for (const k of hotKeys) lane.hot.add(k);
+    addHot(lane.hot, hotKeys);
     const { queue } = lane;
     const wait = deadlineMs - now();
     if (wait <= 0) return Promise.resolve(undefined);
@@ -98,7 +114,7 @@ export class ConflictLanes {
   /** Adds keys a holder's transaction wrote when it conflicted again (a lane not held has none). */
   markHot(key: string, hotKeys: Iterable<string>): void {
     const lane = this.lanes.get(key);
-    if (lane) for (const k of hotKeys) lane.hot.add(k);
+    if (lane) addHot(lane.hot, hotKeys);
   }
 
   /** Whether a transaction of lane `key` writing `writes` would race the lane's holder: it writes one of its hot keys. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConflictLanes } from '../../../gateway/src/ledger/conflict-lane';
+import { ConflictLanes, MAX_HOT_KEYS } from '../../../gateway/src/ledger/conflict-lane';
 
 const far = () => Date.now() + 60_000;
 const tick = () => new Promise((r) => setTimeout(r, 5));
@@ -88,6 +88,18 @@ describe('conflict lanes', () => {
       next?.();
       expect(lanes.hasHotKeys('financing:Approve')).to.equal(false);
       expect(lanes.contended('financing:Approve', ['CRL-1', 'CRL-2'])).to.equal(false);
+    });
+
+    it('keeps at most MAX_HOT_KEYS: past the bound it starts again from the newest conflict\'s keys', async () => {
+      const lanes = new ConflictLanes();
+      const holder = await lanes.acquire('k', far(), Date.now, ['first']);
+      lanes.markHot('k', Array.from({ length: MAX_HOT_KEYS - 1 }, (_, i) => `old-${i}`));
+      expect(lanes.contended('k', ['first']), 'at the bound, nothing dropped yet').to.equal(true);
+      lanes.markHot('k', ['newest-a', 'newest-b']);
+      expect(lanes.contended('k', ['newest-a'])).to.equal(true);
+      expect(lanes.contended('k', ['newest-b'])).to.equal(true);
+      expect(lanes.contended('k', ['first', 'old-0', `old-${MAX_HOT_KEYS - 2}`])).to.equal(false);
+      holder?.();
     });
 
     it('adds a holder\'s keys when it conflicts again, and ignores keys for a lane nobody holds', async () => {
