@@ -391,12 +391,13 @@ async function main(): Promise<number> {
     const env = await lineEnv(lineSetup);
     const lineSize = { count: cli.approvalsPerPhase, warmup: cli.lines, concurrency: cli.lines };
     t0 = Date.now();
-    const [rawLines, restLines] = await Promise.all([0, 1].map((set) => setUpFabricLines(env, lineSetup, cli.lines, lineSize.warmup + lineSize.count, set)));
+    const setUp = (set: number) => setUpFabricLines(env, lineSetup, cli.lines, lineSize.warmup + lineSize.count, set);
+    const [rawLines, restLines] = await Promise.all([setUp(0), setUp(1)]);
     log(`  set up 2 × (1 + ${cli.lines}) credit lines, each obligor with an identity of its own, in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const bankToken = tokens.get('bank-maker') as string;
     const post = (path: string, body: object) => postJson(agent, `${gw.base}${path}`, bankToken, body);
     for (const [path, sets] of [['raw', rawLines], ['REST', restLines]] as const) {
-      for (const lines of [sets?.one ?? [], sets?.many ?? []]) {
+      for (const lines of [sets.one, sets.many]) {
         const name = lines.length === 1 ? 'approvals on 1 credit line' : `approvals on ${lines.length} credit lines`;
         const phase = await record(name, path, cli.lines, 0, (beforeMeasure) =>
           path === 'raw' ? rawApprovals(raw, lines, lineSize, beforeMeasure) : restApprovals(post, lines, lineSize, beforeMeasure),

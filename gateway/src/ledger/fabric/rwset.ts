@@ -14,19 +14,12 @@ export function endorsementWritesNothing(preparedTransaction: Uint8Array): boole
   try {
     const actions = chaincodeActions(preparedTransaction);
     if (actions === undefined) return false;
-    for (const chaincodeAction of actions) {
-      const events = chaincodeAction.getEvents_asU8();
-      if (events.length > 0 && peer.ChaincodeEvent.deserializeBinary(events).getEventName() !== '') return false;
-      for (const ns of rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8()).getNsRwsetList()) {
-        const kv = rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
-        if (kv.getWritesList().length > 0 || kv.getMetadataWritesList().length > 0) return false;
-        for (const collection of ns.getCollectionHashedRwsetList()) {
-          const hashed = rwset.kvrwset.HashedRWSet.deserializeBinary(collection.getHashedRwset_asU8());
-          if (hashed.getHashedWritesList().length > 0 || hashed.getMetadataWritesList().length > 0) return false;
-        }
-      }
-    }
-    return true;
+    const setsEvent = actions.some((a) => {
+      const events = a.getEvents_asU8();
+      return events.length > 0 && peer.ChaincodeEvent.deserializeBinary(events).getEventName() !== '';
+    });
+    // The first written key is enough to know.
+    return !setsEvent && writtenKeys(actions).next().done === true;
   } catch {
     return false;
   }
@@ -58,24 +51,26 @@ function chaincodeActions(preparedTransaction: Uint8Array): peer.ChaincodeAction
 export function endorsementWriteKeys(preparedTransaction: Uint8Array): string[] | undefined {
   try {
     const actions = chaincodeActions(preparedTransaction);
-    if (actions === undefined) return undefined;
-    const keys: string[] = [];
-    for (const chaincodeAction of actions) {
-      for (const ns of rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8()).getNsRwsetList()) {
-        const namespace = ns.getNamespace();
-        const kv = rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
-        for (const w of kv.getWritesList()) keys.push(`${namespace}\u0000${w.getKey()}`);
-        for (const m of kv.getMetadataWritesList()) keys.push(`${namespace}\u0000${m.getKey()}`);
-        for (const collection of ns.getCollectionHashedRwsetList()) {
-          const prefix = `${namespace}\u0000${collection.getCollectionName()}\u0000`;
-          const hashed = rwset.kvrwset.HashedRWSet.deserializeBinary(collection.getHashedRwset_asU8());
-          for (const w of hashed.getHashedWritesList()) keys.push(prefix + Buffer.from(w.getKeyHash_asU8()).toString('hex'));
-          for (const m of hashed.getMetadataWritesList()) keys.push(prefix + Buffer.from(m.getKeyHash_asU8()).toString('hex'));
-        }
-      }
-    }
-    return keys;
+    return actions === undefined ? undefined : [...writtenKeys(actions)];
   } catch {
     return undefined;
+  }
+}
+
+/** Every key the actions write or set metadata on, in the form endorsementWriteKeys documents, parsed as they are asked for. */
+function* writtenKeys(actions: readonly peer.ChaincodeAction[]): Generator<string> {
+  for (const chaincodeAction of actions) {
+    for (const ns of rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8()).getNsRwsetList()) {
+      const namespace = ns.getNamespace();
+      const kv = rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
+      for (const w of kv.getWritesList()) yield `${namespace}\u0000${w.getKey()}`;
+      for (const m of kv.getMetadataWritesList()) yield `${namespace}\u0000${m.getKey()}`;
+      for (const collection of ns.getCollectionHashedRwsetList()) {
+        const prefix = `${namespace}\u0000${collection.getCollectionName()}\u0000`;
+        const hashed = rwset.kvrwset.HashedRWSet.deserializeBinary(collection.getHashedRwset_asU8());
+        for (const w of hashed.getHashedWritesList()) yield prefix + Buffer.from(w.getKeyHash_asU8()).toString('hex');
+        for (const m of hashed.getMetadataWritesList()) yield prefix + Buffer.from(m.getKeyHash_asU8()).toString('hex');
+      }
+    }
   }
 }
