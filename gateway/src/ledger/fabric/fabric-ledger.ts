@@ -1,7 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { connect, type Gateway, hash, signers, StatusCode } from '@hyperledger/fabric-gateway';
+import { connect, type Gateway, StatusCode } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
-import { createPrivateKey } from 'node:crypto';
 import {
   type CallOptions,
   type Ledger,
@@ -20,6 +19,7 @@ import { type EventLogger, fabricEvents, parseFabricCursor } from './events';
 import type { FabricProfile } from './profile';
 import { HeightTracker } from './heights';
 import { endorsementWriteKeys, endorsementWritesNothing } from './rwset';
+import { signingWith } from './signer';
 import { type ContractLike, DEFAULT_DEADLINES, type Deadlines, evaluateFlow, submitFlow } from './submit';
 
 const STATUS_NAMES = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code as number, name]));
@@ -195,8 +195,7 @@ export class FabricLedger implements Ledger {
     const gw = connect({
       client: this.client(identity.mspId),
       identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certificate, 'utf8') },
-      signer: signers.newPrivateKeySigner(createPrivateKey(identity.privateKey)),
-      hash: hash.sha256,
+      ...signingWith(identity.privateKey),
     });
     this.gateways.set(key, gw);
     return gw;
