@@ -21,13 +21,15 @@ type Curve = typeof p256;
  * times (the proposal, the transaction, the commit-status request). On the
  * real network the REST gateway spent 1.13–1.23 times the raw client's CPU
  * per write with it, 0.94–1.01 times with this (docs/BENCHMARKS.md,
- * "Signing with OpenSSL"). So an ECDSA key signs here
- * with node:crypto instead, over the whole message (`hash.none`: OpenSSL
- * hashes it with SHA-256 itself, the digest fabric-gateway would have
- * passed), and the signature is brought to low S, which Fabric's MSPs
- * require (s ≤ n/2; OpenSSL returns either half). Any other key keeps
- * fabric-gateway's signer, with the hash its documentation pairs it with
- * (none for Ed25519, which signs the whole message; SHA-256 otherwise).
+ * "Signing with OpenSSL").
+ *
+ * So an ECDSA key signs here with node:crypto, over the whole message
+ * (`hash.none`: OpenSSL hashes it with SHA-256 itself, the digest
+ * fabric-gateway would have passed), and the signature is brought to low
+ * S, which Fabric's MSPs require (s ≤ n/2; OpenSSL returns either half).
+ * Any other key keeps fabric-gateway's signer, with the hash its
+ * documentation pairs it with (none for Ed25519, which signs the whole
+ * message; SHA-256 otherwise).
  */
 export function signingWith(privateKeyPem: string): Signing {
   const key = createPrivateKey(privateKeyPem);
