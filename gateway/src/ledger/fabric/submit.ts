@@ -195,7 +195,7 @@ export async function submitFlow(
               attempt--; // never ordered: not an attempt
               continue;
             }
-            throw new LedgerError('LEDGER_UNAVAILABLE', `writes a key in contention and its turn did not come within the deadline; retry`);
+            throw new LedgerError('LEDGER_UNAVAILABLE', 'writes a key in contention and its turn did not come within the deadline; retry');
           }
         }
         const outcome = await submitSame(transaction, budget, deadlines, options.submitAttempts ?? 3, retry, sleep, random);
@@ -210,11 +210,12 @@ export async function submitFlow(
         }
         conflict = { what: `validation code ${status.code}`, txId };
       }
-      const hot = transaction === undefined || !lanes ? [] : (writes ?? options.writeKeys?.(transaction) ?? []);
+      // The conflicted transaction's writes become the lane's hot keys; read only when a lane takes them.
+      const hot = (): readonly string[] => (transaction === undefined ? [] : (writes ?? options.writeKeys?.(transaction) ?? []));
       if (lanes && !releaseLane && attempt < retry.maxAttempts) {
-        releaseLane = await lanes.acquire(name, budget.endMs(), options.now, hot);
-      } else if (releaseLane) {
-        lanes?.markHot(name, hot);
+        releaseLane = await lanes.acquire(name, budget.endMs(), options.now, hot());
+      } else if (lanes && releaseLane) {
+        lanes.markHot(name, hot());
       }
       if (attempt >= retry.maxAttempts || budget.expired() || (lanes && !releaseLane)) {
         // Decision: persistent contention is a transient condition, not a business
