@@ -138,6 +138,15 @@ export class WebhookOutbox {
   }
 
   private async takeEvent(e: LedgerEvent): Promise<void> {
+    const targets = this.store
+      .endpoints()
+      .filter((ep) => committedSince(ep, e) && wants(ep, e.name) && (ep.seesAll || mentionsMember(e.payload, ep.memberId)))
+      .map((ep) => ep.id);
+    // Most events: no endpoint wants them, and no message is built.
+    if (targets.length === 0) {
+      this.store.advance(e.cursor);
+      return;
+    }
     const message: Message = {
       id: messageIdOfEvent(e),
       type: e.name,
@@ -149,10 +158,6 @@ export class WebhookOutbox {
       timestamp: message.createdAt,
       data: { cursor: e.cursor, txId: e.txId, blockNumber: e.blockNumber, txIndex: e.txIndex, name: e.name, payload: e.payload },
     });
-    const targets = this.store
-      .endpoints()
-      .filter((ep) => committedSince(ep, e) && wants(ep, e.name) && (ep.seesAll || mentionsMember(e.payload, ep.memberId)))
-      .map((ep) => ep.id);
     const created = await this.store.enqueue(message, targets, { cursor: e.cursor });
     if (created.length > 0) this.kick();
   }

@@ -9,8 +9,8 @@ import type { Attempt, Delivery, Endpoint, FiredNotification, Message } from './
  * rewrite-the-whole-file JSON, because the outbox grows with every event;
  * the durability rule is the same: every change is one atomic batch written
  * with `sync: true`, so a crash leaves the state before it or after it.
- * The one exception is the cursor moving past an event that made no
- * delivery (`enqueue`), which a later synced write makes durable.
+ * The one exception is the cursor moving past events that made no
+ * delivery (`advance`), which the next write carries (below).
  *
  *   e!<endpointId>                -> Endpoint
  *   m!<messageId>                 -> Message (exact body bytes, signed per attempt)
@@ -27,7 +27,20 @@ import type { Attempt, Delivery, Endpoint, FiredNotification, Message } from './
  * crash before the batch replays the event, after it the event is in the
  * outbox; never both lost and advanced. One writer: the store serialises
  * its own writes.
+ *
+ * The cursor past events that make no delivery (most of them: no endpoint
+ * wants them) is kept in memory and written with the store's next write of
+ * any kind, or within CURSOR_FLUSH_MS, not once per event: one LevelDB
+ * write per transaction on the chain was about 5% of the REST gateway's
+ * CPU on Fabric (docs/BENCHMARKS.md). Losing it (a crash) replays those
+ * events, which again make no delivery: everything that could make one of
+ * them match (an endpoint added, changed, disabled or deleted) is a write,
+ * and every write carries the cursor, so the events it replays are judged
+ * against the same endpoints as before.
  */
+
+/** At most this long between the feed moving the cursor past unwanted events and that move reaching LevelDB, ms. */
+export const CURSOR_FLUSH_MS = 250;
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 type Op = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
@@ -39,6 +52,9 @@ export class WebhookStore {
   private readonly endpointsById = new Map<string, Endpoint>();
   private seq = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The cursor past events that made nothing, not yet in LevelDB. */
+  private unwrittenCursor: string | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
 
   private constructor(private readonly db: ClassicLevel<string, string>) {}
 
@@ -56,8 +72,13 @@ export class WebhookStore {
     return store;
   }
 
+  /** Writes the cursor still in memory (synced), then closes. */
   close(): Promise<void> {
-    return this.serial(() => this.db.close());
+    return this.serial(async () => {
+      clearTimeout(this.flushTimer);
+      await this.write([], true);
+      await this.db.close();
+    });
   }
 
   /** Every endpoint but the deleted ones, oldest first. */
@@ -71,13 +92,28 @@ export class WebhookStore {
 
   putEndpoint(e: Endpoint): Promise<void> {
     return this.serial(async () => {
-      await this.db.put(`e!${e.id}`, JSON.stringify(e), { sync: true });
+      await this.write([{ type: 'put', key: `e!${e.id}`, value: JSON.stringify(e) }], true);
       this.endpointsById.set(e.id, e);
     });
   }
 
+  /** How far the feed has read: the cursor in memory if it is ahead of the one on disk. */
   async cursor(): Promise<string | undefined> {
-    return this.db.get('c!cursor');
+    return this.unwrittenCursor ?? this.db.get('c!cursor');
+  }
+
+  /**
+   * Moves the cursor past an event that makes no delivery. Written with the
+   * next write, or by a timer within CURSOR_FLUSH_MS (see the class comment).
+   */
+  advance(cursor: string): void {
+    // Not queued behind the writes in flight: a batch under way wrote the
+    // cursor it started with, and `write` keeps a newer one for later.
+    this.unwrittenCursor = cursor;
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.serial(() => this.write([], false)).catch(() => undefined); // a failed flush is retried by the next write
+    }, CURSOR_FLUSH_MS).unref();
   }
 
   async counter(name: string): Promise<string | undefined> {
@@ -85,7 +121,7 @@ export class WebhookStore {
   }
 
   setCounter(name: string, value: string): Promise<void> {
-    return this.serial(() => this.db.put(`c!${name}`, value, { sync: true }));
+    return this.serial(() => this.write([{ type: 'put', key: `c!${name}`, value }], true));
   }
 
   async fired(notificationId: string): Promise<FiredNotification | undefined> {
@@ -128,20 +164,11 @@ export class WebhookStore {
         );
       }
       if (created.length > 0) ops.push({ type: 'put', key: `m!${message.id}`, value: JSON.stringify(message) }, { type: 'put', key: 'c!seq', value: String(seq) });
-      if (extra.cursor !== undefined) ops.push({ type: 'put', key: 'c!cursor', value: extra.cursor });
       if (extra.fired) ops.push({ type: 'put', key: `n!${extra.fired.id}`, value: JSON.stringify(extra.fired) });
-      // Only the cursor (an event no endpoint wants, which is most of them)
-      // is written without waiting for the disk: one fsync per transaction
-      // on the chain held the feed behind the chain under load, and cost
-      // the gateway up to 2.7 ms of CPU per transaction as it caught up
-      // (docs/BENCHMARKS.md). LevelDB keeps one log, so the next synced
-      // write makes every earlier one durable. Lost in an OS crash, the
-      // advance replays events that matched no endpoint; what could make
-      // them match (an endpoint added or changed) is a synced write, which
-      // made the advances before it durable first. A process that is
-      // killed loses nothing: LevelDB has handed the write to the OS.
-      const cursorOnly = created.length === 0 && !extra.fired;
-      if (ops.length > 0) await this.db.batch(ops, { sync: !cursorOnly });
+      if (extra.cursor !== undefined) this.unwrittenCursor = extra.cursor;
+      // An event already queued (a replay) or wanted by no endpoint leaves
+      // only the cursor to move, which waits for the next write.
+      if (ops.length > 0) await this.write(ops, true);
       this.seq = seq;
       return created;
     });
@@ -200,7 +227,7 @@ export class WebhookStore {
         { type: 'put', key: `e!${endpoint.id}`, value: JSON.stringify(endpoint) },
       ];
       if (delivery.status !== 'PENDING') ops.push({ type: 'del', key: `q!${delivery.endpointId}!${pad(delivery.seq, 16)}` });
-      await this.db.batch(ops, { sync: true });
+      await this.write(ops, true);
       this.endpointsById.set(endpoint.id, endpoint);
     });
   }
@@ -217,10 +244,21 @@ export class WebhookStore {
         { type: 'put', key: `l!${delivery.endpointId}!${pad(seq, 16)}`, value: delivery.id },
         { type: 'put', key: 'c!seq', value: String(seq) },
       ];
-      await this.db.batch(ops, { sync: true });
+      await this.write(ops, true);
       this.seq = seq;
       return next;
     });
+  }
+
+  /** One atomic batch of `ops` and the cursor still in memory, if any (nothing to write: no batch). Call inside `serial`. */
+  private async write(ops: Op[], sync: boolean): Promise<void> {
+    const cursor = this.unwrittenCursor;
+    const all: Op[] = cursor === undefined ? ops : [...ops, { type: 'put', key: 'c!cursor', value: cursor }];
+    if (all.length === 0) return;
+    await this.db.batch(all, { sync });
+    // Only what was written is cleared: `advance` may have moved the cursor
+    // on while the batch was written, and the newer one waits for the next.
+    if (this.unwrittenCursor === cursor) this.unwrittenCursor = undefined;
   }
 
   private serial<T>(run: () => Promise<T>): Promise<T> {

@@ -7,8 +7,8 @@ import sinon from 'sinon';
 import type { Ledger, LedgerEvent } from '../../../gateway/src/ledger/ledger';
 import { NotificationHub } from '../../../gateway/src/webhooks/hub';
 import { DEFAULT_WEBHOOK_SETTINGS, WebhookOutbox } from '../../../gateway/src/webhooks/outbox';
-import { WebhookStore } from '../../../gateway/src/webhooks/store';
-import type { FiredNotification, Message } from '../../../gateway/src/webhooks/types';
+import { CURSOR_FLUSH_MS, WebhookStore } from '../../../gateway/src/webhooks/store';
+import type { Endpoint, FiredNotification, Message } from '../../../gateway/src/webhooks/types';
 
 describe('webhooks: the outbox', () => {
   let dir: string;
@@ -20,9 +20,9 @@ describe('webhooks: the outbox', () => {
   });
 
   /**
-   * The outbox's writes to disk: what it must not lose is synced, and the one
-   * write that is not (the cursor past an event no endpoint wants) is still
-   * there after a clean close and reopen.
+   * The outbox's writes to disk: what it must not lose is synced, and the
+   * cursor past events no endpoint wants is kept in memory and written with
+   * the next write, by a timer, or on close.
    */
   describe('its store on disk', () => {
     let batch: sinon.SinonSpy;
@@ -35,18 +35,71 @@ describe('webhooks: the outbox', () => {
     });
 
     const message = (n: number): Message => ({ id: `evt_${n}`, type: 'VoucherTransferred', body: `{"n":${n}}`, createdAt: '2026-12-06T00:00:00.000Z' });
-    /** The `sync` option of each batch the store wrote, in order. */
-    const syncs = () => batch.getCalls().map((c) => (c.args[1] as { sync?: boolean } | undefined)?.sync);
+    /** Each batch the store wrote, in order: its `sync` option and the cursor it wrote, if any. */
+    const batches = () =>
+      batch.getCalls().map((c) => {
+        const ops = c.args[0] as Array<{ type: string; key: string; value?: string }>;
+        return { sync: (c.args[1] as { sync?: boolean } | undefined)?.sync, cursor: ops.find((o) => o.key === 'c!cursor')?.value };
+      });
+    const endpoint = (id: string): Endpoint => ({
+      id,
+      url: 'http://127.0.0.1:9/hook',
+      secret: 'whsec_x',
+      memberId: 'M-1',
+      seesAll: false,
+      eventTypes: ['*'],
+      status: 'ACTIVE',
+      createdAt: '2026-12-06T00:00:00.000Z',
+      createdBy: { memberId: 'M-1', identityId: 'x509::CN=u' },
+      consecutiveFailures: 0,
+      nextAttemptAt: 0,
+    });
 
-    it('moves the cursor past an event nobody wants without an fsync, and syncs every event that makes a delivery', async () => {
+    it('writes nothing for events nobody wants, and the next event that makes a delivery carries the cursor in its synced batch', async () => {
       const store = await WebhookStore.open(join(dir, 'webhooks'));
-      expect(await store.enqueue(message(1), [], { cursor: 'c1' })).to.deep.equal([]);
+      store.advance('c1');
       expect(await store.enqueue(message(2), [], { cursor: 'c2' })).to.deep.equal([]);
+      expect(batches(), 'no write per unwanted event').to.deep.equal([]);
+      expect(await store.cursor(), 'the feed reads on from where it is').to.equal('c2');
       const created = await store.enqueue(message(3), ['EP-1'], { cursor: 'c3' });
       expect(created.map((d) => d.messageId)).to.deep.equal(['evt_3']);
-      expect(syncs()).to.deep.equal([false, false, true]);
-      expect(await store.cursor()).to.equal('c3');
+      expect(batches()).to.deep.equal([{ sync: true, cursor: 'c3' }]);
       expect((await store.head('EP-1'))?.message.id).to.equal('evt_3');
+      await store.close();
+      expect(batches(), 'close has nothing left to write').to.have.length(1);
+    });
+
+    it('writes the cursor of many unwanted events in one batch, within CURSOR_FLUSH_MS, when nothing else is written', async () => {
+      const store = await WebhookStore.open(join(dir, 'webhooks'));
+      for (let n = 1; n <= 50; n++) store.advance(`c${n}`);
+      expect(batches()).to.deep.equal([]);
+      await new Promise((r) => setTimeout(r, CURSOR_FLUSH_MS + 100));
+      expect(batches()).to.deep.equal([{ sync: false, cursor: 'c50' }]);
+      await store.close();
+      expect(batches(), 'close has nothing left to write').to.have.length(1);
+    });
+
+    it('carries the unwritten cursor in every other write: an endpoint, a counter, an attempt', async () => {
+      const store = await WebhookStore.open(join(dir, 'webhooks'));
+      store.advance('c1');
+      await store.putEndpoint(endpoint('EP-1'));
+      store.advance('c2');
+      await store.setCounter('reminderDay', '2026-12-06');
+      const [d] = await store.enqueue(message(3), ['EP-1'], { cursor: 'c3' });
+      store.advance('c4');
+      await store.recordAttempt(
+        { deliveryId: d!.id, n: 1, startedAt: '2026-12-06T00:00:01.000Z', durationMs: 3, webhookTimestamp: 1, outcome: 'SUCCEEDED', statusCode: 200 },
+        { ...d!, attempts: 1, status: 'SUCCEEDED' },
+        endpoint('EP-1'),
+      );
+      await store.putEndpoint(endpoint('EP-2'));
+      expect(batches()).to.deep.equal([
+        { sync: true, cursor: 'c1' },
+        { sync: true, cursor: 'c2' },
+        { sync: true, cursor: 'c3' },
+        { sync: true, cursor: 'c4' },
+        { sync: true, cursor: undefined },
+      ]);
       await store.close();
     });
 
@@ -63,20 +116,34 @@ describe('webhooks: the outbox', () => {
         ledgerDate: '2026-12-06',
       };
       await store.enqueue({ ...message(4), id: 'ntf_1' }, [], { fired });
-      expect(syncs()).to.deep.equal([true]);
+      expect(batches()).to.deep.equal([{ sync: true, cursor: undefined }]);
       expect(await store.fired('ntf_1')).to.deep.equal(fired);
       await store.close();
     });
 
-    it('keeps the cursor that was written without an fsync across a close and reopen, and an event seen again makes no second delivery', async () => {
+    it('writes the unwritten cursor on close (synced), and after a reopen an event seen again makes no second delivery', async () => {
       const first = await WebhookStore.open(join(dir, 'webhooks'));
       await first.enqueue(message(1), ['EP-1'], { cursor: 'c1' });
-      await first.enqueue(message(2), [], { cursor: 'c2' });
+      first.advance('c2');
       await first.close();
+      expect(batches().at(-1)).to.deep.equal({ sync: true, cursor: 'c2' });
       const again = await WebhookStore.open(join(dir, 'webhooks'));
       expect(await again.cursor()).to.equal('c2');
       // A replay of the first event (as after a crash that lost the cursor) finds its delivery already queued.
       expect(await again.enqueue(message(1), ['EP-1'], { cursor: 'c1' })).to.deep.equal([]);
+      expect(await again.pendingCount('EP-1')).to.equal(1);
+      await again.close();
+    });
+
+    it('a crash loses only the unwritten cursor: the store reopens at the last written one', async () => {
+      const first = await WebhookStore.open(join(dir, 'webhooks'));
+      await first.enqueue(message(1), ['EP-1'], { cursor: 'c1' });
+      first.advance('c2');
+      first.advance('c3');
+      // The process dies before any flush: LevelDB is closed under the store.
+      await (first as unknown as { db: ClassicLevel<string, string> }).db.close();
+      const again = await WebhookStore.open(join(dir, 'webhooks'));
+      expect(await again.cursor(), 'the feed reads c2 and c3 again').to.equal('c1');
       expect(await again.pendingCount('EP-1')).to.equal(1);
       await again.close();
     });
