@@ -90,10 +90,23 @@ export class WebhookStore {
     return this.endpointsById.get(id);
   }
 
+  /**
+   * Saves an endpoint. The feed sees it at once, not once it is on disk: an
+   * event the feed reads meanwhile (committed after the height the endpoint
+   * was registered at) is judged with it, and its delivery is written after
+   * the endpoint, since writes go in order. If the write fails the endpoint
+   * is as before (a delivery already queued for it then names an endpoint
+   * that does not exist, and is never sent).
+   */
   putEndpoint(e: Endpoint): Promise<void> {
-    return this.serial(async () => {
-      await this.write([{ type: 'put', key: `e!${e.id}`, value: JSON.stringify(e) }], true);
-      this.endpointsById.set(e.id, e);
+    const before = this.endpointsById.get(e.id);
+    this.endpointsById.set(e.id, e);
+    return this.serial(() => this.write([{ type: 'put', key: `e!${e.id}`, value: JSON.stringify(e) }], true)).catch((err: unknown) => {
+      if (this.endpointsById.get(e.id) === e) {
+        if (before) this.endpointsById.set(e.id, before);
+        else this.endpointsById.delete(e.id);
+      }
+      throw err;
     });
   }
 
@@ -165,10 +178,14 @@ export class WebhookStore {
       }
       if (created.length > 0) ops.push({ type: 'put', key: `m!${message.id}`, value: JSON.stringify(message) }, { type: 'put', key: 'c!seq', value: String(seq) });
       if (extra.fired) ops.push({ type: 'put', key: `n!${extra.fired.id}`, value: JSON.stringify(extra.fired) });
-      if (extra.cursor !== undefined) this.unwrittenCursor = extra.cursor;
-      // An event already queued (a replay) or wanted by no endpoint leaves
-      // only the cursor to move, which waits for the next write.
-      if (ops.length > 0) await this.write(ops, true);
+      if (ops.length > 0) {
+        if (extra.cursor !== undefined) this.unwrittenCursor = extra.cursor;
+        await this.write(ops, true);
+      } else if (extra.cursor !== undefined) {
+        // An event already queued (read again after a crash) moves only the
+        // cursor, as an event no endpoint wants does.
+        this.advance(extra.cursor);
+      }
       this.seq = seq;
       return created;
     });

@@ -145,6 +145,12 @@ describe('webhooks: the outbox', () => {
       const again = await WebhookStore.open(join(dir, 'webhooks'));
       expect(await again.cursor(), 'the feed reads c2 and c3 again').to.equal('c1');
       expect(await again.pendingCount('EP-1')).to.equal(1);
+      // Reading the first event again queues nothing and moves the cursor as an unwanted event does.
+      const before = batch.callCount;
+      expect(await again.enqueue(message(1), ['EP-1'], { cursor: 'c1b' })).to.deep.equal([]);
+      expect(batch.callCount).to.equal(before);
+      await new Promise((r) => setTimeout(r, CURSOR_FLUSH_MS + 100));
+      expect(batches().at(-1)).to.deep.equal({ sync: false, cursor: 'c1b' });
       await again.close();
     });
   });
@@ -164,6 +170,9 @@ describe('webhooks: the outbox', () => {
       name: 'VoucherTransferred',
       payload: { ids: { holder: memberId } },
     });
+    /** An outbox on `ledger` that sends nothing during a test (its retries are a minute apart). */
+    const openOutbox = (ledger: Ledger) =>
+      WebhookOutbox.open(ledger, { ...DEFAULT_WEBHOOK_SETTINGS, allowPrivate: true, retryScheduleMs: [60_000], dataDir: dir, hub: new NotificationHub() });
 
     it('queues the events of blocks at or past the height it saw, none from before, and a second endpoint sees from its own height', async () => {
       let height = 10;
@@ -184,13 +193,7 @@ describe('webhooks: the outbox', () => {
           },
         }),
       } as unknown as Ledger;
-      const outbox = await WebhookOutbox.open(ledger, {
-        ...DEFAULT_WEBHOOK_SETTINGS,
-        allowPrivate: true,
-        retryScheduleMs: [60_000],
-        dataDir: dir,
-        hub: new NotificationHub(),
-      });
+      const outbox = await openOutbox(ledger);
       outbox.start();
       const base = { memberId: 'M-1', seesAll: false, eventTypes: ['*'], createdBy: { memberId: 'M-1', identityId: 'x509::CN=u' } };
       const first = await outbox.register({ ...base, url: 'http://127.0.0.1:9/first' });
@@ -204,6 +207,60 @@ describe('webhooks: the outbox', () => {
       expect(await queued(first.id)).to.deep.equal(['evt_tx10', 'evt_tx12']);
       expect(await queued(second.id)).to.deep.equal(['evt_tx12']);
       await outbox.close();
+    });
+
+    it('queues an event the feed reads while the new endpoint is still being written to disk', async () => {
+      let writing!: () => void;
+      const endpointWriteStarted = new Promise<void>((r) => (writing = r));
+      // The endpoint's batch takes 200 ms to reach the disk; everything else as usual.
+      const slow = sinon.stub(ClassicLevel.prototype, 'batch') as unknown as sinon.SinonStub & { wrappedMethod: (...a: unknown[]) => Promise<void> };
+      slow.callsFake(function (this: ClassicLevel<string, string>, ...args: unknown[]) {
+        const ops = args[0] as Array<{ key: string }>;
+        const run = () => slow.wrappedMethod.apply(this, args);
+        if (!ops.some((o) => o.key.startsWith('e!'))) return run();
+        writing();
+        return new Promise<void>((r) => setTimeout(r, 200)).then(run);
+      });
+      let taken = false;
+      const ledger = {
+        height: () => Promise.resolve(10),
+        events: (_cursor: string | undefined, opts?: { signal?: AbortSignal }) => ({
+          async *[Symbol.asyncIterator]() {
+            await endpointWriteStarted; // block 10 commits just after the endpoint saw height 10
+            taken = true;
+            yield event(10, 'M-1');
+            await new Promise<void>((resolve) => opts?.signal?.addEventListener('abort', () => resolve()));
+          },
+        }),
+      } as unknown as Ledger;
+      const outbox = await openOutbox(ledger);
+      try {
+        outbox.start();
+        const endpoint = await outbox.register({ memberId: 'M-1', seesAll: false, eventTypes: ['*'], url: 'http://127.0.0.1:9/hook', createdBy: { memberId: 'M-1', identityId: 'x509::CN=u' } });
+        expect(endpoint.fromBlock).to.equal(10);
+        const until = Date.now() + 5_000;
+        while ((!taken || (await outbox.store.cursor()) !== '10:0') && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+        expect((await outbox.store.deliveries(endpoint.id, 10)).map((d) => d.messageId)).to.deep.equal(['evt_tx10']);
+      } finally {
+        await outbox.close();
+        sinon.restore();
+      }
+    });
+
+    it('forgets an endpoint whose write failed: the caller gets the error and the endpoint is not listed', async () => {
+      const outbox = await openOutbox({ height: () => Promise.resolve(0) } as unknown as Ledger);
+      try {
+        sinon.stub(ClassicLevel.prototype, 'batch').rejects(new Error('disk full'));
+        let failed: unknown;
+        await outbox
+          .register({ memberId: 'M-1', seesAll: false, eventTypes: ['*'], url: 'https://example.com/hook', createdBy: { memberId: 'M-1', identityId: 'x509::CN=u' } })
+          .catch((err: unknown) => (failed = err));
+        expect((failed as Error | undefined)?.message).to.equal('disk full');
+        expect(outbox.store.endpoints()).to.deep.equal([]);
+      } finally {
+        sinon.restore();
+        await outbox.close();
+      }
     });
   });
 });
