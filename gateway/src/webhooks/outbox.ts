@@ -97,6 +97,8 @@ export class WebhookOutbox {
   }
 
   private readonly tickMs: number;
+  /** The highest block the feed has judged an event of (-1: none yet), for `register`. */
+  private judgedThrough = -1;
 
   static async open(ledger: Ledger, options: OutboxOptions): Promise<WebhookOutbox> {
     const store = await WebhookStore.open(join(options.dataDir, 'webhooks'));
@@ -138,6 +140,7 @@ export class WebhookOutbox {
   }
 
   private async takeEvent(e: LedgerEvent): Promise<void> {
+    this.judgedThrough = Math.max(this.judgedThrough, e.blockNumber);
     const targets = this.store
       .endpoints()
       .filter((ep) => committedSince(ep, e) && wants(ep, e.name) && (ep.seesAll || mentionsMember(e.payload, ep.memberId)))
@@ -269,7 +272,14 @@ export class WebhookOutbox {
   async register(input: Omit<Endpoint, 'id' | 'secret' | 'status' | 'createdAt' | 'fromBlock' | 'consecutiveFailures' | 'nextAttemptAt'>): Promise<Endpoint> {
     // Read from the ledger, not from the feed's cursor: the feed may be
     // behind the chain, and what it has yet to read was committed before now.
-    const fromBlock = await this.ledger.height();
+    // But not before a block the feed has already judged an event of while
+    // the height was being asked for (the answer and the events come by
+    // different ways): that event was judged without this endpoint. From
+    // here to putEndpoint nothing awaits, so every event the feed judges
+    // from now on sees the endpoint, and every block from fromBlock on is
+    // judged with it.
+    const height = await this.ledger.height();
+    const fromBlock = Math.max(height, this.judgedThrough + 1);
     const endpoint: Endpoint = {
       ...input,
       id: `WHK-${randomBytes(8).toString('hex').toUpperCase()}`,

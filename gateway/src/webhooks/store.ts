@@ -179,8 +179,9 @@ export class WebhookStore {
       if (created.length > 0) ops.push({ type: 'put', key: `m!${message.id}`, value: JSON.stringify(message) }, { type: 'put', key: 'c!seq', value: String(seq) });
       if (extra.fired) ops.push({ type: 'put', key: `n!${extra.fired.id}`, value: JSON.stringify(extra.fired) });
       if (ops.length > 0) {
-        if (extra.cursor !== undefined) this.unwrittenCursor = extra.cursor;
-        await this.write(ops, true);
+        // The event's own cursor, newer than any in memory, goes with its
+        // rows; only once they are written does the feed read on from it.
+        await this.write(ops, true, extra.cursor);
       } else if (extra.cursor !== undefined) {
         // An event already queued (read again after a crash) moves only the
         // cursor, as an event no endpoint wants does.
@@ -267,15 +268,20 @@ export class WebhookStore {
     });
   }
 
-  /** One atomic batch of `ops` and the cursor still in memory, if any (nothing to write: no batch). Call inside `serial`. */
-  private async write(ops: Op[], sync: boolean): Promise<void> {
-    const cursor = this.unwrittenCursor;
-    const all: Op[] = cursor === undefined ? ops : [...ops, { type: 'put', key: 'c!cursor', value: cursor }];
+  /**
+   * One atomic batch of `ops` and a cursor: `cursor` if given (an event's,
+   * newer than the one in memory), else the one still in memory, if any.
+   * Nothing to write: no batch. Call inside `serial`.
+   */
+  private async write(ops: Op[], sync: boolean, cursor?: string): Promise<void> {
+    const inMemory = this.unwrittenCursor;
+    const written = cursor ?? inMemory;
+    const all: Op[] = written === undefined ? ops : [...ops, { type: 'put', key: 'c!cursor', value: written }];
     if (all.length === 0) return;
     await this.db.batch(all, { sync });
-    // Only what was written is cleared: `advance` may have moved the cursor
-    // on while the batch was written, and the newer one waits for the next.
-    if (this.unwrittenCursor === cursor) this.unwrittenCursor = undefined;
+    // Only what this batch covered is cleared: `advance` may have moved the
+    // cursor on while it was written, and the newer one waits for the next.
+    if (this.unwrittenCursor === inMemory) this.unwrittenCursor = undefined;
   }
 
   private serial<T>(run: () => Promise<T>): Promise<T> {

@@ -103,6 +103,21 @@ describe('webhooks: the outbox', () => {
       await store.close();
     });
 
+    it('does not move the cursor past an event whose delivery failed to be written: the feed reads it again', async () => {
+      const store = await WebhookStore.open(join(dir, 'webhooks'));
+      store.advance('c1');
+      batch.restore();
+      const failing = sinon.stub(ClassicLevel.prototype, 'batch').rejects(new Error('disk full'));
+      let failed: unknown;
+      await store.enqueue(message(2), ['EP-1'], { cursor: 'c2' }).catch((err: unknown) => (failed = err));
+      expect((failed as Error | undefined)?.message).to.equal('disk full');
+      expect(await store.cursor(), 'the feed reads on from before the event').to.equal('c1');
+      failing.restore();
+      expect((await store.enqueue(message(2), ['EP-1'], { cursor: 'c2' })).map((d) => d.messageId)).to.deep.equal(['evt_2']);
+      expect(await store.cursor()).to.equal('c2');
+      await store.close();
+    });
+
     it('syncs a fired notification even when it has no endpoint to go to', async () => {
       const store = await WebhookStore.open(join(dir, 'webhooks'));
       const fired: FiredNotification = {
@@ -173,6 +188,25 @@ describe('webhooks: the outbox', () => {
     /** An outbox on `ledger` that sends nothing during a test (its retries are a minute apart). */
     const openOutbox = (ledger: Ledger) =>
       WebhookOutbox.open(ledger, { ...DEFAULT_WEBHOOK_SETTINGS, allowPrivate: true, retryScheduleMs: [60_000], dataDir: dir, hub: new NotificationHub() });
+    /** A ledger at `height` whose event stream is `feed`, then nothing until the outbox closes. */
+    const scriptedLedger = (height: () => Promise<number>, feed: () => AsyncGenerator<LedgerEvent>) =>
+      ({
+        height,
+        events: (_cursor: string | undefined, opts?: { signal?: AbortSignal }) => ({
+          async *[Symbol.asyncIterator]() {
+            yield* feed();
+            if (!opts?.signal?.aborted) await new Promise<void>((resolve) => opts?.signal?.addEventListener('abort', () => resolve()));
+          },
+        }),
+      }) as unknown as Ledger;
+    const registerHook = (outbox: WebhookOutbox) =>
+      outbox.register({ memberId: 'M-1', seesAll: false, eventTypes: ['*'], url: 'http://127.0.0.1:9/hook', createdBy: { memberId: 'M-1', identityId: 'x509::CN=u' } });
+    /** The messages queued for an endpoint once the feed has moved the cursor to `cursor` (waits 5 s at most). */
+    const queuedOnceFed = async (outbox: WebhookOutbox, endpointId: string, cursor: string) => {
+      const until = Date.now() + 5_000;
+      while ((await outbox.store.cursor()) !== cursor && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      return (await outbox.store.deliveries(endpointId, 10)).map((d) => d.messageId).sort();
+    };
 
     it('queues the events of blocks at or past the height it saw, none from before, and a second endpoint sees from its own height', async () => {
       let height = 10;
@@ -189,7 +223,7 @@ describe('webhooks: the outbox', () => {
               taken += 1;
               yield e;
             }
-            await new Promise<void>((resolve) => opts?.signal?.addEventListener('abort', () => resolve()));
+            if (!opts?.signal?.aborted) await new Promise<void>((resolve) => opts?.signal?.addEventListener('abort', () => resolve()));
           },
         }),
       } as unknown as Ledger;
@@ -221,29 +255,54 @@ describe('webhooks: the outbox', () => {
         writing();
         return new Promise<void>((r) => setTimeout(r, 200)).then(run);
       });
-      let taken = false;
-      const ledger = {
-        height: () => Promise.resolve(10),
-        events: (_cursor: string | undefined, opts?: { signal?: AbortSignal }) => ({
-          async *[Symbol.asyncIterator]() {
-            await endpointWriteStarted; // block 10 commits just after the endpoint saw height 10
-            taken = true;
-            yield event(10, 'M-1');
-            await new Promise<void>((resolve) => opts?.signal?.addEventListener('abort', () => resolve()));
-          },
-        }),
-      } as unknown as Ledger;
+      const ledger = scriptedLedger(
+        () => Promise.resolve(10),
+        async function* () {
+          await endpointWriteStarted; // block 10 commits just after the endpoint saw height 10
+          yield event(10, 'M-1');
+        },
+      );
       const outbox = await openOutbox(ledger);
       try {
         outbox.start();
-        const endpoint = await outbox.register({ memberId: 'M-1', seesAll: false, eventTypes: ['*'], url: 'http://127.0.0.1:9/hook', createdBy: { memberId: 'M-1', identityId: 'x509::CN=u' } });
+        const endpoint = await registerHook(outbox);
         expect(endpoint.fromBlock).to.equal(10);
-        const until = Date.now() + 5_000;
-        while ((!taken || (await outbox.store.cursor()) !== '10:0') && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-        expect((await outbox.store.deliveries(endpoint.id, 10)).map((d) => d.messageId)).to.deep.equal(['evt_tx10']);
+        expect(await queuedOnceFed(outbox, endpoint.id, '10:0')).to.deep.equal(['evt_tx10']);
       } finally {
         await outbox.close();
         sinon.restore();
+      }
+    });
+
+    it('starts past a block the feed judged while the height was being asked for, and queues every event from that block on', async () => {
+      let took10!: () => void;
+      const feedTook10 = new Promise<void>((r) => (took10 = r));
+      let answerHeight!: () => void;
+      const heightAsked = new Promise<void>((r) => (answerHeight = r));
+      const ledger = scriptedLedger(
+        // The peer answers 10, but the answer arrives after the feed has read block 10's event.
+        async () => {
+          answerHeight();
+          await feedTook10;
+          return 10;
+        },
+        async function* () {
+          await heightAsked;
+          yield event(10, 'M-1');
+          took10();
+          await new Promise((r) => setTimeout(r, 50)); // the endpoint is saved meanwhile
+          yield event(11, 'M-1');
+        },
+      );
+      const outbox = await openOutbox(ledger);
+      try {
+        outbox.start();
+        const endpoint = await registerHook(outbox);
+        // Block 10's event was judged before the endpoint existed, so the endpoint starts at 11 and gets all of it.
+        expect(endpoint.fromBlock).to.equal(11);
+        expect(await queuedOnceFed(outbox, endpoint.id, '11:0')).to.deep.equal(['evt_tx11']);
+      } finally {
+        await outbox.close();
       }
     });
 
@@ -252,9 +311,7 @@ describe('webhooks: the outbox', () => {
       try {
         sinon.stub(ClassicLevel.prototype, 'batch').rejects(new Error('disk full'));
         let failed: unknown;
-        await outbox
-          .register({ memberId: 'M-1', seesAll: false, eventTypes: ['*'], url: 'https://example.com/hook', createdBy: { memberId: 'M-1', identityId: 'x509::CN=u' } })
-          .catch((err: unknown) => (failed = err));
+        await registerHook(outbox).catch((err: unknown) => (failed = err));
         expect((failed as Error | undefined)?.message).to.equal('disk full');
         expect(outbox.store.endpoints()).to.deep.equal([]);
       } finally {
