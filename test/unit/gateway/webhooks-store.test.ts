@@ -212,21 +212,13 @@ describe('webhooks: the outbox', () => {
       let height = 10;
       let release!: () => void;
       const registered = new Promise<void>((r) => (release = r));
-      const fed: LedgerEvent[] = [event(3, 'M-1'), event(9, 'M-1'), event(10, 'M-1'), event(12, 'M-1')];
-      let taken = 0;
-      const ledger = {
-        height: () => Promise.resolve(height),
-        events: (_cursor: string | undefined, opts?: { signal?: AbortSignal }) => ({
-          async *[Symbol.asyncIterator]() {
-            await registered; // the feed is behind: it reads the chain only once both endpoints exist
-            for (const e of fed) {
-              taken += 1;
-              yield e;
-            }
-            if (!opts?.signal?.aborted) await new Promise<void>((resolve) => opts?.signal?.addEventListener('abort', () => resolve()));
-          },
-        }),
-      } as unknown as Ledger;
+      const ledger = scriptedLedger(
+        () => Promise.resolve(height),
+        async function* () {
+          await registered; // the feed is behind: it reads the chain only once both endpoints exist
+          yield* [event(3, 'M-1'), event(9, 'M-1'), event(10, 'M-1'), event(12, 'M-1')];
+        },
+      );
       const outbox = await openOutbox(ledger);
       outbox.start();
       const base = { memberId: 'M-1', seesAll: false, eventTypes: ['*'], createdBy: { memberId: 'M-1', identityId: 'x509::CN=u' } };
@@ -235,11 +227,8 @@ describe('webhooks: the outbox', () => {
       const second = await outbox.register({ ...base, url: 'http://127.0.0.1:9/second' });
       expect([first.fromBlock, second.fromBlock]).to.deep.equal([10, 11]);
       release();
-      const until = Date.now() + 5_000;
-      while ((taken < fed.length || (await outbox.store.cursor()) !== '12:0') && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-      const queued = async (id: string) => (await outbox.store.deliveries(id, 10)).map((d) => d.messageId).sort();
-      expect(await queued(first.id)).to.deep.equal(['evt_tx10', 'evt_tx12']);
-      expect(await queued(second.id)).to.deep.equal(['evt_tx12']);
+      expect(await queuedOnceFed(outbox, first.id, '12:0')).to.deep.equal(['evt_tx10', 'evt_tx12']);
+      expect(await queuedOnceFed(outbox, second.id, '12:0')).to.deep.equal(['evt_tx12']);
       await outbox.close();
     });
 
