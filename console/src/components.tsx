@@ -90,6 +90,10 @@ export function Form(props: {
   const [done, setDone] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const first = useRef<HTMLInputElement>(null);
+  // From the values as they are when the update applies, not as this render saw
+  // them: several input events before the next render (a paste, the browser's
+  // autofill) would otherwise keep only the last field.
+  const set = (name: string, value: string) => setValues((current) => ({ ...current, [name]: value }));
   useEffect(() => {
     if (props.onCancel) first.current?.focus();
   }, []);
@@ -115,7 +119,7 @@ export function Form(props: {
           <label key={f.name}>
             <span>{t(f.label)}</span>
             {f.select ? (
-              <select value={values[f.name]} onChange={(e) => setValues({ ...values, [f.name]: (e.target as HTMLSelectElement).value })}>
+              <select value={values[f.name]} onChange={(e) => set(f.name, (e.target as HTMLSelectElement).value)}>
                 {f.select.map((o) => (
                   <option key={o} value={o}>
                     {o}
@@ -130,7 +134,7 @@ export function Form(props: {
                 inputMode={f.type === 'number' ? 'decimal' : undefined}
                 placeholder={f.type === 'date' ? 'YYYY-MM-DD' : undefined}
                 value={values[f.name]}
-                onInput={(e) => setValues({ ...values, [f.name]: (e.target as HTMLInputElement).value })}
+                onInput={(e) => set(f.name, (e.target as HTMLInputElement).value)}
               />
             )}
           </label>

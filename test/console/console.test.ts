@@ -81,6 +81,28 @@ describe('console: the ledger-core story in a browser', function () {
     expect(await rig.ledger.height()).to.equal(before);
   });
 
+  it('keeps every field of a form filled in one go, as a paste or the browser\'s autofill does', async () => {
+    const page = await signIn('supplier1');
+    const supplier = new SupplierPage(page);
+    await supplier.register.waitFor();
+    // Every field gets its input event in one task, before the console renders
+    // again. (This program has no DOM types: the form is typed by what is used.)
+    type Fields = { querySelectorAll(selector: 'input'): ArrayLike<{ value: string; dispatchEvent(event: Event): boolean }> };
+    const given = await supplier.register.evaluate((form) => {
+      const inputs = Array.from((form as unknown as Fields).querySelectorAll('input'));
+      inputs.forEach((input, i) => {
+        input.value = `v${i}`;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      });
+      return inputs.map((input) => input.value);
+    });
+    expect(given.length).to.be.greaterThan(2);
+    // After the render that follows, no field was put back to what it held before.
+    await page.evaluate('new Promise((r) => setTimeout(r, 50))');
+    const kept = await supplier.register.evaluate((form) => Array.from((form as unknown as Fields).querySelectorAll('input'), (input) => input.value));
+    expect(kept).to.deep.equal(given);
+  });
+
   it('the supplier previews the invoice fingerprint, then registers the receivable', async () => {
     const page = await signIn('supplier1');
     const supplier = new SupplierPage(page);
