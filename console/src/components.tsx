@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api';
 import { codeMessage, t, type MessageKey } from './i18n';
 
@@ -94,7 +94,10 @@ export function Form(props: {
   // them: several input events before the next render (a paste, the browser's
   // autofill) would otherwise keep only the last field.
   const set = (name: string, value: string) => setValues((current) => ({ ...current, [name]: value }));
-  useEffect(() => {
+  // A form opened for a row takes the focus as it mounts. useEffect would run
+  // only after the next paint, by when the user may have chosen another field
+  // and started typing: the focus, and the rest of what they type, would jump.
+  useLayoutEffect(() => {
     if (props.onCancel) first.current?.focus();
   }, []);
   const submit = async (e: Event) => {

@@ -120,6 +120,28 @@ describe('console: the ledger-core story in a browser', function () {
     await shot(page, 'supplier');
   });
 
+  it('a form opened for a row takes the focus at once, and never takes it back from the field the user chose', async () => {
+    const page = await signIn('core-maker');
+    await new CorePage(page).pending.getByRole('cell', { name: receivableId, exact: true }).waitFor();
+    // In the page, in one go: open the check form, wait one task, then choose
+    // the invoice code as a user (or playwright filling it) would, and see
+    // where the focus is once the browser has painted (evaluated as a string:
+    // this program has no DOM types).
+    const title = JSON.stringify(en('core.checkTitle', { id: receivableId }));
+    const focus = (await page.evaluate(`(async () => {
+      const tick = (ms) => new Promise((r) => setTimeout(r, ms));
+      [...document.querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === ${title}).click();
+      await tick(0);
+      const atOnce = document.activeElement.name;
+      const form = [...document.querySelectorAll('form')].find((f) => f.querySelector('h3').textContent === ${title});
+      form.querySelector('input[name=invoiceCode]').focus();
+      await new Promise((r) => requestAnimationFrame(r));
+      await tick(100);
+      return { atOnce, after: document.activeElement.name };
+    })()`)) as { atOnce: string; after: string };
+    expect(focus).to.deep.equal({ atOnce: 'sellerTaxId', after: 'invoiceCode' });
+  });
+
   it('the core enterprise checks the invoice, confirms, and issues a voucher that its checker approves', async () => {
     const maker = await signIn('core-maker');
     const core = new CorePage(maker);
