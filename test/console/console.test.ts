@@ -128,7 +128,7 @@ describe('console: the ledger-core story in a browser', function () {
     // where the focus is once the browser has painted (evaluated as a string:
     // this program has no DOM types).
     const title = JSON.stringify(en('core.checkTitle', { id: receivableId }));
-    const focus = (await page.evaluate(`(async () => {
+    const focus = await page.evaluate<{ atOnce: string; after: string }>(`(async () => {
       const tick = (ms) => new Promise((r) => setTimeout(r, ms));
       [...document.querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === ${title}).click();
       await tick(0);
@@ -138,7 +138,7 @@ describe('console: the ledger-core story in a browser', function () {
       await new Promise((r) => requestAnimationFrame(r));
       await tick(100);
       return { atOnce, after: document.activeElement.name };
-    })()`)) as { atOnce: string; after: string };
+    })()`);
     expect(focus).to.deep.equal({ atOnce: 'sellerTaxId', after: 'invoiceCode' });
   });
 
