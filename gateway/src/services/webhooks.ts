@@ -66,15 +66,24 @@ export class WebhookService {
 
   async remove(ctx: CallContext, id: string): Promise<EndpointView> {
     const e = await this.own(ctx, id);
-    const deleted = await this.enabled().update({ ...e, status: 'DELETED', deletedAt: new Date().toISOString() });
+    const deleted = await this.enabled().change(e.id, (current) => {
+      // Deleted by another request since this one looked.
+      if (current.status === 'DELETED') throw new LedgerError('NOT_FOUND', `no webhook endpoint ${id}`);
+      return { ...current, status: 'DELETED', deletedAt: new Date().toISOString() };
+    });
     return this.view(deleted);
   }
 
   /** A DISABLED endpoint becomes ACTIVE: its held queue is sent, from the oldest. */
   async enable(ctx: CallContext, id: string): Promise<EndpointView> {
     const e = await this.own(ctx, id);
-    if (e.status !== 'DISABLED') throw new LedgerError('INVALID_STATE', `endpoint ${id} is ${e.status}, not DISABLED`);
-    const next = await this.enabled().update({ ...e, status: 'ACTIVE', consecutiveFailures: 0, nextAttemptAt: 0, enabledAt: new Date().toISOString() });
+    // Judged on the endpoint as it is when the change is made: a DELETE that
+    // came meanwhile is not undone.
+    const next = await this.enabled().change(e.id, (current) => {
+      if (current.status === 'DELETED') throw new LedgerError('NOT_FOUND', `no webhook endpoint ${id}`);
+      if (current.status !== 'DISABLED') throw new LedgerError('INVALID_STATE', `endpoint ${id} is ${current.status}, not DISABLED`);
+      return { ...current, status: 'ACTIVE', consecutiveFailures: 0, nextAttemptAt: 0, enabledAt: new Date().toISOString() };
+    });
     return this.view(next);
   }
 

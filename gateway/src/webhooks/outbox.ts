@@ -229,11 +229,12 @@ export class WebhookOutbox {
     };
     const status = r.statusCode === undefined ? {} : { lastStatusCode: r.statusCode };
     if (r.ok) {
-      await this.store.recordAttempt(
-        attempt,
-        { ...d, ...status, attempts: n, status: 'SUCCEEDED', succeededAt: at, updatedAt: at },
-        { ...ep, consecutiveFailures: 0, nextAttemptAt: 0, lastSuccessAt: at },
-      );
+      await this.store.recordAttempt(attempt, { ...d, ...status, attempts: n, status: 'SUCCEEDED', succeededAt: at, updatedAt: at }, (current) => ({
+        ...current,
+        consecutiveFailures: 0,
+        nextAttemptAt: 0,
+        lastSuccessAt: at,
+      }));
       return true;
     }
     const failures = ep.consecutiveFailures + 1;
@@ -245,16 +246,17 @@ export class WebhookOutbox {
       ? `the receiver answered 410 Gone at ${at}`
       : `${failures} delivery attempts in a row failed; the last, at ${at}: ${error}`;
     const failedDelivery: Delivery = { ...d, ...status, attempts: n, lastError: error, updatedAt: at, ...(disable ? { status: 'FAILED', failedAt: at } : {}) };
-    const next: Endpoint = {
-      ...ep,
+    // One sender per endpoint, and nothing else changes its failures while it
+    // is ACTIVE, so `failures` is the count of the endpoint as it is now.
+    const recorded = await this.store.recordAttempt(attempt, failedDelivery, (current) => ({
+      ...current,
       consecutiveFailures: failures,
       nextAttemptAt: now.getTime() + delay,
       lastFailureAt: at,
       lastError: error,
       ...(disable ? { status: 'DISABLED', disabledAt: at, disabledReason: reason } : {}),
-    };
-    await this.store.recordAttempt(attempt, failedDelivery, next);
-    if (disable) {
+    }));
+    if (disable && recorded) {
       this.log?.warn({ endpoint: ep.id, member: ep.memberId, reason }, 'webhook endpoint disabled');
       await this.notify({
         id: hashId('ntf_', `${WEBHOOK_ENDPOINT_DISABLED}|${ep.id}|${at}`),
@@ -275,7 +277,7 @@ export class WebhookOutbox {
     // But not before a block the feed has already judged an event of while
     // the height was being asked for (the answer and the events come by
     // different ways): that event was judged without this endpoint. From
-    // here to putEndpoint nothing awaits, so every event the feed judges
+    // here to addEndpoint nothing awaits, so every event the feed judges
     // from now on sees the endpoint, and every block from fromBlock on is
     // judged with it.
     const height = await this.ledger.height();
@@ -290,14 +292,15 @@ export class WebhookOutbox {
       consecutiveFailures: 0,
       nextAttemptAt: 0,
     };
-    await this.store.putEndpoint(endpoint);
+    await this.store.addEndpoint(endpoint);
     return endpoint;
   }
 
-  async update(endpoint: Endpoint): Promise<Endpoint> {
-    await this.store.putEndpoint(endpoint);
+  /** Changes an endpoint as it is when the change's turn comes (WebhookStore.changeEndpoint). */
+  async change(id: string, change: (current: Endpoint) => Endpoint): Promise<Endpoint> {
+    const next = await this.store.changeEndpoint(id, change);
     this.kick();
-    return endpoint;
+    return next;
   }
 
   async redeliver(d: Delivery): Promise<Delivery> {

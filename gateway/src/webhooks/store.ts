@@ -35,8 +35,10 @@ import type { Attempt, Delivery, Endpoint, FiredNotification, Message } from './
  * CPU on Fabric (docs/BENCHMARKS.md). Losing it (a crash) replays those
  * events, which again make no delivery: everything that could make one of
  * them match (an endpoint added, changed, disabled or deleted) is a write,
- * and every write carries the cursor, so the events it replays are judged
- * against the same endpoints as before.
+ * every write carries the cursor, and the feed judges with a changed
+ * endpoint only once the change is written (a new one at once: it can only
+ * add matches), so the events it replays are judged against the same
+ * endpoints as before.
  */
 
 /** At most this long between the feed moving the cursor past unwanted events and that move reaching LevelDB, ms. */
@@ -91,22 +93,42 @@ export class WebhookStore {
   }
 
   /**
-   * Saves an endpoint. The feed sees it at once, not once it is on disk: an
-   * event the feed reads meanwhile (committed after the height the endpoint
-   * was registered at) is judged with it, and its delivery is written after
-   * the endpoint, since writes go in order. If the write fails the endpoint
-   * is as before (a delivery already queued for it then names an endpoint
-   * that does not exist, and is never sent).
+   * Adds a new endpoint. The feed sees it at once, not once it is on disk:
+   * an event the feed reads meanwhile (committed after the height the
+   * endpoint was registered at) is judged with it, and its delivery is
+   * written after the endpoint, since writes go in order. Adding only adds
+   * targets, so nothing judged meanwhile misses one. If the write fails the
+   * endpoint is gone again (a delivery already queued for it then names an
+   * endpoint that does not exist, and is never sent).
    */
-  putEndpoint(e: Endpoint): Promise<void> {
-    const before = this.endpointsById.get(e.id);
+  addEndpoint(e: Endpoint): Promise<void> {
+    if (this.endpointsById.has(e.id)) return Promise.reject(new Error(`webhook endpoint ${e.id} exists`));
     this.endpointsById.set(e.id, e);
     return this.serial(() => this.write([{ type: 'put', key: `e!${e.id}`, value: JSON.stringify(e) }], true)).catch((err: unknown) => {
-      if (this.endpointsById.get(e.id) === e) {
-        if (before) this.endpointsById.set(e.id, before);
-        else this.endpointsById.delete(e.id);
-      }
+      this.endpointsById.delete(e.id);
       throw err;
+    });
+  }
+
+  /**
+   * Changes an endpoint: `change` gets it as it is once every write queued
+   * before has been made, and returns its new state, or throws to refuse
+   * (nothing written). The feed sees the change once it is on disk, so the
+   * endpoints in memory are always those on disk, and every cursor a write
+   * carries was judged against the endpoints that write leaves: a crash
+   * replays events against the same ones. A change takes targets away (a
+   * delete) or keeps them (an enable), never adds one; an event judged
+   * meanwhile with the endpoint as it was is queued behind this write, and a
+   * deleted endpoint's queue is never sent.
+   */
+  changeEndpoint(id: string, change: (current: Endpoint) => Endpoint): Promise<Endpoint> {
+    return this.serial(async () => {
+      const current = this.endpointsById.get(id);
+      if (!current) throw new Error(`no webhook endpoint ${id} in the outbox`);
+      const next = change(current);
+      await this.write([{ type: 'put', key: `e!${id}`, value: JSON.stringify(next) }], true);
+      this.endpointsById.set(id, next);
+      return next;
     });
   }
 
@@ -234,19 +256,26 @@ export class WebhookStore {
   }
 
   /**
-   * Records an attempt, the delivery's new state and the endpoint's, in one
-   * batch; a delivery that is no longer PENDING leaves the queue.
+   * Records an attempt and the delivery's new state in one batch, with
+   * `change` applied to the endpoint as it is then (not as the sender saw it
+   * when the attempt began: a DELETE may have come while it was sent). A
+   * deleted endpoint stays deleted and unchanged. A delivery that is no
+   * longer PENDING leaves the queue. Returns the endpoint as written,
+   * undefined if it was deleted.
    */
-  recordAttempt(attempt: Attempt, delivery: Delivery, endpoint: Endpoint): Promise<void> {
+  recordAttempt(attempt: Attempt, delivery: Delivery, change: (current: Endpoint) => Endpoint): Promise<Endpoint | undefined> {
     return this.serial(async () => {
+      const current = this.endpointsById.get(delivery.endpointId);
+      const next = current && current.status !== 'DELETED' ? change(current) : undefined;
       const ops: Op[] = [
         { type: 'put', key: `a!${delivery.id}!${pad(attempt.n, 6)}`, value: JSON.stringify(attempt) },
         { type: 'put', key: `d!${delivery.id}`, value: JSON.stringify(delivery) },
-        { type: 'put', key: `e!${endpoint.id}`, value: JSON.stringify(endpoint) },
       ];
+      if (next) ops.push({ type: 'put', key: `e!${next.id}`, value: JSON.stringify(next) });
       if (delivery.status !== 'PENDING') ops.push({ type: 'del', key: `q!${delivery.endpointId}!${pad(delivery.seq, 16)}` });
       await this.write(ops, true);
-      this.endpointsById.set(endpoint.id, endpoint);
+      if (next) this.endpointsById.set(next.id, next);
+      return next;
     });
   }
 

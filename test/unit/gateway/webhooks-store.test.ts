@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ClassicLevel } from 'classic-level';
 import sinon from 'sinon';
 import type { Ledger, LedgerEvent } from '../../../gateway/src/ledger/ledger';
@@ -18,6 +20,51 @@ describe('webhooks: the outbox', () => {
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
   });
+
+  const event = (blockNumber: number, memberId: string): LedgerEvent => ({
+    cursor: `${blockNumber}:0`,
+    blockNumber,
+    txIndex: 0,
+    txId: `tx${blockNumber}`,
+    name: 'VoucherTransferred',
+    payload: { ids: { holder: memberId } },
+  });
+  /** An ACTIVE endpoint of member M-1 that wants every event. */
+  const endpoint = (id: string): Endpoint => ({
+    id,
+    url: 'http://127.0.0.1:9/hook',
+    secret: 'whsec_x',
+    memberId: 'M-1',
+    seesAll: false,
+    eventTypes: ['*'],
+    status: 'ACTIVE',
+    createdAt: '2026-12-06T00:00:00.000Z',
+    createdBy: { memberId: 'M-1', identityId: 'x509::CN=u' },
+    consecutiveFailures: 0,
+    nextAttemptAt: 0,
+  });
+  /** An outbox on `ledger` that sends once, then nothing during a test (its retries are a minute apart). */
+  const openOutbox = (ledger: Ledger, hub = new NotificationHub()) =>
+    WebhookOutbox.open(ledger, { ...DEFAULT_WEBHOOK_SETTINGS, allowPrivate: true, retryScheduleMs: [60_000], dataDir: dir, hub });
+  /** A ledger at `height` whose event stream is `feed`, then nothing until the outbox closes. */
+  const scriptedLedger = (height: () => Promise<number>, feed: () => AsyncGenerator<LedgerEvent>) =>
+    ({
+      height,
+      events: (_cursor: string | undefined, opts?: { signal?: AbortSignal }) => ({
+        async *[Symbol.asyncIterator]() {
+          yield* feed();
+          if (!opts?.signal?.aborted) await new Promise<void>((resolve) => opts?.signal?.addEventListener('abort', () => resolve()));
+        },
+      }),
+    }) as unknown as Ledger;
+  const registerHook = (outbox: WebhookOutbox, url = 'http://127.0.0.1:9/hook') =>
+    outbox.register({ memberId: 'M-1', seesAll: false, eventTypes: ['*'], url, createdBy: { memberId: 'M-1', identityId: 'x509::CN=u' } });
+  /** The messages queued for an endpoint once the feed has moved the cursor to `cursor` (waits 5 s at most). */
+  const queuedOnceFed = async (outbox: WebhookOutbox, endpointId: string, cursor: string) => {
+    const until = Date.now() + 5_000;
+    while ((await outbox.store.cursor()) !== cursor && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    return (await outbox.store.deliveries(endpointId, 10)).map((d) => d.messageId).sort();
+  };
 
   /**
    * The outbox's writes to disk: what it must not lose is synced, and the
@@ -41,19 +88,6 @@ describe('webhooks: the outbox', () => {
         const ops = c.args[0] as Array<{ type: string; key: string; value?: string }>;
         return { sync: (c.args[1] as { sync?: boolean } | undefined)?.sync, cursor: ops.find((o) => o.key === 'c!cursor')?.value };
       });
-    const endpoint = (id: string): Endpoint => ({
-      id,
-      url: 'http://127.0.0.1:9/hook',
-      secret: 'whsec_x',
-      memberId: 'M-1',
-      seesAll: false,
-      eventTypes: ['*'],
-      status: 'ACTIVE',
-      createdAt: '2026-12-06T00:00:00.000Z',
-      createdBy: { memberId: 'M-1', identityId: 'x509::CN=u' },
-      consecutiveFailures: 0,
-      nextAttemptAt: 0,
-    });
 
     it('writes nothing for events nobody wants, and the next event that makes a delivery carries the cursor in its synced batch', async () => {
       const store = await WebhookStore.open(join(dir, 'webhooks'));
@@ -82,7 +116,7 @@ describe('webhooks: the outbox', () => {
     it('carries the unwritten cursor in every other write: an endpoint, a counter, an attempt', async () => {
       const store = await WebhookStore.open(join(dir, 'webhooks'));
       store.advance('c1');
-      await store.putEndpoint(endpoint('EP-1'));
+      await store.addEndpoint(endpoint('EP-1'));
       store.advance('c2');
       await store.setCounter('reminderDay', '2026-12-06');
       const [d] = await store.enqueue(message(3), ['EP-1'], { cursor: 'c3' });
@@ -90,9 +124,9 @@ describe('webhooks: the outbox', () => {
       await store.recordAttempt(
         { deliveryId: d!.id, n: 1, startedAt: '2026-12-06T00:00:01.000Z', durationMs: 3, webhookTimestamp: 1, outcome: 'SUCCEEDED', statusCode: 200 },
         { ...d!, attempts: 1, status: 'SUCCEEDED' },
-        endpoint('EP-1'),
+        (current) => ({ ...current, lastSuccessAt: '2026-12-06T00:00:01.000Z' }),
       );
-      await store.putEndpoint(endpoint('EP-2'));
+      await store.addEndpoint(endpoint('EP-2'));
       expect(batches()).to.deep.equal([
         { sync: true, cursor: 'c1' },
         { sync: true, cursor: 'c2' },
@@ -171,43 +205,143 @@ describe('webhooks: the outbox', () => {
   });
 
   /**
+   * An endpoint's changes (a DELETE, an enable, what an attempt records) are
+   * made to it as it is when their turn comes, and the feed sees a change
+   * once it is on disk: memory and disk never disagree on an endpoint.
+   */
+  describe('changing an endpoint', () => {
+    afterEach(() => {
+      sinon.restore();
+    });
+    const message: Message = { id: 'evt_1', type: 'VoucherTransferred', body: '{}', createdAt: '2026-12-06T00:00:00.000Z' };
+    const succeeded = (deliveryId: string) => ({ deliveryId, n: 1, startedAt: '2026-12-06T00:00:01.000Z', durationMs: 3, webhookTimestamp: 1, outcome: 'SUCCEEDED' as const, statusCode: 200 });
+    const deleted = (e: Endpoint): Endpoint => ({ ...e, status: 'DELETED', deletedAt: '2026-12-06T00:00:02.000Z' });
+    /** The endpoint's status in memory, and on disk after a reopen. */
+    const statuses = async (store: WebhookStore, id: string) => {
+      const inMemory = store.endpoint(id)?.status;
+      await store.close();
+      const again = await WebhookStore.open(join(dir, 'webhooks'));
+      const onDisk = again.endpoint(id)?.status;
+      await again.close();
+      return { inMemory, onDisk };
+    };
+
+    for (const order of ['the attempt first', 'the DELETE first'] as const) {
+      it(`keeps an endpoint deleted when an attempt begun before the DELETE is recorded (${order})`, async () => {
+        const store = await WebhookStore.open(join(dir, 'webhooks'));
+        await store.addEndpoint(endpoint('EP-1'));
+        const [d] = await store.enqueue(message, ['EP-1'], { cursor: 'c1' });
+        const record = () => store.recordAttempt(succeeded(d!.id), { ...d!, attempts: 1, status: 'SUCCEEDED' }, (current) => ({ ...current, lastSuccessAt: '2026-12-06T00:00:01.000Z' }));
+        const remove = () => store.changeEndpoint('EP-1', deleted);
+        const [recorded] = order === 'the attempt first' ? await Promise.all([record(), remove()]) : (await Promise.all([remove(), record()])).reverse();
+        expect(recorded?.status).to.equal(order === 'the attempt first' ? 'ACTIVE' : undefined);
+        expect(await statuses(store, 'EP-1')).to.deep.equal({ inMemory: 'DELETED', onDisk: 'DELETED' });
+      });
+    }
+
+    it('shows the feed the endpoint as it is on disk until its change is written, and as before when the write fails', async () => {
+      const store = await WebhookStore.open(join(dir, 'webhooks'));
+      await store.addEndpoint(endpoint('EP-1'));
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const stub = sinon.stub(ClassicLevel.prototype, 'batch') as unknown as sinon.SinonStub & { wrappedMethod: (...a: unknown[]) => Promise<void> };
+      let failNext = false;
+      stub.callsFake(function (this: ClassicLevel<string, string>, ...args: unknown[]) {
+        return held.then(() => (failNext ? Promise.reject(new Error('disk full')) : stub.wrappedMethod.apply(this, args)));
+      });
+      try {
+        const removing = store.changeEndpoint('EP-1', deleted);
+        await new Promise((r) => setTimeout(r, 20));
+        expect(store.endpoints().map((e) => e.id), 'while the DELETE is being written').to.deep.equal(['EP-1']);
+        release();
+        await removing;
+        expect(store.endpoints(), 'once it is written').to.deep.equal([]);
+        await store.addEndpoint(endpoint('EP-2'));
+        failNext = true;
+        let failed: unknown;
+        await store.changeEndpoint('EP-2', deleted).catch((err: unknown) => (failed = err));
+        expect((failed as Error | undefined)?.message).to.equal('disk full');
+        expect(store.endpoint('EP-2')?.status, 'a DELETE that failed changed nothing').to.equal('ACTIVE');
+      } finally {
+        sinon.restore();
+      }
+      expect(await statuses(store, 'EP-2')).to.deep.equal({ inMemory: 'ACTIVE', onDisk: 'ACTIVE' });
+    });
+
+    for (const answer of [200, 410] as const) {
+      it(`keeps an endpoint deleted while a delivery to it was under way (the receiver answers ${answer}), and says nothing of disabling it`, async () => {
+        // A receiver that answers only once the endpoint is deleted.
+        let received!: () => void;
+        const requested = new Promise<void>((r) => (received = r));
+        let respond!: () => void;
+        const deletedNow = new Promise<void>((r) => (respond = r));
+        const server = createServer((req, res) => {
+          req.resume();
+          received();
+          void deletedNow.then(() => res.writeHead(answer).end());
+        });
+        await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+        const { port } = server.address() as AddressInfo;
+        let release!: () => void;
+        const registered = new Promise<void>((r) => (release = r));
+        const ledger = scriptedLedger(
+          () => Promise.resolve(1),
+          async function* () {
+            await registered;
+            yield event(1, 'M-1');
+          },
+        );
+        const hub = new NotificationHub();
+        const told: string[] = [];
+        hub.subscribe((n) => told.push(n.type));
+        const outbox = await openOutbox(ledger, hub);
+        let id = '';
+        try {
+          outbox.start();
+          id = (await registerHook(outbox, `http://127.0.0.1:${port}/hook`)).id;
+          release();
+          await requested;
+          await outbox.change(id, deleted);
+          respond();
+          const until = Date.now() + 5_000;
+          while ((await outbox.store.deliveries(id, 1))[0]?.attempts !== 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+          expect((await outbox.store.deliveries(id, 1))[0]?.status).to.equal(answer === 200 ? 'SUCCEEDED' : 'FAILED');
+          expect(outbox.store.endpoints(), 'not listed again').to.deep.equal([]);
+          expect(told, 'no WebhookEndpointDisabled').to.deep.equal([]);
+        } finally {
+          await outbox.close();
+          server.close();
+        }
+        const again = await WebhookStore.open(join(dir, 'webhooks'));
+        expect(again.endpoint(id)?.status, 'on disk').to.equal('DELETED');
+        await again.close();
+      });
+    }
+
+    it('gives a change the endpoint as the changes queued before it left it, and a refused change writes nothing', async () => {
+      const store = await WebhookStore.open(join(dir, 'webhooks'));
+      await store.addEndpoint({ ...endpoint('EP-1'), status: 'DISABLED' });
+      const batch = sinon.spy(ClassicLevel.prototype, 'batch');
+      const enable = (current: Endpoint): Endpoint => {
+        if (current.status !== 'DISABLED') throw new Error(`EP-1 is ${current.status}`);
+        return { ...current, status: 'ACTIVE' };
+      };
+      const [removed, enabled] = await Promise.allSettled([store.changeEndpoint('EP-1', deleted), store.changeEndpoint('EP-1', enable)]);
+      expect(removed.status).to.equal('fulfilled');
+      expect(enabled.status === 'rejected' && (enabled.reason as Error).message).to.equal('EP-1 is DELETED');
+      expect(batch.callCount, 'only the DELETE was written').to.equal(1);
+      sinon.restore();
+      expect(await statuses(store, 'EP-1')).to.deep.equal({ inMemory: 'DELETED', onDisk: 'DELETED' });
+    });
+  });
+
+  /**
    * An endpoint gets what was committed after it was registered, even from a
    * feed that is behind the chain (a gateway catching up): the outbox keeps
    * the ledger's height at registration and skips the events of the blocks
    * before it.
    */
   describe('an endpoint registered while the feed is behind the chain', () => {
-    const event = (blockNumber: number, memberId: string): LedgerEvent => ({
-      cursor: `${blockNumber}:0`,
-      blockNumber,
-      txIndex: 0,
-      txId: `tx${blockNumber}`,
-      name: 'VoucherTransferred',
-      payload: { ids: { holder: memberId } },
-    });
-    /** An outbox on `ledger` that sends nothing during a test (its retries are a minute apart). */
-    const openOutbox = (ledger: Ledger) =>
-      WebhookOutbox.open(ledger, { ...DEFAULT_WEBHOOK_SETTINGS, allowPrivate: true, retryScheduleMs: [60_000], dataDir: dir, hub: new NotificationHub() });
-    /** A ledger at `height` whose event stream is `feed`, then nothing until the outbox closes. */
-    const scriptedLedger = (height: () => Promise<number>, feed: () => AsyncGenerator<LedgerEvent>) =>
-      ({
-        height,
-        events: (_cursor: string | undefined, opts?: { signal?: AbortSignal }) => ({
-          async *[Symbol.asyncIterator]() {
-            yield* feed();
-            if (!opts?.signal?.aborted) await new Promise<void>((resolve) => opts?.signal?.addEventListener('abort', () => resolve()));
-          },
-        }),
-      }) as unknown as Ledger;
-    const registerHook = (outbox: WebhookOutbox) =>
-      outbox.register({ memberId: 'M-1', seesAll: false, eventTypes: ['*'], url: 'http://127.0.0.1:9/hook', createdBy: { memberId: 'M-1', identityId: 'x509::CN=u' } });
-    /** The messages queued for an endpoint once the feed has moved the cursor to `cursor` (waits 5 s at most). */
-    const queuedOnceFed = async (outbox: WebhookOutbox, endpointId: string, cursor: string) => {
-      const until = Date.now() + 5_000;
-      while ((await outbox.store.cursor()) !== cursor && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-      return (await outbox.store.deliveries(endpointId, 10)).map((d) => d.messageId).sort();
-    };
-
     it('queues the events of blocks at or past the height it saw, none from before, and a second endpoint sees from its own height', async () => {
       let height = 10;
       let release!: () => void;
