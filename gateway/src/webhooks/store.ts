@@ -41,7 +41,7 @@ import type { Attempt, Delivery, Endpoint, FiredNotification, Message } from './
  * endpoints as before.
  */
 
-/** At most this long between the feed moving the cursor past unwanted events and that move reaching LevelDB, ms. */
+/** How long after the feed moves the cursor past unwanted events a timer writes it, behind any write under way, ms. */
 export const CURSOR_FLUSH_MS = 250;
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
