@@ -140,6 +140,11 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`Console: ${baseUrl(config.host, port)}/   API reference: ${baseUrl(config.host, port)}/docs\n`);
   logger.info({ port, host: config.host, ledger: runtime.kind, dataDir: config.dataDir }, 'gateway listening');
+  if (runtime.demo && !isLoopback(config.host)) {
+    // The demo's sign-in list (GET /console/demo-identities) hands out the
+    // demo identities' tokens to anyone who can reach the gateway.
+    logger.warn({ host: config.host }, 'SCF_DEMO=true on an address other hosts can reach: anyone who reaches it can sign in as every demo identity (GET /console/demo-identities); set SCF_DEMO=false outside a sandbox');
+  }
   // A machine-readable line for scripts and tests that start the gateway.
   process.stdout.write(`LISTENING ${port}\n`);
 
@@ -186,3 +191,8 @@ main().catch((err: unknown) => {
   process.stderr.write(`gateway failed to start: ${known ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });
+
+/** Whether `host` is only reachable from this machine. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { withCheckChar } from '../../chaincode/src/domain/uscc';
 import { makeIdentity } from '../support/certs';
 import { CORE, expectProblem, pendingReceivable, startGateway, type TestGateway } from './harness';
+import { SseClient } from './sse-client';
 
 x509.cryptoProvider.set(webcrypto as never);
 
@@ -197,6 +198,72 @@ describe(`HTTP: credentials, members who can sign in (${CONNECTOR})`, () => {
       expectProblem(again, 409, 'ALREADY_EXISTS');
       expect(again.body.detail).to.contain(first.body.credential.id);
       expect(await gw.ledger.height()).to.equal(height);
+    });
+
+    it('issues once for two requests racing with one Idempotency-Key: the other is 409, one credential, one binding', async () => {
+      const memberId = await registerMember();
+      const key = `crd-${randomInt(1e9)}`;
+      const send = async () => issue(memberId, { csr: (await csrFor()).pem, userRole: 'MAKER' }, gw.auth('operator-admin')).set('Idempotency-Key', key);
+      const height = await gw.ledger.height();
+      const answers = await Promise.all([send(), send()]);
+      expect(answers.map((a) => a.status).sort()).to.deep.equal([201, 409]);
+      expect(answers.find((a) => a.status === 409)?.body.code).to.equal('ALREADY_EXISTS');
+      const listed = await gw.http.get(`/members/${memberId}/credentials`).set('Authorization', gw.auth('operator-admin'));
+      expect(listed.body.credentials).to.have.length(1);
+      expect(await gw.ledger.height(), 'one BindIdentity').to.equal(height + 1);
+    });
+
+    it('answers 409, not a failure, to a revoke racing a rotate or a second revoke, and the token ends revoked', async () => {
+      const memberId = await registerMember();
+      const operator = gw.auth('operator-admin');
+      const path = (id: string) => `/members/${memberId}/credentials/${id}`;
+      const first = (await issue(memberId, { csr: (await csrFor()).pem, userRole: 'ADMIN' }, operator)).body;
+      const [revoked, rotated] = await Promise.all([gw.http.delete(path(first.credential.id)).set('Authorization', operator), gw.http.post(`${path(first.credential.id)}/rotate`).set('Authorization', operator)]);
+      expect(revoked.status).to.equal(200);
+      expectProblem(rotated, 409, 'INVALID_STATE');
+      const second = (await issue(memberId, { csr: (await csrFor()).pem, userRole: 'ADMIN' }, operator)).body;
+      const twice = await Promise.all([gw.http.delete(path(second.credential.id)).set('Authorization', operator), gw.http.delete(path(second.credential.id)).set('Authorization', operator)]);
+      expect(twice.map((a) => a.status).sort()).to.deep.equal([200, 409]);
+      for (const token of [first.token, second.token]) expectProblem(await gw.http.get('/me').set('Authorization', bearer(token)), 401, 'UNAUTHENTICATED');
+    });
+
+    it('rotates once for a repeated Idempotency-Key: the retry is 409 and the token of the first rotation keeps working', async () => {
+      const memberId = await registerMember();
+      const first = (await issue(memberId, { csr: (await csrFor()).pem, userRole: 'ADMIN' }, gw.auth('operator-admin'))).body;
+      const rotate = (key: string) => gw.http.post(`/members/${memberId}/credentials/${first.credential.id}/rotate`).set('Authorization', gw.auth('operator-admin')).set('Idempotency-Key', key);
+      const rotated = await rotate('rot-1');
+      expect(rotated.status).to.equal(200);
+      const again = await rotate('rot-1');
+      expectProblem(again, 409, 'ALREADY_EXISTS');
+      expect(again.body.detail).to.contain(first.credential.id);
+      expect(again.body).not.to.have.property('token');
+      expect((await gw.http.get('/me').set('Authorization', bearer(rotated.body.token))).status).to.equal(200);
+      // A new key rotates again; the key is not shown in the metadata.
+      const next = await rotate('rot-2');
+      expect(next.status).to.equal(200);
+      expectProblem(await gw.http.get('/me').set('Authorization', bearer(rotated.body.token)), 401, 'UNAUTHENTICATED');
+      expect(JSON.stringify(next.body.credential)).not.to.contain('rot-2');
+    });
+
+    it('ends an open event stream when its token is revoked, sending nothing after', async () => {
+      const base = await gw.listen();
+      const memberId = await registerMember();
+      const issued = (await issue(memberId, { csr: (await csrFor()).pem, userRole: 'ADMIN' }, gw.auth('operator-admin'))).body;
+      const stream = await SseClient.open(`${base}/events`, { Authorization: bearer(issued.token) });
+      try {
+        expect(stream.status).to.equal(200);
+        await stream.until((s) => s.events.some((e) => e.data.includes(issued.credential.identityId)));
+        const seen = stream.events.length;
+        const revoked = await gw.http.delete(`/members/${memberId}/credentials/${issued.credential.id}`).set('Authorization', gw.auth('operator-admin'));
+        expect(revoked.status).to.equal(200);
+        // An event that names the member: the stream would have carried it.
+        const later = await issue(memberId, { csr: (await csrFor()).pem, userRole: 'MAKER' }, gw.auth('operator-admin'));
+        expect(later.status).to.equal(201);
+        await stream.until((s) => s.ended);
+        expect(stream.events.length, 'nothing sent after the revocation').to.equal(seen);
+      } finally {
+        stream.close();
+      }
     });
 
     it('answers 404 for a member that does not exist and for a credential of another member', async () => {

@@ -159,6 +159,26 @@ describe('HTTP: webhooks', function () {
     expect(dead.received.every((x) => x.verified)).to.equal(true);
   });
 
+  it('registers once for a repeated Idempotency-Key, also for two racing requests: the other is 409 naming the endpoint, no secret', async () => {
+    const r = await receiver();
+    const send = (key: string) => gw.http.post('/webhooks').set('Authorization', gw.auth('bank-maker')).set('Idempotency-Key', key).send({ url: r.url, eventTypes: ['*'] });
+    const listed = async () => (await gw.http.get('/webhooks').set('Authorization', gw.auth('bank-maker'))).body.endpoints as Array<{ id: string }>;
+    const before = (await listed()).length;
+    const racing = await Promise.all([send('whk-race'), send('whk-race')]);
+    expect(racing.map((a) => a.status).sort()).to.deep.equal([201, 409]);
+    const created = racing.find((a) => a.status === 201)!;
+    const refused = racing.find((a) => a.status === 409)!;
+    expectProblem(refused, 409, 'ALREADY_EXISTS');
+    expect(refused.body.detail).to.contain(created.body.endpoint.id);
+    expect(JSON.stringify(refused.body)).not.to.contain('whsec_');
+    const later = await send('whk-race');
+    expectProblem(later, 409, 'ALREADY_EXISTS');
+    expect((await listed()).length).to.equal(before + 1);
+    // Once that endpoint is deleted, the key may register again.
+    expect((await gw.http.delete(`/webhooks/${created.body.endpoint.id}`).set('Authorization', gw.auth('bank-maker'))).status).to.equal(200);
+    expect((await send('whk-race')).status).to.equal(201);
+  });
+
   it('refuses bad registrations with 400 and writes nothing', async () => {
     const before = (await gw.http.get('/webhooks').set('Authorization', gw.auth('supplier3'))).body.endpoints as unknown[];
     const bad: object[] = [

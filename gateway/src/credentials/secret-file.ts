@@ -29,10 +29,24 @@ export async function writeSecretFile(path: string, text: string): Promise<void>
     await file.close();
   }
   await rename(tmp, path);
-  const folder = await open(dir, 'r');
+  // From here the new file is the one read: a failure to sync its folder is
+  // told apart, so the caller can serve what the file now says.
   try {
-    await folder.sync();
-  } finally {
-    await folder.close();
+    const folder = await open(dir, 'r');
+    try {
+      await folder.sync();
+    } finally {
+      await folder.close();
+    }
+  } catch (err) {
+    throw new ReplacedNotSyncedError(path, err);
+  }
+}
+
+/** The file was replaced (its new text is what is read from now on), but its folder could not be synced. */
+export class ReplacedNotSyncedError extends Error {
+  constructor(path: string, cause: unknown) {
+    super(`${path} was replaced, but its folder could not be synced: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'ReplacedNotSyncedError';
   }
 }

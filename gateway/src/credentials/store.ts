@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { readSecretFile, writeSecretFile } from './secret-file';
+import { readSecretFile, ReplacedNotSyncedError, writeSecretFile } from './secret-file';
 import { hashToken, newToken, type Principal, type TokenDirectory } from './tokens';
 
 /**
@@ -39,6 +39,8 @@ const StoredCredential = z.object({
   requestId: z.string().optional(),
   rotatedAt: z.string().optional(),
   rotatedBy: Actor.optional(),
+  /** The Idempotency-Key of the last rotation, if it had one. */
+  rotationRequestId: z.string().optional(),
   revokedAt: z.string().optional(),
   revokedBy: Actor.optional(),
   /** Recorded to the minute: a call refreshes it when the stored value is a minute old. */
@@ -49,11 +51,27 @@ export type StoredCredential = z.infer<typeof StoredCredential>;
 const CredentialFile = z.object({ version: z.literal(1), credentials: z.array(StoredCredential) });
 
 /** What may be shown about a credential: everything but the token's hash. */
-export type CredentialMetadata = Omit<StoredCredential, 'tokenHash' | 'requestId'>;
+export type CredentialMetadata = Omit<StoredCredential, 'tokenHash' | 'requestId' | 'rotationRequestId'>;
 
 export function metadataOf(c: StoredCredential): CredentialMetadata {
-  const { tokenHash: _hash, requestId: _key, ...shown } = c;
+  const { tokenHash: _hash, requestId: _key, rotationRequestId: _rotationKey, ...shown } = c;
   return shown;
+}
+
+/**
+ * A change the credential's state refuses, judged when the change's turn
+ * comes (after the changes queued before it): REVOKED, the credential is
+ * revoked; REPEATED, its Idempotency-Key was used already (a token is never
+ * shown twice).
+ */
+export class CredentialConflict extends Error {
+  constructor(
+    readonly reason: 'REVOKED' | 'REPEATED',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CredentialConflict';
+  }
 }
 
 export interface NewCredential {
@@ -119,7 +137,11 @@ export class CredentialStore implements TokenDirectory {
     return this.credentials.find((c) => c.createdBy.memberId === memberId && c.requestId === requestId);
   }
 
-  /** Records a new credential and returns its token: the only time the token exists outside the caller. */
+  /**
+   * Records a new credential and returns its token: the only time the token
+   * exists outside the caller. REPEATED if its Idempotency-Key issued one
+   * already (checked again here, in turn: two requests may race).
+   */
   async issue(input: NewCredential): Promise<{ credential: StoredCredential; token: string }> {
     const token = newToken();
     const { requestId, ...fields } = input;
@@ -129,24 +151,37 @@ export class CredentialStore implements TokenDirectory {
       tokenHash: hashToken(token),
       createdAt: this.now().toISOString(),
     };
-    await this.change((all) => [...all, credential]);
-    return { credential, token };
-  }
-
-  /** A new token for the credential; the old one stops working once this resolves. */
-  async rotate(id: string, by: CredentialActor): Promise<{ credential: StoredCredential; token: string }> {
-    const token = newToken();
-    const credential = await this.update(id, (c) => {
-      if (c.revokedAt !== undefined) throw new Error(`credential ${id} is revoked`);
-      return { ...c, tokenHash: hashToken(token), rotatedAt: this.now().toISOString(), rotatedBy: by };
+    await this.change((all) => {
+      const earlier = requestId === undefined ? undefined : all.find((c) => c.createdBy.memberId === input.createdBy.memberId && c.requestId === requestId);
+      if (earlier) throw new CredentialConflict('REPEATED', `Idempotency-Key ${requestId} already issued credential ${earlier.id}; its token was shown once: rotate it if it was lost`);
+      return [...all, credential];
     });
     return { credential, token };
   }
 
-  /** Revokes the credential; its token stops working once this resolves. */
+  /**
+   * A new token for the credential; the old one stops working once this
+   * resolves. REVOKED for a revoked credential; REPEATED when `requestId`
+   * is the key of its last rotation (a retry: the token it made is not
+   * shown again, and rotating once more would end it).
+   */
+  async rotate(id: string, by: CredentialActor, requestId?: string): Promise<{ credential: StoredCredential; token: string }> {
+    const token = newToken();
+    const credential = await this.update(id, (c) => {
+      if (c.revokedAt !== undefined) throw new CredentialConflict('REVOKED', `credential ${id} was revoked at ${c.revokedAt}: cannot rotate it`);
+      if (requestId !== undefined && c.rotationRequestId === requestId) {
+        throw new CredentialConflict('REPEATED', `Idempotency-Key ${requestId} already rotated credential ${id} at ${c.rotatedAt}; its token was shown once: rotate again with a new key if it was lost`);
+      }
+      const { rotationRequestId: _last, ...rest } = c;
+      return { ...rest, tokenHash: hashToken(token), rotatedAt: this.now().toISOString(), rotatedBy: by, ...(requestId === undefined ? {} : { rotationRequestId: requestId }) };
+    });
+    return { credential, token };
+  }
+
+  /** Revokes the credential; its token stops working once this resolves. REVOKED if it is already. */
   revoke(id: string, by: CredentialActor): Promise<StoredCredential> {
     return this.update(id, (c) => {
-      if (c.revokedAt !== undefined) throw new Error(`credential ${id} is already revoked`);
+      if (c.revokedAt !== undefined) throw new CredentialConflict('REVOKED', `credential ${id} is already revoked (at ${c.revokedAt})`);
       return { ...c, revokedAt: this.now().toISOString(), revokedBy: by };
     });
   }
@@ -170,13 +205,26 @@ export class CredentialStore implements TokenDirectory {
     });
   }
 
-  /** Computes the next list from the current one, writes it durably, then serves it. */
+  /**
+   * Computes the next list from the current one, writes it durably, then
+   * serves it. Once the file is replaced it is what a restart reads, so it
+   * is served even when its folder could not be synced (the caller still
+   * gets that error): memory never says other than the file.
+   */
   private change(next: (all: StoredCredential[]) => StoredCredential[]): Promise<void> {
     const run = this.queue.catch(() => undefined).then(async () => {
       const all = next(this.credentials);
-      await this.write(all);
-      this.credentials = all;
-      this.index();
+      const serve = () => {
+        this.credentials = all;
+        this.index();
+      };
+      try {
+        await this.write(all);
+      } catch (err) {
+        if (err instanceof ReplacedNotSyncedError) serve();
+        throw err;
+      }
+      serve();
     });
     this.queue = run;
     return run;

@@ -91,6 +91,7 @@ export function createApp(deps: AppDeps): Express {
       heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
       shutdown: deps.shutdown ?? new AbortController().signal,
       logger,
+      directory: deps.directory,
     }),
   );
   const router = express.Router();

@@ -62,6 +62,11 @@ export interface RouteSpec<P extends Schema | undefined = Schema | undefined, Q 
   accepted?: Schema;
   /** Codes this route can answer with besides VALIDATION_FAILED and UNAUTHENTICATED (always possible). */
   errors: ErrorCode[];
+  /**
+   * What a repeated Idempotency-Key does, for a write the gateway serves
+   * itself (not the chaincode's replay, which the header says by default).
+   */
+  idempotency?: string;
   handle(input: Input<Out<P>, Out<Q>, Out<B>>, ctx: CallContext): Promise<Reply>;
 }
 
@@ -199,7 +204,7 @@ export function registerOpenApi(registry: OpenAPIRegistry, specs: readonly Route
       tags: [spec.tag],
       security: [{ bearer: [] }],
       request,
-      ...(spec.method !== 'get' ? { parameters: [IDEMPOTENCY_HEADER] } : {}),
+      ...(spec.method !== 'get' ? { parameters: [spec.idempotency === undefined ? IDEMPOTENCY_HEADER : { ...IDEMPOTENCY_HEADER, description: spec.idempotency }] } : {}),
       responses: {
         [spec.success.status]: {
           description: spec.success.description,

@@ -5,7 +5,8 @@ import type { LedgerInfoService } from '../services';
 import type { MemberService } from '../services/members';
 import type { NotificationHub } from '../webhooks/hub';
 import { mentionsMember, SEE_ALL } from '../visibility';
-import { principalOf } from './auth';
+import type { TokenDirectory } from '../credentials';
+import { principalFrom, principalOf } from './auth';
 
 export { mentionsMember } from '../visibility';
 
@@ -16,6 +17,8 @@ export interface SseOptions {
   logger: Logger;
   /** Live notifications (reminders, escalations, a webhook endpoint disabled) for the stream's member. */
   notifications?: NotificationHub | undefined;
+  /** Where the stream's token is looked up again before each frame and heartbeat. */
+  directory: TokenDirectory;
 }
 
 const CURSOR = /^[\x21-\x7e]{1,256}$/;
@@ -69,6 +72,16 @@ export async function writeWithBackpressure(res: Response, chunk: string, signal
 export function eventsHandler(info: LedgerInfoService, members: MemberService, options: SseOptions): RequestHandler {
   return async (req: Request, res: Response) => {
     const principal = principalOf(res.locals);
+    // The token is looked up again before every frame and heartbeat: once it
+    // is revoked or rotated away (or its identity leaves the profile) the
+    // stream sends nothing more and ends, as every other call is 401 then.
+    const inForce = () => {
+      try {
+        return principalFrom(options.directory, req).identity.certificate === principal.identity.certificate;
+      } catch {
+        return false;
+      }
+    };
     const cursor = resumeCursor(req);
     // Member and roles are read once, at stream open, through the ledger.
     const { member } = await members.whoAmI({ principal });
@@ -89,13 +102,15 @@ export function eventsHandler(info: LedgerInfoService, members: MemberService, o
 
     // A heartbeat is skipped while the client is not reading anyway.
     const heartbeat = setInterval(() => {
-      if (!res.writableNeedDrain) res.write(': heartbeat\n\n');
+      if (!inForce()) stop.abort();
+      else if (!res.writableNeedDrain) res.write(': heartbeat\n\n');
     }, options.heartbeatMs);
     // Notifications carry no `id:` line: Last-Event-ID stays the ledger's
     // cursor. They are live only (a stream closed meanwhile does not get
     // them again); their `id` field is the one their webhooks carry.
     const unsubscribe = options.notifications?.subscribe((n) => {
       if (!n.recipients.includes(member.id) || stop.signal.aborted || res.writableNeedDrain) return;
+      if (!inForce()) return stop.abort();
       res.write(`event: ${n.type}\ndata: ${JSON.stringify({ id: n.id, type: n.type, timestamp: n.timestamp, data: n.data })}\n\n`);
     });
     const end = () => stop.abort();
@@ -104,6 +119,7 @@ export function eventsHandler(info: LedgerInfoService, members: MemberService, o
     try {
       for await (const e of events) {
         if (!visible(e.payload)) continue;
+        if (!inForce()) break;
         const data = { txId: e.txId, blockNumber: e.blockNumber, txIndex: e.txIndex, name: e.name, payload: e.payload };
         await writeWithBackpressure(res, frame(e.cursor, e.name, data), stop.signal);
         if (stop.signal.aborted) break;

@@ -3,6 +3,7 @@ import { assertMayBindIdentity, assertNotAuditor, hasRole } from '../../../chain
 import type { Actor, IdentityBinding, Member, UserRole } from '../../../chaincode/src/domain/types';
 import {
   type CredentialActor,
+  CredentialConflict,
   type CredentialMetadata,
   CsrError,
   type CredentialStore,
@@ -63,6 +64,9 @@ export const NO_EMBEDDED_CA =
  * everywhere: caller (403), input (400), state (409), then the member (404).
  */
 export class CredentialService {
+  /** Idempotency-Keys (per calling member) whose issue is under way. */
+  private readonly issuing = new Set<string>();
+
   constructor(
     private readonly calls: LedgerCalls,
     private readonly authority: CredentialAuthority | undefined,
@@ -71,16 +75,33 @@ export class CredentialService {
   async issue(ctx: CallContext, memberId: string, input: IssueCredentialInput): Promise<Written<IssuedCredential>> {
     const actor = await this.manager(ctx, memberId);
     const csr = await verified(input.csr);
-    const { ca, store } = this.available();
-    if (ctx.requestId !== undefined) {
-      const earlier = store.findByRequest(actor.member.id, ctx.requestId);
-      if (earlier) {
-        throw new LedgerError(
-          'ALREADY_EXISTS',
-          `Idempotency-Key ${ctx.requestId} already issued credential ${earlier.id}; its token was shown once: rotate it if it was lost`,
-        );
-      }
+    const { store } = this.available();
+    if (ctx.requestId === undefined) return this.issueOnce(ctx, actor, memberId, input, csr);
+    const earlier = store.findByRequest(actor.member.id, ctx.requestId);
+    if (earlier) {
+      throw new LedgerError('ALREADY_EXISTS', `Idempotency-Key ${ctx.requestId} already issued credential ${earlier.id}; its token was shown once: rotate it if it was lost`);
     }
+    // A retry that comes while the first request is still being served (a
+    // client that timed out) is refused at once, before a second certificate
+    // is made and bound; the store checks the key again as it records.
+    const key = `${actor.member.id}|${ctx.requestId}`;
+    if (this.issuing.has(key)) throw new LedgerError('ALREADY_EXISTS', `Idempotency-Key ${ctx.requestId} is issuing a credential now; its token is shown once, to that request`);
+    this.issuing.add(key);
+    try {
+      return await this.issueOnce(ctx, actor, memberId, input, csr);
+    } finally {
+      this.issuing.delete(key);
+    }
+  }
+
+  private async issueOnce(
+    ctx: CallContext,
+    actor: Actor,
+    memberId: string,
+    input: IssueCredentialInput,
+    csr: Awaited<ReturnType<typeof verifyCsr>>,
+  ): Promise<Written<IssuedCredential>> {
+    const { ca, store } = this.available();
     const member = await this.calls.read<Member>(ctx, 'member:Get', { id: memberId });
     const id = newCredentialId();
     const certificate = await ca.issue(member.mspId, csr.publicKeyPem, id);
@@ -95,7 +116,7 @@ export class CredentialService {
       identityId,
       userRole: input.userRole,
     });
-    const { credential, token } = await store.issue({
+    const { credential, token } = await conflicts(() => store.issue({
       id,
       memberId: member.id,
       mspId: member.mspId,
@@ -105,7 +126,7 @@ export class CredentialService {
       certificate,
       createdBy: actorOf(actor),
       requestId: ctx.requestId,
-    });
+    }));
     return { value: { credential: metadataOf(credential), certificate, token }, txId: bound.txId, replayed: false };
   }
 
@@ -121,7 +142,7 @@ export class CredentialService {
     const actor = await this.manager(ctx, memberId);
     const { store } = this.available();
     const current = live(found(store, memberId, credentialId), 'rotate');
-    const { credential, token } = await store.rotate(current.id, actorOf(actor));
+    const { credential, token } = await conflicts(() => store.rotate(current.id, actorOf(actor), ctx.requestId));
     return { credential: metadataOf(credential), certificate: credential.certificate, token };
   }
 
@@ -130,7 +151,7 @@ export class CredentialService {
     const actor = await this.manager(ctx, memberId);
     const { store } = this.available();
     const current = live(found(store, memberId, credentialId), 'revoke');
-    return metadataOf(await store.revoke(current.id, actorOf(actor)));
+    return metadataOf(await conflicts(() => store.revoke(current.id, actorOf(actor))));
   }
 
   private caller(ctx: CallContext): Promise<Actor> {
@@ -150,6 +171,16 @@ export class CredentialService {
   private available(): CredentialAuthority {
     if (!this.authority) throw new LedgerError('INVALID_STATE', NO_EMBEDDED_CA);
     return this.authority;
+  }
+}
+
+/** The store's refusals, judged in turn (a race with another change), answered as the checks before it would be. */
+async function conflicts<T>(change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } catch (err) {
+    if (err instanceof CredentialConflict) throw new LedgerError(err.reason === 'REVOKED' ? 'INVALID_STATE' : 'ALREADY_EXISTS', err.message, { cause: err });
+    throw err;
   }
 }
 

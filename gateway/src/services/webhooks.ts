@@ -3,6 +3,7 @@ import { LedgerError } from '../ledger/ledger';
 import { SEE_ALL } from '../visibility';
 import { urlProblem } from '../webhooks/address';
 import type { WebhookOutbox } from '../webhooks/outbox';
+import { RepeatedRegistration } from '../webhooks/store';
 import type { Attempt, Delivery, Endpoint } from '../webhooks/types';
 import type { CallContext, LedgerCalls } from './calls';
 
@@ -36,21 +37,22 @@ export class WebhookService {
     const problem = urlProblem(input.url, outbox.settings.allowPrivate);
     if (problem !== undefined) throw new LedgerError('VALIDATION_FAILED', `url: ${problem}`);
     const { member, identity } = await this.caller(ctx);
-    if (ctx.requestId !== undefined) {
-      const earlier = outbox.store.endpoints().find((e) => e.memberId === member.id && e.requestId === ctx.requestId);
-      if (earlier) {
-        throw new LedgerError('ALREADY_EXISTS', `Idempotency-Key ${ctx.requestId} already registered endpoint ${earlier.id}; its secret is not shown again`);
-      }
-    }
-    const endpoint = await outbox.register({
-      memberId: member.id,
-      seesAll: member.roles.some((r) => SEE_ALL.has(r)),
-      url: input.url,
-      eventTypes: [...new Set(input.eventTypes)],
-      ...(input.description === undefined ? {} : { description: input.description }),
-      createdBy: { memberId: member.id, identityId: identity.identityId },
-      ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
-    });
+    // A repeated Idempotency-Key is refused by the store, as the endpoint is
+    // added (a check here, before the ledger's height is read, would let two
+    // racing requests through).
+    const endpoint = await outbox
+      .register({
+        memberId: member.id,
+        seesAll: member.roles.some((r) => SEE_ALL.has(r)),
+        url: input.url,
+        eventTypes: [...new Set(input.eventTypes)],
+        ...(input.description === undefined ? {} : { description: input.description }),
+        createdBy: { memberId: member.id, identityId: identity.identityId },
+        ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
+      })
+      .catch((err: unknown) => {
+        throw err instanceof RepeatedRegistration ? new LedgerError('ALREADY_EXISTS', err.message, { cause: err }) : err;
+      });
     return { endpoint: await this.view(endpoint), secret: endpoint.secret };
   }
 

@@ -50,6 +50,17 @@ type Op = { type: 'put'; key: string; value: string } | { type: 'del'; key: stri
 export const deliveryIdOf = (endpointId: string, messageId: string): string =>
   `DLV-${createHash('sha256').update(`${endpointId}\n${messageId}`).digest('hex').slice(0, 20).toUpperCase()}`;
 
+/** An endpoint registered under an Idempotency-Key its member used for another, not deleted. */
+export class RepeatedRegistration extends Error {
+  constructor(
+    readonly earlier: Endpoint,
+    readonly requestId: string,
+  ) {
+    super(`Idempotency-Key ${requestId} already registered endpoint ${earlier.id}; its secret is not shown again`);
+    this.name = 'RepeatedRegistration';
+  }
+}
+
 export class WebhookStore {
   private readonly endpointsById = new Map<string, Endpoint>();
   private seq = 0;
@@ -103,6 +114,10 @@ export class WebhookStore {
    */
   addEndpoint(e: Endpoint): Promise<void> {
     if (this.endpointsById.has(e.id)) return Promise.reject(new Error(`webhook endpoint ${e.id} exists`));
+    // Checked here, where the endpoint appears at once: two registrations
+    // with one Idempotency-Key racing cannot both pass.
+    const earlier = e.requestId === undefined ? undefined : this.endpoints().find((x) => x.memberId === e.memberId && x.requestId === e.requestId);
+    if (earlier) return Promise.reject(new RepeatedRegistration(earlier, e.requestId as string));
     this.endpointsById.set(e.id, e);
     return this.serial(() => this.write([{ type: 'put', key: `e!${e.id}`, value: JSON.stringify(e) }], true)).catch((err: unknown) => {
       this.endpointsById.delete(e.id);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -130,6 +131,44 @@ describe('credential store', () => {
     const reopened = await CredentialStore.open(dir);
     expect(reopened.list('91320500100000003E')).to.have.length(12);
     for (const i of issued) expect(reopened.resolve(i.token)?.label).to.equal(i.credential.id);
+  });
+
+  it('serves what the file says when it was replaced but its folder could not be synced: memory and a restart agree', async () => {
+    // The folder's open fails, after the rename (too many open files).
+    // The module object secret-file.ts calls into (an import would copy it).
+    const fsp = createRequire(__filename)('node:fs/promises') as { open: (...args: unknown[]) => Promise<unknown> };
+    const realOpen = fsp.open;
+    const store = await CredentialStore.open(dir);
+    const revokedOne = await store.issue(fields());
+    const rotatedOne = await store.issue(fields());
+    fsp.open = (path: unknown, ...rest: unknown[]) => (path === dir ? Promise.reject(Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' })) : realOpen(path, ...rest));
+    const failures: string[] = [];
+    try {
+      await store.revoke(revokedOne.credential.id, BY).catch((err: Error) => failures.push(err.name));
+      await store.rotate(rotatedOne.credential.id, BY).catch((err: Error) => failures.push(err.name));
+    } finally {
+      fsp.open = realOpen;
+    }
+    expect(failures, 'the callers are told').to.deep.equal(['ReplacedNotSyncedError', 'ReplacedNotSyncedError']);
+    const again = await CredentialStore.open(dir);
+    for (const token of [revokedOne.token, rotatedOne.token]) expect({ now: store.resolve(token)?.label, afterRestart: again.resolve(token)?.label }).to.deep.equal({ now: undefined, afterRestart: undefined });
+    expect(store.get(revokedOne.credential.id)?.revokedAt).to.be.a('string');
+  });
+
+  it('refuses in turn what an earlier queued change made impossible: a second revoke, a rotation of a revoked one, a repeated key', async () => {
+    const store = await CredentialStore.open(dir);
+    const { credential } = await store.issue(fields());
+    const reasons = (await Promise.allSettled([store.revoke(credential.id, BY), store.revoke(credential.id, BY), store.rotate(credential.id, BY)])).map((r) =>
+      r.status === 'fulfilled' ? 'done' : (r.reason as { reason?: string }).reason,
+    );
+    expect(reasons).to.deep.equal(['done', 'REVOKED', 'REVOKED']);
+    const keyed = await Promise.allSettled([store.issue(fields({ requestId: 'k-1' })), store.issue(fields({ requestId: 'k-1' }))]);
+    expect(keyed.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected']);
+    const other = (await store.issue(fields())).credential.id;
+    await store.rotate(other, BY, 'rot-1');
+    const repeated = await store.rotate(other, BY, 'rot-1').catch((err: { reason?: string }) => err.reason);
+    expect(repeated).to.equal('REPEATED');
+    expect(store.list('91320500100000003E')).to.have.length(3);
   });
 
   it('asks directories in order', () => {

@@ -22,6 +22,7 @@ export function credentialRoutes({ credentials }: Services): RouteSpec[] {
       body: IssueCredentialBody,
       success: { status: 201, description: 'The certificate and its token (shown once), and the credential', schema: IssuedCredential },
       errors: ['FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'ALREADY_EXISTS', 'BUSINESS_RULE', 'LEDGER_UNAVAILABLE', 'COMMIT_TIMEOUT'],
+      idempotency: 'Kept with the credential: a repeat is 409 ALREADY_EXISTS naming it, also while the first request is being served (a token is shown once; rotate it if it was lost)',
       handle: async ({ params, body }, ctx) => {
         const issued = await credentials.issue(ctx, params.id, body);
         return { body: issued.value, txId: issued.txId, headers: NO_STORE };
@@ -45,6 +46,7 @@ export function credentialRoutes({ credentials }: Services): RouteSpec[] {
       params: CredentialParams,
       success: { status: 200, description: 'The credential and its new token (shown once)', schema: IssuedCredential },
       errors: ['FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'LEDGER_UNAVAILABLE'],
+      idempotency: 'Kept with the rotation: repeating the last rotation’s key is 409 ALREADY_EXISTS and changes nothing (its token is shown once; rotate with a new key if it was lost)',
       handle: async ({ params }, ctx) => ({ body: await credentials.rotate(ctx, params.id, params.credentialId), headers: NO_STORE }),
     }),
     route({
@@ -55,6 +57,7 @@ export function credentialRoutes({ credentials }: Services): RouteSpec[] {
       params: CredentialParams,
       success: { status: 200, description: 'The revoked credential', schema: Credential },
       errors: ['FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'LEDGER_UNAVAILABLE'],
+      idempotency: 'Not needed: revoking again is 409 INVALID_STATE and changes nothing',
       handle: async ({ params }, ctx) => ({ body: await credentials.revoke(ctx, params.id, params.credentialId) }),
     }),
   ];

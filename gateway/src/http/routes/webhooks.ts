@@ -20,6 +20,7 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
       body: RegisterWebhookBody,
       success: { status: 201, description: 'The endpoint and its whsec_ secret (shown once)', schema: RegisteredWebhook },
       errors: ['FORBIDDEN', 'INVALID_STATE', 'ALREADY_EXISTS', 'LEDGER_UNAVAILABLE'],
+      idempotency: 'Kept with the endpoint: a repeat is 409 ALREADY_EXISTS naming it, also while the first request is being served (its secret is shown once)',
       handle: async ({ body }, ctx) => ({ body: await webhooks.register(ctx, body), headers: NO_STORE }),
     }),
     route({
@@ -49,6 +50,7 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
       params: EndpointParams,
       success: { status: 200, description: 'The deleted endpoint', schema: WebhookEndpoint },
       errors: ['FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'LEDGER_UNAVAILABLE'],
+      idempotency: 'Not needed: deleting again is 404 and changes nothing',
       handle: async ({ params }, ctx) => ({ body: await webhooks.remove(ctx, params.id) }),
     }),
     route({
@@ -59,6 +61,7 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
       params: EndpointParams,
       success: { status: 200, description: 'The endpoint, ACTIVE', schema: WebhookEndpoint },
       errors: ['FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'LEDGER_UNAVAILABLE'],
+      idempotency: 'Not needed: enabling an endpoint that is not DISABLED is 409 INVALID_STATE and changes nothing',
       handle: async ({ params }, ctx) => ({ body: await webhooks.enable(ctx, params.id) }),
     }),
     route({
@@ -80,6 +83,7 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
       params: DeliveryParams,
       success: { status: 202, description: 'The delivery, PENDING again', schema: WebhookDelivery },
       errors: ['FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'LEDGER_UNAVAILABLE'],
+      idempotency: 'Not used: every call queues the delivery again (the receiver gets the same webhook-id, as for any retry)',
       handle: async ({ params }, ctx) => ({ body: await webhooks.redeliver(ctx, params.id, params.deliveryId), status: 202 }),
     }),
   ];
