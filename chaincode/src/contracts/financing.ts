@@ -35,7 +35,7 @@ import {
   RequestFinancingCommand,
   WithdrawFinancingCommand,
 } from './schemas';
-import { issuerOverdue, pieceTargets, readableVoucher } from './voucher';
+import { issuerOverdue, readableVoucher, voucherTargets } from './voucher';
 import { receiptTargets, visibleReceipt } from './warehouse';
 
 /**
@@ -295,11 +295,11 @@ function assetTargetsById(ref: FinancingAssetRef): FreezeTarget[] {
   return ref.type === 'RECEIVABLE' ? [{ type: 'RECEIVABLE', id: ref.id }] : lineageTargets(ref.type, ref.id);
 }
 
-/** Freeze targets of an asset: the asset (a piece or receipt with every ancestor) and its parties. */
+/** Freeze targets of an asset: the asset (a piece or receipt with every ancestor), its parties, and a piece's receivable. */
 function assetTargets(asset: FinancedAsset): FreezeTarget[] {
   switch (asset.type) {
     case 'VOUCHER':
-      return [...pieceTargets(asset.record), { type: 'MEMBER', id: asset.record.holder }];
+      return voucherTargets(asset.record);
     case 'RECEIVABLE':
       return receivableTargets(asset.record);
     case 'WAREHOUSE_RECEIPT':

@@ -140,8 +140,8 @@ export class VoucherContract extends ScfContract {
       const before = await visibleVoucher(store, actor, cmd.id);
       const closes = before.status === 'FINANCED' || before.status === 'FINANCING_PENDING';
       const finBefore = closes ? await required<Financing>(store, FinancingSpec.type, before.financingId ?? '(none)', 'financing') : undefined;
-      const parties = [before.holder, ...(finBefore && finBefore.bank !== before.holder ? [finBefore.bank] : [])];
-      await assertNotFrozen(store, [...pieceTargets(before), ...parties.map((id) => ({ type: 'MEMBER' as const, id }))]);
+      const bank = finBefore && finBefore.bank !== before.holder ? [{ type: 'MEMBER' as const, id: finBefore.bank }] : [];
+      await assertNotFrozen(store, [...voucherTargets(before), ...bank]);
       const rcvBefore = await required<Receivable>(store, ReceivableSpec.type, before.receivableId, 'receivable');
       const { voucher, receivable } = settleVoucher(before, rcvBefore, { paymentRef: cmd.paymentRef }, actor, tx);
       let financing: Financing | undefined;
@@ -260,12 +260,7 @@ export class VoucherContract extends ScfContract {
       const { piece, financing } = await readableVoucher(store, actor, cmd.id);
       const lineage = await lineageOf(store, piece);
       const receivable = await required<Receivable>(store, ReceivableSpec.type, piece.receivableId, 'receivable');
-      const freezes = await freezeEncumbrances(store, [
-        ...pieceTargets(piece),
-        { type: 'MEMBER', id: piece.holder },
-        { type: 'MEMBER', id: piece.issuer },
-        { type: 'RECEIVABLE', id: receivable.id },
-      ]);
+      const freezes = await freezeEncumbrances(store, voucherTargets(piece));
       const live = financingEncumbrance(financing);
       const line = hasRole(actor, 'BANK') ? await pairLine(store, 'FINANCING', piece.issuer, actor.member.id) : undefined;
       return buildProvenance({
@@ -313,8 +308,17 @@ export class VoucherContract extends ScfContract {
 }
 
 /** A freeze on a piece covers everything split from it: the piece and each ancestor up to the root. */
-export function pieceTargets(v: Voucher): FreezeTarget[] {
+function pieceTargets(v: Voucher): FreezeTarget[] {
   return lineageTargets('VOUCHER', v.id);
+}
+
+/**
+ * Everything a freeze on which stops a piece being financed or settled, and
+ * shows in its provenance: the piece with its ancestors, its holder, its
+ * issuer (the obligor) and the receivable it stands on (settling writes it).
+ */
+export function voucherTargets(v: Voucher): FreezeTarget[] {
+  return [...pieceTargets(v), { type: 'MEMBER', id: v.holder }, { type: 'MEMBER', id: v.issuer }, { type: 'RECEIVABLE', id: v.receivableId }];
 }
 
 /**

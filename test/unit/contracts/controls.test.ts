@@ -137,6 +137,31 @@ describe('judicial freezes (司法冻结)', () => {
     expect(own.message).to.contain('执保');
   });
 
+  it('stops financing and settling a piece whose receivable or issuer is frozen, as its provenance verdict says, and changes nothing', async () => {
+    for (const frozen of ['RECEIVABLE', 'ISSUER'] as const) {
+      w = await world();
+      w.h.today = '2026-01-05';
+      const rcv = await confirmedReceivable(w, yuan(1000), `frz-${frozen}`, '2026-03-31');
+      const piece = await w.h.submit(w.as.core, 'voucher:Issue', { receivableId: rcv.id, amount: yuan(1000), maturityDate: '2026-03-31' });
+      const requested = await w.h.submit(w.as.tier1, 'financing:Request', { asset: { type: 'VOUCHER', id: piece.id }, bank: IDS.bank, requestedAmount: yuan(1000) });
+      const target = frozen === 'RECEIVABLE' ? { type: 'RECEIVABLE', id: rcv.id } : { type: 'MEMBER', id: IDS.core };
+      const f = await w.h.submit(w.as.operator, 'freeze:Freeze', { target, reason: '(2026)沪0101执保77号' });
+      expect((await w.h.evaluate(w.as.bank, 'voucher:Provenance', { id: piece.id })).verdict.reasons).to.include('FROZEN');
+      const height = await w.h.ws.height();
+      const before = await w.h.evaluate(w.as.auditor, 'receivable:Get', { id: rcv.id });
+      await rejects(w.h.submit(w.as.bank, 'financing:Approve', { id: requested.id, advanceAmount: yuan(900), annualRateBps: 300 }), 'FROZEN');
+      await rejects(w.h.submit(w.as.tier1, 'financing:Withdraw', { id: requested.id }), 'FROZEN');
+      w.h.today = '2026-03-31';
+      await rejects(w.h.submit(w.as.core, 'voucher:Settle', { id: piece.id, paymentRef: 'PAY-1' }), 'FROZEN');
+      expect(await w.h.ws.height(), `${frozen}: nothing written`).to.equal(height);
+      expect(await w.h.evaluate(w.as.auditor, 'receivable:Get', { id: rcv.id })).to.deep.equal(before);
+      // Lifted, the same steps go through.
+      await w.h.submit(w.as.operator, 'freeze:Unfreeze', { id: f.id, reason: 'order discharged' });
+      await w.h.submit(w.as.core, 'voucher:Settle', { id: piece.id, paymentRef: 'PAY-1' });
+      expect(await w.h.evaluate(w.as.auditor, 'receivable:Get', { id: rcv.id })).to.include({ settledAmount: yuan(1000) });
+    }
+  });
+
   it('blocks confirming a frozen receivable', async () => {
     const rcv = await w.h.submit(w.as.tier1, 'receivable:Register', { debtor: IDS.core, amount: '100', dueDate: '2026-03-31' }, docs(invoice('ef')));
     await w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'RECEIVABLE', id: rcv.id }, reason: 'dispute' });
