@@ -113,4 +113,59 @@ describe('HTTP: maturity reminders and overdue escalation', function () {
       for (const r of [...receivers.values(), second]) await r.close();
     }
   });
+
+  /** What the reminders told anyone about `assetId`, in order: `milestone amount daysToDue|daysOverdue`. */
+  const told = (gw: TestGateway) => {
+    const got: Array<{ asset: { id: string }; milestone: string; amount: string; daysToDue?: number; daysOverdue?: number }> = [];
+    gw.notifications.hub.subscribe((n) => got.push(n.data as (typeof got)[number]));
+    return (assetId: string) => got.filter((d) => d.asset.id === assetId).map((d) => `${d.milestone} ${d.amount} ${d.daysToDue ?? d.daysOverdue}`);
+  };
+  const issue = async (gw: TestGateway, amount: string, maturityDate: string, receivableId?: string) => {
+    const res = await gw.http.post('/vouchers').set('Authorization', gw.auth('core-maker')).send({ receivableId: receivableId ?? (await confirmedReceivable(gw, amount)), amount, maturityDate });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    return res.body as { id: string; receivableId: string };
+  };
+
+  itWithOwnClock('sends every escalation of a voucher, late and in order, after the clock jumps past all of them', async (gw: TestGateway) => {
+    const of = told(gw);
+    const piece = await issue(gw, '100000', await ledgerDate(gw, 5));
+    await gw.notifications.reminders?.trigger();
+    await advanceDays(gw, 2);
+    await gw.notifications.reminders?.trigger();
+    await advanceDays(gw, 100); // a gateway down for 100 days, or one sandbox advance
+    await gw.notifications.reminders?.trigger();
+    expect(of(piece.id)).to.deep.equal(['DUE_IN_3_DAYS 100000 3', 'OVERDUE_1_DAY 100000 97', 'OVERDUE_30_DAYS 100000 97', 'OVERDUE_60_DAYS 100000 97', 'OVERDUE_90_DAYS 100000 97']);
+  });
+
+  itWithOwnClock('sends the 90-day escalation of a voucher when the 90th day passed unscanned', async (gw: TestGateway) => {
+    const of = told(gw);
+    const piece = await issue(gw, '200000', await ledgerDate(gw, 5));
+    await advanceDays(gw, 5 + 89);
+    await gw.notifications.reminders?.trigger();
+    await advanceDays(gw, 3);
+    await gw.notifications.reminders?.trigger();
+    expect(of(piece.id)).to.deep.equal(['OVERDUE_1_DAY 200000 89', 'OVERDUE_30_DAYS 200000 89', 'OVERDUE_60_DAYS 200000 89', 'OVERDUE_90_DAYS 200000 92']);
+  });
+
+  itWithOwnClock('keeps scanning after the clock moves ten years at once', async (gw: TestGateway) => {
+    const of = told(gw);
+    await gw.notifications.reminders?.trigger();
+    await advanceDays(gw, 3700);
+    await gw.notifications.reminders?.trigger();
+    const piece = await issue(gw, '300000', await ledgerDate(gw, 3));
+    await gw.notifications.reminders?.trigger();
+    expect(of(piece.id)).to.deep.equal(['DUE_IN_3_DAYS 300000 3']);
+  });
+
+  itWithOwnClock('reminds of a partly vouchered receivable what is owed directly, and of the rest as its voucher', async (gw: TestGateway) => {
+    const of = told(gw);
+    const receivableId = await confirmedReceivable(gw, '1000000');
+    const { dueDate } = (await gw.http.get(`/receivables/${receivableId}`).set('Authorization', gw.auth('supplier1'))).body as { dueDate: string };
+    const piece = await issue(gw, '600000', dueDate, receivableId);
+    const daysLeft = (Date.parse(dueDate) - Date.parse(await ledgerDate(gw))) / 86_400_000;
+    await advanceDays(gw, daysLeft - 3);
+    await gw.notifications.reminders?.trigger();
+    expect(of(receivableId)).to.deep.equal(['DUE_IN_3_DAYS 400000 3']);
+    expect(of(piece.id)).to.deep.equal(['DUE_IN_3_DAYS 600000 3']);
+  });
 });

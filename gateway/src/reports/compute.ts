@@ -127,9 +127,16 @@ export function ageing(vouchers: readonly MaturityFigure[], receivables: readonl
   };
 }
 
-/** What is still owed on a receivable directly: its amount less what vouchers cover and what was paid. */
+/**
+ * What is still owed on a receivable directly: its amount less what vouchers
+ * cover. Its settledAmount counts what those vouchers paid (never more than
+ * they cover), or the whole amount once a factored receivable is settled
+ * (it then backs no voucher): so less the larger of the two.
+ */
 export function outstandingOf(r: Receivable): string {
-  const left = BigInt(r.amount) - BigInt(r.voucheredAmount ?? '0') - BigInt(r.settledAmount ?? '0');
+  const vouchered = BigInt(r.voucheredAmount ?? '0');
+  const settled = BigInt(r.settledAmount ?? '0');
+  const left = BigInt(r.amount) - (vouchered > settled ? vouchered : settled);
   return String(left > 0n ? left : 0n);
 }
 

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { addDays, todayOf } from '../../../chaincode/src/domain/dates';
+import { addDays, daysBetween, todayOf } from '../../../chaincode/src/domain/dates';
 import type { Financing } from '../../../chaincode/src/domain/financing';
 import type { Receivable, Voucher } from '../../../chaincode/src/domain/types';
 import type { CallerIdentity } from '../ledger/ledger';
+import { outstandingOf } from '../reports/compute';
 import { loadPortfolio } from '../reports/portfolio';
 import type { CallContext, LedgerCalls } from '../services/calls';
 import type { WebhookOutbox } from './outbox';
@@ -33,10 +34,10 @@ import type { FiredNotification } from './types';
  *   data folders), so each endpoint is fed by one gateway: exactly one
  *   delivery per endpoint (retries carry the same id). Event streams get it
  *   from the gateway they are connected to.
- * Reminders before the due date are not sent late: one whose day passed
- * while the due date passed too (the gateway was down, or the clock moved
- * several days at once) is recorded as skipped. Escalations are sent even
- * late, each once, in order. An asset paid stops being looked at.
+ * Reminders before the due date are not sent late: one not sent by the day
+ * of the next (the due date, for the last) is recorded as skipped.
+ * Escalations are sent even late, each once, in order (a voucher: within
+ * MAX_LOOKBACK_DAYS). An asset paid stops being looked at.
  */
 
 export const MATURITY_REMINDER = 'MaturityReminder';
@@ -53,6 +54,14 @@ export const MILESTONES = [
 
 export type AssetType = 'VOUCHER' | 'RECEIVABLE' | 'FINANCING';
 
+/**
+ * How far back a scan looks for vouchers after a long gap (a gateway down,
+ * a sandbox clock moved years at once): nine years, so that the range to 3
+ * days ahead stays within the maturity index's 120 months a call. A voucher
+ * that fell due before that, unseen since, gets no late escalation.
+ */
+export const MAX_LOOKBACK_DAYS = 9 * 365;
+
 export interface DueAsset {
   assetType: AssetType;
   assetId: string;
@@ -65,9 +74,17 @@ export interface DueAsset {
 export const notificationIdOf = (assetType: string, assetId: string, dueDate: string, milestone: string): string =>
   `ntf_${createHash('sha256').update(`${assetType}|${assetId}|${dueDate}|${milestone}`).digest('hex').slice(0, 32)}`;
 
-/** The milestones reached on `today` for a due date: each to send, or to record as skipped (a reminder whose due date has passed). */
+/**
+ * The milestones reached on `today` for a due date: each to send, or to
+ * record as skipped. A reminder is sent until the day of the next one (the
+ * last: until the due date); later it is skipped, so one reached late with
+ * the next (an asset confirmed a day before it is due, a gateway down) is
+ * not sent beside it.
+ */
 export function reachedMilestones(dueDate: string, today: string): Array<{ name: string; type: string; offset: number; skipped: boolean }> {
-  return MILESTONES.filter((m) => addDays(dueDate, m.offset) <= today).map((m) => ({ ...m, skipped: m.offset < 0 && today >= dueDate }));
+  const reminders: readonly number[] = MILESTONES.filter((m) => m.offset < 0).map((m) => m.offset);
+  const supersededOn = (offset: number) => addDays(dueDate, reminders[reminders.indexOf(offset) + 1] ?? 0);
+  return MILESTONES.filter((m) => addDays(dueDate, m.offset) <= today).map((m) => ({ ...m, skipped: m.offset < 0 && today >= supersededOn(m.offset) }));
 }
 
 const uniq = (xs: Array<string | undefined>): string[] => [...new Set(xs.filter((x): x is string => x !== undefined))];
@@ -83,14 +100,19 @@ export function dueAssets(vouchers: Voucher[], receivables: Receivable[], financ
       currency: v.currency,
       recipients: uniq([v.holder, v.issuer, v.financingId === undefined ? undefined : bankOf.get(v.financingId)]),
     })),
-    ...receivables.map((r) => ({
-      assetType: 'RECEIVABLE' as const,
-      assetId: r.id,
-      dueDate: r.dueDate,
-      amount: r.amount,
-      currency: r.currency,
-      recipients: uniq([r.creditor, r.debtor, r.assignee, r.financingId === undefined ? undefined : bankOf.get(r.financingId)]),
-    })),
+    // What is owed on the receivable directly: a part its vouchers cover is
+    // reminded of as those vouchers.
+    ...receivables
+      .map((r) => ({ r, owed: outstandingOf(r) }))
+      .filter(({ owed }) => owed !== '0')
+      .map(({ r, owed }) => ({
+        assetType: 'RECEIVABLE' as const,
+        assetId: r.id,
+        dueDate: r.dueDate,
+        amount: owed,
+        currency: r.currency,
+        recipients: uniq([r.creditor, r.debtor, r.assignee, r.financingId === undefined ? undefined : bankOf.get(r.financingId)]),
+      })),
     ...financings.map((f) => ({
       assetType: 'FINANCING' as const,
       assetId: f.id,
@@ -165,9 +187,12 @@ export class ReminderScanner {
     const today = todayOf(ledgerNow.toISOString());
     const ctx: CallContext = { principal: { label: 'reminders', identity: this.o.reader } };
     // Vouchers through the maturity index, from 91 days before the last
-    // scanned day (a jump of the clock still finds what became due meanwhile).
-    const lastDay = (await outbox.store.counter('reminderDay')) ?? today;
-    const from = addDays(lastDay < today ? lastDay : today, -91);
+    // scanned day (a jump of the clock, or a gateway down for days, still
+    // finds what became due meanwhile), but at most MAX_LOOKBACK_DAYS back:
+    // the index answers at most 120 months a call.
+    const scanned = await outbox.store.counter('reminderDay');
+    const lastDay = scanned !== undefined && scanned < today ? scanned : today;
+    const from = [addDays(lastDay, -91), addDays(today, -MAX_LOOKBACK_DAYS)].sort().at(-1) as string;
     const portfolio = await loadPortfolio(calls, ctx, { reader: true, memberId: '' }, { maturing: { from, to: addDays(today, 3) } });
     let emitted = 0;
     for (const asset of dueAssets(portfolio.vouchers, portfolio.receivables, portfolio.financings)) {
@@ -189,7 +214,6 @@ export class ReminderScanner {
           await outbox.store.enqueue({ id, type: m.type, body: '', createdAt: fired.firedAt }, [], { fired });
           continue;
         }
-        const overdueDays = m.offset > 0 ? m.offset : 0;
         await outbox.notify(
           {
             id,
@@ -202,7 +226,8 @@ export class ReminderScanner {
               dueDate: asset.dueDate,
               amount: asset.amount,
               currency: asset.currency,
-              ...(m.offset < 0 ? { daysToDue: -m.offset } : { daysOverdue: overdueDays }),
+              // As counted on the day it is sent (later than the milestone's if it is late).
+              ...(m.offset < 0 ? { daysToDue: daysBetween(today, asset.dueDate) } : { daysOverdue: daysBetween(asset.dueDate, today) }),
               ledgerDate: today,
               recipients: asset.recipients,
             },
@@ -212,7 +237,7 @@ export class ReminderScanner {
         emitted += 1;
       }
     }
-    if (lastDay !== today) await outbox.store.setCounter('reminderDay', today);
+    if (scanned !== today) await outbox.store.setCounter('reminderDay', today);
     return emitted;
   }
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Webhook } from 'standardwebhooks';
-import { ageingBucket, toCsv, weekStart } from '../../../gateway/src/reports/compute';
+import { ageingBucket, outstandingOf, toCsv, weekStart } from '../../../gateway/src/reports/compute';
+import type { Receivable } from '../../../chaincode/src/domain/types';
 import { isNonPublicAddress, urlProblem } from '../../../gateway/src/webhooks/address';
 import { retryDelayMs } from '../../../gateway/src/webhooks/outbox';
 import { notificationIdOf, reachedMilestones } from '../../../gateway/src/webhooks/reminders';
@@ -44,11 +45,13 @@ describe('webhooks and reports: the pure parts', () => {
     expect(retryDelayMs(schedule, 9, () => 0.5)).to.equal(5000);
   });
 
-  it('reaches milestones on the ledger date, skipping reminders once the due date has passed', () => {
+  it('reaches milestones on the ledger date, skipping a reminder once the next one (or the due date) is reached', () => {
     const names = (today: string) => reachedMilestones('2027-03-10', today).map((m) => `${m.name}${m.skipped ? '(skipped)' : ''}`);
     expect(names('2027-03-06')).to.deep.equal([]);
     expect(names('2027-03-07')).to.deep.equal(['DUE_IN_3_DAYS']);
-    expect(names('2027-03-09')).to.deep.equal(['DUE_IN_3_DAYS', 'DUE_IN_1_DAY']);
+    expect(names('2027-03-08')).to.deep.equal(['DUE_IN_3_DAYS']);
+    // Not sent beside the next: what was not sent by now is recorded as skipped.
+    expect(names('2027-03-09')).to.deep.equal(['DUE_IN_3_DAYS(skipped)', 'DUE_IN_1_DAY']);
     expect(names('2027-03-10')).to.deep.equal(['DUE_IN_3_DAYS(skipped)', 'DUE_IN_1_DAY(skipped)']);
     expect(names('2027-06-08')).to.deep.equal(['DUE_IN_3_DAYS(skipped)', 'DUE_IN_1_DAY(skipped)', 'OVERDUE_1_DAY', 'OVERDUE_30_DAYS', 'OVERDUE_60_DAYS', 'OVERDUE_90_DAYS']);
   });
@@ -76,5 +79,16 @@ describe('webhooks and reports: the pure parts', () => {
     expect(weekStart('2027-03-14')).to.equal('2027-03-08'); // Sunday
     expect(weekStart('2027-03-15')).to.equal('2027-03-15'); // Monday
     expect(toCsv(['a', 'b'], [{ a: 'x,y', b: 'say "hi"' }])).to.equal('a,b\r\n"x,y","say ""hi"""\r\n');
+  });
+
+  it('counts what a receivable owes directly: its amount less what vouchers cover, whether or not they were paid; nothing once factored and settled', () => {
+    const owed = (amount: string, voucheredAmount: string, settledAmount: string) => outstandingOf({ amount, voucheredAmount, settledAmount } as Receivable);
+    expect(owed('1000', '0', '0')).to.equal('1000');
+    expect(owed('1000', '600', '0')).to.equal('400');
+    // The voucher paid: what it covered was never owed directly.
+    expect(owed('1000', '600', '600')).to.equal('400');
+    expect(owed('1000', '1000', '400')).to.equal('0');
+    // Factored, then settled by the debtor: nothing left.
+    expect(owed('1000', '0', '1000')).to.equal('0');
   });
 });
