@@ -49,6 +49,8 @@ export interface LineEnv<W> {
   newIdentity: NewIdentity<W>;
   bank: { who: W; id: string };
   supplier: W;
+  /** The supplier's member id: the seller of the invoices it registers. */
+  supplierId: string;
 }
 
 /** 4,000,000.00 CNY: below the demo bank's dual-control threshold (5,000,000.00), so its maker grants at once. */
@@ -82,7 +84,7 @@ async function setUpLine<W>(env: LineEnv<W>, k: number, financings: number): Pro
   const id = obligorId(k);
   const core = await addMember(env.submit, env.operator, env.newIdentity, { id, name: `Bench obligor ${k}`, mspId: 'CoreMSP', roles: ['CORE_ENTERPRISE'] }, `bench-obligor-${k}`);
   const line = (await env.submit(env.bank.who, 'creditLine:Grant', { kind: 'FINANCING', obligor: id, limit: String(LINE_LIMIT), validTo: isoDate(365) })) as { id: string };
-  const pieces = await mintPieces({ submit: env.submit, supplier: env.supplier, core, coreId: id }, financings, PIECE, SETUP_CONCURRENCY);
+  const pieces = await mintPieces({ submit: env.submit, supplier: env.supplier, supplierId: env.supplierId, core, coreId: id }, financings, PIECE, SETUP_CONCURRENCY);
   const ids = await parallel(pieces, SETUP_CONCURRENCY, async (p) => {
     const fin = (await env.submit(env.supplier, 'financing:Request', { asset: { type: 'VOUCHER', id: p.id }, bank: env.bank.id, requestedAmount: REQUESTED })) as { id: string };
     return fin.id;
@@ -174,6 +176,7 @@ export async function creditLinesGroup(target: Target, cfg: BenchConfig, rec: Re
       newIdentity: engineIdentity,
       bank: { who: bank, id: IDS.bank },
       supplier: cast.supplier1,
+      supplierId: IDS.tier1,
     };
     const gateway: LineEnv<CallerIdentity> = {
       submit: connectorSubmit(gw),
@@ -182,6 +185,7 @@ export async function creditLinesGroup(target: Target, cfg: BenchConfig, rec: Re
       newIdentity: connectorIdentity,
       bank: { who: gw.identity('bank-maker'), id: gw.memberId('bank') },
       supplier: gw.identity('supplier1'),
+      supplierId: gw.memberId('supplier1'),
     };
     const what = `1 + ${spread} lines, ${2 * financings} financing requests`;
     const engineLines = await timed(rec, `credit lines: ${what} (${ledger.description})`, log, () => setUpLines(engine, spread, financings));

@@ -28,6 +28,8 @@ export const transientBytes = (transient: Record<string, unknown>): Record<strin
 export interface Minter<W> {
   submit: SubmitJson<W>;
   supplier: W;
+  /** The supplier's member id: the seller of the invoices it registers. */
+  supplierId: string;
   core: W;
   coreId: string;
 }
@@ -58,9 +60,9 @@ export function isoDate(offsetDays: number): string {
 const run = randomBytes(6).toString('hex');
 let invoices = 0;
 /** The canonical fields of a fresh invoice; the chaincode computes and claims its fingerprint. */
-const freshInvoice = (amount: string): InvoiceDoc => ({
+const freshInvoice = (amount: string, seller: string): InvoiceDoc => ({
   kind: 'INVOICE',
-  sellerTaxId: IDS.tier1,
+  sellerTaxId: seller,
   invoiceCode: '',
   invoiceNumber: `BENCH-${run}-${invoices++}`,
   amount,
@@ -80,7 +82,7 @@ export async function issueRoot<W>(m: Minter<W>, amount: bigint): Promise<string
     m.supplier,
     'receivable:Register',
     { debtor: m.coreId, amount: String(amount), dueDate: maturityDate },
-    { documents: [freshInvoice(String(amount))] },
+    { documents: [freshInvoice(String(amount), m.supplierId)] },
   )) as { id: string };
   await untilSeen(() => m.submit(m.core, 'receivable:Confirm', { id: rcv.id }));
   const voucher = (await resubmittingConflicts(() => m.submit(m.core, 'voucher:Issue', { receivableId: rcv.id, amount: String(amount), maturityDate }))) as { id: string };
@@ -251,7 +253,7 @@ export async function setUpCast(ledger: BenchLedger): Promise<Cast> {
 }
 
 export function engineMinter(ledger: BenchLedger, cast: Cast): Minter<BenchIdentity> {
-  return { submit: submitJsonOn(ledger), supplier: cast.supplier1, core: cast.core, coreId: cast.ids.core };
+  return { submit: submitJsonOn(ledger), supplier: cast.supplier1, supplierId: cast.ids.supplier1, core: cast.core, coreId: cast.ids.core };
 }
 
 /** Submits through the gateway's connector (no HTTP), which retries read conflicts itself; answers the result. */
@@ -266,6 +268,7 @@ export function gatewayMinter(gw: GatewayUnderTest): Minter<string> {
   return {
     submit: (label, name, command, transient) => submit(gw.identity(label), name, command, transient),
     supplier: 'supplier1',
+    supplierId: gw.memberId('supplier1'),
     core: 'core-maker',
     coreId: gw.memberId('core'),
   };

@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       ).result;
     const started = Date.now();
     const plan = reuse ? undefined : planForRecords(0, vouchers, 10_000n, 1);
-    const minted = plan ? await mintTree({ submit, supplier: 'supplier1', core: 'core-maker', coreId: demoMember('core').id }, plan) : { leaves: [], records: 0 };
+    const minted = plan ? await mintTree({ submit, supplier: 'supplier1', supplierId: demoMember('supplier1').id, core: 'core-maker', coreId: demoMember('core').id }, plan) : { leaves: [], records: 0 };
     const bank = demoMember('bank').id;
     await parallel(minted.leaves.slice(0, reuse ? 0 : financings), 1, async (leaf) => {
       const f = (await submit('supplier1', 'financing:Request', { asset: { type: 'VOUCHER', id: leaf.id }, bank, requestedAmount: '9000' })) as { id: string };

@@ -6,7 +6,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { withCheckChar } from '../../chaincode/src/domain/uscc';
 import { makeIdentity } from '../support/certs';
-import { CORE, expectProblem, pendingReceivable, startGateway, type TestGateway } from './harness';
+import { CORE, expectProblem, freshInvoice, isoDate, startGateway, type TestGateway } from './harness';
 import { SseClient } from './sse-client';
 
 x509.cryptoProvider.set(webcrypto as never);
@@ -135,9 +135,12 @@ describe(`HTTP: credentials, members who can sign in (${CONNECTOR})`, () => {
       expect(me.body.member.id).to.equal(memberId);
       expect(me.body.identity).to.include({ memberId, userRole: 'ADMIN', identityId: credential.identityId, createdBy: '91310000100000001A' });
 
-      // Registers a receivable as itself: the harness's own registration (on
-      // the core enterprise), sent with the new member's token.
-      const rcv = await pendingReceivable({ ...gw, auth: () => bearer(token) });
+      // Registers a receivable as itself, on its own invoice, with the new token.
+      const rcv = await gw.http
+        .post('/receivables')
+        .set('Authorization', bearer(token))
+        .send({ debtor: CORE(), amount: '1000000', dueDate: isoDate(120), documents: [freshInvoice({ sellerTaxId: memberId })] });
+      expect(rcv.status, JSON.stringify(rcv.body)).to.equal(201);
       expect(rcv.body).to.include({ creditor: memberId, debtor: CORE(), createdBy: memberId, status: 'PENDING' });
 
       // Listed as metadata: no token, no hash; the use is recorded.

@@ -10,11 +10,12 @@ import {
   confirmReceivable,
   DOCUMENTS_TRANSIENT_KEY,
   receivableDocumentsFrom,
+  assertOwnInvoices,
+  type ReceivableDocuments,
   registerReceivable,
   rejectReceivable,
   verifyReceivableDocuments,
 } from '../domain/receivables';
-import type { DocumentRef } from '../domain/types';
 import type { Actor, FingerprintClaim, Member, Receivable, TxInfo } from '../domain/types';
 import type { Store } from '../ledger/store';
 import { FinancingSpec, FingerprintSpec, MemberSpec, ReceivableIndex, ReceivableSpec } from '../ledger/specs';
@@ -45,7 +46,7 @@ export class ReceivableContract extends ScfContract {
       command,
       RegisterReceivableCommand,
       async ({ store, actor, tx, transient }, cmd) => {
-        const documents = transient as DocumentRef[];
+        const { refs: documents, invoiceSellers } = transient as ReceivableDocuments;
         const id = cmd.id ?? `RCV-${tx.txId.slice(0, 16).toUpperCase()}`;
         if (await store.get<Receivable>(ReceivableSpec.type, [id])) {
           throw new DomainError('ALREADY_EXISTS', `receivable ${id} already exists`);
@@ -58,6 +59,8 @@ export class ReceivableContract extends ScfContract {
           const claim = claimFingerprint(existing, doc, { assetType: 'RECEIVABLE', assetId: receivable.id }, tx);
           await store.save(FingerprintSpec, existing, claim);
         }
+        // After the claims: an invoice someone holds already is DOUBLE_FINANCING, naming who.
+        assertOwnInvoices(invoiceSellers, actor);
         await store.save(ReceivableSpec, undefined, receivable);
         return {
           result: receivable,

@@ -100,13 +100,39 @@ export const DOCUMENTS_TRANSIENT_KEY = 'documents';
  * fingerprint is refused whatever the kind: a claim the chaincode cannot
  * compute is one a member could vary at will. Only the hashes leave here.
  */
-export function receivableDocumentsFrom(fields: unknown): DocumentRef[] {
+export function receivableDocumentsFrom(fields: unknown): ReceivableDocuments {
   if (fields === undefined) {
     throw invalid('documents', `must be sent as the documents' canonical fields in the proposal's transient map (key ${DOCUMENTS_TRANSIENT_KEY})`);
   }
   const list = assertArray(fields, 'documents');
   if (list.length > MAX_DOCUMENTS) throw invalid('documents', `must list at most ${MAX_DOCUMENTS} documents`);
-  return assertDocuments(documentFingerprints(list));
+  const refs = assertDocuments(documentFingerprints(list));
+  // As the canonical form writes it (trimmed, upper case), as the claim does.
+  const invoiceSellers = list.flatMap((d) => {
+    const doc = d as { kind?: unknown; sellerTaxId?: unknown };
+    return doc.kind === 'INVOICE' && typeof doc.sellerTaxId === 'string' ? [doc.sellerTaxId.trim().toUpperCase()] : [];
+  });
+  return { refs, invoiceSellers };
+}
+
+/** A registration's documents as the chaincode computed them, and the seller of each invoice among them. */
+export interface ReceivableDocuments {
+  refs: DocumentRef[];
+  invoiceSellers: string[];
+}
+
+/**
+ * A receivable stands on invoices its creditor issued: each invoice's seller
+ * is the creditor (a member's id is its unified social credit code, which is
+ * its tax id). Otherwise anyone could claim another seller's invoice, or the
+ * same invoice again under a made-up seller id, whose fingerprint differs.
+ */
+export function assertOwnInvoices(invoiceSellers: readonly string[], creditorActor: Actor): void {
+  const creditor = creditorActor.member.id;
+  const other = invoiceSellers.find((seller) => seller !== creditor);
+  if (other !== undefined) {
+    throw new DomainError('BUSINESS_RULE', `an invoice's seller (sellerTaxId ${other}) must be the creditor ${creditor}: a receivable stands on its creditor's own invoices`);
+  }
 }
 
 /** One answer of `receivable:VerifyDocuments`: a document as given, and whether the receivable claims its fingerprint. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadOrgCa, type OrgCa } from '../../../gateway/src/ledger/embedded/pki';
+import { demoMember } from '../../../gateway/src/demo/plan';
 import { type Layout, peerOrgDir } from '../../../network/src/layout';
 import { clientIdOf } from '../../../test/support/ledger-harness';
 import type { PhaseSize } from '../config';
@@ -58,6 +59,7 @@ export async function lineEnv(s: FabricLineSetup): Promise<LineEnv<string>> {
     },
     bank: { who: 'bank-maker', id: s.bankId },
     supplier: 'supplier1',
+    supplierId: demoMember('supplier1').id,
   };
 }
 

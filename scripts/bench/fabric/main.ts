@@ -243,7 +243,7 @@ async function main(): Promise<number> {
     const supplier2 = demoMember('supplier2').id;
     const bank = demoMember('bank').id;
     const submitJson = setupSubmit(raw, SCF);
-    const minter: Minter<string> = { submit: submitJson, supplier: 'supplier1', core: 'core-maker', coreId: demoMember('core').id };
+    const minter: Minter<string> = { submit: submitJson, supplier: 'supplier1', supplierId: demoMember('supplier1').id, core: 'core-maker', coreId: demoMember('core').id };
 
     // Pieces for every phase that consumes one, minted up front (splitting roots 20 ways, twice).
     const levels = cli.sweep.map((c) => ({ c, n: countAt(c, cli.perClient, cli.minPerLevel) }));

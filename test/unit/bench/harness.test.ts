@@ -275,7 +275,7 @@ describe('bench harness', () => {
         const registered = await call('POST', '/webhooks', 'supplier2', { url: 'https://192.0.2.1/scf', eventTypes: ['VoucherTransferred'] });
         expect(registered.status, JSON.stringify(registered.json)).to.equal(201);
         const endpointId = (registered.json.endpoint as { id: string }).id;
-        const minter = { submit: connectorSubmit(gw), supplier: gw.identity('supplier1'), core: gw.identity('core-maker'), coreId: gw.memberId('core') };
+        const minter = { submit: connectorSubmit(gw), supplier: gw.identity('supplier1'), supplierId: gw.memberId('supplier1'), core: gw.identity('core-maker'), coreId: gw.memberId('core') };
         const [piece] = await mintPieces(minter, 1, 10_000n, 1);
         const moved = await call('POST', `/vouchers/${encodeURIComponent(piece?.id ?? '')}/transfer`, 'supplier1', { to: gw.memberId('supplier2'), amount: piece?.amount });
         expect(moved.status, JSON.stringify(moved.json)).to.equal(200);

@@ -18,13 +18,13 @@ describe('issue 5 scenario: tier-3 financing under dual control, repayment at ma
     const { h, as } = w;
     const invoiceFields: InvoiceDoc = {
       kind: 'INVOICE',
-      sellerTaxId: '91440300MA00GY001',
+      sellerTaxId: IDS.tier1,
       invoiceCode: '4400231130',
       invoiceNumber: '00077777',
       amount: '100000000',
       issueDate: '2026-01-02',
     };
-    const invoice = fingerprintOf(invoiceFields); // sha256('invoice|91440300MA00GY001|4400231130|00077777|100000000|2026-01-02')
+    const invoice = fingerprintOf(invoiceFields); // sha256('invoice|<tier1>|4400231130|00077777|100000000|2026-01-02')
 
     // The bank requires a checker for approvals of 100,000.00 CNY or more.
     await h.submit(as.operator, 'member:SetDualControl', { id: IDS.bank, threshold: yuan(100_000) });

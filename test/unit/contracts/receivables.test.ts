@@ -155,6 +155,19 @@ describe('receivable contract', () => {
     await rejects(w.h.evaluate(w.as.core, 'receivable:VerifyDocuments', { id: rcv.id }, { documents: [] }), 'VALIDATION_FAILED');
   });
 
+  it("refuses an invoice whose seller is not the creditor (another's, or a made-up id), claiming nothing", async () => {
+    const height = await w.h.ws.height();
+    for (const sellerTaxId of [IDS.tier2, 'TIER1-OLD-TAX-NO']) {
+      const err = await rejects(registerDocs(invoice(`seller-${sellerTaxId}`, { sellerTaxId })), 'BUSINESS_RULE');
+      expect(err.message).to.contain(sellerTaxId).and.to.contain(IDS.tier1);
+      const claim = await w.h.committed('FP', ['INVOICE', fingerprintOf(invoice(`seller-${sellerTaxId}`, { sellerTaxId }))]);
+      expect(claim).to.equal(undefined);
+    }
+    expect(await w.h.ws.height()).to.equal(height);
+    // Its own id, in any case or padding, is its own.
+    await registerDocs(invoice('seller-own', { sellerTaxId: ` ${IDS.tier1.toLowerCase()} ` }));
+  });
+
   it('refuses a fingerprint claimed by a receivable of another creditor too', async () => {
     const first = await register('inv-B');
     const err = await rejects(w.h.submit(w.as.tier2, 'receivable:Register', command, docs(invoice('inv-B'))), 'DOUBLE_FINANCING');
@@ -164,7 +177,7 @@ describe('receivable contract', () => {
   it('lets exactly one of two racing registrations of the same invoice commit', async () => {
     const cmd = { debtor: IDS.core, amount: yuan(10), dueDate: '2026-03-31' };
     const a = await w.h.endorse(w.as.tier1, 'receivable:Register', cmd, docs(invoice('race')));
-    const b = await w.h.endorse(w.as.tier2, 'receivable:Register', cmd, docs(invoice('race')));
+    const b = await w.h.endorse(w.as.tier1, 'receivable:Register', cmd, docs(invoice('race')));
     const { transactions } = await w.h.commit([a, b]);
     expect(transactions.map((t) => t.validationCode)).to.deep.equal(['VALID', 'MVCC_READ_CONFLICT']);
     const winner = JSON.parse(a.result) as { id: string };

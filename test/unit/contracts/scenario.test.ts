@@ -16,13 +16,13 @@ describe('ledger-core scenario: confirm, issue, pass down three tiers, trace, se
     const { h, as } = w;
     const invoiceFields: InvoiceDoc = {
       kind: 'INVOICE',
-      sellerTaxId: '91440300MA00GY001',
+      sellerTaxId: IDS.tier1,
       invoiceCode: '4400231130',
       invoiceNumber: '00012345',
       amount: '100000000',
       issueDate: '2026-01-02',
     };
-    const invoice = fingerprintOf(invoiceFields); // sha256('invoice|91440300MA00GY001|4400231130|00012345|100000000|2026-01-02')
+    const invoice = fingerprintOf(invoiceFields); // sha256('invoice|<tier1>|4400231130|00012345|100000000|2026-01-02')
 
     const rcv = await h.submit(as.tier1, 'receivable:Register', {
       debtor: IDS.core,

@@ -58,9 +58,9 @@ function failIterators(db: Db, prefix: number): sinon.SinonStub {
 const today = (days = 0) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 let invoices = 0;
 /** A registration: its command and its invoice's canonical fields (which travel in the transient map). */
-const registerCommand = () => ({
+const registerCommand = (seller = demoMember('supplier1').id) => ({
   command: { debtor: demoMember('core').id, amount: '1000', dueDate: today(30) },
-  invoice: testInvoice(`store-${++invoices}`),
+  invoice: { ...testInvoice(`store-${++invoices}`), sellerTaxId: seller },
 });
 const register = (ledger: EmbeddedLedger, who: LedgerIdentity, r = registerCommand()) =>
   ledger.submit(who, 'receivable:Register', r.command, withDocuments(r.invoice));
@@ -172,7 +172,7 @@ describe('embedded ledger: LevelDB failures', function () {
       const batch = failBatchWrites(dbOf(ledger), ioError);
       const errs = await Promise.all([
         rejection(register(ledger, id('supplier1'))),
-        rejection(register(ledger, id('supplier2'))),
+        rejection(register(ledger, id('supplier2'), registerCommand(demoMember('supplier2').id))),
       ]);
       expect(batch.callCount, 'both transactions were in one block').to.equal(1);
       for (const err of errs) {
