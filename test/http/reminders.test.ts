@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { openNotifications, readerIdentity } from '../../gateway/src/webhooks';
 import { captureSse, WebhookReceiver, type Received } from '../support/webhook-receiver';
-import { BANK, CORE, confirmedReceivable, type Label, SUPPLIER1, TEST_WEBHOOKS, type TestGateway } from './harness';
+import { BANK, CORE, confirmedReceivable, type Label, SUPPLIER1, SUPPLIER3, TEST_WEBHOOKS, type TestGateway } from './harness';
 import { advanceDays, itWithOwnClock, ledgerDate } from './time-travel';
 
 /*
@@ -167,5 +167,24 @@ describe('HTTP: maturity reminders and overdue escalation', function () {
     await gw.notifications.reminders?.trigger();
     expect(of(receivableId)).to.deep.equal(['DUE_IN_3_DAYS 400000 3']);
     expect(of(piece.id)).to.deep.equal(['DUE_IN_3_DAYS 600000 3']);
+  });
+
+  itWithOwnClock('tells only the new holder of a piece passed on after a milestone, not again the issuer and the holder told for the piece it came from', async (gw: TestGateway) => {
+    const got: Array<{ milestone: string; asset: { id: string }; recipients: string[] }> = [];
+    gw.notifications.hub.subscribe((n) => got.push({ ...(n.data as { milestone: string; asset: { id: string } }), recipients: [...n.recipients].sort() }));
+    const piece = await issue(gw, '1000000', await ledgerDate(gw, 5));
+    await advanceDays(gw, 2);
+    await gw.notifications.reminders?.trigger();
+    await advanceDays(gw, 1);
+    const moved = await gw.http.post(`/vouchers/${piece.id}/transfer`).set('Authorization', gw.auth('supplier1')).send({ to: SUPPLIER3(), amount: '400000' });
+    expect(moved.status, JSON.stringify(moved.body)).to.equal(200);
+    await gw.notifications.reminders?.trigger();
+    const dueIn3 = got.filter((d) => d.milestone === 'DUE_IN_3_DAYS').map((d) => `${d.asset.id} ${d.recipients.join(',')}`);
+    expect(dueIn3).to.deep.equal([`${piece.id} ${[CORE(), SUPPLIER1()].sort().join(',')}`, `${piece.id}.1 ${SUPPLIER3()}`]);
+    // The next milestone is news to everyone: each piece's holder and the issuer.
+    await advanceDays(gw, 1);
+    await gw.notifications.reminders?.trigger();
+    const dueIn1 = got.filter((d) => d.milestone === 'DUE_IN_1_DAY').map((d) => `${d.asset.id} ${d.recipients.join(',')}`).sort();
+    expect(dueIn1).to.deep.equal([`${piece.id}.1 ${[CORE(), SUPPLIER3()].sort().join(',')}`, `${piece.id}.2 ${[CORE(), SUPPLIER1()].sort().join(',')}`].sort());
   });
 });

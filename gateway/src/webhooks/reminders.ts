@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { addDays, daysBetween, todayOf } from '../../../chaincode/src/domain/dates';
 import type { Financing } from '../../../chaincode/src/domain/financing';
 import type { Receivable, Voucher } from '../../../chaincode/src/domain/types';
+import { lineageIds } from '../../../chaincode/src/domain/vouchers';
 import type { CallerIdentity } from '../ledger/ledger';
 import { outstandingOf } from '../reports/compute';
 import { loadPortfolio } from '../reports/portfolio';
@@ -199,6 +200,11 @@ export class ReminderScanner {
       for (const m of reachedMilestones(asset.dueDate, today)) {
         const id = notificationIdOf(asset.assetType, asset.assetId, asset.dueDate, m.name);
         if (await outbox.store.fired(id)) continue;
+        // A piece split or partly passed on after a milestone: whoever was
+        // told of it for the piece it came from (the issuer, say) is not told
+        // again of the same debt; the new holder is.
+        const told = asset.assetType === 'VOUCHER' ? await this.toldForAncestors(asset, m.name) : new Set<string>();
+        const recipients = asset.recipients.filter((r) => !told.has(r));
         const fired: FiredNotification = {
           id,
           type: m.type,
@@ -208,9 +214,9 @@ export class ReminderScanner {
           dueDate: asset.dueDate,
           firedAt: new Date().toISOString(),
           ledgerDate: today,
-          ...(m.skipped ? { skipped: true } : {}),
+          ...(m.skipped || recipients.length === 0 ? { skipped: true } : { recipients }),
         };
-        if (m.skipped) {
+        if (fired.skipped) {
           await outbox.store.enqueue({ id, type: m.type, body: '', createdAt: fired.firedAt }, [], { fired });
           continue;
         }
@@ -218,7 +224,7 @@ export class ReminderScanner {
           {
             id,
             type: m.type,
-            recipients: asset.recipients,
+            recipients,
             timestamp: fired.firedAt,
             data: {
               milestone: m.name,
@@ -229,7 +235,7 @@ export class ReminderScanner {
               // As counted on the day it is sent (later than the milestone's if it is late).
               ...(m.offset < 0 ? { daysToDue: daysBetween(today, asset.dueDate) } : { daysOverdue: daysBetween(asset.dueDate, today) }),
               ledgerDate: today,
-              recipients: asset.recipients,
+              recipients,
             },
           },
           fired,
@@ -239,5 +245,15 @@ export class ReminderScanner {
     }
     if (scanned !== today) await outbox.store.setCounter('reminderDay', today);
     return emitted;
+  }
+
+  /** Who was sent `milestone` for the pieces a voucher piece came from (same due date). */
+  private async toldForAncestors(piece: DueAsset, milestone: string): Promise<Set<string>> {
+    const told = new Set<string>();
+    for (const ancestor of lineageIds(piece.assetId).slice(1)) {
+      const fired = await this.o.outbox.store.fired(notificationIdOf('VOUCHER', ancestor, piece.dueDate, milestone));
+      for (const r of fired?.recipients ?? []) told.add(r);
+    }
+    return told;
   }
 }

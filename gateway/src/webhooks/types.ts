@@ -111,6 +111,8 @@ export interface FiredNotification {
   firedAt: string;
   /** The ledger's date when it fired. */
   ledgerDate: string;
-  /** A reminder whose day had passed with the due date: recorded, not sent. */
+  /** Recorded, not sent: a reminder whose day had passed, or one whose every recipient was told for the piece it came from. */
   skipped?: boolean;
+  /** Who it was sent to (absent in records from before they were kept). */
+  recipients?: string[];
 }
