@@ -187,4 +187,27 @@ describe('HTTP: maturity reminders and overdue escalation', function () {
     const dueIn1 = got.filter((d) => d.milestone === 'DUE_IN_1_DAY').map((d) => `${d.asset.id} ${d.recipients.join(',')}`).sort();
     expect(dueIn1).to.deep.equal([`${piece.id}.1 ${[CORE(), SUPPLIER3()].sort().join(',')}`, `${piece.id}.2 ${[CORE(), SUPPLIER1()].sort().join(',')}`].sort());
   });
+
+  itWithOwnClock('reads nothing again while the ledger day and height stay the same, and scans again once a block is committed', async (gw: TestGateway) => {
+    const of = told(gw);
+    const piece = await issue(gw, '500000', await ledgerDate(gw, 2));
+    expect(await gw.notifications.reminders?.trigger()).to.equal(1);
+    expect(of(piece.id)).to.deep.equal(['DUE_IN_3_DAYS 500000 2']);
+    const store = gw.notifications.outbox.store;
+    const fired = store.fired.bind(store);
+    let lookups = 0;
+    store.fired = (id: string) => {
+      lookups += 1;
+      return fired(id);
+    };
+    try {
+      expect(await gw.notifications.reminders?.trigger()).to.equal(0);
+      expect(lookups, 'an idle ledger: nothing looked at').to.equal(0);
+      await confirmedReceivable(gw, '100000');
+      expect(await gw.notifications.reminders?.trigger()).to.equal(0);
+      expect(lookups, 'a block committed: scanned again').to.be.greaterThan(0);
+    } finally {
+      store.fired = fired;
+    }
+  });
 });

@@ -58,7 +58,15 @@ export async function openNotifications(ledger: Ledger, options: NotificationOpt
   const reader = options.reminders.reader;
   if (!reader) options.logger?.warn({}, 'maturity reminders are off: no AUDITOR or OPERATOR identity to read the ledger with (SCF_REMINDER_IDENTITY)');
   const reminders = reader
-    ? new ReminderScanner({ calls: new LedgerCalls(ledger), reader, outbox, now: ledgerNow(ledger), intervalMs: options.reminders.intervalMs, logger: options.logger })
+    ? new ReminderScanner({
+        calls: new LedgerCalls(ledger),
+        reader,
+        outbox,
+        now: ledgerNow(ledger),
+        height: () => ledger.height(),
+        intervalMs: options.reminders.intervalMs,
+        logger: options.logger,
+      })
     : undefined;
   reminders?.start();
   return {
