@@ -50,6 +50,18 @@ describe('HTTP: platform routes, authentication and errors', () => {
     expect(Object.keys(transfer.responses)).to.include.members(['200', '400', '401', '404', '409', '422']);
     expect(res.body.components.schemas.TransferVoucher.required).to.deep.equal(['to', 'amount']);
     expect(res.body.components.schemas.Problem.properties).to.have.keys('type', 'title', 'status', 'code', 'detail', 'txId', 'errors');
+    // A chaincode write takes an Idempotency-Key, and reusing one for another
+    // request is 409 ALREADY_EXISTS; the other POSTs say what the key does there.
+    type Op = { parameters?: Array<{ name: string; description: string }>; responses: Record<string, { description: string }> };
+    const writes = Object.entries(res.body.paths as Record<string, Record<string, Op>>).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([method]) => method === 'post' || method === 'delete')
+        .map(([method, op]) => ({ at: `${method} ${path}`, key: op.parameters?.find((p) => p.name === 'Idempotency-Key')?.description ?? '', conflict: op.responses['409']?.description ?? '' })),
+    );
+    const replayed = writes.filter((w) => w.key.startsWith('Passed to the chaincode'));
+    expect(replayed.length).to.be.greaterThan(25);
+    expect(replayed.filter((w) => !w.conflict.includes('ALREADY_EXISTS')).map((w) => w.at)).to.deep.equal([]);
+    expect(writes.find((w) => w.at === 'post /fingerprints')?.key).to.equal('Not used: this request writes nothing');
   });
 
   it('rejects a request without a token with 401 UNAUTHENTICATED and a Bearer challenge', async () => {

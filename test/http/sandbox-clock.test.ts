@@ -132,10 +132,15 @@ describe('HTTP: sandbox clock (POST /sandbox/clock, GET /sandbox/clock, /ready)'
     const again = await advance(own, 'P2D').set('Idempotency-Key', key);
     expect(again.status).to.equal(200);
     expect(again.headers['idempotent-replayed']).to.equal('true');
-    expect(again.body.advance).to.deep.equal(first.body.advance);
+    expect(again.body).to.deep.equal(first.body);
     expect(again.body.offsetMs).to.equal(2 * DAY_MS);
+    // Replayed after another advance: still the first answer, as the clock was then.
+    expect((await advance(own, 'P1D')).status).to.equal(200);
+    const later = await advance(own, 'P2D').set('Idempotency-Key', key);
+    expect(later.headers['idempotent-replayed']).to.equal('true');
+    expect(later.body).to.deep.equal(first.body);
     expectProblem(await advance(own, 'P3D').set('Idempotency-Key', key), 409, 'ALREADY_EXISTS');
-    expect((await ledgerClock(own)).offsetMs).to.equal(2 * DAY_MS);
+    expect((await ledgerClock(own)).offsetMs).to.equal(3 * DAY_MS);
   });
 
   it('refuses on the Fabric connector with 409 INVALID_STATE saying why, moving nothing', async () => {

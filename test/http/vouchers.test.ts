@@ -131,6 +131,18 @@ describe('HTTP: credit vouchers', () => {
       for (const r of res.body.records) expect(r.maturityDate).to.equal(isoDate(45));
     });
 
+    it('rejects a bookmark it did not return with 400, also one of its own prefix ending in a broken character', async () => {
+      await issuedVoucher(gw);
+      await issuedVoucher(gw);
+      const first = await read('/vouchers?pageSize=1', 'supplier1');
+      expect(first.status).to.equal(200);
+      const { p, b } = JSON.parse(Buffer.from(first.body.bookmark as string, 'base64url').toString('utf8')) as { p: number; b: string };
+      // The same key with a lone surrogate: JSON can carry it, UTF-8 (a key on the peer) cannot.
+      const crafted = Buffer.from(`{"p":${p},"b":${JSON.stringify(b).slice(0, -1)}\\ud800"}`, 'utf8').toString('base64url');
+      expectProblem(await read(`/vouchers?pageSize=1&bookmark=${crafted}`, 'supplier1'), 400, 'VALIDATION_FAILED');
+      expectProblem(await read('/vouchers?pageSize=1&bookmark=bm90LW9uZQ', 'supplier1'), 400, 'VALIDATION_FAILED');
+    });
+
     it('rejects an inverted maturity range and an unknown status with 400', async () => {
       expectProblem(await read(`/vouchers?maturingFrom=${isoDate(10)}&maturingTo=${isoDate(1)}`, 'supplier1'), 400, 'VALIDATION_FAILED');
       expectProblem(await read('/vouchers?status=GONE', 'supplier1'), 400, 'VALIDATION_FAILED');

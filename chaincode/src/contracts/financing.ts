@@ -36,7 +36,7 @@ import {
   WithdrawFinancingCommand,
 } from './schemas';
 import { issuerOverdue, readableVoucher, voucherTargets } from './voucher';
-import { receiptTargets, visibleReceipt } from './warehouse';
+import { pledgeableTargets, visibleReceipt } from './warehouse';
 
 /**
  * The bank approves with an advance and a rate. Subject to dual control: at
@@ -303,7 +303,7 @@ function assetTargets(asset: FinancedAsset): FreezeTarget[] {
     case 'RECEIVABLE':
       return receivableTargets(asset.record);
     case 'WAREHOUSE_RECEIPT':
-      return receiptTargets(asset.record);
+      return pledgeableTargets(asset.record);
   }
 }
 

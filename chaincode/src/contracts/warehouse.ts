@@ -249,9 +249,19 @@ export function receiptTargets(r: WarehouseReceipt): FreezeTarget[] {
   return [...lineageTargets('WAREHOUSE_RECEIPT', r.id), { type: 'MEMBER', id: r.owner }];
 }
 
+/**
+ * Everything a freeze on which stops a receipt being pledged, released or
+ * enforced: the receipt with its ancestors, its owner, and the warehouse
+ * that issued it (a court freezing a warehouse over duplicate receipts stops
+ * lending on its receipts, as a frozen issuer stops it on its vouchers).
+ */
+export function pledgeableTargets(r: WarehouseReceipt): FreezeTarget[] {
+  return [...receiptTargets(r), { type: 'MEMBER', id: r.warehouse }];
+}
+
 function pledgeTargets(r: WarehouseReceipt, fin: Financing | undefined): FreezeTarget[] {
   const bank = fin?.bank ?? r.pledgee;
-  return bank === undefined ? receiptTargets(r) : [...receiptTargets(r), { type: 'MEMBER', id: bank }];
+  return bank === undefined ? pledgeableTargets(r) : [...pledgeableTargets(r), { type: 'MEMBER', id: bank }];
 }
 
 /**

@@ -270,7 +270,7 @@ export class Store {
       // Fabric starts the page at the bookmark and ends it at the prefix's end:
       // a bookmark from outside the prefix would list another index's (or
       // another member's) entries as if they matched this query.
-      if (cursor.b !== '' && !cursor.b.startsWith(this.key(prefix.index, prefix.attrs))) throw notOurBookmark();
+      if (cursor.b !== '' && (!cursor.b.startsWith(this.key(prefix.index, prefix.attrs)) || !isWellFormed(cursor.b))) throw notOurBookmark();
       const { iterator, metadata } = await this.stub.getStateByPartialCompositeKeyWithPagination(
         prefix.index,
         [...prefix.attrs],
@@ -373,6 +373,11 @@ function decodeBookmark(raw: string | undefined, prefixCount: number): Bookmark 
     // fall through to the error below
   }
   throw notOurBookmark();
+}
+
+/** No lone surrogate (a key is UTF-8 on the peer; one that cannot be encoded is no key this query returned). */
+function isWellFormed(text: string): boolean {
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 }
 
 function notOurBookmark(): DomainError {

@@ -106,11 +106,21 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const body = toProblem(err);
     if (body.status >= 500) logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     else if (!(err instanceof LedgerError) && !(err instanceof RequestValidationError)) {
-      // A client error raised by Express itself (bad URI, body too large): worth a warning, not an alert.
-      logger.warn({ err, method: req.method, url: req.originalUrl }, 'request rejected');
+      // A client error raised by Express itself (bad URI, body too large, JSON
+      // that does not parse): worth a warning, not an alert. Without the body
+      // body-parser keeps on the error: a request's fields (an invoice's,
+      // which reach no block) are not copied into the log.
+      logger.warn({ err: withoutBody(err), method: req.method, url: req.originalUrl }, 'request rejected');
     }
     sendProblem(res, body);
   };
+}
+
+/** An error as logged: body-parser's `body` (the raw request) left out. */
+function withoutBody(err: unknown): unknown {
+  if (!(err instanceof Error) || !('body' in err)) return err;
+  const { body: _body, ...rest } = err;
+  return Object.assign(Object.create(Object.getPrototypeOf(err) as object) as Error, rest, { message: err.message, stack: err.stack });
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {

@@ -216,7 +216,10 @@ export function registerOpenApi(registry: OpenAPIRegistry, specs: readonly Route
         ...(spec.accepted
           ? { 202: { description: 'Dual control: a PENDING approval for a checker', content: { 'application/json': { schema: spec.accepted } } } }
           : {}),
-        ...problemResponses(spec.errors),
+        // A chaincode write answers 409 ALREADY_EXISTS to an Idempotency-Key
+        // reused for another request; a route that says what the key does
+        // there lists its own codes.
+        ...problemResponses(spec.method === 'get' || spec.idempotency !== undefined ? spec.errors : [...spec.errors, 'ALREADY_EXISTS']),
       },
     });
   }

@@ -50,7 +50,9 @@ export class SandboxClockService {
       requestId: ctx.requestId,
     });
     if (!replayed) this.advanced();
-    return { value: { ...clock.state(), advance }, txId: undefined, replayed };
+    // The clock as this advance left it, from its record: a replay answers
+    // the same body as the first answer, whatever advances came since.
+    return { value: { enabled: true, offsetMs: advance.offsetMs, now: advance.to, advance }, txId: undefined, replayed };
   }
 
   private caller(ctx: CallContext): Promise<Actor> {

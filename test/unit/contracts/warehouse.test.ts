@@ -248,6 +248,19 @@ describe('warehouse contract', () => {
       await w.h.submit(w.as.warehouse, 'warehouse:Deliver', { id: children[0].id });
     });
 
+    it('stops lending on the receipts of a frozen warehouse, changing nothing, and lets the owner move them', async () => {
+      const r = await issue('DL-FW', { quantity: 10 });
+      const f = await w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'MEMBER', id: IDS.warehouse }, reason: '(2026)鲁02执保5号' });
+      const height = await w.h.ws.height();
+      const request = { asset: { type: 'WAREHOUSE_RECEIPT', id: r.id }, bank: IDS.bank, requestedAmount: yuan(1), dueDate: '2026-03-31' };
+      await rejects(w.h.submit(w.as.tier1, 'financing:Request', request), 'FROZEN');
+      expect(await w.h.ws.height()).to.equal(height);
+      // The owner's own dealings are not the warehouse's.
+      await w.h.submit(w.as.tier1, 'warehouse:Split', { id: r.id, quantities: [4, 6] });
+      await w.h.submit(w.as.operator, 'freeze:Unfreeze', { id: f.id });
+      await w.h.submit(w.as.tier1, 'financing:Request', { ...request, asset: { type: 'WAREHOUSE_RECEIPT', id: `${r.id}.1` } });
+    });
+
     it('keeps a pledged receipt with its bank while frozen: no release, no enforcement', async () => {
       const { receipt } = await pledged('DL-F3', '2026-02-01');
       await w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'WAREHOUSE_RECEIPT', id: receipt.id }, reason: 'order' });

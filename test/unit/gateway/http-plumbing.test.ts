@@ -131,6 +131,22 @@ describe('request logs', () => {
     expect(lines.join('\n')).not.to.contain('tok-123456789');
   });
 
+  it('do not copy a request body that does not parse into the log', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (s: string) => lines.push(s) });
+    const app = createApp({ services: {} as never, directory, ledgerKind: 'embedded', logger });
+    const res = await supertest(app)
+      .post('/receivables')
+      .set('Authorization', 'Bearer tok-123456789')
+      .set('Content-Type', 'application/json')
+      .send('{"documents":[{"kind":"INVOICE","invoiceNumber":"CONFIDENTIAL-4711"}],}');
+    expect(res.status).to.equal(400);
+    const warned = lines.find((l) => l.includes('request rejected'));
+    expect(warned, 'the rejection is logged').to.be.a('string');
+    expect(JSON.parse(warned ?? '{}').err.message).to.be.a('string');
+    expect(lines.join('\n')).not.to.contain('CONFIDENTIAL-4711');
+  });
+
   it('log the caller, the status and the time; a 5xx at error level; nothing at all when info is off', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (s: string) => lines.push(s) });

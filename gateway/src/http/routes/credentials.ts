@@ -45,7 +45,7 @@ export function credentialRoutes({ credentials }: Services): RouteSpec[] {
       tag: 'credentials',
       params: CredentialParams,
       success: { status: 200, description: 'The credential and its new token (shown once)', schema: IssuedCredential },
-      errors: ['FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'LEDGER_UNAVAILABLE'],
+      errors: ['FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'ALREADY_EXISTS', 'LEDGER_UNAVAILABLE'],
       idempotency: 'Kept with the rotation: repeating the last rotation’s key is 409 ALREADY_EXISTS and changes nothing (its token is shown once; rotate with a new key if it was lost)',
       handle: async ({ params }, ctx) => ({ body: await credentials.rotate(ctx, params.id, params.credentialId), headers: NO_STORE }),
     }),

@@ -13,6 +13,7 @@ export function fingerprintRoutes({ fingerprints }: Services): RouteSpec[] {
       body: FingerprintBody,
       success: { status: 200, description: 'Canonical form and SHA-256 of each document', schema: FingerprintResult },
       errors: [],
+      idempotency: 'Not used: this request writes nothing',
       handle: ({ body }) => Promise.resolve({ body: fingerprints.compute(body.documents as CanonicalDocument[]) }),
     }),
     route({
@@ -23,6 +24,7 @@ export function fingerprintRoutes({ fingerprints }: Services): RouteSpec[] {
       body: CheckFingerprintsBody,
       success: { status: 200, description: 'One entry per fingerprint', schema: FingerprintStatus },
       errors: ['FORBIDDEN', 'LEDGER_UNAVAILABLE'],
+      idempotency: 'Not used: this request writes nothing',
       handle: async ({ body }, ctx) => ({ body: await fingerprints.check(ctx, body.fingerprints) }),
     }),
   ];

@@ -37,6 +37,7 @@ export function receivableRoutes({ receivables }: Services): RouteSpec[] {
       body: VerifyDocumentsBody,
       success: { status: 200, description: 'One answer per document, in the order given', schema: DocumentVerification },
       errors: ['NOT_FOUND', 'LEDGER_UNAVAILABLE'],
+      idempotency: 'Not used: this request writes nothing',
       handle: async ({ params, body }, ctx) => ({ body: await receivables.verifyDocuments(ctx, params.id, body.documents as CanonicalDocument[]) }),
     }),
     route({
