@@ -8,7 +8,7 @@ import { demoSignIns } from './demo/sign-in';
 import { listen, ListenError, serve } from './http/server';
 import { LedgerError } from './ledger/ledger';
 import type { LedgerRuntime } from './runtime';
-import { baseUrl, explainDataDirFailure, prepareDataDir, startBanner, StartupError } from './startup';
+import { baseUrl, explainDataDirFailure, isLoopback, prepareDataDir, startBanner, StartupError } from './startup';
 
 /*
  * The ledger, the chaincode and the app are loaded only once the address is
@@ -191,8 +191,3 @@ main().catch((err: unknown) => {
   process.stderr.write(`gateway failed to start: ${known ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });
-
-/** Whether `host` is only reachable from this machine. */
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}

@@ -104,6 +104,11 @@ export function explainDataDirFailure(err: unknown, dataDir: string): StartupErr
 }
 
 /** How a client reaches host:port (IPv6 literals in brackets). */
+/** Whether `host` is reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
 export function baseUrl(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -89,8 +89,11 @@ export const CANONICAL_FIELDS: Readonly<Record<FingerprintKind, readonly string[
 const FORBIDDEN = /[|\u0000-\u001f\u007f]/;
 const AMOUNT = /^(0|[1-9][0-9]*)$/;
 
+/** An identifier as the canonical form writes it: trimmed, upper case. */
+export const canonicalId = (value: string): string => value.trim().toUpperCase();
+
 function id(value: string, field: string, allowEmpty = false): string {
-  const v = value.trim().toUpperCase();
+  const v = canonicalId(value);
   if (!allowEmpty && v.length === 0) throw new CanonicalFormError(`${field} must not be empty`);
   if (FORBIDDEN.test(v)) throw new CanonicalFormError(`${field} must not contain "|" or control characters`);
   return v;

@@ -1,5 +1,5 @@
 import { DomainError } from './errors';
-import { documentFingerprints } from './canonical';
+import { canonicalId, documentFingerprints } from './canonical';
 import { assertDate } from './dates';
 import { assertFingerprint } from './fingerprints';
 import { newMeta, touch } from './meta';
@@ -107,10 +107,10 @@ export function receivableDocumentsFrom(fields: unknown): ReceivableDocuments {
   const list = assertArray(fields, 'documents');
   if (list.length > MAX_DOCUMENTS) throw invalid('documents', `must list at most ${MAX_DOCUMENTS} documents`);
   const refs = assertDocuments(documentFingerprints(list));
-  // As the canonical form writes it (trimmed, upper case), as the claim does.
+  // As the canonical form writes it, as the claim does (the fields passed its checks above).
   const invoiceSellers = list.flatMap((d) => {
     const doc = d as { kind?: unknown; sellerTaxId?: unknown };
-    return doc.kind === 'INVOICE' && typeof doc.sellerTaxId === 'string' ? [doc.sellerTaxId.trim().toUpperCase()] : [];
+    return doc.kind === 'INVOICE' && typeof doc.sellerTaxId === 'string' ? [canonicalId(doc.sellerTaxId)] : [];
   });
   return { refs, invoiceSellers };
 }

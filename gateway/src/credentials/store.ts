@@ -134,7 +134,7 @@ export class CredentialStore implements TokenDirectory {
   }
 
   findByRequest(memberId: string, requestId: string): StoredCredential | undefined {
-    return this.credentials.find((c) => c.createdBy.memberId === memberId && c.requestId === requestId);
+    return issuedUnder(this.credentials, memberId, requestId);
   }
 
   /**
@@ -152,7 +152,7 @@ export class CredentialStore implements TokenDirectory {
       createdAt: this.now().toISOString(),
     };
     await this.change((all) => {
-      const earlier = requestId === undefined ? undefined : all.find((c) => c.createdBy.memberId === input.createdBy.memberId && c.requestId === requestId);
+      const earlier = requestId === undefined ? undefined : issuedUnder(all, input.createdBy.memberId, requestId);
       if (earlier) throw new CredentialConflict('REPEATED', `Idempotency-Key ${requestId} already issued credential ${earlier.id}; its token was shown once: rotate it if it was lost`);
       return [...all, credential];
     });
@@ -249,4 +249,9 @@ export class CredentialStore implements TokenDirectory {
     return writeSecretFile(this.path, JSON.stringify({ version: 1, credentials: all }, null, 2));
   }
 
+}
+
+/** The credential a member issued under an Idempotency-Key, if any. */
+function issuedUnder(all: readonly StoredCredential[], memberId: string, requestId: string): StoredCredential | undefined {
+  return all.find((c) => c.createdBy.memberId === memberId && c.requestId === requestId);
 }
