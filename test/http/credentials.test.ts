@@ -176,6 +176,37 @@ describe(`HTTP: credentials, members who can sign in (${CONNECTOR})`, () => {
       expectProblem(await issue(memberId, { csr: pem, userRole: 'ADMIN' }, bearer(clerk.body.token)), 403, 'FORBIDDEN');
     });
 
+    it("keeps approvers the operator's: an ADMIN issues no CHECKER or ADMIN (403, nothing written) and rotates only its own token and those it issued", async () => {
+      const memberId = await registerMember();
+      const operator = gw.auth('operator-admin');
+      const admin = (await issue(memberId, { csr: (await csrFor('admin')).pem, userRole: 'ADMIN' }, operator)).body;
+      const ids = async () => (await gw.http.get(`/members/${memberId}/credentials`).set('Authorization', operator)).body.credentials.map((c: { id: string }) => c.id);
+      const before = await ids();
+      for (const userRole of ['CHECKER', 'ADMIN']) {
+        const height = await gw.ledger.height();
+        const res = await issue(memberId, { csr: (await csrFor()).pem, userRole }, bearer(admin.token));
+        expectProblem(res, 403, 'FORBIDDEN');
+        expect(res.body.detail).to.contain('the operator binds them');
+        expect(await gw.ledger.height()).to.equal(height);
+      }
+      expect(await ids()).to.deep.equal(before);
+
+      const rotate = (id: string, auth: string) => gw.http.post(`/members/${memberId}/credentials/${id}/rotate`).set('Authorization', auth);
+      const checker = (await issue(memberId, { csr: (await csrFor('checker')).pem, userRole: 'CHECKER' }, operator)).body;
+      const clerk = (await issue(memberId, { csr: (await csrFor('clerk')).pem, userRole: 'MAKER' }, bearer(admin.token))).body;
+      // Its new token would let the ADMIN act as the checker: refused, and the checker's token still works.
+      const taken = await rotate(checker.credential.id, bearer(admin.token));
+      expectProblem(taken, 403, 'FORBIDDEN');
+      expect(taken.body).not.to.have.property('token');
+      expect((await gw.http.get('/me').set('Authorization', bearer(checker.token))).status).to.equal(200);
+      // Promoted by the operator, the clerk stays the ADMIN's to rotate: dual control counts it as possibly the ADMIN's own.
+      await gw.http.post(`/members/${memberId}/identities`).set('Authorization', operator).send({ mspId: 'PlatformMSP', identityId: clerk.credential.identityId, userRole: 'CHECKER' });
+      expect((await rotate(clerk.credential.id, bearer(admin.token))).status).to.equal(200);
+      const own = await rotate(admin.credential.id, bearer(admin.token));
+      expect(own.status).to.equal(200);
+      expect((await rotate(checker.credential.id, operator)).status).to.equal(200);
+    });
+
     it('rotates a token: the new one signs in, the old one is 401 at once', async () => {
       const memberId = await registerMember();
       const first = (await issue(memberId, { csr: (await csrFor()).pem, userRole: 'ADMIN' }, gw.auth('operator-admin'))).body;

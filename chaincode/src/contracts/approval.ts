@@ -3,7 +3,8 @@ import { canReadApproval, decideApproval, type Approval, type ApprovalAction } f
 import { DomainError } from '../domain/errors';
 import { EVENTS } from '../domain/events';
 import { isReader } from '../domain/members';
-import { ApprovalIndex, ApprovalSpec } from '../ledger/specs';
+import type { IdentityBinding } from '../domain/types';
+import { ApprovalIndex, ApprovalSpec, IdentitySpec } from '../ledger/specs';
 import { operationNamed, parseCommand, ScfContract, type TxEnv } from './base';
 import { ById, DecideApprovalCommand, ListApprovalsQuery } from './schemas';
 
@@ -76,5 +77,8 @@ export class ApprovalContract extends ScfContract {
 async function decide(env: TxEnv, id: string, action: ApprovalAction, reason: string | undefined) {
   const before = await env.store.get<Approval>(ApprovalSpec.type, [id]);
   if (!before || !canReadApproval(env.actor, before)) throw new DomainError('NOT_FOUND', `approval ${id} not found`);
-  return { before, after: decideApproval(before, action, env.actor, reason, env.tx) };
+  // The maker's binding, for the one-person check (approving only): the maker
+  // is of the approval's member, so of its MSP.
+  const makerBinding = action === 'APPROVE' ? await env.store.get<IdentityBinding>(IdentitySpec.type, [env.actor.member.mspId, before.maker]) : undefined;
+  return { before, after: decideApproval(before, action, env.actor, reason, env.tx, makerBinding) };
 }

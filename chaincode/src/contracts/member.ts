@@ -55,6 +55,7 @@ export class MemberContract extends ScfContract {
         member,
         undefined,
         tx,
+        'itself',
       );
       await store.put(BOOTSTRAP_TYPE, ['scf'], { memberId: member.id, txId: tx.txId });
       await store.save(MemberSpec, undefined, member);
@@ -98,11 +99,11 @@ export class MemberContract extends ScfContract {
   @Transaction()
   async BindIdentity(ctx: Context, command: string): Promise<string> {
     return this.mutate(ctx, 'member:BindIdentity', command, BindIdentityCommand, async ({ store, actor, tx }, cmd) => {
-      assertMayBindIdentity(actor, cmd.memberId);
+      assertMayBindIdentity(actor, cmd.memberId, cmd.userRole);
       const member = await store.get<Member>(MemberSpec.type, [cmd.memberId]);
       if (!member) throw new DomainError('NOT_FOUND', `member ${cmd.memberId} not found`);
       const existing = await store.get<IdentityBinding>(IdentitySpec.type, [cmd.mspId, cmd.identityId]);
-      const identity = bindIdentity(cmd, member, existing, tx);
+      const identity = bindIdentity(cmd, member, existing, tx, actor);
       await store.save(IdentitySpec, existing, identity);
       return {
         result: identity,

@@ -1,9 +1,9 @@
 import { DomainError } from './errors';
-import { assertActive, assertMayWrite, assertRole, hasRole } from './members';
+import { assertActive, assertMayWrite, assertRole, hasRole, mayBeOnePerson } from './members';
 import { parseAmount } from './money';
 import { newMeta, touch } from './meta';
 import { nextStatus, type Transition } from './statemachine';
-import type { Actor, Member, Meta, TxInfo } from './types';
+import type { Actor, IdentityBinding, Member, Meta, TxInfo } from './types';
 import { lineageIds } from './vouchers';
 
 /*
@@ -65,15 +65,32 @@ export function requestApproval(
 /**
  * A checker decides: a different identity of the same member with user role
  * CHECKER or ADMIN. The maker approving its own request is FORBIDDEN; the
- * maker may withdraw (reject) it.
+ * maker may withdraw (reject) it. Approving is FORBIDDEN too when the two
+ * identities may be one person (`makerBinding`, the maker's binding, and the
+ * checker's meet in mayBeOnePerson): an ADMIN approving a request of a MAKER
+ * it bound, a MAKER it bound approving the ADMIN's, or two it bound. Whoever
+ * binds an identity may hold its key, so the ledger cannot tell them apart.
  */
-export function decideApproval(a: Approval, action: ApprovalAction, checker: Actor, reason: string | undefined, tx: TxInfo): Approval {
+export function decideApproval(
+  a: Approval,
+  action: ApprovalAction,
+  checker: Actor,
+  reason: string | undefined,
+  tx: TxInfo,
+  makerBinding?: IdentityBinding,
+): Approval {
   assertActive(checker);
   if (checker.member.id !== a.memberId) throw new DomainError('NOT_FOUND', `approval ${a.id} not found`);
   const isMaker = checker.identity.identityId === a.maker;
   if (action === 'APPROVE' && isMaker) throw new DomainError('FORBIDDEN', `the maker of approval ${a.id} cannot approve it`);
   if (!isMaker && checker.identity.userRole === 'MAKER') {
     throw new DomainError('FORBIDDEN', `approval ${a.id} needs a CHECKER or ADMIN of member ${a.memberId}`);
+  }
+  if (action === 'APPROVE' && makerBinding && mayBeOnePerson(makerBinding, checker.identity)) {
+    throw new DomainError(
+      'FORBIDDEN',
+      `approval ${a.id}: its maker and this identity were bound one by the other, or both by one ADMIN, so may be one person; another CHECKER or ADMIN of member ${a.memberId} approves it`,
+    );
   }
   const status = nextStatus(APPROVAL_TRANSITIONS, `approval ${a.id}`, a.status, action);
   return {

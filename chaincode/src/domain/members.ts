@@ -8,6 +8,7 @@ import {
   type BindIdentityCommand,
   type BootstrapCommand,
   type IdentityBinding,
+  type IdentityRef,
   type Member,
   type RegisterMemberCommand,
   type Role,
@@ -126,13 +127,16 @@ export function reinstateMember(m: Member, tx: TxInfo): Member {
  *   member, or an identical one, is ALREADY_EXISTS; an existing binding to the
  *   same member with another user role is changed to the new role.
  * The caller must be allowed by assertMayBindIdentity (an active OPERATOR, or
- * the member's own ADMIN), or be the Bootstrap itself.
+ * the member's own ADMIN for a MAKER), or be the Bootstrap itself. `by` is
+ * the caller, kept as the binding's `boundBy` when the identity is new; a
+ * change of role keeps the first binder, who may still hold the key.
  */
 export function bindIdentity(
   cmd: BindIdentityCommand,
   member: Member,
   existing: IdentityBinding | undefined,
   tx: TxInfo,
+  by: Actor | 'itself',
 ): IdentityBinding {
   const c = assertRecord(cmd, 'command');
   const memberId = assertUscc(c.memberId, 'memberId');
@@ -153,7 +157,29 @@ export function bindIdentity(
     }
     return { ...touch(existing, tx), userRole };
   }
-  return { docType: 'identity', mspId, identityId, memberId, userRole, ...newMeta(tx) };
+  const boundBy = by === 'itself'
+    ? { mspId, identityId, memberId }
+    : { mspId: by.identity.mspId, identityId: by.identity.identityId, memberId: by.member.id };
+  return { docType: 'identity', mspId, identityId, memberId, userRole, boundBy, ...newMeta(tx) };
+}
+
+/**
+ * The identities that may be one person with this one, as far as the ledger
+ * can tell: itself, and the identity that first bound it when that was an
+ * ADMIN of its own member (who may have sent its CSR and kept the key). An
+ * identity bound by the operator, which vets whom it binds, is its own.
+ */
+export function controllersOf(binding: IdentityBinding): IdentityRef[] {
+  const self = { mspId: binding.mspId, identityId: binding.identityId };
+  const by = binding.boundBy;
+  if (!by || by.memberId !== binding.memberId || (by.mspId === self.mspId && by.identityId === self.identityId)) return [self];
+  return [self, { mspId: by.mspId, identityId: by.identityId }];
+}
+
+/** Whether two bindings may be held by one person (controllersOf meet). */
+export function mayBeOnePerson(a: IdentityBinding, b: IdentityBinding): boolean {
+  const theirs = controllersOf(b);
+  return controllersOf(a).some((x) => theirs.some((y) => x.mspId === y.mspId && x.identityId === y.identityId));
 }
 
 /** getID() text: non-empty, bounded, and usable as a composite-key attribute (no U+0000, no U+10FFFF). */
@@ -207,15 +233,26 @@ export function assertOperator(actor: Actor): void {
 
 /**
  * Who may bind an identity to member `memberId` (member:BindIdentity): an
- * active OPERATOR for any member, or an identity bound as ADMIN to that very
- * member, for its own member only (decision: a member manages its own
- * people, as with dual control; it can never reach another member's). Checked
- * before the member is looked up, so a refused caller learns nothing of it.
+ * active OPERATOR for any member and any user role, or an identity bound as
+ * ADMIN to that very member, for its own member only and, when `userRole` is
+ * given, only as MAKER (decision: a member manages its own clerks; it can
+ * never reach another member's). The identities that approve (CHECKER,
+ * ADMIN) are bound by the operator, who vets them as it vets members: an
+ * ADMIN that could mint approvers could approve its own requests, and dual
+ * control would rest on one person. Without `userRole` (listing or revoking
+ * a member's credentials) the ADMIN is allowed. Checked before the member is
+ * looked up, so a refused caller learns nothing of it.
  */
-export function assertMayBindIdentity(actor: Actor, memberId: string): void {
+export function assertMayBindIdentity(actor: Actor, memberId: string, userRole?: string): void {
   assertActive(actor);
   if (hasRole(actor, 'OPERATOR')) return;
-  if (actor.member.id === memberId && actor.identity.userRole === 'ADMIN') return;
+  if (actor.member.id === memberId && actor.identity.userRole === 'ADMIN') {
+    if (userRole === undefined || userRole === 'MAKER') return;
+    throw new DomainError(
+      'FORBIDDEN',
+      `an ADMIN binds MAKER identities of its own member; ${userRole} identities approve under dual control, so the operator binds them`,
+    );
+  }
   throw new DomainError(
     'FORBIDDEN',
     actor.member.id === memberId

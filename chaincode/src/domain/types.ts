@@ -57,7 +57,21 @@ export type IdentityBinding = {
   identityId: string;
   memberId: string;
   userRole: UserRole;
+  /**
+   * Who first bound this identity (a later change of role keeps it): the
+   * binder's identity and member. Whoever binds a certificate may hold its
+   * key, so dual control counts an identity its own member's ADMIN bound as
+   * that ADMIN's too (decideApproval). Absent on bindings written before it
+   * existed.
+   */
+  boundBy?: IdentityRef & { memberId: string };
 } & Meta;
+
+/** A Fabric identity by name: its MSP and `getID()`. */
+export interface IdentityRef {
+  mspId: string;
+  identityId: string;
+}
 
 /** The caller of a transaction, resolved from its X.509 identity and the on-chain binding. */
 export interface Actor {

@@ -60,7 +60,8 @@ export const NO_EMBEDDED_CA =
  *
  * Who may: an active OPERATOR for any member, or an ADMIN of the member for
  * its own member (the chaincode's assertMayBindIdentity, checked here first
- * and again by the chaincode); listing also for auditors. Check order as
+ * and again by the chaincode): issuing MAKER credentials only, rotating only
+ * what it bound itself (rotate), revoking any; listing also for auditors. Check order as
  * everywhere: caller (403), input (400), state (409), then the member (404).
  */
 export class CredentialService {
@@ -73,7 +74,7 @@ export class CredentialService {
   ) {}
 
   async issue(ctx: CallContext, memberId: string, input: IssueCredentialInput): Promise<Written<IssuedCredential>> {
-    const actor = await this.manager(ctx, memberId);
+    const actor = await this.manager(ctx, memberId, input.userRole);
     const csr = await verified(input.csr);
     const { store } = this.available();
     if (ctx.requestId === undefined) return this.issueOnce(ctx, actor, memberId, input, csr);
@@ -137,11 +138,34 @@ export class CredentialService {
     return { credentials: this.available().store.list(memberId).map(metadataOf) };
   }
 
-  /** A new token for the credential; the old one fails from the moment this answers. */
+  /**
+   * A new token for the credential; the old one fails from the moment this
+   * answers. The new token goes to the caller, who can then act as the
+   * credential's identity, so a member's ADMIN rotates only its own
+   * credential and those of identities it bound itself (which dual control
+   * already counts as possibly its own); the operator rotates any. Otherwise
+   * an ADMIN could take over a checker the operator bound and approve its own
+   * requests with it.
+   */
   async rotate(ctx: CallContext, memberId: string, credentialId: string): Promise<IssuedCredential> {
     const actor = await this.manager(ctx, memberId);
     const { store } = this.available();
     const current = live(found(store, memberId, credentialId), 'rotate');
+    if (!hasRole(actor, 'OPERATOR') && current.identityId !== actor.identity.identityId) {
+      // The binding as it is on chain now, read as the credential itself.
+      const { identity } = await this.calls.read<Actor>(
+        { principal: { label: current.id, identity: { mspId: current.mspId, certificate: current.certificate } } },
+        'member:WhoAmI',
+        {},
+      );
+      const by = identity.boundBy;
+      if (!by || by.mspId !== actor.identity.mspId || by.identityId !== actor.identity.identityId) {
+        throw new LedgerError(
+          'FORBIDDEN',
+          `credential ${current.id} was not bound by this identity: its new token would let you act as it; the operator rotates it, or revoke it and issue a new one`,
+        );
+      }
+    }
     const { credential, token } = await conflicts(() => store.rotate(current.id, actorOf(actor), ctx.requestId));
     return { credential: metadataOf(credential), certificate: credential.certificate, token };
   }
@@ -158,12 +182,15 @@ export class CredentialService {
     return this.calls.read<Actor>(ctx, 'member:WhoAmI', {});
   }
 
-  /** The caller, when it may manage the identities of `memberId`: an active OPERATOR, or that member's ADMIN. */
-  private async manager(ctx: CallContext, memberId: string): Promise<Actor> {
+  /**
+   * The caller, when it may manage the identities of `memberId`: an active
+   * OPERATOR, or that member's ADMIN (for a new identity, a MAKER only).
+   */
+  private async manager(ctx: CallContext, memberId: string, userRole?: UserRole): Promise<Actor> {
     const actor = await this.caller(ctx);
     ruled(() => {
       assertNotAuditor(actor);
-      assertMayBindIdentity(actor, memberId);
+      assertMayBindIdentity(actor, memberId, userRole);
     });
     return actor;
   }

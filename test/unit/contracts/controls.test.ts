@@ -57,6 +57,68 @@ describe('dual control (双人授权)', () => {
     expect((await w.h.evaluate(w.as.core, 'approval:Get', { id: a2.id })).status).to.equal('PENDING');
   });
 
+  describe('one person, two identities', () => {
+    let admin: Awaited<ReturnType<typeof makeIdentity>>;
+    const bindAs = async (by: Awaited<ReturnType<typeof makeIdentity>>, cn: string, userRole: string) => {
+      const identity = await makeIdentity('CoreMSP', cn);
+      await w.h.submit(by, 'member:BindIdentity', { memberId: IDS.core, mspId: 'CoreMSP', identityId: clientIdOf(identity), userRole });
+      return identity;
+    };
+    beforeEach(async () => {
+      admin = await bindAs(w.as.operator, 'core-admin', 'ADMIN');
+    });
+
+    it("keeps approvers the operator's to bind: an ADMIN binds MAKERs only, and writes nothing otherwise", async () => {
+      const height = await w.h.ws.height();
+      for (const role of ['CHECKER', 'ADMIN']) {
+        const err = await rejects(bindAs(admin, `second-${role}`, role), 'FORBIDDEN');
+        expect(err.message).to.contain('the operator binds them');
+      }
+      expect(await w.h.ws.height()).to.equal(height);
+      const clerk = await bindAs(admin, 'core-clerk', 'MAKER');
+      const me = await w.h.evaluate(clerk, 'member:WhoAmI', {});
+      expect(me.identity.boundBy).to.deep.equal({ mspId: 'CoreMSP', identityId: clientIdOf(admin), memberId: IDS.core });
+      // Nor can the ADMIN promote its clerk: a change of role is a binding too.
+      await rejects(w.h.submit(admin, 'member:BindIdentity', { memberId: IDS.core, mspId: 'CoreMSP', identityId: clientIdOf(clerk), userRole: 'CHECKER' }), 'FORBIDDEN');
+    });
+
+    it('refuses approvals between identities one ADMIN may hold, in every pairing, and writes nothing; an operator-bound checker approves', async () => {
+      const clerk = await bindAs(admin, 'core-clerk', 'MAKER');
+      const issue = async (by: typeof admin, tag: string) => {
+        const rcv = await confirmedReceivable(w, yuan(600_000), tag);
+        return w.h.submit(by, 'voucher:Issue', { receivableId: rcv.id, amount: yuan(600_000), maturityDate: '2026-06-30' });
+      };
+      const refused = async (by: typeof admin, approvalId: string) => {
+        const height = await w.h.ws.height();
+        const err = await rejects(w.h.submit(by, 'approval:Approve', { id: approvalId }), 'FORBIDDEN');
+        expect(err.message).to.contain('may be one person');
+        expect(await w.h.ws.height()).to.equal(height);
+        expect((await w.h.evaluate(w.as.core, 'approval:Get', { id: approvalId })).status).to.equal('PENDING');
+      };
+
+      // The ADMIN approving its clerk's request.
+      const a1 = await issue(clerk, 'dc-one-1');
+      await refused(admin, a1.id);
+      expect((await w.h.submit(w.as.coreChecker, 'approval:Approve', { id: a1.id })).approval.status).to.equal('APPROVED');
+
+      // The operator promoting the clerk does not change who may hold its key:
+      // it cannot approve the ADMIN's request...
+      await w.h.submit(w.as.operator, 'member:BindIdentity', { memberId: IDS.core, mspId: 'CoreMSP', identityId: clientIdOf(clerk), userRole: 'CHECKER' });
+      const a2 = await issue(admin, 'dc-one-2');
+      await refused(clerk, a2.id);
+      // ...nor that of another MAKER the same ADMIN bound.
+      const clerk2 = await bindAs(admin, 'core-clerk-2', 'MAKER');
+      const a3 = await issue(clerk2, 'dc-one-3');
+      await refused(clerk, a3.id);
+      // An operator-bound checker approves both; the ADMIN may still withdraw one.
+      expect((await w.h.submit(w.as.coreChecker, 'approval:Approve', { id: a2.id })).approval.status).to.equal('APPROVED');
+      expect((await w.h.submit(admin, 'approval:Reject', { id: a3.id, reason: 'withdrawn' })).approval.status).to.equal('REJECTED');
+      // An operator-bound maker's request the ADMIN approves.
+      const a4 = await issue(w.as.core, 'dc-one-4');
+      expect((await w.h.submit(admin, 'approval:Approve', { id: a4.id })).approval.status).to.equal('APPROVED');
+    });
+  });
+
   it('lets only the member admin or the operator set a threshold', async () => {
     await rejects(w.h.submit(w.as.core, 'member:SetDualControl', { id: IDS.core, threshold: null }), 'FORBIDDEN');
     await rejects(w.h.submit(w.as.tier1, 'member:SetDualControl', { id: IDS.core, threshold: null }), 'FORBIDDEN');

@@ -16,11 +16,12 @@ import {
   suspendMember,
 } from '../../../chaincode/src/domain/members';
 import { setDualControlThreshold } from '../../../chaincode/src/domain/controls';
-import { ROLES, type BindIdentityCommand, type IdentityBinding, type RegisterMemberCommand, type Role } from '../../../chaincode/src/domain/types';
+import { ROLES, type BindIdentityCommand, type IdentityBinding, type RegisterMemberCommand, type Role, type UserRole } from '../../../chaincode/src/domain/types';
 import { withCheckChar } from '../../../chaincode/src/domain/uscc';
 import { ACTORS, actorOf, deepFreeze, expectDomainError, expectJsonClean, IDS, member, MEMBERS, suspended, TX, txAt } from './fixtures';
 
 const NEW_ID = withCheckChar('91320500MA00GY009');
+const OPERATOR = actorOf(MEMBERS.operator, 'ADMIN');
 
 function cmd(overrides: Record<string, unknown> = {}): RegisterMemberCommand {
   return deepFreeze({ id: NEW_ID, name: 'Suzhou Gear Works', mspId: 'PlatformMSP', roles: ['SUPPLIER'], ...overrides });
@@ -159,13 +160,14 @@ describe('domain/members', () => {
       deepFreeze({ memberId: IDS.supplier, mspId: 'PlatformMSP', identityId: 'x509::/CN=alice::/CN=ca', userRole: 'MAKER' as const, ...overrides });
 
     it('binds a new identity to an active member of the same MSP', () => {
-      const b = bindIdentity(bind(), deepFreeze(MEMBERS.supplier), undefined, TX);
+      const b = bindIdentity(bind(), deepFreeze(MEMBERS.supplier), undefined, TX, OPERATOR);
       expect(b).to.deep.equal({
         docType: 'identity',
         mspId: 'PlatformMSP',
         identityId: 'x509::/CN=alice::/CN=ca',
         memberId: IDS.supplier,
         userRole: 'MAKER',
+        boundBy: { mspId: 'PlatformMSP', identityId: OPERATOR.identity.identityId, memberId: IDS.operator },
         createdAt: TX.now,
         updatedAt: TX.now,
         createdTxId: TX.txId,
@@ -173,30 +175,38 @@ describe('domain/members', () => {
       });
     });
 
-    it('changes the user role of an identity already bound to the same member', () => {
-      const first = deepFreeze(bindIdentity(bind(), MEMBERS.supplier, undefined, TX));
+    it('changes the user role of an identity already bound to the same member, keeping its first binder', () => {
+      const admin = actorOf(MEMBERS.supplier, 'ADMIN');
+      const first = deepFreeze(bindIdentity(bind(), MEMBERS.supplier, undefined, TX, admin));
       const later = txAt('2025-03-05', 'tx-rebind');
-      const b = bindIdentity(bind({ userRole: 'CHECKER' }), MEMBERS.supplier, first, later);
+      const b = bindIdentity(bind({ userRole: 'CHECKER' }), MEMBERS.supplier, first, later, OPERATOR);
       expect(b).to.include({ userRole: 'CHECKER', createdTxId: TX.txId, updatedTxId: 'tx-rebind' });
+      // The ADMIN sent the certificate first and may hold its key still.
+      expect(b.boundBy).to.deep.equal({ mspId: 'PlatformMSP', identityId: admin.identity.identityId, memberId: IDS.supplier });
+    });
+
+    it('names the identity itself as its binder for Bootstrap', () => {
+      const b = bindIdentity(bind({ memberId: IDS.operator, userRole: 'ADMIN' }), MEMBERS.operator, undefined, TX, 'itself');
+      expect(b.boundBy).to.deep.equal({ mspId: 'PlatformMSP', identityId: 'x509::/CN=alice::/CN=ca', memberId: IDS.operator });
     });
 
     it('refuses to rebind an identity bound to another member', () => {
-      const other: IdentityBinding = { ...bindIdentity(bind({ memberId: IDS.supplier2 }), MEMBERS.supplier2, undefined, TX) };
-      expectDomainError(() => bindIdentity(bind(), MEMBERS.supplier, other, TX), 'ALREADY_EXISTS', IDS.supplier2);
+      const other: IdentityBinding = { ...bindIdentity(bind({ memberId: IDS.supplier2 }), MEMBERS.supplier2, undefined, TX, OPERATOR) };
+      expectDomainError(() => bindIdentity(bind(), MEMBERS.supplier, other, TX, OPERATOR), 'ALREADY_EXISTS', IDS.supplier2);
     });
 
     it('refuses an identical binding', () => {
-      const first = bindIdentity(bind(), MEMBERS.supplier, undefined, TX);
-      expectDomainError(() => bindIdentity(bind(), MEMBERS.supplier, first, TX), 'ALREADY_EXISTS', 'MAKER');
+      const first = bindIdentity(bind(), MEMBERS.supplier, undefined, TX, OPERATOR);
+      expectDomainError(() => bindIdentity(bind(), MEMBERS.supplier, first, TX, OPERATOR), 'ALREADY_EXISTS', 'MAKER');
     });
 
     it('refuses an identity of another MSP', () => {
-      expectDomainError(() => bindIdentity(bind({ mspId: 'BankMSP' }), MEMBERS.supplier, undefined, TX), 'BUSINESS_RULE', 'BankMSP');
+      expectDomainError(() => bindIdentity(bind({ mspId: 'BankMSP' }), MEMBERS.supplier, undefined, TX, OPERATOR), 'BUSINESS_RULE', 'BankMSP');
     });
 
     it('refuses to bind to a suspended member', () => {
       expectDomainError(
-        () => bindIdentity(bind(), { ...MEMBERS.supplier, status: 'SUSPENDED' }, undefined, TX),
+        () => bindIdentity(bind(), { ...MEMBERS.supplier, status: 'SUSPENDED' }, undefined, TX, OPERATOR),
         'INVALID_STATE',
         'SUSPENDED',
       );
@@ -212,7 +222,7 @@ describe('domain/members', () => {
     ];
     for (const [what, overrides, field] of invalid) {
       it(`rejects ${what}`, () => {
-        expectDomainError(() => bindIdentity(bind(overrides), MEMBERS.supplier, undefined, TX), 'VALIDATION_FAILED', field);
+        expectDomainError(() => bindIdentity(bind(overrides), MEMBERS.supplier, undefined, TX, OPERATOR), 'VALIDATION_FAILED', field);
       });
     }
   });
@@ -293,6 +303,21 @@ describe('domain/members', () => {
       it(`${allowed ? 'lets' : 'forbids'} ${who}`, () => {
         if (allowed) expect(() => assertMayBindIdentity(actor, target)).not.to.throw();
         else expectDomainError(() => assertMayBindIdentity(actor, target), 'FORBIDDEN', actor.member.status === 'SUSPENDED' ? 'SUSPENDED' : target);
+      });
+    }
+
+    // The roles that approve under dual control are the operator's to bind.
+    const byRole: Array<[string, ReturnType<typeof actorOf>, UserRole, boolean]> = [
+      ["a member's ADMIN binding a MAKER", actorOf(MEMBERS.core, 'ADMIN'), 'MAKER', true],
+      ["a member's ADMIN binding a CHECKER", actorOf(MEMBERS.core, 'ADMIN'), 'CHECKER', false],
+      ["a member's ADMIN binding an ADMIN", actorOf(MEMBERS.core, 'ADMIN'), 'ADMIN', false],
+      ['the operator binding a CHECKER', actorOf(MEMBERS.operator, 'ADMIN'), 'CHECKER', true],
+      ['the operator binding an ADMIN', actorOf(MEMBERS.operator, 'MAKER'), 'ADMIN', true],
+    ];
+    for (const [who, actor, role, allowed] of byRole) {
+      it(`${allowed ? 'lets' : 'forbids'} ${who}`, () => {
+        if (allowed) expect(() => assertMayBindIdentity(actor, IDS.core, role)).not.to.throw();
+        else expectDomainError(() => assertMayBindIdentity(actor, IDS.core, role), 'FORBIDDEN', 'the operator binds them');
       });
     }
   });
