@@ -200,7 +200,11 @@ describe(`HTTP: credentials, members who can sign in (${CONNECTOR})`, () => {
       expect(taken.body).not.to.have.property('token');
       expect((await gw.http.get('/me').set('Authorization', bearer(checker.token))).status).to.equal(200);
       // Promoted by the operator, the clerk stays the ADMIN's to rotate: dual control counts it as possibly the ADMIN's own.
+      const roleOf = async (id: string) =>
+        (await gw.http.get(`/members/${memberId}/credentials`).set('Authorization', operator)).body.credentials.find((c: { id: string }) => c.id === id).userRole;
+      expect(await roleOf(clerk.credential.id)).to.equal('MAKER');
       await gw.http.post(`/members/${memberId}/identities`).set('Authorization', operator).send({ mspId: 'PlatformMSP', identityId: clerk.credential.identityId, userRole: 'CHECKER' });
+      expect(await roleOf(clerk.credential.id), 'the list shows the role bound on chain now').to.equal('CHECKER');
       expect((await rotate(clerk.credential.id, bearer(admin.token))).status).to.equal(200);
       const own = await rotate(admin.credential.id, bearer(admin.token));
       expect(own.status).to.equal(200);

@@ -46,6 +46,14 @@ export class MemberContract extends ScfContract {
     const cmd = parseCommand(BootstrapCommand, command);
     const tx = { ...txInfoOf(ctx), actor: cmd.member.id };
     const caller = callerOf(ctx);
+    // Once bootstrapped, only the operator's own identities get as far as the
+    // requestId lookup (a retry of the Bootstrap answers its first result):
+    // the member id is the caller's to choose, and anyone else could probe
+    // that member's requestIds through it.
+    if (bound?.member.id !== cmd.member.id) {
+      const done = await store.get<{ memberId: string }>(BOOTSTRAP_TYPE, ['scf']);
+      if (done) throw new DomainError('ALREADY_EXISTS', `the ledger was already bootstrapped by ${done.memberId}`);
+    }
     return this.once(ctx, store, cmd.member.id, 'member:Bootstrap', cmd, async () => {
       const done = await store.get<{ memberId: string }>(BOOTSTRAP_TYPE, ['scf']);
       if (done) throw new DomainError('ALREADY_EXISTS', `the ledger was already bootstrapped by ${done.memberId}`);

@@ -150,7 +150,9 @@ export function bindIdentity(
   }
   if (existing) {
     if (existing.memberId !== memberId) {
-      throw new DomainError('ALREADY_EXISTS', `identity ${mspId}/${identityId} is already bound to member ${existing.memberId}`);
+      // Which member holds an identity is the operator's to know, not a prober's.
+      const whose = by !== 'itself' && hasRole(by, 'OPERATOR') ? `member ${existing.memberId}` : 'another member';
+      throw new DomainError('ALREADY_EXISTS', `identity ${mspId}/${identityId} is already bound to ${whose}`);
     }
     if (existing.userRole === userRole) {
       throw new DomainError('ALREADY_EXISTS', `identity ${mspId}/${identityId} is already bound to member ${memberId} as ${userRole}`);
@@ -233,7 +235,8 @@ export function assertOperator(actor: Actor): void {
 
 /**
  * Who may bind an identity to member `memberId` (member:BindIdentity): an
- * active OPERATOR for any member and any user role, or an identity bound as
+ * ADMIN of the active OPERATOR for any member and any user role (binding is
+ * user administration, an ADMIN's job in the operator too), or an identity bound as
  * ADMIN to that very member, for its own member only and, when `userRole` is
  * given, only as MAKER (decision: a member manages its own clerks; it can
  * never reach another member's). The identities that approve (CHECKER,
@@ -245,7 +248,7 @@ export function assertOperator(actor: Actor): void {
  */
 export function assertMayBindIdentity(actor: Actor, memberId: string, userRole?: string): void {
   assertActive(actor);
-  if (hasRole(actor, 'OPERATOR')) return;
+  if (hasRole(actor, 'OPERATOR') && actor.identity.userRole === 'ADMIN') return;
   if (actor.member.id === memberId && actor.identity.userRole === 'ADMIN') {
     if (userRole === undefined || userRole === 'MAKER') return;
     throw new DomainError(
@@ -257,7 +260,7 @@ export function assertMayBindIdentity(actor: Actor, memberId: string, userRole?:
     'FORBIDDEN',
     actor.member.id === memberId
       ? `only an ADMIN of member ${memberId} (or the OPERATOR) binds its identities; this identity is ${actor.identity.userRole}`
-      : `member ${actor.member.id} cannot bind identities of member ${memberId}: only the OPERATOR or that member's ADMIN may`,
+      : `member ${actor.member.id} cannot bind identities of member ${memberId}: only an ADMIN of the OPERATOR or of that member may`,
   );
 }
 

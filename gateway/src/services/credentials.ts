@@ -1,5 +1,5 @@
 import { DomainError } from '../../../chaincode/src/domain/errors';
-import { assertMayBindIdentity, assertNotAuditor, hasRole } from '../../../chaincode/src/domain/members';
+import { assertMayBindIdentity, assertNotAuditor, hasRole, isReader } from '../../../chaincode/src/domain/members';
 import type { Actor, IdentityBinding, Member, UserRole } from '../../../chaincode/src/domain/types';
 import {
   type CredentialActor,
@@ -131,11 +131,22 @@ export class CredentialService {
     return { value: { credential: metadataOf(credential), certificate, token }, txId: bound.txId, replayed: false };
   }
 
-  /** A member's credentials, metadata only (never a token or its hash). */
+  /**
+   * A member's credentials, metadata only (never a token or its hash). The
+   * user role shown is the one bound on chain now: the operator may have
+   * changed it since the credential was issued.
+   */
   async list(ctx: CallContext, memberId: string): Promise<{ credentials: CredentialMetadata[] }> {
     const actor = await this.caller(ctx);
-    if (!hasRole(actor, 'AUDITOR')) ruled(() => assertMayBindIdentity(actor, memberId));
-    return { credentials: this.available().store.list(memberId).map(metadataOf) };
+    if (!isReader(actor)) ruled(() => assertMayBindIdentity(actor, memberId));
+    const credentials = this.available().store.list(memberId);
+    return { credentials: await Promise.all(credentials.map(async (c) => ({ ...metadataOf(c), userRole: (await this.bindingOf(c)).userRole }))) };
+  }
+
+  /** The credential's identity binding as it is on chain now, read as the credential itself. */
+  private async bindingOf(c: StoredCredential): Promise<IdentityBinding> {
+    const principal = { label: c.id, identity: { mspId: c.mspId, certificate: c.certificate } };
+    return (await this.calls.read<Actor>({ principal }, 'member:WhoAmI', {})).identity;
   }
 
   /**
@@ -152,13 +163,7 @@ export class CredentialService {
     const { store } = this.available();
     const current = live(found(store, memberId, credentialId), 'rotate');
     if (!hasRole(actor, 'OPERATOR') && current.identityId !== actor.identity.identityId) {
-      // The binding as it is on chain now, read as the credential itself.
-      const { identity } = await this.calls.read<Actor>(
-        { principal: { label: current.id, identity: { mspId: current.mspId, certificate: current.certificate } } },
-        'member:WhoAmI',
-        {},
-      );
-      const by = identity.boundBy;
+      const by = (await this.bindingOf(current)).boundBy;
       if (!by || by.mspId !== actor.identity.mspId || by.identityId !== actor.identity.identityId) {
         throw new LedgerError(
           'FORBIDDEN',

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { makeIdentity } from '../../support/certs';
-import { clientIdOf, IDS, LedgerHarness, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
+import { clientIdOf, docs, IDS, invoice, LedgerHarness, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
 
 describe('member contract', () => {
   let w: World;
@@ -25,6 +25,18 @@ describe('member contract', () => {
     expect(JSON.parse(again.result)).to.deep.equal(first);
     expect(again.rwset.writes).to.deep.equal([]);
     await rejects(h.submit(admin, 'member:Bootstrap', { ...cmd, requestId: 'boot-2' }), 'ALREADY_EXISTS');
+  });
+
+  it("does not let anyone probe a member's requestIds through Bootstrap once the ledger is bootstrapped", async () => {
+    const rcvCmd = { debtor: IDS.core, amount: '100', dueDate: '2026-03-31', requestId: 'pay-2026-001' };
+    await w.h.submit(w.as.tier1, 'receivable:Register', rcvCmd, docs(invoice('probe')));
+    for (const prober of [await makeIdentity('PlatformMSP', 'unbound-prober'), w.as.tier2]) {
+      const err = await rejects(
+        w.h.submit(prober, 'member:Bootstrap', { member: { id: IDS.tier1, name: 'Probe', mspId: 'PlatformMSP' }, requestId: 'pay-2026-001' }),
+        'ALREADY_EXISTS',
+      );
+      expect(err.message).to.contain('already bootstrapped').and.not.to.contain('receivable:Register');
+    }
   });
 
   it('bootstraps only from an identity of the operator org named in the command', async () => {

@@ -195,6 +195,13 @@ describe('domain/members', () => {
       expectDomainError(() => bindIdentity(bind(), MEMBERS.supplier, other, TX, OPERATOR), 'ALREADY_EXISTS', IDS.supplier2);
     });
 
+    it("names the member an identity is bound to to the operator only, not to another member's ADMIN", () => {
+      const other = bindIdentity(bind({ memberId: IDS.supplier2 }), MEMBERS.supplier2, undefined, TX, OPERATOR);
+      expectDomainError(() => bindIdentity(bind(), MEMBERS.supplier, other, TX, OPERATOR), 'ALREADY_EXISTS', IDS.supplier2);
+      const err = expectDomainError(() => bindIdentity(bind(), MEMBERS.supplier, other, TX, actorOf(MEMBERS.supplier, 'ADMIN')), 'ALREADY_EXISTS', 'another member');
+      expect(err.message).not.to.contain(IDS.supplier2);
+    });
+
     it('refuses an identical binding', () => {
       const first = bindIdentity(bind(), MEMBERS.supplier, undefined, TX, OPERATOR);
       expectDomainError(() => bindIdentity(bind(), MEMBERS.supplier, first, TX, OPERATOR), 'ALREADY_EXISTS', 'MAKER');
@@ -291,7 +298,8 @@ describe('domain/members', () => {
     // [caller, target member, allowed]
     const table: Array<[string, ReturnType<typeof actorOf>, string, boolean]> = [
       ['the operator, for any member', actorOf(MEMBERS.operator, 'ADMIN'), IDS.supplier, true],
-      ["the operator's MAKER too (the role is the member's)", actorOf(MEMBERS.operator, 'MAKER'), IDS.bank, true],
+      ["the operator's MAKER (binding is an ADMIN's job, in the operator too)", actorOf(MEMBERS.operator, 'MAKER'), IDS.bank, false],
+      ["the operator's MAKER, for the operator itself (no self-promotion)", actorOf(MEMBERS.operator, 'MAKER'), IDS.operator, false],
       ["a member's ADMIN, for its own member", actorOf(MEMBERS.supplier, 'ADMIN'), IDS.supplier, true],
       ["a member's ADMIN, for another member", actorOf(MEMBERS.supplier, 'ADMIN'), IDS.supplier2, false],
       ["a member's MAKER, for its own member", actorOf(MEMBERS.supplier, 'MAKER'), IDS.supplier, false],
@@ -312,7 +320,7 @@ describe('domain/members', () => {
       ["a member's ADMIN binding a CHECKER", actorOf(MEMBERS.core, 'ADMIN'), 'CHECKER', false],
       ["a member's ADMIN binding an ADMIN", actorOf(MEMBERS.core, 'ADMIN'), 'ADMIN', false],
       ['the operator binding a CHECKER', actorOf(MEMBERS.operator, 'ADMIN'), 'CHECKER', true],
-      ['the operator binding an ADMIN', actorOf(MEMBERS.operator, 'MAKER'), 'ADMIN', true],
+      ['the operator binding an ADMIN', actorOf(MEMBERS.operator, 'ADMIN'), 'ADMIN', true],
     ];
     for (const [who, actor, role, allowed] of byRole) {
       it(`${allowed ? 'lets' : 'forbids'} ${who}`, () => {

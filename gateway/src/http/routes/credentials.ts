@@ -16,7 +16,7 @@ export function credentialRoutes({ credentials }: Services): RouteSpec[] {
     route({
       method: 'post',
       path: '/members/:id/credentials',
-      summary: "Issue a credential for a member's CSR: a certificate from the embedded CA, bound on chain, and an API token shown once (OPERATOR, or the member's ADMIN)",
+      summary: "Issue a credential for a member's CSR: a certificate from the embedded CA, bound on chain, and an API token shown once (an ADMIN of the OPERATOR; the member's ADMIN for a MAKER)",
       tag: 'credentials',
       params: MemberIdParams,
       body: IssueCredentialBody,
@@ -41,7 +41,7 @@ export function credentialRoutes({ credentials }: Services): RouteSpec[] {
     route({
       method: 'post',
       path: '/members/:id/credentials/:credentialId/rotate',
-      summary: 'A new token for a credential; the old one stops working at once (OPERATOR, or the member’s ADMIN)',
+      summary: 'A new token for a credential; the old one stops working at once (an ADMIN of the OPERATOR; the member’s ADMIN for its own credential and those it issued)',
       tag: 'credentials',
       params: CredentialParams,
       success: { status: 200, description: 'The credential and its new token (shown once)', schema: IssuedCredential },

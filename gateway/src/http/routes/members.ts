@@ -59,7 +59,7 @@ export function memberRoutes({ members }: Services): RouteSpec[] {
     route({
       method: 'post',
       path: '/members/:id/identities',
-      summary: 'Bind an X.509 identity to a member (OPERATOR)',
+      summary: "Bind an X.509 identity to a member (an ADMIN of the OPERATOR; the member's ADMIN for a MAKER)",
       tag: 'members',
       params: MemberIdParams,
       body: BindIdentityBody,
