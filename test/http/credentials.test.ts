@@ -211,6 +211,19 @@ describe(`HTTP: credentials, members who can sign in (${CONNECTOR})`, () => {
       expect((await rotate(checker.credential.id, operator)).status).to.equal(200);
     });
 
+    it("refuses an unbound credential's token everywhere (403), and lists it as unbound", async () => {
+      const memberId = await registerMember();
+      const operator = gw.auth('operator-admin');
+      const admin = (await issue(memberId, { csr: (await csrFor('admin')).pem, userRole: 'ADMIN' }, operator)).body;
+      const clerk = (await issue(memberId, { csr: (await csrFor('clerk')).pem, userRole: 'MAKER' }, bearer(admin.token))).body;
+      const res = await gw.http.post(`/members/${memberId}/identities/unbind`).set('Authorization', bearer(admin.token)).send({ mspId: 'PlatformMSP', identityId: clerk.credential.identityId });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      expectProblem(await gw.http.get('/me').set('Authorization', bearer(clerk.token)), 403, 'FORBIDDEN');
+      const listed = (await gw.http.get(`/members/${memberId}/credentials`).set('Authorization', bearer(admin.token))).body.credentials;
+      expect(listed.find((c: { id: string }) => c.id === clerk.credential.id)).to.include({ unbound: true, userRole: 'MAKER' });
+      expect(listed.find((c: { id: string }) => c.id === admin.credential.id)).not.to.have.property('unbound');
+    });
+
     it('rotates a token: the new one signs in, the old one is 401 at once', async () => {
       const memberId = await registerMember();
       const first = (await issue(memberId, { csr: (await csrFor()).pem, userRole: 'ADMIN' }, gw.auth('operator-admin'))).body;

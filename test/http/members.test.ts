@@ -188,5 +188,34 @@ describe('HTTP: members and identities', () => {
         expect(await gw.ledger.height()).to.equal(height);
       });
     }
+
+    describe('POST /members/:id/identities/unbind', () => {
+      const unbind = (memberId: string, body: object, label: Parameters<TestGateway['auth']>[0] = 'operator-admin') =>
+        gw.http.post(`/members/${memberId}/identities/unbind`).set('Authorization', gw.auth(label)).send(body);
+
+      it('unbinds (200, the binding as it was and why it ended); a second time is 404', async () => {
+        const identityId = `x509::/CN=leaver-${Date.now()}/O=core::/CN=ca.core`;
+        expect((await bind(member('core'), { mspId: 'CoreMSP', identityId, userRole: 'MAKER' })).status).to.equal(201);
+        const res = await unbind(member('core'), { mspId: 'CoreMSP', identityId, reason: 'left the company' });
+        expect(res.status, JSON.stringify(res.body)).to.equal(200);
+        expect(res.body).to.include({ memberId: member('core'), identityId, userRole: 'MAKER', reason: 'left the company' });
+        expect(res.body.unboundTxId).to.equal(res.headers['transaction-id']);
+        expectProblem(await unbind(member('core'), { mspId: 'CoreMSP', identityId }), 404, 'NOT_FOUND');
+        // Bound again afterwards, as anything binds a new identity.
+        expect((await bind(member('core'), { mspId: 'CoreMSP', identityId, userRole: 'MAKER' })).status).to.equal(201);
+      });
+
+      it('refuses a MAKER (403), oneself (422), and a malformed body (400), writing nothing', async () => {
+        const identityId = `x509::/CN=stays-${Date.now()}/O=core::/CN=ca.core`;
+        await bind(member('core'), { mspId: 'CoreMSP', identityId, userRole: 'MAKER' });
+        const height = await gw.ledger.height();
+        expectProblem(await unbind(member('core'), { mspId: 'CoreMSP', identityId }, 'core-maker'), 403, 'FORBIDDEN');
+        const me = (await gw.http.get('/me').set('Authorization', gw.auth('operator-admin'))).body.identity;
+        expectProblem(await unbind(member('operator'), { mspId: me.mspId, identityId: me.identityId }), 422, 'BUSINESS_RULE');
+        expectProblem(await unbind(member('core'), { mspId: 'CoreMSP' }), 400, 'VALIDATION_FAILED');
+        expectProblem(await unbind(member('core'), { mspId: 'CoreMSP', identityId, extra: 1 }), 400, 'VALIDATION_FAILED');
+        expect(await gw.ledger.height()).to.equal(height);
+      });
+    });
   });
 });

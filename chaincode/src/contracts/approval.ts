@@ -80,5 +80,11 @@ async function decide(env: TxEnv, id: string, action: ApprovalAction, reason: st
   // The maker's binding, for the one-person check (approving only): the maker
   // is of the approval's member, so of its MSP.
   const makerBinding = action === 'APPROVE' ? await env.store.get<IdentityBinding>(IdentitySpec.type, [env.actor.member.mspId, before.maker]) : undefined;
-  return { before, after: decideApproval(before, action, env.actor, reason, env.tx, makerBinding) };
+  const after = decideApproval(before, action, env.actor, reason, env.tx, makerBinding);
+  if (action === 'APPROVE' && makerBinding?.memberId !== before.memberId) {
+    // Unbound since (it may be bound elsewhere now): nobody can tell any more
+    // whose person made the request, so it lapses; a checker rejects it.
+    throw new DomainError('INVALID_STATE', `the maker of approval ${before.id} is no longer bound to member ${before.memberId}: reject it, and ask again`);
+  }
+  return { before, after };
 }

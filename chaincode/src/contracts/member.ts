@@ -4,6 +4,7 @@ import { DomainError } from '../domain/errors';
 import { EVENTS, type EventName } from '../domain/events';
 import {
   assertMayBindIdentity,
+  assertMayUnbind,
   assertNotAuditor,
   assertRole,
   bindIdentity,
@@ -25,6 +26,7 @@ import {
   MemberById,
   MemberStatusCommand,
   RegisterMemberCommand,
+  UnbindIdentityCommand,
 } from './schemas';
 
 /** The one key Bootstrap writes, once: it makes a second Bootstrap fail. */
@@ -119,6 +121,25 @@ export class MemberContract extends ScfContract {
           name: EVENTS.IdentityBound,
           ids: { memberId: member.id, identityId: identity.identityId },
           changes: { mspId: identity.mspId, userRole: identity.userRole },
+        },
+      };
+    });
+  }
+
+  /** Removes an identity's binding (assertMayUnbind): from then on it is refused everywhere, as an unbound identity. */
+  @Transaction()
+  async UnbindIdentity(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'member:UnbindIdentity', command, UnbindIdentityCommand, async ({ store, actor, tx }, cmd) => {
+      assertMayBindIdentity(actor, cmd.memberId);
+      const existing = await store.get<IdentityBinding>(IdentitySpec.type, [cmd.mspId, cmd.identityId]);
+      const binding = assertMayUnbind(actor, cmd.memberId, existing);
+      await store.delete(IdentitySpec.type, IdentitySpec.key(binding));
+      return {
+        result: { ...binding, unboundAt: tx.now, unboundTxId: tx.txId, ...(cmd.reason !== undefined ? { reason: cmd.reason } : {}) },
+        event: {
+          name: EVENTS.IdentityUnbound,
+          ids: { memberId: binding.memberId, identityId: binding.identityId },
+          changes: { mspId: binding.mspId, userRole: binding.userRole, reason: cmd.reason ?? null },
         },
       };
     });

@@ -53,11 +53,19 @@ export const RegisterMemberCommand = z.strictObject({
   ...rid,
 });
 export const MemberStatusCommand = z.strictObject({ id: memberId, reason: text(500).optional(), ...rid });
+const identityId = z.string().min(8).max(1024).refine((s) => !/[\u0000]/.test(s), 'invalid character');
 export const BindIdentityCommand = z.strictObject({
   memberId,
   mspId,
-  identityId: z.string().min(8).max(1024).refine((s) => !/[\u0000]/.test(s), 'invalid character'),
+  identityId,
   userRole,
+  ...rid,
+});
+export const UnbindIdentityCommand = z.strictObject({
+  memberId,
+  mspId,
+  identityId,
+  reason: text(500).optional(),
   ...rid,
 });
 export const ById = z.strictObject({ id: recordId });

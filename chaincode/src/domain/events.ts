@@ -8,6 +8,7 @@ export const EVENTS = {
   MemberSuspended: 'MemberSuspended',
   MemberReinstated: 'MemberReinstated',
   IdentityBound: 'IdentityBound',
+  IdentityUnbound: 'IdentityUnbound',
   MemberDualControlSet: 'MemberDualControlSet',
   ReceivableRegistered: 'ReceivableRegistered',
   ReceivableConfirmed: 'ReceivableConfirmed',

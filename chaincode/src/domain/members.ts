@@ -184,6 +184,26 @@ export function mayBeOnePerson(a: IdentityBinding, b: IdentityBinding): boolean 
   return controllersOf(a).some((x) => theirs.some((y) => x.mspId === y.mspId && x.identityId === y.identityId));
 }
 
+/**
+ * Unbinds an identity from its member (a person who left, a key that must
+ * stop; Fabric itself would go on accepting the certificate until its CA
+ * revokes it). The binding must exist and be `memberId`'s (NOT_FOUND
+ * otherwise, so a prober learns nothing of other members' identities). An
+ * ADMIN of the operator unbinds any; a member's ADMIN unbinds its own
+ * member's MAKERs, as it binds them (assertMayBindIdentity); nobody unbinds
+ * the identity it calls with (BUSINESS_RULE), so a member cannot lock
+ * itself out by mistake. What the identity did stays on the ledger, and it
+ * may be bound again later, to any member.
+ */
+export function assertMayUnbind(actor: Actor, memberId: string, binding: IdentityBinding | undefined): IdentityBinding {
+  if (!binding || binding.memberId !== memberId) throw new DomainError('NOT_FOUND', `member ${memberId} has no such identity`);
+  assertMayBindIdentity(actor, memberId, binding.userRole);
+  if (binding.mspId === actor.identity.mspId && binding.identityId === actor.identity.identityId) {
+    throw new DomainError('BUSINESS_RULE', 'an identity cannot unbind itself: another ADMIN, or the operator, does it');
+  }
+  return binding;
+}
+
 /** getID() text: non-empty, bounded, and usable as a composite-key attribute (no U+0000, no U+10FFFF). */
 function assertIdentityId(value: unknown): string {
   const s = assertString(value, 'identityId');

@@ -140,13 +140,29 @@ export class CredentialService {
     const actor = await this.caller(ctx);
     if (!isReader(actor)) ruled(() => assertMayBindIdentity(actor, memberId));
     const credentials = this.available().store.list(memberId);
-    return { credentials: await Promise.all(credentials.map(async (c) => ({ ...metadataOf(c), userRole: (await this.bindingOf(c)).userRole }))) };
+    return {
+      credentials: await Promise.all(
+        credentials.map(async (c) => {
+          const binding = await this.bindingOf(c);
+          return binding ? { ...metadataOf(c), userRole: binding.userRole } : { ...metadataOf(c), unbound: true };
+        }),
+      ),
+    };
   }
 
-  /** The credential's identity binding as it is on chain now, read as the credential itself. */
-  private async bindingOf(c: StoredCredential): Promise<IdentityBinding> {
+  /**
+   * The credential's identity binding to its member as it is on chain now,
+   * read as the credential itself; undefined once unbound from that member.
+   */
+  private async bindingOf(c: StoredCredential): Promise<IdentityBinding | undefined> {
     const principal = { label: c.id, identity: { mspId: c.mspId, certificate: c.certificate } };
-    return (await this.calls.read<Actor>({ principal }, 'member:WhoAmI', {})).identity;
+    try {
+      const { identity } = await this.calls.read<Actor>({ principal }, 'member:WhoAmI', {});
+      return identity.memberId === c.memberId ? identity : undefined;
+    } catch (err) {
+      if (err instanceof LedgerError && err.code === 'FORBIDDEN') return undefined; // bound to no member
+      throw err;
+    }
   }
 
   /**
@@ -163,7 +179,7 @@ export class CredentialService {
     const { store } = this.available();
     const current = live(found(store, memberId, credentialId), 'rotate');
     if (!hasRole(actor, 'OPERATOR') && current.identityId !== actor.identity.identityId) {
-      const by = (await this.bindingOf(current)).boundBy;
+      const by = (await this.bindingOf(current))?.boundBy;
       if (!by || by.mspId !== actor.identity.mspId || by.identityId !== actor.identity.identityId) {
         throw new LedgerError(
           'FORBIDDEN',

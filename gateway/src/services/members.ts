@@ -17,6 +17,21 @@ export interface BindIdentityInput {
   userRole: UserRole;
 }
 
+export interface UnbindIdentityInput {
+  mspId: string;
+  certificate?: string | undefined;
+  identityId?: string | undefined;
+  reason?: string | undefined;
+}
+
+/** What an unbinding answers: the binding as it was, and when and why it ended. */
+export type UnboundIdentity = IdentityBinding & { unboundAt: string; unboundTxId: string; reason?: string };
+
+/** The id the chaincode sees for an identity named by its certificate or by that id. */
+function identityIdFrom(input: { mspId: string; certificate?: string | undefined; identityId?: string | undefined }): string {
+  return input.certificate !== undefined ? identityIdOf(input.mspId, input.certificate) : (input.identityId as string);
+}
+
 export class MemberService {
   constructor(private readonly calls: LedgerCalls) {}
 
@@ -41,7 +56,10 @@ export class MemberService {
   }
 
   bindIdentity(ctx: CallContext, memberId: string, input: BindIdentityInput): Promise<Written<IdentityBinding>> {
-    const identityId = input.certificate !== undefined ? identityIdOf(input.mspId, input.certificate) : (input.identityId as string);
-    return this.calls.write(ctx, 'member:BindIdentity', { memberId, mspId: input.mspId, identityId, userRole: input.userRole });
+    return this.calls.write(ctx, 'member:BindIdentity', { memberId, mspId: input.mspId, identityId: identityIdFrom(input), userRole: input.userRole });
+  }
+
+  unbindIdentity(ctx: CallContext, memberId: string, input: UnbindIdentityInput): Promise<Written<UnboundIdentity>> {
+    return this.calls.write(ctx, 'member:UnbindIdentity', { memberId, mspId: input.mspId, identityId: identityIdFrom(input), reason: input.reason });
   }
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { makeIdentity } from '../../support/certs';
-import { clientIdOf, docs, IDS, invoice, LedgerHarness, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
+import { clientIdOf, confirmedReceivable, docs, IDS, invoice, LedgerHarness, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
 
 describe('member contract', () => {
   let w: World;
@@ -142,5 +142,55 @@ describe('member contract', () => {
     expect((await w.h.evaluate(w.as.bank, 'member:Get', { id: IDS.core })).roles).to.deep.equal(['CORE_ENTERPRISE']);
     const { withCheckChar } = await import('../../../chaincode/src/domain/uscc');
     await rejects(w.h.evaluate(w.as.bank, 'member:Get', { id: withCheckChar('91110000MA00NNNE1') }), 'NOT_FOUND');
+  });
+
+  describe('unbinding an identity', () => {
+    const unbind = (by: Parameters<typeof w.h.submit>[0], memberId: string, identity: { mspId: string }, extra: object = {}) =>
+      w.h.submit(by, 'member:UnbindIdentity', { memberId, mspId: identity.mspId, identityId: clientIdOf(identity as never), ...extra });
+
+    it('lets the operator unbind: the identity is refused from then on, the event names it, and it can be bound again, elsewhere', async () => {
+      const tx = await w.h.endorse(w.as.operator, 'member:UnbindIdentity', { memberId: IDS.tier1, mspId: 'PlatformMSP', identityId: clientIdOf(w.as.tier1), reason: 'left the company' });
+      expect(tx.event?.name).to.equal('IdentityUnbound');
+      await w.h.commit([tx]);
+      const out = JSON.parse(tx.result);
+      expect(out).to.include({ memberId: IDS.tier1, userRole: 'MAKER', reason: 'left the company' });
+      expect(out.unboundTxId).to.be.a('string');
+      await rejects(w.h.evaluate(w.as.tier1, 'member:WhoAmI', {}), 'FORBIDDEN');
+      await rejects(rootVoucher(w, yuan(10), 'after-unbind'), 'FORBIDDEN');
+      // Bound again, to another member: the remedy for a binding made in error.
+      await w.h.submit(w.as.operator, 'member:BindIdentity', { memberId: IDS.tier2, mspId: 'PlatformMSP', identityId: clientIdOf(w.as.tier1), userRole: 'MAKER' });
+      expect((await w.h.evaluate(w.as.tier1, 'member:WhoAmI', {})).member.id).to.equal(IDS.tier2);
+    });
+
+    it("lets a member's ADMIN unbind its own MAKERs only, never itself, and a refusal writes nothing", async () => {
+      const admin = await makeIdentity('CoreMSP', 'core-admin-unbind');
+      await w.h.submit(w.as.operator, 'member:BindIdentity', { memberId: IDS.core, mspId: 'CoreMSP', identityId: clientIdOf(admin), userRole: 'ADMIN' });
+      const height = await w.h.ws.height();
+      await rejects(unbind(admin, IDS.core, w.as.coreChecker), 'FORBIDDEN'); // a CHECKER is the operator's
+      await rejects(unbind(admin, IDS.core, admin), 'FORBIDDEN'); // an ADMIN, so the operator's too
+      await rejects(unbind(w.as.operator, IDS.operator, w.as.operator), 'BUSINESS_RULE'); // nobody unbinds itself
+      await rejects(unbind(admin, IDS.bank, w.as.bank), 'FORBIDDEN'); // another member
+      await rejects(unbind(w.as.core, IDS.core, w.as.coreChecker), 'FORBIDDEN'); // a MAKER
+      // Not bound, or bound to another member: the same NOT_FOUND.
+      await rejects(unbind(admin, IDS.core, await makeIdentity('CoreMSP', 'nobody')), 'NOT_FOUND');
+      const err = await rejects(unbind(admin, IDS.core, w.as.core2), 'NOT_FOUND');
+      expect(err.message).not.to.contain(IDS.core2);
+      await rejects(w.h.submit(admin, 'member:UnbindIdentity', { memberId: IDS.core, mspId: 'CoreMSP', identityId: 'short' }), 'VALIDATION_FAILED');
+      expect(await w.h.ws.height()).to.equal(height);
+      await unbind(admin, IDS.core, w.as.core);
+      await rejects(w.h.evaluate(w.as.core, 'member:WhoAmI', {}), 'FORBIDDEN');
+    });
+
+    it("lets a pending approval of an unbound maker lapse: it cannot be approved, only rejected", async () => {
+      await w.h.submit(w.as.operator, 'member:SetDualControl', { id: IDS.core, threshold: yuan(500_000) });
+      const rcv = await confirmedReceivable(w, yuan(800_000), 'lapse');
+      const approval = await w.h.submit(w.as.core, 'voucher:Issue', { receivableId: rcv.id, amount: yuan(600_000), maturityDate: '2026-06-30' });
+      await unbind(w.as.operator, IDS.core, w.as.core);
+      const height = await w.h.ws.height();
+      const err = await rejects(w.h.submit(w.as.coreChecker, 'approval:Approve', { id: approval.id }), 'INVALID_STATE');
+      expect(err.message).to.contain('no longer bound');
+      expect(await w.h.ws.height()).to.equal(height);
+      expect((await w.h.submit(w.as.coreChecker, 'approval:Reject', { id: approval.id, reason: 'maker left' })).approval.status).to.equal('REJECTED');
+    });
   });
 });

@@ -1,7 +1,7 @@
 import type { Services } from '../../services';
 import { route, type RouteSpec, written } from '../route';
 import { MemberIdParams } from '../schemas/common';
-import { BindIdentityBody, IdentityBinding, Member, MemberStatusBody, RegisterMemberBody, WhoAmI } from '../schemas/members';
+import { BindIdentityBody, IdentityBinding, Member, MemberStatusBody, RegisterMemberBody, UnbindIdentityBody, UnboundIdentity, WhoAmI } from '../schemas/members';
 
 export function memberRoutes({ members }: Services): RouteSpec[] {
   return [
@@ -66,6 +66,17 @@ export function memberRoutes({ members }: Services): RouteSpec[] {
       success: { status: 201, description: 'The binding', schema: IdentityBinding },
       errors: ['FORBIDDEN', 'NOT_FOUND', 'ALREADY_EXISTS', 'INVALID_STATE', 'LEDGER_UNAVAILABLE', 'COMMIT_TIMEOUT'],
       handle: async ({ params, body }, ctx) => written(await members.bindIdentity(ctx, params.id, body)),
+    }),
+    route({
+      method: 'post',
+      path: '/members/:id/identities/unbind',
+      summary: "Unbind an identity from its member: refused everywhere from then on (an ADMIN of the OPERATOR; the member's ADMIN for a MAKER; never oneself)",
+      tag: 'members',
+      params: MemberIdParams,
+      body: UnbindIdentityBody,
+      success: { status: 200, description: 'The binding as it was, with when and why it ended', schema: UnboundIdentity },
+      errors: ['FORBIDDEN', 'NOT_FOUND', 'BUSINESS_RULE', 'LEDGER_UNAVAILABLE', 'COMMIT_TIMEOUT'],
+      handle: async ({ params, body }, ctx) => written(await members.unbindIdentity(ctx, params.id, body)),
     }),
   ];
 }

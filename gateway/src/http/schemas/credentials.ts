@@ -43,6 +43,9 @@ export const Credential = z
     revokedAt: z.string().optional(),
     revokedBy: CredentialActor.optional(),
     lastUsedAt: z.string().optional().openapi({ description: 'When its token was last used, to the minute' }),
+    unbound: z.literal(true).optional().openapi({
+      description: 'Present when its identity is no longer bound to the member (member:UnbindIdentity): its token is refused everywhere; userRole is then the last role known',
+    }),
   })
   .openapi('Credential', { description: 'A credential’s metadata: never its token, nor the token’s hash' });
 

@@ -21,19 +21,24 @@ export const RegisterMemberBody = z
 
 export const MemberStatusBody = z.strictObject({ reason: Text(500).optional() }).openapi('MemberStatusChange');
 
-/** Bind by certificate (the gateway derives the id the chaincode will see) or by that id directly. */
+/** An identity named by its certificate (the gateway derives the id the chaincode will see) or by that id directly. */
+const namedIdentity = {
+  mspId: MspId,
+  certificate: z.string().min(1).max(16_384).optional().openapi({ description: 'PEM X.509 certificate' }),
+  identityId: z.string().min(8).max(1024).optional().openapi({ description: 'ClientIdentity.getID() of the certificate' }),
+};
+const oneName = (b: { certificate?: string | undefined; identityId?: string | undefined }): boolean => (b.certificate === undefined) !== (b.identityId === undefined);
+const ONE_NAME = { message: 'give exactly one of certificate or identityId', path: ['certificate'] };
+
 export const BindIdentityBody = z
-  .strictObject({
-    mspId: MspId,
-    certificate: z.string().min(1).max(16_384).optional().openapi({ description: 'PEM X.509 certificate' }),
-    identityId: z.string().min(8).max(1024).optional().openapi({ description: 'ClientIdentity.getID() of the certificate' }),
-    userRole: UserRole,
-  })
-  .refine((b) => (b.certificate === undefined) !== (b.identityId === undefined), {
-    message: 'give exactly one of certificate or identityId',
-    path: ['certificate'],
-  })
+  .strictObject({ ...namedIdentity, userRole: UserRole })
+  .refine(oneName, ONE_NAME)
   .openapi('BindIdentity');
+
+export const UnbindIdentityBody = z
+  .strictObject({ ...namedIdentity, reason: Text(500).optional() })
+  .refine(oneName, ONE_NAME)
+  .openapi('UnbindIdentity');
 
 export const Member = z
   .looseObject({
@@ -51,5 +56,11 @@ export const Member = z
 export const IdentityBinding = z
   .looseObject({ mspId: z.string(), identityId: z.string(), memberId: MemberId, userRole: UserRole, ...MetaFields })
   .openapi('IdentityBinding');
+
+export const UnboundIdentity = IdentityBinding.extend({
+  unboundAt: z.string(),
+  unboundTxId: z.string(),
+  reason: z.string().optional(),
+}).openapi('UnboundIdentity');
 
 export const WhoAmI = z.object({ member: Member, identity: IdentityBinding }).openapi('WhoAmI');
