@@ -13,7 +13,7 @@ import {
   type MaturityLadder,
   obligorOf,
 } from '../reports/compute';
-import { loadMaturityFigures, loadPortfolio } from '../reports/portfolio';
+import { loadMaturityFigures, loadPortfolio, OUTSTANDING_FINANCING } from '../reports/portfolio';
 import { SEE_ALL } from '../visibility';
 import type { CallContext, LedgerCalls } from './calls';
 
@@ -62,18 +62,26 @@ export class ReportService {
   async exposure(ctx: CallContext): Promise<Exposure> {
     // Only the financings are listed; each one's asset is read by id, as the caller (a few
     // hundred reads, instead of listing every voucher to find the financed ones).
-    const { financings } = await this.portfolio(ctx, ['financings']);
+    const listed = (await this.portfolio(ctx, ['financings'])).financings;
     const obligors = new Map<string, string>();
     const empty = new Map();
-    await Promise.all(
-      financings.map(async (f) => {
-        obligors.set(f.id, obligorOf(f, empty, empty) ?? (await this.obligorById(ctx, f)));
+    const found = await Promise.all(
+      listed.map(async (f) => {
+        const obligor = obligorOf(f, empty, empty) ?? (await this.obligorById(ctx, f));
+        if (obligor !== undefined) obligors.set(f.id, obligor);
+        // The asset stopped being readable after the list was read: its financing may have
+        // ended since (the voucher settled, the financing REPAID). Asked again, it is left
+        // out if so, and shown under NOT_VISIBLE only while it is still outstanding.
+        return obligor !== undefined || (await this.stillOutstanding(ctx, f)) ? [f] : [];
       }),
     );
+    const financings = found.flat();
     const obligor = (f: Financing) => obligors.get(f.id) ?? NOT_VISIBLE;
     let lines: Map<string, CreditLineFigures | undefined> | undefined;
     if (this.creditLines) {
-      const pairs = [...new Map(financings.map((f) => [exposureKey(f.bank, obligor(f), f.currency), { bank: f.bank, obligor: obligor(f), currency: f.currency }])).values()];
+      // Only obligors read from an asset are member ids: NOT_VISIBLE is never looked up.
+      const known = financings.filter((f) => obligors.has(f.id));
+      const pairs = [...new Map(known.map((f) => [exposureKey(f.bank, obligor(f), f.currency), { bank: f.bank, obligor: obligor(f), currency: f.currency }])).values()];
       lines = new Map(pairs.map((p) => [exposureKey(p.bank, p.obligor, p.currency), undefined]));
       for (const l of await this.creditLines.lines(ctx, pairs)) lines.set(exposureKey(l.bank, l.obligor, l.currency), l);
     }
@@ -95,14 +103,26 @@ export class ReportService {
     return { reader: member.roles.some((r) => SEE_ALL.has(r)), memberId: member.id };
   }
 
-  private async obligorById(ctx: CallContext, f: Financing): Promise<string> {
+  /** The obligor read from the financed asset, as the caller; undefined when the asset is NOT_FOUND to it. */
+  private async obligorById(ctx: CallContext, f: Financing): Promise<string | undefined> {
     try {
       if (f.asset.type === 'VOUCHER') return (await this.calls.read<Voucher>(ctx, 'voucher:Get', { id: f.asset.id })).issuer;
       if (f.asset.type === 'RECEIVABLE') return (await this.calls.read<Receivable>(ctx, 'receivable:Get', { id: f.asset.id })).debtor;
     } catch (err) {
-      if (err instanceof LedgerError && err.code === 'NOT_FOUND') return NOT_VISIBLE;
+      if (err instanceof LedgerError && err.code === 'NOT_FOUND') return undefined;
       throw err;
     }
     return f.applicant;
+  }
+
+  /** Whether a financing listed as outstanding still is, read again as the caller. */
+  private async stillOutstanding(ctx: CallContext, f: Financing): Promise<boolean> {
+    try {
+      const now = await this.calls.read<Financing>(ctx, 'financing:Get', { id: f.id });
+      return (OUTSTANDING_FINANCING as readonly string[]).includes(now.status);
+    } catch (err) {
+      if (err instanceof LedgerError && err.code === 'NOT_FOUND') return false;
+      throw err;
+    }
   }
 }

@@ -1,0 +1,76 @@
+import { expect } from 'chai';
+import { LedgerCreditLines } from '../../gateway/src/reports/credit-line-lookup';
+import { LedgerCalls, type CallContext } from '../../gateway/src/services/calls';
+import { ReportService } from '../../gateway/src/services/reports';
+import { ledgerNow } from '../../gateway/src/webhooks';
+import { BANK, issuedVoucher, type Label, type TestGateway } from './harness';
+import { advanceDays, itWithOwnClock } from './time-travel';
+
+/*
+ * Reports read the ledger in several evaluations (pages of an index, then
+ * records by id), each at the ledger's state of its moment. These tests
+ * change the ledger between two of those reads, as another member's
+ * transaction would, and check the report still answers each record once.
+ * The report runs through ReportService with a LedgerCalls that acts between
+ * calls; small pages stand in for the 1,000-key pages of a big portfolio.
+ */
+
+type Step = (name: string, out: unknown) => Promise<void>;
+
+/** LedgerCalls that runs `step` after each read (each page of a list too) and can shrink voucher:Maturities pages. */
+class Interleaved extends LedgerCalls {
+  constructor(
+    gw: TestGateway,
+    private readonly step: Step,
+    private readonly maturityPage?: number,
+  ) {
+    super(gw.ledger.runtime.ledger);
+  }
+
+  override async read<T>(ctx: CallContext, name: string, command: object): Promise<T> {
+    const cmd = name === 'voucher:Maturities' && this.maturityPage !== undefined ? { ...command, pageSize: this.maturityPage } : command;
+    const out = await super.read<T>(ctx, name, cmd);
+    await this.step(name, out);
+    return out;
+  }
+
+}
+
+const contextOf = (gw: TestGateway, label: Label): CallContext => {
+  const principal = gw.ledger.runtime.directory.resolve(gw.auth(label).slice('Bearer '.length));
+  if (!principal) throw new Error(`no principal for ${label}`);
+  return { principal };
+};
+
+const post = async (gw: TestGateway, path: string, body: object, label: Label, status = 200) => {
+  const res = await gw.http.post(path).set('Authorization', gw.auth(label)).send(body);
+  if (res.status !== status) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as Record<string, unknown> & { id: string };
+};
+
+describe('HTTP: reports read while the ledger moves', function () {
+  this.timeout(120_000);
+
+  itWithOwnClock('the exposure leaves out a financing whose voucher is settled after the financings were listed', async (gw) => {
+    const maturity = new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10);
+    const v = await issuedVoucher(gw, '500000', maturity);
+    const f = await post(gw, '/financings', { asset: { type: 'VOUCHER', id: v.id }, bank: BANK(), requestedAmount: '400000' }, 'supplier1', 201);
+    await post(gw, `/financings/${f.id}/approve`, { advanceAmount: '400000', annualRateBps: 500 }, 'bank-maker');
+    await post(gw, `/financings/${f.id}/disburse`, { paymentRef: 'CNAPS-R' }, 'bank-maker');
+    await advanceDays(gw, 6);
+
+    let settled = false;
+    const calls = new Interleaved(gw, async (name, out) => {
+      if (name !== 'financing:List' || settled || (out as { records: unknown[] }).records.length === 0) return;
+      settled = true; // the issuer pays at maturity, just after the list was read
+      await post(gw, `/vouchers/${v.id}/settle`, { paymentRef: 'PAY-1' }, 'core-maker');
+    });
+    const reports = new ReportService(calls, ledgerNow(gw.ledger.runtime.ledger), new LedgerCreditLines(calls));
+    const report = await reports.exposure(contextOf(gw, 'supplier1'));
+    expect(settled).to.equal(true);
+    // The financing is REPAID now: nothing is outstanding, and no row names an obligor it could not read.
+    expect(report.rows).to.deep.equal([]);
+    const fin = await gw.http.get(`/financings/${f.id}`).set('Authorization', gw.auth('supplier1'));
+    expect(fin.body.status).to.equal('REPAID');
+  });
+});
