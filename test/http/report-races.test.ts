@@ -3,8 +3,8 @@ import { LedgerCreditLines } from '../../gateway/src/reports/credit-line-lookup'
 import { LedgerCalls, type CallContext } from '../../gateway/src/services/calls';
 import { ReportService } from '../../gateway/src/services/reports';
 import { ledgerNow } from '../../gateway/src/webhooks';
-import { BANK, issuedVoucher, type Label, type TestGateway } from './harness';
-import { advanceDays, itWithOwnClock } from './time-travel';
+import { BANK, CORE, issuedVoucher, type Label, type TestGateway } from './harness';
+import { advanceDays, itWithOwnClock, onOwnGateway } from './time-travel';
 
 /*
  * Reports read the ledger in several evaluations (pages of an index, then
@@ -48,8 +48,58 @@ const post = async (gw: TestGateway, path: string, body: object, label: Label, s
   return res.body as Record<string, unknown> & { id: string };
 };
 
+/** The ladder's totals over HTTP, for one issuer (read when nothing moves). */
+const totalsOf = async (gw: TestGateway, label: Label) => {
+  const res = await gw.http.get('/reports/maturity-ladder').set('Authorization', gw.auth(label));
+  expect(res.status, JSON.stringify(res.body)).to.equal(200);
+  return (res.body.totals as Array<{ issuer: string; currency: string; count: number; amount: string }>).find((t) => t.issuer === CORE());
+};
+
 describe('HTTP: reports read while the ledger moves', function () {
   this.timeout(120_000);
+
+  it('the issuer ladder counts a piece once when its financing is requested between two pages', () =>
+    onOwnGateway(async (gw) => {
+      const ids: string[] = [];
+      for (const amount of ['100000', '200000', '300000']) ids.push((await issuedVoucher(gw, amount)).id);
+      let pages = 0;
+      // After the first page (one piece counted), every piece goes ACTIVE -> FINANCING_PENDING.
+      const calls = new Interleaved(
+        gw,
+        async (name) => {
+          if (name !== 'voucher:Maturities' || ++pages !== 1) return;
+          for (const id of ids) await post(gw, '/financings', { asset: { type: 'VOUCHER', id }, bank: BANK(), requestedAmount: '90000' }, 'supplier1', 201);
+        },
+        1,
+      );
+      const ladder = await new ReportService(calls, ledgerNow(gw.ledger.runtime.ledger)).maturityLadder(contextOf(gw, 'core-maker'));
+      expect(pages).to.be.greaterThan(1);
+      expect(ladder.totals.find((t) => t.issuer === CORE())).to.deep.equal({ issuer: CORE(), currency: 'CNY', count: 3, amount: '600000' });
+      expect(await totalsOf(gw, 'core-maker')).to.deep.equal({ issuer: CORE(), currency: 'CNY', count: 3, amount: '600000' });
+    }));
+
+  it('the holder ladder keeps a piece whose financing is rejected between two pages', () =>
+    onOwnGateway(async (gw) => {
+      const financings: string[] = [];
+      for (const amount of ['100000', '200000', '300000']) {
+        const v = await issuedVoucher(gw, amount);
+        financings.push((await post(gw, '/financings', { asset: { type: 'VOUCHER', id: v.id }, bank: BANK(), requestedAmount: '90000' }, 'supplier1', 201)).id);
+      }
+      let pages = 0;
+      // After the first page (one piece counted), every piece goes FINANCING_PENDING -> ACTIVE.
+      const calls = new Interleaved(
+        gw,
+        async (name) => {
+          if (name !== 'voucher:Maturities' || ++pages !== 1) return;
+          for (const id of financings) await post(gw, `/financings/${id}/reject`, { reason: 'limit' }, 'bank-maker');
+        },
+        1,
+      );
+      const ladder = await new ReportService(calls, ledgerNow(gw.ledger.runtime.ledger)).maturityLadder(contextOf(gw, 'supplier1'));
+      expect(pages).to.be.greaterThan(1);
+      expect(ladder.totals.find((t) => t.issuer === CORE())).to.deep.equal({ issuer: CORE(), currency: 'CNY', count: 3, amount: '600000' });
+      expect(await totalsOf(gw, 'supplier1')).to.deep.equal({ issuer: CORE(), currency: 'CNY', count: 3, amount: '600000' });
+    }));
 
   itWithOwnClock('the exposure leaves out a financing whose voucher is settled after the financings were listed', async (gw) => {
     const maturity = new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10);

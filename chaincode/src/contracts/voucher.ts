@@ -13,7 +13,6 @@ import {
   isOverdue,
   issueVoucher,
   maturityFigures,
-  OUTSTANDING_VOUCHER_STATUSES,
   settleVoucher,
   splitVoucher,
   transferVoucher,
@@ -224,9 +223,13 @@ export class VoucherContract extends ScfContract {
    * records themselves in key order (a range query that returns the values:
    * no index entry and no read per piece); any other member reads the pieces
    * it holds, then those it issued and does not hold (so none counts twice),
-   * through the holder and issuer indexes, as voucher:List would. A page may
-   * have no figures and still a bookmark, and two pages may each have a
-   * figure for one (date, issuer, currency): the caller adds them up.
+   * through the HELD and DUE indexes: they hold only unsettled pieces and no
+   * status, so a piece whose financing is requested, rejected or disbursed
+   * between two calls keeps its place and is met once (an index keyed by
+   * status would move it to a prefix read before or after: counted twice or
+   * not at all). A page may have no figures and still a bookmark, and two
+   * pages may each have a figure for one (date, issuer, currency): the caller
+   * adds them up.
    */
   @Transaction(false)
   async Maturities(ctx: Context, command: string): Promise<string> {
@@ -241,13 +244,13 @@ export class VoucherContract extends ScfContract {
             {
               records: false,
               prefixes: [
-                ...OUTSTANDING_VOUCHER_STATUSES.map((status) => ({ index: VoucherIndex.HOLDER, attrs: [me, status] })),
-                ...OUTSTANDING_VOUCHER_STATUSES.map((status) => ({ index: VoucherIndex.ISSUER, attrs: [me, status] })),
+                { index: VoucherIndex.HELD, attrs: [me] },
+                { index: VoucherIndex.DUE, attrs: [me] },
               ],
             },
             keys,
             q.bookmark,
-            async (v, prefix) => (prefix.index === VoucherIndex.HOLDER || v.holder !== me) && (await visible(v)),
+            async (v, prefix) => (prefix.index === VoucherIndex.HELD || v.holder !== me) && (await visible(v)),
           );
       return { figures: maturityFigures(page.records), bookmark: page.bookmark };
     });

@@ -46,8 +46,18 @@ export const VoucherIndex = {
   STATUS: 'IDX_VCH_STATUS',
   MATURITY: 'IDX_VCH_MATURITY',
   ROOT: 'IDX_VCH_ROOT',
-  /** Unsettled pieces by issuer and maturity: the first entry tells whether the issuer is overdue. */
+  /**
+   * Unsettled pieces by issuer and maturity: the first entry tells whether the issuer is overdue.
+   * No status in the key, so a piece's entry stays put while it goes between ACTIVE,
+   * FINANCING_PENDING and FINANCED: voucher:Maturities walks it for what a member issued.
+   */
   DUE: 'IDX_VCH_DUE',
+  /**
+   * Unsettled pieces by holder. No status in the key (as DUE), so a report paging through
+   * it while a financing is requested, rejected or disbursed meets each piece once:
+   * voucher:Maturities walks it for what a member holds.
+   */
+  HELD: 'IDX_VCH_HELD',
 } as const;
 
 const UNSETTLED: ReadonlySet<string> = new Set(['ACTIVE', 'FINANCING_PENDING', 'FINANCED']);
@@ -62,6 +72,7 @@ export const VoucherSpec: RecordSpec<Voucher> = {
     { name: VoucherIndex.MATURITY, attrs: (v) => [...monthAndDay(v.maturityDate), v.id] },
     { name: VoucherIndex.ROOT, attrs: (v) => [v.rootId, v.id] },
     { name: VoucherIndex.DUE, attrs: (v) => (UNSETTLED.has(v.status) ? [v.issuer, v.maturityDate, v.id] : undefined) },
+    { name: VoucherIndex.HELD, attrs: (v) => (UNSETTLED.has(v.status) ? [v.holder, v.id] : undefined) },
   ],
 };
 
