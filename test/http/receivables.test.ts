@@ -2,11 +2,14 @@ import { expect } from 'chai';
 import { withCheckChar } from '../../chaincode/src/domain/uscc';
 import { notApplicableHere } from './time-travel';
 import {
+  BANK,
+  confirmedReceivable,
   CORE,
   expectProblem,
   fingerprintOf,
   freshInvoice,
   isoDate,
+  type Label,
   member,
   pendingReceivable,
   startGateway,
@@ -256,10 +259,37 @@ describe('HTTP: receivables', () => {
       expect(res.body.records).to.deep.equal([]);
     });
 
-    it('rejects an unknown status, a bad page size and an unknown filter with 400', async () => {
-      for (const query of [{ status: 'LOST' }, { pageSize: '0' }, { pageSize: 'ten' }, { colour: 'red' }]) {
+    it('lists the receivables factored at a bank by their assignee, to that bank and not to another member', async () => {
+      const id = await confirmedReceivable(gw, '3000000');
+      const as = (label: Label) => ({ Authorization: gw.auth(label) });
+      const step = async (path: string, b: object, label: Label, status = 200) => {
+        const res = await gw.http.post(path).set(as(label)).send(b);
+        expect(res.status, `${path} ${JSON.stringify(res.body)}`).to.equal(status);
+        return res.body as { id: string };
+      };
+      const f = await step('/financings', { asset: { type: 'RECEIVABLE', id }, bank: BANK(), requestedAmount: '2800000' }, 'supplier1', 201);
+      const assigned = async (label: Label, query: object = {}) => {
+        const res = await gw.http.get('/receivables').query({ assignee: BANK(), ...query }).set(as(label));
+        expect(res.status, JSON.stringify(res.body)).to.equal(200);
+        return (res.body.records as Array<{ id: string; assignee?: string; status: string }>).filter((r) => r.id === id);
+      };
+      expect(await assigned('bank-maker'), 'not assigned before disbursement').to.deep.equal([]);
+      await step(`/financings/${f.id}/approve`, { advanceAmount: '2800000', annualRateBps: 100 }, 'bank-maker');
+      await step(`/financings/${f.id}/disburse`, { paymentRef: 'CNAPS-ASSIGN' }, 'bank-maker');
+      const [r] = await assigned('bank-maker');
+      expect(r).to.include({ id, assignee: BANK(), status: 'FINANCED' });
+      expect(await assigned('bank-maker', { status: 'FINANCED' })).to.have.length(1);
+      expect(await assigned('bank-maker', { status: 'SETTLED' })).to.deep.equal([]);
+      expect(await assigned('auditor')).to.have.length(1);
+      expect(await assigned('supplier3'), 'not a party').to.deep.equal([]);
+    });
+
+    it('rejects an unknown status, a bad page size, an assignee that is not a member id and an unknown filter with 400, and writes nothing', async () => {
+      const height = await gw.ledger.height();
+      for (const query of [{ status: 'LOST' }, { pageSize: '0' }, { pageSize: 'ten' }, { assignee: 'BANK' }, { colour: 'red' }]) {
         expectProblem(await gw.http.get('/receivables').query(query).set('Authorization', gw.auth('supplier1')), 400, 'VALIDATION_FAILED');
       }
+      expect(await gw.ledger.height()).to.equal(height);
     });
   });
 

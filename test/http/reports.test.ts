@@ -152,6 +152,29 @@ describe('HTTP: reports', function () {
     expect((got.get('RECEIVABLE CURRENT CNY')?.amount ?? 0n) >= 777_700n).to.equal(true);
   });
 
+  it('a factored receivable is in the ageing of the bank it is assigned to and of its debtor, no longer in the assignor\'s', async () => {
+    const receivableSum = async (label: Label) => {
+      const res = await get('/reports/ageing', label);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      return (res.body.rows as Array<{ assetType: string; amount: string }>).filter((r) => r.assetType === 'RECEIVABLE').reduce((n, r) => n + BigInt(r.amount), 0n);
+    };
+    const post = async (path: string, body: object, label: Label, status = 200) => {
+      const res = await gw.http.post(path).set('Authorization', gw.auth(label)).send(body);
+      expect(res.status, `${path} ${JSON.stringify(res.body)}`).to.equal(status);
+      return res.body as { id: string };
+    };
+    const id = await confirmedReceivable(gw, '3000000');
+    const f = await post('/financings', { asset: { type: 'RECEIVABLE', id }, bank: BANK(), requestedAmount: '2800000' }, 'supplier1', 201);
+    await post(`/financings/${f.id}/approve`, { advanceAmount: '2800000', annualRateBps: 100 }, 'bank-maker');
+    // Requested, not yet disbursed: still the supplier's.
+    const before = { bank: await receivableSum('bank-maker'), supplier: await receivableSum('supplier1'), debtor: await receivableSum('core-maker') };
+    await post(`/financings/${f.id}/disburse`, { paymentRef: 'CNAPS-AGE' }, 'bank-maker');
+    expect((await get(`/receivables/${id}`, 'bank-maker')).body).to.include({ status: 'FINANCED', assignee: BANK(), creditor: SUPPLIER1() });
+    expect((await receivableSum('bank-maker')) - before.bank, 'owed to the bank').to.equal(3_000_000n);
+    expect(before.supplier - (await receivableSum('supplier1')), 'off the assignor\'s books').to.equal(3_000_000n);
+    expect(await receivableSum('core-maker'), 'still owed by the debtor').to.equal(before.debtor);
+  });
+
   it('the exposure sums disbursed advances per bank and obligor; the bank sees its own, a supplier only what it applied for', async () => {
     const financings = await listAll<F>('/financings?status=DISBURSED', 'auditor');
     const obligorOf = new Map<string, string>();

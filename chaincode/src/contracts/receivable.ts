@@ -164,10 +164,11 @@ export class ReceivableContract extends ScfContract {
   }
 
   /**
-   * Lists by creditor, debtor or status (in that order of preference for the
-   * index; other filters apply to the rows). Without a filter, a member sees
-   * receivables where it is creditor, then debtor; auditors and operators
-   * must name a filter.
+   * Lists by creditor, debtor, assignee (the bank a factored receivable is
+   * assigned to) or status (in that order of preference for the index; other
+   * filters apply to the rows). Without a filter, a member sees receivables
+   * where it is creditor, then debtor; auditors and operators must name a
+   * filter.
    */
   @Transaction(false)
   async List(ctx: Context, command: string): Promise<string> {
@@ -177,20 +178,23 @@ export class ReceivableContract extends ScfContract {
         ? [{ index: ReceivableIndex.CREDITOR, attrs: [q.creditor, ...status] }]
         : q.debtor
           ? [{ index: ReceivableIndex.DEBTOR, attrs: [q.debtor, ...status] }]
-          : q.status
-            ? [{ index: ReceivableIndex.STATUS, attrs: [q.status] }]
-            : isReader(actor)
-              ? []
-              : [
-                  { index: ReceivableIndex.CREDITOR, attrs: [actor.member.id] },
-                  { index: ReceivableIndex.DEBTOR, attrs: [actor.member.id] },
-                ];
+          : q.assignee
+            ? [{ index: ReceivableIndex.ASSIGNEE, attrs: [q.assignee] }]
+            : q.status
+              ? [{ index: ReceivableIndex.STATUS, attrs: [q.status] }]
+              : isReader(actor)
+                ? []
+                : [
+                    { index: ReceivableIndex.CREDITOR, attrs: [actor.member.id] },
+                    { index: ReceivableIndex.DEBTOR, attrs: [actor.member.id] },
+                  ];
       if (prefixes.length === 0) {
-        throw new DomainError('VALIDATION_FAILED', 'name a creditor, debtor or status to list receivables');
+        throw new DomainError('VALIDATION_FAILED', 'name a creditor, debtor, assignee or status to list receivables');
       }
       return store.page(ReceivableSpec, prefixes, q.pageSize, q.bookmark, (r) =>
         canReadReceivable(actor, r) &&
         (!q.debtor || r.debtor === q.debtor) &&
+        (!q.assignee || r.assignee === q.assignee) &&
         (!q.status || r.status === q.status),
       );
     });

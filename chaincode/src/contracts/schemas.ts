@@ -92,6 +92,7 @@ export const ReceivableActionCommand = z.strictObject({ id: recordId, reason: te
 export const ListReceivablesQuery = z.strictObject({
   creditor: memberId.optional(),
   debtor: memberId.optional(),
+  assignee: memberId.optional(),
   status: z.string().regex(/^[A-Z_]{1,32}$/).optional(),
   pageSize,
   bookmark,

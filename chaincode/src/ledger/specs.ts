@@ -28,6 +28,11 @@ export const ReceivableIndex = {
   CREDITOR: 'IDX_RCV_CREDITOR',
   DEBTOR: 'IDX_RCV_DEBTOR',
   STATUS: 'IDX_RCV_STATUS',
+  /**
+   * Factored receivables by the bank they are assigned to (set on disbursement, never changed):
+   * no status in the key, so the entry stays put from FINANCED to SETTLED.
+   */
+  ASSIGNEE: 'IDX_RCV_ASSIGNEE',
 } as const;
 
 export const ReceivableSpec: RecordSpec<Receivable> = {
@@ -37,6 +42,7 @@ export const ReceivableSpec: RecordSpec<Receivable> = {
     { name: ReceivableIndex.CREDITOR, attrs: (r) => [r.creditor, r.status, r.id] },
     { name: ReceivableIndex.DEBTOR, attrs: (r) => [r.debtor, r.status, r.id] },
     { name: ReceivableIndex.STATUS, attrs: (r) => [r.status, r.id] },
+    { name: ReceivableIndex.ASSIGNEE, attrs: (r) => (r.assignee !== undefined ? [r.assignee, r.id] : undefined) },
   ],
 };
 

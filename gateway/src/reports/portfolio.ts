@@ -16,6 +16,16 @@ export const OUTSTANDING_VOUCHER = OUTSTANDING_VOUCHER_STATUSES;
  * vouchers (a VOUCHERED receivable is paid through its vouchers), or factored.
  */
 export const OUTSTANDING_RECEIVABLE = ['CONFIRMED', 'FINANCING_PENDING', 'FINANCED'] as const;
+/**
+ * Of those, the ones still on the creditor's books. A FINANCED receivable was
+ * assigned to the bank that factored it (the supplier has had the advance):
+ * it is owed to the assignee, and shows in the bank's reports, not the
+ * assignor's; as a discounted voucher, whose holder becomes the bank. Until
+ * the bank disburses (FINANCING_PENDING) it is still the creditor's.
+ */
+export const OWED_TO_CREDITOR = ['CONFIRMED', 'FINANCING_PENDING'] as const;
+/** Of those, the ones owed to the bank they are assigned to. */
+export const OWED_TO_ASSIGNEE = ['FINANCED'] as const;
 /** Financings whose advance is out. */
 export const OUTSTANDING_FINANCING = ['DISBURSED'] as const;
 
@@ -63,8 +73,9 @@ const byId = <T extends { id: string }>(lists: T[][]): T[] => [...new Map(lists.
 
 /**
  * The outstanding records `ctx` may see. A reader (AUDITOR, OPERATOR) lists
- * by status; any other member lists what it holds or issued (vouchers), is
- * creditor or debtor of (receivables), applied for or finances (financings).
+ * by status; any other member lists what it holds or issued (vouchers), owes
+ * or is owed (receivables: as debtor; as creditor until it is factored, then
+ * as the assignee bank), applied for or finances (financings).
  * `maturing` narrows vouchers to a maturity range through the maturity index.
  */
 export async function loadPortfolio(
@@ -86,10 +97,11 @@ export async function loadPortfolio(
         ]);
   const receivableQueries: object[] = scope.reader
     ? OUTSTANDING_RECEIVABLE.map((status) => ({ status }))
-    : OUTSTANDING_RECEIVABLE.flatMap((status) => [
-        { creditor: me, status },
-        { debtor: me, status },
-      ]);
+    : [
+        ...OUTSTANDING_RECEIVABLE.map((status) => ({ debtor: me, status })),
+        ...OWED_TO_CREDITOR.map((status) => ({ creditor: me, status })),
+        ...OWED_TO_ASSIGNEE.map((status) => ({ assignee: me, status })),
+      ];
   const financingQueries: object[] = scope.reader
     ? OUTSTANDING_FINANCING.map((status) => ({ status }))
     : OUTSTANDING_FINANCING.flatMap((status) => [

@@ -16,6 +16,7 @@ export interface RegisterReceivableInput {
 export interface ReceivableFilter {
   creditor?: string | undefined;
   debtor?: string | undefined;
+  assignee?: string | undefined;
   status?: string | undefined;
   pageSize?: number | undefined;
   bookmark?: string | undefined;

@@ -45,6 +45,7 @@ export const ReceivableStatus = z.enum(RECEIVABLE_STATUSES);
 export const ListReceivablesQuery = z.strictObject({
   creditor: MemberId.optional(),
   debtor: MemberId.optional(),
+  assignee: MemberId.optional().openapi({ description: 'The bank a factored receivable is assigned to' }),
   status: ReceivableStatus.optional(),
   pageSize: PageSize.optional(),
   bookmark: Bookmark.optional(),
