@@ -29,6 +29,11 @@ describe('HTTP: fingerprints', () => {
           kind: 'INVOICE',
           canonical: 'invoice|91310000MA1FL8XQ30|3100231130|04567890|11300000|2024-03-15',
           fingerprint: 'fbb24ac04597e9a19c9129df2dff237a9f3be157f10d4e7c89d42aeb25506c25',
+          // The invoice by its number alone, claimed beside it.
+          invoiceNumber: {
+            canonical: 'invoice_number|91310000MA1FL8XQ30|3100231130|04567890',
+            fingerprint: 'f55d494a0451c8cada7628660fbbd8730989911aacc9631ce83edf89ac49fff6',
+          },
         },
         { kind: 'LOT', canonical: 'lot|WH-SH-01|LOT-2024-0042', fingerprint: '4540fd65fc1a301fa176bb0b0a7d17850d66f3d527fe4a940ed50b500b7af735' },
       ]);
@@ -76,6 +81,19 @@ describe('HTTP: fingerprints', () => {
         { kind: 'INVOICE', fingerprint, claimed: true, assetType: 'RECEIVABLE', assetId: id },
         { kind: 'INVOICE', fingerprint: free, claimed: false },
       ]);
+    });
+
+    it("finds a variant of a claimed invoice (another amount) by its INVOICE_NUMBER fingerprint, as the bank's check should", async () => {
+      const { id, invoice } = await pendingReceivable(gw);
+      const computed = await gw.http.post('/fingerprints').set('Authorization', gw.auth('bank-maker')).send({ documents: [{ ...invoice, amount: '1' }] });
+      const [variant] = computed.body.documents;
+      const res = await gw.http
+        .post('/fingerprints/check')
+        .set('Authorization', gw.auth('bank-maker'))
+        .send({ fingerprints: [{ kind: 'INVOICE', fingerprint: variant.fingerprint }, { kind: 'INVOICE_NUMBER', fingerprint: variant.invoiceNumber.fingerprint }] });
+      expect(res.status).to.equal(200);
+      expect(res.body[0]).to.include({ claimed: false });
+      expect(res.body[1]).to.include({ kind: 'INVOICE_NUMBER', claimed: true, assetType: 'RECEIVABLE', assetId: id });
     });
 
     it('reports a fingerprint as free again once its receivable is cancelled', async () => {

@@ -79,6 +79,24 @@ describe('HTTP: receivables', () => {
       expect(await gw.ledger.height()).to.equal(height);
     });
 
+    it("refuses its own seller registering an invoice again with another amount or issue date (409 DOUBLE_FINANCING naming the first), and writes nothing", async () => {
+      const inv = freshInvoice({ invoiceCode: '3200231130' });
+      const first = await post(body({ documents: [inv] }));
+      expect(first.status).to.equal(201);
+      expect(first.body.invoiceNumbers).to.have.length(1);
+      const height = await gw.ledger.height();
+      for (const variant of [{ ...inv, amount: '999999' }, { ...inv, issueDate: '2026-01-03' }, { ...inv, amount: '1', invoiceNumber: ` ${inv.invoiceNumber.toLowerCase()}` }]) {
+        const res = await post(body({ documents: [variant] }));
+        expectProblem(res, 409, 'DOUBLE_FINANCING');
+        expect(res.body.detail).to.contain(first.body.id).and.to.contain('another amount or issue date');
+      }
+      // Two amounts of one invoice in one registration.
+      expectProblem(await post(body({ documents: [freshInvoice({ invoiceNumber: 'TWICE-1' }), freshInvoice({ invoiceNumber: 'TWICE-1', amount: '5' })] })), 400, 'VALIDATION_FAILED');
+      expect(await gw.ledger.height()).to.equal(height);
+      // Another number, or the same number of another code, is another invoice.
+      expect((await post(body({ documents: [{ ...inv, invoiceCode: '3200231131' }] }))).status).to.equal(201);
+    });
+
     it('writes the canonical fields to no block and no state value: only their fingerprints', async function () {
       // On a real network test/fabric reads the block through qscc instead.
       if (!gw.ledger.dump) notApplicableHere(this, 'reads the blocks of an embedded or emulated ledger whole');
@@ -319,6 +337,9 @@ describe('HTTP: receivables', () => {
       expect(res.body).to.include({ status: 'REJECTED', rejectionReason: 'amount does not match delivery' });
       const again = await post(body({ documents: [invoice] }));
       expect(again.status).to.equal(201);
+      // Its number too: a corrected amount may be registered once the first is cancelled.
+      expect((await act(again.body.id, 'cancel', 'supplier1')).status).to.equal(200);
+      expect((await post(body({ documents: [{ ...invoice, amount: '123456' }] }))).status).to.equal(201);
     });
 
     it('lets the creditor cancel a pending receivable (200), refuses the debtor (403) and a confirmed one (409)', async () => {

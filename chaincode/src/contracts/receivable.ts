@@ -1,7 +1,7 @@
 import { Context, Info, Transaction } from 'fabric-contract-api';
 import { DomainError } from '../domain/errors';
 import { EVENTS, type EventName } from '../domain/events';
-import { claimFingerprint, releaseFingerprint } from '../domain/fingerprints';
+import { claimFingerprint, type FingerprintRef, releaseFingerprint } from '../domain/fingerprints';
 import { liveFinancingParties, settleFactoredReceivable, type Financing } from '../domain/financing';
 import { isReader } from '../domain/members';
 import {
@@ -46,15 +46,17 @@ export class ReceivableContract extends ScfContract {
       command,
       RegisterReceivableCommand,
       async ({ store, actor, tx, transient }, cmd) => {
-        const { refs: documents, invoiceSellers } = transient as ReceivableDocuments;
+        const { refs: documents, invoiceSellers, invoiceNumbers } = transient as ReceivableDocuments;
         const id = cmd.id ?? `RCV-${tx.txId.slice(0, 16).toUpperCase()}`;
         if (await store.get<Receivable>(ReceivableSpec.type, [id])) {
           throw new DomainError('ALREADY_EXISTS', `receivable ${id} already exists`);
         }
         const debtor = await store.get<Member>(MemberSpec.type, [cmd.debtor]);
         await assertNotFrozen(store, [{ type: 'MEMBER', id: cmd.debtor }]);
-        const receivable = registerReceivable({ ...cmd, id, documents }, actor, debtor, tx);
-        for (const doc of receivable.documents) {
+        const receivable = registerReceivable({ ...cmd, id, documents, invoiceNumbers }, actor, debtor, tx);
+        // The documents first, so that an identical invoice is named as such;
+        // then each invoice by its number, which its variants share.
+        for (const doc of claimsOf(receivable)) {
           const existing = await store.get<FingerprintClaim>(FingerprintSpec.type, [doc.kind, doc.fingerprint]);
           const claim = claimFingerprint(existing, doc, { assetType: 'RECEIVABLE', assetId: receivable.id }, tx);
           await store.save(FingerprintSpec, existing, claim);
@@ -229,8 +231,13 @@ export function receivableTargets(r: Receivable): FreezeTarget[] {
   ];
 }
 
+/** Every registry key a receivable claims: its documents' fingerprints, then its invoices' numbers. */
+function claimsOf(receivable: Receivable): FingerprintRef[] {
+  return [...receivable.documents, ...(receivable.invoiceNumbers ?? []).map((fingerprint) => ({ kind: 'INVOICE_NUMBER' as const, fingerprint }))];
+}
+
 async function releaseClaims(store: Store, receivable: Receivable, tx: TxInfo): Promise<void> {
-  for (const doc of receivable.documents) {
+  for (const doc of claimsOf(receivable)) {
     const claim = await store.get<FingerprintClaim>(FingerprintSpec.type, [doc.kind, doc.fingerprint]);
     if (claim && claim.assetId === receivable.id && claim.status === 'CLAIMED') {
       await store.save(FingerprintSpec, claim, releaseFingerprint(claim, tx));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isValidUscc } from '../domain/uscc';
+import { FINGERPRINT_KINDS } from '../domain/types';
 import { LOT_ID_FORM, LOT_ID_RE } from '../domain/warehouse';
 import { requestIdSchema } from './base';
 
@@ -72,9 +73,9 @@ export const ById = z.strictObject({ id: recordId });
 export const MemberById = z.strictObject({ id: memberId });
 export const Empty = z.strictObject({});
 
-/** A fingerprint to check: a document's, or a goods lot's (kind LOT, claimed by warehouse receipts). */
+/** A fingerprint to check: a document's, a goods lot's (LOT, claimed by warehouse receipts) or an invoice number's (INVOICE_NUMBER). */
 export const fingerprintRef = z.strictObject({
-  kind: z.enum(['INVOICE', 'CONTRACT', 'DELIVERY_NOTE', 'OTHER', 'LOT']),
+  kind: z.enum(FINGERPRINT_KINDS),
   fingerprint: documentRef.shape.fingerprint,
 });
 export const CheckFingerprintsCommand = z.strictObject({ fingerprints: z.array(fingerprintRef).min(1).max(100) });

@@ -16,6 +16,11 @@ import { assertArray, assertOneOf, assertRecord, invalid } from './validation';
  *   delivery_note|<shipperId>|<consigneeId>|<noteNumber>|<deliveryDate>
  *   lot|<warehouseId>|<lotId>
  *   other|<issuerId>|<reference>
+ *   invoice_number|<sellerTaxId>|<invoiceCode>|<invoiceNumber>
+ *
+ * The last is an invoice by its number alone, claimed beside every invoice's
+ * own fingerprint (invoiceNumberOf): an invoice is one number of its seller,
+ * so a variant of it (another amount or issue date) is the same invoice.
  *
  * Identifiers are trimmed and upper-cased; amounts are integer minor units
  * without leading zeros; dates YYYY-MM-DD. Contract parties are sorted (UTF-8
@@ -61,7 +66,21 @@ export interface OtherDoc {
   issuerId: string;
   reference: string;
 }
-export type CanonicalDocument = InvoiceDoc | ContractDoc | DeliveryNoteDoc | LotDoc | OtherDoc;
+export interface InvoiceNumberDoc {
+  kind: 'INVOICE_NUMBER';
+  sellerTaxId: string;
+  invoiceCode: string;
+  invoiceNumber: string;
+}
+export type CanonicalDocument = InvoiceDoc | ContractDoc | DeliveryNoteDoc | LotDoc | OtherDoc | InvoiceNumberDoc;
+
+/** An invoice by its number alone: what its INVOICE_NUMBER claim is computed from. */
+export const invoiceNumberOf = (doc: InvoiceDoc): InvoiceNumberDoc => ({
+  kind: 'INVOICE_NUMBER',
+  sellerTaxId: doc.sellerTaxId,
+  invoiceCode: doc.invoiceCode,
+  invoiceNumber: doc.invoiceNumber,
+});
 
 export interface Fingerprinted {
   kind: FingerprintKind;
@@ -84,6 +103,7 @@ export const CANONICAL_FIELDS: Readonly<Record<FingerprintKind, readonly string[
   DELIVERY_NOTE: ['shipperId', 'consigneeId', 'noteNumber', 'deliveryDate'],
   LOT: ['warehouseId', 'lotId'],
   OTHER: ['issuerId', 'reference'],
+  INVOICE_NUMBER: ['sellerTaxId', 'invoiceCode', 'invoiceNumber'],
 };
 
 const FORBIDDEN = /[|\u0000-\u001f\u007f]/;
@@ -143,6 +163,8 @@ export function canonicalForm(doc: CanonicalDocument): string {
       return ['lot', id(doc.warehouseId, 'warehouseId'), id(doc.lotId, 'lotId')].join('|');
     case 'OTHER':
       return ['other', id(doc.issuerId, 'issuerId'), id(doc.reference, 'reference')].join('|');
+    case 'INVOICE_NUMBER':
+      return ['invoice_number', id(doc.sellerTaxId, 'sellerTaxId'), id(doc.invoiceCode, 'invoiceCode', true), id(doc.invoiceNumber, 'invoiceNumber')].join('|');
   }
 }
 
@@ -174,7 +196,7 @@ export function assertCanonicalDocument<K extends FingerprintKind>(value: unknow
   const out: Record<string, string> = { kind };
   for (const name of fields) {
     let v = doc[name];
-    if (v === undefined && kind === 'INVOICE' && name === 'invoiceCode') v = '';
+    if (v === undefined && (kind === 'INVOICE' || kind === 'INVOICE_NUMBER') && name === 'invoiceCode') v = '';
     if (typeof v !== 'string') throw invalid(`${field}.${name}`, 'must be a string');
     if (v.length > MAX_CANONICAL_FIELD) throw invalid(`${field}.${name}`, `must be at most ${MAX_CANONICAL_FIELD} characters`);
     out[name] = v;

@@ -57,7 +57,9 @@ export function claimFingerprint(
     if (existing.assetType === assetType && existing.assetId === assetId) return existing;
     throw new DomainError(
       'DOUBLE_FINANCING',
-      `${kind} fingerprint ${fingerprint} is already claimed by ${existing.assetType} ${existing.assetId}`,
+      kind === 'INVOICE_NUMBER'
+        ? `an invoice with this seller, code and number (INVOICE_NUMBER fingerprint ${fingerprint}) is already claimed by ${existing.assetType} ${existing.assetId}: a variant with another amount or issue date is the same invoice`
+        : `${kind} fingerprint ${fingerprint} is already claimed by ${existing.assetType} ${existing.assetId}`,
     );
   }
   const fields = { docType: 'fingerprint' as const, kind, fingerprint, assetType, assetId, status: 'CLAIMED' as const };

@@ -1,5 +1,5 @@
 import { DomainError } from './errors';
-import { canonicalId, documentFingerprints } from './canonical';
+import { assertCanonicalDocument, canonicalId, documentFingerprints, fingerprintOf, invoiceNumberOf } from './canonical';
 import { assertDate } from './dates';
 import { assertFingerprint } from './fingerprints';
 import { newMeta, touch } from './meta';
@@ -107,18 +107,26 @@ export function receivableDocumentsFrom(fields: unknown): ReceivableDocuments {
   const list = assertArray(fields, 'documents');
   if (list.length > MAX_DOCUMENTS) throw invalid('documents', `must list at most ${MAX_DOCUMENTS} documents`);
   const refs = assertDocuments(documentFingerprints(list));
-  // As the canonical form writes it, as the claim does (the fields passed its checks above).
-  const invoiceSellers = list.flatMap((d) => {
-    const doc = d as { kind?: unknown; sellerTaxId?: unknown };
-    return doc.kind === 'INVOICE' && typeof doc.sellerTaxId === 'string' ? [canonicalId(doc.sellerTaxId)] : [];
-  });
-  return { refs, invoiceSellers };
+  // The fields passed their checks above; read again as the canonical form writes them.
+  const invoices = list.flatMap((d, i) =>
+    (d as { kind?: unknown }).kind === 'INVOICE' ? [assertCanonicalDocument(d, `documents[${i}]`, ['INVOICE'] as const)] : [],
+  );
+  const invoiceSellers = invoices.map((doc) => canonicalId(doc.sellerTaxId));
+  const invoiceNumbers = invoices.map((doc, i) => fingerprintOf(invoiceNumberOf(doc), `invoices[${i}]`).fingerprint);
+  if (new Set(invoiceNumbers).size !== invoiceNumbers.length) {
+    throw invalid('documents', 'lists one invoice number twice (with another amount or issue date): an invoice is one number of its seller');
+  }
+  return { refs, invoiceSellers, invoiceNumbers };
 }
 
-/** A registration's documents as the chaincode computed them, and the seller of each invoice among them. */
+/**
+ * A registration's documents as the chaincode computed them, the seller of
+ * each invoice among them, and each invoice's INVOICE_NUMBER fingerprint.
+ */
 export interface ReceivableDocuments {
   refs: DocumentRef[];
   invoiceSellers: string[];
+  invoiceNumbers: string[];
 }
 
 /**
@@ -181,7 +189,8 @@ export function verifyReceivableDocuments(rcv: Receivable, actor: Actor, fields:
  * A new PENDING receivable whose creditor is the caller (an active SUPPLIER)
  * and whose debtor is `debtorMember` (loaded by the contracts layer from
  * cmd.debtor; undefined when there is none). The contracts layer then claims
- * every document fingerprint (claimFingerprint) in the same transaction.
+ * every document fingerprint and invoice number (claimFingerprint) in the
+ * same transaction.
  * The due date may lie in the past (an overdue receivable can still be
  * acknowledged); vouchers and financing apply their own date rules.
  */
@@ -200,6 +209,7 @@ export function registerReceivable(
   const currency = c.currency === undefined || c.currency === null ? DEFAULT_CURRENCY : assertCurrency(c.currency);
   const dueDate = assertDate(c.dueDate, 'dueDate');
   const documents = assertDocuments(c.documents);
+  const invoiceNumbers = c.invoiceNumbers === undefined ? [] : assertArray(c.invoiceNumbers, 'invoiceNumbers').map((f, i) => assertFingerprint(f, `invoiceNumbers[${i}]`));
   const creditor = creditorActor.member.id;
   if (debtor === creditor) throw new DomainError('BUSINESS_RULE', `debtor ${debtor} cannot be the creditor itself`);
   assertCounterparty(debtorMember, debtor, 'CORE_ENTERPRISE', 'debtor');
@@ -212,6 +222,7 @@ export function registerReceivable(
     currency,
     dueDate,
     documents,
+    ...(invoiceNumbers.length > 0 ? { invoiceNumbers } : {}),
     voucheredAmount: '0',
     settledAmount: '0',
     status: 'PENDING',

@@ -83,10 +83,14 @@ export const DOCUMENT_KINDS = ['INVOICE', 'CONTRACT', 'DELIVERY_NOTE', 'OTHER'] 
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 /**
- * Kinds a fingerprint can be claimed under: the document kinds plus LOT, the
- * goods lot behind a warehouse receipt (warehouse + lotId, DESIGN 2.3).
+ * Kinds a fingerprint can be claimed under: the document kinds, LOT, the
+ * goods lot behind a warehouse receipt (warehouse + lotId, DESIGN 2.3), and
+ * INVOICE_NUMBER, an invoice by its number alone (seller + code + number,
+ * whatever its amount and date), which every receivable claims beside the
+ * invoice's own fingerprint: its seller cannot register the invoice again
+ * with another amount or issue date.
  */
-export const FINGERPRINT_KINDS = [...DOCUMENT_KINDS, 'LOT'] as const;
+export const FINGERPRINT_KINDS = [...DOCUMENT_KINDS, 'LOT', 'INVOICE_NUMBER'] as const;
 export type FingerprintKind = (typeof FINGERPRINT_KINDS)[number];
 
 export interface DocumentRef {
@@ -116,6 +120,12 @@ export type Receivable = {
   currency: string;
   dueDate: string;
   documents: DocumentRef[];
+  /**
+   * The INVOICE_NUMBER fingerprints it claims, one per invoice among its
+   * documents (released with the documents'). Absent on receivables
+   * registered before these claims existed.
+   */
+  invoiceNumbers?: string[];
   /** Sum of the root vouchers issued against this receivable. */
   voucheredAmount: string;
   /**
@@ -216,6 +226,8 @@ export interface RegisterReceivableCommand {
   currency?: string;
   dueDate: string;
   documents: DocumentRef[];
+  /** The INVOICE_NUMBER fingerprints of its invoices, computed with the documents'. */
+  invoiceNumbers?: string[];
 }
 
 export interface IssueVoucherCommand {

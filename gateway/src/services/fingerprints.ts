@@ -1,7 +1,10 @@
 import type { FingerprintKind } from '../../../chaincode/src/domain/types';
 import { LedgerError } from '../ledger/ledger';
 import type { CallContext, LedgerCalls } from './calls';
-import { type CanonicalDocument, CanonicalFormError, fingerprint, type Fingerprinted } from '../../../chaincode/src/domain/canonical';
+import { type CanonicalDocument, CanonicalFormError, fingerprint, type Fingerprinted, invoiceNumberOf } from '../../../chaincode/src/domain/canonical';
+
+/** A fingerprint computed, and for an invoice also its INVOICE_NUMBER one, which the ledger claims beside it. */
+export type Computed = Fingerprinted & { invoiceNumber?: { canonical: string; fingerprint: string } };
 
 export interface FingerprintCheck {
   kind: FingerprintKind;
@@ -14,12 +17,18 @@ export interface FingerprintCheck {
 export class FingerprintService {
   constructor(private readonly calls: LedgerCalls) {}
 
-  /** Canonicalises and hashes; touches no ledger. */
-  compute(documents: CanonicalDocument[]): { documents: Fingerprinted[] } {
+  /**
+   * Canonicalises and hashes; touches no ledger. An invoice's entry also
+   * carries its INVOICE_NUMBER fingerprint: checking both tells a bank of a
+   * variant of a claimed invoice (another amount or issue date) too.
+   */
+  compute(documents: CanonicalDocument[]): { documents: Computed[] } {
     return {
-      documents: documents.map((d, i) => {
+      documents: documents.map((d, i): Computed => {
         try {
-          return fingerprint(d);
+          if (d.kind !== 'INVOICE') return fingerprint(d);
+          const { canonical, fingerprint: hash } = fingerprint(invoiceNumberOf(d));
+          return { ...fingerprint(d), invoiceNumber: { canonical, fingerprint: hash } };
         } catch (err) {
           if (err instanceof CanonicalFormError) throw new LedgerError('VALIDATION_FAILED', `documents.${i}: ${err.message}`);
           throw err;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { canonicalForm, CanonicalFormError, type CanonicalDocument, fingerprint, isCalendarDate } from '../../../chaincode/src/domain/canonical';
+import { canonicalForm, CanonicalFormError, type CanonicalDocument, fingerprint, type InvoiceDoc, invoiceNumberOf, isCalendarDate } from '../../../chaincode/src/domain/canonical';
 
 // Known answers computed independently with `printf '%s' '<form>' | sha256sum`.
 const KNOWN: Array<{ doc: CanonicalDocument; canonical: string; sha256: string }> = [
@@ -28,6 +28,11 @@ const KNOWN: Array<{ doc: CanonicalDocument; canonical: string; sha256: string }
     canonical: 'invoice|X||N1|0|2024-02-29',
     sha256: '51c65851dbea8c08418dbca1580457d44f353187d02bb5fd2828020ad635e659',
   },
+  {
+    doc: { kind: 'INVOICE_NUMBER', sellerTaxId: ' 91310000ma1fl8xq30 ', invoiceCode: '3100231130', invoiceNumber: '04567890' },
+    canonical: 'invoice_number|91310000MA1FL8XQ30|3100231130|04567890',
+    sha256: 'f55d494a0451c8cada7628660fbbd8730989911aacc9631ce83edf89ac49fff6',
+  },
 ];
 
 describe('document canonical forms and fingerprints', () => {
@@ -46,6 +51,13 @@ describe('document canonical forms and fingerprints', () => {
   it('gives different fingerprints to invoices that differ only in amount', () => {
     const base: CanonicalDocument = { kind: 'INVOICE', sellerTaxId: 'S', invoiceCode: 'C', invoiceNumber: 'N', amount: '100', issueDate: '2024-01-01' };
     expect(fingerprint(base).fingerprint).not.to.equal(fingerprint({ ...base, amount: '101' }).fingerprint);
+  });
+
+  it("gives an invoice's variants in amount and issue date one INVOICE_NUMBER fingerprint, and another number another", () => {
+    const base: InvoiceDoc = { kind: 'INVOICE', sellerTaxId: 'S', invoiceCode: 'C', invoiceNumber: 'N', amount: '100', issueDate: '2024-01-01' };
+    const numberOf = (d: InvoiceDoc) => fingerprint(invoiceNumberOf(d)).fingerprint;
+    expect(numberOf({ ...base, amount: '101', issueDate: '2024-01-02' })).to.equal(numberOf(base));
+    expect(fingerprint(invoiceNumberOf({ ...base, invoiceNumber: 'N2' })).fingerprint).not.to.equal(numberOf(base));
   });
 
   const rejects: Array<[string, CanonicalDocument, RegExp]> = [

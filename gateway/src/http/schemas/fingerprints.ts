@@ -37,7 +37,16 @@ export const FingerprintBody = z.strictObject({ documents: z.array(FingerprintDo
 
 export const FingerprintResult = z
   .object({
-    documents: z.array(z.object({ kind: z.enum(FINGERPRINT_KINDS), canonical: z.string(), fingerprint: Fingerprint })),
+    documents: z.array(
+      z.object({
+        kind: z.enum(FINGERPRINT_KINDS),
+        canonical: z.string(),
+        fingerprint: Fingerprint,
+        invoiceNumber: z.object({ canonical: z.string(), fingerprint: Fingerprint }).optional().openapi({
+          description: "An invoice's INVOICE_NUMBER fingerprint (seller, code and number only), which the ledger claims beside the invoice's: check it too to find a variant of a claimed invoice",
+        }),
+      }),
+    ),
   })
   .openapi('FingerprintResult');
 
