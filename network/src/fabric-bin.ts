@@ -38,6 +38,30 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return env.SCF_FABRIC_CACHE ?? join(homedir(), '.cache', 'scf-ledger', 'fabric');
 }
 
+/**
+ * Version folders newest first, comparing each dot-separated part as a
+ * number where it is one (3.1.10 before 3.1.9); other names after them.
+ */
+export function newestFirst(a: string, b: string): number {
+  const parts = (v: string) => v.replace(/^v/, '').split(/[.-]/);
+  const pa = parts(a);
+  const pb = parts(b);
+  for (let k = 0; k < Math.max(pa.length, pb.length); k++) {
+    const x = pa[k];
+    const y = pb[k];
+    if (x === y) continue;
+    if (x === undefined) return 1; // 3.1 after 3.1.5
+    if (y === undefined) return -1;
+    const nx = /^\d+$/.test(x) ? Number(x) : NaN;
+    const ny = /^\d+$/.test(y) ? Number(y) : NaN;
+    if (!Number.isNaN(nx) && !Number.isNaN(ny)) return ny - nx;
+    if (!Number.isNaN(nx)) return -1; // a number before a name
+    if (!Number.isNaN(ny)) return 1;
+    return y < x ? -1 : 1;
+  }
+  return 0;
+}
+
 function candidates(env: NodeJS.ProcessEnv): Array<{ dir: string; origin: string }> {
   const out: Array<{ dir: string; origin: string }> = [];
   if (env.FABRIC_BIN) out.push({ dir: env.FABRIC_BIN, origin: 'FABRIC_BIN' });
@@ -45,7 +69,7 @@ function candidates(env: NodeJS.ProcessEnv): Array<{ dir: string; origin: string
   out.push({ dir: join(cache, 'bin'), origin: 'cache' });
   let versions: string[] = [];
   try {
-    versions = readdirSync(cache).filter((v) => v !== 'bin').sort().reverse();
+    versions = readdirSync(cache).filter((v) => v !== 'bin').sort(newestFirst);
   } catch {
     // no cache folder
   }

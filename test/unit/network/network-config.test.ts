@@ -141,6 +141,13 @@ describe('finding the Fabric binaries', () => {
     expect(findFabric({ SCF_FABRIC_CACHE: join(dir, 'none'), PATH: onPath }).binDir).to.equal(onPath);
   });
 
+  it('takes the newest version folder of the cache by number: 3.1.10 before 3.1.9', () => {
+    fakeRelease(join(dir, 'cache', '3.1.9'), '3.1.9');
+    const newest = fakeRelease(join(dir, 'cache', '3.1.10'), '3.1.10');
+    fakeRelease(join(dir, 'cache', '3.1.2'), '3.1.2');
+    expect(findFabric({ SCF_FABRIC_CACHE: join(dir, 'cache'), PATH: '' }).binDir).to.equal(newest);
+  });
+
   it('refuses another Fabric version, a set without config, and says where it looked', () => {
     const old = fakeRelease(join(dir, 'old'), '2.5.9');
     const noConfig = fakeRelease(join(dir, 'bare'), '3.1.5', false);
