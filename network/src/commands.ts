@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createConnection } from 'node:net';
 
 /** Runs a Fabric CLI tool; rejects with its output when it fails. */
 export function run(
@@ -49,4 +50,16 @@ export async function healthz(port: number, host = '127.0.0.1'): Promise<true | 
   } catch (err) {
     return `healthz unreachable (${err instanceof Error ? err.message : String(err)})`;
   }
+}
+
+/** Whether something accepts TCP connections on host:port: true, or the reason not. */
+export function portOpen(port: number, host = '127.0.0.1'): Promise<true | string> {
+  return new Promise((resolveProbe) => {
+    const socket = createConnection({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveProbe(true);
+    });
+    socket.once('error', (err) => resolveProbe(`${host}:${port} not accepting connections (${err.message})`));
+  });
 }

@@ -13,6 +13,7 @@ import { DEMO_IDENTITIES, DEMO_MSPS, type DemoMsp } from '../../gateway/src/demo
  *   peer of BankMSP         base + 120          likewise
  *   chaincode server `scf`  base + 200
  *   second chaincode        base + 201          (trivial contract, benchmarks)
+ *   REST gateway            base + 202          (the fault suite runs one)
  */
 export const PORT_SPAN = 210;
 export const DEFAULT_PORT_BASE = 7050;
@@ -57,6 +58,8 @@ export interface Layout {
   peers: PeerNode[];
   chaincodePort: number;
   trivialChaincodePort: number;
+  /** Where the fault suite (test/fabric/faults.ts) runs its REST gateway. */
+  gatewayPort: number;
   /** Whether the orderers run in network namespaces of their own (see ORDERER_SUBNET). */
   ordererNamespaces: boolean;
   /**
@@ -99,7 +102,7 @@ export function layoutOf(profile: ProfileName, base: number, runDir: string, opt
     const domain = DOMAINS[mspId];
     return { kind: 'peer', name: `peer0.${domain.split('.')[0]}`, mspId, domain, host: `peer0.${domain}`, port, chaincodePort: port + 1, operationsPort: port + 2 };
   });
-  return { profile, base, runDir: resolve(runDir), orderers, peers, chaincodePort: base + 200, trivialChaincodePort: base + 201, ordererNamespaces: options.ordererNamespaces === true, peerBatching: options.peerBatching !== false };
+  return { profile, base, runDir: resolve(runDir), orderers, peers, chaincodePort: base + 200, trivialChaincodePort: base + 201, gatewayPort: base + 202, ordererNamespaces: options.ordererNamespaces === true, peerBatching: options.peerBatching !== false };
 }
 
 /** Placeholders of test-network-config/configtx.yaml. */

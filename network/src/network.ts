@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
-import { run, waitFor, healthz } from './commands';
+import { healthz, portOpen, run, waitFor } from './commands';
 import { canEndorse } from './endorsement-probe';
 import { type FabricBinaries, findFabric } from './fabric-bin';
 import {
@@ -365,17 +364,6 @@ export async function packageChaincode(l: Layout, cc: ChaincodeSpec): Promise<{ 
   }
   const packageId = `${cc.label}:${createHash('sha256').update(readFileSync(file)).digest('hex')}`;
   return { file, packageId };
-}
-
-function portOpen(port: number, host = '127.0.0.1'): Promise<true | string> {
-  return new Promise((resolveProbe) => {
-    const socket = createConnection({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolveProbe(true);
-    });
-    socket.once('error', (err) => resolveProbe(`${host}:${port} not accepting connections (${err.message})`));
-  });
 }
 
 /** Starts the chaincode server (the Node chaincode in CCaaS server mode) unless it runs. */

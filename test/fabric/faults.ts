@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoMember } from '../../gateway/src/demo/plan';
 import { freshInvoice } from './support';
+import { portOpen } from '../../network/src/commands';
 import { withPeer } from '../../network/src/endorsement-probe';
 import { type FabricBinaries, FabricNotFound, findFabric } from '../../network/src/fabric-bin';
 import { demoEnrolments, type Layout, nodeDir, type OrdererNode, type PeerNode, peerTlsCa, type ProfileName } from '../../network/src/layout';
@@ -41,7 +42,6 @@ import { logFile, runningPid, signalProcess, startProcess, stopProcess, waitForE
 const CLIENTS = 4;
 const PHASE = { beforeMs: 3_000, faultMs: 10_000, afterMs: 8_000 };
 const RETRY = { attempts: 60, delayMs: 500 };
-const GATEWAY_PORT_OFFSET = 290; // inside the network's port span, used by no node
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const say = (line: string) => process.stdout.write(`== test:faults: ${line}\n`);
@@ -66,12 +66,15 @@ class GatewayProcess {
   readonly dir: string;
   constructor(private readonly l: Layout) {
     this.dir = join(l.runDir, 'gateway');
-    this.url = `http://127.0.0.1:${l.base + GATEWAY_PORT_OFFSET}`;
+    this.url = `http://127.0.0.1:${l.gatewayPort}`;
     const profile = JSON.parse(readFileSync(profilePath(l), 'utf8')) as { identities: Array<{ label: string; token: string }> };
     this.tokens = Object.fromEntries(profile.identities.map((i) => [i.label, i.token]));
   }
 
   async start(): Promise<void> {
+    if (runningPid(this.dir) === undefined && (await portOpen(this.l.gatewayPort)) === true) {
+      throw new Error(`port 127.0.0.1:${this.l.gatewayPort} (the REST gateway) is in use by a process this suite did not start: choose another SCF_FAULTS_PORT_BASE`);
+    }
     startProcess({
       dir: this.dir,
       command: process.execPath,
@@ -81,7 +84,7 @@ class GatewayProcess {
         HOME: process.env.HOME,
         SCF_LEDGER: 'fabric',
         SCF_FABRIC_PROFILE: profilePath(this.l),
-        PORT: String(this.l.base + GATEWAY_PORT_OFFSET),
+        PORT: String(this.l.gatewayPort),
         SCF_LOG_LEVEL: 'warn',
       },
       cwd: REPO_ROOT,

@@ -61,14 +61,21 @@ describe('reference network configuration', () => {
     expect(doc.Profiles.raft1.Application.Organizations[0].AnchorPeers).to.deep.equal([{ Host: '127.0.0.1', Port: 17150 }]);
   });
 
-  it('keeps two networks whose bases are PORT_SPAN apart on disjoint ports', () => {
+  it('keeps two networks whose bases are PORT_SPAN apart on disjoint ports, the fault suite\'s gateway included', () => {
     const ports = (base: number) => {
       const l = layoutOf('bft4', base, '/run');
-      return [...l.orderers.flatMap((o) => [o.port, o.adminPort, o.operationsPort]), ...l.peers.flatMap((p) => [p.port, p.chaincodePort, p.operationsPort]), l.chaincodePort, l.trivialChaincodePort];
+      return [
+        ...l.orderers.flatMap((o) => [o.port, o.adminPort, o.operationsPort]),
+        ...l.peers.flatMap((p) => [p.port, p.chaincodePort, p.operationsPort]),
+        l.chaincodePort,
+        l.trivialChaincodePort,
+        l.gatewayPort,
+      ];
     };
     const a = ports(DEFAULT_PORT_BASE);
     const b = ports(DEFAULT_PORT_BASE + PORT_SPAN);
     expect(new Set(a).size).to.equal(a.length);
+    expect(a.filter((p) => p < DEFAULT_PORT_BASE || p >= DEFAULT_PORT_BASE + PORT_SPAN)).to.deep.equal([]);
     expect(a.filter((p) => b.includes(p))).to.deep.equal([]);
     expect(() => layoutOf('raft1', 65500, '/run')).to.throw(/SCF_NETWORK_PORT_BASE/);
     expect(configtxValues(layoutOf('raft1', 7050, '/run'))).to.include({ ORDERER1_PORT: '7050', BANK_PEER_PORT: '7170' });
