@@ -9,17 +9,40 @@ import { PROFILES, type ProfileName } from './layout';
  * Environment: SCF_NETWORK_DIR (run folder, default .scf/network),
  * SCF_NETWORK_PORT_BASE (default 7050), FABRIC_BIN, SCF_FABRIC_LOG.
  */
-function usage(): never {
-  process.stderr.write('usage: network up [--orderers raft1|raft3|bft4] | down [--purge] | status\n');
+const USAGE = 'usage: network up [--orderers raft1|raft3|bft4] | down [--purge] | status';
+
+function usage(problem?: string): never {
+  process.stderr.write(`${problem ? `network: ${problem}\n` : ''}${USAGE}\n`);
   process.exit(2);
 }
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) usage();
-  return v;
+/**
+ * The command's arguments, checked against what it accepts: `flags` take
+ * no value, `options` take one. Anything else (a mistyped `--purg`) is
+ * refused rather than ignored.
+ */
+function parseArgs(args: string[], accepts: { flags?: string[]; options?: string[] }): { flags: Set<string>; options: Map<string, string> } | string {
+  const flags = new Set<string>();
+  const options = new Map<string, string>();
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k] as string;
+    if (accepts.flags?.includes(a)) {
+      flags.add(a);
+    } else if (accepts.options?.includes(a)) {
+      const v = args[k + 1];
+      if (v === undefined || v.startsWith('--')) return `${a} needs a value`;
+      options.set(a, v);
+      k++;
+    } else {
+      return `unknown argument ${JSON.stringify(a)}`;
+    }
+  }
+  return { flags, options };
+}
+
+function argsOf(args: string[], accepts: { flags?: string[]; options?: string[] }): { flags: Set<string>; options: Map<string, string> } {
+  const parsed = parseArgs(args, accepts);
+  return typeof parsed === 'string' ? usage(parsed) : parsed;
 }
 
 async function main(): Promise<number> {
@@ -27,7 +50,7 @@ async function main(): Promise<number> {
   const log = (line: string) => process.stdout.write(`network: ${line}\n`);
   switch (command) {
     case 'up': {
-      const orderers = option(args, '--orderers');
+      const orderers = argsOf(args, { options: ['--orderers'] }).options.get('--orderers');
       if (orderers !== undefined && !PROFILES.includes(orderers as ProfileName)) {
         process.stderr.write(`network: --orderers must be one of ${PROFILES.join(', ')} (got ${orderers})\n`);
         return 2;
@@ -40,11 +63,12 @@ async function main(): Promise<number> {
       return 0;
     }
     case 'down': {
-      const stopped = await down({ purge: args.includes('--purge') });
+      const stopped = await down({ purge: argsOf(args, { flags: ['--purge'] }).flags.has('--purge') });
       log(stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running');
       return 0;
     }
     case 'status': {
+      argsOf(args, {});
       const s = status();
       const running = s.nodes.filter((n) => n.pid !== undefined).length;
       log(`${s.layout.runDir}: profile ${s.layout.profile}, ports from ${s.layout.base}; ${running} of ${s.nodes.length} processes running`);
