@@ -27,6 +27,7 @@ import {
 } from './layout';
 import { createOrdererNamespaces, inOrdererNamespace, removeOrdererNamespaces } from './netns';
 import { runningPid, startProcess, stopProcess } from './processes';
+import { withRunLock } from './run-lock';
 
 /*
  * The reference network, run from native binaries: `up` brings it from
@@ -309,11 +310,25 @@ async function joinPeers(l: Layout, bin: FabricBinaries, block: string): Promise
       if (joined.split('\n').some((line) => line.trim() === CHANNEL)) return;
       // The orderer may still be electing its leader: the join succeeds once the peer can pull block 0.
       await waitFor(`${p.name} to join ${CHANNEL}`, async () => {
-        await run(join(bin.binDir, 'peer'), ['channel', 'join', '-b', block], env);
+        try {
+          await run(join(bin.binDir, 'peer'), ['channel', 'join', '-b', block], env);
+        } catch (err) {
+          // An earlier attempt the CLI gave up on may have joined after all.
+          if (!joinedAlready(err)) throw err;
+        }
         return true;
       }, 30_000, 500);
     }),
   );
+}
+
+/**
+ * Whether `peer channel join` failed because the peer holds the channel's
+ * ledger, complete: it has joined. Only the ACTIVE state says so; a ledger
+ * UNDER_CONSTRUCTION is a join the peer finishes (or undoes) on restart.
+ */
+export function joinedAlready(err: unknown): boolean {
+  return new RegExp(`ledger \\[${CHANNEL}\\] already exists with state \\[ACTIVE\\]`).test(err instanceof Error ? err.message : String(err));
 }
 
 // ---------- chaincode as a service ----------
@@ -522,28 +537,87 @@ export interface UpResult {
   profile: string;
 }
 
+/**
+ * What `up` may not change in a run folder that holds a network. The genesis
+ * block carries the profile's orderers and every port (consenters, anchor
+ * peers) and the orderers' addresses (namespaced or not); the chaincode
+ * packages carry their servers' ports, and their package ids are committed.
+ * Such a folder runs only with the settings it was made with.
+ */
+function bakedSettings(r: { profile: ProfileName; base: number; ordererNamespaces?: boolean }): Array<[string, string]> {
+  return [
+    ['profile', r.profile],
+    ['port base', String(r.base)],
+    ['orderers in namespaces', r.ordererNamespaces === true ? 'on' : 'off'],
+  ];
+}
+
+/** Whether the run folder holds material made for some settings: a genesis block or a chaincode package. */
+function holdsMaterial(runDir: string): boolean {
+  if (existsSync(join(runDir, 'channel', `${CHANNEL}.block`))) return true;
+  const chaincodes = existsSync(join(runDir, 'chaincode')) ? readdirSync(join(runDir, 'chaincode')) : [];
+  return chaincodes.some((name) => readdirSync(join(runDir, 'chaincode', name)).some((f) => f.endsWith('.tar.gz')));
+}
+
+/**
+ * Refuses an `up` that asks the run folder for settings other than those it
+ * holds: material made for other settings (a stopped network too), or a
+ * running network's peer batching. Never regenerates: that would throw away
+ * the ledgers, which only `down --purge` may do.
+ */
+function checkRecordMatches(l: Layout, recorded: RunRecord | undefined, running: boolean): void {
+  if (!holdsMaterial(l.runDir) && !running) return;
+  if (recorded === undefined) {
+    throw new Error(`the run folder ${l.runDir} holds a network but no record of its settings (network.json): run network:down --purge first`);
+  }
+  const was = bakedSettings(recorded);
+  const asked = bakedSettings(l);
+  const differ = was.map(([name, value], k) => ({ name, value, asked: asked[k]?.[1] as string })).filter((d) => d.value !== d.asked);
+  if (differ.length > 0) {
+    throw new Error(
+      `the run folder ${l.runDir} holds a network made for ${differ.map((d) => `${d.name} ${d.value}`).join(', ')} (network.json); ` +
+        `asked for ${differ.map((d) => `${d.name} ${d.asked}`).join(', ')}. Its genesis block and chaincode packages are made for the recorded settings: ` +
+        'run network:down --purge first (this deletes its ledgers), or bring it up with the recorded settings',
+    );
+  }
+  const batching = (on: boolean) => (on ? 'on' : 'off');
+  if (running && (recorded.peerBatching !== false) !== l.peerBatching) {
+    throw new Error(
+      `the network in ${l.runDir} runs with peer batching ${batching(recorded.peerBatching !== false)}; asked for ${batching(l.peerBatching)} (SCF_PEER_BATCHING): ` +
+        'run network:down first, then up again',
+    );
+  }
+}
+
 export async function up(opts: NetworkOptions = {}): Promise<UpResult> {
+  const runDir = resolve(opts.runDir ?? defaultRunDir());
+  // The refusals below create nothing: the lock's folder goes again when it was new.
+  return withRunLock(runDir, 'network up', () => upLocked({ ...opts, runDir }));
+}
+
+async function upLocked(opts: NetworkOptions & { runDir: string }): Promise<UpResult> {
   const started = Date.now();
   const log = opts.log ?? (() => undefined);
-  const existing = readRecord(opts.runDir ?? defaultRunDir());
+  const existing = readRecord(opts.runDir);
   const l = resolveLayout(opts);
-  if (existing && (existing.profile !== l.profile || existing.base !== l.base) && anyRunning(l)) {
-    throw new Error(`the network in ${l.runDir} runs profile ${existing.profile} on base port ${existing.base}; run network:down first`);
-  }
+  const running = anyRunning(l);
+  checkRecordMatches(l, existing, running);
   const alreadyRunning = allRunning(l) && existsSync(profilePath(l));
   await checkPortsFree(l);
   const bin = findFabric();
   checkCoreYaml(bin);
-  mkdirSync(l.runDir, { recursive: true });
-  const record: RunRecord = {
-    profile: l.profile,
-    base: l.base,
-    fabricBin: bin.binDir,
-    fabricVersion: bin.version,
-    ordererNamespaces: l.ordererNamespaces,
-    peerBatching: l.peerBatching,
-  };
-  writeFileSync(join(l.runDir, 'network.json'), JSON.stringify(record, null, 2));
+  // A running network keeps its record: it describes the processes that run.
+  if (!running || existing === undefined) {
+    const record: RunRecord = {
+      profile: l.profile,
+      base: l.base,
+      fabricBin: bin.binDir,
+      fabricVersion: bin.version,
+      ordererNamespaces: l.ordererNamespaces,
+      peerBatching: l.peerBatching,
+    };
+    writeFileSync(join(l.runDir, 'network.json'), JSON.stringify(record, null, 2));
+  }
   const logSpec = opts.logSpec ?? process.env.SCF_FABRIC_LOG ?? 'info';
   log(`Fabric ${bin.version} from ${bin.binDir}; profile ${l.profile}; ports from ${l.base}; run folder ${l.runDir}`);
   await generateCrypto(l, bin);
@@ -621,7 +695,12 @@ function allRunning(l: Layout): boolean {
  * ledgers, profile). Safe to run twice.
  */
 export async function down(opts: NetworkOptions & { purge?: boolean } = {}): Promise<string[]> {
-  const runDir = opts.runDir ?? defaultRunDir();
+  const runDir = resolve(opts.runDir ?? defaultRunDir());
+  if (!existsSync(runDir)) return [];
+  return withRunLock(runDir, 'network down', () => downLocked(runDir, opts.purge === true));
+}
+
+async function downLocked(runDir: string, purge: boolean): Promise<string[]> {
   // Every orderer a profile can have: a folder left by another profile is stopped too.
   const record = readRecord(runDir);
   const l = layoutOf('bft4', record?.base ?? DEFAULT_PORT_BASE, runDir);
@@ -645,7 +724,7 @@ export async function down(opts: NetworkOptions & { purge?: boolean } = {}): Pro
   if (record?.ordererNamespaces) {
     for (const ns of removeOrdererNamespaces(l.base)) stopped.push(`network namespace ${ns}`);
   }
-  if (opts.purge) rmSync(runDir, { recursive: true, force: true });
+  if (purge) rmSync(runDir, { recursive: true, force: true });
   return stopped;
 }
 

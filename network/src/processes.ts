@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -69,11 +69,56 @@ export function runningPid(dir: string): number | undefined {
   return undefined;
 }
 
+/**
+ * The start time of `pid` (clock ticks since boot), or undefined when it no
+ * longer runs (an unreaped zombie counts as gone). With the start time a
+ * recorded pid is known to be the same process, not a reused number.
+ */
+export function processStartTime(pid: number): string | undefined {
+  const stat = procStat(pid);
+  return stat && stat.state !== 'Z' ? stat.startTime : undefined;
+}
+
+/**
+ * A pid file that is not a complete record: claimed by a starter that has not
+ * written it yet (a moment), or left by one that died in that moment. After
+ * this long it is the latter and is removed.
+ */
+const UNFINISHED_PID_FILE_MS = 10_000;
+
+/**
+ * Claims `dir`'s pid file (created exclusively) before anything is spawned,
+ * so two starters of one node never both spawn it: the second finds the
+ * first's process, or is told another start is under way.
+ */
+function claimPidFile(dir: string): number | { pid: number } {
+  for (;;) {
+    try {
+      return openSync(pidFile(dir), 'wx');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const pid = runningPid(dir);
+    if (pid !== undefined) return { pid };
+    let age: number;
+    try {
+      age = Date.now() - statSync(pidFile(dir)).mtimeMs;
+    } catch {
+      continue; // removed meanwhile (runningPid removes a stale record): claim again
+    }
+    if (age < UNFINISHED_PID_FILE_MS) throw new Error(`another process is starting the node in ${dir} (its pid file is not written yet)`);
+    rmSync(pidFile(dir), { force: true });
+  }
+}
+
 /** Starts the process in the background unless it already runs; returns its pid. */
 export function startProcess(spec: ProcessSpec): { pid: number; started: boolean } {
   const existing = runningPid(spec.dir);
   if (existing !== undefined) return { pid: existing, started: false };
   mkdirSync(spec.dir, { recursive: true });
+  const claim = claimPidFile(spec.dir);
+  if (typeof claim !== 'number') return { pid: claim.pid, started: false };
+  let written = false;
   const out = openSync(logFile(spec.dir), 'a');
   try {
     const child = spawn(spec.command, spec.args, {
@@ -85,10 +130,13 @@ export function startProcess(spec: ProcessSpec): { pid: number; started: boolean
     if (child.pid === undefined) throw new Error(`could not start ${spec.command}`);
     child.unref();
     const record: PidRecord = { pid: child.pid, command: spec.program ?? spec.command, startTime: procStat(child.pid)?.startTime ?? '' };
-    writeFileSync(pidFile(spec.dir), JSON.stringify(record));
+    writeFileSync(claim, JSON.stringify(record));
+    written = true;
     return { pid: child.pid, started: true };
   } finally {
     closeSync(out);
+    closeSync(claim);
+    if (!written) rmSync(pidFile(spec.dir), { force: true });
   }
 }
 
@@ -139,3 +187,4 @@ export async function waitForExit(pid: number, timeoutMs = 10_000): Promise<void
     await sleep(20);
   }
 }
+

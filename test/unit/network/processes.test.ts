@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runningPid, signalProcess, startProcess, stopProcess, waitForExit } from '../../../network/src/processes';
@@ -42,5 +42,21 @@ describe('network processes: pid files, stopped by pid only', () => {
     const pid = signalProcess(dir, 'SIGKILL');
     await waitForExit(pid, 5_000);
     expect(runningPid(dir)).to.equal(undefined);
+  });
+
+  it('never starts a node twice: a pid file another starter has claimed but not written yet is left to it', () => {
+    writeFileSync(join(dir, 'pid'), ''); // claimed this instant by another `up`
+    expect(() => startProcess(sleeper())).to.throw(`another process is starting the node in ${dir} (its pid file is not written yet)`);
+    expect(readFileSync(join(dir, 'pid'), 'utf8')).to.equal('');
+    expect(existsSync(join(dir, 'log'))).to.equal(false); // nothing was spawned
+  });
+
+  it('takes over a claimed pid file its starter never wrote', () => {
+    writeFileSync(join(dir, 'pid'), '');
+    const longAgo = new Date(Date.now() - 60_000);
+    utimesSync(join(dir, 'pid'), longAgo, longAgo);
+    const { pid, started } = startProcess(sleeper());
+    expect(started).to.equal(true);
+    expect(runningPid(dir)).to.equal(pid);
   });
 });

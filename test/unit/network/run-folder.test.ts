@@ -1,0 +1,155 @@
+import { expect } from 'chai';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { down, joinedAlready, up } from '../../../network/src/network';
+import { startProcess, stopProcess } from '../../../network/src/processes';
+
+/*
+ * What `up` and `down` do with a run folder before any Fabric binary runs:
+ * settings the folder's material was made for, and the folder's lock. No
+ * network is started.
+ */
+
+const record = (r: object) => JSON.stringify({ fabricBin: '/fabric/bin', fabricVersion: '3.1.5', ...r }, null, 2);
+
+async function refusal(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected a refusal');
+}
+
+/**
+ * No real Fabric binaries in these tests: should a refusal regress, `up`
+ * stops at finding none rather than starting a network.
+ */
+function withoutFabric(): void {
+  const saved = { FABRIC_BIN: process.env.FABRIC_BIN, SCF_FABRIC_CACHE: process.env.SCF_FABRIC_CACHE };
+  before(() => {
+    delete process.env.FABRIC_BIN;
+    process.env.SCF_FABRIC_CACHE = join(tmpdir(), 'scf-no-fabric-here');
+  });
+  after(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+}
+
+describe('network up over a run folder made for other settings', () => {
+  withoutFabric();
+  let runDir: string;
+  beforeEach(() => {
+    runDir = join(mkdtempSync(join(tmpdir(), 'scf-run-')), 'run');
+  });
+  afterEach(async () => {
+    await stopProcess(join(runDir, 'nodes', 'orderer1'));
+    rmSync(join(runDir, '..'), { recursive: true, force: true });
+  });
+
+  /** A stopped network's folder: its record and a genesis block. */
+  function stoppedNetwork(r: object): void {
+    mkdirSync(join(runDir, 'channel'), { recursive: true });
+    writeFileSync(join(runDir, 'channel', 'scf.block'), 'genesis');
+    writeFileSync(join(runDir, 'network.json'), record(r));
+  }
+
+  it('refuses another port base after down, naming the recorded and the asked base, and keeps the record', async () => {
+    stoppedNetwork({ profile: 'raft1', base: 13050 });
+    const before = readFileSync(join(runDir, 'network.json'), 'utf8');
+    const message = await refusal(up({ runDir, base: 13550 }));
+    expect(message).to.equal(
+      `the run folder ${runDir} holds a network made for port base 13050 (network.json); asked for port base 13550. ` +
+        'Its genesis block and chaincode packages are made for the recorded settings: run network:down --purge first (this deletes its ledgers), ' +
+        'or bring it up with the recorded settings',
+    );
+    expect(readFileSync(join(runDir, 'network.json'), 'utf8')).to.equal(before);
+  });
+
+  it('refuses raft3 over a stopped raft1 folder, and orderers moved into namespaces', async () => {
+    stoppedNetwork({ profile: 'raft1', base: 13050 });
+    expect(await refusal(up({ runDir, base: 13050, profile: 'raft3' }))).to.include('made for profile raft1 (network.json); asked for profile raft3.');
+    expect(await refusal(up({ runDir, base: 13050, ordererNamespaces: true }))).to.include(
+      'made for orderers in namespaces off (network.json); asked for orderers in namespaces on.',
+    );
+  });
+
+  it('refuses when only a chaincode package carries the old port', async () => {
+    mkdirSync(join(runDir, 'chaincode', 'scf'), { recursive: true });
+    writeFileSync(join(runDir, 'chaincode', 'scf', 'scf_1.tar.gz'), 'package');
+    writeFileSync(join(runDir, 'network.json'), record({ profile: 'raft1', base: 13050 }));
+    expect(await refusal(up({ runDir, base: 13550 }))).to.include('made for port base 13050');
+  });
+
+  it('refuses another peer batching setting while the network runs, and keeps the record', async () => {
+    stoppedNetwork({ profile: 'raft1', base: 13050, peerBatching: true });
+    startProcess({ dir: join(runDir, 'nodes', 'orderer1'), command: '/bin/sleep', args: ['30'], env: {} });
+    const before = readFileSync(join(runDir, 'network.json'), 'utf8');
+    expect(await refusal(up({ runDir, peerBatching: false }))).to.equal(
+      `the network in ${runDir} runs with peer batching on; asked for off (SCF_PEER_BATCHING): run network:down first, then up again`,
+    );
+    expect(readFileSync(join(runDir, 'network.json'), 'utf8')).to.equal(before);
+  });
+});
+
+describe('network up and down: one at a time per run folder', () => {
+  withoutFabric();
+  let runDir: string;
+  beforeEach(() => {
+    runDir = join(mkdtempSync(join(tmpdir(), 'scf-lock-')), 'run');
+    // A folder `up` refuses at once: what comes back says whether the lock let it in.
+    mkdirSync(join(runDir, 'channel'), { recursive: true });
+    writeFileSync(join(runDir, 'channel', 'scf.block'), 'genesis');
+    writeFileSync(join(runDir, 'network.json'), record({ profile: 'raft1', base: 13050 }));
+  });
+  afterEach(() => rmSync(join(runDir, '..'), { recursive: true, force: true }));
+
+  const settingsRefused = /holds a network made for port base 13050/;
+
+  it('lets the second of two concurrent ups in only after the first, telling it who holds the folder', async () => {
+    const [first, second] = await Promise.allSettled([up({ runDir, base: 13550 }), up({ runDir, base: 13550 })]);
+    expect(first.status === 'rejected' && String(first.reason)).to.match(settingsRefused);
+    expect(second.status === 'rejected' && String(second.reason)).to.include(
+      `the run folder ${runDir} is in use by pid ${process.pid} (network up): wait for it to finish (lock file ${join(runDir, 'lock')})`,
+    );
+    expect(existsSync(join(runDir, 'lock'))).to.equal(false);
+  });
+
+  it('refuses up and down while a live process holds the lock', async () => {
+    const holder = spawn('/bin/sleep', ['30']);
+    try {
+      const startTime = readFileSync(`/proc/${holder.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
+      writeFileSync(join(runDir, 'lock'), JSON.stringify({ pid: holder.pid, startTime, what: 'network up' }));
+      expect(await refusal(up({ runDir }))).to.include(`is in use by pid ${holder.pid} (network up)`);
+      expect(await refusal(down({ runDir, purge: true }))).to.include(`is in use by pid ${holder.pid} (network up)`);
+      expect(existsSync(join(runDir, 'network.json'))).to.equal(true);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('takes over a lock whose holder no longer runs', async () => {
+    const gone = spawnSync('/bin/true').pid;
+    writeFileSync(join(runDir, 'lock'), JSON.stringify({ pid: gone, startTime: '1', what: 'network up' }));
+    expect(await refusal(up({ runDir, base: 13550 }))).to.match(settingsRefused);
+    expect(existsSync(join(runDir, 'lock'))).to.equal(false);
+    await down({ runDir, purge: true });
+    expect(existsSync(runDir)).to.equal(false);
+  });
+});
+
+describe('network up: a peer that answers a join with its complete ledger', () => {
+  it('counts as joined only when the ledger of channel scf is ACTIVE', () => {
+    const failed = (state: string, channel = 'scf') =>
+      new Error(`peer channel join -b /run/channel/scf.block failed: Error: proposal failed (err: cannot create ledger from genesis block: ledger [${channel}] already exists with state [${state}])`);
+    expect(joinedAlready(failed('ACTIVE'))).to.equal(true);
+    expect(joinedAlready(failed('UNDER_CONSTRUCTION'))).to.equal(false);
+    expect(joinedAlready(failed('ACTIVE', 'other'))).to.equal(false);
+    expect(joinedAlready(new Error('peer channel join failed: connection refused'))).to.equal(false);
+  });
+});
