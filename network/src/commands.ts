@@ -23,8 +23,17 @@ export function run(
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * Thrown by a probe when waiting longer cannot help (the process it waits for
+ * has exited): `waitFor` stops at once with it.
+ */
+export class ProbeGaveUp extends Error {
+  override readonly name = 'ProbeGaveUp';
+}
+
+/**
  * Polls `probe` until it answers true, at most `timeoutMs`; on timeout the
- * error names what was awaited and the last reason the probe gave.
+ * error names what was awaited and the last reason the probe gave. A probe
+ * that throws ProbeGaveUp ends the wait with that error.
  */
 export async function waitFor(what: string, probe: () => Promise<true | string>, timeoutMs: number, intervalMs = 200): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -35,6 +44,7 @@ export async function waitFor(what: string, probe: () => Promise<true | string>,
       if (r === true) return;
       last = r;
     } catch (err) {
+      if (err instanceof ProbeGaveUp) throw err;
       last = err instanceof Error ? err.message : String(err);
     }
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${last}`);

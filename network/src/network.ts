@@ -26,7 +26,7 @@ import {
   type ProfileName,
 } from './layout';
 import { createOrdererNamespaces, inOrdererNamespace, removeOrdererNamespaces } from './netns';
-import { runningPid, startProcess, stopProcess } from './processes';
+import { runningPid, startProcess, stopProcess, whileRunning } from './processes';
 import { withRunLock } from './run-lock';
 
 /*
@@ -270,8 +270,9 @@ async function startOrderers(l: Layout, bin: FabricBinaries, logSpec: string): P
   // the node's gRPC listeners: wait for those too before any CLI dials them.
   await Promise.all(
     l.orderers.map(async (o) => {
-      await waitFor(`${o.name} health`, () => healthz(o.operationsPort, o.address), 30_000);
-      await waitFor(`${o.name} admin endpoint on ${o.address}:${o.adminPort}`, () => portOpen(o.adminPort, o.address), 30_000);
+      const dir = nodeDir(l, o.name);
+      await waitFor(`${o.name} health`, whileRunning(dir, o.name, () => healthz(o.operationsPort, o.address)), 30_000);
+      await waitFor(`${o.name} admin endpoint on ${o.address}:${o.adminPort}`, whileRunning(dir, o.name, () => portOpen(o.adminPort, o.address)), 30_000);
     }),
   );
 }
@@ -296,8 +297,9 @@ async function startPeers(l: Layout, bin: FabricBinaries, logSpec: string): Prom
   // (CI once saw `peer channel list` refused right after /healthz said 200).
   await Promise.all(
     l.peers.map(async (p) => {
-      await waitFor(`${p.name} health`, () => healthz(p.operationsPort), 30_000);
-      await waitFor(`${p.name} on 127.0.0.1:${p.port}`, () => portOpen(p.port), 30_000);
+      const dir = nodeDir(l, p.name);
+      await waitFor(`${p.name} health`, whileRunning(dir, p.name, () => healthz(p.operationsPort)), 30_000);
+      await waitFor(`${p.name} on 127.0.0.1:${p.port}`, whileRunning(dir, p.name, () => portOpen(p.port)), 30_000);
     }),
   );
 }
@@ -403,7 +405,7 @@ export async function startChaincodeServer(l: Layout, cc: ChaincodeSpec, package
     env: { PATH: process.env.PATH, HOME: process.env.HOME, CORE_CHAINCODE_LOGGING_LEVEL: 'warning', NODE_ENV: 'production' },
     cwd: cc.modulePath,
   });
-  await waitFor(`chaincode server ${cc.name} on 127.0.0.1:${cc.port}`, () => portOpen(cc.port), 30_000);
+  await waitFor(`chaincode server ${cc.name} on 127.0.0.1:${cc.port}`, whileRunning(dir, `chaincode server ${cc.name}`, () => portOpen(cc.port)), 30_000);
   return pid;
 }
 
@@ -620,20 +622,34 @@ async function upLocked(opts: NetworkOptions & { runDir: string }): Promise<UpRe
   }
   const logSpec = opts.logSpec ?? process.env.SCF_FABRIC_LOG ?? 'info';
   log(`Fabric ${bin.version} from ${bin.binDir}; profile ${l.profile}; ports from ${l.base}; run folder ${l.runDir}`);
-  await generateCrypto(l, bin);
-  const block = await genesisBlock(l, bin);
-  if (l.ordererNamespaces) createOrdererNamespaces(l);
-  await startOrderers(l, bin, logSpec);
-  await joinOrderers(l, bin, block);
-  await startPeers(l, bin, logSpec);
-  await joinPeers(l, bin, block);
-  log(`channel ${CHANNEL}: ${l.orderers.length} orderer(s), ${l.peers.length} peers joined (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  await deployChaincode(l, bin, scfChaincode(l), { log });
-  writeGatewayProfile(l);
-  await waitUntilEndorsable(l, CHAINCODE);
+  try {
+    await generateCrypto(l, bin);
+    const block = await genesisBlock(l, bin);
+    if (l.ordererNamespaces) createOrdererNamespaces(l);
+    await startOrderers(l, bin, logSpec);
+    await joinOrderers(l, bin, block);
+    await startPeers(l, bin, logSpec);
+    await joinPeers(l, bin, block);
+    log(`channel ${CHANNEL}: ${l.orderers.length} orderer(s), ${l.peers.length} peers joined (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    await deployChaincode(l, bin, scfChaincode(l), { log });
+    writeGatewayProfile(l);
+    await waitUntilEndorsable(l, CHAINCODE);
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}${leftRunning(l)}`, { cause: err });
+  }
   const seconds = (Date.now() - started) / 1000;
   log(`endorsable: chaincode ${CHAINCODE} on channel ${CHANNEL} (${seconds.toFixed(1)} s); gateway profile ${profilePath(l)}`);
   return { layout: l, alreadyRunning, seconds, profile: profilePath(l) };
+}
+
+/** After a failed `up`: which of the run folder's processes still run, and how to stop them. */
+function leftRunning(l: Layout): string {
+  const left = nodeDirs(l).flatMap((n) => {
+    const pid = runningPid(n.dir);
+    return pid === undefined ? [] : [`${n.name} (pid ${pid})`];
+  });
+  if (left.length === 0) return '';
+  return `\nLeft running: ${left.join(', ')}. Stop them with: SCF_NETWORK_DIR=${l.runDir} npm run network:down`;
 }
 
 interface NodeStatus {

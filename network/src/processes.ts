@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ProbeGaveUp } from './commands';
 
 /**
  * Background processes with a pid file, stopped by that pid only (never by
@@ -188,3 +189,25 @@ export async function waitForExit(pid: number, timeoutMs = 10_000): Promise<void
   }
 }
 
+/** The last `lines` lines of the log in `dir` (what a process said before it died). */
+export function logTail(dir: string, lines = 15): string {
+  try {
+    return readFileSync(logFile(dir), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/**
+ * `probe`, guarded by the process in `dir`: once that process no longer runs,
+ * waiting cannot help, and the probe gives up at once, quoting the end of the
+ * process's log and naming the log file.
+ */
+export function whileRunning(dir: string, name: string, probe: () => Promise<true | string>): () => Promise<true | string> {
+  return async () => {
+    if (runningPid(dir) === undefined) {
+      throw new ProbeGaveUp(`${name} is not running: it exited while starting. The end of its log (${logFile(dir)}):\n${logTail(dir)}`);
+    }
+    return probe();
+  };
+}

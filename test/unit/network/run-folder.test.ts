@@ -1,15 +1,17 @@
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { down, joinedAlready, up } from '../../../network/src/network';
-import { startProcess, stopProcess } from '../../../network/src/processes';
+import { layoutOf, nodeDir } from '../../../network/src/layout';
+import { down, joinedAlready, startChaincodeServer, up } from '../../../network/src/network';
+import { logFile, runningPid, startProcess, stopProcess } from '../../../network/src/processes';
 
 /*
  * What `up` and `down` do with a run folder before any Fabric binary runs:
- * settings the folder's material was made for, and the folder's lock. No
- * network is started.
+ * settings the folder's material was made for, the folder's lock, a node
+ * that dies while starting. No network is started.
  */
 
 const record = (r: object) => JSON.stringify({ fabricBin: '/fabric/bin', fabricVersion: '3.1.5', ...r }, null, 2);
@@ -21,6 +23,14 @@ async function refusal(p: Promise<unknown>): Promise<string> {
     return (err as Error).message;
   }
   throw new Error('expected a refusal');
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /**
@@ -140,6 +150,64 @@ describe('network up and down: one at a time per run folder', () => {
     expect(existsSync(join(runDir, 'lock'))).to.equal(false);
     await down({ runDir, purge: true });
     expect(existsSync(runDir)).to.equal(false);
+  });
+});
+
+describe('network up: a node that dies while starting', () => {
+  withoutFabric();
+  let runDir: string;
+  beforeEach(() => {
+    runDir = mkdtempSync(join(tmpdir(), 'scf-dies-'));
+  });
+  afterEach(async () => {
+    await stopProcess(join(runDir, 'chaincode', 'scf', 'server'));
+    rmSync(runDir, { recursive: true, force: true });
+  });
+
+  it('fails at once, quoting the end of its log and naming the log file', async function () {
+    this.timeout(10_000); // the readiness wait itself allows 30 s
+    const l = layoutOf('raft1', 13050, runDir);
+    const modulePath = join(runDir, 'empty-module'); // no package.json: the server cannot load a contract
+    mkdirSync(modulePath);
+    const cc = { name: 'scf', label: 'scf_1', port: await freePort(), modulePath };
+    const started = Date.now();
+    const message = await refusal(startChaincodeServer(l, cc, 'scf_1:0'));
+    expect(Date.now() - started).to.be.below(5_000);
+    const log = logFile(join(runDir, 'chaincode', 'scf', 'server'));
+    const lastLine = readFileSync(log, 'utf8').trimEnd().split('\n').pop() as string;
+    expect(message).to.include(`chaincode server scf is not running: it exited while starting. The end of its log (${log}):`);
+    expect(message).to.include(lastLine);
+  });
+
+  it('says which processes a failed up left running and how to stop them', async () => {
+    // Stand-in Fabric tools: the right version, but cryptogen fails.
+    const fabric = join(runDir, 'fabric');
+    mkdirSync(join(fabric, 'bin'), { recursive: true });
+    for (const t of ['peer', 'orderer', 'osnadmin', 'configtxgen', 'cryptogen']) {
+      writeFileSync(join(fabric, 'bin', t), t === 'peer' ? '#!/bin/sh\necho " Version: v3.1.5"\n' : '#!/bin/sh\necho "no" >&2\nexit 1\n');
+      chmodSync(join(fabric, 'bin', t), 0o755);
+    }
+    mkdirSync(join(fabric, 'config'));
+    writeFileSync(join(fabric, 'config', 'core.yaml'), 'handlers:\n  authFilters:\n    - name: TimeWindowCheck\n');
+    writeFileSync(join(fabric, 'config', 'orderer.yaml'), 'General: {}\n');
+    const net = join(runDir, 'net');
+    const l = layoutOf('raft1', 13050, net);
+    mkdirSync(net);
+    writeFileSync(join(net, 'network.json'), record({ profile: 'raft1', base: 13050 }));
+    const { pid } = startProcess({ dir: nodeDir(l, 'orderer1'), command: '/bin/sleep', args: ['30'], env: {} });
+    const saved = process.env.FABRIC_CFG_PATH;
+    process.env.FABRIC_BIN = join(fabric, 'bin');
+    delete process.env.FABRIC_CFG_PATH;
+    try {
+      const message = await refusal(up({ runDir: net, base: 13050 }));
+      expect(message).to.match(/^cryptogen generate .* failed: no\n/);
+      expect(message).to.include(`Left running: orderer1 (pid ${pid}). Stop them with: SCF_NETWORK_DIR=${net} npm run network:down`);
+    } finally {
+      delete process.env.FABRIC_BIN;
+      if (saved !== undefined) process.env.FABRIC_CFG_PATH = saved;
+      await stopProcess(nodeDir(l, 'orderer1'));
+    }
+    expect(runningPid(nodeDir(l, 'orderer1'))).to.equal(undefined);
   });
 });
 
