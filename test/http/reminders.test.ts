@@ -203,11 +203,52 @@ describe('HTTP: maturity reminders and overdue escalation', function () {
     try {
       expect(await gw.notifications.reminders?.trigger()).to.equal(0);
       expect(lookups, 'an idle ledger: nothing looked at').to.equal(0);
-      await confirmedReceivable(gw, '100000');
-      expect(await gw.notifications.reminders?.trigger()).to.equal(0);
-      expect(lookups, 'a block committed: scanned again').to.be.greaterThan(0);
+      const ledger = gw.ledger.runtime.ledger;
+      const evaluate = ledger.evaluate.bind(ledger);
+      const asked: string[] = [];
+      ledger.evaluate = (identity, name, command, opts) => {
+        asked.push(`${name} ${JSON.stringify(command)}`);
+        return evaluate(identity, name, command, opts);
+      };
+      try {
+        const receivableId = await confirmedReceivable(gw, '100000');
+        asked.length = 0;
+        expect(await gw.notifications.reminders?.trigger()).to.equal(0);
+        expect(asked, 'a block committed: what it changed is read').to.include(`receivable:Get {"id":"${receivableId}"}`);
+      } finally {
+        ledger.evaluate = evaluate;
+      }
     } finally {
       store.fired = fired;
+    }
+  });
+
+  itWithOwnClock('reads, later in a ledger day, only the assets events named since the last scan, and everything again on the next day', async (gw: TestGateway) => {
+    const of = told(gw);
+    await issue(gw, '300000', await ledgerDate(gw, 20));
+    await gw.notifications.reminders?.trigger(); // the day's first scan: everything
+    const ledger = gw.ledger.runtime.ledger;
+    const evaluate = ledger.evaluate.bind(ledger);
+    const asked: string[] = [];
+    ledger.evaluate = (identity, name, command, opts) => {
+      asked.push(name);
+      return evaluate(identity, name, command, opts);
+    };
+    try {
+      const piece = await issue(gw, '500000', await ledgerDate(gw, 2));
+      asked.length = 0;
+      expect(await gw.notifications.reminders?.trigger()).to.equal(1);
+      expect(of(piece.id)).to.deep.equal(['DUE_IN_3_DAYS 500000 2']);
+      expect(asked.filter((n) => n.endsWith(':List') || n.endsWith(':Maturities')), 'no listing later in the day').to.deep.equal([]);
+      expect(asked).to.include('voucher:Get');
+      // The next day the first scan reads every outstanding asset again.
+      await advanceDays(gw, 1);
+      asked.length = 0;
+      await gw.notifications.reminders?.trigger();
+      expect(asked).to.include('receivable:List').and.to.include('voucher:List');
+      expect(of(piece.id)).to.deep.equal(['DUE_IN_3_DAYS 500000 2', 'DUE_IN_1_DAY 500000 1']);
+    } finally {
+      ledger.evaluate = evaluate;
     }
   });
 });

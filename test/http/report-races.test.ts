@@ -48,6 +48,17 @@ const post = async (gw: TestGateway, path: string, body: object, label: Label, s
   return res.body as Record<string, unknown> & { id: string };
 };
 
+/**
+ * What the ladder read when nothing moved, plus `count` pieces of `amount`
+ * in all: on a shared ledger (the real network) other tests' pieces count too.
+ */
+const plus = (t: { count: number; amount: string } | undefined, count: number, amount: string) => ({
+  issuer: CORE(),
+  currency: 'CNY',
+  count: (t?.count ?? 0) + count,
+  amount: (BigInt(t?.amount ?? '0') + BigInt(amount)).toString(),
+});
+
 /** The ladder's totals over HTTP, for one issuer (read when nothing moves). */
 const totalsOf = async (gw: TestGateway, label: Label) => {
   const res = await gw.http.get('/reports/maturity-ladder').set('Authorization', gw.auth(label));
@@ -60,6 +71,7 @@ describe('HTTP: reports read while the ledger moves', function () {
 
   it('the issuer ladder counts a piece once when its financing is requested between two pages', () =>
     onOwnGateway(async (gw) => {
+      const before = await totalsOf(gw, 'core-maker');
       const ids: string[] = [];
       for (const amount of ['100000', '200000', '300000']) ids.push((await issuedVoucher(gw, amount)).id);
       let pages = 0;
@@ -74,12 +86,13 @@ describe('HTTP: reports read while the ledger moves', function () {
       );
       const ladder = await new ReportService(calls, ledgerNow(gw.ledger.runtime.ledger)).maturityLadder(contextOf(gw, 'core-maker'));
       expect(pages).to.be.greaterThan(1);
-      expect(ladder.totals.find((t) => t.issuer === CORE())).to.deep.equal({ issuer: CORE(), currency: 'CNY', count: 3, amount: '600000' });
-      expect(await totalsOf(gw, 'core-maker')).to.deep.equal({ issuer: CORE(), currency: 'CNY', count: 3, amount: '600000' });
+      expect(ladder.totals.find((t) => t.issuer === CORE())).to.deep.equal(plus(before, 3, '600000'));
+      expect(await totalsOf(gw, 'core-maker')).to.deep.equal(plus(before, 3, '600000'));
     }));
 
   it('the holder ladder keeps a piece whose financing is rejected between two pages', () =>
     onOwnGateway(async (gw) => {
+      const before = await totalsOf(gw, 'supplier1');
       const financings: string[] = [];
       for (const amount of ['100000', '200000', '300000']) {
         const v = await issuedVoucher(gw, amount);
@@ -97,8 +110,8 @@ describe('HTTP: reports read while the ledger moves', function () {
       );
       const ladder = await new ReportService(calls, ledgerNow(gw.ledger.runtime.ledger)).maturityLadder(contextOf(gw, 'supplier1'));
       expect(pages).to.be.greaterThan(1);
-      expect(ladder.totals.find((t) => t.issuer === CORE())).to.deep.equal({ issuer: CORE(), currency: 'CNY', count: 3, amount: '600000' });
-      expect(await totalsOf(gw, 'supplier1')).to.deep.equal({ issuer: CORE(), currency: 'CNY', count: 3, amount: '600000' });
+      expect(ladder.totals.find((t) => t.issuer === CORE())).to.deep.equal(plus(before, 3, '600000'));
+      expect(await totalsOf(gw, 'supplier1')).to.deep.equal(plus(before, 3, '600000'));
     }));
 
   itWithOwnClock('the exposure leaves out a financing whose voucher is settled after the financings were listed', async (gw) => {

@@ -99,6 +99,8 @@ export class WebhookOutbox {
   private readonly tickMs: number;
   /** The highest block the feed has judged an event of (-1: none yet), for `register`. */
   private judgedThrough = -1;
+  /** Called with every event the feed reads, in order (the reminders note what changed). */
+  private readonly listeners: Array<(e: LedgerEvent) => void> = [];
 
   static async open(ledger: Ledger, options: OutboxOptions): Promise<WebhookOutbox> {
     const store = await WebhookStore.open(join(options.dataDir, 'webhooks'));
@@ -123,6 +125,26 @@ export class WebhookOutbox {
 
   // ---- feeding ----
 
+  /** Calls `listener` with every ledger event the feed reads, in order, as it reads it. */
+  onEvent(listener: (e: LedgerEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Whether the feed has read the events of the blocks below `height`,
+   * waiting up to `timeoutMs` for it. False also when the last of them holds
+   * no event the feed could read (only invalid transactions): the caller
+   * cannot tell, and must not count on the feed having seen them.
+   */
+  async readBelow(height: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.judgedThrough < height - 1) {
+      if (Date.now() >= deadline || this.abort.signal.aborted) return false;
+      await new Promise((r) => setTimeout(r, 10).unref());
+    }
+    return true;
+  }
+
   private async feed(): Promise<void> {
     const signal = this.abort.signal;
     while (!signal.aborted) {
@@ -140,6 +162,7 @@ export class WebhookOutbox {
   }
 
   private async takeEvent(e: LedgerEvent): Promise<void> {
+    for (const listener of this.listeners) listener(e);
     this.judgedThrough = Math.max(this.judgedThrough, e.blockNumber);
     const targets = this.store
       .endpoints()

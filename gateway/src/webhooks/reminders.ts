@@ -6,7 +6,8 @@ import type { Receivable, Voucher } from '../../../chaincode/src/domain/types';
 import { lineageIds } from '../../../chaincode/src/domain/vouchers';
 import type { CallerIdentity } from '../ledger/ledger';
 import { outstandingOf } from '../reports/compute';
-import { loadPortfolio } from '../reports/portfolio';
+import { loadPortfolio, OUTSTANDING_FINANCING, OUTSTANDING_RECEIVABLE, OUTSTANDING_VOUCHER, type Portfolio } from '../reports/portfolio';
+import { LedgerError } from '../ledger/ledger';
 import type { CallContext, LedgerCalls } from '../services/calls';
 import type { WebhookOutbox } from './outbox';
 import type { FiredNotification } from './types';
@@ -138,6 +139,18 @@ export interface ReminderOptions {
   logger?: Logger | undefined;
 }
 
+/** How long a scan waits for the event feed to reach the ledger's height before it reads everything instead. */
+export const FEED_WAIT_MS = 2000;
+
+/** Ids of the assets an event names (its payload's `ids`), which reminders look at. */
+export function assetIdsOf(payload: unknown): string[] {
+  const ids = (payload as { ids?: Record<string, unknown> } | null)?.ids;
+  if (ids === undefined || ids === null || typeof ids !== 'object') return [];
+  return Object.values(ids)
+    .flat()
+    .filter((v): v is string => typeof v === 'string' && /^(VCH|RCV|FIN)-/.test(v));
+}
+
 export class ReminderScanner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
@@ -145,8 +158,16 @@ export class ReminderScanner {
   private closed = false;
   /** The ledger day and height of the last scan that completed. */
   private lastScan: { today: string; height: number } | undefined;
+  /** The ledger day of the last scan that read every outstanding asset. */
+  private lastFullDay: string | undefined;
+  /** Assets named by events the feed read since the last scan began. */
+  private changed = new Set<string>();
 
-  constructor(private readonly o: ReminderOptions) {}
+  constructor(private readonly o: ReminderOptions) {
+    o.outbox.onEvent((e) => {
+      for (const id of assetIdsOf(e.payload)) this.changed.add(id);
+    });
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.trigger(), this.o.intervalMs);
@@ -185,7 +206,19 @@ export class ReminderScanner {
     return run;
   }
 
-  /** One pass: every milestone reached and not yet emitted is emitted. */
+  /**
+   * One pass: every milestone reached and not yet emitted is emitted.
+   *
+   * Which milestones an asset has reached depends on the ledger's day and
+   * the asset alone. So the first scan of a ledger day reads every
+   * outstanding asset (vouchers through the maturity index); later scans
+   * that day read only the assets named by the events committed since (the
+   * webhook feed reads every event, and tells), so a scan under steady
+   * traffic costs what the traffic touched, not what the ledger holds. When
+   * the feed has not read up to the ledger's height within FEED_WAIT_MS (it
+   * is catching up, or the last block holds no event it can read), the scan
+   * reads everything, as the first of the day does.
+   */
   private async scan(): Promise<number> {
     const { outbox, calls } = this.o;
     const ledgerNow = this.o.now();
@@ -194,8 +227,12 @@ export class ReminderScanner {
     // the last scan handled, so the assets are not read again (an idle
     // ledger costs no scan a minute however many unpaid assets it holds).
     const height = await this.o.height();
-    if (this.lastScan?.today === today && this.lastScan.height === height) return 0;
+    if (this.lastScan?.today === today && this.lastScan.height === height && this.changed.size === 0) return 0;
     const ctx: CallContext = { principal: { label: 'reminders', identity: this.o.reader } };
+    const full = this.lastFullDay !== today || !(await outbox.readBelow(height, FEED_WAIT_MS));
+    // What the feed notes from here on is for the next scan.
+    const changed = this.changed;
+    this.changed = new Set();
     // Vouchers through the maturity index, from 91 days before the last
     // scanned day (a jump of the clock, or a gateway down for days, still
     // finds what became due meanwhile), but at most MAX_LOOKBACK_DAYS back:
@@ -203,7 +240,10 @@ export class ReminderScanner {
     const scanned = await outbox.store.counter('reminderDay');
     const lastDay = scanned !== undefined && scanned < today ? scanned : today;
     const from = [addDays(lastDay, -91), addDays(today, -MAX_LOOKBACK_DAYS)].sort().at(-1) as string;
-    const portfolio = await loadPortfolio(calls, ctx, { reader: true, memberId: '' }, { maturing: { from, to: addDays(today, 3) } });
+    const maturing = { from, to: addDays(today, 3) };
+    const portfolio = full
+      ? await loadPortfolio(calls, ctx, { reader: true, memberId: '' }, { maturing })
+      : await this.changedAssets(ctx, [...changed], maturing);
     let emitted = 0;
     for (const asset of dueAssets(portfolio.vouchers, portfolio.receivables, portfolio.financings)) {
       for (const m of reachedMilestones(asset.dueDate, today)) {
@@ -254,7 +294,34 @@ export class ReminderScanner {
     }
     if (scanned !== today) await outbox.store.setCounter('reminderDay', today);
     this.lastScan = { today, height };
+    if (full) this.lastFullDay = today;
     return emitted;
+  }
+
+  /**
+   * The assets among `ids` a full scan would read, as they are now: vouchers
+   * outstanding and maturing in the range, receivables outstanding, and the
+   * financings among them or named by them, when disbursed.
+   */
+  private async changedAssets(ctx: CallContext, ids: string[], maturing: { from: string; to: string }): Promise<Portfolio> {
+    const read = async <T>(name: string, id: string): Promise<T | undefined> => {
+      try {
+        return await this.o.calls.read<T>(ctx, name, { id });
+      } catch (err) {
+        if (err instanceof LedgerError && err.code === 'NOT_FOUND') return undefined;
+        throw err;
+      }
+    };
+    const named = (prefix: string) => ids.filter((id) => id.startsWith(prefix));
+    const outstanding = <T extends { status: string }>(statuses: readonly string[]) => (r: T | undefined): r is T => r !== undefined && statuses.includes(r.status);
+    const vouchers = (await Promise.all(named('VCH-').map((id) => read<Voucher>('voucher:Get', id))))
+      .filter(outstanding<Voucher>(OUTSTANDING_VOUCHER))
+      .filter((v) => v.maturityDate >= maturing.from && v.maturityDate <= maturing.to);
+    const receivables = (await Promise.all(named('RCV-').map((id) => read<Receivable>('receivable:Get', id)))).filter(outstanding<Receivable>(OUTSTANDING_RECEIVABLE));
+    const financingIds = new Set([...named('FIN-'), ...[...vouchers, ...receivables].flatMap((a) => (a.financingId === undefined ? [] : [a.financingId]))]);
+    // Disbursed ones only, as a full scan reads: a financing is reminded of, and its bank told, while DISBURSED.
+    const financings = (await Promise.all([...financingIds].map((id) => read<Financing>('financing:Get', id)))).filter(outstanding<Financing>(OUTSTANDING_FINANCING));
+    return { vouchers, receivables, financings };
   }
 
   /** Who was sent `milestone` for the pieces a voucher piece came from (same due date). */
