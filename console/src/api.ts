@@ -15,6 +15,8 @@ export interface Problem {
   code: string;
   detail: string;
   errors?: Array<{ path: string; message: string }>;
+  /** The transaction the request submitted, when one exists or may (a commit timeout): ask GET /transactions/{txId}. */
+  txId?: string;
 }
 
 export class ApiError extends Error {
@@ -46,19 +48,44 @@ async function problemOf(res: Response): Promise<Problem> {
   const text = await res.text();
   try {
     const body = JSON.parse(text) as Partial<Problem>;
-    if (typeof body.code === 'string') return { title: body.title ?? res.statusText, status: res.status, code: body.code, detail: body.detail ?? '', ...(body.errors ? { errors: body.errors } : {}) };
+    if (typeof body.code === 'string')
+      return {
+        title: body.title ?? res.statusText,
+        status: res.status,
+        code: body.code,
+        detail: body.detail ?? '',
+        ...(body.errors ? { errors: body.errors } : {}),
+        ...(typeof body.txId === 'string' && body.txId ? { txId: body.txId } : {}),
+      };
   } catch {
     // not JSON: below
   }
   return { title: res.statusText, status: res.status, code: res.status >= 500 ? 'INTERNAL' : 'HTTP', detail: text.slice(0, 200) };
 }
 
-export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+/**
+ * A fresh Idempotency-Key for one user intent (a form submission, a row
+ * action). The same key sent again makes the gateway answer the first result
+ * instead of writing twice (docs/API.md, Idempotency). From getRandomValues,
+ * which, unlike randomUUID, a page served over plain http also has.
+ */
+export function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `console-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** `key`, when given, is sent as Idempotency-Key: a write retried with it acts once. */
+export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, key?: string): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
       method,
-      headers: { Accept: 'application/json', ...authHeaders(), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      headers: {
+        Accept: 'application/json',
+        ...authHeaders(),
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...(key ? { 'Idempotency-Key': key } : {}),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       credentials: 'omit',
       cache: 'no-store',
@@ -75,7 +102,7 @@ export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, bo
 }
 
 export const get = <T>(path: string) => api<T>('GET', path);
-export const post = <T>(path: string, body: unknown = {}) => api<T>('POST', path, body);
+export const post = <T>(path: string, body: unknown = {}, key?: string) => api<T>('POST', path, body, key);
 
 /** `?a=1&b=2` from the defined values. */
 export const query = (params: Record<string, string | undefined>): string => {

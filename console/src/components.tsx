@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { ApiError } from './api';
+import { ApiError, get, newIdempotencyKey } from './api';
 import { codeMessage, t, type MessageKey } from './i18n';
 
 /** A problem+json answer in plain words: what the code means, the gateway's detail, the fields. */
@@ -33,7 +33,44 @@ export function ErrorBox({ error }: { error: unknown }) {
           ))}
         </ul>
       )}
+      {p.txId && <TransactionCheck txId={p.txId} />}
       <p class="muted">{t('error.codeLine', { title: p.title, code: p.code, status: p.status })}</p>
+    </div>
+  );
+}
+
+interface TransactionStatus {
+  txId: string;
+  blockNumber: number;
+  validationCode: string;
+  valid: boolean;
+}
+
+/** The transaction a refused or unconfirmed write submitted, and what the ledger says of it (GET /transactions/:txId). */
+function TransactionCheck({ txId }: { txId: string }) {
+  const [answer, setAnswer] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const check = async () => {
+    setBusy(true);
+    try {
+      const s = await get<TransactionStatus>(`/transactions/${encodeURIComponent(txId)}`);
+      setAnswer(s.valid ? t('tx.valid', { txId, block: s.blockNumber }) : t('tx.invalid', { txId, code: s.validationCode }));
+    } catch (err) {
+      setAnswer(err instanceof ApiError && err.problem.code === 'NOT_FOUND' ? t('tx.unknown', { txId }) : t('tx.failed'));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="transaction">
+      <p>
+        {t('tx.id')} <code>{txId}</code>
+      </p>
+      <p>{t('tx.retrySafe')}</p>
+      <button type="button" class="secondary" disabled={busy} onClick={() => void check()}>
+        {t('tx.check')}
+      </button>
+      {answer && <p role="status">{answer}</p>}
     </div>
   );
 }
@@ -73,12 +110,15 @@ export interface FieldSpec {
 /**
  * A form with labelled fields: submits the values to `onSubmit`, shows its
  * problem in plain words when refused, or its message in a status region.
+ * `onSubmit` gets the submission's Idempotency-Key: the same while the user
+ * submits the same values again (a retry after a timeout or a lost answer),
+ * a new one once a submission succeeded or the values changed.
  */
 export function Form(props: {
   title: string;
   fields: FieldSpec[];
   submit: MessageKey;
-  onSubmit: (values: Record<string, string>) => Promise<string>;
+  onSubmit: (values: Record<string, string>, key: string) => Promise<string>;
   onCancel?: () => void;
   children?: ComponentChildren;
   extra?: (values: Record<string, string>) => ComponentChildren;
@@ -89,6 +129,7 @@ export function Form(props: {
   const [error, setError] = useState<unknown>(undefined);
   const [done, setDone] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  const intent = useRef<{ values: string; key: string } | undefined>(undefined);
   const first = useRef<HTMLInputElement>(null);
   // From the values as they are when the update applies, not as this render saw
   // them: several input events before the next render (a paste, the browser's
@@ -105,8 +146,11 @@ export function Form(props: {
     setBusy(true);
     setError(undefined);
     setDone(undefined);
+    const shape = JSON.stringify(values);
+    if (intent.current?.values !== shape) intent.current = { values: shape, key: newIdempotencyKey() };
     try {
-      setDone(await props.onSubmit(values));
+      setDone(await props.onSubmit(values, intent.current.key));
+      intent.current = undefined;
     } catch (err) {
       setError(err);
     } finally {
@@ -164,18 +208,26 @@ export function Form(props: {
   );
 }
 
+type Run = (intent: string, what: (key: string) => Promise<unknown>, message: string, then?: () => void) => Promise<void>;
+
 /**
- * A button's action: `run(what, message)` shows the message in a status
- * region when it succeeds, or its problem in plain words; `feedback` renders both.
+ * A button's action: `run(intent, what, message)` shows the message in a
+ * status region when it succeeds, or its problem in plain words; `feedback`
+ * renders both. `intent` names what the user asked for (`confirm:RCV-1`):
+ * `what` gets its Idempotency-Key, the same when the user asks for the same
+ * thing again after a failure, a new one after a success or another intent.
  */
-export function useAction(): { run: (what: () => Promise<unknown>, message: string, then?: () => void) => Promise<void>; feedback: ComponentChildren } {
+export function useAction(): { run: Run; feedback: ComponentChildren } {
   const [error, setError] = useState<unknown>(undefined);
   const [done, setDone] = useState<string | undefined>(undefined);
-  const run = async (what: () => Promise<unknown>, message: string, then?: () => void) => {
+  const pending = useRef<{ intent: string; key: string } | undefined>(undefined);
+  const run: Run = async (intent, what, message, then) => {
     setError(undefined);
     setDone(undefined);
+    if (pending.current?.intent !== intent) pending.current = { intent, key: newIdempotencyKey() };
     try {
-      await what();
+      await what(pending.current.key);
+      pending.current = undefined;
       setDone(message);
       then?.();
     } catch (err) {

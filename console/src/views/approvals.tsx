@@ -14,7 +14,8 @@ export function ApprovalsSection({ onDecided, refresh }: { onDecided?: () => voi
   const checker = me.value?.identity.userRole !== 'MAKER';
   const decide = (a: Approval, verdict: 'approve' | 'reject') =>
     action.run(
-      () => post(`/approvals/${encodeURIComponent(a.id)}/${verdict}`, {}),
+      `${verdict}:${a.id}`,
+      (key) => post(`/approvals/${encodeURIComponent(a.id)}/${verdict}`, {}, key),
       t(verdict === 'approve' ? 'approvals.approved' : 'approvals.rejected', { id: a.id }),
       () => {
         approvals.reload();

@@ -177,11 +177,15 @@ export function BankView() {
             ]}
             extra={(values) => <TermsPreview financing={action.financing} values={values} today={today} />}
             onCancel={() => setAction(undefined)}
-            onSubmit={async (v) => {
-              const r = await post<{ id: string; docType: string }>(`/financings/${encodeURIComponent(action.financing.id)}/approve`, {
-                advanceAmount: amount(v.advance),
-                annualRateBps: Number(v.rate),
-              });
+            onSubmit={async (v, key) => {
+              const r = await post<{ id: string; docType: string }>(
+                `/financings/${encodeURIComponent(action.financing.id)}/approve`,
+                {
+                  advanceAmount: amount(v.advance),
+                  annualRateBps: Number(v.rate),
+                },
+                key,
+              );
               financings.reload();
               setApprovalsTick((n) => n + 1);
               return r.docType === 'approval' ? t('core.awaitingChecker', { id: r.id }) : t('bank.approved', { id: action.financing.id });
@@ -195,8 +199,8 @@ export function BankView() {
             submit="bank.rejectFinancing"
             fields={[{ name: 'reason', label: 'field.reason' }]}
             onCancel={() => setAction(undefined)}
-            onSubmit={async (v) => {
-              await post(`/financings/${encodeURIComponent(action.financing.id)}/reject`, { reason: v.reason });
+            onSubmit={async (v, key) => {
+              await post(`/financings/${encodeURIComponent(action.financing.id)}/reject`, { reason: v.reason }, key);
               financings.reload();
               return t('common.done', { what: action.financing.id });
             }}
@@ -209,8 +213,8 @@ export function BankView() {
             submit="bank.submitDisburse"
             fields={[{ name: 'paymentRef', label: 'field.paymentRef' }]}
             onCancel={() => setAction(undefined)}
-            onSubmit={async (v) => {
-              await post(`/financings/${encodeURIComponent(action.financing.id)}/disburse`, { paymentRef: v.paymentRef });
+            onSubmit={async (v, key) => {
+              await post(`/financings/${encodeURIComponent(action.financing.id)}/disburse`, { paymentRef: v.paymentRef }, key);
               financings.reload();
               return t('bank.disbursed', { id: action.financing.id });
             }}

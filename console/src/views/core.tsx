@@ -33,7 +33,8 @@ export function CoreView() {
   const confirmation = useAction();
   const [approvalsTick, setApprovalsTick] = useState(0);
 
-  const confirm = (r: Receivable) => confirmation.run(() => post(`/receivables/${encodeURIComponent(r.id)}/confirm`, {}), t('core.confirmed', { id: r.id }), pending.reload);
+  const confirm = (r: Receivable) =>
+    confirmation.run(`confirm:${r.id}`, (key) => post(`/receivables/${encodeURIComponent(r.id)}/confirm`, {}, key), t('core.confirmed', { id: r.id }), pending.reload);
 
   return (
     <div class="view">
@@ -99,8 +100,8 @@ export function CoreView() {
             submit="core.reject"
             fields={[{ name: 'reason', label: 'field.reason' }]}
             onCancel={() => setAction(undefined)}
-            onSubmit={async (v) => {
-              await post(`/receivables/${encodeURIComponent(action.receivable.id)}/reject`, { reason: v.reason });
+            onSubmit={async (v, key) => {
+              await post(`/receivables/${encodeURIComponent(action.receivable.id)}/reject`, { reason: v.reason }, key);
               pending.reload();
               return t('core.rejected', { id: action.receivable.id });
             }}
@@ -116,8 +117,8 @@ export function CoreView() {
           { name: 'amount', label: 'supplier.amount', type: 'number' },
           { name: 'maturityDate', label: 'core.maturityDate', type: 'date' },
         ]}
-        onSubmit={async (v) => {
-          const r = await post<{ id: string; docType: string }>('/vouchers', { receivableId: v.receivableId, amount: amount(v.amount), maturityDate: v.maturityDate });
+        onSubmit={async (v, key) => {
+          const r = await post<{ id: string; docType: string }>('/vouchers', { receivableId: v.receivableId, amount: amount(v.amount), maturityDate: v.maturityDate }, key);
           issued.reload();
           setApprovalsTick((n) => n + 1);
           return r.docType === 'approval' ? t('core.awaitingChecker', { id: r.id }) : t('core.issued', { id: r.id });
@@ -163,8 +164,8 @@ export function CoreView() {
             submit="core.submitSettle"
             fields={[{ name: 'paymentRef', label: 'field.paymentRef' }]}
             onCancel={() => setAction(undefined)}
-            onSubmit={async (v) => {
-              await post(`/vouchers/${encodeURIComponent(action.voucher.id)}/settle`, { paymentRef: v.paymentRef });
+            onSubmit={async (v, key) => {
+              await post(`/vouchers/${encodeURIComponent(action.voucher.id)}/settle`, { paymentRef: v.paymentRef }, key);
               issued.reload();
               return t('core.settled', { id: action.voucher.id });
             }}

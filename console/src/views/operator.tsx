@@ -94,7 +94,9 @@ export function OperatorView() {
                       type="button"
                       class="secondary"
                       aria-label={`${t('operator.suspend')} ${r.member.id}`}
-                      onClick={() => void run(() => post(`/members/${encodeURIComponent(r.member.id)}/suspend`, {}), t('common.done', { what: r.member.id }), members.reload)}
+                      onClick={() =>
+                        void run(`suspend:${r.member.id}`, (key) => post(`/members/${encodeURIComponent(r.member.id)}/suspend`, {}, key), t('common.done', { what: r.member.id }), members.reload)
+                      }
                     >
                       {t('operator.suspend')}
                     </button>
@@ -103,7 +105,9 @@ export function OperatorView() {
                     <button
                       type="button"
                       aria-label={`${t('operator.reinstate')} ${r.member.id}`}
-                      onClick={() => void run(() => post(`/members/${encodeURIComponent(r.member.id)}/reinstate`, {}), t('common.done', { what: r.member.id }), members.reload)}
+                      onClick={() =>
+                        void run(`reinstate:${r.member.id}`, (key) => post(`/members/${encodeURIComponent(r.member.id)}/reinstate`, {}, key), t('common.done', { what: r.member.id }), members.reload)
+                      }
                     >
                       {t('operator.reinstate')}
                     </button>
@@ -146,7 +150,12 @@ export function OperatorView() {
                   <button
                     type="button"
                     onClick={() =>
-                      void run(() => api('DELETE', `/freezes/${encodeURIComponent(f.id)}`, { reason: t('operator.liftReason') }), t('operator.lifted', { id: f.id }), freezes.reload)
+                      void run(
+                        `lift:${f.id}`,
+                        (key) => api('DELETE', `/freezes/${encodeURIComponent(f.id)}`, { reason: t('operator.liftReason') }, key),
+                        t('operator.lifted', { id: f.id }),
+                        freezes.reload,
+                      )
                     }
                   >
                     {t('operator.lift', { id: f.id })}
@@ -163,8 +172,8 @@ export function OperatorView() {
             { name: 'id', label: 'operator.targetId' },
             { name: 'reason', label: 'field.reason' },
           ]}
-          onSubmit={async (v) => {
-            const f = await post<Freeze>('/freezes', { target: { type: v.type, id: v.id }, reason: v.reason });
+          onSubmit={async (v, key) => {
+            const f = await post<Freeze>('/freezes', { target: { type: v.type, id: v.id }, reason: v.reason }, key);
             freezes.reload();
             return t('operator.frozen', { id: f.id });
           }}

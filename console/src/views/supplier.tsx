@@ -110,13 +110,17 @@ export function SupplierView() {
           { name: 'issueDate', label: 'supplier.issueDate', type: 'date' },
         ]}
         extra={(values) => <FingerprintPreviewButton values={values} />}
-        onSubmit={async (v) => {
-          const r = await post<Receivable>('/receivables', {
-            debtor: v.debtor,
-            amount: amount(v.amount),
-            dueDate: v.dueDate,
-            documents: [invoiceOf(v)],
-          });
+        onSubmit={async (v, key) => {
+          const r = await post<Receivable>(
+            '/receivables',
+            {
+              debtor: v.debtor,
+              amount: amount(v.amount),
+              dueDate: v.dueDate,
+              documents: [invoiceOf(v)],
+            },
+            key,
+          );
           receivables.reload();
           return t('supplier.registered', { id: r.id });
         }}
@@ -164,8 +168,8 @@ export function SupplierView() {
               { name: 'amount', label: 'supplier.amount', type: 'number' },
             ]}
             onCancel={() => setAction(undefined)}
-            onSubmit={async (v) => {
-              await post(`/vouchers/${encodeURIComponent(action.piece.id)}/transfer`, { to: v.to, amount: amount(v.amount) });
+            onSubmit={async (v, key) => {
+              await post(`/vouchers/${encodeURIComponent(action.piece.id)}/transfer`, { to: v.to, amount: amount(v.amount) }, key);
               reloadAll();
               return t('supplier.transferred', { id: action.piece.id });
             }}
@@ -178,9 +182,9 @@ export function SupplierView() {
             submit="supplier.submitSplit"
             fields={[{ name: 'amounts', label: 'supplier.amounts' }]}
             onCancel={() => setAction(undefined)}
-            onSubmit={async (v) => {
+            onSubmit={async (v, key) => {
               const amounts = (v.amounts ?? '').trim().split(/[\s;；]+/).map((a) => amount(a));
-              await post(`/vouchers/${encodeURIComponent(action.piece.id)}/split`, { amounts });
+              await post(`/vouchers/${encodeURIComponent(action.piece.id)}/split`, { amounts }, key);
               reloadAll();
               return t('supplier.splitDone', { id: action.piece.id });
             }}
@@ -196,12 +200,16 @@ export function SupplierView() {
               { name: 'requestedAmount', label: 'supplier.requestedAmount', type: 'number' },
             ]}
             onCancel={() => setAction(undefined)}
-            onSubmit={async (v) => {
-              const f = await post<Financing>('/financings', {
-                asset: { type: 'VOUCHER', id: action.piece.id },
-                bank: v.bank,
-                requestedAmount: amount(v.requestedAmount),
-              });
+            onSubmit={async (v, key) => {
+              const f = await post<Financing>(
+                '/financings',
+                {
+                  asset: { type: 'VOUCHER', id: action.piece.id },
+                  bank: v.bank,
+                  requestedAmount: amount(v.requestedAmount),
+                },
+                key,
+              );
               reloadAll();
               return t('supplier.financeDone', { id: f.id });
             }}

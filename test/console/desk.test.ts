@@ -1,0 +1,150 @@
+import { expect } from 'chai';
+import type { Page, Route } from 'playwright-core';
+import { CORE, SUPPLIER1, type Label } from '../http/harness';
+import { startConsoleRig, type ConsoleRig } from './browser';
+import { CorePage, en, SignInPage } from './pages';
+
+/*
+ * What keeps a desk user safe when the network, the gateway or the user's own
+ * hand misbehaves: retried writes act once, lists do not lose rows, a form
+ * sends only what was typed, a session ends cleanly. The data each test needs
+ * is made through the API, with unique ids, so the tests run in any order.
+ */
+
+const isoDate = (offsetDays = 0) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+
+/** What the gateway answers when the commit wait runs out (problem.ts, for a LedgerError COMMIT_TIMEOUT). */
+const commitTimeout = (txId: string) => ({
+  status: 504,
+  contentType: 'application/problem+json',
+  body: JSON.stringify({
+    type: 'urn:scf-ledger:problem:commit-timeout',
+    title: 'Commit outcome unknown',
+    status: 504,
+    code: 'COMMIT_TIMEOUT',
+    detail: 'transaction submitted; commit outcome unknown, query /transactions/{txId}',
+    txId,
+  }),
+});
+
+describe('console: a desk user is kept safe from retries, partial lists and slips', function () {
+  this.timeout(120_000);
+  let rig: ConsoleRig;
+  let seq = 0;
+  before(async () => {
+    rig = await startConsoleRig();
+  });
+  after(async () => {
+    await rig?.close();
+  });
+  afterEach(() => {
+    expect(rig.violations, rig.violations.join('\n')).to.deep.equal([]);
+  });
+
+  const call = async <T = any>(label: Label, method: string, path: string, body?: unknown): Promise<T> => {
+    const token = rig.ledger.runtime.tokens.get(label) ?? '';
+    const res = await fetch(`${rig.base}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const json = (await res.json()) as T;
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const receivable = async (amount = '1000000', confirmed = true): Promise<string> => {
+    const invoice = { kind: 'INVOICE', sellerTaxId: SUPPLIER1(), invoiceCode: '', invoiceNumber: `D${Date.now()}${seq++}`, amount, issueDate: '2026-01-02' };
+    const r = await call<{ id: string }>('supplier1', 'POST', '/receivables', { debtor: CORE(), amount, dueDate: isoDate(120), documents: [invoice] });
+    if (confirmed) await call('core-maker', 'POST', `/receivables/${r.id}/confirm`, {});
+    return r.id;
+  };
+  const signIn = async (label: string): Promise<Page> => {
+    const { page } = await rig.open();
+    await new SignInPage(page).asDemoIdentity(label);
+    return page;
+  };
+  /** The Idempotency-Key of each write to a path matching `match`, in order. */
+  const keysOf = (page: Page, match: RegExp): Array<string | undefined> => {
+    const keys: Array<string | undefined> = [];
+    page.on('request', (r) => {
+      if (r.method() !== 'GET' && match.test(new URL(r.url()).pathname)) keys.push(r.headers()['idempotency-key']);
+    });
+    return keys;
+  };
+  /**
+   * The next write to `glob` reaches the gateway and commits, but the answer
+   * the browser gets is the commit timeout (the gateway's wait ran out).
+   * Resolves with the transaction's id.
+   */
+  const timeOutOnce = async (page: Page, glob: string): Promise<() => string> => {
+    let txId = '';
+    const handler = async (route: Route) => {
+      const real = await route.fetch();
+      txId = real.headers()['transaction-id'] ?? '';
+      await route.fulfill(commitTimeout(txId));
+      await page.unroute(glob, handler);
+    };
+    await page.route(glob, handler);
+    return () => txId;
+  };
+
+  describe('retried writes', () => {
+    it('a form submitted again after a commit timeout acts once: it shows the transaction, its status, and the replayed result', async () => {
+      const rcv = await receivable();
+      const page = await signIn('core-maker');
+      const core = new CorePage(page);
+      const keys = keysOf(page, /^\/vouchers$/);
+      const txIdOf = await timeOutOnce(page, '**/vouchers');
+      await core.issue.getByLabel(en('core.receivableId')).fill(rcv);
+      await core.issue.getByLabel(en('supplier.amount')).fill('4000.00');
+      await core.issue.getByLabel(en('core.maturityDate')).fill(isoDate(60));
+      await core.issue.getByRole('button', { name: en('core.submitIssue') }).click();
+      const alert = core.issue.getByRole('alert');
+      await alert.getByText(en('code.COMMIT_TIMEOUT')).waitFor();
+      const txId = txIdOf();
+      expect(txId).to.match(/\S{8,}/);
+      expect(await alert.textContent()).to.contain(txId);
+      // The user asks the ledger what became of it: it committed.
+      const committed = await call<{ blockNumber: number; valid: boolean }>('core-maker', 'GET', `/transactions/${txId}`);
+      expect(committed.valid).to.equal(true);
+      await alert.getByRole('button', { name: en('tx.check') }).click();
+      await alert.getByRole('status').filter({ hasText: en('tx.valid', { txId, block: committed.blockNumber }) }).waitFor();
+      // Submitting the same values again is answered with the first result, not a second voucher.
+      await core.issue.getByRole('button', { name: en('core.submitIssue') }).click();
+      const done = core.issue.getByRole('status').filter({ hasText: /^Voucher VCH-\S+ issued$/ });
+      await done.waitFor();
+      const vouchers = await call<{ records: Array<{ id: string; receivableId: string }> }>('core-maker', 'GET', `/vouchers?issuer=${CORE()}&pageSize=200`);
+      const issued = vouchers.records.filter((v) => v.receivableId === rcv);
+      expect(issued).to.have.length(1);
+      expect(await done.textContent()).to.equal(en('core.issued', { id: issued[0]?.id ?? '' }));
+      expect(keys).to.have.length(2);
+      expect(keys[0]).to.match(/^[A-Za-z0-9._:-]{1,128}$/);
+      expect(keys[1]).to.equal(keys[0]);
+      // Once it succeeded, the same values submitted again are a new intent with a new key.
+      await core.issue.getByRole('button', { name: en('core.submitIssue') }).click();
+      await core.issue.locator('[role=status], [role=alert]').first().waitFor();
+      expect(keys).to.have.length(3);
+      expect(keys[2]).to.match(/\S/).and.not.equal(keys[0]);
+    });
+
+    it('a row action pressed again after a commit timeout acts once and reports success', async () => {
+      const rcv = await receivable('250000', false);
+      const page = await signIn('core-maker');
+      const core = new CorePage(page);
+      const keys = keysOf(page, /\/confirm$/);
+      await core.pending.getByRole('cell', { name: rcv, exact: true }).waitFor();
+      const txIdOf = await timeOutOnce(page, `**/receivables/${rcv}/confirm`);
+      const confirm = core.pending.getByRole('button', { name: `${en('core.confirm')} ${rcv}` });
+      await confirm.click();
+      const alert = core.pending.getByRole('alert');
+      await alert.getByText(en('code.COMMIT_TIMEOUT')).waitFor();
+      expect(await alert.textContent()).to.contain(txIdOf());
+      await confirm.click();
+      await core.pending.getByRole('status').filter({ hasText: en('core.confirmed', { id: rcv }) }).waitFor();
+      expect(keys).to.have.length(2);
+      expect(keys[0]).to.match(/\S/);
+      expect(keys[1]).to.equal(keys[0]);
+      expect((await call<{ status: string }>('core-maker', 'GET', `/receivables/${rcv}`)).status).to.equal('CONFIRMED');
+    });
+  });
+});
