@@ -104,6 +104,12 @@ export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, bo
 export const get = <T>(path: string) => api<T>('GET', path);
 export const post = <T>(path: string, body: unknown = {}, key?: string) => api<T>('POST', path, body, key);
 
+/** A page of a list: an empty bookmark means the last page. */
+export interface Page<T> {
+  records: T[];
+  bookmark: string;
+}
+
 /** `?a=1&b=2` from the defined values. */
 export const query = (params: Record<string, string | undefined>): string => {
   const q = new URLSearchParams();

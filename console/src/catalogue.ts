@@ -69,6 +69,8 @@ const en = {
   'common.cancel': 'Cancel',
   'common.done': 'Done: {what}',
   'common.open': 'Open {id}',
+  'list.partial': 'Showing the first {count}; the ledger holds more.',
+  'list.more': 'Load more',
 
   'supplier.title': 'Supplier',
   'supplier.receivables': 'My receivables',
@@ -285,6 +287,8 @@ const zh: Catalogue = {
   'common.cancel': '取消',
   'common.done': '已完成：{what}',
   'common.open': '打开 {id}',
+  'list.partial': '仅显示前 {count} 条；账本中还有更多。',
+  'list.more': '加载更多',
 
   'supplier.title': '供应商',
   'supplier.receivables': '我的应收账款',

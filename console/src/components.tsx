@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, get, newIdempotencyKey } from './api';
+import { ApiError, get, newIdempotencyKey, type Page } from './api';
 import { codeMessage, t, type MessageKey } from './i18n';
 
 /** A problem+json answer in plain words: what the code means, the gateway's detail, the fields. */
@@ -75,8 +75,14 @@ function TransactionCheck({ txId }: { txId: string }) {
   );
 }
 
-/** Loads with `load` when `deps` change; `reload()` loads again. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | undefined; error: unknown; reload: () => void } {
+/**
+ * Loads with `load` when `deps` change; `reload()` loads again; `update`
+ * changes what was loaded (a later load replaces it).
+ */
+export function useLoad<T>(
+  load: () => Promise<T>,
+  deps: unknown[],
+): { data: T | undefined; error: unknown; reload: () => void; update: (next: (data: T | undefined) => T | undefined, error?: unknown) => void } {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [tick, setTick] = useState(0);
@@ -95,7 +101,84 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T |
     };
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
-  return { data, error, reload };
+  const update = useCallback((next: (d: T | undefined) => T | undefined, err?: unknown) => {
+    setData(next);
+    setError(err);
+  }, []);
+  return { data, error, reload, update };
+}
+
+/** A list read page by page: the rows so far, whether the ledger holds more, and how to read them. */
+export interface Pages<T> {
+  records: T[] | undefined;
+  error: unknown;
+  /** The ledger has rows past those shown. */
+  partial: boolean;
+  loadingMore: boolean;
+  /** Reads the next page and adds its rows. */
+  more: () => void;
+  /** Reads again as many pages as are shown. */
+  reload: () => void;
+}
+
+const withBookmark = (path: string, bookmark: string) => (bookmark ? `${path}${path.includes('?') ? '&' : '?'}bookmark=${encodeURIComponent(bookmark)}` : path);
+
+interface Shown<T> {
+  path: string;
+  records: T[];
+  bookmark: string;
+  pages: number;
+}
+
+/**
+ * `path` (a list route with its filters and pageSize) read page by page,
+ * following the gateway's bookmark: the first page at once, the next ones
+ * when the user asks (`more`); `reload` reads again as many as were shown.
+ */
+export function usePages<T>(path: string, deps: unknown[] = []): Pages<T> {
+  const current = useRef<Shown<T> | undefined>(undefined);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const shown = useLoad(async (): Promise<Shown<T>> => {
+    const wanted = current.current?.path === path ? current.current.pages : 1;
+    const records: T[] = [];
+    let bookmark = '';
+    let pages = 0;
+    do {
+      const page = await get<Page<T>>(withBookmark(path, bookmark));
+      records.push(...page.records);
+      bookmark = page.bookmark;
+      pages += 1;
+    } while (bookmark && pages < wanted);
+    return { path, records, bookmark, pages };
+  }, [path, ...deps]);
+  current.current = shown.data;
+  const more = () => {
+    const from = current.current;
+    if (!from?.bookmark || loadingMore) return;
+    setLoadingMore(true);
+    get<Page<T>>(withBookmark(from.path, from.bookmark))
+      .then(
+        // Only onto the rows it continues: a reload in between started over.
+        (page) => shown.update((now) => (now === from ? { ...from, records: [...from.records, ...page.records], bookmark: page.bookmark, pages: from.pages + 1 } : now)),
+        (e: unknown) => shown.update((now) => now, e),
+      )
+      .finally(() => setLoadingMore(false));
+  };
+  const fresh = shown.data?.path === path ? shown.data : undefined;
+  return { records: fresh?.records, error: shown.error, partial: Boolean(fresh?.bookmark), loadingMore, more, reload: shown.reload };
+}
+
+/** Under a paged list: says the list is partial and offers the next page. */
+export function MoreRows({ pages }: { pages: Pages<unknown> }) {
+  if (!pages.partial) return null;
+  return (
+    <p class="more">
+      <span class="muted">{t('list.partial', { count: pages.records?.length ?? 0 })}</span>{' '}
+      <button type="button" class="secondary" disabled={pages.loadingMore} onClick={pages.more}>
+        {t('list.more')}
+      </button>
+    </p>
+  );
 }
 
 export interface FieldSpec {

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import type { Page, Route } from 'playwright-core';
-import { CORE, SUPPLIER1, type Label } from '../http/harness';
+import type { Locator } from 'playwright-core';
+import { BANK, CORE, SUPPLIER1, type Label } from '../http/harness';
 import { startConsoleRig, type ConsoleRig } from './browser';
-import { CorePage, en, SignInPage } from './pages';
+import { BankPage, CorePage, en, SignInPage, SupplierPage } from './pages';
 
 /*
  * What keeps a desk user safe when the network, the gateway or the user's own
@@ -57,6 +58,34 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
     const r = await call<{ id: string }>('supplier1', 'POST', '/receivables', { debtor: CORE(), amount, dueDate: isoDate(120), documents: [invoice] });
     if (confirmed) await call('core-maker', 'POST', `/receivables/${r.id}/confirm`, {});
     return r.id;
+  };
+  const voucher = async (amount = '1000000'): Promise<string> => {
+    const rcv = await receivable(amount);
+    return (await call<{ id: string }>('core-maker', 'POST', '/vouchers', { receivableId: rcv, amount, maturityDate: isoDate(90) })).id;
+  };
+  /** Every record of a list, through the API's own bookmarks. */
+  const everything = async <T>(label: Label, path: string): Promise<T[]> => {
+    const all: T[] = [];
+    let bookmark = '';
+    do {
+      const page = await call<{ records: T[]; bookmark: string }>(label, 'GET', `${path}&pageSize=200${bookmark ? `&bookmark=${encodeURIComponent(bookmark)}` : ''}`);
+      all.push(...page.records);
+      bookmark = page.bookmark;
+    } while (bookmark);
+    return all;
+  };
+  /** Presses the region's "Load more" until the list is whole; returns how often it was pressed. */
+  const loadAll = async (region: Locator): Promise<number> => {
+    const rows = region.locator('tbody tr');
+    const more = region.getByRole('button', { name: en('list.more') });
+    let presses = 0;
+    while (await more.isVisible()) {
+      const before = await rows.count();
+      await more.click();
+      await rows.nth(before).waitFor();
+      presses += 1;
+    }
+    return presses;
   };
   const signIn = async (label: string): Promise<Page> => {
     const { page } = await rig.open();
@@ -145,6 +174,41 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
       expect(keys[0]).to.match(/\S/);
       expect(keys[1]).to.equal(keys[0]);
       expect((await call<{ status: string }>('core-maker', 'GET', `/receivables/${rcv}`)).status).to.equal('CONFIRMED');
+    });
+  });
+
+  describe('lists longer than a page', () => {
+    let root = '';
+    const financed: string[] = [];
+    before(async () => {
+      // Supplier 1 holds more than 100 pieces of one voucher; 101 of them are offered to the bank.
+      root = await voucher('1000000');
+      await call('supplier1', 'POST', `/vouchers/${root}/split`, { amounts: Array(20).fill('50000') });
+      for (let i = 1; i <= 6; i++) await call('supplier1', 'POST', `/vouchers/${root}.${i}/split`, { amounts: Array(20).fill('2500') });
+      const pieces = [...Array.from({ length: 100 }, (_, k) => `${root}.${Math.floor(k / 20) + 1}.${(k % 20) + 1}`), `${root}.7`];
+      for (const id of pieces) financed.push((await call<{ id: string }>('supplier1', 'POST', '/financings', { asset: { type: 'VOUCHER', id }, bank: BANK(), requestedAmount: '2000' })).id);
+    });
+
+    it("the supplier is told its list of pieces is partial, and loads every piece", async () => {
+      const held = await everything<{ id: string }>('supplier1', `/vouchers?holder=${SUPPLIER1()}`);
+      expect(held.length).to.be.greaterThan(100);
+      const supplier = new SupplierPage(await signIn('supplier1'));
+      await supplier.pieces.locator('tbody tr').nth(99).waitFor();
+      await supplier.pieces.getByText(en('list.partial', { count: 100 })).waitFor();
+      expect(await loadAll(supplier.pieces)).to.be.greaterThan(0);
+      const shown = await supplier.pieces.locator('tbody tr td:first-child').allTextContents();
+      expect([...shown].sort()).to.deep.equal(held.map((v) => v.id).sort());
+      expect(await supplier.pieces.getByText(en('list.partial', { count: 100 })).count()).to.equal(0);
+    });
+
+    it('the bank reaches every financing request addressed to it, past the first page, and can approve it', async () => {
+      const bank = new BankPage(await signIn('bank-maker'));
+      await bank.requests.locator('tbody tr').first().waitFor();
+      await loadAll(bank.requests);
+      const shown = await bank.requests.locator('tbody tr td:first-child').allTextContents();
+      expect(financed.filter((id) => !shown.includes(id))).to.deep.equal([]);
+      const last = financed[financed.length - 1] ?? '';
+      await bank.requests.getByRole('button', { name: en('bank.approveTitle', { id: last }) }).waitFor();
     });
   });
 });

@@ -1,15 +1,14 @@
 import type { Approval } from '../../../chaincode/src/domain/controls';
-import { get, post, query } from '../api';
-import { ErrorBox, Section, Status, Table, useAction, useLoad } from '../components';
+import { post, query } from '../api';
+import { ErrorBox, MoreRows, Section, Status, Table, useAction, usePages } from '../components';
 import { money } from '../format';
 import { t } from '../i18n';
 import { me, myId } from '../session';
-import type { Page } from './supplier';
 
 /** The member's approvals waiting for a checker (maker-checker, dual control). */
 export function ApprovalsSection({ onDecided, refresh }: { onDecided?: () => void; refresh?: number }) {
   const member = myId();
-  const approvals = useLoad(() => get<Page<Approval>>(`/approvals${query({ memberId: member, status: 'PENDING', pageSize: '100' })}`), [member, refresh]);
+  const approvals = usePages<Approval>(`/approvals${query({ memberId: member, status: 'PENDING', pageSize: '100' })}`, [refresh]);
   const action = useAction();
   const checker = me.value?.identity.userRole !== 'MAKER';
   const decide = (a: Approval, verdict: 'approve' | 'reject') =>
@@ -28,7 +27,7 @@ export function ApprovalsSection({ onDecided, refresh }: { onDecided?: () => voi
       {action.feedback}
       <Table
         caption={t('approvals.title')}
-        rows={approvals.data?.records}
+        rows={approvals.records}
         rowKey={(a) => a.id}
         columns={[
           { label: 'field.id', cell: (a) => a.id },
@@ -52,6 +51,7 @@ export function ApprovalsSection({ onDecided, refresh }: { onDecided?: () => voi
           },
         ]}
       />
+      <MoreRows pages={approvals} />
     </Section>
   );
 }

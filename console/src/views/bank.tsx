@@ -2,13 +2,13 @@ import { useMemo, useState } from 'preact/hooks';
 import { quoteTerms, type Financing } from '../../../chaincode/src/domain/financing';
 import type { Provenance } from '../../../chaincode/src/domain/provenance';
 import { get, post, query } from '../api';
-import { ErrorBox, Form, Section, Status, Table, useLoad } from '../components';
+import { ErrorBox, Form, MoreRows, Section, Status, Table, useLoad, usePages } from '../components';
 import { dateTime, money, toMinor } from '../format';
 import { Graph, type GraphEdge, type GraphNode } from '../graph';
 import { t } from '../i18n';
 import { myId } from '../session';
 import { ApprovalsSection } from './approvals';
-import { amount, short, type Page } from './supplier';
+import { amount, short } from './supplier';
 
 type Action = { kind: 'approve' | 'disburse' | 'reject'; financing: Financing };
 
@@ -105,7 +105,7 @@ export function ProvenancePanel({ provenance }: { provenance: Provenance }) {
 export function BankView() {
   const me = myId();
   const today = useLedgerToday();
-  const financings = useLoad(() => get<Page<Financing>>(`/financings${query({ bank: me, pageSize: '100' })}`), [me]);
+  const financings = usePages<Financing>(`/financings${query({ bank: me, pageSize: '100' })}`);
   const [action, setAction] = useState<Action | undefined>(undefined);
   const [provenance, setProvenance] = useState<Provenance | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
@@ -127,7 +127,7 @@ export function BankView() {
         <ErrorBox error={financings.error ?? error} />
         <Table
           caption={t('bank.requests')}
-          rows={financings.data?.records}
+          rows={financings.records}
           rowKey={(f) => f.id}
           columns={[
             { label: 'field.id', cell: (f) => f.id },
@@ -166,6 +166,7 @@ export function BankView() {
             },
           ]}
         />
+        <MoreRows pages={financings} />
         {action?.kind === 'approve' && (
           <Form
             key={`a-${action.financing.id}`}

@@ -1,12 +1,12 @@
 import { useState } from 'preact/hooks';
 import type { Receivable, Voucher } from '../../../chaincode/src/domain/types';
-import { get, post, query } from '../api';
-import { ErrorBox, Form, Section, Status, Table, useAction, useLoad } from '../components';
+import { post, query } from '../api';
+import { ErrorBox, Form, MoreRows, Section, Status, Table, useAction, usePages } from '../components';
 import { money, month } from '../format';
 import { t } from '../i18n';
 import { myId } from '../session';
 import { ApprovalsSection } from './approvals';
-import { amount, short, type Page } from './supplier';
+import { amount, short } from './supplier';
 
 interface Verification {
   allMatch: boolean;
@@ -27,8 +27,8 @@ function ladder(vouchers: Voucher[]): Array<[string, Voucher[]]> {
 
 export function CoreView() {
   const me = myId();
-  const pending = useLoad(() => get<Page<Receivable>>(`/receivables${query({ debtor: me, status: 'PENDING', pageSize: '100' })}`), [me]);
-  const issued = useLoad(() => get<Page<Voucher>>(`/vouchers${query({ issuer: me, pageSize: '200' })}`), [me]);
+  const pending = usePages<Receivable>(`/receivables${query({ debtor: me, status: 'PENDING', pageSize: '100' })}`);
+  const issued = usePages<Voucher>(`/vouchers${query({ issuer: me, pageSize: '200' })}`);
   const [action, setAction] = useState<Action | undefined>(undefined);
   const confirmation = useAction();
   const [approvalsTick, setApprovalsTick] = useState(0);
@@ -44,7 +44,7 @@ export function CoreView() {
         {confirmation.feedback}
         <Table
           caption={t('core.pending')}
-          rows={pending.data?.records}
+          rows={pending.records}
           rowKey={(r) => r.id}
           columns={[
             { label: 'field.id', cell: (r) => r.id },
@@ -70,6 +70,7 @@ export function CoreView() {
             },
           ]}
         />
+        <MoreRows pages={pending} />
         {action?.kind === 'check' && (
           <Form
             key={`c-${action.receivable.id}`}
@@ -129,9 +130,9 @@ export function CoreView() {
 
       <Section title={t('core.ladder')}>
         <ErrorBox error={issued.error} />
-        {issued.data && issued.data.records.length === 0 && <p class="muted">{t('common.none')}</p>}
-        {issued.data &&
-          ladder(issued.data.records).map(([key, vouchers]) => (
+        {issued.records?.length === 0 && <p class="muted">{t('common.none')}</p>}
+        {issued.records &&
+          ladder(issued.records).map(([key, vouchers]) => (
             <div class="ladder-step" key={key}>
               <h3>{t('core.month', { month: month(`${key}-01`) })}</h3>
               <Table
@@ -157,6 +158,7 @@ export function CoreView() {
               />
             </div>
           ))}
+        <MoreRows pages={issued} />
         {action?.kind === 'settle' && (
           <Form
             key={`s-${action.voucher.id}`}

@@ -3,11 +3,10 @@ import type { Freeze } from '../../../chaincode/src/domain/controls';
 import { FREEZE_TARGET_TYPES } from '../../../chaincode/src/domain/controls';
 import type { Member } from '../../../chaincode/src/domain/types';
 import { api, get, post, query } from '../api';
-import { ErrorBox, Form, Section, Status, Table, useAction, useLoad } from '../components';
+import { ErrorBox, Form, MoreRows, Section, Status, Table, useAction, useLoad, usePages } from '../components';
 import { dateTime } from '../format';
 import { t } from '../i18n';
 import { demoIdentities, type DemoSignIn } from '../session';
-import type { Page } from './supplier';
 
 interface CredentialRow {
   id: string;
@@ -63,7 +62,7 @@ function Identities({ row }: { row: MemberRow }) {
 export function OperatorView() {
   const [extra, setExtra] = useState<string[]>([]);
   const members = useLoad(() => loadMembers(extra), [extra.join(',')]);
-  const freezes = useLoad(() => get<Page<Freeze>>(`/freezes${query({ pageSize: '100' })}`), []);
+  const freezes = usePages<Freeze>(`/freezes${query({ pageSize: '100' })}`);
   const [selected, setSelected] = useState<MemberRow | undefined>(undefined);
   const { run, feedback } = useAction();
 
@@ -135,7 +134,7 @@ export function OperatorView() {
         <ErrorBox error={freezes.error} />
         <Table
           caption={t('operator.freezes')}
-          rows={freezes.data?.records}
+          rows={freezes.records}
           rowKey={(f) => f.id}
           columns={[
             { label: 'field.id', cell: (f) => f.id },
@@ -164,6 +163,7 @@ export function OperatorView() {
             },
           ]}
         />
+        <MoreRows pages={freezes} />
         <Form
           title={t('operator.freeze')}
           submit="operator.submitFreeze"

@@ -1,16 +1,11 @@
 import { useState } from 'preact/hooks';
 import type { Receivable, Voucher } from '../../../chaincode/src/domain/types';
 import type { Financing } from '../../../chaincode/src/domain/financing';
-import { get, post, query } from '../api';
-import { ErrorBox, Form, Section, Status, Table, useLoad } from '../components';
+import { post, query } from '../api';
+import { ErrorBox, Form, MoreRows, Section, Status, Table, usePages } from '../components';
 import { money, toMinor } from '../format';
 import { t } from '../i18n';
 import { myId } from '../session';
-
-export interface Page<T> {
-  records: T[];
-  bookmark: string;
-}
 
 /** An amount field in yuan → minor units, or an error in plain words. */
 export function amount(value: string | undefined): string {
@@ -66,9 +61,9 @@ type Action = { kind: 'transfer' | 'split' | 'finance'; piece: Voucher };
 
 export function SupplierView() {
   const me = myId();
-  const receivables = useLoad(() => get<Page<Receivable>>(`/receivables${query({ creditor: me, pageSize: '100' })}`), [me]);
-  const pieces = useLoad(() => get<Page<Voucher>>(`/vouchers${query({ holder: me, pageSize: '100' })}`), [me]);
-  const financings = useLoad(() => get<Page<Financing>>(`/financings${query({ applicant: me, pageSize: '100' })}`), [me]);
+  const receivables = usePages<Receivable>(`/receivables${query({ creditor: me, pageSize: '100' })}`);
+  const pieces = usePages<Voucher>(`/vouchers${query({ holder: me, pageSize: '100' })}`);
+  const financings = usePages<Financing>(`/financings${query({ applicant: me, pageSize: '100' })}`);
   const [action, setAction] = useState<Action | undefined>(undefined);
   const reloadAll = () => {
     receivables.reload();
@@ -83,7 +78,7 @@ export function SupplierView() {
         <ErrorBox error={receivables.error} />
         <Table
           caption={t('supplier.receivables')}
-          rows={receivables.data?.records}
+          rows={receivables.records}
           rowKey={(r) => r.id}
           columns={[
             { label: 'field.id', cell: (r) => r.id },
@@ -94,6 +89,7 @@ export function SupplierView() {
             { label: 'field.status', cell: (r) => <Status value={r.status} /> },
           ]}
         />
+        <MoreRows pages={receivables} />
       </Section>
 
       <Form
@@ -130,7 +126,7 @@ export function SupplierView() {
         <ErrorBox error={pieces.error} />
         <Table
           caption={t('supplier.pieces')}
-          rows={pieces.data?.records}
+          rows={pieces.records}
           rowKey={(v) => v.id}
           columns={[
             { label: 'field.id', cell: (v) => v.id },
@@ -158,6 +154,7 @@ export function SupplierView() {
             },
           ]}
         />
+        <MoreRows pages={pieces} />
         {action?.kind === 'transfer' && (
           <Form
             key={`t-${action.piece.id}`}
@@ -221,7 +218,7 @@ export function SupplierView() {
         <ErrorBox error={financings.error} />
         <Table
           caption={t('supplier.financings')}
-          rows={financings.data?.records}
+          rows={financings.records}
           rowKey={(f) => f.id}
           columns={[
             { label: 'field.id', cell: (f) => f.id },
@@ -231,6 +228,7 @@ export function SupplierView() {
             { label: 'field.status', cell: (f) => <Status value={f.status} /> },
           ]}
         />
+        <MoreRows pages={financings} />
       </Section>
     </div>
   );
