@@ -16,6 +16,14 @@ export function toMinor(input: string): string | undefined {
   return minor;
 }
 
+const WHOLE = /^\d{1,9}$/;
+
+/** " 450 " → 450; undefined when it is not a whole number of at most 9 digits (so never '' read as 0, as Number('') is). */
+export function wholeNumber(input: string): number | undefined {
+  const s = input.trim();
+  return WHOLE.test(s) ? Number.parseInt(s, 10) : undefined;
+}
+
 /** Minor units → "1,234.50 CNY" in the console's locale. */
 export function money(minor: string | undefined, currency = 'CNY'): string {
   if (minor === undefined || !/^-?\d+$/.test(minor)) return '–';

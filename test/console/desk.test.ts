@@ -211,4 +211,31 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
       await bank.requests.getByRole('button', { name: en('bank.approveTitle', { id: last }) }).waitFor();
     });
   });
+
+  describe('form input', () => {
+    it('the bank cannot approve with a blank or fractional rate: no terms are previewed and nothing is sent', async () => {
+      const piece = await voucher('1000000');
+      const fin = await call<{ id: string }>('supplier1', 'POST', '/financings', { asset: { type: 'VOUCHER', id: piece }, bank: BANK(), requestedAmount: '500000' });
+      const page = await signIn('bank-maker');
+      const sent = keysOf(page, /\/approve$/);
+      const bank = new BankPage(page);
+      const form = await bank.startApproval(fin.id, '5000.00', '');
+      const preview = form.locator('p.preview');
+      const rate = form.getByLabel(en('field.rate'), { exact: true });
+      for (const typed of ['', '   ', '4.5', '-1']) {
+        await rate.fill(typed);
+        await form.getByRole('button', { name: en('bank.submitApprove') }).click();
+        await form.getByRole('alert').filter({ hasText: en('error.rate') }).waitFor();
+        expect(await preview.count(), `a preview for ${JSON.stringify(typed)}`).to.equal(0);
+      }
+      expect(sent).to.deep.equal([]);
+      expect((await call<{ status: string }>('bank-maker', 'GET', `/financings/${fin.id}`)).status).to.equal('REQUESTED');
+      // A whole number, spaces around it or not, is a rate: the terms show, and the approval goes through.
+      await rate.fill(' 450 ');
+      await preview.filter({ hasText: /^Days to maturity \d+; discount [\d,]+\.\d\d CNY/ }).waitFor();
+      await form.getByRole('button', { name: en('bank.submitApprove') }).click();
+      await form.getByRole('status').filter({ hasText: en('bank.approved', { id: fin.id }) }).waitFor();
+      expect((await call<{ annualRateBps: number }>('bank-maker', 'GET', `/financings/${fin.id}`)).annualRateBps).to.equal(450);
+    });
+  });
 });

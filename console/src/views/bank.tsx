@@ -3,7 +3,7 @@ import { quoteTerms, type Financing } from '../../../chaincode/src/domain/financ
 import type { Provenance } from '../../../chaincode/src/domain/provenance';
 import { get, post, query } from '../api';
 import { ErrorBox, Form, MoreRows, Section, Status, Table, useLoad, usePages } from '../components';
-import { dateTime, money, toMinor } from '../format';
+import { dateTime, money, toMinor, wholeNumber } from '../format';
 import { Graph, type GraphEdge, type GraphNode } from '../graph';
 import { t } from '../i18n';
 import { myId } from '../session';
@@ -11,6 +11,13 @@ import { ApprovalsSection } from './approvals';
 import { amount, short } from './supplier';
 
 type Action = { kind: 'approve' | 'disburse' | 'reject'; financing: Financing };
+
+/** The rate field in basis points, or an error in plain words: a blank or a fraction is not a rate. */
+function rateBps(value: string | undefined): number {
+  const rate = wholeNumber(value ?? '');
+  if (rate === undefined) throw new Error(t('error.rate'));
+  return rate;
+}
 
 /** The ledger's date today (the sandbox clock's, when it is moved). */
 function useLedgerToday(): string {
@@ -21,8 +28,8 @@ function useLedgerToday(): string {
 /** The discount and fee the chaincode will compute (its own arithmetic), before approving. */
 function TermsPreview({ financing, values, today }: { financing: Financing; values: Record<string, string>; today: string }) {
   const advance = toMinor(values.advance ?? '');
-  const rate = Number(values.rate);
-  if (advance === undefined || !Number.isInteger(rate) || rate < 0) return null;
+  const rate = wholeNumber(values.rate ?? '');
+  if (advance === undefined || rate === undefined) return null;
   let text: string;
   try {
     const terms = quoteTerms(financing.asset.type, BigInt(financing.faceAmount), BigInt(advance), rate, financing.dueDate, today);
@@ -183,7 +190,7 @@ export function BankView() {
                 `/financings/${encodeURIComponent(action.financing.id)}/approve`,
                 {
                   advanceAmount: amount(v.advance),
-                  annualRateBps: Number(v.rate),
+                  annualRateBps: rateBps(v.rate),
                 },
                 key,
               );
