@@ -23,6 +23,11 @@ const VIEWS: Array<{ path: string; label: MessageKey; roles: string[] }> = [
 const viewsFor = (roles: readonly string[]) => VIEWS.filter((v) => v.roles.some((r) => roles.includes(r)));
 
 function SignIn() {
+  const { path, route } = useLocation();
+  // Signed out (by the button, or a token the gateway no longer knows): no view's address stays.
+  useEffect(() => {
+    if (path !== '/console') route('/console', true);
+  }, []);
   const [token, setToken] = useState('');
   const [error, setError] = useState<unknown>(undefined);
   const [demo, setDemo] = useState<DemoSignIn[]>([]);
@@ -105,7 +110,13 @@ function LanguageSwitch() {
 
 function Shell() {
   const who = me.value;
-  const { path } = useLocation();
+  const { path, route } = useLocation();
+  const allowed = viewsFor(who?.member.roles ?? []);
+  // A view's address the identity has no role for (another identity's, kept across a sign-out, or typed): its first own view instead.
+  const refused = who !== undefined && VIEWS.some((v) => v.path === path) && !allowed.some((v) => v.path === path);
+  useEffect(() => {
+    if (refused && allowed[0]) route(allowed[0].path, true);
+  }, [refused, allowed[0]?.path]);
   if (!who) return <p class="muted">{t('app.loading')}</p>;
   return (
     <>
@@ -126,19 +137,30 @@ function Shell() {
           </ul>
         </nav>
         <p class="who">{t('app.signedInAs', { label: who.member.name, member: who.member.id, userRole: who.identity.userRole })}</p>
-        <button type="button" class="secondary" onClick={() => signOut()}>
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => {
+            signOut();
+            route('/console');
+          }}
+        >
           {t('app.signOut')}
         </button>
       </header>
       <main id="main">
-        <Router>
-          <Route path="/console/supplier" component={SupplierView} />
-          <Route path="/console/core" component={CoreView} />
-          <Route path="/console/bank" component={BankView} />
-          <Route path="/console/auditor" component={AuditorView} />
-          <Route path="/console/operator" component={OperatorView} />
-          <Route default component={Home} />
-        </Router>
+        {refused ? (
+          <p>{allowed[0] ? t('app.loading') : t('app.noView')}</p>
+        ) : (
+          <Router>
+            <Route path="/console/supplier" component={SupplierView} />
+            <Route path="/console/core" component={CoreView} />
+            <Route path="/console/bank" component={BankView} />
+            <Route path="/console/auditor" component={AuditorView} />
+            <Route path="/console/operator" component={OperatorView} />
+            <Route default component={Home} />
+          </Router>
+        )}
       </main>
     </>
   );

@@ -238,4 +238,30 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
       expect((await call<{ annualRateBps: number }>('bank-maker', 'GET', `/financings/${fin.id}`)).annualRateBps).to.equal(450);
     });
   });
+
+  describe('sessions', () => {
+    it("signing out and in as another identity lands on that identity's own view", async () => {
+      const page = await signIn('supplier1');
+      await page.waitForURL('**/console/supplier');
+      await page.getByRole('button', { name: en('app.signOut') }).click();
+      await page.waitForURL((url) => url.pathname === '/console');
+      await new SignInPage(page).asDemoIdentity('bank-maker');
+      await page.waitForURL('**/console/bank');
+      await page.getByRole('heading', { name: en('bank.title'), level: 2 }).waitFor();
+      expect(await page.getByRole('heading', { name: en('supplier.title'), level: 2 }).count()).to.equal(0);
+    });
+
+    it("an address of a view the identity has no role for opens the identity's own view", async () => {
+      const page = await signIn('supplier1');
+      await page.waitForURL('**/console/supplier');
+      const asked: string[] = [];
+      page.on('request', (r) => asked.push(new URL(r.url()).pathname + new URL(r.url()).search));
+      await page.goto('/console/bank');
+      await page.waitForURL('**/console/supplier');
+      await page.getByRole('heading', { name: en('supplier.title'), level: 2 }).waitFor();
+      expect(await page.getByRole('heading', { name: en('bank.title'), level: 2 }).count()).to.equal(0);
+      // The bank view's own reads were never made for the supplier.
+      expect(asked.filter((p) => p.startsWith('/financings?bank='))).to.deep.equal([]);
+    });
+  });
 });
