@@ -224,8 +224,12 @@ export function Form(props: {
   useLayoutEffect(() => {
     if (props.onCancel) first.current?.focus();
   }, []);
+  const submitting = useRef(false);
   const submit = async (e: Event) => {
     e.preventDefault();
+    // A second submit before the next render (a double click, Enter twice) is the same one.
+    if (submitting.current) return;
+    submitting.current = true;
     setBusy(true);
     setError(undefined);
     setDone(undefined);
@@ -237,6 +241,7 @@ export function Form(props: {
     } catch (err) {
       setError(err);
     } finally {
+      submitting.current = false;
       setBusy(false);
     }
   };
@@ -299,12 +304,20 @@ type Run = (intent: string, what: (key: string) => Promise<unknown>, message: st
  * renders both. `intent` names what the user asked for (`confirm:RCV-1`):
  * `what` gets its Idempotency-Key, the same when the user asks for the same
  * thing again after a failure, a new one after a success or another intent.
+ * While one runs, `busy` is true (its buttons are disabled) and another
+ * `run` is ignored: a double click sends one request.
  */
-export function useAction(): { run: Run; feedback: ComponentChildren } {
+export function useAction(): { run: Run; busy: boolean; feedback: ComponentChildren } {
   const [error, setError] = useState<unknown>(undefined);
   const [done, setDone] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  // Set at once, unlike the state: the second click of a double click comes before the next render.
+  const running = useRef(false);
   const pending = useRef<{ intent: string; key: string } | undefined>(undefined);
   const run: Run = async (intent, what, message, then) => {
+    if (running.current) return;
+    running.current = true;
+    setBusy(true);
     setError(undefined);
     setDone(undefined);
     if (pending.current?.intent !== intent) pending.current = { intent, key: newIdempotencyKey() };
@@ -315,6 +328,9 @@ export function useAction(): { run: Run; feedback: ComponentChildren } {
       then?.();
     } catch (err) {
       setError(err);
+    } finally {
+      running.current = false;
+      setBusy(false);
     }
   };
   const feedback = (
@@ -327,7 +343,7 @@ export function useAction(): { run: Run; feedback: ComponentChildren } {
       )}
     </>
   );
-  return { run, feedback };
+  return { run, busy, feedback };
 }
 
 /** A titled region of a view. */

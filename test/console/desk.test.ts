@@ -264,4 +264,28 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
       expect(asked.filter((p) => p.startsWith('/financings?bank='))).to.deep.equal([]);
     });
   });
+
+  describe('busy actions', () => {
+    it('a double click on Confirm sends one request, the button disabled until it is answered', async () => {
+      const rcv = await receivable('120000', false);
+      const page = await signIn('core-maker');
+      const core = new CorePage(page);
+      const sent = keysOf(page, /\/confirm$/);
+      let release = () => undefined as void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route(`**/receivables/${rcv}/confirm`, async (route) => {
+        await held;
+        await route.continue();
+      });
+      const confirm = core.pending.getByRole('button', { name: `${en('core.confirm')} ${rcv}` });
+      const first = page.waitForRequest((r) => r.url().endsWith(`/receivables/${rcv}/confirm`));
+      await confirm.dblclick();
+      await first;
+      expect(await confirm.isDisabled()).to.equal(true);
+      release();
+      await core.pending.getByRole('status').filter({ hasText: en('core.confirmed', { id: rcv }) }).waitFor();
+      expect(sent).to.have.length(1);
+      expect(await core.pending.getByRole('alert').count()).to.equal(0);
+    });
+  });
 });

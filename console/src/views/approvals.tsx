@@ -40,10 +40,10 @@ export function ApprovalsSection({ onDecided, refresh }: { onDecided?: () => voi
             cell: (a) =>
               checker ? (
                 <span class="row-actions">
-                  <button type="button" onClick={() => void decide(a, 'approve')}>
+                  <button type="button" disabled={action.busy} onClick={() => void decide(a, 'approve')}>
                     {t('approvals.approve', { id: a.id })}
                   </button>
-                  <button type="button" class="secondary" onClick={() => void decide(a, 'reject')}>
+                  <button type="button" class="secondary" disabled={action.busy} onClick={() => void decide(a, 'reject')}>
                     {t('approvals.reject', { id: a.id })}
                   </button>
                 </span>

@@ -59,7 +59,7 @@ export function CoreView() {
                   <button type="button" aria-label={t('core.checkTitle', { id: r.id })} onClick={() => setAction({ kind: 'check', receivable: r })}>
                     {t('core.check')}
                   </button>
-                  <button type="button" aria-label={`${t('core.confirm')} ${r.id}`} onClick={() => void confirm(r)}>
+                  <button type="button" aria-label={`${t('core.confirm')} ${r.id}`} disabled={confirmation.busy} onClick={() => void confirm(r)}>
                     {t('core.confirm')}
                   </button>
                   <button type="button" class="secondary" aria-label={`${t('core.reject')} ${r.id}`} onClick={() => setAction({ kind: 'reject', receivable: r })}>

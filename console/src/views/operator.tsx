@@ -64,7 +64,7 @@ export function OperatorView() {
   const members = useLoad(() => loadMembers(extra), [extra.join(',')]);
   const freezes = usePages<Freeze>(`/freezes${query({ pageSize: '100' })}`);
   const [selected, setSelected] = useState<MemberRow | undefined>(undefined);
-  const { run, feedback } = useAction();
+  const { run, busy, feedback } = useAction();
 
   return (
     <div class="view">
@@ -93,6 +93,7 @@ export function OperatorView() {
                       type="button"
                       class="secondary"
                       aria-label={`${t('operator.suspend')} ${r.member.id}`}
+                      disabled={busy}
                       onClick={() =>
                         void run(`suspend:${r.member.id}`, (key) => post(`/members/${encodeURIComponent(r.member.id)}/suspend`, {}, key), t('common.done', { what: r.member.id }), members.reload)
                       }
@@ -104,6 +105,7 @@ export function OperatorView() {
                     <button
                       type="button"
                       aria-label={`${t('operator.reinstate')} ${r.member.id}`}
+                      disabled={busy}
                       onClick={() =>
                         void run(`reinstate:${r.member.id}`, (key) => post(`/members/${encodeURIComponent(r.member.id)}/reinstate`, {}, key), t('common.done', { what: r.member.id }), members.reload)
                       }
@@ -148,6 +150,7 @@ export function OperatorView() {
                 f.status === 'ACTIVE' ? (
                   <button
                     type="button"
+                    disabled={busy}
                     onClick={() =>
                       void run(
                         `lift:${f.id}`,
