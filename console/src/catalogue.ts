@@ -13,6 +13,7 @@ const en = {
   'app.signOut': 'Sign out',
   'app.signedInAs': 'Signed in as {label} ({member}, {userRole})',
   'app.loading': 'Loading…',
+  'app.retry': 'Retry',
   'app.nav': 'Views',
   'app.noView': 'This identity has no role the console has a view for.',
 
@@ -232,6 +233,7 @@ const zh: Catalogue = {
   'app.signOut': '退出',
   'app.signedInAs': '当前身份 {label}（{member}，{userRole}）',
   'app.loading': '加载中…',
+  'app.retry': '重试',
   'app.nav': '视图',
   'app.noView': '此身份没有控制台可显示的角色。',
 

@@ -108,7 +108,8 @@ function LanguageSwitch() {
   );
 }
 
-function Shell() {
+/** The signed-in console; `error` is why /me failed (then `retry` asks again). */
+function Shell({ error, retry }: { error: unknown; retry: () => void }) {
   const who = me.value;
   const { path, route } = useLocation();
   const allowed = viewsFor(who?.member.roles ?? []);
@@ -117,7 +118,27 @@ function Shell() {
   useEffect(() => {
     if (refused && allowed[0]) route(allowed[0].path, true);
   }, [refused, allowed[0]?.path]);
-  if (!who) return <p class="muted">{t('app.loading')}</p>;
+  const leave = () => {
+    signOut();
+    route('/console');
+  };
+  if (!who) {
+    if (error === undefined) return <p class="muted">{t('app.loading')}</p>;
+    // Who the token is could not be read (the gateway down, the network): the user may ask again, or leave.
+    return (
+      <main id="main">
+        <ErrorBox error={error} />
+        <div class="buttons">
+          <button type="button" onClick={retry}>
+            {t('app.retry')}
+          </button>
+          <button type="button" class="secondary" onClick={leave}>
+            {t('app.signOut')}
+          </button>
+        </div>
+      </main>
+    );
+  }
   return (
     <>
       <header class="top">
@@ -137,14 +158,7 @@ function Shell() {
           </ul>
         </nav>
         <p class="who">{t('app.signedInAs', { label: who.member.name, member: who.member.id, userRole: who.identity.userRole })}</p>
-        <button
-          type="button"
-          class="secondary"
-          onClick={() => {
-            signOut();
-            route('/console');
-          }}
-        >
+        <button type="button" class="secondary" onClick={leave}>
           {t('app.signOut')}
         </button>
       </header>
@@ -172,9 +186,16 @@ function App() {
     document.documentElement.lang = locale.value === 'zh' ? 'zh-CN' : 'en';
     document.title = t('app.title');
   }, [locale.value]);
+  const loadWho = () => {
+    setError(undefined);
+    loadMe().catch(setError);
+  };
   useEffect(() => {
-    if (signedIn.value && !me.value) loadMe().catch(setError);
-    if (!signedIn.value) me.value = undefined;
+    if (signedIn.value && !me.value) loadWho();
+    if (!signedIn.value) {
+      me.value = undefined;
+      setError(undefined);
+    }
   }, [signedIn.value]);
   return (
     // Links outside /console (/docs, /openapi.json) are ordinary page loads, not the router's.
@@ -185,8 +206,7 @@ function App() {
       <div class="bar">
         <LanguageSwitch />
       </div>
-      <ErrorBox error={error} />
-      {signedIn.value ? <Shell /> : <SignIn />}
+      {signedIn.value ? <Shell error={error} retry={loadWho} /> : <SignIn />}
     </LocationProvider>
   );
 }

@@ -263,6 +263,26 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
       // The bank view's own reads were never made for the supplier.
       expect(asked.filter((p) => p.startsWith('/financings?bank='))).to.deep.equal([]);
     });
+
+    it('when who the token is cannot be read on a page load, the user can retry or sign out', async () => {
+      const page = await signIn('supplier1');
+      await page.waitForURL('**/console/supplier');
+      await page.route('**/me', (route) => route.abort());
+      await page.reload();
+      await page.getByRole('alert').filter({ hasText: en('error.network') }).waitFor();
+      expect(await page.getByText(en('app.loading')).count()).to.equal(0);
+      await page.unroute('**/me');
+      await page.getByRole('button', { name: en('app.retry') }).click();
+      await page.getByRole('heading', { name: en('supplier.title'), level: 2 }).waitFor();
+      expect(await page.getByRole('alert').count()).to.equal(0);
+
+      await page.route('**/me', (route) => route.abort());
+      await page.reload();
+      await page.getByRole('button', { name: en('app.retry') }).waitFor();
+      await page.getByRole('button', { name: en('app.signOut') }).click();
+      await page.getByRole('heading', { name: en('signin.title') }).waitFor();
+      expect(await page.evaluate("sessionStorage.getItem('scf.token')")).to.equal(null);
+    });
   });
 
   describe('busy actions', () => {
@@ -287,5 +307,6 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
       expect(sent).to.have.length(1);
       expect(await core.pending.getByRole('alert').count()).to.equal(0);
     });
+
   });
 });
