@@ -3,7 +3,7 @@ import type { Page, Route } from 'playwright-core';
 import type { Locator } from 'playwright-core';
 import { BANK, CORE, SUPPLIER1, type Label } from '../http/harness';
 import { startConsoleRig, type ConsoleRig } from './browser';
-import { BankPage, CorePage, en, SignInPage, SupplierPage } from './pages';
+import { AuditorPage, BankPage, CorePage, en, SignInPage, SupplierPage } from './pages';
 
 /*
  * What keeps a desk user safe when the network, the gateway or the user's own
@@ -308,5 +308,20 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
       expect(await core.pending.getByRole('alert').count()).to.equal(0);
     });
 
+  });
+
+  describe('the auditor', () => {
+    it("shows money in a record and in its history as money in the record's currency, not as minor units", async () => {
+      const rcv = await receivable('123456');
+      await call('core-maker', 'POST', '/vouchers', { receivableId: rcv, amount: '123456', maturityDate: isoDate(90) });
+      const auditor = new AuditorPage(await signIn('auditor'));
+      await auditor.find(rcv);
+      const record = auditor.page.getByRole('region', { name: en('auditor.record') });
+      // amount and voucheredAmount
+      await record.getByRole('definition').filter({ hasText: /^1,234\.56 CNY$/ }).nth(1).waitFor();
+      expect(await record.getByText('123456', { exact: true }).count()).to.equal(0);
+      const history = auditor.page.getByRole('region', { name: en('auditor.historyOf', { id: rcv }) });
+      await history.getByRole('listitem').filter({ hasText: /^voucheredAmount: 0\.00 CNY → 1,234\.56 CNY$/ }).waitFor();
+    });
   });
 });

@@ -44,6 +44,17 @@ function changedFields(before: Record<string, unknown> | null | undefined, after
 
 const describe = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
+/** The records' fields that hold money (minor units in a string). */
+const MONEY_FIELDS = new Set(['amount', 'faceAmount', 'requestedAmount', 'advanceAmount', 'discount', 'fee', 'voucheredAmount', 'settledAmount', 'limit', 'used', 'threshold', 'dualControlThreshold']);
+
+/** A field's value as the user reads it: money in the record's currency, anything else as it is. */
+function shown(field: string, value: unknown, record: Record<string, unknown> | null | undefined): string {
+  if (MONEY_FIELDS.has(field) && typeof value === 'string' && /^-?\d+$/.test(value)) {
+    return money(value, typeof record?.currency === 'string' ? record.currency : undefined);
+  }
+  return describe(value);
+}
+
 /** Oldest first, whichever order the ledger answered in (the embedded ledger and Fabric's history both list the newest first). */
 function chronological(versions: HistoryVersion[]): HistoryVersion[] {
   const first = versions[0]?.timestamp ?? '';
@@ -82,7 +93,7 @@ export function Timeline({ history: raw }: { history: History }) {
                   <ul>
                     {changed.map((k) => (
                       <li key={k}>
-                        {k}: {describe(before?.[k] ?? '–')} → {describe(v.record?.[k] ?? '–')}
+                        {k}: {shown(k, before?.[k] ?? '–', before)} → {shown(k, v.record?.[k] ?? '–', v.record)}
                       </li>
                     ))}
                   </ul>
@@ -225,7 +236,7 @@ export function AuditorView() {
               .map(([k, v]) => (
                 <div key={k}>
                   <dt>{k}</dt>
-                  <dd>{describe(v)}</dd>
+                  <dd>{shown(k, v, record)}</dd>
                 </div>
               ))}
           </dl>
