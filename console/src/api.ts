@@ -29,13 +29,19 @@ export class ApiError extends Error {
 /** Whether the tab holds a token (the token itself stays in sessionStorage). */
 export const signedIn = signal<boolean>(sessionStorage.getItem(TOKEN_KEY) !== null);
 
+/** Why the tab was signed out when the user did not ask (the gateway refused the token), for the sign-in page to say. */
+export const signedOutBecause = signal<ApiError | undefined>(undefined);
+
 export function signIn(token: string): void {
   sessionStorage.setItem(TOKEN_KEY, token.trim());
+  signedOutBecause.value = undefined;
   signedIn.value = true;
 }
 
-export function signOut(): void {
+/** `reason`: the refusal that ended the session; none when the user signed out. */
+export function signOut(reason?: ApiError): void {
   sessionStorage.removeItem(TOKEN_KEY);
+  signedOutBecause.value = reason;
   signedIn.value = false;
 }
 
@@ -94,9 +100,9 @@ export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, bo
     throw new ApiError({ title: 'Network', status: 0, code: 'NETWORK', detail: '' });
   }
   if (!res.ok) {
-    const problem = await problemOf(res);
-    if (problem.code === 'UNAUTHENTICATED') signOut();
-    throw new ApiError(problem);
+    const error = new ApiError(await problemOf(res));
+    if (error.problem.code === 'UNAUTHENTICATED') signOut(error);
+    throw error;
   }
   return (await res.json()) as T;
 }

@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
-import { signedIn, signIn, signOut } from './api';
+import { signedIn, signedOutBecause, signIn, signOut } from './api';
 import { ErrorBox } from './components';
 import { LOCALES, locale, setLocale, t, type Locale, type MessageKey } from './i18n';
 import { demoIdentities, loadMe, me, type DemoSignIn } from './session';
@@ -63,7 +63,7 @@ function SignIn() {
         <div class="buttons">
           <button type="submit">{t('signin.submit')}</button>
         </div>
-        <ErrorBox error={error} />
+        <ErrorBox error={error ?? signedOutBecause.value} />
       </form>
       {demo.length > 0 && (
         <section class="panel" aria-labelledby="demo-title">

@@ -283,6 +283,23 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
       await page.getByRole('heading', { name: en('signin.title') }).waitFor();
       expect(await page.evaluate("sessionStorage.getItem('scf.token')")).to.equal(null);
     });
+
+    it('a token refused mid-session brings the user back to sign-in with the reason', async () => {
+      const page = await signIn('supplier1');
+      const supplier = new SupplierPage(page);
+      await supplier.register.waitFor();
+      // The token stops being valid (as after a revocation or a rotation).
+      await page.evaluate("sessionStorage.setItem('scf.token', 'scf_revoked_0123456789abcdef0123456789abcdef')");
+      await supplier.register.getByRole('button', { name: en('supplier.preview') }).click();
+      await page.getByRole('heading', { name: en('signin.title') }).waitFor();
+      await page.getByRole('alert').filter({ hasText: en('code.UNAUTHENTICATED') }).waitFor();
+      await new SignInPage(page).asDemoIdentity('supplier2');
+      expect(await page.getByRole('alert').count()).to.equal(0);
+      // Signing out by choice gives no reason.
+      await page.getByRole('button', { name: en('app.signOut') }).click();
+      await page.getByRole('heading', { name: en('signin.title') }).waitFor();
+      expect(await page.getByRole('alert').count()).to.equal(0);
+    });
   });
 
   describe('busy actions', () => {
