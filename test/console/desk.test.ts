@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Page, Route } from 'playwright-core';
 import type { Locator } from 'playwright-core';
-import { BANK, CORE, SUPPLIER1, type Label } from '../http/harness';
+import { BANK, CORE, SUPPLIER1, SUPPLIER2, type Label } from '../http/harness';
 import { startConsoleRig, type ConsoleRig } from './browser';
 import { AuditorPage, BankPage, CorePage, en, SignInPage, SupplierPage } from './pages';
 
@@ -339,6 +339,62 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
       expect(await record.getByText('123456', { exact: true }).count()).to.equal(0);
       const history = auditor.page.getByRole('region', { name: en('auditor.historyOf', { id: rcv }) });
       await history.getByRole('listitem').filter({ hasText: /^voucheredAmount: 0\.00 CNY → 1,234\.56 CNY$/ }).waitFor();
+    });
+  });
+
+  describe('accessible names', () => {
+    /** Buttons in the view whose accessible name does not start with the words they show (WCAG 2.5.3, label in name). */
+    const mislabelled = (page: Page) => {
+      type Buttons = { querySelectorAll(selector: 'button[aria-label]'): ArrayLike<{ getAttribute(name: 'aria-label'): string | null; textContent: string | null }> };
+      return page.getByRole('main').evaluate((main) =>
+        Array.from((main as unknown as Buttons).querySelectorAll('button[aria-label]'), (b) => ({ name: b.getAttribute('aria-label') ?? '', shown: (b.textContent ?? '').trim() })).filter(
+          (b) => !b.name.toLowerCase().startsWith(b.shown.toLowerCase()),
+        ),
+      );
+    };
+
+    it('every row button, in English and in Chinese, is named first by the words it shows', async () => {
+      // A row of each kind: a receivable to check, a voucher to settle, a piece to transfer, a request and an approved financing.
+      // Supplier 2 holds the pieces (handed over whole): supplier 1's list is longer than a page.
+      const toSupplier2 = async (id: string): Promise<string> => {
+        const r = await call<{ children: Array<{ id: string; holder: string }> }>('supplier1', 'POST', `/vouchers/${id}/transfer`, { to: SUPPLIER2(), amount: '300000' });
+        return r.children.find((c) => c.holder === SUPPLIER2())?.id ?? id;
+      };
+      const pendingRcv = await receivable('100000', false);
+      const piece = await voucher('300000');
+      const held = await toSupplier2(piece);
+      const offered = await toSupplier2(await voucher('300000'));
+      const requested = await call<{ id: string }>('supplier2', 'POST', '/financings', { asset: { type: 'VOUCHER', id: offered }, bank: BANK(), requestedAmount: '200000' });
+      const approvedOn = await toSupplier2(await voucher('300000'));
+      const approved = await call<{ id: string }>('supplier2', 'POST', '/financings', { asset: { type: 'VOUCHER', id: approvedOn }, bank: BANK(), requestedAmount: '200000' });
+      await call('bank-maker', 'POST', `/financings/${approved.id}/approve`, { advanceAmount: '150000', annualRateBps: 400 });
+      const views: Array<[Label, (page: Page) => Promise<void>]> = [
+        ['supplier2', (page) => page.getByRole('cell', { name: held, exact: true }).waitFor()],
+        ['core-maker', async (page) => {
+          await page.getByRole('cell', { name: pendingRcv, exact: true }).waitFor();
+          await page.getByRole('cell', { name: piece, exact: true }).waitFor();
+        }],
+        ['bank-maker', async (page) => {
+          const requests = page.getByRole('region', { name: /./ }).filter({ has: page.getByRole('table') }).first();
+          await requests.locator('tbody tr').first().waitFor();
+          await loadAll(requests);
+          await page.getByRole('cell', { name: requested.id, exact: true }).waitFor();
+          await page.getByRole('cell', { name: approved.id, exact: true }).waitFor();
+        }],
+        ['operator-admin', (page) => page.getByRole('cell', { name: BANK(), exact: true }).waitFor()],
+      ];
+      for (const language of ['en', 'zh'] as const) {
+        for (const [label, ready] of views) {
+          const page = await signIn(label);
+          if (language === 'zh') {
+            await page.getByLabel(en('app.language')).selectOption('zh');
+            await page.getByRole('navigation', { name: '视图' }).waitFor();
+          }
+          await ready(page);
+          expect(await page.getByRole('main').getByRole('button').count()).to.be.greaterThan(2);
+          expect(await mislabelled(page), `${label} in ${language}`).to.deep.equal([]);
+        }
+      }
     });
   });
 });

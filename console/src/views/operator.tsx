@@ -86,7 +86,7 @@ export function OperatorView() {
               cell: (r) => (
                 <span class="row-actions">
                   <button type="button" aria-label={t('operator.credentials', { id: r.member.id })} onClick={() => setSelected(r)}>
-                    {t('field.userRole')}
+                    {t('operator.identities')}
                   </button>
                   {r.member.status === 'ACTIVE' && !r.member.roles.includes('OPERATOR') && (
                     <button
