@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { READ_CONCURRENCY } from '../../gateway/src/reports/portfolio';
 import { openNotifications, readerIdentity } from '../../gateway/src/webhooks';
 import { captureSse, WebhookReceiver, type Received } from '../support/webhook-receiver';
 import { BANK, CORE, confirmedReceivable, type Label, SUPPLIER1, SUPPLIER3, TEST_WEBHOOKS, type TestGateway } from './harness';
@@ -250,5 +251,38 @@ describe('HTTP: maturity reminders and overdue escalation', function () {
     } finally {
       ledger.evaluate = evaluate;
     }
+  });
+
+  itWithOwnClock('reads the assets many events named a bounded number at a time, every one of them', async (gw: TestGateway) => {
+    await gw.notifications.reminders?.trigger(); // the day's first scan: everything
+    const count = 3 * READ_CONCURRENCY;
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) ids.push(await confirmedReceivable(gw, '10000'));
+    const ledger = gw.ledger.runtime.ledger;
+    const evaluate = ledger.evaluate.bind(ledger);
+    const read: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    ledger.evaluate = async (identity, name, command, opts) => {
+      if (name !== 'receivable:Get') return evaluate(identity, name, command, opts);
+      read.push((command as { id: string }).id);
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      try {
+        // Long enough for reads started together to overlap.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return await evaluate(identity, name, command, opts);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+    try {
+      await gw.notifications.reminders?.trigger();
+    } finally {
+      ledger.evaluate = evaluate;
+    }
+    expect(read).to.include.members(ids);
+    // A peer serves a bounded number of calls at once and refuses the rest, the members' own among them.
+    expect(most, 'receivable reads under way at once').to.be.at.most(READ_CONCURRENCY).and.above(1);
   });
 });

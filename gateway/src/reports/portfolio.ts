@@ -43,6 +43,43 @@ export async function listAll<T>(calls: LedgerCalls, ctx: CallContext, name: str
   return out;
 }
 
+/**
+ * Reads by id a report or a reminder scan keeps in flight at once. A peer's
+ * Gateway service serves a bounded number of requests at a time (Fabric's
+ * peer.limits.concurrency.gatewayService, 500 by default) and refuses the
+ * rest, its users' writes included: a scan that asked for thousands of
+ * records at once (the assets a busy minute changed) made the members' own
+ * calls fail with "too many requests" on the real network.
+ */
+export const READ_CONCURRENCY = 16;
+
+/**
+ * `fn` over `items`, at most `limit` at a time, the results in the items'
+ * order. The first failure is thrown once the calls under way have ended,
+ * and no call starts after it.
+ */
+export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`mapBounded: limit must be a positive integer, not ${limit}`);
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        results[i] = await fn(items[i] as T);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (rejected) throw rejected.reason;
+  return results;
+}
+
 /** Keys the chaincode reads per voucher:Maturities call (its most). */
 const MATURITY_PAGE = 1000;
 

@@ -13,7 +13,7 @@ import {
   type MaturityLadder,
   obligorOf,
 } from '../reports/compute';
-import { loadMaturityFigures, loadPortfolio, OUTSTANDING_FINANCING } from '../reports/portfolio';
+import { loadMaturityFigures, loadPortfolio, mapBounded, OUTSTANDING_FINANCING, READ_CONCURRENCY } from '../reports/portfolio';
 import { SEE_ALL } from '../visibility';
 import type { CallContext, LedgerCalls } from './calls';
 
@@ -61,20 +61,19 @@ export class ReportService {
 
   async exposure(ctx: CallContext): Promise<Exposure> {
     // Only the financings are listed; each one's asset is read by id, as the caller (a few
-    // hundred reads, instead of listing every voucher to find the financed ones).
+    // hundred reads, READ_CONCURRENCY at a time, instead of listing every voucher to find
+    // the financed ones).
     const listed = (await this.portfolio(ctx, ['financings'])).financings;
     const obligors = new Map<string, string>();
     const empty = new Map();
-    const found = await Promise.all(
-      listed.map(async (f) => {
-        const obligor = obligorOf(f, empty, empty) ?? (await this.obligorById(ctx, f));
-        if (obligor !== undefined) obligors.set(f.id, obligor);
-        // The asset stopped being readable after the list was read: its financing may have
-        // ended since (the voucher settled, the financing REPAID). Asked again, it is left
-        // out if so, and shown under NOT_VISIBLE only while it is still outstanding.
-        return obligor !== undefined || (await this.stillOutstanding(ctx, f)) ? [f] : [];
-      }),
-    );
+    const found = await mapBounded(listed, READ_CONCURRENCY, async (f) => {
+      const obligor = obligorOf(f, empty, empty) ?? (await this.obligorById(ctx, f));
+      if (obligor !== undefined) obligors.set(f.id, obligor);
+      // The asset stopped being readable after the list was read: its financing may have
+      // ended since (the voucher settled, the financing REPAID). Asked again, it is left
+      // out if so, and shown under NOT_VISIBLE only while it is still outstanding.
+      return obligor !== undefined || (await this.stillOutstanding(ctx, f)) ? [f] : [];
+    });
     const financings = found.flat();
     const obligor = (f: Financing) => obligors.get(f.id) ?? NOT_VISIBLE;
     let lines: Map<string, CreditLineFigures | undefined> | undefined;

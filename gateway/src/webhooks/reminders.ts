@@ -6,7 +6,7 @@ import type { Receivable, Voucher } from '../../../chaincode/src/domain/types';
 import { lineageIds } from '../../../chaincode/src/domain/vouchers';
 import type { CallerIdentity } from '../ledger/ledger';
 import { outstandingOf } from '../reports/compute';
-import { loadPortfolio, OUTSTANDING_FINANCING, OUTSTANDING_RECEIVABLE, OUTSTANDING_VOUCHER, type Portfolio } from '../reports/portfolio';
+import { loadPortfolio, mapBounded, READ_CONCURRENCY, OUTSTANDING_FINANCING, OUTSTANDING_RECEIVABLE, OUTSTANDING_VOUCHER, type Portfolio } from '../reports/portfolio';
 import { LedgerError } from '../ledger/ledger';
 import type { CallContext, LedgerCalls } from '../services/calls';
 import type { WebhookOutbox } from './outbox';
@@ -314,13 +314,14 @@ export class ReminderScanner {
     };
     const named = (prefix: string) => ids.filter((id) => id.startsWith(prefix));
     const outstanding = <T extends { status: string }>(statuses: readonly string[]) => (r: T | undefined): r is T => r !== undefined && statuses.includes(r.status);
-    const vouchers = (await Promise.all(named('VCH-').map((id) => read<Voucher>('voucher:Get', id))))
+    const readAll = <T>(name: string, of: string[]) => mapBounded(of, READ_CONCURRENCY, (id) => read<T>(name, id));
+    const vouchers = (await readAll<Voucher>('voucher:Get', named('VCH-')))
       .filter(outstanding<Voucher>(OUTSTANDING_VOUCHER))
       .filter((v) => v.maturityDate >= maturing.from && v.maturityDate <= maturing.to);
-    const receivables = (await Promise.all(named('RCV-').map((id) => read<Receivable>('receivable:Get', id)))).filter(outstanding<Receivable>(OUTSTANDING_RECEIVABLE));
+    const receivables = (await readAll<Receivable>('receivable:Get', named('RCV-'))).filter(outstanding<Receivable>(OUTSTANDING_RECEIVABLE));
     const financingIds = new Set([...named('FIN-'), ...[...vouchers, ...receivables].flatMap((a) => (a.financingId === undefined ? [] : [a.financingId]))]);
     // Disbursed ones only, as a full scan reads: a financing is reminded of, and its bank told, while DISBURSED.
-    const financings = (await Promise.all([...financingIds].map((id) => read<Financing>('financing:Get', id)))).filter(outstanding<Financing>(OUTSTANDING_FINANCING));
+    const financings = (await readAll<Financing>('financing:Get', [...financingIds])).filter(outstanding<Financing>(OUTSTANDING_FINANCING));
     return { vouchers, receivables, financings };
   }
 
