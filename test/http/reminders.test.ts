@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { READ_CONCURRENCY } from '../../gateway/src/reports/portfolio';
 import { openNotifications, readerIdentity } from '../../gateway/src/webhooks';
+import { MAX_READS_BY_ID } from '../../gateway/src/webhooks/reminders';
 import { captureSse, WebhookReceiver, type Received } from '../support/webhook-receiver';
 import { BANK, CORE, confirmedReceivable, type Label, SUPPLIER1, SUPPLIER3, TEST_WEBHOOKS, type TestGateway } from './harness';
 import { advanceDays, itWithOwnClock, ledgerDate } from './time-travel';
@@ -284,5 +285,33 @@ describe('HTTP: maturity reminders and overdue escalation', function () {
     expect(read).to.include.members(ids);
     // A peer serves a bounded number of calls at once and refuses the rest, the members' own among them.
     expect(most, 'receivable reads under way at once').to.be.at.most(READ_CONCURRENCY).and.above(1);
+  });
+
+  itWithOwnClock('reads everything instead when the events since named more assets than it reads one by one', async (gw: TestGateway) => {
+    const scanner = gw.notifications.reminders;
+    if (!scanner) throw new Error('the test gateway runs reminders');
+    await scanner.trigger(); // the day's first scan: everything
+    const ledger = gw.ledger.runtime.ledger;
+    const evaluate = ledger.evaluate.bind(ledger);
+    const asked: string[] = [];
+    ledger.evaluate = (identity, name, command, opts) => {
+      asked.push(name);
+      return evaluate(identity, name, command, opts);
+    };
+    scanner.maxReadsById = 2;
+    try {
+      await confirmedReceivable(gw, '10000');
+      await confirmedReceivable(gw, '10000');
+      asked.length = 0;
+      await scanner.trigger();
+      expect(asked, 'two assets named: read by id').to.include('receivable:Get').and.not.include('receivable:List');
+      for (let i = 0; i < 3; i++) await confirmedReceivable(gw, '10000');
+      asked.length = 0;
+      await scanner.trigger();
+      expect(asked, 'three named: listed').to.include('receivable:List').and.not.include('receivable:Get');
+    } finally {
+      ledger.evaluate = evaluate;
+      scanner.maxReadsById = MAX_READS_BY_ID;
+    }
   });
 });

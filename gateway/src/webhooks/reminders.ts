@@ -142,6 +142,14 @@ export interface ReminderOptions {
 /** How long a scan waits for the event feed to reach the ledger's height before it reads everything instead. */
 export const FEED_WAIT_MS = 2000;
 
+/**
+ * The most assets a later scan of the day reads one by one; past it, the
+ * scan reads everything, as the first of the day does. Paged lists (200 a
+ * call, through the maturity index for vouchers) then cost less than as many
+ * reads by id: after a batch of thousands of transactions, say.
+ */
+export const MAX_READS_BY_ID = 1000;
+
 /** Ids of the assets an event names (its payload's `ids`), which reminders look at. */
 export function assetIdsOf(payload: unknown): string[] {
   const ids = (payload as { ids?: Record<string, unknown> } | null)?.ids;
@@ -162,6 +170,8 @@ export class ReminderScanner {
   private lastFullDay: string | undefined;
   /** Assets named by events the feed read since the last scan began. */
   private changed = new Set<string>();
+  /** MAX_READS_BY_ID; tests lower it. */
+  maxReadsById = MAX_READS_BY_ID;
 
   constructor(private readonly o: ReminderOptions) {
     o.outbox.onEvent((e) => {
@@ -216,8 +226,10 @@ export class ReminderScanner {
    * webhook feed reads every event, and tells), so a scan under steady
    * traffic costs what the traffic touched, not what the ledger holds. When
    * the feed has not read up to the ledger's height within FEED_WAIT_MS (it
-   * is catching up, or the last block holds no event it can read), the scan
-   * reads everything, as the first of the day does.
+   * is catching up, or the last block holds no event it can read), or the
+   * events named more than MAX_READS_BY_ID assets, the scan reads
+   * everything, as the first of the day does. Reads by id go
+   * READ_CONCURRENCY at a time.
    */
   private async scan(): Promise<number> {
     const { outbox, calls } = this.o;
@@ -229,7 +241,8 @@ export class ReminderScanner {
     const height = await this.o.height();
     if (this.lastScan?.today === today && this.lastScan.height === height && this.changed.size === 0) return 0;
     const ctx: CallContext = { principal: { label: 'reminders', identity: this.o.reader } };
-    const full = this.lastFullDay !== today || !(await outbox.readBelow(height, FEED_WAIT_MS));
+    const caughtUp = await outbox.readBelow(height, FEED_WAIT_MS);
+    const full = this.lastFullDay !== today || !caughtUp || this.changed.size > this.maxReadsById;
     // What the feed notes from here on is for the next scan.
     const changed = this.changed;
     this.changed = new Set();
