@@ -221,8 +221,10 @@ export function Form(props: {
   // A form opened for a row takes the focus as it mounts. useEffect would run
   // only after the next paint, by when the user may have chosen another field
   // and started typing: the focus, and the rest of what they type, would jump.
+  // A form with no fields (a confirmation) gives its submit button the focus.
+  const submitButton = useRef<HTMLButtonElement>(null);
   useLayoutEffect(() => {
-    if (props.onCancel) first.current?.focus();
+    if (props.onCancel) (first.current ?? submitButton.current)?.focus();
   }, []);
   const submitting = useRef(false);
   const submit = async (e: Event) => {
@@ -277,7 +279,7 @@ export function Form(props: {
       </div>
       {props.extra?.(values)}
       <div class="buttons">
-        <button type="submit" disabled={busy}>
+        <button ref={submitButton} type="submit" disabled={busy}>
           {t(props.submit)}
         </button>
         {props.onCancel && (

@@ -10,12 +10,14 @@ import { BankView } from './views/bank';
 import { CoreView } from './views/core';
 import { OperatorView } from './views/operator';
 import { SupplierView } from './views/supplier';
+import { WarehouseView } from './views/warehouse';
 
 /** The views, and which member roles see each. */
 const VIEWS: Array<{ path: string; label: MessageKey; roles: string[] }> = [
   { path: '/console/supplier', label: 'nav.supplier', roles: ['SUPPLIER'] },
   { path: '/console/core', label: 'nav.core', roles: ['CORE_ENTERPRISE'] },
   { path: '/console/bank', label: 'nav.bank', roles: ['BANK'] },
+  { path: '/console/warehouse', label: 'nav.warehouse', roles: ['WAREHOUSE'] },
   { path: '/console/operator', label: 'nav.operator', roles: ['OPERATOR'] },
   { path: '/console/auditor', label: 'nav.auditor', roles: ['AUDITOR', 'OPERATOR'] },
 ];
@@ -170,6 +172,7 @@ function Shell({ error, retry }: { error: unknown; retry: () => void }) {
             <Route path="/console/supplier" component={SupplierView} />
             <Route path="/console/core" component={CoreView} />
             <Route path="/console/bank" component={BankView} />
+            <Route path="/console/warehouse" component={WarehouseView} />
             <Route path="/console/auditor" component={AuditorView} />
             <Route path="/console/operator" component={OperatorView} />
             <Route default component={Home} />

@@ -11,6 +11,7 @@ import { createApp } from '../../gateway/src/http/app';
 import { createServices } from '../../gateway/src/services';
 import { buildConsole } from '../../scripts/build-console';
 import { makeLedger, type Label, type LedgerHarness } from '../http/harness';
+import { SignInPage } from './pages';
 
 /**
  * Debian's chromium, headless, driven by playwright-core (whose own browser
@@ -45,6 +46,10 @@ export interface ConsoleRig {
   open(): Promise<{ context: BrowserContext; page: Page }>;
   /** Content-Security-Policy violations any page reported. */
   violations: string[];
+  /** A new tab signed in as the demo identity `label`, once its views are shown. */
+  signIn(label: string): Promise<Page>;
+  /** A call to the API as a demo identity, outside the browser (to make a test's data); throws on a refusal. */
+  call<T = any>(label: Label, method: string, path: string, body?: unknown): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -77,7 +82,7 @@ export async function startConsoleRig(): Promise<ConsoleRig> {
   }
   const contexts: BrowserContext[] = [];
   const violations: string[] = [];
-  return {
+  const rig: ConsoleRig = {
     base,
     ledger,
     browser,
@@ -93,6 +98,22 @@ export async function startConsoleRig(): Promise<ConsoleRig> {
       await page.goto('/');
       return { context, page };
     },
+    async signIn(label: string): Promise<Page> {
+      const { page } = await rig.open();
+      await new SignInPage(page).asDemoIdentity(label);
+      return page;
+    },
+    async call<T>(label: Label, method: string, path: string, body?: unknown): Promise<T> {
+      const token = ledger.runtime.tokens.get(label) ?? '';
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const json = (await res.json()) as T;
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+      return json;
+    },
     async close() {
       for (const c of contexts) await c.close().catch(() => undefined);
       await browser.close();
@@ -103,6 +124,7 @@ export async function startConsoleRig(): Promise<ConsoleRig> {
       await rm(webDir, { recursive: true, force: true });
     },
   };
+  return rig;
 }
 
 export type { Label };

@@ -48,11 +48,7 @@ describe('console: the ledger-core story in a browser', function () {
     expect(rig.violations, rig.violations.join('\n')).to.deep.equal([]);
   });
 
-  const signIn = async (label: string): Promise<Page> => {
-    const { page } = await rig.open();
-    await new SignInPage(page).asDemoIdentity(label);
-    return page;
-  };
+  const signIn = (label: string): Promise<Page> => rig.signIn(label);
 
   it('offers the demo identities and shows the supplier its view after signing in, the token kept out of the address', async () => {
     const page = await signIn('supplier1');

@@ -42,17 +42,7 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
     expect(rig.violations, rig.violations.join('\n')).to.deep.equal([]);
   });
 
-  const call = async <T = any>(label: Label, method: string, path: string, body?: unknown): Promise<T> => {
-    const token = rig.ledger.runtime.tokens.get(label) ?? '';
-    const res = await fetch(`${rig.base}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = (await res.json()) as T;
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const call = <T = any>(label: Label, method: string, path: string, body?: unknown): Promise<T> => rig.call<T>(label, method, path, body);
   const receivable = async (amount = '1000000', confirmed = true): Promise<string> => {
     const invoice = { kind: 'INVOICE', sellerTaxId: SUPPLIER1(), invoiceCode: '', invoiceNumber: `D${Date.now()}${seq++}`, amount, issueDate: '2026-01-02' };
     const r = await call<{ id: string }>('supplier1', 'POST', '/receivables', { debtor: CORE(), amount, dueDate: isoDate(120), documents: [invoice] });
@@ -87,11 +77,7 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
     }
     return presses;
   };
-  const signIn = async (label: string): Promise<Page> => {
-    const { page } = await rig.open();
-    await new SignInPage(page).asDemoIdentity(label);
-    return page;
-  };
+  const signIn = (label: string): Promise<Page> => rig.signIn(label);
   /** The Idempotency-Key of each write to a path matching `match`, in order. */
   const keysOf = (page: Page, match: RegExp): Array<string | undefined> => {
     const keys: Array<string | undefined> = [];

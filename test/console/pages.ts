@@ -223,3 +223,64 @@ export class OperatorPage {
     return /FRZ-[A-Za-z0-9_-]+/.exec((await done.textContent()) ?? '')?.[0] ?? '';
   }
 }
+
+export class WarehousePage {
+  readonly receipts: Locator;
+  readonly issue: Locator;
+  constructor(readonly page: Page) {
+    this.receipts = page.getByRole('region', { name: en('warehouse.receipts') });
+    this.issue = form(page, en('warehouse.issue'));
+  }
+  async fillReceipt(r: { owner: string; commodity: string; grade: string; quantity: string; unit: string; location: string; lotId: string; valuation: string }): Promise<void> {
+    await fillFields(this.issue, [
+      ['warehouse.owner', r.owner],
+      ['warehouse.commodity', r.commodity],
+      ['warehouse.grade', r.grade],
+      ['warehouse.quantity', r.quantity],
+      ['warehouse.unit', r.unit],
+      ['warehouse.location', r.location],
+      ['warehouse.lotId', r.lotId],
+      ['warehouse.valuation', r.valuation],
+    ]);
+  }
+  /** Submits the issue form; returns the id of the receipt issued. */
+  async submitIssue(): Promise<string> {
+    await this.issue.getByRole('button', { name: en('warehouse.submitIssue') }).click();
+    const done = this.issue.getByRole('status');
+    await done.waitFor();
+    return /WRC-[A-Za-z0-9.]+/.exec((await done.textContent()) ?? '')?.[0] ?? '';
+  }
+  row(id: string): Locator {
+    return this.receipts.getByRole('row').filter({ has: this.page.getByRole('cell', { name: id, exact: true }) });
+  }
+}
+
+/** The supplier view's warehouse receipts. */
+export class ReceiptsPage {
+  readonly region: Locator;
+  constructor(readonly page: Page) {
+    this.region = page.getByRole('region', { name: en('receipts.mine') });
+  }
+  row(id: string): Locator {
+    return this.region.getByRole('row').filter({ has: this.page.getByRole('cell', { name: id, exact: true }) });
+  }
+  async split(id: string, quantities: string): Promise<void> {
+    await this.region.getByRole('button', { name: en('receipts.splitTitle', { id }) }).click();
+    const f = form(this.page, en('receipts.splitTitle', { id }));
+    await fillFields(f, [['receipts.quantities', quantities]]);
+    await f.getByRole('button', { name: en('receipts.submitSplit') }).click();
+    await f.getByRole('status').filter({ hasText: en('receipts.splitDone', { id }) }).waitFor();
+  }
+  /** Opens the pledge form for `id`; the caller fills and submits it. */
+  async startPledge(id: string): Promise<Locator> {
+    await this.region.getByRole('button', { name: en('receipts.pledgeTitle', { id }) }).click();
+    return form(this.page, en('receipts.pledgeTitle', { id }));
+  }
+  async fillPledge(f: Locator, pledge: { bank: string; requestedAmount: string; dueDate: string }): Promise<void> {
+    await fillFields(f, [
+      ['supplier.bankId', pledge.bank],
+      ['supplier.requestedAmount', pledge.requestedAmount],
+      ['receipts.dueDate', pledge.dueDate],
+    ]);
+  }
+}

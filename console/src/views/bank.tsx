@@ -10,7 +10,7 @@ import { myId } from '../session';
 import { ApprovalsSection } from './approvals';
 import { amount, short } from './supplier';
 
-type Action = { kind: 'approve' | 'disburse' | 'reject'; financing: Financing };
+type Action = { kind: 'approve' | 'disburse' | 'reject' | 'release' | 'enforce'; financing: Financing };
 
 /** The rate field in basis points, or an error in plain words: a blank or a fraction is not a rate. */
 function rateBps(value: string | undefined): number {
@@ -168,6 +168,17 @@ export function BankView() {
                       {t('bank.disburse')}
                     </button>
                   )}
+                  {/* A pledge whose advance is out ends when the bank releases the goods (repaid) or takes them (in default). */}
+                  {f.status === 'DISBURSED' && f.asset.type === 'WAREHOUSE_RECEIPT' && (
+                    <button type="button" aria-label={t('bank.releaseTitle', { id: f.asset.id })} onClick={() => setAction({ kind: 'release', financing: f })}>
+                      {t('bank.release')}
+                    </button>
+                  )}
+                  {f.status === 'DISBURSED' && f.asset.type === 'WAREHOUSE_RECEIPT' && (
+                    <button type="button" class="secondary" aria-label={t('bank.enforceTitle', { id: f.asset.id })} onClick={() => setAction({ kind: 'enforce', financing: f })}>
+                      {t('bank.enforce')}
+                    </button>
+                  )}
                 </span>
               ),
             },
@@ -225,6 +236,36 @@ export function BankView() {
               await post(`/financings/${encodeURIComponent(action.financing.id)}/disburse`, { paymentRef: v.paymentRef }, key);
               financings.reload();
               return t('bank.disbursed', { id: action.financing.id });
+            }}
+          />
+        )}
+        {action?.kind === 'release' && (
+          <Form
+            key={`l-${action.financing.id}`}
+            title={t('bank.releaseTitle', { id: action.financing.asset.id })}
+            submit="bank.submitRelease"
+            fields={[{ name: 'paymentRef', label: 'field.paymentRefOptional' }]}
+            onCancel={() => setAction(undefined)}
+            onSubmit={async (v, key) => {
+              const paymentRef = (v.paymentRef ?? '').trim();
+              await post(`/warehouse-receipts/${encodeURIComponent(action.financing.asset.id)}/release`, paymentRef ? { paymentRef } : {}, key);
+              financings.reload();
+              return t('bank.released', { id: action.financing.asset.id });
+            }}
+          />
+        )}
+        {action?.kind === 'enforce' && (
+          <Form
+            key={`e-${action.financing.id}`}
+            title={t('bank.enforceTitle', { id: action.financing.asset.id })}
+            submit="bank.submitEnforce"
+            fields={[]}
+            extra={() => <p>{t('bank.enforceHint', { id: action.financing.asset.id, due: action.financing.dueDate })}</p>}
+            onCancel={() => setAction(undefined)}
+            onSubmit={async (_v, key) => {
+              await post(`/warehouse-receipts/${encodeURIComponent(action.financing.asset.id)}/enforce`, {}, key);
+              financings.reload();
+              return t('bank.enforced', { id: action.financing.asset.id });
             }}
           />
         )}

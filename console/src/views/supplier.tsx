@@ -6,6 +6,7 @@ import { ErrorBox, Form, MoreRows, Section, Status, Table, usePages } from '../c
 import { money, toMinor } from '../format';
 import { t } from '../i18n';
 import { myId } from '../session';
+import { OwnedReceipts } from './warehouse';
 
 /** An amount field in yuan → minor units, or an error in plain words. */
 export function amount(value: string | undefined): string {
@@ -213,6 +214,8 @@ export function SupplierView() {
           />
         )}
       </Section>
+
+      <OwnedReceipts onPledged={financings.reload} />
 
       <Section title={t('supplier.financings')}>
         <ErrorBox error={financings.error} />
