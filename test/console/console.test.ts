@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
+import { withCheckChar } from '../../chaincode/src/domain/uscc';
 import { BANK, CORE, SUPPLIER2, SUPPLIER3 } from '../http/harness';
 import { ARTIFACTS, startConsoleRig, type ConsoleRig } from './browser';
 import { AuditorPage, BankPage, CorePage, en, OperatorPage, SignInPage, SupplierPage } from './pages';
@@ -264,11 +265,16 @@ describe('console: the ledger-core story in a browser', function () {
   });
 
   it('the operator sees the members and their identities, and places and lifts a freeze', async () => {
+    // A member registered over the API, with no demo identity: the list comes from the ledger's directory.
+    const newcomer = withCheckChar(`9133010020${String(Date.now() % 1e7).padStart(7, '0')}`);
+    await rig.call('operator-admin', 'POST', '/members', { id: newcomer, name: 'Hangzhou Newcomer Trading', mspId: 'PlatformMSP', roles: ['SUPPLIER'] });
     const page = await signIn('operator-admin');
     await page.waitForURL('**/console/operator');
     await page.getByRole('link', { name: en('nav.auditor') }).waitFor();
     const operator = new OperatorPage(page);
     await operator.members.getByRole('cell', { name: 'Pudong Commercial Bank' }).waitFor();
+    const newcomerRow = operator.members.getByRole('row').filter({ hasText: newcomer });
+    await newcomerRow.filter({ hasText: 'Hangzhou Newcomer Trading' }).filter({ hasText: 'ACTIVE' }).waitFor();
     const identities = await operator.showIdentities(BANK());
     await identities.getByRole('cell', { name: 'bank-maker', exact: true }).waitFor();
     await identities.getByRole('cell', { name: 'bank-checker', exact: true }).waitFor();
@@ -279,6 +285,26 @@ describe('console: the ledger-core story in a browser', function () {
     await shot(page, 'operator');
     await row.getByRole('button', { name: en('operator.lift', { id: freezeId }) }).click();
     await row.filter({ hasText: 'LIFTED' }).waitFor();
+  });
+
+  it('the operator registers a member from the console; a code with a wrong check character is refused and writes nothing', async () => {
+    const page = await signIn('operator-admin');
+    const operator = new OperatorPage(page);
+    const id = withCheckChar(`9133010030${String(Date.now() % 1e7).padStart(7, '0')}`);
+    const wrong = `${id.slice(0, 17)}${id[17] === '0' ? '1' : '0'}`;
+    const height = await rig.ledger.height();
+    await operator.fillRegistration({ id: wrong, name: 'Ningbo Port Warehousing', role: 'WAREHOUSE', threshold: '' });
+    await operator.register.getByRole('button', { name: en('operator.submitRegister') }).click();
+    const refused = operator.register.getByRole('alert').filter({ hasText: en('code.VALIDATION_FAILED') });
+    await refused.waitFor();
+    expect(await refused.textContent()).to.contain('id');
+    expect(await rig.ledger.height()).to.equal(height);
+
+    await operator.fillRegistration({ id, name: 'Ningbo Port Warehousing', role: 'WAREHOUSE', threshold: '2,000,000' });
+    await operator.register.getByRole('button', { name: en('operator.submitRegister') }).click();
+    await operator.register.getByRole('status').filter({ hasText: en('operator.registered', { id }) }).waitFor();
+    await operator.members.getByRole('row').filter({ hasText: id }).filter({ hasText: 'WAREHOUSE' }).waitFor();
+    expect(await rig.call('auditor', 'GET', `/members/${id}`)).to.include({ id, name: 'Ningbo Port Warehousing', mspId: 'PlatformMSP', status: 'ACTIVE', dualControlThreshold: '200000000' });
   });
 
   it('switches to Chinese and back, every label from the catalogue', async () => {

@@ -198,10 +198,12 @@ export class AuditorPage {
 
 export class OperatorPage {
   readonly members: Locator;
+  readonly register: Locator;
   readonly freezes: Locator;
   readonly freeze: Locator;
   constructor(readonly page: Page) {
     this.members = page.getByRole('region', { name: en('operator.members') });
+    this.register = form(page, en('operator.register'));
     this.freezes = page.getByRole('region', { name: en('operator.freezes') });
     this.freeze = form(page, en('operator.freeze'));
   }
@@ -210,6 +212,14 @@ export class OperatorPage {
     const region = this.page.getByRole('region', { name: en('operator.credentials', { id: memberId }) });
     await region.waitFor();
     return region;
+  }
+  async fillRegistration(m: { id: string; name: string; role: string; threshold: string }): Promise<void> {
+    await fillFields(this.register, [
+      ['operator.memberId', m.id],
+      ['field.name', m.name],
+    ]);
+    await this.register.getByLabel(en('operator.role')).selectOption(m.role);
+    await fillFields(this.register, [['operator.threshold', m.threshold]]);
   }
   async freezeAsset(type: string, id: string, reason: string): Promise<string> {
     await this.freeze.getByLabel(en('operator.targetType')).selectOption(type);

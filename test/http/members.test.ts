@@ -82,6 +82,59 @@ describe('HTTP: members and identities', () => {
     });
   });
 
+  describe('GET /members', () => {
+    type MemberPage = { records: Array<{ id: string; name: string; roles: string[]; status: string }>; bookmark: string };
+    const list = (query: string, label: Parameters<TestGateway['auth']>[0] = 'operator-admin') => gw.http.get(`/members${query}`).set('Authorization', gw.auth(label));
+    const everything = async (query: string, label: Parameters<TestGateway['auth']>[0] = 'operator-admin'): Promise<MemberPage['records']> => {
+      const out: MemberPage['records'] = [];
+      let bookmark = '';
+      do {
+        const res = await list(`${query}${query ? '&' : '?'}pageSize=3${bookmark ? `&bookmark=${encodeURIComponent(bookmark)}` : ''}`, label);
+        expect(res.status, JSON.stringify(res.body)).to.equal(200);
+        const page = res.body as MemberPage;
+        expect(page.records.length).to.be.at.most(3);
+        out.push(...page.records);
+        bookmark = page.bookmark;
+      } while (bookmark);
+      return out;
+    };
+
+    it('lists the members to the operator and the auditor, in id order, page by page, a registered one included', async () => {
+      const id = newMemberId();
+      expect((await register(id)).status).to.equal(201);
+      const ids = (await everything('')).map((m) => m.id);
+      expect(ids).to.deep.equal([...ids].sort());
+      expect(ids).to.include.members([id, member('bank'), member('operator'), member('warehouse')]);
+      expect((await everything('', 'auditor')).map((m) => m.id)).to.deep.equal(ids);
+    });
+
+    it('narrows to one role or status', async () => {
+      const banks = await everything('?role=BANK', 'auditor');
+      expect(banks.map((m) => m.id)).to.include(member('bank'));
+      expect(banks.every((m) => m.roles.includes('BANK'))).to.equal(true);
+      const id = newMemberId();
+      expect((await register(id)).status).to.equal(201);
+      expect((await gw.http.post(`/members/${id}/suspend`).set('Authorization', gw.auth('operator-admin')).send({})).status).to.equal(200);
+      const suspended = await everything('?status=SUSPENDED&role=SUPPLIER');
+      expect(suspended.map((m) => m.id)).to.include(id);
+      expect(suspended.every((m) => m.status === 'SUSPENDED' && m.roles.includes('SUPPLIER'))).to.equal(true);
+    });
+
+    it('is 403 for every other member, 400 for a bad filter, page size or bookmark, and writes nothing', async () => {
+      const height = await gw.ledger.height();
+      for (const label of ['supplier1', 'core-maker', 'bank-checker', 'warehouse'] as const) {
+        const res = await list('', label);
+        expectProblem(res, 403, 'FORBIDDEN');
+        expect(res.body.detail).to.contain('by its id');
+      }
+      for (const query of ['?role=ADMIN', '?status=GONE', '?pageSize=0', '?pageSize=201', '?pageSize=ten', '?name=x', '?bookmark=not-ours']) {
+        expectProblem(await list(query), 400, 'VALIDATION_FAILED');
+      }
+      expectProblem(await gw.http.get('/members'), 401, 'UNAUTHENTICATED');
+      expect(await gw.ledger.height()).to.equal(height);
+    });
+  });
+
   describe('GET /members/:id', () => {
     it('reads a member for any bound caller', async () => {
       const res = await gw.http.get(`/members/${member('bank')}`).set('Authorization', gw.auth('supplier3'));

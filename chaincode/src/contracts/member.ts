@@ -4,6 +4,7 @@ import { DomainError } from '../domain/errors';
 import { EVENTS, type EventName } from '../domain/events';
 import {
   assertMayBindIdentity,
+  assertMayListMembers,
   assertMayUnbind,
   assertNotAuditor,
   assertRole,
@@ -15,7 +16,7 @@ import {
 } from '../domain/members';
 import type { IdentityBinding, Member } from '../domain/types';
 import { boundActor, callerOf } from '../ledger/identity';
-import { Store } from '../ledger/store';
+import { DEFAULT_PAGE_SIZE, Store } from '../ledger/store';
 import { IdentitySpec, MemberSpec } from '../ledger/specs';
 import { ScfContract, parseCommand, txInfoOf } from './base';
 import {
@@ -23,6 +24,7 @@ import {
   DualControlCommand,
   BootstrapCommand,
   Empty,
+  ListMembersQuery,
   MemberById,
   MemberStatusCommand,
   RegisterMemberCommand,
@@ -171,6 +173,20 @@ export class MemberContract extends ScfContract {
       const member = await store.get<Member>(MemberSpec.type, [cmd.id]);
       if (!member) throw new DomainError('NOT_FOUND', `member ${cmd.id} not found`);
       return member;
+    });
+  }
+
+  /**
+   * The members, in id order, of one role or status if asked (OPERATOR,
+   * AUDITOR). pageSize bounds the members read per call, so a filtered page
+   * may hold fewer and still have a bookmark.
+   */
+  @Transaction(false)
+  async List(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, ListMembersQuery, async ({ store, actor }, q) => {
+      assertMayListMembers(actor);
+      const wanted = (m: Member) => (q.role === undefined || m.roles.includes(q.role)) && (q.status === undefined || m.status === q.status);
+      return store.scan(MemberSpec, { records: true, prefix: { index: MemberSpec.type, attrs: [] } }, q.pageSize ?? DEFAULT_PAGE_SIZE, q.bookmark, wanted);
     });
   }
 

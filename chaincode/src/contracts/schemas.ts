@@ -54,6 +54,7 @@ export const RegisterMemberCommand = z.strictObject({
   ...rid,
 });
 export const MemberStatusCommand = z.strictObject({ id: memberId, reason: text(500).optional(), ...rid });
+export const ListMembersQuery = z.strictObject({ role: role.optional(), status: z.enum(['ACTIVE', 'SUSPENDED']).optional(), pageSize, bookmark });
 const identityId = z.string().min(8).max(1024).refine((s) => !/[\u0000]/.test(s), 'invalid character');
 export const BindIdentityCommand = z.strictObject({
   memberId,

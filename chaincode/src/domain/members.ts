@@ -290,6 +290,18 @@ export function isReader(actor: Actor): boolean {
 }
 
 /**
+ * The member directory as a list is the operator's and the auditors': any
+ * member reads a counterparty by its id (member:Get), but the whole roster
+ * (who banks on the platform, which suppliers it has) is not every member's
+ * to browse.
+ */
+export function assertMayListMembers(actor: Actor): void {
+  if (!isReader(actor)) {
+    throw new DomainError('FORBIDDEN', 'only the operator and auditors list the members; any member reads one by its id');
+  }
+}
+
+/**
  * A counterparty named by the caller (a debtor, a recipient): NOT_FOUND when
  * there is no such member, BUSINESS_RULE when it is not ACTIVE or lacks the role.
  */

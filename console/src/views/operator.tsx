@@ -1,12 +1,13 @@
 import { useState } from 'preact/hooks';
 import type { Freeze } from '../../../chaincode/src/domain/controls';
 import { FREEZE_TARGET_TYPES } from '../../../chaincode/src/domain/controls';
-import type { Member } from '../../../chaincode/src/domain/types';
+import { ROLES, type Member } from '../../../chaincode/src/domain/types';
 import { api, get, post, query } from '../api';
 import { ErrorBox, Form, MoreRows, Section, Status, Table, useAction, useLoad, usePages } from '../components';
 import { dateTime } from '../format';
 import { t } from '../i18n';
 import { demoIdentities, type DemoSignIn } from '../session';
+import { amount } from './supplier';
 
 interface CredentialRow {
   id: string;
@@ -16,22 +17,13 @@ interface CredentialRow {
   createdAt?: string;
 }
 
+/** The roles a member is registered with here, one per member (the operator is the ledger's first member; several roles: POST /members). */
+const REGISTRABLE_ROLES = ROLES.filter((r) => r !== 'OPERATOR');
+
 interface MemberRow {
   member: Member;
   /** The demo identities bound to it (demo mode), shown with the credentials issued over HTTP. */
   demo: DemoSignIn[];
-}
-
-async function loadMembers(extra: readonly string[]): Promise<MemberRow[]> {
-  const demo = await demoIdentities();
-  const ids = [...new Set([...demo.map((d) => d.memberId), ...extra])];
-  const rows = await Promise.all(
-    ids.map(async (id) => {
-      const member = await get<Member>(`/members/${encodeURIComponent(id)}`);
-      return { member, demo: demo.filter((d) => d.memberId === id) };
-    }),
-  );
-  return rows;
 }
 
 function Identities({ row }: { row: MemberRow }) {
@@ -60,8 +52,10 @@ function Identities({ row }: { row: MemberRow }) {
 }
 
 export function OperatorView() {
-  const [extra, setExtra] = useState<string[]>([]);
-  const members = useLoad(() => loadMembers(extra), [extra.join(',')]);
+  // Every member, from the ledger's directory (GET /members, the operator's and auditors'), page by page.
+  const members = usePages<Member>(`/members${query({ pageSize: '100' })}`);
+  const demo = useLoad(() => demoIdentities(), []);
+  const rows = members.records?.map((member) => ({ member, demo: (demo.data ?? []).filter((d) => d.memberId === member.id) }));
   const freezes = usePages<Freeze>(`/freezes${query({ pageSize: '100' })}`);
   const [selected, setSelected] = useState<MemberRow | undefined>(undefined);
   const { run, busy, feedback } = useAction();
@@ -74,7 +68,7 @@ export function OperatorView() {
         <ErrorBox error={members.error} />
         <Table
           caption={t('operator.members')}
-          rows={members.data}
+          rows={rows}
           rowKey={(r) => r.member.id}
           columns={[
             { label: 'field.id', cell: (r) => r.member.id },
@@ -118,15 +112,32 @@ export function OperatorView() {
             },
           ]}
         />
+        <MoreRows pages={members} />
         <Form
-          title={t('operator.lookup')}
-          submit="operator.lookup"
-          fields={[{ name: 'id', label: 'operator.memberId' }]}
-          onSubmit={async (v) => {
-            const id = (v.id ?? '').trim();
-            await get<Member>(`/members/${encodeURIComponent(id)}`);
-            setExtra((list) => [...new Set([...list, id])]);
-            return t('common.open', { id });
+          title={t('operator.register')}
+          submit="operator.submitRegister"
+          fields={[
+            { name: 'id', label: 'operator.memberId' },
+            { name: 'name', label: 'field.name' },
+            { name: 'mspId', label: 'operator.mspId', value: 'PlatformMSP' },
+            { name: 'role', label: 'operator.role', select: REGISTRABLE_ROLES, value: 'SUPPLIER' },
+            { name: 'threshold', label: 'operator.threshold', type: 'number' },
+          ]}
+          onSubmit={async (v, key) => {
+            const threshold = (v.threshold ?? '').trim();
+            const m = await post<Member>(
+              '/members',
+              {
+                id: (v.id ?? '').trim(),
+                name: v.name,
+                mspId: (v.mspId ?? '').trim(),
+                roles: [v.role],
+                ...(threshold ? { dualControlThreshold: amount(threshold) } : {}),
+              },
+              key,
+            );
+            members.reload();
+            return t('operator.registered', { id: m.id });
           }}
         />
         {selected && <Identities key={selected.member.id} row={selected} />}

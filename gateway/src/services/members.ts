@@ -1,6 +1,6 @@
-import type { IdentityBinding, Member, Role, UserRole } from '../../../chaincode/src/domain/types';
+import type { IdentityBinding, Member, MemberStatus, Role, UserRole } from '../../../chaincode/src/domain/types';
 import { identityIdOf } from '../ledger/identity-id';
-import type { CallContext, LedgerCalls, Written } from './calls';
+import type { CallContext, LedgerCalls, Page, Written } from './calls';
 
 export interface RegisterMemberInput {
   id: string;
@@ -37,6 +37,11 @@ export class MemberService {
 
   register(ctx: CallContext, input: RegisterMemberInput): Promise<Written<Member>> {
     return this.calls.write(ctx, 'member:Register', input);
+  }
+
+  /** The members, in id order (OPERATOR, AUDITOR): of one role or status if asked. */
+  list(ctx: CallContext, filter: { role?: Role | undefined; status?: MemberStatus | undefined; pageSize?: number | undefined; bookmark?: string | undefined }): Promise<Page<Member>> {
+    return this.calls.list(ctx, 'member:List', filter);
   }
 
   get(ctx: CallContext, id: string): Promise<Member> {

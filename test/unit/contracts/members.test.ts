@@ -193,4 +193,46 @@ describe('member contract', () => {
       expect((await w.h.submit(w.as.coreChecker, 'approval:Reject', { id: approval.id, reason: 'maker left' })).approval.status).to.equal('REJECTED');
     });
   });
+
+  describe('member:List', () => {
+    type MemberPage = { records: Array<{ id: string; roles: string[]; status: string }>; bookmark: string };
+    const all = async (as: Parameters<typeof w.h.evaluate>[0], query: object): Promise<string[]> => {
+      const ids: string[] = [];
+      let bookmark = '';
+      do {
+        const page = await w.h.evaluate<MemberPage>(as, 'member:List', { ...query, ...(bookmark ? { bookmark } : {}) });
+        ids.push(...page.records.map((m) => m.id));
+        bookmark = page.bookmark;
+      } while (bookmark);
+      return ids;
+    };
+
+    it('lists every member in id order to the operator and auditors, page by page, of one role or status if asked', async () => {
+      const everyone = Object.values(IDS).sort();
+      expect(await all(w.as.operator, {})).to.deep.equal(everyone);
+      expect(await all(w.as.auditor, { pageSize: 2 })).to.deep.equal(everyone);
+      expect(await all(w.as.operatorClerk, { role: 'CORE_ENTERPRISE', pageSize: 3 })).to.deep.equal([IDS.core, IDS.core2].sort());
+      await w.h.submit(w.as.operator, 'member:Suspend', { id: IDS.tier2, reason: 'KYC expired' });
+      expect(await all(w.as.auditor, { status: 'SUSPENDED' })).to.deep.equal([IDS.tier2]);
+      expect(await all(w.as.auditor, { role: 'SUPPLIER', status: 'ACTIVE' })).to.deep.equal([IDS.tier1, IDS.tier3].sort());
+      const first = await w.h.evaluate<MemberPage>(w.as.operator, 'member:List', { pageSize: 4 });
+      expect(first.records).to.have.length(4);
+      expect(first.bookmark).to.not.equal('');
+    });
+
+    it('is refused to every other member (who reads one by id) and to bad queries, and writes nothing', async () => {
+      const height = await w.h.ws.height();
+      for (const who of ['core', 'tier1', 'bank', 'warehouse', 'coreChecker'] as const) {
+        const err = await rejects(w.h.evaluate(w.as[who], 'member:List', {}), 'FORBIDDEN');
+        expect(err.message).to.contain('by its id');
+      }
+      await rejects(w.h.evaluate(w.as.outsider, 'member:List', {}), 'FORBIDDEN');
+      for (const bad of [{ role: 'ADMIN' }, { status: 'GONE' }, { pageSize: 0 }, { pageSize: 201 }, { name: 'x' }]) {
+        await rejects(w.h.evaluate(w.as.operator, 'member:List', bad), 'VALIDATION_FAILED');
+      }
+      await rejects(w.h.evaluate(w.as.operator, 'member:List', { bookmark: 'not-ours' }), 'VALIDATION_FAILED');
+      expect((await w.h.evaluate(w.as.tier1, 'member:Get', { id: IDS.bank })).id).to.equal(IDS.bank);
+      expect(await w.h.ws.height()).to.equal(height);
+    });
+  });
 });

@@ -1,7 +1,7 @@
 import type { Services } from '../../services';
 import { route, type RouteSpec, written } from '../route';
-import { MemberIdParams } from '../schemas/common';
-import { BindIdentityBody, IdentityBinding, Member, MemberStatusBody, RegisterMemberBody, UnbindIdentityBody, UnboundIdentity, WhoAmI } from '../schemas/members';
+import { MemberIdParams, Page } from '../schemas/common';
+import { BindIdentityBody, IdentityBinding, ListMembersQuery, Member, MemberStatusBody, RegisterMemberBody, UnbindIdentityBody, UnboundIdentity, WhoAmI } from '../schemas/members';
 
 export function memberRoutes({ members }: Services): RouteSpec[] {
   return [
@@ -23,6 +23,16 @@ export function memberRoutes({ members }: Services): RouteSpec[] {
       success: { status: 200, description: 'Who the bearer token is on the ledger', schema: WhoAmI },
       errors: ['FORBIDDEN', 'NOT_FOUND', 'LEDGER_UNAVAILABLE'],
       handle: async (_input, ctx) => ({ body: await members.whoAmI(ctx) }),
+    }),
+    route({
+      method: 'get',
+      path: '/members',
+      summary: 'List the members, in id order, of one role or status if asked (OPERATOR, AUDITOR; any member reads one by id)',
+      tag: 'members',
+      query: ListMembersQuery,
+      success: { status: 200, description: 'One page', schema: Page(Member) },
+      errors: ['FORBIDDEN', 'LEDGER_UNAVAILABLE'],
+      handle: async ({ query }, ctx) => ({ body: await members.list(ctx, query) }),
     }),
     route({
       method: 'get',

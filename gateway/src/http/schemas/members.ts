@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MEMBER_STATUSES, ROLES, USER_ROLES } from '../../../../chaincode/src/domain/types';
-import { MemberId, MetaFields, Money, MspId, Text } from './common';
+import { Bookmark, MemberId, MetaFields, Money, MspId, PageSize, Text } from './common';
 
 export const Role = z.enum(ROLES);
 export const UserRole = z.enum(USER_ROLES);
@@ -18,6 +18,15 @@ export const RegisterMemberBody = z
     dualControlThreshold: Money.optional(),
   })
   .openapi('RegisterMember');
+
+export const ListMembersQuery = z
+  .strictObject({
+    role: Role.optional(),
+    status: z.enum(MEMBER_STATUSES).optional(),
+    pageSize: PageSize.optional().openapi({ type: 'integer', description: 'Members read per page, 1-200 (50 by default): a page filtered by role or status may hold fewer and still have a bookmark' }),
+    bookmark: Bookmark.optional(),
+  })
+  .openapi('ListMembersQuery');
 
 export const MemberStatusBody = z.strictObject({ reason: Text(500).optional() }).openapi('MemberStatusChange');
 
