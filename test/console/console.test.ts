@@ -1,3 +1,4 @@
+import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -305,6 +306,44 @@ describe('console: the ledger-core story in a browser', function () {
     await operator.register.getByRole('status').filter({ hasText: en('operator.registered', { id }) }).waitFor();
     await operator.members.getByRole('row').filter({ hasText: id }).filter({ hasText: 'WAREHOUSE' }).waitFor();
     expect(await rig.call('auditor', 'GET', `/members/${id}`)).to.include({ id, name: 'Ningbo Port Warehousing', mspId: 'PlatformMSP', status: 'ACTIVE', dualControlThreshold: '200000000' });
+  });
+
+  it('the operator issues a credential with a key made in the browser, its holder signs in with the token, and the operator revokes it', async () => {
+    const page = await signIn('operator-admin');
+    const operator = new OperatorPage(page);
+    const identities = await operator.showIdentities(SUPPLIER3());
+    const label = `erp-console-${Date.now() % 100000}`;
+    const sent: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname.endsWith('/credentials')) sent.push(r.postData() ?? '');
+    });
+    const issue = identities.getByRole('form', { name: en('operator.issue', { id: SUPPLIER3() }), exact: true });
+    await issue.getByLabel(en('field.label'), { exact: true }).fill(label);
+    await issue.getByLabel(en('field.userRole')).selectOption('MAKER');
+    await issue.getByRole('button', { name: en('operator.submitIssue') }).click();
+    const once = page.getByRole('region', { name: en('operator.issuedOnce', { label }) });
+    await once.waitFor();
+    const token = await once.getByLabel(en('operator.token')).inputValue();
+    const privateKey = await once.getByLabel(en('operator.privateKey')).inputValue();
+    const certificate = await once.getByLabel(en('operator.certificate')).inputValue();
+    expect(token).to.match(/^scf_[A-Za-z0-9_-]{43}$/);
+    // The key pair was made in the browser: the gateway got a CSR, never the private key, and certified that key.
+    expect(sent).to.have.length(1);
+    expect(sent[0]).to.contain('BEGIN CERTIFICATE REQUEST').and.not.contain('PRIVATE KEY');
+    const spki = (key: KeyObject) => key.export({ type: 'spki', format: 'der' }).toString('base64');
+    expect(spki(createPublicKey(createPrivateKey(privateKey)))).to.equal(spki(new X509Certificate(certificate).publicKey));
+    await identities.getByRole('row').filter({ hasText: label }).filter({ hasText: 'ACTIVE' }).waitFor();
+
+    const holder = await rig.open();
+    await new SignInPage(holder.page).withToken(token);
+    await holder.page.getByText(en('app.signedInAs', { label: 'Shenzhen Fasteners (tier 3)', member: SUPPLIER3(), userRole: 'MAKER' })).waitFor();
+
+    await identities.getByRole('button', { name: en('operator.revokeTitle', { label }) }).click();
+    await identities.getByRole('status').filter({ hasText: en('operator.revoked', { label }) }).waitFor();
+    await identities.getByRole('row').filter({ hasText: label }).filter({ hasText: 'REVOKED' }).waitFor();
+    expect(await identities.getByRole('button', { name: en('operator.revokeTitle', { label }) }).count()).to.equal(0);
+    const me = await fetch(`${rig.base}/me`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(me.status).to.equal(401);
   });
 
   it('switches to Chinese and back, every label from the catalogue', async () => {

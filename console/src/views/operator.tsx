@@ -7,15 +7,27 @@ import { ErrorBox, Form, MoreRows, Section, Status, Table, useAction, useLoad, u
 import { dateTime } from '../format';
 import { t } from '../i18n';
 import { demoIdentities, type DemoSignIn } from '../session';
+import { newKeyAndCsr } from '../keys';
 import { amount } from './supplier';
 
 interface CredentialRow {
   id: string;
   label: string;
   userRole: string;
+  /** DEMO for a demo identity; otherwise from revokedAt and unbound. */
   status?: string;
   createdAt?: string;
+  revokedAt?: string;
+  unbound?: boolean;
 }
+
+interface Issued {
+  credential: CredentialRow;
+  certificate: string;
+  token: string;
+}
+
+const USER_ROLE_CHOICES = ['ADMIN', 'CHECKER', 'MAKER'] as const;
 
 /** The roles a member is registered with here, one per member (the operator is the ledger's first member; several roles: POST /members). */
 const REGISTRABLE_ROLES = ROLES.filter((r) => r !== 'OPERATOR');
@@ -31,11 +43,16 @@ function Identities({ row }: { row: MemberRow }) {
     () => get<{ credentials: CredentialRow[] }>(`/members/${encodeURIComponent(row.member.id)}/credentials`).then((r) => r.credentials),
     [row.member.id],
   );
+  const [issued, setIssued] = useState<(Issued & { privateKeyPem: string }) | undefined>(undefined);
+  const revocation = useAction();
+  const statusOf = (c: CredentialRow) => c.status ?? (c.revokedAt ? 'REVOKED' : c.unbound ? 'UNBOUND' : 'ACTIVE');
   const rows: CredentialRow[] = [...row.demo.map((d) => ({ id: d.label, label: d.label, userRole: d.userRole, status: 'DEMO' })), ...(credentials.data ?? [])];
+  const path = `/members/${encodeURIComponent(row.member.id)}/credentials`;
   return (
     <section class="panel" aria-labelledby="identities-title">
       <h3 id="identities-title">{t('operator.credentials', { id: row.member.id })}</h3>
       <ErrorBox error={credentials.error} />
+      {revocation.feedback}
       <Table
         caption={t('operator.credentials', { id: row.member.id })}
         rows={rows}
@@ -43,11 +60,69 @@ function Identities({ row }: { row: MemberRow }) {
         columns={[
           { label: 'field.label', cell: (c) => c.label },
           { label: 'field.userRole', cell: (c) => c.userRole },
-          { label: 'field.status', cell: (c) => (c.status ? <Status value={c.status} /> : '–') },
+          { label: 'field.status', cell: (c) => <Status value={statusOf(c)} /> },
           { label: 'field.created', cell: (c) => dateTime(c.createdAt) },
+          {
+            label: 'field.actions',
+            cell: (c) =>
+              statusOf(c) === 'ACTIVE' ? (
+                <button
+                  type="button"
+                  class="secondary"
+                  aria-label={t('operator.revokeTitle', { label: c.label })}
+                  disabled={revocation.busy}
+                  onClick={() =>
+                    void revocation.run(`revoke:${c.id}`, () => api('DELETE', `${path}/${encodeURIComponent(c.id)}`), t('operator.revoked', { label: c.label }), credentials.reload)
+                  }
+                >
+                  {t('operator.revoke')}
+                </button>
+              ) : null,
+          },
         ]}
       />
+      <Form
+        key={`issue-${row.member.id}`}
+        title={t('operator.issue', { id: row.member.id })}
+        submit="operator.submitIssue"
+        fields={[
+          { name: 'label', label: 'field.label' },
+          { name: 'userRole', label: 'field.userRole', select: USER_ROLE_CHOICES, value: 'MAKER' },
+        ]}
+        onSubmit={async (v, key) => {
+          setIssued(undefined);
+          const { csr, privateKeyPem } = await newKeyAndCsr();
+          const label = (v.label ?? '').trim();
+          const answer = await post<Issued>(path, { csr, userRole: v.userRole, ...(label ? { label } : {}) }, key);
+          setIssued({ ...answer, privateKeyPem });
+          credentials.reload();
+          return t('operator.issued', { label: answer.credential.label });
+        }}
+      />
+      {issued && <IssuedOnce issued={issued} />}
     </section>
+  );
+}
+
+/** A new credential's token and private key: shown here once, kept nowhere. */
+function IssuedOnce({ issued }: { issued: Issued & { privateKeyPem: string } }) {
+  return (
+    <div class="panel issued" role="region" aria-label={t('operator.issuedOnce', { label: issued.credential.label })}>
+      <h4>{t('operator.issuedOnce', { label: issued.credential.label })}</h4>
+      <p>{t('operator.issuedHint')}</p>
+      <label>
+        <span>{t('operator.token')}</span>
+        <input type="text" readOnly value={issued.token} />
+      </label>
+      <label>
+        <span>{t('operator.privateKey')}</span>
+        <textarea readOnly rows={5} value={issued.privateKeyPem} />
+      </label>
+      <label>
+        <span>{t('operator.certificate')}</span>
+        <textarea readOnly rows={5} value={issued.certificate} />
+      </label>
+    </div>
   );
 }
 
