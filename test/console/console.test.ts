@@ -306,6 +306,24 @@ describe('console: the ledger-core story in a browser', function () {
     await operator.register.getByRole('status').filter({ hasText: en('operator.registered', { id }) }).waitFor();
     await operator.members.getByRole('row').filter({ hasText: id }).filter({ hasText: 'WAREHOUSE' }).waitFor();
     expect(await rig.call('auditor', 'GET', `/members/${id}`)).to.include({ id, name: 'Ningbo Port Warehousing', mspId: 'PlatformMSP', status: 'ACTIVE', dualControlThreshold: '200000000' });
+
+    // Narrowed on the ledger: the warehouses only, then every member again.
+    const filters = operator.members.locator('.filters');
+    const asked: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/members') asked.push(new URL(r.url()).search);
+    });
+    await filters.getByLabel(en('operator.role')).selectOption('WAREHOUSE');
+    await filters.getByLabel(en('field.status')).selectOption('ACTIVE');
+    await operator.members.getByRole('cell', { name: 'Pudong Commercial Bank' }).waitFor({ state: 'detached' });
+    await operator.members.getByRole('cell', { name: 'Qingdao Bonded Logistics' }).waitFor();
+    const roles = await operator.members.locator('tbody tr td:nth-child(3)').allTextContents();
+    expect(roles.length).to.be.greaterThan(1);
+    expect(roles.every((r) => r.split(', ').includes('WAREHOUSE'))).to.equal(true);
+    expect(asked.some((q) => q.includes('role=WAREHOUSE') && q.includes('status=ACTIVE'))).to.equal(true);
+    await filters.getByLabel(en('operator.role')).selectOption('');
+    await filters.getByLabel(en('field.status')).selectOption('');
+    await operator.members.getByRole('cell', { name: 'Pudong Commercial Bank' }).waitFor();
   });
 
   it('the operator issues a credential with a key made in the browser, its holder signs in with the token, and the operator revokes it', async () => {

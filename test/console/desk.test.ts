@@ -78,6 +78,20 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
     return presses;
   };
   const signIn = (label: string): Promise<Page> => rig.signIn(label);
+  /**
+   * Waits until `target` is shown, pressing any list's "Load more" (in either
+   * language) meanwhile: the row may be on any page of a member's list, which
+   * the tests before have filled past a page, in an order of random ids.
+   */
+  const revealed = async (page: Page, target: Locator): Promise<void> => {
+    const deadline = Date.now() + 30_000;
+    while (!(await target.first().isVisible())) {
+      if (Date.now() > deadline) throw new Error(`${target.toString()} not shown, every page loaded`);
+      const more = page.getByRole('main').locator('p.more button:not([disabled])').first();
+      if (await more.isVisible()) await more.click();
+      else await page.waitForTimeout(100);
+    }
+  };
   /** The Idempotency-Key of each write to a path matching `match`, in order. */
   const keysOf = (page: Page, match: RegExp): Array<string | undefined> => {
     const keys: Array<string | undefined> = [];
@@ -205,6 +219,7 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
       const page = await signIn('bank-maker');
       const sent = keysOf(page, /\/approve$/);
       const bank = new BankPage(page);
+      await revealed(page, bank.requests.getByRole('button', { name: en('bank.approveTitle', { id: fin.id }) }));
       const form = await bank.startApproval(fin.id, '5000.00', '');
       const preview = form.locator('p.preview');
       const rate = form.getByLabel(en('field.rate'), { exact: true });
@@ -355,19 +370,16 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
       const approved = await call<{ id: string }>('supplier2', 'POST', '/financings', { asset: { type: 'VOUCHER', id: approvedOn }, bank: BANK(), requestedAmount: '200000' });
       await call('bank-maker', 'POST', `/financings/${approved.id}/approve`, { advanceAmount: '150000', annualRateBps: 400 });
       const views: Array<[Label, (page: Page) => Promise<void>]> = [
-        ['supplier2', (page) => page.getByRole('cell', { name: held, exact: true }).waitFor()],
+        ['supplier2', (page) => revealed(page, page.getByRole('cell', { name: held, exact: true }))],
         ['core-maker', async (page) => {
-          await page.getByRole('cell', { name: pendingRcv, exact: true }).waitFor();
-          await page.getByRole('cell', { name: piece, exact: true }).waitFor();
+          await revealed(page, page.getByRole('cell', { name: pendingRcv, exact: true }));
+          await revealed(page, page.getByRole('cell', { name: piece, exact: true }));
         }],
         ['bank-maker', async (page) => {
-          const requests = page.getByRole('region', { name: /./ }).filter({ has: page.getByRole('table') }).first();
-          await requests.locator('tbody tr').first().waitFor();
-          await loadAll(requests);
-          await page.getByRole('cell', { name: requested.id, exact: true }).waitFor();
-          await page.getByRole('cell', { name: approved.id, exact: true }).waitFor();
+          await revealed(page, page.getByRole('cell', { name: requested.id, exact: true }));
+          await revealed(page, page.getByRole('cell', { name: approved.id, exact: true }));
         }],
-        ['operator-admin', (page) => page.getByRole('cell', { name: BANK(), exact: true }).waitFor()],
+        ['operator-admin', (page) => revealed(page, page.getByRole('cell', { name: BANK(), exact: true }))],
       ];
       for (const language of ['en', 'zh'] as const) {
         for (const [label, ready] of views) {

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Freeze } from '../../../chaincode/src/domain/controls';
 import { FREEZE_TARGET_TYPES } from '../../../chaincode/src/domain/controls';
-import { ROLES, type Member } from '../../../chaincode/src/domain/types';
+import { MEMBER_STATUSES, ROLES, type Member } from '../../../chaincode/src/domain/types';
 import { api, get, post, query } from '../api';
 import { ErrorBox, Form, MoreRows, Section, Status, Table, useAction, useLoad, usePages } from '../components';
 import { dateTime } from '../format';
@@ -128,7 +128,9 @@ function IssuedOnce({ issued }: { issued: Issued & { privateKeyPem: string } }) 
 
 export function OperatorView() {
   // Every member, from the ledger's directory (GET /members, the operator's and auditors'), page by page.
-  const members = usePages<Member>(`/members${query({ pageSize: '100' })}`);
+  // Narrowed by role or status on the ledger (GET /members?role=&status=), not in the page.
+  const [filter, setFilter] = useState<{ role: string; status: string }>({ role: '', status: '' });
+  const members = usePages<Member>(`/members${query({ role: filter.role || undefined, status: filter.status || undefined, pageSize: '100' })}`);
   const demo = useLoad(() => demoIdentities(), []);
   const rows = members.records?.map((member) => ({ member, demo: (demo.data ?? []).filter((d) => d.memberId === member.id) }));
   const freezes = usePages<Freeze>(`/freezes${query({ pageSize: '100' })}`);
@@ -140,6 +142,30 @@ export function OperatorView() {
       <h2 class="view-title">{t('operator.title')}</h2>
       {feedback}
       <Section title={t('operator.members')}>
+        <div class="filters">
+          <label>
+            <span>{t('operator.role')}</span>
+            <select value={filter.role} onChange={(e) => setFilter((f) => ({ ...f, role: (e.target as HTMLSelectElement).value }))}>
+              <option value="">{t('operator.any')}</option>
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span>{t('field.status')}</span>
+            <select value={filter.status} onChange={(e) => setFilter((f) => ({ ...f, status: (e.target as HTMLSelectElement).value }))}>
+              <option value="">{t('operator.any')}</option>
+              {MEMBER_STATUSES.map((st) => (
+                <option key={st} value={st}>
+                  {st}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
         <ErrorBox error={members.error} />
         <Table
           caption={t('operator.members')}
