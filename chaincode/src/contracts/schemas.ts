@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isValidUscc } from '../domain/uscc';
-import { FINGERPRINT_KINDS } from '../domain/types';
+import { FINGERPRINT_KINDS, MEMBER_STATUSES } from '../domain/types';
 import { LOT_ID_FORM, LOT_ID_RE } from '../domain/warehouse';
 import { requestIdSchema } from './base';
 
@@ -54,7 +54,7 @@ export const RegisterMemberCommand = z.strictObject({
   ...rid,
 });
 export const MemberStatusCommand = z.strictObject({ id: memberId, reason: text(500).optional(), ...rid });
-export const ListMembersQuery = z.strictObject({ role: role.optional(), status: z.enum(['ACTIVE', 'SUSPENDED']).optional(), pageSize, bookmark });
+export const ListMembersQuery = z.strictObject({ role: role.optional(), status: z.enum(MEMBER_STATUSES).optional(), pageSize, bookmark });
 const identityId = z.string().min(8).max(1024).refine((s) => !/[\u0000]/.test(s), 'invalid character');
 export const BindIdentityCommand = z.strictObject({
   memberId,

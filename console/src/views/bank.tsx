@@ -170,14 +170,14 @@ export function BankView() {
                   )}
                   {/* A pledge whose advance is out ends when the bank releases the goods (repaid) or takes them (in default). */}
                   {f.status === 'DISBURSED' && f.asset.type === 'WAREHOUSE_RECEIPT' && (
-                    <button type="button" aria-label={t('bank.releaseTitle', { id: f.asset.id })} onClick={() => setAction({ kind: 'release', financing: f })}>
-                      {t('bank.release')}
-                    </button>
-                  )}
-                  {f.status === 'DISBURSED' && f.asset.type === 'WAREHOUSE_RECEIPT' && (
-                    <button type="button" class="secondary" aria-label={t('bank.enforceTitle', { id: f.asset.id })} onClick={() => setAction({ kind: 'enforce', financing: f })}>
-                      {t('bank.enforce')}
-                    </button>
+                    <>
+                      <button type="button" aria-label={t('bank.releaseTitle', { id: f.asset.id })} onClick={() => setAction({ kind: 'release', financing: f })}>
+                        {t('bank.release')}
+                      </button>
+                      <button type="button" class="secondary" aria-label={t('bank.enforceTitle', { id: f.asset.id })} onClick={() => setAction({ kind: 'enforce', financing: f })}>
+                        {t('bank.enforce')}
+                      </button>
+                    </>
                   )}
                 </span>
               ),

@@ -26,12 +26,12 @@ function quantity(value: string | undefined): number {
 
 /** A receipt's columns, the same in every view that lists receipts. */
 const receiptColumns: Array<{ label: MessageKey; cell: (r: WarehouseReceipt) => ComponentChildren }> = [
-  { label: 'field.id', cell: (r: WarehouseReceipt) => r.id },
-  { label: 'field.commodity', cell: (r: WarehouseReceipt) => `${r.commodity} · ${r.grade}` },
-  { label: 'field.quantity', cell: (r: WarehouseReceipt) => `${r.quantity} ${r.unit}` },
-  { label: 'field.valuation', cell: (r: WarehouseReceipt) => money(r.valuation, r.currency) },
-  { label: 'field.lot', cell: (r: WarehouseReceipt) => r.lotId },
-  { label: 'field.status', cell: (r: WarehouseReceipt) => <Status value={r.status} /> },
+  { label: 'field.id', cell: (r) => r.id },
+  { label: 'field.commodity', cell: (r) => `${r.commodity} · ${r.grade}` },
+  { label: 'field.quantity', cell: (r) => `${r.quantity} ${r.unit}` },
+  { label: 'field.valuation', cell: (r) => money(r.valuation, r.currency) },
+  { label: 'field.lot', cell: (r) => r.lotId },
+  { label: 'field.status', cell: (r) => <Status value={r.status} /> },
 ];
 
 export function WarehouseView() {

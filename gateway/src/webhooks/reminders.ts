@@ -241,8 +241,8 @@ export class ReminderScanner {
     const height = await this.o.height();
     if (this.lastScan?.today === today && this.lastScan.height === height && this.changed.size === 0) return 0;
     const ctx: CallContext = { principal: { label: 'reminders', identity: this.o.reader } };
-    const caughtUp = await outbox.readBelow(height, FEED_WAIT_MS);
-    const full = this.lastFullDay !== today || !caughtUp || this.changed.size > this.maxReadsById;
+    // The first scan of the day does not wait for the feed; a later one counts what it named once caught up.
+    const full = this.lastFullDay !== today || !(await outbox.readBelow(height, FEED_WAIT_MS)) || this.changed.size > this.maxReadsById;
     // What the feed notes from here on is for the next scan.
     const changed = this.changed;
     this.changed = new Set();
