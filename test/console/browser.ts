@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'chai';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { demoSignIns } from '../../gateway/src/demo/sign-in';
 import { createApp } from '../../gateway/src/http/app';
@@ -125,6 +126,41 @@ export async function startConsoleRig(): Promise<ConsoleRig> {
     },
   };
   return rig;
+}
+
+/** Fails, listing them, when a page reported a Content-Security-Policy violation or a script error. */
+export function expectNoViolations(rig: ConsoleRig): void {
+  expect(rig.violations, rig.violations.join('\n')).to.deep.equal([]);
+}
+
+/**
+ * The hooks of a suite over one console rig, installed in the `describe`
+ * that calls this: the rig is started before its tests (with `artifacts`,
+ * the screenshot folder is made first) and closed after them (its browser
+ * and its server, through their handles). Unless `checkEachTest` is false,
+ * after each test every page must have kept the strict
+ * Content-Security-Policy: nothing refused, no script error. Returns the
+ * rig, for the tests and hooks that run inside the suite.
+ */
+export function consoleRigHooks(options: { artifacts?: boolean; checkEachTest?: boolean } = {}): () => ConsoleRig {
+  let rig: ConsoleRig | undefined;
+  const current = (): ConsoleRig => {
+    if (!rig) throw new Error('the console rig is not started: use it in a test or hook of the suite');
+    return rig;
+  };
+  before(async () => {
+    if (options.artifacts) await mkdir(ARTIFACTS, { recursive: true });
+    rig = await startConsoleRig();
+  });
+  after(async () => {
+    await rig?.close();
+  });
+  if (options.checkEachTest !== false) {
+    afterEach(() => {
+      expectNoViolations(current());
+    });
+  }
+  return current;
 }
 
 export type { Label };

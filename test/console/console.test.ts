@@ -1,11 +1,10 @@
 import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { withCheckChar } from '../../chaincode/src/domain/uscc';
 import { BANK, CORE, SUPPLIER2, SUPPLIER3 } from '../http/harness';
-import { ARTIFACTS, startConsoleRig, type ConsoleRig } from './browser';
+import { ARTIFACTS, consoleRigHooks } from './browser';
 import { AuditorPage, BankPage, CorePage, en, OperatorPage, SignInPage, SupplierPage } from './pages';
 
 /*
@@ -31,26 +30,15 @@ async function poll<T>(read: () => Promise<T>, accept: (v: T) => boolean, messag
 
 describe('console: the ledger-core story in a browser', function () {
   this.timeout(120_000);
-  let rig: ConsoleRig;
   const invoiceNumber = `C${Date.now()}`;
   const invoice = { debtor: CORE(), amount: '8000000.00', dueDate: '2027-03-31', invoiceCode: '3200231130', invoiceNumber, issueDate: '2026-11-02' };
   let receivableId = '';
   let rootId = '';
   let financingId = '';
 
-  before(async () => {
-    await mkdir(ARTIFACTS, { recursive: true });
-    rig = await startConsoleRig();
-  });
-  after(async () => {
-    await rig?.close();
-  });
-  afterEach(() => {
-    // Every page kept the strict Content-Security-Policy: nothing refused, no script error.
-    expect(rig.violations, rig.violations.join('\n')).to.deep.equal([]);
-  });
+  const rig = consoleRigHooks({ artifacts: true });
 
-  const signIn = (label: string): Promise<Page> => rig.signIn(label);
+  const signIn = (label: string): Promise<Page> => rig().signIn(label);
 
   it('offers the demo identities and shows the supplier its view after signing in, the token kept out of the address', async () => {
     const page = await signIn('supplier1');
@@ -66,7 +54,7 @@ describe('console: the ledger-core story in a browser', function () {
   it('bad input in the register form shows the problem in plain words and writes nothing', async () => {
     const page = await signIn('supplier1');
     const supplier = new SupplierPage(page);
-    const before = await rig.ledger.height();
+    const before = await rig().ledger.height();
     await supplier.fillInvoice({ ...invoice, dueDate: '2027-02-30', invoiceNumber: `${invoiceNumber}X` });
     await supplier.submitRegistration();
     const alert = supplier.register.getByRole('alert');
@@ -76,7 +64,7 @@ describe('console: the ledger-core story in a browser', function () {
     expect(text).to.contain('dueDate');
     expect(text).to.not.match(/^\s*\{/);
     // The answer came after the gateway refused the request: no block was cut for it.
-    expect(await rig.ledger.height()).to.equal(before);
+    expect(await rig().ledger.height()).to.equal(before);
   });
 
   it('keeps every field of a form filled in one go, as a paste or the browser\'s autofill does', async () => {
@@ -268,7 +256,7 @@ describe('console: the ledger-core story in a browser', function () {
   it('the operator sees the members and their identities, and places and lifts a freeze', async () => {
     // A member registered over the API, with no demo identity: the list comes from the ledger's directory.
     const newcomer = withCheckChar(`9133010020${String(Date.now() % 1e7).padStart(7, '0')}`);
-    await rig.call('operator-admin', 'POST', '/members', { id: newcomer, name: 'Hangzhou Newcomer Trading', mspId: 'PlatformMSP', roles: ['SUPPLIER'] });
+    await rig().call('operator-admin', 'POST', '/members', { id: newcomer, name: 'Hangzhou Newcomer Trading', mspId: 'PlatformMSP', roles: ['SUPPLIER'] });
     const page = await signIn('operator-admin');
     await page.waitForURL('**/console/operator');
     await page.getByRole('link', { name: en('nav.auditor') }).waitFor();
@@ -293,19 +281,19 @@ describe('console: the ledger-core story in a browser', function () {
     const operator = new OperatorPage(page);
     const id = withCheckChar(`9133010030${String(Date.now() % 1e7).padStart(7, '0')}`);
     const wrong = `${id.slice(0, 17)}${id[17] === '0' ? '1' : '0'}`;
-    const height = await rig.ledger.height();
+    const height = await rig().ledger.height();
     await operator.fillRegistration({ id: wrong, name: 'Ningbo Port Warehousing', role: 'WAREHOUSE', threshold: '' });
     await operator.register.getByRole('button', { name: en('operator.submitRegister') }).click();
     const refused = operator.register.getByRole('alert').filter({ hasText: en('code.VALIDATION_FAILED') });
     await refused.waitFor();
     expect(await refused.textContent()).to.contain('id');
-    expect(await rig.ledger.height()).to.equal(height);
+    expect(await rig().ledger.height()).to.equal(height);
 
     await operator.fillRegistration({ id, name: 'Ningbo Port Warehousing', role: 'WAREHOUSE', threshold: '2,000,000' });
     await operator.register.getByRole('button', { name: en('operator.submitRegister') }).click();
     await operator.register.getByRole('status').filter({ hasText: en('operator.registered', { id }) }).waitFor();
     await operator.members.getByRole('row').filter({ hasText: id }).filter({ hasText: 'WAREHOUSE' }).waitFor();
-    expect(await rig.call('auditor', 'GET', `/members/${id}`)).to.include({ id, name: 'Ningbo Port Warehousing', mspId: 'PlatformMSP', status: 'ACTIVE', dualControlThreshold: '200000000' });
+    expect(await rig().call('auditor', 'GET', `/members/${id}`)).to.include({ id, name: 'Ningbo Port Warehousing', mspId: 'PlatformMSP', status: 'ACTIVE', dualControlThreshold: '200000000' });
 
     // Narrowed on the ledger: the warehouses only, then every member again.
     const filters = operator.members.locator('.filters');
@@ -352,7 +340,7 @@ describe('console: the ledger-core story in a browser', function () {
     expect(spki(createPublicKey(createPrivateKey(privateKey)))).to.equal(spki(new X509Certificate(certificate).publicKey));
     await identities.getByRole('row').filter({ hasText: label }).filter({ hasText: 'ACTIVE' }).waitFor();
 
-    const holder = await rig.open();
+    const holder = await rig().open();
     await new SignInPage(holder.page).withToken(token);
     await holder.page.getByText(en('app.signedInAs', { label: 'Shenzhen Fasteners (tier 3)', member: SUPPLIER3(), userRole: 'MAKER' })).waitFor();
 
@@ -360,7 +348,7 @@ describe('console: the ledger-core story in a browser', function () {
     await identities.getByRole('status').filter({ hasText: en('operator.revoked', { label }) }).waitFor();
     await identities.getByRole('row').filter({ hasText: label }).filter({ hasText: 'REVOKED' }).waitFor();
     expect(await identities.getByRole('button', { name: en('operator.revokeTitle', { label }) }).count()).to.equal(0);
-    const me = await fetch(`${rig.base}/me`, { headers: { Authorization: `Bearer ${token}` } });
+    const me = await fetch(`${rig().base}/me`, { headers: { Authorization: `Bearer ${token}` } });
     expect(me.status).to.equal(401);
   });
 
@@ -374,14 +362,14 @@ describe('console: the ledger-core story in a browser', function () {
   });
 
   it('a pasted token signs in by keyboard; an unknown one is refused in plain words', async () => {
-    const { page } = await rig.open();
+    const { page } = await rig().open();
     const signInPage = new SignInPage(page);
     await signInPage.token.fill('scf_unknown_token_0123456789abcdef0123456789');
     await signInPage.token.press('Enter');
     const alert = page.getByRole('alert');
     await alert.waitFor();
     expect(await alert.textContent()).to.contain(en('code.UNAUTHENTICATED'));
-    const token = rig.ledger.runtime.tokens.get('auditor') ?? '';
+    const token = rig().ledger.runtime.tokens.get('auditor') ?? '';
     await signInPage.token.fill(token);
     await signInPage.token.press('Enter');
     await signInPage.nav.waitFor();

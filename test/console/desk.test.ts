@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Page, Route } from 'playwright-core';
 import type { Locator } from 'playwright-core';
 import { BANK, CORE, SUPPLIER1, SUPPLIER2, type Label } from '../http/harness';
-import { startConsoleRig, type ConsoleRig } from './browser';
+import { consoleRigHooks } from './browser';
 import { AuditorPage, BankPage, CorePage, en, SignInPage, SupplierPage } from './pages';
 
 /*
@@ -30,19 +30,10 @@ const commitTimeout = (txId: string) => ({
 
 describe('console: a desk user is kept safe from retries, partial lists and slips', function () {
   this.timeout(120_000);
-  let rig: ConsoleRig;
   let seq = 0;
-  before(async () => {
-    rig = await startConsoleRig();
-  });
-  after(async () => {
-    await rig?.close();
-  });
-  afterEach(() => {
-    expect(rig.violations, rig.violations.join('\n')).to.deep.equal([]);
-  });
+  const rig = consoleRigHooks();
 
-  const call = <T = any>(label: Label, method: string, path: string, body?: unknown): Promise<T> => rig.call<T>(label, method, path, body);
+  const call = <T = any>(label: Label, method: string, path: string, body?: unknown): Promise<T> => rig().call<T>(label, method, path, body);
   const receivable = async (amount = '1000000', confirmed = true): Promise<string> => {
     const invoice = { kind: 'INVOICE', sellerTaxId: SUPPLIER1(), invoiceCode: '', invoiceNumber: `D${Date.now()}${seq++}`, amount, issueDate: '2026-01-02' };
     const r = await call<{ id: string }>('supplier1', 'POST', '/receivables', { debtor: CORE(), amount, dueDate: isoDate(120), documents: [invoice] });
@@ -77,7 +68,7 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
     }
     return presses;
   };
-  const signIn = (label: string): Promise<Page> => rig.signIn(label);
+  const signIn = (label: string): Promise<Page> => rig().signIn(label);
   /**
    * Waits until `target` is shown, pressing any list's "Load more" (in either
    * language) meanwhile: the row may be on any page of a member's list, which

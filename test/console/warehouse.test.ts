@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { BANK, isoDate, SUPPLIER1, uniqueKey, type Label } from '../http/harness';
-import { startConsoleRig, type ConsoleRig } from './browser';
+import { consoleRigHooks } from './browser';
 import { BankPage, en, ReceiptsPage, WarehousePage } from './pages';
 
 /*
@@ -22,19 +22,10 @@ interface Receipt {
 
 describe('console: warehouse receipts at the desk', function () {
   this.timeout(120_000);
-  let rig: ConsoleRig;
-  before(async () => {
-    rig = await startConsoleRig();
-  });
-  after(async () => {
-    await rig?.close();
-  });
-  afterEach(() => {
-    expect(rig.violations, rig.violations.join('\n')).to.deep.equal([]);
-  });
+  const rig = consoleRigHooks();
 
-  const signIn = (label: string): Promise<Page> => rig.signIn(label);
-  const receipt = (id: string, label: Label = 'supplier1') => rig.call<Receipt>(label, 'GET', `/warehouse-receipts/${id}`);
+  const signIn = (label: string): Promise<Page> => rig().signIn(label);
+  const receipt = (id: string, label: Label = 'supplier1') => rig().call<Receipt>(label, 'GET', `/warehouse-receipts/${id}`);
   const lot = () => `QD-${uniqueKey('lot')}`;
   const goods = (lotId: string) => ({ owner: SUPPLIER1(), commodity: 'hot-rolled steel coil', grade: 'Q235B', quantity: '500', unit: 't', location: 'Qingdao Qianwan bonded zone, shed 7', lotId, valuation: '1000000' });
 
@@ -50,7 +41,7 @@ describe('console: warehouse receipts at the desk', function () {
     });
 
     // A fraction of a unit: the console says so and sends nothing.
-    const height0 = await rig.ledger.height();
+    const height0 = await rig().ledger.height();
     await desk.fillReceipt({ ...goods(lotId), quantity: '2.5' });
     await desk.issue.getByRole('button', { name: en('warehouse.submitIssue') }).click();
     await desk.issue.getByRole('alert').filter({ hasText: en('error.quantity') }).waitFor();
@@ -63,7 +54,7 @@ describe('console: warehouse receipts at the desk', function () {
     await refused.waitFor();
     expect(await refused.textContent()).to.contain('lotId');
     expect(posts).to.have.length(1);
-    expect(await rig.ledger.height()).to.equal(height0);
+    expect(await rig().ledger.height()).to.equal(height0);
 
     await desk.fillReceipt(goods(lotId));
     const id = await desk.submitIssue();
@@ -75,16 +66,16 @@ describe('console: warehouse receipts at the desk', function () {
     expect(await receipt(id)).to.include({ owner: SUPPLIER1(), quantity: 500, valuation: '100000000', status: 'ACTIVE' });
 
     // The same goods again (the same warehouse and lot): one receipt per lot, so nobody finances it twice.
-    const height1 = await rig.ledger.height();
+    const height1 = await rig().ledger.height();
     await desk.fillReceipt({ ...goods(lotId.toLowerCase()), commodity: 'steel coil' });
     await desk.issue.getByRole('button', { name: en('warehouse.submitIssue') }).click();
     await desk.issue.getByRole('alert').filter({ hasText: en('code.DOUBLE_FINANCING') }).waitFor();
-    expect(await rig.ledger.height()).to.equal(height1);
+    expect(await rig().ledger.height()).to.equal(height1);
     expect(await desk.receipts.getByRole('row').filter({ hasText: lotId }).count()).to.equal(1);
   });
 
   it('the owner splits and pledges; the bank disburses, is refused enforcing before the due date, and releases; the warehouse delivers', async () => {
-    const root = await rig.call<Receipt>('warehouse', 'POST', '/warehouse-receipts', { ...goods(lot()), quantity: 500, valuation: '100000000' });
+    const root = await rig().call<Receipt>('warehouse', 'POST', '/warehouse-receipts', { ...goods(lot()), quantity: 500, valuation: '100000000' });
     const [part1, part2] = [`${root.id}.1`, `${root.id}.2`];
 
     const ownerPage = await signIn('supplier1');
@@ -99,11 +90,11 @@ describe('console: warehouse receipts at the desk', function () {
     // 200 of 500 t: valued 400,000.00 CNY, so a pledge borrows at most 280,000.00.
     const pledge = await owner.startPledge(part1);
     expect(await pledge.textContent()).to.contain(en('receipts.pledgeHint', { percent: '70', most: '280,000.00 CNY' }));
-    const height0 = await rig.ledger.height();
+    const height0 = await rig().ledger.height();
     await owner.fillPledge(pledge, { bank: BANK(), requestedAmount: '280000.01', dueDate: isoDate(30) });
     await pledge.getByRole('button', { name: en('receipts.submitPledge') }).click();
     await pledge.getByRole('alert').filter({ hasText: en('code.BUSINESS_RULE') }).waitFor();
-    expect(await rig.ledger.height()).to.equal(height0);
+    expect(await rig().ledger.height()).to.equal(height0);
     expect((await receipt(part1)).status).to.equal('ACTIVE');
     await owner.fillPledge(pledge, { bank: BANK(), requestedAmount: '280000', dueDate: isoDate(30) });
     await pledge.getByRole('button', { name: en('receipts.submitPledge') }).click();
@@ -123,7 +114,7 @@ describe('console: warehouse receipts at the desk', function () {
     expect(await receipt(part1)).to.include({ status: 'PLEDGED', pledgee: BANK() });
 
     // Enforcing is for a loan in default: before its due date the ledger refuses, and the pledge stays.
-    const height1 = await rig.ledger.height();
+    const height1 = await rig().ledger.height();
     await bank.requests.getByRole('button', { name: en('bank.enforceTitle', { id: part1 }) }).click();
     const enforce = bankPage.getByRole('form', { name: en('bank.enforceTitle', { id: part1 }), exact: true });
     // A confirmation with no fields: its button has the focus, what it does is said beside it.
@@ -131,7 +122,7 @@ describe('console: warehouse receipts at the desk', function () {
     expect(await enforce.textContent()).to.contain(en('bank.enforceHint', { id: part1, due: isoDate(30) }));
     await enforce.getByRole('button', { name: en('bank.submitEnforce') }).click();
     await enforce.getByRole('alert').filter({ hasText: en('code.BUSINESS_RULE') }).waitFor();
-    expect(await rig.ledger.height()).to.equal(height1);
+    expect(await rig().ledger.height()).to.equal(height1);
     expect(await receipt(part1)).to.include({ status: 'PLEDGED', owner: SUPPLIER1() });
 
     await bank.requests.getByRole('button', { name: en('bank.releaseTitle', { id: part1 }) }).click();

@@ -127,6 +127,23 @@ describe('HTTP: maturity reminders and overdue escalation', function () {
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     return res.body as { id: string; receivableId: string };
   };
+  /**
+   * Records each read the gateway makes of the ledger, as `entry` writes it
+   * (the contract function's name unless told), until `restore` is called.
+   */
+  const recordReads = (gw: TestGateway, entry: (name: string, command: object) => string = (name) => name) => {
+    const ledger = gw.ledger.runtime.ledger;
+    const evaluate = ledger.evaluate.bind(ledger);
+    const asked: string[] = [];
+    ledger.evaluate = (identity, name, command, opts) => {
+      asked.push(entry(name, command));
+      return evaluate(identity, name, command, opts);
+    };
+    const restore = () => {
+      ledger.evaluate = evaluate;
+    };
+    return { asked, restore };
+  };
 
   itWithOwnClock('sends every escalation of a voucher, late and in order, after the clock jumps past all of them', async (gw: TestGateway) => {
     const of = told(gw);
@@ -205,20 +222,14 @@ describe('HTTP: maturity reminders and overdue escalation', function () {
     try {
       expect(await gw.notifications.reminders?.trigger()).to.equal(0);
       expect(lookups, 'an idle ledger: nothing looked at').to.equal(0);
-      const ledger = gw.ledger.runtime.ledger;
-      const evaluate = ledger.evaluate.bind(ledger);
-      const asked: string[] = [];
-      ledger.evaluate = (identity, name, command, opts) => {
-        asked.push(`${name} ${JSON.stringify(command)}`);
-        return evaluate(identity, name, command, opts);
-      };
+      const { asked, restore } = recordReads(gw, (name, command) => `${name} ${JSON.stringify(command)}`);
       try {
         const receivableId = await confirmedReceivable(gw, '100000');
         asked.length = 0;
         expect(await gw.notifications.reminders?.trigger()).to.equal(0);
         expect(asked, 'a block committed: what it changed is read').to.include(`receivable:Get {"id":"${receivableId}"}`);
       } finally {
-        ledger.evaluate = evaluate;
+        restore();
       }
     } finally {
       store.fired = fired;
@@ -229,13 +240,7 @@ describe('HTTP: maturity reminders and overdue escalation', function () {
     const of = told(gw);
     await issue(gw, '300000', await ledgerDate(gw, 20));
     await gw.notifications.reminders?.trigger(); // the day's first scan: everything
-    const ledger = gw.ledger.runtime.ledger;
-    const evaluate = ledger.evaluate.bind(ledger);
-    const asked: string[] = [];
-    ledger.evaluate = (identity, name, command, opts) => {
-      asked.push(name);
-      return evaluate(identity, name, command, opts);
-    };
+    const { asked, restore } = recordReads(gw);
     try {
       const piece = await issue(gw, '500000', await ledgerDate(gw, 2));
       asked.length = 0;
@@ -250,7 +255,7 @@ describe('HTTP: maturity reminders and overdue escalation', function () {
       expect(asked).to.include('receivable:List').and.to.include('voucher:List');
       expect(of(piece.id)).to.deep.equal(['DUE_IN_3_DAYS 500000 2', 'DUE_IN_1_DAY 500000 1']);
     } finally {
-      ledger.evaluate = evaluate;
+      restore();
     }
   });
 
@@ -291,13 +296,7 @@ describe('HTTP: maturity reminders and overdue escalation', function () {
     const scanner = gw.notifications.reminders;
     if (!scanner) throw new Error('the test gateway runs reminders');
     await scanner.trigger(); // the day's first scan: everything
-    const ledger = gw.ledger.runtime.ledger;
-    const evaluate = ledger.evaluate.bind(ledger);
-    const asked: string[] = [];
-    ledger.evaluate = (identity, name, command, opts) => {
-      asked.push(name);
-      return evaluate(identity, name, command, opts);
-    };
+    const { asked, restore } = recordReads(gw);
     scanner.maxReadsById = 2;
     try {
       await confirmedReceivable(gw, '10000');
@@ -310,7 +309,7 @@ describe('HTTP: maturity reminders and overdue escalation', function () {
       await scanner.trigger();
       expect(asked, 'three named: listed').to.include('receivable:List').and.not.include('receivable:Get');
     } finally {
-      ledger.evaluate = evaluate;
+      restore();
       scanner.maxReadsById = MAX_READS_BY_ID;
     }
   });
