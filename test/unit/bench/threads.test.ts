@@ -46,9 +46,11 @@ describe('bench: CPU by thread', () => {
   it('reads this process’s threads, finds a busy worker by the OS id it reports, and counts its CPU to it', async () => {
     const source = `
       const { parentPort } = require('node:worker_threads');
-      const { readlinkSync } = require('node:fs');
+      const { readFileSync, readlinkSync } = require('node:fs');
       parentPort.postMessage(Number(readlinkSync('/proc/thread-self').split('/').pop()));
-      parentPort.once('message', () => { const end = Date.now() + 300; while (Date.now() < end); parentPort.postMessage('done'); });`;
+      // Busy until this thread itself has run 300 ms (utime + stime, in 10 ms ticks), however busy the machine is.
+      const ticks = () => { const f = readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' '); return Number(f[11]) + Number(f[12]); };
+      parentPort.once('message', () => { const start = ticks(); const cap = Date.now() + 20000; while (ticks() < start + 30 && Date.now() < cap); parentPort.postMessage('done'); });`;
     const worker = new Worker(source, { eval: true });
     try {
       const tid = await new Promise<number>((resolve) => worker.once('message', resolve));
