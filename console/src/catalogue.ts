@@ -24,6 +24,10 @@ const en = {
   'signin.demo': 'Demo identities',
   'signin.demoIntro': 'The gateway runs the demo: pick an identity to sign in as.',
   'signin.as': 'Sign in as {label}',
+  'offer.title': 'A binding offered to you',
+  'offer.intro': '{name} ({member}) has bound this identity as its {userRole}. Until you accept, it acts for nobody.',
+  'offer.accept': 'Accept and sign in',
+  'offer.decline': 'Not mine: sign out',
 
   'nav.supplier': 'Supplier',
   'nav.core': 'Core enterprise',
@@ -317,6 +321,10 @@ const zh: Catalogue = {
   'signin.demo': '演示身份',
   'signin.demoIntro': '网关正在运行演示：选择一个身份登录。',
   'signin.as': '以 {label} 登录',
+  'offer.title': '待您接受的身份绑定',
+  'offer.intro': '{name}（{member}）已将此身份绑定为其 {userRole}。您接受之前，此身份不能代表任何成员。',
+  'offer.accept': '接受并登录',
+  'offer.decline': '不是我的：退出',
 
   'nav.supplier': '供应商',
   'nav.core': '核心企业',

@@ -1,10 +1,11 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
-import { signedIn, signedOutBecause, signIn, signOut } from './api';
-import { ErrorBox } from './components';
+import type { BindingOffer } from '../../chaincode/src/domain/types';
+import { post, signedIn, signedOutBecause, signIn, signOut } from './api';
+import { ErrorBox, useAction } from './components';
 import { LOCALES, locale, setLocale, t, type Locale, type MessageKey } from './i18n';
-import { demoIdentities, loadMe, me, type DemoSignIn } from './session';
+import { demoIdentities, loadMe, me, offer, type DemoSignIn } from './session';
 import { AuditorView } from './views/auditor';
 import { BankView } from './views/bank';
 import { CoreView } from './views/core';
@@ -41,6 +42,8 @@ function SignIn() {
     try {
       await loadMe();
     } catch (err) {
+      // An identity only offered a binding stays signed in: the shell asks it to accept.
+      if (offer.value) return;
       signOut();
       setError(err);
     }
@@ -110,6 +113,38 @@ function LanguageSwitch() {
   );
 }
 
+/**
+ * An identity its member's ADMIN bound and it has not accepted: who offers
+ * it and as what, then Accept (it acts for that member from then on) or
+ * leave (it acts for nobody; the ADMIN or the operator withdraws the offer).
+ */
+function OfferPanel({ offered, accepted, leave }: { offered: BindingOffer; accepted: () => void; leave: () => void }) {
+  const { run, busy, feedback } = useAction();
+  const memberId = offered.member.id;
+  const accept = () =>
+    run(`accept:${memberId}`, (key) => post(`/members/${memberId}/identities/accept`, {}, key), t('offer.accept'), () => {
+      offer.value = undefined;
+      accepted();
+    });
+  return (
+    <main id="main" class="signin">
+      <section class="panel" aria-labelledby="offer-title">
+        <h2 id="offer-title">{t('offer.title')}</h2>
+        <p>{t('offer.intro', { name: offered.member.name, member: memberId, userRole: offered.identity.userRole })}</p>
+        <div class="buttons">
+          <button type="button" onClick={() => void accept()} disabled={busy} aria-busy={busy}>
+            {t('offer.accept')}
+          </button>
+          <button type="button" class="secondary" onClick={leave}>
+            {t('offer.decline')}
+          </button>
+        </div>
+        {feedback}
+      </section>
+    </main>
+  );
+}
+
 /** The signed-in console; `error` is why /me failed (then `retry` asks again). */
 function Shell({ error, retry }: { error: unknown; retry: () => void }) {
   const who = me.value;
@@ -125,6 +160,7 @@ function Shell({ error, retry }: { error: unknown; retry: () => void }) {
     route('/console');
   };
   if (!who) {
+    if (offer.value) return <OfferPanel offered={offer.value} accepted={retry} leave={leave} />;
     if (error === undefined) return <p class="muted">{t('app.loading')}</p>;
     // Who the token is could not be read (the gateway down, the network): the user may ask again, or leave.
     return (
@@ -197,6 +233,7 @@ function App() {
     if (signedIn.value && !me.value) loadWho();
     if (!signedIn.value) {
       me.value = undefined;
+      offer.value = undefined;
       setError(undefined);
     }
   }, [signedIn.value]);

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { Page, Route } from 'playwright-core';
 import type { Locator } from 'playwright-core';
-import { BANK, CORE, SUPPLIER1, SUPPLIER2, type Label } from '../http/harness';
+import { BANK, CORE, SUPPLIER1, SUPPLIER2, SUPPLIER3, type Label } from '../http/harness';
+import { csrFor } from '../support/certs';
 import { consoleRigHooks } from './browser';
 import { AuditorPage, BankPage, CorePage, en, SignInPage, SupplierPage } from './pages';
 
@@ -274,6 +275,51 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
       await page.getByRole('button', { name: en('app.signOut') }).click();
       await page.getByRole('heading', { name: en('signin.title') }).waitFor();
       expect(await page.evaluate("sessionStorage.getItem('scf.token')")).to.equal(null);
+    });
+
+    it("an identity its member's ADMIN bound is shown who offers it, and acts for that member once it accepts", async () => {
+      const withToken = async <T = any>(token: string, method: string, path: string, body?: unknown): Promise<T> => {
+        const res = await fetch(`${rig().base}${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        const answer = await res.json();
+        if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(answer)}`);
+        return answer as T;
+      };
+      const issue = async (memberId: string, userRole: string) =>
+        call<{ token: string; credential: { identityId: string } }>('operator-admin', 'POST', `/members/${memberId}/credentials`, { csr: (await csrFor()).pem, userRole });
+      // supplier2's ADMIN, and two identities with tokens that the operator issued for supplier3 and unbound again.
+      const admin = await issue(SUPPLIER2(), 'ADMIN');
+      const offered = async () => {
+        const clerk = await issue(SUPPLIER3(), 'MAKER');
+        const identity = { mspId: 'PlatformMSP', identityId: clerk.credential.identityId };
+        await call('operator-admin', 'POST', `/members/${SUPPLIER3()}/identities/unbind`, identity);
+        const bound = await withToken<{ pendingAcceptance?: boolean }>(admin.token, 'POST', `/members/${SUPPLIER2()}/identities`, { ...identity, userRole: 'MAKER' });
+        expect(bound.pendingAcceptance).to.equal(true);
+        return clerk.token;
+      };
+      const supplier2 = await call<{ name: string }>('operator-admin', 'GET', `/members/${SUPPLIER2()}`);
+      const offerPanel = (page: Page) => page.getByRole('region', { name: en('offer.title') });
+
+      const { page } = await rig().open();
+      const accepting = await offered();
+      await new SignInPage(page).withToken(accepting);
+      await offerPanel(page).getByText(en('offer.intro', { name: supplier2.name, member: SUPPLIER2(), userRole: 'MAKER' })).waitFor();
+      expect(await new SignInPage(page).nav.count(), 'no view before it accepts').to.equal(0);
+      await offerPanel(page).getByRole('button', { name: en('offer.accept') }).click();
+      await page.getByRole('heading', { name: en('supplier.title'), level: 2 }).waitFor();
+      expect((await withToken(accepting, 'GET', '/me')).member.id).to.equal(SUPPLIER2());
+
+      // Declined: signed out, the token forgotten, the binding still only offered.
+      const declining = await offered();
+      await page.getByRole('button', { name: en('app.signOut') }).click();
+      await new SignInPage(page).withToken(declining);
+      await offerPanel(page).getByRole('button', { name: en('offer.decline') }).click();
+      await page.getByRole('heading', { name: en('signin.title') }).waitFor();
+      expect(await page.evaluate("sessionStorage.getItem('scf.token')")).to.equal(null);
+      expect((await withToken(declining, 'GET', '/me/offer')).member.id).to.equal(SUPPLIER2());
     });
 
     it('a token refused mid-session brings the user back to sign-in with the reason', async () => {

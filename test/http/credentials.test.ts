@@ -5,7 +5,7 @@ import { randomInt, webcrypto } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { withCheckChar } from '../../chaincode/src/domain/uscc';
-import { makeIdentity } from '../support/certs';
+import { csrFor, makeIdentity } from '../support/certs';
 import { CORE, expectProblem, freshInvoice, isoDate, startGateway, type TestGateway } from './harness';
 import { SseClient } from './sse-client';
 
@@ -24,17 +24,6 @@ const ON_FABRIC = process.env.SCF_TEST_LEDGER === 'fabric' || process.env.SCF_TE
 const CONNECTOR = process.env.SCF_TEST_LEDGER ?? 'embedded';
 
 const newMemberId = () => withCheckChar(`9133010020${String(randomInt(1e7)).padStart(7, '0')}`);
-
-/** A key pair the test (the member) keeps, and a PKCS#10 request signed with it. */
-async function csrFor(cn = 'erp-client'): Promise<{ pem: string; publicKey: x509.PublicKey }> {
-  const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: `CN=${cn}, O=Test Member`,
-    keys: keys as never,
-    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-  });
-  return { pem: csr.toString('pem'), publicKey: csr.publicKey };
-}
 
 /**
  * A client identity from the Platform org's own CA, as an org enrols one: on
@@ -168,6 +157,9 @@ describe(`HTTP: credentials, members who can sign in (${CONNECTOR})`, () => {
       expect(clerk.body.credential.createdBy.memberId).to.equal(memberId);
       const me = await gw.http.get('/me').set('Authorization', bearer(clerk.body.token));
       expect(me.body.identity).to.include({ memberId, userRole: 'MAKER', createdBy: memberId });
+      // The ADMIN's binding is an offer; this identity is new, made from the CSR, and the gateway accepted it as it.
+      expect(me.body.identity).not.to.have.property('pendingAcceptance');
+      expect(me.body.identity.acceptedAt).to.be.a('string');
 
       const other = await registerMember();
       const { pem } = await csrFor();
@@ -209,6 +201,41 @@ describe(`HTTP: credentials, members who can sign in (${CONNECTOR})`, () => {
       const own = await rotate(admin.credential.id, bearer(admin.token));
       expect(own.status).to.equal(200);
       expect((await rotate(checker.credential.id, operator)).status).to.equal(200);
+    });
+
+    it("makes an identity its member's ADMIN binds act as nobody until it accepts (POST …/identities/accept), naming the member", async () => {
+      const memberId = await registerMember();
+      const operator = gw.auth('operator-admin');
+      const admin = (await issue(memberId, { csr: (await csrFor('admin')).pem, userRole: 'ADMIN' }, operator)).body;
+      // An identity with a token that is bound to nobody: the operator issued it elsewhere and unbound it.
+      const elsewhere = await registerMember();
+      const clerk = (await issue(elsewhere, { csr: (await csrFor('clerk')).pem, userRole: 'MAKER' }, operator)).body;
+      const identity = { mspId: 'PlatformMSP', identityId: clerk.credential.identityId };
+      expect((await gw.http.post(`/members/${elsewhere}/identities/unbind`).set('Authorization', operator).send(identity)).status).to.equal(200);
+
+      const offered = await gw.http.post(`/members/${memberId}/identities`).set('Authorization', bearer(admin.token)).send({ ...identity, userRole: 'MAKER' });
+      expect(offered.status, JSON.stringify(offered.body)).to.equal(201);
+      expect(offered.body).to.include({ memberId, pendingAcceptance: true });
+      const accept = (id: string, body: object = {}) => gw.http.post(`/members/${id}/identities/accept`).set('Authorization', bearer(clerk.token)).send(body);
+      const height = await gw.ledger.height();
+      const me = await gw.http.get('/me').set('Authorization', bearer(clerk.token));
+      expectProblem(me, 403, 'FORBIDDEN');
+      expect(me.body.detail).to.contain(`offered to member ${memberId}`).and.contain('/identities/accept');
+      const offer = await gw.http.get('/me/offer').set('Authorization', bearer(clerk.token));
+      expect(offer.status, JSON.stringify(offer.body)).to.equal(200);
+      expect(offer.body.member).to.include({ id: memberId, name: 'Suzhou Signing Supplier', status: 'ACTIVE' });
+      expect(offer.body.identity).to.include({ userRole: 'MAKER', pendingAcceptance: true });
+      expectProblem(await accept(elsewhere), 404, 'NOT_FOUND');
+      expectProblem(await accept(memberId, { memberId }), 400, 'VALIDATION_FAILED');
+      expect(await gw.ledger.height()).to.equal(height);
+
+      const accepted = await accept(memberId);
+      expect(accepted.status, JSON.stringify(accepted.body)).to.equal(200);
+      expect(accepted.headers['transaction-id']).to.match(/^[0-9a-f]{64}$/);
+      expect(accepted.body).to.include({ memberId, userRole: 'MAKER' }).and.not.to.have.property('pendingAcceptance');
+      expect((await gw.http.get('/me').set('Authorization', bearer(clerk.token))).body.member.id).to.equal(memberId);
+      expectProblem(await gw.http.get('/me/offer').set('Authorization', bearer(clerk.token)), 404, 'NOT_FOUND');
+      expectProblem(await accept(memberId), 409, 'INVALID_STATE');
     });
 
     it("refuses an unbound credential's token everywhere (403), and lists it as unbound", async () => {
@@ -336,14 +363,19 @@ describe(`HTTP: credentials, members who can sign in (${CONNECTOR})`, () => {
         .send({ mspId: 'PlatformMSP', certificate: enrolled.certificatePem, userRole: 'ADMIN' });
       expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
       const path = gw.ledger.runtime.profilePath as string;
-      const folder = join(dirname(path), 'users', `erp-${memberId}`);
-      await mkdir(folder, { recursive: true });
-      await writeFile(join(folder, 'cert.pem'), enrolled.certificatePem);
-      await writeFile(join(folder, 'key.pem'), enrolled.privateKeyPem, { mode: 0o600 });
-      const token = `enrolled-${memberId}-token`;
-      const profile = JSON.parse(await readFile(path, 'utf8')) as { identities: object[] };
-      profile.identities.push({ label: `erp-${memberId}`, token, mspId: 'PlatformMSP', certificate: `users/erp-${memberId}/cert.pem`, privateKey: `users/erp-${memberId}/key.pem` });
-      await writeFile(path, JSON.stringify(profile, null, 2));
+      /** Adds an enrolled identity's certificate, key and token to the gateway's profile (not yet re-read). */
+      const addToProfile = async (label: string, identity: { certificatePem: string; privateKeyPem: string }): Promise<string> => {
+        const folder = join(dirname(path), 'users', label);
+        await mkdir(folder, { recursive: true });
+        await writeFile(join(folder, 'cert.pem'), identity.certificatePem);
+        await writeFile(join(folder, 'key.pem'), identity.privateKeyPem, { mode: 0o600 });
+        const token = `enrolled-${label}-token`;
+        const profile = JSON.parse(await readFile(path, 'utf8')) as { identities: object[] };
+        profile.identities.push({ label, token, mspId: 'PlatformMSP', certificate: `users/${label}/cert.pem`, privateKey: `users/${label}/key.pem` });
+        await writeFile(path, JSON.stringify(profile, null, 2));
+        return token;
+      };
+      const token = await addToProfile(`erp-${memberId}`, enrolled);
       expectProblem(await gw.http.get('/me').set('Authorization', bearer(token)), 401, 'UNAUTHENTICATED');
       expect(gw.ledger.runtime.reload?.()).to.deep.equal({ added: [`erp-${memberId}`], removed: [] });
       const me = await gw.http.get('/me').set('Authorization', bearer(token));
@@ -353,6 +385,22 @@ describe(`HTTP: credentials, members who can sign in (${CONNECTOR})`, () => {
       const write = await gw.http.post(`/members/${memberId}/dual-control`).set('Authorization', bearer(token)).send({ threshold: '100000000' });
       expect(write.status, JSON.stringify(write.body)).to.equal(200);
       expect(write.body).to.include({ id: memberId, dualControlThreshold: '100000000', updatedBy: memberId });
+
+      // That ADMIN binds a clerk the org enrolled: an offer, which the clerk accepts signing with its own key.
+      const clerk = await enrolWithOrgCa(`clerk-${memberId}`);
+      const offered = await gw.http.post(`/members/${memberId}/identities`).set('Authorization', bearer(token)).send({ mspId: 'PlatformMSP', certificate: clerk.certificatePem, userRole: 'MAKER' });
+      expect(offered.status, JSON.stringify(offered.body)).to.equal(201);
+      expect(offered.body).to.include({ memberId, pendingAcceptance: true });
+      const clerkToken = await addToProfile(`clerk-${memberId}`, clerk);
+      expect(gw.ledger.runtime.reload?.()).to.deep.equal({ added: [`clerk-${memberId}`], removed: [] });
+      const refused = await gw.http.get('/me').set('Authorization', bearer(clerkToken));
+      expectProblem(refused, 403, 'FORBIDDEN');
+      expect(refused.body.detail).to.contain(`offered to member ${memberId}`);
+      expect((await gw.http.get('/me/offer').set('Authorization', bearer(clerkToken))).body.member.id).to.equal(memberId);
+      const accepted = await gw.http.post(`/members/${memberId}/identities/accept`).set('Authorization', bearer(clerkToken));
+      expect(accepted.status, JSON.stringify(accepted.body)).to.equal(200);
+      expect(accepted.body).to.include({ memberId, userRole: 'MAKER' }).and.not.to.have.property('pendingAcceptance');
+      expect((await gw.http.get('/me').set('Authorization', bearer(clerkToken))).body.member.id).to.equal(memberId);
     });
 
     it(`refuses to issue on ${CONNECTOR} with 409 INVALID_STATE naming the org's own CA, writing nothing`, async () => {

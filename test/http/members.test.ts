@@ -143,6 +143,16 @@ describe('HTTP: members and identities', () => {
       expect(res.body.roles).to.deep.equal(['BANK']);
     });
 
+    it("shows a member's dual-control threshold to itself, the operator and auditors, not to a counterparty", async () => {
+      const read = async (label: Parameters<TestGateway['auth']>[0]) => (await gw.http.get(`/members/${member('bank')}`).set('Authorization', gw.auth(label))).body;
+      for (const label of ['bank-maker', 'operator-admin', 'auditor'] as const) expect(await read(label), label).to.have.property('dualControlThreshold');
+      for (const label of ['supplier3', 'core-maker'] as const) {
+        const seen = await read(label);
+        expect(seen, label).to.include({ id: member('bank'), status: 'ACTIVE' });
+        expect(seen, label).not.to.have.any.keys('dualControlThreshold', 'statusReason');
+      }
+    });
+
     it('answers 404 for a valid but unregistered id', async () => {
       expectProblem(await gw.http.get(`/members/${withCheckChar('91500000999999999')}`).set('Authorization', gw.auth('auditor')), 404, 'NOT_FOUND');
     });

@@ -94,3 +94,10 @@ export async function makeIdentity(mspId: string, commonName: string, ou = 'clie
     privateKeyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'),
   };
 }
+
+/** A key pair the test (the member) keeps, and a PKCS#10 request signed with it. */
+export async function csrFor(cn = 'erp-client'): Promise<{ pem: string; publicKey: x509.PublicKey }> {
+  const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${cn}, O=Test Member`, keys, signingAlgorithm: SIGNING });
+  return { pem: csr.toString('pem'), publicKey: csr.publicKey };
+}

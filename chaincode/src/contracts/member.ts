@@ -3,6 +3,8 @@ import { setDualControlThreshold } from '../domain/controls';
 import { DomainError } from '../domain/errors';
 import { EVENTS, type EventName } from '../domain/events';
 import {
+  acceptBinding,
+  assertBoundTo,
   assertMayBindIdentity,
   assertMayListMembers,
   assertMayUnbind,
@@ -10,16 +12,20 @@ import {
   assertRole,
   bindIdentity,
   bootstrapOperator,
+  memberAsSeenBy,
   reinstateMember,
   registerMember,
   suspendMember,
 } from '../domain/members';
-import type { IdentityBinding, Member } from '../domain/types';
-import { boundActor, callerOf } from '../ledger/identity';
+import type { BindingOffer, IdentityBinding, Member } from '../domain/types';
+import { bindingRef, boundActor, callerOf, resolveActor } from '../ledger/identity';
+import { assertNotFrozen } from '../ledger/freezes';
 import { DEFAULT_PAGE_SIZE, Store } from '../ledger/store';
 import { IdentitySpec, MemberSpec } from '../ledger/specs';
+import { marshalString } from '../ledger/codec';
 import { ScfContract, parseCommand, txInfoOf } from './base';
 import {
+  AcceptBindingCommand,
   BindIdentityCommand,
   DualControlCommand,
   BootstrapCommand,
@@ -128,6 +134,39 @@ export class MemberContract extends ScfContract {
     });
   }
 
+  /**
+   * The caller accepts the binding its member's ADMIN offered it
+   * (acceptBinding). Not through mutate: an offered identity is nobody's
+   * actor until this commits. Check order as everywhere: the caller (an
+   * identity with no binding at all is FORBIDDEN), the command, then the
+   * binding's member (NOT_FOUND for any other, before the requestId lookup,
+   * so no identity probes another member's requests through it).
+   */
+  @Transaction()
+  async AcceptBinding(ctx: Context, command: string): Promise<string> {
+    const store = new Store(ctx.stub);
+    const binding = await store.get<IdentityBinding>(...bindingRef(ctx));
+    // One in force is an actor like any: an auditor never writes, whatever it sends.
+    if (!binding?.pendingAcceptance) assertNotAuditor(await resolveActor(store, ctx));
+    const cmd = parseCommand(AcceptBindingCommand, command);
+    const tx = { ...txInfoOf(ctx), actor: cmd.memberId };
+    assertBoundTo(binding, cmd.memberId);
+    return this.once(ctx, store, cmd.memberId, 'member:AcceptBinding', cmd, async () => {
+      const member = await store.get<Member>(MemberSpec.type, [cmd.memberId]);
+      const accepted = acceptBinding(binding, cmd.memberId, member, tx);
+      await assertNotFrozen(store, [{ type: 'MEMBER', id: cmd.memberId }], { own: true });
+      await store.save(IdentitySpec, binding, accepted);
+      return {
+        result: accepted,
+        event: {
+          name: EVENTS.IdentityBindingAccepted,
+          ids: { memberId: accepted.memberId, identityId: accepted.identityId },
+          changes: { mspId: accepted.mspId, userRole: accepted.userRole },
+        },
+      };
+    });
+  }
+
   /** Removes an identity's binding (assertMayUnbind): from then on it is refused everywhere, as an unbound identity. */
   @Transaction()
   async UnbindIdentity(ctx: Context, command: string): Promise<string> {
@@ -166,13 +205,13 @@ export class MemberContract extends ScfContract {
     });
   }
 
-  /** Any bound identity may read the member directory (counterparties must be checkable). */
+  /** Any bound identity may read the member directory (counterparties must be checkable), as memberAsSeenBy shows it. */
   @Transaction(false)
   async Get(ctx: Context, command: string): Promise<string> {
-    return this.query(ctx, command, MemberById, async ({ store }, cmd) => {
+    return this.query(ctx, command, MemberById, async ({ store, actor }, cmd) => {
       const member = await store.get<Member>(MemberSpec.type, [cmd.id]);
       if (!member) throw new DomainError('NOT_FOUND', `member ${cmd.id} not found`);
-      return member;
+      return memberAsSeenBy(actor, member);
     });
   }
 
@@ -188,6 +227,23 @@ export class MemberContract extends ScfContract {
       const wanted = (m: Member) => (q.role === undefined || m.roles.includes(q.role)) && (q.status === undefined || m.status === q.status);
       return store.scan(MemberSpec, { records: true, prefix: { index: MemberSpec.type, attrs: [] } }, q.pageSize ?? DEFAULT_PAGE_SIZE, q.bookmark, wanted);
     });
+  }
+
+  /**
+   * The binding offered to the caller and the member that offers it (id,
+   * name, roles, status), for the identity to see before it accepts
+   * (AcceptBinding); NOT_FOUND when nothing is offered to it (unbound, or
+   * its binding in force). The one thing an offered identity reads.
+   */
+  @Transaction(false)
+  async Offer(ctx: Context, command: string): Promise<string> {
+    parseCommand(Empty, command);
+    const store = new Store(ctx.stub);
+    const binding = await store.get<IdentityBinding>(...bindingRef(ctx));
+    const member = binding?.pendingAcceptance ? await store.get<Member>(MemberSpec.type, [binding.memberId]) : undefined;
+    if (!binding || !member) throw new DomainError('NOT_FOUND', 'no binding is offered to this identity');
+    const offer: BindingOffer = { identity: binding, member: { id: member.id, name: member.name, roles: member.roles, status: member.status } };
+    return marshalString(offer);
   }
 
   @Transaction(false)

@@ -63,6 +63,7 @@ export const BindIdentityCommand = z.strictObject({
   userRole,
   ...rid,
 });
+export const AcceptBindingCommand = z.strictObject({ memberId, ...rid });
 export const UnbindIdentityCommand = z.strictObject({
   memberId,
   mspId,

@@ -9,6 +9,7 @@ export const EVENTS = {
   MemberReinstated: 'MemberReinstated',
   IdentityBound: 'IdentityBound',
   IdentityUnbound: 'IdentityUnbound',
+  IdentityBindingAccepted: 'IdentityBindingAccepted',
   MemberDualControlSet: 'MemberDualControlSet',
   ReceivableRegistered: 'ReceivableRegistered',
   ReceivableConfirmed: 'ReceivableConfirmed',

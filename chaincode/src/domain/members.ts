@@ -126,6 +126,10 @@ export function reinstateMember(m: Member, tx: TxInfo): Member {
  * - An identity is bound to exactly one member: an existing binding to another
  *   member, or an identical one, is ALREADY_EXISTS; an existing binding to the
  *   same member with another user role is changed to the new role.
+ * - A new binding made by the member's own ADMIN is an offer
+ *   (`pendingAcceptance`): the identity acts as nobody until it accepts it
+ *   (acceptBinding). One made by an ADMIN of the operator, or the
+ *   Bootstrap's, is in force at once.
  * The caller must be allowed by assertMayBindIdentity (an active OPERATOR, or
  * the member's own ADMIN for a MAKER), or be the Bootstrap itself. `by` is
  * the caller, kept as the binding's `boundBy` when the identity is new; a
@@ -152,7 +156,8 @@ export function bindIdentity(
     if (existing.memberId !== memberId) {
       // Which member holds an identity is the operator's to know, not a prober's.
       const whose = by !== 'itself' && hasRole(by, 'OPERATOR') ? `member ${existing.memberId}` : 'another member';
-      throw new DomainError('ALREADY_EXISTS', `identity ${mspId}/${identityId} is already bound to ${whose}`);
+      const how = existing.pendingAcceptance ? 'offered' : 'bound';
+      throw new DomainError('ALREADY_EXISTS', `identity ${mspId}/${identityId} is already ${how} to ${whose}`);
     }
     if (existing.userRole === userRole) {
       throw new DomainError('ALREADY_EXISTS', `identity ${mspId}/${identityId} is already bound to member ${memberId} as ${userRole}`);
@@ -162,7 +167,39 @@ export function bindIdentity(
   const boundBy = by === 'itself'
     ? { mspId, identityId, memberId }
     : { mspId: by.identity.mspId, identityId: by.identity.identityId, memberId: by.member.id };
-  return { docType: 'identity', mspId, identityId, memberId, userRole, boundBy, ...newMeta(tx) };
+  const binding: IdentityBinding = { docType: 'identity', mspId, identityId, memberId, userRole, boundBy, ...newMeta(tx) };
+  return by === 'itself' || isOperatorAdmin(by) ? binding : { ...binding, pendingAcceptance: true };
+}
+
+/**
+ * The identity accepts the binding its member's ADMIN offered it
+ * (member:AcceptBinding), naming the member, so that nobody is made to act
+ * for a member it did not choose. Only the identity itself can: the caller
+ * is the binding. NOT_FOUND when the caller has no binding or one to another
+ * member (it learns nothing of `memberId`), INVALID_STATE when there is
+ * nothing to accept (already in force) or the member is not ACTIVE.
+ */
+export function acceptBinding(binding: IdentityBinding | undefined, memberId: string, member: Member | undefined, tx: TxInfo): IdentityBinding {
+  assertBoundTo(binding, memberId);
+  if (!member) throw new DomainError('NOT_FOUND', `member ${memberId} not found`);
+  if (!binding.pendingAcceptance) throw new DomainError('INVALID_STATE', `this identity's binding to member ${memberId} is already in force`);
+  if (member.status !== 'ACTIVE') throw new DomainError('INVALID_STATE', `member ${memberId} is ${member.status}: cannot accept identities`);
+  const { pendingAcceptance: _accepted, ...rest } = binding;
+  return { ...touch(rest, tx), acceptedAt: tx.now };
+}
+
+/** The caller's binding is to `memberId` (offered or in force); NOT_FOUND otherwise, naming nothing else. */
+export function assertBoundTo(binding: IdentityBinding | undefined, memberId: string): asserts binding is IdentityBinding {
+  if (binding?.memberId !== memberId) throw new DomainError('NOT_FOUND', `this identity has no binding to member ${memberId}`);
+}
+
+/** The error for a caller whose binding is offered and not yet accepted: it acts as nobody. */
+export function offerNotAccepted(binding: IdentityBinding): DomainError {
+  return new DomainError(
+    'FORBIDDEN',
+    `identity ${binding.identityId} of ${binding.mspId} is offered to member ${binding.memberId} as ${binding.userRole} ` +
+      `and has not accepted it: it acts as nobody until it accepts (member:AcceptBinding, POST /members/${binding.memberId}/identities/accept)`,
+  );
 }
 
 /**
@@ -268,7 +305,7 @@ export function assertOperator(actor: Actor): void {
  */
 export function assertMayBindIdentity(actor: Actor, memberId: string, userRole?: string): void {
   assertActive(actor);
-  if (hasRole(actor, 'OPERATOR') && actor.identity.userRole === 'ADMIN') return;
+  if (isOperatorAdmin(actor)) return;
   if (actor.member.id === memberId && actor.identity.userRole === 'ADMIN') {
     if (userRole === undefined || userRole === 'MAKER') return;
     throw new DomainError(
@@ -284,9 +321,27 @@ export function assertMayBindIdentity(actor: Actor, memberId: string, userRole?:
   );
 }
 
+/** An ADMIN identity of the OPERATOR: binds any identity to any member, at once. */
+function isOperatorAdmin(actor: Actor): boolean {
+  return hasRole(actor, 'OPERATOR') && actor.identity.userRole === 'ADMIN';
+}
+
 /** AUDITOR and OPERATOR read everything. */
 export function isReader(actor: Actor): boolean {
   return hasRole(actor, 'AUDITOR') || hasRole(actor, 'OPERATOR');
+}
+
+/**
+ * A member as the caller may read it (member:Get). Any member checks a
+ * counterparty: its name, MSP, roles and whether it is ACTIVE. Why it was
+ * suspended and its dual-control threshold are its own business and the
+ * platform's: the member itself, the operator and auditors see them, others
+ * get the record without them.
+ */
+export function memberAsSeenBy(actor: Actor, member: Member): Member {
+  if (actor.member.id === member.id || isReader(actor)) return member;
+  const { statusReason: _reason, dualControlThreshold: _threshold, ...seen } = member;
+  return seen;
 }
 
 /**

@@ -65,7 +65,24 @@ export type IdentityBinding = {
    * existed.
    */
   boundBy?: IdentityRef & { memberId: string };
+  /**
+   * Present (true) on a binding a member's own ADMIN made and the identity
+   * has not accepted yet (acceptBinding): it acts as nobody until it does.
+   * The binder proves nothing about who holds the identity's key, and a
+   * member's ADMIN must not be able to take an identity of a shared MSP that
+   * another member, or the operator, means to bind. Bindings by the operator,
+   * which vets whom it binds, take effect at once, as before.
+   */
+  pendingAcceptance?: true;
+  /** When the identity accepted the binding (member:AcceptBinding). */
+  acceptedAt?: string;
 } & Meta;
+
+/** What member:Offer answers an identity whose binding awaits its acceptance: the binding, and who offers it. */
+export interface BindingOffer {
+  identity: IdentityBinding;
+  member: Pick<Member, 'id' | 'name' | 'roles' | 'status'>;
+}
 
 /** A Fabric identity by name: its MSP and `getID()`. */
 export interface IdentityRef {

@@ -1,5 +1,6 @@
 import type { Context } from 'fabric-contract-api';
 import { DomainError } from '../domain/errors';
+import { offerNotAccepted } from '../domain/members';
 import type { Actor, IdentityBinding, Member } from '../domain/types';
 import { RecordType } from './keys';
 import type { RecordRef, Store } from './store';
@@ -34,6 +35,8 @@ export function bindingRef(ctx: Context): RecordRef {
 export async function resolveActor(store: Store, ctx: Context, along?: ReadAlong): Promise<Actor> {
   const actor = await boundActor(store, ctx, along);
   if (!actor) {
+    const offered = await store.get<IdentityBinding>(...bindingRef(ctx)); // read again only on the way to an error
+    if (offered) throw offerNotAccepted(offered);
     const { mspId, identityId } = callerOf(ctx);
     throw new DomainError('FORBIDDEN', `identity ${identityId} of ${mspId} is not bound to any member`);
   }
@@ -42,7 +45,8 @@ export async function resolveActor(store: Store, ctx: Context, along?: ReadAlong
 
 /**
  * The caller as resolveActor finds it, or undefined when its identity is
- * bound to no member. The member can be read only once the binding names
+ * bound to no member, or only offered to one (pendingAcceptance: it acts as
+ * nobody until it accepts). The member can be read only once the binding names
  * it, so these are two reads one after the other; `along` lets each carry
  * what the transaction reads next, so that a transaction's reads take two
  * messages to the peer instead of three.
@@ -51,7 +55,7 @@ export async function boundActor(store: Store, ctx: Context, along?: ReadAlong):
   const binding = bindingRef(ctx);
   if (along?.withBinding) await store.readAheadOf([binding, ...along.withBinding]);
   const identity = await store.get<IdentityBinding>(...binding);
-  if (!identity) return undefined;
+  if (!identity || identity.pendingAcceptance) return undefined;
   if (along?.withMember) await store.readAheadOf([[RecordType.MEMBER, [identity.memberId]], ...along.withMember(identity.memberId)]);
   const member = await store.get<Member>(RecordType.MEMBER, [identity.memberId]);
   if (!member) {

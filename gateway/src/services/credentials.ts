@@ -117,6 +117,14 @@ export class CredentialService {
       identityId,
       userRole: input.userRole,
     });
+    // A binding by the member's own ADMIN is an offer its identity accepts
+    // before it acts (member:AcceptBinding), so that nobody binds an identity
+    // whose key it does not hold. This identity was made this instant from
+    // the requester's CSR and nobody else can hold it, so the gateway accepts
+    // as it, as it will act for its token.
+    if (bound.value.pendingAcceptance) {
+      await this.calls.write({ principal: { label: id, identity: { mspId: member.mspId, certificate } } }, 'member:AcceptBinding', { memberId: member.id });
+    }
     const { credential, token } = await conflicts(() => store.issue({
       id,
       memberId: member.id,

@@ -1,4 +1,4 @@
-import type { IdentityBinding, Member, MemberStatus, Role, UserRole } from '../../../chaincode/src/domain/types';
+import type { BindingOffer, IdentityBinding, Member, MemberStatus, Role, UserRole } from '../../../chaincode/src/domain/types';
 import { identityIdOf } from '../ledger/identity-id';
 import type { CallContext, LedgerCalls, Page, Written } from './calls';
 
@@ -62,6 +62,16 @@ export class MemberService {
 
   bindIdentity(ctx: CallContext, memberId: string, input: BindIdentityInput): Promise<Written<IdentityBinding>> {
     return this.calls.write(ctx, 'member:BindIdentity', { memberId, mspId: input.mspId, identityId: identityIdFrom(input), userRole: input.userRole });
+  }
+
+  /** The binding offered to the caller, and who offers it (member:Offer): 404 when none. */
+  offer(ctx: CallContext): Promise<BindingOffer> {
+    return this.calls.read(ctx, 'member:Offer', {});
+  }
+
+  /** The caller accepts the binding to `memberId` its ADMIN offered it (member:AcceptBinding). */
+  acceptBinding(ctx: CallContext, memberId: string): Promise<Written<IdentityBinding>> {
+    return this.calls.write(ctx, 'member:AcceptBinding', { memberId });
   }
 
   unbindIdentity(ctx: CallContext, memberId: string, input: UnbindIdentityInput): Promise<Written<UnboundIdentity>> {

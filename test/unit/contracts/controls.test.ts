@@ -62,6 +62,8 @@ describe('dual control (双人授权)', () => {
     const bindAs = async (by: Awaited<ReturnType<typeof makeIdentity>>, cn: string, userRole: string) => {
       const identity = await makeIdentity('CoreMSP', cn);
       await w.h.submit(by, 'member:BindIdentity', { memberId: IDS.core, mspId: 'CoreMSP', identityId: clientIdOf(identity), userRole });
+      // The core's own ADMIN offers; the identity accepts before it acts.
+      if (by !== w.as.operator) await w.h.submit(identity, 'member:AcceptBinding', { memberId: IDS.core });
       return identity;
     };
     beforeEach(async () => {

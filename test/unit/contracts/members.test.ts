@@ -74,7 +74,8 @@ describe('member contract', () => {
     await w.h.submit(w.as.operator, 'member:BindIdentity', { memberId: IDS.tier1, mspId: 'PlatformMSP', identityId: clientIdOf(admin), userRole: 'ADMIN' });
     const clerk = await makeIdentity('PlatformMSP', 'tier1-clerk');
     const bound = await w.h.submit(admin, 'member:BindIdentity', { memberId: IDS.tier1, mspId: 'PlatformMSP', identityId: clientIdOf(clerk), userRole: 'MAKER' });
-    expect(bound).to.include({ memberId: IDS.tier1, userRole: 'MAKER', createdBy: IDS.tier1 });
+    expect(bound).to.include({ memberId: IDS.tier1, userRole: 'MAKER', createdBy: IDS.tier1, pendingAcceptance: true });
+    await w.h.submit(clerk, 'member:AcceptBinding', { memberId: IDS.tier1 });
     expect((await w.h.evaluate(clerk, 'member:WhoAmI', {})).member.id).to.equal(IDS.tier1);
 
     const stranger = await makeIdentity('PlatformMSP', 'stranger');
@@ -99,6 +100,89 @@ describe('member contract', () => {
     expect(await w.h.ws.height()).to.equal(afterAuditor);
     expect(afterAuditor).to.equal(height + 1);
     expect(await w.h.committed('IDENTITY', ['PlatformMSP', clientIdOf(stranger)])).to.equal(undefined);
+  });
+
+  describe("a member's ADMIN offers a binding; the identity accepts it", () => {
+    let admin: Awaited<ReturnType<typeof makeIdentity>>;
+    let clerk: Awaited<ReturnType<typeof makeIdentity>>;
+    const offer = () => w.h.submit(admin, 'member:BindIdentity', { memberId: IDS.tier1, mspId: 'PlatformMSP', identityId: clientIdOf(clerk), userRole: 'MAKER' });
+    beforeEach(async () => {
+      admin = await makeIdentity('PlatformMSP', 'tier1-admin-offer');
+      await w.h.submit(w.as.operator, 'member:BindIdentity', { memberId: IDS.tier1, mspId: 'PlatformMSP', identityId: clientIdOf(admin), userRole: 'ADMIN' });
+      clerk = await makeIdentity('PlatformMSP', 'meant-for-someone');
+    });
+
+    it('acts as nobody until it accepts, naming the member; then it is the MAKER, once', async () => {
+      const root = await rootVoucher(w, yuan(1000), 'offer');
+      await rejects(w.h.evaluate(clerk, 'member:Offer', {}), 'NOT_FOUND');
+      await offer();
+      const offered = await w.h.evaluate(clerk, 'member:Offer', {});
+      expect(offered.member).to.deep.equal({ id: IDS.tier1, name: offered.member.name, roles: ['SUPPLIER'], status: 'ACTIVE' });
+      expect(offered.identity).to.include({ memberId: IDS.tier1, userRole: 'MAKER', pendingAcceptance: true });
+      await rejects(w.h.evaluate(clerk, 'member:Offer', { memberId: IDS.tier1 }), 'VALIDATION_FAILED');
+      const height = await w.h.ws.height();
+      const refused = await rejects(w.h.evaluate(clerk, 'member:WhoAmI', {}), 'FORBIDDEN');
+      expect(refused.message).to.contain(`offered to member ${IDS.tier1} as MAKER`).and.contain('/identities/accept');
+      await rejects(w.h.submit(clerk, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(1000) }), 'FORBIDDEN');
+      await rejects(w.h.evaluate(clerk, 'voucher:Get', { id: root.id }), 'FORBIDDEN');
+      // Only the member it was offered: another is NOT_FOUND, naming nothing.
+      const other = await rejects(w.h.submit(clerk, 'member:AcceptBinding', { memberId: IDS.tier2 }), 'NOT_FOUND');
+      expect(other.message).not.to.contain(IDS.tier1);
+      await rejects(w.h.submit(clerk, 'member:AcceptBinding', {}), 'VALIDATION_FAILED');
+      await rejects(w.h.submit(clerk, 'member:AcceptBinding', { memberId: IDS.tier1, extra: 1 }), 'VALIDATION_FAILED');
+      expect(await w.h.ws.height()).to.equal(height);
+      expect(await w.h.committed('IDENTITY', ['PlatformMSP', clientIdOf(clerk)])).to.include({ pendingAcceptance: true });
+
+      const tx = await w.h.endorse(clerk, 'member:AcceptBinding', { memberId: IDS.tier1 });
+      expect(tx.event?.name).to.equal('IdentityBindingAccepted');
+      await w.h.commit([tx]);
+      const accepted = JSON.parse(tx.result);
+      expect(accepted).to.include({ memberId: IDS.tier1, userRole: 'MAKER' }).and.not.to.have.property('pendingAcceptance');
+      expect(accepted.acceptedAt).to.be.a('string');
+      expect(accepted.boundBy).to.deep.equal({ mspId: 'PlatformMSP', identityId: clientIdOf(admin), memberId: IDS.tier1 });
+      expect((await w.h.evaluate(clerk, 'member:WhoAmI', {})).member.id).to.equal(IDS.tier1);
+      await rejects(w.h.evaluate(clerk, 'member:Offer', {}), 'NOT_FOUND');
+      await w.h.submit(clerk, 'voucher:Transfer', { id: root.id, to: IDS.tier2, amount: yuan(1000) });
+      const after = await w.h.ws.height();
+      await rejects(w.h.submit(clerk, 'member:AcceptBinding', { memberId: IDS.tier1 }), 'INVALID_STATE');
+      expect(await w.h.ws.height()).to.equal(after);
+    });
+
+    it('keeps an offered identity from the operator until withdrawn; an operator binding is in force at once', async () => {
+      await offer();
+      const taken = await rejects(
+        w.h.submit(w.as.operator, 'member:BindIdentity', { memberId: IDS.tier2, mspId: 'PlatformMSP', identityId: clientIdOf(clerk), userRole: 'MAKER' }),
+        'ALREADY_EXISTS',
+      );
+      expect(taken.message).to.contain(`offered to member ${IDS.tier1}`);
+      // The ADMIN (or the operator) withdraws the offer like any binding.
+      await w.h.submit(admin, 'member:UnbindIdentity', { memberId: IDS.tier1, mspId: 'PlatformMSP', identityId: clientIdOf(clerk) });
+      await rejects(w.h.submit(clerk, 'member:AcceptBinding', { memberId: IDS.tier1 }), 'FORBIDDEN');
+      const bound = await w.h.submit(w.as.operator, 'member:BindIdentity', { memberId: IDS.tier2, mspId: 'PlatformMSP', identityId: clientIdOf(clerk), userRole: 'MAKER' });
+      expect(bound).not.to.have.property('pendingAcceptance');
+      expect((await w.h.evaluate(clerk, 'member:WhoAmI', {})).member.id).to.equal(IDS.tier2);
+      await rejects(w.h.submit(clerk, 'member:AcceptBinding', { memberId: IDS.tier2 }), 'INVALID_STATE');
+    });
+
+    it('is not accepted for a suspended member, and writes nothing', async () => {
+      await offer();
+      await w.h.submit(w.as.operator, 'member:Suspend', { id: IDS.tier1, reason: 'KYC expired' });
+      const height = await w.h.ws.height();
+      await rejects(w.h.submit(clerk, 'member:AcceptBinding', { memberId: IDS.tier1 }), 'INVALID_STATE');
+      expect(await w.h.ws.height()).to.equal(height);
+      await w.h.submit(w.as.operator, 'member:Reinstate', { id: IDS.tier1 });
+      await w.h.submit(clerk, 'member:AcceptBinding', { memberId: IDS.tier1 });
+      expect((await w.h.evaluate(clerk, 'member:WhoAmI', {})).member.id).to.equal(IDS.tier1);
+    });
+
+    it('answers a retried accept with the same requestId with its first result', async () => {
+      await offer();
+      const cmd = { memberId: IDS.tier1, requestId: 'accept-1' };
+      const first = await w.h.submit(clerk, 'member:AcceptBinding', cmd);
+      const again = await w.h.endorse(clerk, 'member:AcceptBinding', cmd);
+      expect(JSON.parse(again.result)).to.deep.equal(first);
+      expect(again.rwset.writes).to.deep.equal([]);
+    });
   });
 
   it('refuses member ids whose check character is wrong', async () => {
@@ -135,7 +219,23 @@ describe('member contract', () => {
 
   it('refuses unbound identities everywhere', async () => {
     await rejects(w.h.evaluate(w.as.outsider, 'member:WhoAmI', {}), 'FORBIDDEN');
+    await rejects(w.h.submit(w.as.outsider, 'member:AcceptBinding', { memberId: IDS.tier1 }), 'FORBIDDEN');
     await rejects(w.h.submit(w.as.outsider, 'member:Register', { id: IDS.tier1, name: 'x', mspId: 'PlatformMSP', roles: ['SUPPLIER'] }), 'FORBIDDEN');
+  });
+
+  it("shows a member's suspension reason and dual-control threshold to itself, the operator and auditors only", async () => {
+    await w.h.submit(w.as.operator, 'member:SetDualControl', { id: IDS.core, threshold: yuan(500_000) });
+    await w.h.submit(w.as.operator, 'member:Suspend', { id: IDS.core, reason: 'fraud investigation' });
+    for (const who of ['operator', 'auditor'] as const) {
+      expect(await w.h.evaluate(w.as[who], 'member:Get', { id: IDS.core })).to.include({ statusReason: 'fraud investigation', dualControlThreshold: yuan(500_000) });
+    }
+    // A suspended member still reads, itself included.
+    expect(await w.h.evaluate(w.as.core, 'member:Get', { id: IDS.core })).to.include({ statusReason: 'fraud investigation' });
+    for (const who of ['bank', 'tier1'] as const) {
+      const seen = await w.h.evaluate(w.as[who], 'member:Get', { id: IDS.core });
+      expect(seen).to.include({ id: IDS.core, status: 'SUSPENDED' });
+      expect(seen).not.to.have.any.keys('statusReason', 'dualControlThreshold');
+    }
   });
 
   it('shows members to any bound identity and NOT_FOUND for unknown ids', async () => {

@@ -1,7 +1,8 @@
 import type { Services } from '../../services';
 import { route, type RouteSpec, written } from '../route';
 import { MemberIdParams, Page } from '../schemas/common';
-import { BindIdentityBody, IdentityBinding, ListMembersQuery, Member, MemberStatusBody, RegisterMemberBody, UnbindIdentityBody, UnboundIdentity, WhoAmI } from '../schemas/members';
+import { EmptyBody } from '../schemas/receivables';
+import { BindIdentityBody, BindingOffer, IdentityBinding, ListMembersQuery, Member, MemberStatusBody, RegisterMemberBody, UnbindIdentityBody, UnboundIdentity, WhoAmI } from '../schemas/members';
 
 export function memberRoutes({ members }: Services): RouteSpec[] {
   return [
@@ -23,6 +24,15 @@ export function memberRoutes({ members }: Services): RouteSpec[] {
       success: { status: 200, description: 'Who the bearer token is on the ledger', schema: WhoAmI },
       errors: ['FORBIDDEN', 'NOT_FOUND', 'LEDGER_UNAVAILABLE'],
       handle: async (_input, ctx) => ({ body: await members.whoAmI(ctx) }),
+    }),
+    route({
+      method: 'get',
+      path: '/me/offer',
+      summary: "The binding a member's ADMIN offered the calling identity, and who offers it: what it accepts with POST /members/{id}/identities/accept",
+      tag: 'members',
+      success: { status: 200, description: 'The offered binding and its member', schema: BindingOffer },
+      errors: ['NOT_FOUND', 'LEDGER_UNAVAILABLE'],
+      handle: async (_input, ctx) => ({ body: await members.offer(ctx) }),
     }),
     route({
       method: 'get',
@@ -87,6 +97,17 @@ export function memberRoutes({ members }: Services): RouteSpec[] {
       success: { status: 200, description: 'The binding as it was, with when and why it ended', schema: UnboundIdentity },
       errors: ['FORBIDDEN', 'NOT_FOUND', 'BUSINESS_RULE', 'LEDGER_UNAVAILABLE', 'COMMIT_TIMEOUT'],
       handle: async ({ params, body }, ctx) => written(await members.unbindIdentity(ctx, params.id, body)),
+    }),
+    route({
+      method: 'post',
+      path: '/members/:id/identities/accept',
+      summary: "The calling identity accepts the binding to this member that the member's ADMIN offered it: until then it acts as nobody",
+      tag: 'members',
+      params: MemberIdParams,
+      body: EmptyBody,
+      success: { status: 200, description: 'The binding, in force', schema: IdentityBinding },
+      errors: ['FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'FROZEN', 'LEDGER_UNAVAILABLE', 'COMMIT_TIMEOUT'],
+      handle: async ({ params }, ctx) => written(await members.acceptBinding(ctx, params.id)),
     }),
   ];
 }

@@ -63,7 +63,17 @@ export const Member = z
   .openapi('Member');
 
 export const IdentityBinding = z
-  .looseObject({ mspId: z.string(), identityId: z.string(), memberId: MemberId, userRole: UserRole, ...MetaFields })
+  .looseObject({
+    mspId: z.string(),
+    identityId: z.string(),
+    memberId: MemberId,
+    userRole: UserRole,
+    pendingAcceptance: z.literal(true).optional().openapi({
+      description: "Present on a binding the member's own ADMIN made that the identity has not accepted yet (POST /members/{id}/identities/accept, as that identity): until then it acts as nobody (403)",
+    }),
+    acceptedAt: z.string().optional().openapi({ description: 'When the identity accepted the binding offered to it' }),
+    ...MetaFields,
+  })
   .openapi('IdentityBinding');
 
 export const UnboundIdentity = IdentityBinding.extend({
@@ -73,3 +83,7 @@ export const UnboundIdentity = IdentityBinding.extend({
 }).openapi('UnboundIdentity');
 
 export const WhoAmI = z.object({ member: Member, identity: IdentityBinding }).openapi('WhoAmI');
+
+export const BindingOffer = z
+  .object({ identity: IdentityBinding, member: z.object({ id: MemberId, name: z.string(), roles: z.array(Role), status: z.enum(MEMBER_STATUSES) }) })
+  .openapi('BindingOffer');
