@@ -72,6 +72,7 @@ async function main(): Promise<number> {
       const s = status();
       const running = s.nodes.filter((n) => n.pid !== undefined).length;
       log(`${s.layout.runDir}: profile ${s.layout.profile}, ports from ${s.layout.base}; ${running} of ${s.nodes.length} processes running`);
+      if (s.asked) log(`  (asked for profile ${s.asked.profile}, ports from ${s.asked.base}: this run folder's network was made with the settings above)`);
       for (const n of s.nodes) log(`  ${n.name.padEnd(22)} 127.0.0.1:${n.port}  ${n.pid === undefined ? 'stopped' : `pid ${n.pid}`}`);
       if (running > 0) log(`gateway profile: ${profilePath(s.layout)}`);
       return running === s.nodes.length ? 0 : 3;

@@ -666,9 +666,18 @@ function nodeDirs(l: Layout): Array<{ name: string; dir: string; port: number }>
   ];
 }
 
-export function status(opts: NetworkOptions = {}): { layout: Layout; nodes: NodeStatus[] } {
-  const l = resolveLayout(opts);
-  return { layout: l, nodes: nodeDirs(l).map((n) => ({ name: n.name, pid: runningPid(n.dir), port: n.port })) };
+/**
+ * What runs in the run folder, on the ports and profile its `up` recorded:
+ * a base or profile asked for now (SCF_NETWORK_PORT_BASE, opts) cannot move
+ * a network that runs, so the recorded ones are shown, and `asked` says what
+ * was asked for when it differs (an `up` with it would be refused).
+ */
+export function status(opts: NetworkOptions = {}, env: NodeJS.ProcessEnv = process.env): { layout: Layout; nodes: NodeStatus[]; asked?: { base: number; profile: ProfileName } } {
+  const asked = resolveLayout(opts, env);
+  const record = readRecord(asked.runDir);
+  const l = record && (record.base !== asked.base || record.profile !== asked.profile) ? resolveLayout({ ...opts, base: record.base, profile: record.profile }, env) : asked;
+  const nodes = nodeDirs(l).map((n) => ({ name: n.name, pid: runningPid(n.dir), port: n.port }));
+  return l === asked ? { layout: l, nodes } : { layout: l, nodes, asked: { base: asked.base, profile: asked.profile } };
 }
 
 /**

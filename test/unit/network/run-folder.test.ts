@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { layoutOf, nodeDir } from '../../../network/src/layout';
-import { down, joinedAlready, startChaincodeServer, up } from '../../../network/src/network';
+import { down, joinedAlready, startChaincodeServer, status, up } from '../../../network/src/network';
 import { logFile, runningPid, startProcess, stopProcess } from '../../../network/src/processes';
 
 /*
@@ -219,5 +219,36 @@ describe('network up: a peer that answers a join with its complete ledger', () =
     expect(joinedAlready(failed('UNDER_CONSTRUCTION'))).to.equal(false);
     expect(joinedAlready(failed('ACTIVE', 'other'))).to.equal(false);
     expect(joinedAlready(new Error('peer channel join failed: connection refused'))).to.equal(false);
+  });
+});
+
+describe('network status of a run folder', () => {
+  let runDir: string;
+  beforeEach(() => {
+    runDir = join(mkdtempSync(join(tmpdir(), 'scf-run-')), 'run');
+    mkdirSync(runDir, { recursive: true });
+  });
+  afterEach(() => rmSync(join(runDir, '..'), { recursive: true, force: true }));
+
+  it('shows the ports and profile its up recorded, and what was asked when another base is asked for', () => {
+    writeFileSync(join(runDir, 'network.json'), record({ profile: 'raft3', base: 31050 }));
+    const recorded = layoutOf('raft3', 31050, runDir);
+    const asked = status({ runDir }, { SCF_NETWORK_PORT_BASE: '32050' });
+    expect(asked.layout).to.include({ base: 31050, profile: 'raft3' });
+    expect(asked.asked).to.deep.equal({ base: 32050, profile: 'raft3' });
+    const ports = asked.nodes.map((n) => n.port);
+    expect(ports).to.include.members([...recorded.orderers.map((o) => o.port), ...recorded.peers.map((p) => p.port)]);
+    expect(ports.every((port) => port >= 31050 && port < 32050), 'every port from the recorded base').to.equal(true);
+    expect(asked.nodes.every((n) => n.pid === undefined)).to.equal(true);
+    const plain = status({ runDir }, {});
+    expect(plain.layout).to.include({ base: 31050, profile: 'raft3' });
+    expect(plain).not.to.have.property('asked');
+    expect(plain.nodes).to.deep.equal(asked.nodes);
+  });
+
+  it('shows the asked layout for a run folder that was never brought up', () => {
+    const s = status({ runDir }, { SCF_NETWORK_PORT_BASE: '33050' });
+    expect(s.layout.base).to.equal(33050);
+    expect(s).not.to.have.property('asked');
   });
 });
