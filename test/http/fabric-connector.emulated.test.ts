@@ -88,7 +88,9 @@ describe('Fabric connector over the Gateway emulator (real gRPC, signatures, pro
     expect(done.result).to.include({ id: operator.id });
     expect(done.blockNumber).to.equal(height);
     expect(await ledger.transactionStatus(done.txId)).to.deep.equal({ txId: done.txId, blockNumber: height, validationCode: 'VALID', valid: true });
-    expect(await ledger.evaluate(as('bank-maker'), 'member:Get', { id: operator.id })).to.include({ dualControlThreshold: (done.result as any).dualControlThreshold });
+    // Read through the bank's peer: the write is there (a counterparty is not shown the threshold itself: memberAsSeenBy).
+    expect(await ledger.evaluate(as('bank-maker'), 'member:Get', { id: operator.id })).to.include({ updatedTxId: done.txId });
+    expect(await ledger.evaluate(as('operator-admin'), 'member:Get', { id: operator.id })).to.include({ dualControlThreshold: (done.result as any).dualControlThreshold });
   });
 
   it("reports a height that holds the gateway's own writes, though the service identity's peer is a block behind", async () => {
