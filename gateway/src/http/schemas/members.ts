@@ -85,5 +85,5 @@ export const UnboundIdentity = IdentityBinding.extend({
 export const WhoAmI = z.object({ member: Member, identity: IdentityBinding }).openapi('WhoAmI');
 
 export const BindingOffer = z
-  .object({ identity: IdentityBinding, member: z.object({ id: MemberId, name: z.string(), roles: z.array(Role), status: z.enum(MEMBER_STATUSES) }) })
+  .object({ identity: IdentityBinding, member: Member.pick({ id: true, name: true, roles: true, status: true }) })
   .openapi('BindingOffer');
