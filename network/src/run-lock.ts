@@ -7,6 +7,12 @@ import { processStartTime } from './processes';
  * `<run folder>/lock` exclusively and writes its pid and start time there.
  * A second caller is refused at once, told who holds it. A lock whose holder
  * no longer runs (killed, machine restarted) is stale and taken over.
+ *
+ * Taking over is check-then-remove, so it is done holding a second lock,
+ * `<run folder>/lock.takeover`: without it, of two callers that both read the
+ * same stale lock, the slower could remove the lock the faster had just
+ * taken, and both would run. A caller that finds a takeover under way waits
+ * for it (it lasts a read and an unlink) and looks again.
  */
 
 interface LockRecord {
@@ -16,6 +22,7 @@ interface LockRecord {
 }
 
 export const lockFile = (runDir: string): string => join(runDir, 'lock');
+export const takeoverFile = (runDir: string): string => join(runDir, 'lock.takeover');
 
 function readLock(file: string): { text: string; record: LockRecord | undefined } | undefined {
   let text: string;
@@ -44,33 +51,76 @@ function unfinishedLockAbandoned(file: string): boolean {
   }
 }
 
+/** Held by a process that no longer runs, or never written and abandoned. */
+const isStale = (file: string, held: { record: LockRecord | undefined }) => (held.record ? !holderRuns(held.record) : unfinishedLockAbandoned(file));
+
+/** Creates `file` exclusively with `record` in it; false if it exists. */
+function createLock(file: string, record: LockRecord): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, 'wx');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+  try {
+    writeSync(fd, JSON.stringify(record));
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** How long a caller waits for another's takeover before it gives up. */
+const TAKEOVER_WAIT_MS = 15_000;
+const TAKEOVER_POLL_MS = 50;
+
+/**
+ * Removes the lock `stale` was read from, if it is still that one, holding
+ * the takeover lock. Returns when the caller should look at the lock again:
+ * removed, replaced meanwhile, or after another's takeover ended.
+ */
+function takeOver(runDir: string, stale: string, mine: LockRecord): void {
+  const file = lockFile(runDir);
+  const guard = takeoverFile(runDir);
+  const deadline = Date.now() + TAKEOVER_WAIT_MS;
+  while (!createLock(guard, mine)) {
+    const other = readLock(guard);
+    // A takeover lock left by a process that died in the middle of one (a
+    // read and an unlink long): removed so the folder does not stay locked.
+    // Two callers removing the same abandoned one at once is the race this
+    // lock closes for the run lock, left open one level down for a crash
+    // inside a few microseconds.
+    if (other !== undefined && isStale(guard, other)) {
+      if (readLock(guard)?.text === other.text) rmSync(guard, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`could not take over the stale lock ${file}: ${guard} stays held`);
+    sleepSync(TAKEOVER_POLL_MS);
+    if (readLock(file)?.text !== stale) return; // the other took it over: look again
+  }
+  try {
+    if (readLock(file)?.text === stale) rmSync(file, { force: true });
+  } finally {
+    rmSync(guard, { force: true });
+  }
+}
+
 function acquire(runDir: string, what: string): void {
   const file = lockFile(runDir);
   const mine: LockRecord = { pid: process.pid, startTime: processStartTime(process.pid) ?? '', what };
   for (let attempt = 0; attempt < 3; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(file, 'wx');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const held = readLock(file);
-      if (held === undefined) continue; // released meanwhile
-      // A lock being written this instant reads empty: stale only once it stays so.
-      const stale = held.record ? !holderRuns(held.record) : unfinishedLockAbandoned(file);
-      if (!stale) {
-        const who = held.record ? `pid ${held.record.pid} (${held.record.what})` : 'a process that is taking it now';
-        throw new Error(`the run folder ${runDir} is in use by ${who}: wait for it to finish (lock file ${file})`);
-      }
-      // Take over a stale lock only if it is still the one read (another caller may have taken it over).
-      if (readLock(file)?.text === held.text) rmSync(file, { force: true });
-      continue;
+    if (createLock(file, mine)) return;
+    const held = readLock(file);
+    if (held === undefined) continue; // released meanwhile
+    // A lock being written this instant reads empty: stale only once it stays so.
+    if (!isStale(file, held)) {
+      const who = held.record ? `pid ${held.record.pid} (${held.record.what})` : 'a process that is taking it now';
+      throw new Error(`the run folder ${runDir} is in use by ${who}: wait for it to finish (lock file ${file})`);
     }
-    try {
-      writeSync(fd, JSON.stringify(mine));
-    } finally {
-      closeSync(fd);
-    }
-    return;
+    takeOver(runDir, held.text, mine);
   }
   throw new Error(`could not take the lock ${file}: others keep taking it`);
 }

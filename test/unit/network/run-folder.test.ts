@@ -130,11 +130,17 @@ describe('network up and down: one at a time per run folder', () => {
     expect(existsSync(join(runDir, 'lock'))).to.equal(false);
   });
 
+  /** A lock record naming a process that runs. */
+  const liveRecord = (pid: number, what = 'network up') => {
+    const startTime = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
+    return JSON.stringify({ pid, startTime, what });
+  };
+  const goneRecord = () => JSON.stringify({ pid: spawnSync('/bin/true').pid, startTime: '1', what: 'network up' });
+
   it('refuses up and down while a live process holds the lock', async () => {
     const holder = spawn('/bin/sleep', ['30']);
     try {
-      const startTime = readFileSync(`/proc/${holder.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
-      writeFileSync(join(runDir, 'lock'), JSON.stringify({ pid: holder.pid, startTime, what: 'network up' }));
+      writeFileSync(join(runDir, 'lock'), liveRecord(holder.pid!));
       expect(await refusal(up({ runDir }))).to.include(`is in use by pid ${holder.pid} (network up)`);
       expect(await refusal(down({ runDir, purge: true }))).to.include(`is in use by pid ${holder.pid} (network up)`);
       expect(existsSync(join(runDir, 'network.json'))).to.equal(true);
@@ -144,12 +150,39 @@ describe('network up and down: one at a time per run folder', () => {
   });
 
   it('takes over a lock whose holder no longer runs', async () => {
-    const gone = spawnSync('/bin/true').pid;
-    writeFileSync(join(runDir, 'lock'), JSON.stringify({ pid: gone, startTime: '1', what: 'network up' }));
+    writeFileSync(join(runDir, 'lock'), goneRecord());
     expect(await refusal(up({ runDir, base: 13550 }))).to.match(settingsRefused);
     expect(existsSync(join(runDir, 'lock'))).to.equal(false);
     await down({ runDir, purge: true });
     expect(existsSync(runDir)).to.equal(false);
+  });
+
+  it('waits while another caller takes over a stale lock, then is refused by the lock that caller took', async () => {
+    // The other caller: it holds lock.takeover, and 300 ms later puts its own
+    // lock in place of the stale one and lets lock.takeover go. Had this
+    // caller removed the stale lock meanwhile, both would run.
+    const other = spawn('/bin/sleep', ['30']);
+    try {
+      writeFileSync(join(runDir, 'lock'), goneRecord());
+      writeFileSync(join(runDir, 'lock.takeover'), liveRecord(other.pid!));
+      writeFileSync(join(runDir, 'lock.next'), liveRecord(other.pid!));
+      const finish = spawn('/bin/sh', ['-c', 'sleep 0.3 && mv lock.next lock && rm lock.takeover'], { cwd: runDir });
+      const finished = new Promise((resolve) => finish.on('exit', resolve));
+      expect(await refusal(up({ runDir, base: 13550 }))).to.include(`is in use by pid ${other.pid} (network up)`);
+      expect(await finished).to.equal(0);
+      expect(readFileSync(join(runDir, 'lock'), 'utf8')).to.equal(liveRecord(other.pid!));
+      expect(existsSync(join(runDir, 'lock.takeover'))).to.equal(false);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('clears a takeover lock left by a caller that died, then takes over the stale lock', async () => {
+    writeFileSync(join(runDir, 'lock'), goneRecord());
+    writeFileSync(join(runDir, 'lock.takeover'), goneRecord());
+    expect(await refusal(up({ runDir, base: 13550 }))).to.match(settingsRefused);
+    expect(existsSync(join(runDir, 'lock'))).to.equal(false);
+    expect(existsSync(join(runDir, 'lock.takeover'))).to.equal(false);
   });
 });
 
