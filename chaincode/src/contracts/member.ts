@@ -40,6 +40,15 @@ import {
 /** The one key Bootstrap writes, once: it makes a second Bootstrap fail. */
 const BOOTSTRAP_TYPE = 'BOOTSTRAP';
 
+/** The event of a binding made, accepted or removed: the same ids and fields for each. */
+function identityEvent(name: EventName, b: IdentityBinding, changes: object = {}) {
+  return {
+    name,
+    ids: { memberId: b.memberId, identityId: b.identityId },
+    changes: { mspId: b.mspId, userRole: b.userRole, ...changes },
+  };
+}
+
 @Info({ title: 'member', description: 'Members (the white list), roles and identity bindings' })
 export class MemberContract extends ScfContract {
   constructor() {
@@ -125,11 +134,7 @@ export class MemberContract extends ScfContract {
       await store.save(IdentitySpec, existing, identity);
       return {
         result: identity,
-        event: {
-          name: EVENTS.IdentityBound,
-          ids: { memberId: member.id, identityId: identity.identityId },
-          changes: { mspId: identity.mspId, userRole: identity.userRole },
-        },
+        event: identityEvent(EVENTS.IdentityBound, identity),
       };
     });
   }
@@ -158,11 +163,7 @@ export class MemberContract extends ScfContract {
       await store.save(IdentitySpec, binding, accepted);
       return {
         result: accepted,
-        event: {
-          name: EVENTS.IdentityBindingAccepted,
-          ids: { memberId: accepted.memberId, identityId: accepted.identityId },
-          changes: { mspId: accepted.mspId, userRole: accepted.userRole },
-        },
+        event: identityEvent(EVENTS.IdentityBindingAccepted, accepted),
       };
     });
   }
@@ -177,11 +178,7 @@ export class MemberContract extends ScfContract {
       await store.delete(IdentitySpec.type, IdentitySpec.key(binding));
       return {
         result: { ...binding, unboundAt: tx.now, unboundTxId: tx.txId, ...(cmd.reason !== undefined ? { reason: cmd.reason } : {}) },
-        event: {
-          name: EVENTS.IdentityUnbound,
-          ids: { memberId: binding.memberId, identityId: binding.identityId },
-          changes: { mspId: binding.mspId, userRole: binding.userRole, reason: cmd.reason ?? null },
-        },
+        event: identityEvent(EVENTS.IdentityUnbound, binding, { reason: cmd.reason ?? null }),
       };
     });
   }

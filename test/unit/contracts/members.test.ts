@@ -71,7 +71,12 @@ describe('member contract', () => {
 
   it("lets a member's ADMIN bind identities of its own member only, and no MAKER or auditor ADMIN", async () => {
     const admin = await makeIdentity('PlatformMSP', 'tier1-admin');
-    await w.h.submit(w.as.operator, 'member:BindIdentity', { memberId: IDS.tier1, mspId: 'PlatformMSP', identityId: clientIdOf(admin), userRole: 'ADMIN' });
+    const bindTx = await w.h.endorse(w.as.operator, 'member:BindIdentity', { memberId: IDS.tier1, mspId: 'PlatformMSP', identityId: clientIdOf(admin), userRole: 'ADMIN' });
+    expect(bindTx.event?.name).to.equal('IdentityBound');
+    const event = JSON.parse(Buffer.from(bindTx.event!.payload).toString('utf8'));
+    expect(event.ids).to.deep.equal({ memberId: IDS.tier1, identityId: clientIdOf(admin) });
+    expect(event.changes).to.deep.equal({ mspId: 'PlatformMSP', userRole: 'ADMIN' });
+    await w.h.commit([bindTx]);
     const clerk = await makeIdentity('PlatformMSP', 'tier1-clerk');
     const bound = await w.h.submit(admin, 'member:BindIdentity', { memberId: IDS.tier1, mspId: 'PlatformMSP', identityId: clientIdOf(clerk), userRole: 'MAKER' });
     expect(bound).to.include({ memberId: IDS.tier1, userRole: 'MAKER', createdBy: IDS.tier1, pendingAcceptance: true });
@@ -135,6 +140,9 @@ describe('member contract', () => {
 
       const tx = await w.h.endorse(clerk, 'member:AcceptBinding', { memberId: IDS.tier1 });
       expect(tx.event?.name).to.equal('IdentityBindingAccepted');
+      const event = JSON.parse(Buffer.from(tx.event!.payload).toString('utf8'));
+      expect(event.ids).to.deep.equal({ memberId: IDS.tier1, identityId: clientIdOf(clerk) });
+      expect(event.changes).to.deep.equal({ mspId: 'PlatformMSP', userRole: 'MAKER' });
       await w.h.commit([tx]);
       const accepted = JSON.parse(tx.result);
       expect(accepted).to.include({ memberId: IDS.tier1, userRole: 'MAKER' }).and.not.to.have.property('pendingAcceptance');
@@ -251,6 +259,9 @@ describe('member contract', () => {
     it('lets the operator unbind: the identity is refused from then on, the event names it, and it can be bound again, elsewhere', async () => {
       const tx = await w.h.endorse(w.as.operator, 'member:UnbindIdentity', { memberId: IDS.tier1, mspId: 'PlatformMSP', identityId: clientIdOf(w.as.tier1), reason: 'left the company' });
       expect(tx.event?.name).to.equal('IdentityUnbound');
+      const event = JSON.parse(Buffer.from(tx.event!.payload).toString('utf8'));
+      expect(event.ids).to.deep.equal({ memberId: IDS.tier1, identityId: clientIdOf(w.as.tier1) });
+      expect(event.changes).to.deep.equal({ mspId: 'PlatformMSP', userRole: 'MAKER', reason: 'left the company' });
       await w.h.commit([tx]);
       const out = JSON.parse(tx.result);
       expect(out).to.include({ memberId: IDS.tier1, userRole: 'MAKER', reason: 'left the company' });
