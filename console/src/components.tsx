@@ -195,7 +195,14 @@ export interface FieldSpec {
  * problem in plain words when refused, or its message in a status region.
  * `onSubmit` gets the submission's Idempotency-Key: the same while the user
  * submits the same values again (a retry after a timeout or a lost answer),
- * a new one once a submission succeeded or the values changed.
+ * a new one once the values changed.
+ *
+ * A submission that succeeded is not offered again as it stood: clicking
+ * once more would be a second voucher, transfer or approval, not a retry.
+ * A form opened for a row (one with `onCancel`) is finished: its fields and
+ * submit button go, the result stays, and Cancel becomes Close (the row it
+ * acted on has changed). Any other form goes back to its first values,
+ * ready for the next one, with the result shown above its button.
  */
 export function Form(props: {
   title: string;
@@ -212,6 +219,7 @@ export function Form(props: {
   const [error, setError] = useState<unknown>(undefined);
   const [done, setDone] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  const [finished, setFinished] = useState(false);
   const intent = useRef<{ values: string; key: string } | undefined>(undefined);
   const first = useRef<HTMLInputElement>(null);
   // From the values as they are when the update applies, not as this render saw
@@ -230,7 +238,7 @@ export function Form(props: {
   const submit = async (e: Event) => {
     e.preventDefault();
     // A second submit before the next render (a double click, Enter twice) is the same one.
-    if (submitting.current) return;
+    if (submitting.current || finished) return;
     submitting.current = true;
     setBusy(true);
     setError(undefined);
@@ -240,6 +248,8 @@ export function Form(props: {
     try {
       setDone(await props.onSubmit(values, intent.current.key));
       intent.current = undefined;
+      if (props.onCancel) setFinished(true);
+      else setValues(Object.fromEntries(props.fields.map((f) => [f.name, f.value ?? ''])));
     } catch (err) {
       setError(err);
     } finally {
@@ -251,6 +261,7 @@ export function Form(props: {
     <form class="panel" aria-labelledby={`${id}-title`} onSubmit={(e) => void submit(e)} noValidate>
       <h3 id={`${id}-title`}>{props.title}</h3>
       {props.children}
+      {!finished && (
       <div class="fields">
         {props.fields.map((f, i) => (
           <label key={f.name}>
@@ -277,14 +288,17 @@ export function Form(props: {
           </label>
         ))}
       </div>
-      {props.extra?.(values)}
+      )}
+      {!finished && props.extra?.(values)}
       <div class="buttons">
-        <button ref={submitButton} type="submit" disabled={busy}>
-          {t(props.submit)}
-        </button>
+        {!finished && (
+          <button ref={submitButton} type="submit" disabled={busy}>
+            {t(props.submit)}
+          </button>
+        )}
         {props.onCancel && (
           <button type="button" class="secondary" onClick={props.onCancel}>
-            {t('common.cancel')}
+            {t(finished ? 'common.close' : 'common.cancel')}
           </button>
         )}
       </div>

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { withCheckChar } from '../../chaincode/src/domain/uscc';
 import { BANK, CORE, SUPPLIER2, SUPPLIER3 } from '../http/harness';
 import { ARTIFACTS, consoleRigHooks } from './browser';
-import { AuditorPage, BankPage, CorePage, en, OperatorPage, SignInPage, SupplierPage } from './pages';
+import { AuditorPage, BankPage, CorePage, en, form, OperatorPage, SignInPage, SupplierPage } from './pages';
 
 /*
  * The console in a real browser (Debian's chromium, headless, through
@@ -158,6 +158,12 @@ describe('console: the ledger-core story in a browser', function () {
     await s1.pieceRow(rootId).waitFor();
     await s1.transfer(rootId, SUPPLIER2(), '7000000.00');
     await s1.pieceRow(`${rootId}.2`).filter({ hasText: 'ACTIVE' }).waitFor();
+    // The form is finished: its result stays, nothing can be sent again from it, and it closes.
+    const done = form(s1.page, en('supplier.transferTitle', { id: rootId }));
+    expect(await done.getByRole('button').allTextContents()).to.deep.equal([en('common.close')]);
+    expect(await done.getByRole('textbox').count()).to.equal(0);
+    await done.getByRole('button', { name: en('common.close') }).click();
+    await done.waitFor({ state: 'detached' });
 
     const s2 = new SupplierPage(await signIn('supplier2'));
     await s2.pieceRow(`${rootId}.1`).waitFor();

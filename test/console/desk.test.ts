@@ -141,11 +141,23 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
       expect(keys).to.have.length(2);
       expect(keys[0]).to.match(/^[A-Za-z0-9._:-]{1,128}$/);
       expect(keys[1]).to.equal(keys[0]);
-      // Once it succeeded, the same values submitted again are a new intent with a new key.
+      // Once it succeeded, the form is empty again: a second click is not a second voucher.
+      for (const label of ['core.receivableId', 'supplier.amount', 'core.maturityDate'] as const) {
+        expect(await core.issue.getByLabel(en(label)).inputValue()).to.equal('');
+      }
       await core.issue.getByRole('button', { name: en('core.submitIssue') }).click();
-      await core.issue.locator('[role=status], [role=alert]').first().waitFor();
+      await core.issue.getByRole('alert').waitFor();
+      expect(keys).to.have.length(2);
+      // Another voucher is another intent, typed again, with a new key.
+      await core.issue.getByLabel(en('core.receivableId')).fill(rcv);
+      await core.issue.getByLabel(en('supplier.amount')).fill('1000.00');
+      await core.issue.getByLabel(en('core.maturityDate')).fill(isoDate(60));
+      await core.issue.getByRole('button', { name: en('core.submitIssue') }).click();
+      await core.issue.getByRole('status').filter({ hasText: /^Voucher VCH-\S+ issued$/ }).waitFor();
       expect(keys).to.have.length(3);
       expect(keys[2]).to.match(/\S/).and.not.equal(keys[0]);
+      const after = await call<{ records: Array<{ receivableId: string }> }>('core-maker', 'GET', `/vouchers?issuer=${CORE()}&pageSize=200`);
+      expect(after.records.filter((v) => v.receivableId === rcv)).to.have.length(2);
     });
 
     it('a row action pressed again after a commit timeout acts once and reports success', async () => {

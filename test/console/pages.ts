@@ -5,7 +5,7 @@ import { fill, resources, type MessageKey } from '../../console/src/catalogue';
 export const en = (key: MessageKey, params: Record<string, string | number> = {}): string => fill(resources.en[key], params);
 
 /** A form by its heading (forms are labelled by their title). */
-const form = (page: Page, title: string): Locator => page.getByRole('form', { name: title, exact: true });
+export const form = (page: Page, title: string): Locator => page.getByRole('form', { name: title, exact: true });
 
 async function fillFields(scope: Locator, values: Array<[MessageKey, string]>): Promise<void> {
   for (const [label, value] of values) await scope.getByLabel(en(label), { exact: true }).fill(value);
