@@ -3,6 +3,7 @@ import type { TreeNode } from '../../../chaincode/src/domain/vouchers';
 import { get, streamEvents, type LedgerEvent } from '../api';
 import { ErrorBox, Form, Section, Status } from '../components';
 import { dateTime, money } from '../format';
+import { MONEY_FIELDS } from '../money-fields';
 import { Graph, type GraphEdge, type GraphNode } from '../graph';
 import { t } from '../i18n';
 
@@ -43,9 +44,6 @@ function changedFields(before: Record<string, unknown> | null | undefined, after
 }
 
 const describe = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
-
-/** The records' fields that hold money (minor units in a string). */
-const MONEY_FIELDS = new Set(['amount', 'faceAmount', 'requestedAmount', 'advanceAmount', 'discount', 'fee', 'voucheredAmount', 'settledAmount', 'limit', 'used', 'threshold', 'dualControlThreshold']);
 
 /** A field's value as the user reads it: money in the record's currency, anything else as it is. */
 function shown(field: string, value: unknown, record: Record<string, unknown> | null | undefined): string {
