@@ -48,13 +48,16 @@ export const documentsTransient = (...documents: CanonicalDocument[]): { transie
   transient: { documents: Buffer.from(JSON.stringify(documents), 'utf8') },
 });
 
-/** The canonical fields of a fresh invoice (the chaincode computes its fingerprint from them). */
+/**
+ * The canonical fields of a fresh invoice (the chaincode computes its fingerprint from them), billed for
+ * more than any receivable a test registers on it (a receivable is at most its invoices' total).
+ */
 export const freshInvoice = (): InvoiceDoc => ({
   kind: 'INVOICE',
   sellerTaxId: '91320500100000003E',
   invoiceCode: '',
   invoiceNumber: `F${randomBytes(10).toString('hex').toUpperCase()}`,
-  amount: '1000000',
+  amount: '1000000000000',
   issueDate: '2026-01-02',
 });
 

@@ -163,14 +163,16 @@ export const BANK = () => member('bank');
 
 /**
  * The canonical fields of a fresh invoice (so each test claims its own), as
- * POST /receivables takes them; the ledger computes its fingerprint.
+ * POST /receivables takes them; the ledger computes its fingerprint. Billed
+ * for more than any receivable a test registers on it (a receivable is at
+ * most its invoices' total).
  */
 export const freshInvoice = (overrides: Partial<InvoiceDoc> = {}): InvoiceDoc => ({
   kind: 'INVOICE',
   sellerTaxId: SUPPLIER1(),
   invoiceCode: '',
   invoiceNumber: `T${randomBytes(10).toString('hex').toUpperCase()}`,
-  amount: '1000000',
+  amount: '1000000000000',
   issueDate: '2026-01-02',
   ...overrides,
 });

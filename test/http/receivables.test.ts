@@ -97,6 +97,21 @@ describe('HTTP: receivables', () => {
       expect((await post(body({ documents: [{ ...inv, invoiceCode: '3200231131' }] }))).status).to.equal(201);
     });
 
+    it("refuses a receivable for more than its invoices bill, or on an invoice dated after the ledger's date, with 422; writes nothing and leaves the invoices free", async () => {
+      const invoices = [freshInvoice({ amount: '1000000' }), freshInvoice({ amount: '1500000' })];
+      const height = await gw.ledger.height();
+      const over = await post(body({ amount: '2500001', documents: invoices }));
+      expectProblem(over, 422, 'BUSINESS_RULE');
+      expect(over.body.detail).to.contain('amount 2500001 exceeds the total of its invoices, 2500000');
+      const future = await post(body({ amount: '2500000', documents: [invoices[0], { ...invoices[1], issueDate: '2099-01-01' }] }));
+      expectProblem(future, 422, 'BUSINESS_RULE');
+      expect(future.body.detail).to.contain(`invoice ${invoices[1]!.invoiceNumber} is dated 2099-01-01`);
+      expect(await gw.ledger.height()).to.equal(height);
+      // The same invoices, for what they bill: registered.
+      const ok = await post(body({ amount: '2500000', documents: invoices }));
+      expect(ok.status).to.equal(201);
+    });
+
     it('writes the canonical fields to no block and no state value: only their fingerprints', async function () {
       // On a real network test/fabric reads the block through qscc instead.
       if (!gw.ledger.dump) notApplicableHere(this, 'reads the blocks of an embedded or emulated ledger whole');
@@ -335,11 +350,11 @@ describe('HTTP: receivables', () => {
       const res = await act(id, 'reject', 'core-checker', { reason: 'amount does not match delivery' });
       expect(res.status).to.equal(200);
       expect(res.body).to.include({ status: 'REJECTED', rejectionReason: 'amount does not match delivery' });
-      const again = await post(body({ documents: [invoice] }));
+      const again = await post(body({ amount: invoice.amount, documents: [invoice] }));
       expect(again.status).to.equal(201);
       // Its number too: a corrected amount may be registered once the first is cancelled.
       expect((await act(again.body.id, 'cancel', 'supplier1')).status).to.equal(200);
-      expect((await post(body({ documents: [{ ...invoice, amount: '123456' }] }))).status).to.equal(201);
+      expect((await post(body({ amount: '123456', documents: [{ ...invoice, amount: '123456' }] }))).status).to.equal(201);
     });
 
     it('lets the creditor cancel a pending receivable (200), refuses the debtor (403) and a confirmed one (409)', async () => {

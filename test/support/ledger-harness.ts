@@ -173,13 +173,16 @@ export function clientIdOf(identity: TestIdentity): string {
 /** A fingerprint-shaped hex string unique to a label. */
 export const fp = (label: string): string => createHash('sha256').update(label).digest('hex');
 
-/** The canonical fields of an invoice of tier1 unique to a label (as POST /receivables takes them). */
+/**
+ * The canonical fields of an invoice of tier1 unique to a label (as POST /receivables takes them), billed
+ * for more than any receivable a test registers on it (a receivable is at most its invoices' total).
+ */
 export const invoice = (label: string, extra: Partial<InvoiceDoc> = {}): InvoiceDoc => ({
   kind: 'INVOICE',
   sellerTaxId: IDS.tier1,
   invoiceCode: '',
   invoiceNumber: `T-${fp(label).slice(0, 20)}`,
-  amount: '100',
+  amount: '1000000000000',
   issueDate: '2026-01-02',
   ...extra,
 });

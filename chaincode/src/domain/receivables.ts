@@ -116,7 +116,13 @@ export function receivableDocumentsFrom(fields: unknown): ReceivableDocuments {
   if (new Set(invoiceNumbers).size !== invoiceNumbers.length) {
     throw invalid('documents', 'lists one invoice number twice (with another amount or issue date): an invoice is one number of its seller');
   }
-  return { refs, invoiceSellers, invoiceNumbers };
+  return { refs, invoiceSellers, invoiceNumbers, invoices: invoices.map((doc) => ({ number: invoiceLabel(doc), amount: doc.amount, issueDate: doc.issueDate })) };
+}
+
+/** An invoice as people name it: its code and number, or its number alone (全电发票 have no code). */
+function invoiceLabel(doc: { invoiceCode: string; invoiceNumber: string }): string {
+  const code = canonicalId(doc.invoiceCode);
+  return code === '' ? canonicalId(doc.invoiceNumber) : `${code}/${canonicalId(doc.invoiceNumber)}`;
 }
 
 /**
@@ -127,6 +133,8 @@ export interface ReceivableDocuments {
   refs: DocumentRef[];
   invoiceSellers: string[];
   invoiceNumbers: string[];
+  /** Each invoice's amount (minor units) and issue date, in canonical form. */
+  invoices: Array<{ number: string; amount: string; issueDate: string }>;
 }
 
 /**
@@ -140,6 +148,28 @@ export function assertOwnInvoices(invoiceSellers: readonly string[], creditorAct
   const other = invoiceSellers.find((seller) => seller !== creditor);
   if (other !== undefined) {
     throw new DomainError('BUSINESS_RULE', `an invoice's seller (sellerTaxId ${other}) must be the creditor ${creditor}: a receivable stands on its creditor's own invoices`);
+  }
+}
+
+/**
+ * A receivable is owed on its invoices: its amount is at most their total
+ * (an invoice's amount, tax included, is what the debtor was billed; a
+ * receivable may be for less, what is still owed on them), and no invoice is
+ * dated after the ledger's day. Otherwise one small invoice could carry a
+ * receivable of any size, and a bank lending on it would lend on nothing.
+ * The invoices' amounts count in the receivable's currency.
+ */
+export function assertBackedByInvoices(amount: string, invoices: ReadonlyArray<{ number: string; amount: string; issueDate: string }>, tx: TxInfo): void {
+  const future = invoices.find((inv) => inv.issueDate > tx.today);
+  if (future !== undefined) {
+    throw new DomainError('BUSINESS_RULE', `invoice ${future.number} is dated ${future.issueDate}, after the ledger's date ${tx.today} (UTC): an invoice cannot be issued in the future`);
+  }
+  const total = invoices.reduce((sum, inv) => sum + BigInt(inv.amount), 0n);
+  if (BigInt(amount) > total) {
+    throw new DomainError(
+      'BUSINESS_RULE',
+      `amount ${amount} exceeds the total of its invoices, ${total}: a receivable is owed on its invoices and cannot be for more than they bill`,
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import {
+  assertBackedByInvoices,
   cancelReceivable,
   canReadReceivable,
   confirmReceivable,
@@ -271,6 +272,28 @@ describe('domain/receivables', () => {
     it('lets the bank of a live financing read', () => {
       expect(canReadReceivable(ACTORS.bank, r, [IDS.bank])).to.equal(true);
       expect(canReadReceivable(ACTORS.bank2, r, [IDS.bank])).to.equal(false);
+    });
+  });
+
+  describe('a receivable on its invoices (assertBackedByInvoices)', () => {
+    const inv = (number: string, amount: string, issueDate = '2025-01-15') => ({ number, amount, issueDate });
+    const day = txAt('2025-03-10');
+
+    it('takes an amount up to the invoices total, the total itself included', () => {
+      for (const amount of ['1', '2499999', '2500000']) {
+        expect(() => assertBackedByInvoices(amount, [inv('A', '1000000'), inv('B', '1500000')], day)).not.to.throw();
+      }
+    });
+
+    it('refuses an amount above the total of the invoices, naming both', () => {
+      expectDomainError(() => assertBackedByInvoices('2500001', [inv('A', '1000000'), inv('B', '1500000')], day), 'BUSINESS_RULE', 'amount 2500001 exceeds the total of its invoices, 2500000');
+      // Sums past 2^53 stay exact.
+      expectDomainError(() => assertBackedByInvoices('18014398509481985', [inv('A', '9007199254740992'), inv('B', '9007199254740992')], day), 'BUSINESS_RULE', 'total of its invoices, 18014398509481984');
+    });
+
+    it("refuses an invoice dated after the ledger's date, naming it; one dated that day is fine", () => {
+      expect(() => assertBackedByInvoices('100', [inv('A', '100', '2025-03-10')], day)).not.to.throw();
+      expectDomainError(() => assertBackedByInvoices('100', [inv('A', '50'), inv('3200231130/00012345', '50', '2025-03-11')], day), 'BUSINESS_RULE', 'invoice 3200231130/00012345 is dated 2025-03-11');
     });
   });
 });
