@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, get, newIdempotencyKey, type Page } from './api';
-import { codeMessage, t, type MessageKey } from './i18n';
+import { codeMessage, resources, t, type MessageKey } from './i18n';
 
 /** A problem+json answer in plain words: what the code means, the gateway's detail, the fields. */
 export function ErrorBox({ error }: { error: unknown }) {
@@ -405,6 +405,17 @@ export function Table<T>(props: { caption: string; columns: Array<{ label: Messa
   );
 }
 
+/** A record's status in the reader's language: the ledger's code where the catalogue has none. */
+export function statusText(value: string): string {
+  const key = `status.${value}`;
+  return key in resources.en ? t(key as MessageKey) : value;
+}
+
+/** A record's status, its code in the title. */
 export function Status({ value }: { value: string }) {
-  return <span class={`status status-${value.toLowerCase()}`}>{value}</span>;
+  return (
+    <span class={`status status-${value.toLowerCase()}`} title={value}>
+      {statusText(value)}
+    </span>
+  );
 }

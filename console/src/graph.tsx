@@ -34,13 +34,32 @@ const COLOURS: Record<string, string> = {
   FOCUS: '#c62828',
 };
 
+const FONT_SIZE = 11;
+const FONT_FAMILY = 'Helvetica Neue, Helvetica, Arial, sans-serif';
+const MIN_NODE_WIDTH = 170;
+const NODE_PADDING = 20;
+let measurer: CanvasRenderingContext2D | null | undefined;
+
+/**
+ * A node wide enough for the longest line of its label at the nodes' font,
+ * measured as the canvas draws it: a fixed width cut off the ids of pieces
+ * three tiers down and a FINANCING_PENDING piece's amount.
+ */
+function nodeWidth(label: string): number {
+  measurer ??= document.createElement('canvas').getContext('2d');
+  if (!measurer) return MIN_NODE_WIDTH;
+  measurer.font = `${FONT_SIZE}px ${FONT_FAMILY}`;
+  const widest = Math.max(...label.split('\n').map((line) => measurer!.measureText(line).width));
+  return Math.max(MIN_NODE_WIDTH, Math.ceil(widest) + NODE_PADDING);
+}
+
 export function Graph(props: { nodes: GraphNode[]; edges: GraphEdge[]; label: string; direction?: 'TB' | 'LR'; onSelect?: (id: string) => void }) {
   const container = useRef<HTMLDivElement>(null);
   const cy = useRef<cytoscape.Core | undefined>(undefined);
   useEffect(() => {
     if (!container.current) return undefined;
     const elements: ElementDefinition[] = [
-      ...props.nodes.map((n) => ({ data: { id: n.id, label: n.label, colour: COLOURS[n.kind] ?? '#455a64' } })),
+      ...props.nodes.map((n) => ({ data: { id: n.id, label: n.label, colour: COLOURS[n.kind] ?? '#455a64', width: nodeWidth(n.label) } })),
       ...props.edges.map((e) => ({ data: { id: `${e.from}->${e.to}`, source: e.from, target: e.to } })),
     ];
     const core = cytoscape({
@@ -57,11 +76,12 @@ export function Graph(props: { nodes: GraphNode[]; edges: GraphEdge[]; label: st
             'background-color': 'data(colour)',
             label: 'data(label)',
             color: '#fff',
-            'font-size': 11,
+            'font-size': FONT_SIZE,
+            'font-family': FONT_FAMILY,
             'text-wrap': 'wrap',
             'text-valign': 'center',
             'text-halign': 'center',
-            width: 170,
+            width: 'data(width)',
             height: 58,
           },
         },

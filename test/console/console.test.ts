@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { withCheckChar } from '../../chaincode/src/domain/uscc';
 import { BANK, CORE, SUPPLIER2, SUPPLIER3 } from '../http/harness';
+import { resources, type MessageKey } from '../../console/src/catalogue';
 import { ARTIFACTS, consoleRigHooks } from './browser';
 import { AuditorPage, BankPage, CorePage, en, form, OperatorPage, SignInPage, SupplierPage } from './pages';
 
@@ -363,6 +364,13 @@ describe('console: the ledger-core story in a browser', function () {
     await page.getByLabel(en('app.language')).selectOption('zh');
     await page.getByRole('heading', { name: '我的应收账款' }).waitFor();
     expect(await page.locator('html').getAttribute('lang')).to.equal('zh-CN');
+    // Statuses too, each in Chinese with the ledger's code in its title.
+    const statuses = page.locator('.status');
+    expect(await statuses.count()).to.be.greaterThan(0);
+    for (const status of await statuses.all()) {
+      const code = (await status.getAttribute('title')) ?? '';
+      expect(await status.textContent(), code).to.equal(resources.zh[`status.${code}` as MessageKey]);
+    }
     await page.getByLabel('语言').selectOption('en');
     await page.getByRole('heading', { name: en('supplier.receivables') }).waitFor();
   });

@@ -1,11 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { TreeNode } from '../../../chaincode/src/domain/vouchers';
 import { get, streamEvents, type LedgerEvent } from '../api';
-import { ErrorBox, Form, Section, Status } from '../components';
+import { ErrorBox, Form, Section, Status, statusText } from '../components';
 import { dateTime, money } from '../format';
 import { MONEY_FIELDS } from '../money-fields';
 import { Graph, type GraphEdge, type GraphNode } from '../graph';
-import { t } from '../i18n';
+import { locale, t } from '../i18n';
 
 /** Where a record's routes are, by the prefix of its id. */
 const COLLECTIONS: Record<string, { path: string; history: boolean }> = {
@@ -114,10 +114,10 @@ function flatten(node: TreeNode, out: TreeNode[] = []): TreeNode[] {
 export function TreePanel({ tree, onHistory }: { tree: TreeNode; onHistory: (id: string) => void }) {
   const pieces = useMemo(() => flatten(tree), [tree]);
   const { nodes, edges } = useMemo(() => {
-    const nodes: GraphNode[] = pieces.map((p) => ({ id: p.id, label: `${p.id}\n${p.holder || '—'}\n${money(p.amount)} · T${p.tier} · ${p.status}`, kind: p.status }));
+    const nodes: GraphNode[] = pieces.map((p) => ({ id: p.id, label: `${p.id}\n${p.holder || '—'}\n${money(p.amount)} · T${p.tier} · ${statusText(p.status)}`, kind: p.status }));
     const edges: GraphEdge[] = pieces.flatMap((p) => p.children.map((c) => ({ from: p.id, to: c.id })));
     return { nodes, edges };
-  }, [pieces]);
+  }, [pieces, locale.value]);
   const renderList = (n: TreeNode) => (
     <li key={n.id}>
       <button type="button" class="link" aria-label={`${t('auditor.history')} ${n.id}`} onClick={() => onHistory(n.id)}>

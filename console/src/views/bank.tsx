@@ -2,10 +2,10 @@ import { useMemo, useState } from 'preact/hooks';
 import { quoteTerms, type Financing } from '../../../chaincode/src/domain/financing';
 import type { Provenance } from '../../../chaincode/src/domain/provenance';
 import { get, post, query } from '../api';
-import { ErrorBox, Form, MoreRows, Section, Status, Table, useLoad, usePages } from '../components';
+import { ErrorBox, Form, MoreRows, Section, Status, statusText, Table, useLoad, usePages } from '../components';
 import { dateTime, money, toMinor, wholeNumber } from '../format';
 import { Graph, type GraphEdge, type GraphNode } from '../graph';
-import { t } from '../i18n';
+import { locale, t } from '../i18n';
 import { myId } from '../session';
 import { ApprovalsSection } from './approvals';
 import { amount, short } from './supplier';
@@ -54,7 +54,7 @@ export function ProvenancePanel({ provenance }: { provenance: Provenance }) {
   const { nodes, edges } = useMemo(() => {
     const r = provenance.receivable;
     const nodes: GraphNode[] = [
-      { id: `receivable:${r.id}`, label: `${r.id}\n${r.confirmedTxId ? '✔ ' : ''}${r.status}\n${money(r.amount, r.currency)}`, kind: 'RECEIVABLE' },
+      { id: `receivable:${r.id}`, label: `${r.id}\n${r.confirmedTxId ? '✔ ' : ''}${statusText(r.status)}\n${money(r.amount, r.currency)}`, kind: 'RECEIVABLE' },
       ...provenance.lineage.map((s, i) => ({
         id: s.id,
         label: `${s.id}\n${s.holder}\n${money(s.amount)} · T${s.tier}`,
@@ -70,7 +70,7 @@ export function ProvenancePanel({ provenance }: { provenance: Provenance }) {
       if (parent && child) edges.push({ from: parent.id, to: child.id });
     }
     return { nodes, edges };
-  }, [provenance]);
+  }, [provenance, locale.value]);
   const hops = provenance.lineage.length - 1;
   const v = provenance.verdict;
   return (
