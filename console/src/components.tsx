@@ -262,32 +262,32 @@ export function Form(props: {
       <h3 id={`${id}-title`}>{props.title}</h3>
       {props.children}
       {!finished && (
-      <div class="fields">
-        {props.fields.map((f, i) => (
-          <label key={f.name}>
-            <span>{t(f.label)}</span>
-            {f.select ? (
-              <select value={values[f.name]} onChange={(e) => set(f.name, (e.target as HTMLSelectElement).value)}>
-                {f.select.map((o) => (
-                  <option key={o} value={o}>
-                    {o}
-                  </option>
-                ))}
-              </select>
-            ) : (
-              <input
-                ref={i === 0 ? first : undefined}
-                name={f.name}
-                type="text"
-                inputMode={f.type === 'number' ? 'decimal' : undefined}
-                placeholder={f.type === 'date' ? 'YYYY-MM-DD' : undefined}
-                value={values[f.name]}
-                onInput={(e) => set(f.name, (e.target as HTMLInputElement).value)}
-              />
-            )}
-          </label>
-        ))}
-      </div>
+        <div class="fields">
+          {props.fields.map((f, i) => (
+            <label key={f.name}>
+              <span>{t(f.label)}</span>
+              {f.select ? (
+                <select value={values[f.name]} onChange={(e) => set(f.name, (e.target as HTMLSelectElement).value)}>
+                  {f.select.map((o) => (
+                    <option key={o} value={o}>
+                      {o}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <input
+                  ref={i === 0 ? first : undefined}
+                  name={f.name}
+                  type="text"
+                  inputMode={f.type === 'number' ? 'decimal' : undefined}
+                  placeholder={f.type === 'date' ? 'YYYY-MM-DD' : undefined}
+                  value={values[f.name]}
+                  onInput={(e) => set(f.name, (e.target as HTMLInputElement).value)}
+                />
+              )}
+            </label>
+          ))}
+        </div>
       )}
       {!finished && props.extra?.(values)}
       <div class="buttons">
