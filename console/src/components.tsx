@@ -405,6 +405,52 @@ export function Table<T>(props: { caption: string; columns: Array<{ label: Messa
   );
 }
 
+const partyNames = new Map<string, Promise<string | undefined>>();
+
+/**
+ * A member's name (GET /members/:id, which any member may read), asked once
+ * per member while the page lives. A failure is not kept: the next showing
+ * asks again.
+ */
+function partyName(id: string): Promise<string | undefined> {
+  let name = partyNames.get(id);
+  if (name === undefined) {
+    name = get<{ name: string }>(`/members/${encodeURIComponent(id)}`).then(
+      (m) => m.name,
+      () => {
+        partyNames.delete(id);
+        return undefined;
+      },
+    );
+    partyNames.set(id, name);
+  }
+  return name;
+}
+
+/**
+ * A counterparty as people know it: its name, with its unified social credit
+ * code beside it (the code alone until the name arrives, or where it cannot
+ * be read). An 18-character code says little to a desk user.
+ */
+export function Party({ id }: { id: string }) {
+  const [name, setName] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    setName(undefined);
+    if (id) void partyName(id).then((n) => live && setName(n));
+    return () => {
+      live = false;
+    };
+  }, [id]);
+  if (!id) return <>—</>;
+  return (
+    <span class="party">
+      {name !== undefined && <span class="party-name">{name} </span>}
+      <span class="party-id">{id}</span>
+    </span>
+  );
+}
+
 /** A record's status in the reader's language: the ledger's code where the catalogue has none. */
 export function statusText(value: string): string {
   const key = `status.${value}`;

@@ -157,6 +157,9 @@ describe('console: the ledger-core story in a browser', function () {
   it('the voucher travels down three tiers: transfer to supplier 2, transfer to supplier 3, and a split', async () => {
     const s1 = new SupplierPage(await signIn('supplier1'));
     await s1.pieceRow(rootId).waitFor();
+    // Counterparties by name, their code beside it.
+    const issuer = s1.pieceRow(rootId).locator('.party').filter({ hasText: CORE() });
+    await issuer.locator('.party-name').filter({ hasText: 'Beijing Heavy Machinery Group' }).waitFor();
     await s1.transfer(rootId, SUPPLIER2(), '7000000.00');
     await s1.pieceRow(`${rootId}.2`).filter({ hasText: 'ACTIVE' }).waitFor();
     // The form is finished: its result stays, nothing can be sent again from it, and it closes.

@@ -61,8 +61,9 @@ describe('console: warehouse receipts at the desk', function () {
     expect(id).to.match(/^WRC-/);
     const row = desk.row(id);
     await row.filter({ hasText: 'ACTIVE' }).waitFor();
+    await row.locator('.party-name').filter({ hasText: 'Suzhou Precision Parts (tier 1)' }).waitFor();
     const cells = await row.getByRole('cell').allTextContents();
-    expect(cells).to.include.members([id, 'hot-rolled steel coil · Q235B', '500 t', '1,000,000.00 CNY', lotId, SUPPLIER1()]);
+    expect(cells).to.include.members([id, 'hot-rolled steel coil · Q235B', '500 t', '1,000,000.00 CNY', lotId, `Suzhou Precision Parts (tier 1) ${SUPPLIER1()}`]);
     expect(await receipt(id)).to.include({ owner: SUPPLIER1(), quantity: 500, valuation: '100000000', status: 'ACTIVE' });
 
     // The same goods again (the same warehouse and lot): one receipt per lot, so nobody finances it twice.

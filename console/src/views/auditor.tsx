@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { TreeNode } from '../../../chaincode/src/domain/vouchers';
 import { get, streamEvents, type LedgerEvent } from '../api';
-import { ErrorBox, Form, Section, Status, statusText } from '../components';
+import { ErrorBox, Form, Party, Section, Status, statusText } from '../components';
 import { dateTime, money } from '../format';
 import { MONEY_FIELDS } from '../money-fields';
 import { Graph, type GraphEdge, type GraphNode } from '../graph';
@@ -123,7 +123,7 @@ export function TreePanel({ tree, onHistory }: { tree: TreeNode; onHistory: (id:
       <button type="button" class="link" aria-label={`${t('auditor.history')} ${n.id}`} onClick={() => onHistory(n.id)}>
         {n.id}
       </button>{' '}
-      · {t('field.holder')} {n.holder || '—'} · {money(n.amount)} · {t('field.tier')} {n.tier} · <Status value={n.status} />
+      · {t('field.holder')} <Party id={n.holder} /> · {money(n.amount)} · {t('field.tier')} {n.tier} · <Status value={n.status} />
       {n.children.length > 0 && <ul>{n.children.map(renderList)}</ul>}
     </li>
   );

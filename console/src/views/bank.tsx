@@ -2,7 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { quoteTerms, type Financing } from '../../../chaincode/src/domain/financing';
 import type { Provenance } from '../../../chaincode/src/domain/provenance';
 import { get, post, query } from '../api';
-import { ErrorBox, Form, MoreRows, Section, Status, statusText, Table, useLoad, usePages } from '../components';
+import { ErrorBox, Form, MoreRows, Party, Section, Status, statusText, Table, useLoad, usePages } from '../components';
 import { dateTime, money, toMinor, wholeNumber } from '../format';
 import { Graph, type GraphEdge, type GraphNode } from '../graph';
 import { locale, t } from '../i18n';
@@ -85,11 +85,11 @@ export function ProvenancePanel({ provenance }: { provenance: Provenance }) {
       <ol class="lineage" aria-label={t('bank.provenanceOf', { id: provenance.voucherId })}>
         {provenance.lineage.map((s) => (
           <li key={s.id}>
-            <strong>{s.id}</strong> · {t('field.holder')} {s.holder} · {money(s.amount)} · {t('field.tier')} {s.tier} · <Status value={s.status} />
+            <strong>{s.id}</strong> · {t('field.holder')} <Party id={s.holder} /> · {money(s.amount)} · {t('field.tier')} {s.tier} · <Status value={s.status} />
           </li>
         ))}
         <li>
-          <strong>{t('bank.receivableNode', { id: provenance.receivable.id, status: provenance.receivable.status })}</strong> · {t('field.debtor')} {provenance.receivable.debtor} ·{' '}
+          <strong>{t('bank.receivableNode', { id: provenance.receivable.id, status: provenance.receivable.status })}</strong> · {t('field.debtor')} <Party id={provenance.receivable.debtor} /> ·{' '}
           {money(provenance.receivable.amount, provenance.receivable.currency)} ·{' '}
           <span class="confirmation">
             {provenance.receivable.confirmedTxId
@@ -139,7 +139,7 @@ export function BankView() {
           columns={[
             { label: 'field.id', cell: (f) => f.id },
             { label: 'field.asset', cell: (f) => `${f.asset.type} ${f.asset.id}` },
-            { label: 'field.applicant', cell: (f) => f.applicant },
+            { label: 'field.applicant', cell: (f) => <Party id={f.applicant} /> },
             { label: 'field.requested', cell: (f) => money(f.requestedAmount, f.currency) },
             { label: 'field.maturity', cell: (f) => f.dueDate },
             { label: 'field.advance', cell: (f) => money(f.advanceAmount, f.currency) },

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Receivable, Voucher } from '../../../chaincode/src/domain/types';
 import { post, query } from '../api';
-import { ErrorBox, Form, MoreRows, Section, Status, Table, useAction, usePages } from '../components';
+import { ErrorBox, Form, MoreRows, Party, Section, Status, Table, useAction, usePages } from '../components';
 import { money, month } from '../format';
 import { t } from '../i18n';
 import { myId } from '../session';
@@ -48,7 +48,7 @@ export function CoreView() {
           rowKey={(r) => r.id}
           columns={[
             { label: 'field.id', cell: (r) => r.id },
-            { label: 'field.creditor', cell: (r) => r.creditor },
+            { label: 'field.creditor', cell: (r) => <Party id={r.creditor} /> },
             { label: 'field.amount', cell: (r) => money(r.amount, r.currency) },
             { label: 'field.dueDate', cell: (r) => r.dueDate },
             { label: 'field.fingerprint', cell: (r) => <code title={r.documents[0]?.fingerprint}>{short(r.documents[0]?.fingerprint)}</code> },
@@ -142,7 +142,7 @@ export function CoreView() {
                 columns={[
                   { label: 'field.id', cell: (v) => v.id },
                   { label: 'field.maturity', cell: (v) => v.maturityDate },
-                  { label: 'field.holder', cell: (v) => v.holder },
+                  { label: 'field.holder', cell: (v) => <Party id={v.holder} /> },
                   { label: 'field.amount', cell: (v) => money(v.amount, v.currency) },
                   { label: 'field.status', cell: (v) => <Status value={v.status} /> },
                   {

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Receivable, Voucher } from '../../../chaincode/src/domain/types';
 import type { Financing } from '../../../chaincode/src/domain/financing';
 import { post, query } from '../api';
-import { ErrorBox, Form, MoreRows, Section, Status, Table, usePages } from '../components';
+import { ErrorBox, Form, MoreRows, Party, Section, Status, Table, usePages } from '../components';
 import { money, toMinor } from '../format';
 import { t } from '../i18n';
 import { myId } from '../session';
@@ -83,7 +83,7 @@ export function SupplierView() {
           rowKey={(r) => r.id}
           columns={[
             { label: 'field.id', cell: (r) => r.id },
-            { label: 'field.debtor', cell: (r) => r.debtor },
+            { label: 'field.debtor', cell: (r) => <Party id={r.debtor} /> },
             { label: 'field.amount', cell: (r) => money(r.amount, r.currency) },
             { label: 'field.dueDate', cell: (r) => r.dueDate },
             { label: 'field.fingerprint', cell: (r) => <code title={r.documents[0]?.fingerprint}>{short(r.documents[0]?.fingerprint)}</code> },
@@ -132,7 +132,7 @@ export function SupplierView() {
           columns={[
             { label: 'field.id', cell: (v) => v.id },
             { label: 'field.tier', cell: (v) => v.tier },
-            { label: 'field.issuer', cell: (v) => v.issuer },
+            { label: 'field.issuer', cell: (v) => <Party id={v.issuer} /> },
             { label: 'field.amount', cell: (v) => money(v.amount, v.currency) },
             { label: 'field.maturity', cell: (v) => v.maturityDate },
             { label: 'field.status', cell: (v) => <Status value={v.status} /> },
@@ -226,7 +226,7 @@ export function SupplierView() {
           columns={[
             { label: 'field.id', cell: (f) => f.id },
             { label: 'field.asset', cell: (f) => `${f.asset.type} ${f.asset.id}` },
-            { label: 'field.bank', cell: (f) => f.bank },
+            { label: 'field.bank', cell: (f) => <Party id={f.bank} /> },
             { label: 'field.requested', cell: (f) => money(f.requestedAmount, f.currency) },
             { label: 'field.status', cell: (f) => <Status value={f.status} /> },
           ]}

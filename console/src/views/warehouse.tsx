@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { maxPledgeAdvance, PLEDGE_CAP_PERCENT, type Financing } from '../../../chaincode/src/domain/financing';
 import type { WarehouseReceipt } from '../../../chaincode/src/domain/warehouse';
 import { post, query } from '../api';
-import { ErrorBox, Form, MoreRows, Section, Status, Table, useAction, usePages, type Pages } from '../components';
+import { ErrorBox, Form, MoreRows, Party, Section, Status, Table, type Pages, useAction, usePages } from '../components';
 import { money, wholeNumber } from '../format';
 import { t, type MessageKey } from '../i18n';
 import { myId } from '../session';
@@ -54,7 +54,7 @@ export function WarehouseView() {
           rowKey={(r) => r.id}
           columns={[
             ...receiptColumns,
-            { label: 'field.owner', cell: (r) => r.owner },
+            { label: 'field.owner', cell: (r) => <Party id={r.owner} /> },
             {
               label: 'field.actions',
               cell: (r) =>
@@ -125,7 +125,7 @@ export function OwnedReceipts({ onPledged }: { onPledged: () => void }) {
         rowKey={(r) => r.id}
         columns={[
           ...receiptColumns,
-          { label: 'field.warehouse', cell: (r) => r.warehouse },
+          { label: 'field.warehouse', cell: (r) => <Party id={r.warehouse} /> },
           { label: 'field.pledgee', cell: (r) => r.pledgee ?? '–' },
           {
             label: 'field.actions',
