@@ -6,10 +6,11 @@ import { codeMessage, resources, t, type MessageKey } from './i18n';
 /** A problem+json answer in plain words: what the code means, the gateway's detail, the fields. */
 export function ErrorBox({ error }: { error: unknown }) {
   if (error === undefined || error === null) return null;
+  // Not from the gateway: the console's own check of what was typed, before anything was sent.
   if (!(error instanceof ApiError)) {
     return (
       <div role="alert" class="error">
-        <strong>{t('error.title')}</strong>
+        <strong>{t('error.notSent')}</strong>
         <p>{error instanceof Error ? error.message : typeof error === 'string' ? error : t('error.title')}</p>
       </div>
     );
@@ -202,7 +203,9 @@ export interface FieldSpec {
  * A form opened for a row (one with `onCancel`) is finished: its fields and
  * submit button go, the result stays, and Cancel becomes Close (the row it
  * acted on has changed). Any other form goes back to its first values,
- * ready for the next one, with the result shown above its button.
+ * ready for the next one, with the result shown above its button. A form
+ * that only reads (`repeatable`: a lookup, a check) stays as it is, to be
+ * asked again.
  */
 export function Form(props: {
   title: string;
@@ -210,6 +213,7 @@ export function Form(props: {
   submit: MessageKey;
   onSubmit: (values: Record<string, string>, key: string) => Promise<string>;
   onCancel?: () => void;
+  repeatable?: boolean;
   children?: ComponentChildren;
   extra?: (values: Record<string, string>) => ComponentChildren;
 }) {
@@ -248,6 +252,7 @@ export function Form(props: {
     try {
       setDone(await props.onSubmit(values, intent.current.key));
       intent.current = undefined;
+      if (props.repeatable) return;
       if (props.onCancel) setFinished(true);
       else setValues(Object.fromEntries(props.fields.map((f) => [f.name, f.value ?? ''])));
     } catch (err) {

@@ -99,6 +99,9 @@ describe('console: the ledger-core story in a browser', function () {
     await supplier.submitRegistration();
     const done = supplier.register.getByRole('status').filter({ hasText: /Receivable RCV-/ });
     await done.waitFor();
+    // The form is empty again for the next invoice, and shows no fingerprint of the last one.
+    expect(await supplier.register.getByLabel(en('supplier.invoiceNumber')).inputValue()).to.equal('');
+    expect(await supplier.register.locator('p.fingerprint').count()).to.equal(0);
     receivableId = /RCV-[A-Za-z0-9]+/.exec((await done.textContent()) ?? '')?.[0] ?? '';
     expect(receivableId).to.match(/^RCV-/);
     const row = supplier.receivables.getByRole('row').filter({ hasText: receivableId });
@@ -133,8 +136,14 @@ describe('console: the ledger-core story in a browser', function () {
     const maker = await signIn('core-maker');
     const core = new CorePage(maker);
     await core.pending.getByRole('cell', { name: receivableId, exact: true }).waitFor();
-    const check = await core.checkInvoice(receivableId, { invoiceCode: invoice.invoiceCode, invoiceNumber, amount: invoice.amount, issueDate: invoice.issueDate });
-    expect(check).to.equal(en('core.checkResult', { allMatch: 'true', complete: 'true' }));
+    // An invoice that differs in one field does not match; the check stays open to be corrected and asked again.
+    const wrong = await core.checkInvoice(receivableId, { invoiceCode: invoice.invoiceCode, invoiceNumber, amount: '8000000.01', issueDate: invoice.issueDate });
+    expect(wrong).to.equal(en('core.checkMismatch'));
+    const checkForm = core.page.getByRole('form', { name: en('core.checkTitle', { id: receivableId }), exact: true });
+    await checkForm.getByLabel(en('supplier.invoiceAmount')).fill(invoice.amount);
+    await checkForm.getByRole('button', { name: en('core.check'), exact: true }).click();
+    await checkForm.getByRole('status').filter({ hasText: en('core.checkMatch') }).waitFor();
+    await checkForm.getByRole('button', { name: en('common.cancel') }).click();
     await core.confirm(receivableId);
     // 8,000,000.00 CNY is above the core enterprise's dual-control threshold: the maker's issue waits for the checker.
     const answer = await core.issueVoucher(receivableId, '8000000.00', '2027-06-30');

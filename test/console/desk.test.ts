@@ -230,7 +230,7 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
       for (const typed of ['', '   ', '4.5', '-1']) {
         await rate.fill(typed);
         await form.getByRole('button', { name: en('bank.submitApprove') }).click();
-        await form.getByRole('alert').filter({ hasText: en('error.rate') }).waitFor();
+        await form.getByRole('alert').filter({ hasText: en('error.rate') }).filter({ hasText: en('error.notSent') }).waitFor();
         expect(await preview.count(), `a preview for ${JSON.stringify(typed)}`).to.equal(0);
       }
       expect(sent).to.deep.equal([]);

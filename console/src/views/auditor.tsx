@@ -211,6 +211,7 @@ export function AuditorView() {
         title={t('auditor.lookup')}
         submit="auditor.find"
         fields={[{ name: 'id', label: 'auditor.assetId' }]}
+        repeatable
         onSubmit={async (v) => {
           const id = (v.id ?? '').trim();
           const c = collectionOf(id) ?? COLLECTIONS.VCH;

@@ -83,6 +83,7 @@ export function CoreView() {
               { name: 'invoiceAmount', label: 'supplier.invoiceAmount', type: 'number' },
               { name: 'issueDate', label: 'supplier.issueDate', type: 'date' },
             ]}
+            repeatable
             onCancel={() => setAction(undefined)}
             onSubmit={async (v) => {
               const r = await post<Verification>(`/receivables/${encodeURIComponent(action.receivable.id)}/verify-documents`, {
@@ -90,7 +91,7 @@ export function CoreView() {
                   { kind: 'INVOICE', sellerTaxId: v.sellerTaxId, invoiceCode: v.invoiceCode, invoiceNumber: v.invoiceNumber, amount: amount(v.invoiceAmount), issueDate: v.issueDate },
                 ],
               });
-              return t('core.checkResult', { allMatch: String(r.allMatch), complete: String(r.complete) });
+              return t(!r.allMatch ? 'core.checkMismatch' : r.complete ? 'core.checkMatch' : 'core.checkMatchPartial');
             }}
           />
         )}

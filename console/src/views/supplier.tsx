@@ -30,19 +30,24 @@ const invoiceOf = (v: Record<string, string>) => ({
   issueDate: v.issueDate ?? '',
 });
 
+/** The invoice's fields as typed: a preview is shown only while they are the ones it was made from. */
+const invoiceFieldsOf = (v: Record<string, string>) => JSON.stringify(['sellerTaxId', 'invoiceCode', 'invoiceNumber', 'invoiceAmount', 'issueDate'].map((k) => v[k] ?? ''));
+
 function FingerprintPreviewButton({ values }: { values: Record<string, string> }) {
-  const [result, setResult] = useState<string | undefined>(undefined);
+  const [previewed, setPreviewed] = useState<{ fields: string; fingerprint: string | undefined } | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const preview = async () => {
     setError(undefined);
-    setResult(undefined);
+    setPreviewed(undefined);
+    const fields = invoiceFieldsOf(values);
     try {
       const r = await post<FingerprintPreview>('/fingerprints', { documents: [invoiceOf(values)] });
-      setResult(r.documents[0]?.fingerprint);
+      setPreviewed({ fields, fingerprint: r.documents[0]?.fingerprint });
     } catch (err) {
       setError(err);
     }
   };
+  const result = previewed !== undefined && previewed.fields === invoiceFieldsOf(values) ? previewed.fingerprint : undefined;
   return (
     <div class="preview">
       <button type="button" class="secondary" onClick={() => void preview()}>
