@@ -456,6 +456,16 @@ export function Party({ id }: { id: string }) {
   );
 }
 
+/**
+ * The ledger's date today, UTC: the sandbox clock's when it has been moved
+ * (GET /ready shows it), else this browser's. Only to offer what the date
+ * allows; the chaincode decides with the transaction's own time.
+ */
+export function useLedgerToday(): string {
+  const ready = useLoad(() => get<{ sandboxClock?: { now?: string } }>('/ready'), []);
+  return (ready.data?.sandboxClock?.now ?? new Date().toISOString()).slice(0, 10);
+}
+
 /** A record's status in the reader's language: the ledger's code where the catalogue has none. */
 export function statusText(value: string): string {
   const key = `status.${value}`;

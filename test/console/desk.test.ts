@@ -377,6 +377,25 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
 
   });
 
+  describe('settling', () => {
+    it('offers Settle from maturity only: an earlier piece says from when; one maturing on the ledger\'s date is settled', async () => {
+      const ready = await call<{ sandboxClock?: { now?: string } }>('core-maker', 'GET', '/ready');
+      const today = (ready.sandboxClock?.now ?? new Date().toISOString()).slice(0, 10);
+      const later = await voucher('100000');
+      const due = (await call<{ id: string }>('core-maker', 'POST', '/vouchers', { receivableId: await receivable('100000'), amount: '100000', maturityDate: today })).id;
+      const core = new CorePage(await signIn('core-maker'));
+      const row = (id: string) => core.ladder.getByRole('row').filter({ has: core.page.getByRole('cell', { name: id, exact: true }) });
+      await row(later).getByText(en('core.settleFrom', { date: isoDate(90) })).waitFor();
+      expect(await row(later).getByRole('button').count()).to.equal(0);
+      await row(due).getByRole('button', { name: en('core.settleTitle', { id: due }) }).click();
+      const settle = core.page.getByRole('form', { name: en('core.settleTitle', { id: due }), exact: true });
+      await settle.getByLabel(en('field.paymentRef')).fill('CNAPS-DESK-1');
+      await settle.getByRole('button', { name: en('core.submitSettle') }).click();
+      await settle.getByRole('status').filter({ hasText: en('core.settled', { id: due }) }).waitFor();
+      expect((await call<{ status: string }>('core-maker', 'GET', `/vouchers/${due}`)).status).to.equal('SETTLED');
+    });
+  });
+
   describe('the auditor', () => {
     it("shows money in a record and in its history as money in the record's currency, not as minor units", async () => {
       const rcv = await receivable('123456');

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { quoteTerms, type Financing } from '../../../chaincode/src/domain/financing';
 import type { Provenance } from '../../../chaincode/src/domain/provenance';
 import { get, post, query } from '../api';
-import { ErrorBox, Form, MoreRows, Party, Section, Status, statusText, Table, useLoad, usePages } from '../components';
+import { ErrorBox, Form, MoreRows, Party, Section, Status, statusText, Table, useLedgerToday, usePages } from '../components';
 import { dateTime, money, toMinor, wholeNumber } from '../format';
 import { Graph, type GraphEdge, type GraphNode } from '../graph';
 import { locale, t } from '../i18n';
@@ -17,12 +17,6 @@ function rateBps(value: string | undefined): number {
   const rate = wholeNumber(value ?? '');
   if (rate === undefined) throw new Error(t('error.rate'));
   return rate;
-}
-
-/** The ledger's date today (the sandbox clock's, when it is moved). */
-function useLedgerToday(): string {
-  const ready = useLoad(() => get<{ sandboxClock?: { now?: string } }>('/ready'), []);
-  return (ready.data?.sandboxClock?.now ?? new Date().toISOString()).slice(0, 10);
 }
 
 /** The discount and fee the chaincode will compute (its own arithmetic), before approving. */

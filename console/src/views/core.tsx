@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Receivable, Voucher } from '../../../chaincode/src/domain/types';
 import { post, query } from '../api';
-import { ErrorBox, Form, MoreRows, Party, Section, Status, Table, useAction, usePages } from '../components';
+import { ErrorBox, Form, MoreRows, Party, Section, Status, Table, useAction, useLedgerToday, usePages } from '../components';
 import { money, month } from '../format';
 import { t } from '../i18n';
 import { myId } from '../session';
@@ -30,6 +30,7 @@ export function CoreView() {
   const pending = usePages<Receivable>(`/receivables${query({ debtor: me, status: 'PENDING', pageSize: '100' })}`);
   const issued = usePages<Voucher>(`/vouchers${query({ issuer: me, pageSize: '200' })}`);
   const [action, setAction] = useState<Action | undefined>(undefined);
+  const today = useLedgerToday();
   const confirmation = useAction();
   const [approvalsTick, setApprovalsTick] = useState(0);
 
@@ -149,11 +150,14 @@ export function CoreView() {
                   {
                     label: 'field.actions',
                     cell: (v) =>
-                      v.status === 'ACTIVE' || v.status === 'FINANCED' || v.status === 'FINANCING_PENDING' ? (
+                      v.status !== 'ACTIVE' && v.status !== 'FINANCED' && v.status !== 'FINANCING_PENDING' ? null : v.maturityDate > today ? (
+                        // The issuer pays from maturity (PRODUCT 3.2): before, the ledger would refuse.
+                        <span class="muted">{t('core.settleFrom', { date: v.maturityDate })}</span>
+                      ) : (
                         <button type="button" aria-label={t('core.settleTitle', { id: v.id })} onClick={() => setAction({ kind: 'settle', voucher: v })}>
                           {t('core.settle')}
                         </button>
-                      ) : null,
+                      ),
                   },
                 ]}
               />
