@@ -15,7 +15,7 @@ cytoscape.use(dagre);
 export interface GraphNode {
   id: string;
   label: string;
-  /** Drives the colour: a voucher status, `RECEIVABLE`, or `FOCUS`. */
+  /** Drives the colour: a voucher status, `RECEIVABLE`, or `FOCUS` / `FOCUS_REFUSED` (the piece under review, financeable or not). */
   kind: string;
 }
 
@@ -31,7 +31,8 @@ const COLOURS: Record<string, string> = {
   FINANCED: '#1565c0',
   SETTLED: '#6a1b9a',
   RECEIVABLE: '#8d6e63',
-  FOCUS: '#c62828',
+  FOCUS: '#00695c',
+  FOCUS_REFUSED: '#c62828',
 };
 
 const FONT_SIZE = 11;

@@ -31,7 +31,6 @@ function TermsPreview({ financing, values, today }: { financing: Financing; valu
       days: terms.days,
       discount: money(terms.discount.toString(), financing.currency),
       fee: money(terms.fee.toString(), financing.currency),
-      net: money((BigInt(advance) - terms.fee).toString(), financing.currency),
     });
   } catch (err) {
     text = err instanceof Error ? err.message : String(err);
@@ -52,7 +51,8 @@ export function ProvenancePanel({ provenance }: { provenance: Provenance }) {
       ...provenance.lineage.map((s, i) => ({
         id: s.id,
         label: `${s.id}\n${s.holder}\n${money(s.amount)} · T${s.tier}`,
-        kind: i === 0 ? 'FOCUS' : s.status,
+        // The piece under review stands out: red only when the verdict is against lending on it.
+        kind: i === 0 ? (provenance.verdict.financeable ? 'FOCUS' : 'FOCUS_REFUSED') : s.status,
       })),
     ];
     const edges: GraphEdge[] = [];
