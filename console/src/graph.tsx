@@ -54,6 +54,14 @@ function nodeWidth(label: string): number {
   return Math.max(MIN_NODE_WIDTH, Math.ceil(widest) + NODE_PADDING);
 }
 
+const naturally = new Intl.Collator('en', { numeric: true });
+/**
+ * Elements by id, last first: dagre places the siblings it is given in the
+ * reverse order (seen on the auditor's tree), so this draws .1 left of .2,
+ * as the list beside the graph has them, numbers by value (.2 before .10).
+ */
+const byId = (a: cytoscape.SingularElementArgument, b: cytoscape.SingularElementArgument): number => naturally.compare(b.id(), a.id());
+
 export function Graph(props: { nodes: GraphNode[]; edges: GraphEdge[]; label: string; direction?: 'TB' | 'LR'; onSelect?: (id: string) => void }) {
   const container = useRef<HTMLDivElement>(null);
   const cy = useRef<cytoscape.Core | undefined>(undefined);
@@ -89,7 +97,7 @@ export function Graph(props: { nodes: GraphNode[]; edges: GraphEdge[]; label: st
         { selector: 'edge', style: { width: 2, 'line-color': '#90a4ae', 'target-arrow-color': '#90a4ae', 'target-arrow-shape': 'triangle', 'curve-style': 'bezier' } },
         { selector: 'node:selected', style: { 'border-width': 4, 'border-color': '#ffb300' } },
       ],
-      layout: { name: 'dagre', rankDir: props.direction ?? 'TB', nodeSep: 20, rankSep: 50 } as cytoscape.LayoutOptions,
+      layout: { name: 'dagre', rankDir: props.direction ?? 'TB', nodeSep: 20, rankSep: 50, sort: byId } as cytoscape.LayoutOptions,
     });
     if (props.onSelect) {
       const select = props.onSelect;
