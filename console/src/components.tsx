@@ -238,6 +238,11 @@ export function Form(props: {
   useLayoutEffect(() => {
     if (props.onCancel) (first.current ?? submitButton.current)?.focus();
   }, []);
+  // A finished form's submit button goes: the focus goes to Close rather than to the page.
+  const closeButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (finished) closeButton.current?.focus();
+  }, [finished]);
   const submitting = useRef(false);
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -302,7 +307,7 @@ export function Form(props: {
           </button>
         )}
         {props.onCancel && (
-          <button type="button" class="secondary" onClick={props.onCancel}>
+          <button ref={closeButton} type="button" class="secondary" onClick={props.onCancel}>
             {t(finished ? 'common.close' : 'common.cancel')}
           </button>
         )}

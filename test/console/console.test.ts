@@ -175,6 +175,7 @@ describe('console: the ledger-core story in a browser', function () {
     const done = form(s1.page, en('supplier.transferTitle', { id: rootId }));
     expect(await done.getByRole('button').allTextContents()).to.deep.equal([en('common.close')]);
     expect(await done.getByRole('textbox').count()).to.equal(0);
+    expect(await done.getByRole('button', { name: en('common.close') }).evaluate((b) => b === b.ownerDocument.activeElement)).to.equal(true);
     await done.getByRole('button', { name: en('common.close') }).click();
     await done.waitFor({ state: 'detached' });
 
