@@ -478,7 +478,28 @@ export async function deployChaincode(l: Layout, bin: FabricBinaries, cc: Chainc
 
 export const profilePath = (l: Layout): string => join(l.runDir, 'gateway-profile.json');
 
-/** The profile the REST gateway reads (SCF_FABRIC_PROFILE); tokens are made once per run folder. */
+/**
+ * The identities an operator added to the profile (README, "Adding an
+ * identity on Fabric"): every entry whose label is not a demo enrolment's.
+ * `up` writes the profile again each time it runs, and kept none of them.
+ */
+function addedIdentities(l: Layout, demoLabels: ReadonlySet<string>): unknown[] {
+  const file = profilePath(l);
+  if (!existsSync(file)) return [];
+  let current: { identities?: unknown };
+  try {
+    current = JSON.parse(readFileSync(file, 'utf8')) as { identities?: unknown };
+  } catch (err) {
+    throw new Error(`the gateway profile ${file} is not valid JSON (${(err as Error).message}): fix it or remove it, or up would drop the identities added to it`);
+  }
+  const identities = Array.isArray(current.identities) ? (current.identities as unknown[]) : [];
+  return identities.filter((i) => {
+    const label = (i as { label?: unknown } | null)?.label;
+    return typeof label !== 'string' || !demoLabels.has(label);
+  });
+}
+
+/** The profile the REST gateway reads (SCF_FABRIC_PROFILE); tokens are made once per run folder, identities added to it are kept. */
 function writeGatewayProfile(l: Layout): void {
   const tokensFile = join(l.runDir, 'tokens.json');
   let tokens: Record<string, string> = {};
@@ -488,6 +509,7 @@ function writeGatewayProfile(l: Layout): void {
     // first up
   }
   const enrolments = demoEnrolments(l);
+  const added = addedIdentities(l, new Set(enrolments.map((e) => e.label)));
   for (const e of enrolments) tokens[e.label] ??= randomBytes(24).toString('base64url');
   writeFileSync(tokensFile, JSON.stringify(tokens, null, 2), { mode: 0o600 });
   const profile = {
@@ -498,7 +520,7 @@ function writeGatewayProfile(l: Layout): void {
     peers: Object.fromEntries(
       l.peers.map((p) => [p.mspId, { endpoint: `127.0.0.1:${p.port}`, tlsCaCert: peerTlsCa(l, p.mspId), hostAlias: 'localhost' }]),
     ),
-    identities: enrolments.map((e) => ({ label: e.label, token: tokens[e.label], mspId: e.mspId, certificate: e.certificate, privateKey: e.privateKey })),
+    identities: [...enrolments.map((e) => ({ label: e.label, token: tokens[e.label], mspId: e.mspId, certificate: e.certificate, privateKey: e.privateKey })), ...added],
     serviceIdentity: 'operator-admin',
   };
   writeFileSync(profilePath(l), JSON.stringify(profile, null, 2), { mode: 0o600 });

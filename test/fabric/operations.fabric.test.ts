@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { findFabric } from '../../network/src/fabric-bin';
-import { chaincodeServerDir, deployChaincode, packageChaincode, profilePath, resolveLayout, scfChaincode, startChaincodeServer } from '../../network/src/network';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { chaincodeServerDir, deployChaincode, packageChaincode, profilePath, resolveLayout, scfChaincode, startChaincodeServer, up } from '../../network/src/network';
 import { signalProcess, waitForExit } from '../../network/src/processes';
 import { CORE, expectProblem, freshInvoice, isoDate, startGateway, SUPPLIER2, type TestGateway } from '../http/harness';
 
@@ -58,6 +59,24 @@ describe('real Fabric network: operations through the REST gateway', function ()
       const res = await gw.http.get(`/receivables/${id}`).set('Authorization', gw.auth('supplier1'));
       expect(res.status, id).to.equal(200);
       expect(res.body).to.include({ id, status: 'PENDING' });
+    }
+  });
+
+  it('keeps an identity an operator added to the gateway profile when up runs again on the running network', async () => {
+    const file = profilePath(layout());
+    const original = readFileSync(file, 'utf8');
+    const profile = JSON.parse(original) as { identities: Array<{ label: string; token: string }> };
+    const demo = profile.identities.map((i) => i.label);
+    const added = { ...profile.identities.find((i) => i.label === 'supplier1')!, label: 'erp-client', token: 'erp-client-token-0123456789abcdef' };
+    writeFileSync(file, JSON.stringify({ ...profile, identities: [...profile.identities, added] }, null, 2), { mode: 0o600 });
+    try {
+      const again = await up({ runDir: process.env.SCF_NETWORK_DIR });
+      expect(again.alreadyRunning).to.equal(true);
+      const after = JSON.parse(readFileSync(file, 'utf8')) as { identities: Array<{ label: string }> };
+      expect(after.identities.map((i) => i.label)).to.deep.equal([...demo, 'erp-client']);
+      expect(after.identities.at(-1)).to.deep.equal(added);
+    } finally {
+      writeFileSync(file, original, { mode: 0o600 });
     }
   });
 
