@@ -8,7 +8,7 @@ import { demoSignIns } from './demo/sign-in';
 import { listen, ListenError, serve } from './http/server';
 import { LedgerError } from './ledger/ledger';
 import type { LedgerRuntime } from './runtime';
-import { baseUrl, explainDataDirFailure, isLoopback, prepareDataDir, startBanner, StartupError } from './startup';
+import { baseUrl, explainDataDirFailure, explainOutboxFailure, isLoopback, prepareDataDir, startBanner, StartupError } from './startup';
 
 /*
  * The ledger, the chaincode and the app are loaded only once the address is
@@ -89,6 +89,8 @@ async function main(): Promise<void> {
     webhooks: config.webhooks,
     reminders: { intervalMs: config.reminders.intervalMs, reader: readerIdentity(runtime.identities, config.reminders.identity) },
     logger,
+  }).catch((err: unknown) => {
+    throw explainOutboxFailure(err, config.dataDir) ?? err;
   });
   const app = createApp({
     services: createServices(runtime.ledger, { submitDeadlineMs: config.submitDeadlineMs, credentials: runtime.credentials, notifications }),

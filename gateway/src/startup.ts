@@ -103,6 +103,22 @@ export function explainDataDirFailure(err: unknown, dataDir: string): StartupErr
   return undefined;
 }
 
+/**
+ * The operator's version of an error that stopped the webhook outbox
+ * (`<dataDir>/webhooks`, on either ledger) from opening, or undefined.
+ */
+export function explainOutboxFailure(err: unknown, dataDir: string): StartupError | undefined {
+  const chain = causes(err);
+  const outbox = join(resolve(dataDir), 'webhooks');
+  if (chain.some((e) => e.code === 'LEVEL_LOCKED')) {
+    return new StartupError(
+      `another gateway is using the data folder ${named(dataDir)}: its webhook outbox ${outbox} is locked. ` + 'Stop that gateway, or give this one its own SCF_DATA_DIR',
+    );
+  }
+  const wrongLedger = chain.find((e) => e.name === 'OutboxOfAnotherLedger');
+  return wrongLedger ? new StartupError(wrongLedger.message) : undefined;
+}
+
 /** How a client reaches host:port (IPv6 literals in brackets). */
 /** Whether `host` is reachable from this machine only. */
 export function isLoopback(host: string): boolean {

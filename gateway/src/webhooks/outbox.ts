@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Ledger, LedgerEvent } from '../ledger/ledger';
+import { type Ledger, LedgerError, type LedgerEvent } from '../ledger/ledger';
 import { mentionsMember } from '../visibility';
 import type { LiveNotification, NotificationHub } from './hub';
 import { send, signedHeaders, type SendResult } from './sender';
@@ -103,7 +103,14 @@ export class WebhookOutbox {
   private readonly listeners: Array<(e: LedgerEvent) => void> = [];
 
   static async open(ledger: Ledger, options: OutboxOptions): Promise<WebhookOutbox> {
-    const store = await WebhookStore.open(join(options.dataDir, 'webhooks'));
+    const folder = join(options.dataDir, 'webhooks');
+    const store = await WebhookStore.open(folder);
+    try {
+      await assertSameLedger(await store.cursor(), ledger, folder);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
     const { dataDir: _d, logger: _l, hub, random: _r, tickMs: _t, ...settings } = options;
     return new WebhookOutbox(store, ledger, settings, hub, options);
   }
@@ -330,5 +337,33 @@ export class WebhookOutbox {
     const next = await this.store.requeue(d, new Date().toISOString());
     this.kick();
     return next;
+  }
+}
+
+/** The outbox's folder was fed from another chain than the ledger's (assertSameLedger). */
+export class OutboxOfAnotherLedger extends Error {
+  override readonly name = 'OutboxOfAnotherLedger';
+}
+
+/**
+ * The stored cursor names the last event the outbox read. A Fabric cursor
+ * carries its transaction id: a ledger that does not know that transaction is
+ * another chain (a network purged and brought up again over the same data
+ * folder), and reading on from the cursor would skip, silently, every event
+ * of this chain up to its height. Refused, naming the folder. A ledger that
+ * cannot be read now is not judged; an embedded ledger's cursor has no
+ * transaction id (its ledger lives in the same data folder as the outbox).
+ */
+async function assertSameLedger(cursor: string | undefined, ledger: Ledger, folder: string): Promise<void> {
+  const m = cursor === undefined ? null : /^(\d+):\d+:([0-9a-f]+)$/.exec(cursor);
+  if (!m) return;
+  try {
+    await ledger.transactionStatus(m[2] as string);
+  } catch (err) {
+    if (!(err instanceof LedgerError) || err.code !== 'NOT_FOUND') return;
+    throw new OutboxOfAnotherLedger(
+      `the webhook outbox in ${folder} follows another ledger: the last event it read (block ${m[1]}, transaction ${m[2]}) is not on this one. ` +
+        `Was the network purged and brought up again? Move ${folder} away (it is under SCF_DATA_DIR) to start the outbox afresh; its endpoints must then be registered again`,
+    );
   }
 }

@@ -4,7 +4,8 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clientErrorProblem, ListenError } from '../../../gateway/src/http/server';
-import { baseUrl, explainDataDirFailure, prepareDataDir, startBanner, StartupError } from '../../../gateway/src/startup';
+import { baseUrl, explainDataDirFailure, explainOutboxFailure, prepareDataDir, startBanner, StartupError } from '../../../gateway/src/startup';
+import { OutboxOfAnotherLedger } from '../../../gateway/src/webhooks/outbox';
 import { rejectionOf } from '../../support/rejection';
 
 describe('gateway start-up', () => {
@@ -64,6 +65,23 @@ describe('gateway start-up', () => {
     it('leaves other errors alone', () => {
       expect(explainDataDirFailure(new Error('boom'), '/d')).to.equal(undefined);
       expect(explainDataDirFailure('boom', '/d')).to.equal(undefined);
+    });
+  });
+
+  describe('explainOutboxFailure', () => {
+    it("says that another gateway holds the folder when the webhook outbox's LevelDB is locked, and passes on an outbox of another ledger in one line", () => {
+      const locked = Object.assign(new Error('Database failed to open'), {
+        code: 'LEVEL_DATABASE_NOT_OPEN',
+        cause: Object.assign(new Error('IO error: lock /d/webhooks/LOCK: Resource temporarily unavailable'), { code: 'LEVEL_LOCKED' }),
+      });
+      expect(explainOutboxFailure(locked, '/d')?.message).to.equal(
+        'another gateway is using the data folder SCF_DATA_DIR=/d: its webhook outbox /d/webhooks is locked. Stop that gateway, or give this one its own SCF_DATA_DIR',
+      );
+      const other = new OutboxOfAnotherLedger('the webhook outbox in /d/webhooks follows another ledger: …');
+      const explained = explainOutboxFailure(other, '/d');
+      expect(explained).to.be.instanceOf(StartupError);
+      expect(explained?.message).to.equal(other.message);
+      expect(explainOutboxFailure(new Error('boom'), '/d')).to.equal(undefined);
     });
   });
 

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ClassicLevel } from 'classic-level';
 import sinon from 'sinon';
-import type { Ledger, LedgerEvent } from '../../../gateway/src/ledger/ledger';
+import { type Ledger, LedgerError, type LedgerEvent } from '../../../gateway/src/ledger/ledger';
 import { NotificationHub } from '../../../gateway/src/webhooks/hub';
 import { DEFAULT_WEBHOOK_SETTINGS, WebhookOutbox } from '../../../gateway/src/webhooks/outbox';
 import { CURSOR_FLUSH_MS, WebhookStore } from '../../../gateway/src/webhooks/store';
@@ -439,6 +439,40 @@ describe('webhooks: the outbox', () => {
         expect(outbox.store.endpoints()).to.deep.equal([]);
       } finally {
         sinon.restore();
+        await outbox.close();
+      }
+    });
+  });
+
+  describe('a data folder carried over to another ledger', () => {
+    const TX = 'ab12cd34'.repeat(8);
+    /** An outbox folder whose cursor is block 40's event of transaction TX, as a Fabric feed writes it. */
+    const seedCursor = async () => {
+      const db = new ClassicLevel<string, string>(join(dir, 'webhooks'), { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+      await db.put('c!cursor', `40:0:${TX}`);
+      await db.close();
+    };
+    const ledgerAnswering = (answer: () => Promise<unknown>) => ({ transactionStatus: sinon.stub().callsFake(answer) }) as unknown as Ledger & { transactionStatus: sinon.SinonStub };
+
+    it('refuses to open when the ledger does not know the transaction its cursor names, naming the folder, and leaves the folder as it was', async () => {
+      await seedCursor();
+      const ledger = ledgerAnswering(() => Promise.reject(new LedgerError('NOT_FOUND', `transaction ${TX} not found`)));
+      const refused = await openOutbox(ledger).then(
+        () => expect.fail('opened'),
+        (err: Error) => err.message,
+      );
+      expect(ledger.transactionStatus.calledOnceWithExactly(TX)).to.equal(true);
+      expect(refused).to.contain(`the webhook outbox in ${join(dir, 'webhooks')} follows another ledger`).and.contain(`block 40, transaction ${TX}`).and.contain('SCF_DATA_DIR');
+      // Closed again, untouched: the folder can be opened (and its cursor is the one written).
+      const store = await WebhookStore.open(join(dir, 'webhooks'));
+      expect(await store.cursor()).to.equal(`40:0:${TX}`);
+      await store.close();
+    });
+
+    it('opens when the ledger knows the transaction, or cannot be read now', async () => {
+      await seedCursor();
+      for (const answer of [() => Promise.resolve({ txId: TX, valid: true }), () => Promise.reject(new LedgerError('LEDGER_UNAVAILABLE', 'peer down'))]) {
+        const outbox = await WebhookOutbox.open(ledgerAnswering(answer), { ...DEFAULT_WEBHOOK_SETTINGS, dataDir: dir, hub: new NotificationHub() });
         await outbox.close();
       }
     });
