@@ -25,12 +25,11 @@ export interface FabricBinaries {
 
 export class FabricNotFound extends Error {
   override readonly name = 'FabricNotFound';
-  constructor(readonly looked: string[]) {
-    super(
-      `Fabric 3.1.x binaries (${TOOLS.join(', ')}) not found. Looked in:\n` +
-        looked.map((l) => `  - ${l}`).join('\n') +
-        '\nSet FABRIC_BIN to a folder holding them (see README, "Fabric network").',
-    );
+  constructor(
+    readonly looked: string[],
+    advice = 'Set FABRIC_BIN to a folder holding them (see README, "Fabric network").',
+  ) {
+    super(`Fabric 3.1.x binaries (${TOOLS.join(', ')}) not found. Looked in:\n` + looked.map((l) => `  - ${l}`).join('\n') + `\n${advice}`);
   }
 }
 
@@ -87,31 +86,33 @@ function peerVersion(binDir: string): string | undefined {
   }
 }
 
+/** The binaries in `dir`, or why they cannot be used (undefined: no binaries there at all). */
+function usable(dir: string, env: NodeJS.ProcessEnv): FabricBinaries | string | undefined {
+  const missing = TOOLS.filter((t) => !existsSync(join(dir, t)));
+  if (missing.length === TOOLS.length) return undefined;
+  if (missing.length > 0) return `missing ${missing.join(', ')}`;
+  const version = peerVersion(dir);
+  if (!version || !REQUIRED_VERSION.test(version)) return `peer version ${version ?? 'unreadable'}, need 3.1.x`;
+  const configDir = [env.FABRIC_CFG_PATH, join(dirname(dir), 'config')].find(
+    (d): d is string => d !== undefined && existsSync(join(d, 'core.yaml')) && existsSync(join(d, 'orderer.yaml')),
+  );
+  if (!configDir) return `binaries ${version}, but no core.yaml and orderer.yaml in FABRIC_CFG_PATH or ${join(dirname(dir), 'config')}`;
+  return { binDir: dir, configDir, version };
+}
+
+/**
+ * FABRIC_BIN, else the newest release in the cache folder, else PATH. A
+ * FABRIC_BIN that cannot be used is refused at once: whoever set it meant
+ * those binaries, and running others found elsewhere without a word is how
+ * a network ends up on a version nobody chose.
+ */
 export function findFabric(env: NodeJS.ProcessEnv = process.env): FabricBinaries {
   const looked: string[] = [];
   for (const { dir, origin } of candidates(env)) {
-    const missing = TOOLS.filter((t) => !existsSync(join(dir, t)));
-    if (missing.length === TOOLS.length) {
-      if (origin !== 'PATH') looked.push(`${dir} (${origin}): no binaries`);
-      continue;
-    }
-    if (missing.length > 0) {
-      looked.push(`${dir} (${origin}): missing ${missing.join(', ')}`);
-      continue;
-    }
-    const version = peerVersion(dir);
-    if (!version || !REQUIRED_VERSION.test(version)) {
-      looked.push(`${dir} (${origin}): peer version ${version ?? 'unreadable'}, need 3.1.x`);
-      continue;
-    }
-    const configDir = [env.FABRIC_CFG_PATH, join(dirname(dir), 'config')].find(
-      (d): d is string => d !== undefined && existsSync(join(d, 'core.yaml')) && existsSync(join(d, 'orderer.yaml')),
-    );
-    if (!configDir) {
-      looked.push(`${dir} (${origin}): binaries ${version}, but no core.yaml and orderer.yaml in FABRIC_CFG_PATH or ${join(dirname(dir), 'config')}`);
-      continue;
-    }
-    return { binDir: dir, configDir, version };
+    const found = usable(dir, env);
+    if (typeof found === 'object') return found;
+    if (found !== undefined || origin !== 'PATH') looked.push(`${dir} (${origin}): ${found ?? 'no binaries'}`);
+    if (origin === 'FABRIC_BIN') throw new FabricNotFound(looked, 'FABRIC_BIN is set, so nothing else was tried: point it at a Fabric 3.1 bin folder, or unset it to use the cache folder or PATH.');
   }
   looked.push(`PATH (${(env.PATH ?? '').split(delimiter).length} folders): no complete set`);
   throw new FabricNotFound(looked);

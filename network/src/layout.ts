@@ -82,6 +82,22 @@ const DOMAINS: Record<DemoMsp, string> = { PlatformMSP: 'platform.scf', CoreMSP:
 export const ORDERER_SUBNET = '10.213.77';
 export const ordererAddress = (n: number): string => `${ORDERER_SUBNET}.${10 + n}`;
 
+/**
+ * The part of the kernel's range for the local ports of outgoing connections
+ * (net.ipv4.ip_local_port_range, read as "32768\t60999") that the ports from
+ * `base` overlap, or undefined. A port there that a node frees can be given
+ * to a client's connection, and the node cannot listen on it again until
+ * that connection has closed and left TIME-WAIT (up to a minute): `up`
+ * restarting a stopped node then fails with "address already in use".
+ */
+export function ephemeralOverlap(base: number, rangeText: string | undefined): { low: number; high: number } | undefined {
+  const m = /^\s*(\d+)\s+(\d+)\s*$/.exec(rangeText ?? '');
+  if (!m) return undefined;
+  const low = Number(m[1]);
+  const high = Number(m[2]);
+  return base <= high && base + PORT_SPAN - 1 >= low ? { low, high } : undefined;
+}
+
 export interface LayoutOptions {
   ordererNamespaces?: boolean;
   peerBatching?: boolean;

@@ -12,6 +12,7 @@ import {
   cryptoDir,
   DEFAULT_PORT_BASE,
   demoEnrolments,
+  ephemeralOverlap,
   type Layout,
   layoutOf,
   nodeDir,
@@ -22,6 +23,7 @@ import {
   type PeerNode,
   peerDir,
   peerTlsCa,
+  PORT_SPAN,
   PROFILES,
   type ProfileName,
 } from './layout';
@@ -619,6 +621,15 @@ export async function up(opts: NetworkOptions = {}): Promise<UpResult> {
   return withRunLock(runDir, 'network up', () => upLocked({ ...opts, runDir }));
 }
 
+/** A small system file's text, or undefined where there is none (another OS, a container without it). */
+function readIfExists(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 async function upLocked(opts: NetworkOptions & { runDir: string }): Promise<UpResult> {
   const started = Date.now();
   const log = opts.log ?? (() => undefined);
@@ -644,6 +655,14 @@ async function upLocked(opts: NetworkOptions & { runDir: string }): Promise<UpRe
   }
   const logSpec = opts.logSpec ?? process.env.SCF_FABRIC_LOG ?? 'info';
   log(`Fabric ${bin.version} from ${bin.binDir}; profile ${l.profile}; ports from ${l.base}; run folder ${l.runDir}`);
+  const clash = ephemeralOverlap(l.base, readIfExists('/proc/sys/net/ipv4/ip_local_port_range'));
+  if (clash) {
+    log(
+      `warning: ports ${l.base}-${l.base + PORT_SPAN - 1} lie in this machine's range for outgoing connections (${clash.low}-${clash.high}, net.ipv4.ip_local_port_range): ` +
+        'a port a node frees can be taken by a client connection, and the node cannot start again on it until that connection has gone (up to a minute). ' +
+        `Choose an SCF_NETWORK_PORT_BASE below ${clash.low - PORT_SPAN + 1} or above ${clash.high}`,
+    );
+  }
   try {
     await generateCrypto(l, bin);
     const block = await genesisBlock(l, bin);

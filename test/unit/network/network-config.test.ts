@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { FabricNotFound, findFabric } from '../../../network/src/fabric-bin';
-import { configtxValues, DEFAULT_PORT_BASE, demoEnrolments, layoutOf, ordererAddress, PORT_SPAN, PROFILES, usersPerOrg } from '../../../network/src/layout';
+import { configtxValues, DEFAULT_PORT_BASE, demoEnrolments, layoutOf, ordererAddress, PORT_SPAN, PROFILES, usersPerOrg, ephemeralOverlap } from '../../../network/src/layout';
 import { peerEnv, renderConfigtx, REPO_ROOT, resolveLayout } from '../../../network/src/network';
 import { readFileSync } from 'node:fs';
 
@@ -155,21 +155,39 @@ describe('finding the Fabric binaries', () => {
     expect(findFabric({ SCF_FABRIC_CACHE: join(dir, 'cache'), PATH: '' }).binDir).to.equal(newest);
   });
 
-  it('refuses another Fabric version, a set without config, and says where it looked', () => {
-    const old = fakeRelease(join(dir, 'old'), '2.5.9');
-    const noConfig = fakeRelease(join(dir, 'bare'), '3.1.5', false);
+  const refusal = (env: NodeJS.ProcessEnv): string => {
     let err: unknown;
     try {
-      findFabric({ FABRIC_BIN: old, SCF_FABRIC_CACHE: join(dir, 'cache'), PATH: noConfig });
+      findFabric(env);
     } catch (e) {
       err = e;
     }
     expect(err).to.be.instanceOf(FabricNotFound);
-    const message = (err as Error).message;
-    expect(message).to.include(`${old} (FABRIC_BIN): peer version 2.5.9, need 3.1.x`);
+    return (err as Error).message;
+  };
+
+  it('refuses another Fabric version, a set without config, and says where it looked', () => {
+    fakeRelease(join(dir, 'cache', '2.5.9'), '2.5.9');
+    const noConfig = fakeRelease(join(dir, 'bare'), '3.1.5', false);
+    const message = refusal({ SCF_FABRIC_CACHE: join(dir, 'cache'), PATH: noConfig });
     expect(message).to.include(`${join(dir, 'cache', 'bin')} (cache): no binaries`);
+    expect(message).to.include(`${join(dir, 'cache', '2.5.9', 'bin')} (cache): peer version 2.5.9, need 3.1.x`);
     expect(message).to.include(`${noConfig} (PATH): binaries 3.1.5, but no core.yaml and orderer.yaml`);
     expect(message).to.include('Set FABRIC_BIN');
+  });
+
+  it('refuses a FABRIC_BIN it cannot use at once, though good binaries wait in the cache', () => {
+    fakeRelease(join(dir, 'cache', '3.1.5'), '3.1.5');
+    const old = fakeRelease(join(dir, 'old'), '2.5.9');
+    for (const [bin, why] of [
+      [old, 'peer version 2.5.9, need 3.1.x'],
+      [join(dir, 'nonexistent'), 'no binaries'],
+    ] as const) {
+      const message = refusal({ FABRIC_BIN: bin, SCF_FABRIC_CACHE: join(dir, 'cache'), PATH: '' });
+      expect(message).to.include(`${bin} (FABRIC_BIN): ${why}`);
+      expect(message).to.include('FABRIC_BIN is set, so nothing else was tried');
+      expect(message).not.to.include('(cache)');
+    }
   });
 });
 
@@ -195,5 +213,17 @@ describe('network up on ports another process holds', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("port bases in the kernel's range for outgoing connections", () => {
+  const linux = '32768\t60999\n';
+  it('flags a base whose ports overlap the range, at either end, and names the range', () => {
+    for (const base of [33050, 32768 - PORT_SPAN + 1, 60999, 40000]) expect(ephemeralOverlap(base, linux), String(base)).to.deep.equal({ low: 32768, high: 60999 });
+  });
+  it('passes a base wholly below or above it, and says nothing when the range cannot be read', () => {
+    for (const base of [7050, 27050, 32768 - PORT_SPAN, 61000]) expect(ephemeralOverlap(base, linux), String(base)).to.equal(undefined);
+    expect(ephemeralOverlap(33050, undefined)).to.equal(undefined);
+    expect(ephemeralOverlap(33050, 'garbage')).to.equal(undefined);
   });
 });
