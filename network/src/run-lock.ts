@@ -136,7 +136,8 @@ function release(runDir: string): void {
  */
 export async function withRunLock<T>(runDir: string, what: string, fn: () => Promise<T>): Promise<T> {
   const created = !existsSync(runDir);
-  mkdirSync(runDir, { recursive: true });
+  // Only its owner may look in: it holds the network's private keys and the gateway profile with its users' keys.
+  mkdirSync(runDir, { recursive: true, mode: 0o700 });
   try {
     acquire(runDir, what);
   } catch (err) {

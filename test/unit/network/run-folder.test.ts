@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { layoutOf, nodeDir } from '../../../network/src/layout';
 import { down, joinedAlready, startChaincodeServer, status, up } from '../../../network/src/network';
 import { logFile, runningPid, startProcess, stopProcess } from '../../../network/src/processes';
+import { withRunLock } from '../../../network/src/run-lock';
 
 /*
  * What `up` and `down` do with a run folder before any Fabric binary runs:
@@ -147,6 +148,15 @@ describe('network up and down: one at a time per run folder', () => {
     } finally {
       holder.kill('SIGKILL');
     }
+  });
+
+  it('creates a run folder only its owner can enter (it will hold private keys)', async () => {
+    const fresh = join(runDir, '..', 'fresh');
+    await withRunLock(fresh, 'test', async () => {
+      expect(statSync(fresh).mode & 0o777).to.equal(0o700);
+      writeFileSync(join(fresh, 'keep'), '');
+    });
+    expect(statSync(fresh).mode & 0o777).to.equal(0o700);
   });
 
   it('takes over a lock whose holder no longer runs', async () => {
