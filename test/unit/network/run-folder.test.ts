@@ -152,9 +152,10 @@ describe('network up and down: one at a time per run folder', () => {
 
   it('creates a run folder only its owner can enter (it will hold private keys)', async () => {
     const fresh = join(runDir, '..', 'fresh');
-    await withRunLock(fresh, 'test', async () => {
+    await withRunLock(fresh, 'test', () => {
       expect(statSync(fresh).mode & 0o777).to.equal(0o700);
       writeFileSync(join(fresh, 'keep'), '');
+      return Promise.resolve();
     });
     expect(statSync(fresh).mode & 0o777).to.equal(0o700);
   });
