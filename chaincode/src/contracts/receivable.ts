@@ -47,7 +47,7 @@ export class ReceivableContract extends ScfContract {
       command,
       RegisterReceivableCommand,
       async ({ store, actor, tx, transient }, cmd) => {
-        const { refs: documents, invoiceSellers, invoiceNumbers, invoices } = transient as ReceivableDocuments;
+        const { refs: documents, invoiceNumbers, invoices } = transient as ReceivableDocuments;
         const id = cmd.id ?? `RCV-${tx.txId.slice(0, 16).toUpperCase()}`;
         if (await store.get<Receivable>(ReceivableSpec.type, [id])) {
           throw new DomainError('ALREADY_EXISTS', `receivable ${id} already exists`);
@@ -63,7 +63,7 @@ export class ReceivableContract extends ScfContract {
           await store.save(FingerprintSpec, existing, claim);
         }
         // After the claims: an invoice someone holds already is DOUBLE_FINANCING, naming who.
-        assertOwnInvoices(invoiceSellers, actor);
+        assertOwnInvoices(invoices, actor);
         assertBackedByInvoices(receivable.amount, invoices, tx);
         await store.save(ReceivableSpec, undefined, receivable);
         return {

@@ -111,12 +111,15 @@ export function receivableDocumentsFrom(fields: unknown): ReceivableDocuments {
   const invoices = list.flatMap((d, i) =>
     (d as { kind?: unknown }).kind === 'INVOICE' ? [assertCanonicalDocument(d, `documents[${i}]`, ['INVOICE'] as const)] : [],
   );
-  const invoiceSellers = invoices.map((doc) => canonicalId(doc.sellerTaxId));
   const invoiceNumbers = invoices.map((doc, i) => fingerprintOf(invoiceNumberOf(doc), `invoices[${i}]`).fingerprint);
   if (new Set(invoiceNumbers).size !== invoiceNumbers.length) {
     throw invalid('documents', 'lists one invoice number twice (with another amount or issue date): an invoice is one number of its seller');
   }
-  return { refs, invoiceSellers, invoiceNumbers, invoices: invoices.map((doc) => ({ number: invoiceLabel(doc), amount: doc.amount, issueDate: doc.issueDate })) };
+  return {
+    refs,
+    invoiceNumbers,
+    invoices: invoices.map((doc) => ({ seller: canonicalId(doc.sellerTaxId), number: invoiceLabel(doc), amount: doc.amount, issueDate: doc.issueDate })),
+  };
 }
 
 /** An invoice as people name it: its code and number, or its number alone (全电发票 have no code). */
@@ -125,16 +128,22 @@ function invoiceLabel(doc: { invoiceCode: string; invoiceNumber: string }): stri
   return code === '' ? canonicalId(doc.invoiceNumber) : `${code}/${canonicalId(doc.invoiceNumber)}`;
 }
 
+/** An invoice among a registration's documents, in canonical form: its seller, how people name it, its amount (minor units) and issue date. */
+export interface InvoiceFacts {
+  seller: string;
+  number: string;
+  amount: string;
+  issueDate: string;
+}
+
 /**
- * A registration's documents as the chaincode computed them, the seller of
- * each invoice among them, and each invoice's INVOICE_NUMBER fingerprint.
+ * A registration's documents as the chaincode computed them, each invoice's
+ * INVOICE_NUMBER fingerprint, and the invoices' facts.
  */
 export interface ReceivableDocuments {
   refs: DocumentRef[];
-  invoiceSellers: string[];
   invoiceNumbers: string[];
-  /** Each invoice's amount (minor units) and issue date, in canonical form. */
-  invoices: Array<{ number: string; amount: string; issueDate: string }>;
+  invoices: InvoiceFacts[];
 }
 
 /**
@@ -143,9 +152,9 @@ export interface ReceivableDocuments {
  * its tax id). Otherwise anyone could claim another seller's invoice, or the
  * same invoice again under a made-up seller id, whose fingerprint differs.
  */
-export function assertOwnInvoices(invoiceSellers: readonly string[], creditorActor: Actor): void {
+export function assertOwnInvoices(invoices: readonly Pick<InvoiceFacts, 'seller'>[], creditorActor: Actor): void {
   const creditor = creditorActor.member.id;
-  const other = invoiceSellers.find((seller) => seller !== creditor);
+  const other = invoices.find((inv) => inv.seller !== creditor)?.seller;
   if (other !== undefined) {
     throw new DomainError('BUSINESS_RULE', `an invoice's seller (sellerTaxId ${other}) must be the creditor ${creditor}: a receivable stands on its creditor's own invoices`);
   }
@@ -159,7 +168,7 @@ export function assertOwnInvoices(invoiceSellers: readonly string[], creditorAct
  * receivable of any size, and a bank lending on it would lend on nothing.
  * The invoices' amounts count in the receivable's currency.
  */
-export function assertBackedByInvoices(amount: string, invoices: ReadonlyArray<{ number: string; amount: string; issueDate: string }>, tx: TxInfo): void {
+export function assertBackedByInvoices(amount: string, invoices: readonly Omit<InvoiceFacts, 'seller'>[], tx: TxInfo): void {
   const future = invoices.find((inv) => inv.issueDate > tx.today);
   if (future !== undefined) {
     throw new DomainError('BUSINESS_RULE', `invoice ${future.number} is dated ${future.issueDate}, after the ledger's date ${tx.today} (UTC): an invoice cannot be issued in the future`);
