@@ -5,7 +5,7 @@ import { MEMBER_STATUSES, ROLES, type Member } from '../../../chaincode/src/doma
 import { api, get, post, query } from '../api';
 import { ErrorBox, Form, MoreRows, Section, Status, Table, useAction, useLoad, usePages } from '../components';
 import { dateTime } from '../format';
-import { t } from '../i18n';
+import { t, type MessageKey } from '../i18n';
 import { demoIdentities, type DemoSignIn } from '../session';
 import { newKeyAndCsr } from '../keys';
 import { amount } from './supplier';
@@ -126,6 +126,23 @@ function IssuedOnce({ issued }: { issued: Issued & { privateKeyPem: string } }) 
   );
 }
 
+/** A list filter: one of `options`, or any (the empty value). */
+function FilterChoice(props: { label: MessageKey; value: string; options: readonly string[]; onChange: (value: string) => void }) {
+  return (
+    <label>
+      <span>{t(props.label)}</span>
+      <select value={props.value} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
+        <option value="">{t('operator.any')}</option>
+        {props.options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function OperatorView() {
   // Every member, from the ledger's directory (GET /members, the operator's and auditors'), page by page.
   // Narrowed by role or status on the ledger (GET /members?role=&status=), not in the page.
@@ -143,28 +160,8 @@ export function OperatorView() {
       {feedback}
       <Section title={t('operator.members')}>
         <div class="filters">
-          <label>
-            <span>{t('operator.role')}</span>
-            <select value={filter.role} onChange={(e) => setFilter((f) => ({ ...f, role: (e.target as HTMLSelectElement).value }))}>
-              <option value="">{t('operator.any')}</option>
-              {ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            <span>{t('field.status')}</span>
-            <select value={filter.status} onChange={(e) => setFilter((f) => ({ ...f, status: (e.target as HTMLSelectElement).value }))}>
-              <option value="">{t('operator.any')}</option>
-              {MEMBER_STATUSES.map((st) => (
-                <option key={st} value={st}>
-                  {st}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FilterChoice label="operator.role" value={filter.role} options={ROLES} onChange={(role) => setFilter((f) => ({ ...f, role }))} />
+          <FilterChoice label="field.status" value={filter.status} options={MEMBER_STATUSES} onChange={(status) => setFilter((f) => ({ ...f, status }))} />
         </div>
         <ErrorBox error={members.error} />
         <Table
