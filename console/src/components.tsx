@@ -1,4 +1,4 @@
-import type { ComponentChildren } from 'preact';
+import { Fragment, type ComponentChildren } from 'preact';
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, get, newIdempotencyKey, type Page } from './api';
 import { codeMessage, resources, t, type MessageKey } from './i18n';
@@ -182,6 +182,12 @@ export function MoreRows({ pages }: { pages: Pages<unknown> }) {
   );
 }
 
+/** A value a text field offers (a counterparty: its member id, shown with its name). */
+export interface Suggestion {
+  id: string;
+  name: string;
+}
+
 export interface FieldSpec {
   name: string;
   label: MessageKey;
@@ -189,6 +195,12 @@ export interface FieldSpec {
   type?: 'text' | 'date' | 'number';
   select?: readonly string[];
   hint?: string;
+  /**
+   * Values the field offers as the user types (a native datalist: arrow down
+   * opens it, any other value can still be typed); from the form's values when
+   * they depend on another field.
+   */
+  suggestions?: readonly Suggestion[] | ((values: Record<string, string>) => readonly Suggestion[] | undefined);
 }
 
 /**
@@ -273,30 +285,48 @@ export function Form(props: {
       {props.children}
       {!finished && (
         <div class="fields">
-          {props.fields.map((f, i) => (
-            <label key={f.name}>
-              <span>{t(f.label)}</span>
-              {f.select ? (
-                <select value={values[f.name]} onChange={(e) => set(f.name, (e.target as HTMLSelectElement).value)}>
-                  {f.select.map((o) => (
-                    <option key={o} value={o}>
-                      {o}
-                    </option>
-                  ))}
-                </select>
-              ) : (
-                <input
-                  ref={i === 0 ? first : undefined}
-                  name={f.name}
-                  type="text"
-                  inputMode={f.type === 'number' ? 'decimal' : undefined}
-                  placeholder={f.type === 'date' ? 'YYYY-MM-DD' : undefined}
-                  value={values[f.name]}
-                  onInput={(e) => set(f.name, (e.target as HTMLInputElement).value)}
-                />
-              )}
-            </label>
-          ))}
+          {props.fields.map((f, i) => {
+            const offered = typeof f.suggestions === 'function' ? f.suggestions(values) : f.suggestions;
+            const listId = offered && offered.length > 0 ? `${id}-${f.name}-suggestions` : undefined;
+            return (
+              <Fragment key={f.name}>
+                <label>
+                  <span>{t(f.label)}</span>
+                  {f.select ? (
+                    <select value={values[f.name]} onChange={(e) => set(f.name, (e.target as HTMLSelectElement).value)}>
+                      {f.select.map((o) => (
+                        <option key={o} value={o}>
+                          {o}
+                        </option>
+                      ))}
+                    </select>
+                  ) : (
+                    <input
+                      ref={i === 0 ? first : undefined}
+                      name={f.name}
+                      type="text"
+                      inputMode={f.type === 'number' ? 'decimal' : undefined}
+                      placeholder={f.type === 'date' ? 'YYYY-MM-DD' : undefined}
+                      value={values[f.name]}
+                      list={listId}
+                      autoComplete={listId ? 'off' : undefined}
+                      onInput={(e) => set(f.name, (e.target as HTMLInputElement).value)}
+                    />
+                  )}
+                </label>
+                {/* Beside the label, not in it: the names it lists are not part of the field's name. */}
+                {listId && (
+                  <datalist id={listId}>
+                    {offered?.map((o) => (
+                      <option key={o.id} value={o.id}>
+                        {o.name}
+                      </option>
+                    ))}
+                  </datalist>
+                )}
+              </Fragment>
+            );
+          })}
         </div>
       )}
       {!finished && props.extra?.(values)}
@@ -415,26 +445,34 @@ export function Table<T>(props: { caption: string; columns: Array<{ label: Messa
   );
 }
 
-const partyNames = new Map<string, Promise<string | undefined>>();
+/** What any member may read of another (GET /members/:id): enough to name it and to know what it may be party to. */
+export interface MemberCard {
+  id: string;
+  name: string;
+  roles: readonly string[];
+  status: string;
+}
+
+const memberCards = new Map<string, Promise<MemberCard | undefined>>();
 
 /**
- * A member's name (GET /members/:id, which any member may read), asked once
- * per member while the page lives. A failure is not kept: the next showing
- * asks again.
+ * A member as any member may read it (GET /members/:id), asked once per
+ * member while the page lives. A failure is not kept: the next showing asks
+ * again.
  */
-function partyName(id: string): Promise<string | undefined> {
-  let name = partyNames.get(id);
-  if (name === undefined) {
-    name = get<{ name: string }>(`/members/${encodeURIComponent(id)}`).then(
-      (m) => m.name,
+export function memberCard(id: string): Promise<MemberCard | undefined> {
+  let card = memberCards.get(id);
+  if (card === undefined) {
+    card = get<MemberCard>(`/members/${encodeURIComponent(id)}`).then(
+      (m) => ({ id: m.id, name: m.name, roles: m.roles, status: m.status }),
       () => {
-        partyNames.delete(id);
+        memberCards.delete(id);
         return undefined;
       },
     );
-    partyNames.set(id, name);
+    memberCards.set(id, card);
   }
-  return name;
+  return card;
 }
 
 /**
@@ -447,7 +485,7 @@ export function Party({ id }: { id: string }) {
   useEffect(() => {
     let live = true;
     setName(undefined);
-    if (id) void partyName(id).then((n) => live && setName(n));
+    if (id) void memberCard(id).then((m) => live && setName(m?.name));
     return () => {
       live = false;
     };

@@ -294,3 +294,14 @@ export class ReceiptsPage {
     ]);
   }
 }
+
+/**
+ * What a text field offers as the user types (the datalist it names): each
+ * value with the label shown beside it, for a counterparty its member id and
+ * its name. Empty when the field offers nothing.
+ */
+export function suggestionsOf(field: Locator): Promise<Array<{ value: string; label: string }>> {
+  // Evaluated in the page (this program has no DOM types: the input is typed by what is used).
+  type Listed = { list: { options: ArrayLike<{ value: string; label: string }> } | null };
+  return field.evaluate((input) => Array.from((input as unknown as Listed).list?.options ?? [], (o) => ({ value: o.value, label: o.label })));
+}

@@ -4,6 +4,7 @@ import { FREEZE_TARGET_TYPES } from '../../../chaincode/src/domain/controls';
 import { MEMBER_STATUSES, ROLES, type Member } from '../../../chaincode/src/domain/types';
 import { api, get, post, query } from '../api';
 import { ErrorBox, Form, MoreRows, Section, Status, Table, useAction, useLoad, usePages } from '../components';
+import { useCounterparties } from '../counterparties';
 import { dateTime } from '../format';
 import { t, type MessageKey } from '../i18n';
 import { demoIdentities, type DemoSignIn } from '../session';
@@ -151,6 +152,8 @@ export function OperatorView() {
   const demo = useLoad(() => demoIdentities(), []);
   const rows = members.records?.map((member) => ({ member, demo: (demo.data ?? []).filter((d) => d.memberId === member.id) }));
   const freezes = usePages<Freeze>(`/freezes${query({ pageSize: '100' })}`);
+  // The operator may list members: a member to freeze is offered from the roster (read again when the list above is).
+  const roster = useCounterparties(members.records?.map((m) => m.id));
   const [selected, setSelected] = useState<MemberRow | undefined>(undefined);
   const { run, busy, feedback } = useAction();
 
@@ -281,7 +284,7 @@ export function OperatorView() {
           submit="operator.submitFreeze"
           fields={[
             { name: 'type', label: 'operator.targetType', select: FREEZE_TARGET_TYPES, value: 'VOUCHER' },
-            { name: 'id', label: 'operator.targetId' },
+            { name: 'id', label: 'operator.targetId', suggestions: (v) => (v.type === 'MEMBER' ? roster : undefined) },
             { name: 'reason', label: 'field.reason' },
           ]}
           onSubmit={async (v, key) => {

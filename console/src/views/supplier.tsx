@@ -1,8 +1,11 @@
 import { useState } from 'preact/hooks';
 import type { Receivable, Voucher } from '../../../chaincode/src/domain/types';
+import type { CreditLine } from '../../../chaincode/src/domain/credit-lines';
 import type { Financing } from '../../../chaincode/src/domain/financing';
+import type { WarehouseReceipt } from '../../../chaincode/src/domain/warehouse';
 import { post, query } from '../api';
 import { ErrorBox, Form, MoreRows, Party, Section, Status, Table, usePages } from '../components';
+import { partiesIn, useCounterparties, withRole } from '../counterparties';
 import { money, toMinor } from '../format';
 import { t } from '../i18n';
 import { myId } from '../session';
@@ -70,6 +73,10 @@ export function SupplierView() {
   const receivables = usePages<Receivable>(`/receivables${query({ creditor: me, pageSize: '100' })}`);
   const pieces = usePages<Voucher>(`/vouchers${query({ holder: me, pageSize: '100' })}`);
   const financings = usePages<Financing>(`/financings${query({ applicant: me, pageSize: '100' })}`);
+  const receipts = usePages<WarehouseReceipt>(`/warehouse-receipts${query({ owner: me, pageSize: '100' })}`);
+  // Only to know the banks that lend to it: the view does not show its credit lines.
+  const creditLines = usePages<CreditLine>(`/credit-lines${query({ obligor: me, pageSize: '200' })}`);
+  const parties = useCounterparties(partiesIn(receivables.records, pieces.records, financings.records, receipts.records, creditLines.records));
   const [action, setAction] = useState<Action | undefined>(undefined);
   const reloadAll = () => {
     receivables.reload();
@@ -102,7 +109,7 @@ export function SupplierView() {
         title={t('supplier.register')}
         submit="supplier.submitRegister"
         fields={[
-          { name: 'debtor', label: 'supplier.debtor' },
+          { name: 'debtor', label: 'supplier.debtor', suggestions: withRole(parties, 'CORE_ENTERPRISE') },
           { name: 'amount', label: 'supplier.amount', type: 'number' },
           { name: 'dueDate', label: 'supplier.dueDate', type: 'date' },
           { name: 'sellerTaxId', label: 'supplier.sellerTaxId', value: me },
@@ -167,7 +174,7 @@ export function SupplierView() {
             title={t('supplier.transferTitle', { id: action.piece.id })}
             submit="supplier.submitTransfer"
             fields={[
-              { name: 'to', label: 'supplier.to' },
+              { name: 'to', label: 'supplier.to', suggestions: withRole(parties, 'SUPPLIER') },
               { name: 'amount', label: 'supplier.amount', type: 'number' },
             ]}
             onCancel={() => setAction(undefined)}
@@ -199,7 +206,7 @@ export function SupplierView() {
             title={t('supplier.financeTitle', { id: action.piece.id })}
             submit="supplier.submitFinance"
             fields={[
-              { name: 'bank', label: 'supplier.bankId' },
+              { name: 'bank', label: 'supplier.bankId', suggestions: withRole(parties, 'BANK') },
               { name: 'requestedAmount', label: 'supplier.requestedAmount', type: 'number' },
             ]}
             onCancel={() => setAction(undefined)}
@@ -220,7 +227,7 @@ export function SupplierView() {
         )}
       </Section>
 
-      <OwnedReceipts onPledged={financings.reload} />
+      <OwnedReceipts receipts={receipts} parties={parties} onPledged={financings.reload} />
 
       <Section title={t('supplier.financings')}>
         <ErrorBox error={financings.error} />

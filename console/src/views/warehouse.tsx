@@ -3,7 +3,8 @@ import { useState } from 'preact/hooks';
 import { maxPledgeAdvance, PLEDGE_CAP_PERCENT, type Financing } from '../../../chaincode/src/domain/financing';
 import type { WarehouseReceipt } from '../../../chaincode/src/domain/warehouse';
 import { post, query } from '../api';
-import { ErrorBox, Form, MoreRows, Party, Section, Status, Table, type Pages, useAction, usePages } from '../components';
+import { ErrorBox, Form, MoreRows, Party, Section, Status, Table, type MemberCard, type Pages, useAction, usePages } from '../components';
+import { partiesIn, useCounterparties, withRole } from '../counterparties';
 import { money, wholeNumber } from '../format';
 import { t, type MessageKey } from '../i18n';
 import { myId } from '../session';
@@ -38,6 +39,7 @@ export function WarehouseView() {
   const me = myId();
   const receipts = usePages<WarehouseReceipt>(`/warehouse-receipts${query({ warehouse: me, pageSize: '100' })}`);
   const delivery = useAction();
+  const owners = withRole(useCounterparties(partiesIn(receipts.records)), 'SUPPLIER');
 
   const deliver = (r: WarehouseReceipt) =>
     delivery.run(`deliver:${r.id}`, (key) => post(`/warehouse-receipts/${encodeURIComponent(r.id)}/deliver`, {}, key), t('warehouse.delivered', { id: r.id }), receipts.reload);
@@ -76,7 +78,7 @@ export function WarehouseView() {
         title={t('warehouse.issue')}
         submit="warehouse.submitIssue"
         fields={[
-          { name: 'owner', label: 'warehouse.owner' },
+          { name: 'owner', label: 'warehouse.owner', suggestions: owners },
           { name: 'commodity', label: 'warehouse.commodity' },
           { name: 'grade', label: 'warehouse.grade' },
           { name: 'quantity', label: 'warehouse.quantity', type: 'number' },
@@ -111,10 +113,12 @@ export function WarehouseView() {
 
 type OwnerAction = { kind: 'transfer' | 'split' | 'pledge'; receipt: WarehouseReceipt };
 
-/** The owner's receipts (supplier view): pass one on, split it by quantity, or pledge it to a bank. */
-export function OwnedReceipts({ onPledged }: { onPledged: () => void }) {
-  const me = myId();
-  const receipts = usePages<WarehouseReceipt>(`/warehouse-receipts${query({ owner: me, pageSize: '100' })}`);
+/**
+ * The owner's receipts (supplier view, which reads them: `receipts`): pass one
+ * on, split it by quantity, or pledge it to a bank. `parties`: the
+ * counterparties the owner has met, offered as recipient and bank.
+ */
+export function OwnedReceipts({ receipts, parties, onPledged }: { receipts: Pages<WarehouseReceipt>; parties: readonly MemberCard[]; onPledged: () => void }) {
   const [action, setAction] = useState<OwnerAction | undefined>(undefined);
   return (
     <Section title={t('receipts.mine')}>
@@ -147,12 +151,24 @@ export function OwnedReceipts({ onPledged }: { onPledged: () => void }) {
         ]}
       />
       <MoreRows pages={receipts} />
-      {action && <OwnerForm action={action} receipts={receipts} onCancel={() => setAction(undefined)} onPledged={onPledged} />}
+      {action && <OwnerForm action={action} receipts={receipts} parties={parties} onCancel={() => setAction(undefined)} onPledged={onPledged} />}
     </Section>
   );
 }
 
-function OwnerForm({ action, receipts, onCancel, onPledged }: { action: OwnerAction; receipts: Pages<WarehouseReceipt>; onCancel: () => void; onPledged: () => void }) {
+function OwnerForm({
+  action,
+  receipts,
+  parties,
+  onCancel,
+  onPledged,
+}: {
+  action: OwnerAction;
+  receipts: Pages<WarehouseReceipt>;
+  parties: readonly MemberCard[];
+  onCancel: () => void;
+  onPledged: () => void;
+}) {
   const r = action.receipt;
   const path = `/warehouse-receipts/${encodeURIComponent(r.id)}`;
   if (action.kind === 'transfer') {
@@ -161,7 +177,7 @@ function OwnerForm({ action, receipts, onCancel, onPledged }: { action: OwnerAct
         key={`t-${r.id}`}
         title={t('receipts.transferTitle', { id: r.id })}
         submit="receipts.submitTransfer"
-        fields={[{ name: 'to', label: 'supplier.to' }]}
+        fields={[{ name: 'to', label: 'supplier.to', suggestions: withRole(parties, 'SUPPLIER') }]}
         onCancel={onCancel}
         onSubmit={async (v, key) => {
           await post(`${path}/transfer`, { to: (v.to ?? '').trim() }, key);
@@ -195,7 +211,7 @@ function OwnerForm({ action, receipts, onCancel, onPledged }: { action: OwnerAct
       title={t('receipts.pledgeTitle', { id: r.id })}
       submit="receipts.submitPledge"
       fields={[
-        { name: 'bank', label: 'supplier.bankId' },
+        { name: 'bank', label: 'supplier.bankId', suggestions: withRole(parties, 'BANK') },
         { name: 'requestedAmount', label: 'supplier.requestedAmount', type: 'number' },
         // A pledge's loan term is the applicant's to choose (a voucher's is its maturity).
         { name: 'dueDate', label: 'receipts.dueDate', type: 'date' },
