@@ -89,6 +89,7 @@ export function answeringLedger(result: unknown): Ledger {
     evaluate: unserved('evaluate'),
     transactionStatus: unserved('transactionStatus'),
     events: unserved('events'),
+    checkCursor: unserved('checkCursor'),
     height: unserved('height'),
     ready: unserved('ready'),
     close: async () => {},

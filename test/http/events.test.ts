@@ -86,6 +86,23 @@ describe('HTTP: GET /events (Server-Sent Events)', () => {
     expect(JSON.parse(c.body).code).to.equal('VALIDATION_FAILED');
   });
 
+  it("refuses with 404 a Last-Event-ID that is not on this ledger (another chain's), and streams nothing", async () => {
+    const full = await connect();
+    await full.until((x) => x.events.length >= 1);
+    const real = (full.events[0]?.id as string).split(':');
+    // Fabric's cursor names its transaction: a block this chain has, holding another transaction.
+    // The embedded ledger's names a position: a block it does not have.
+    const foreign = real.length === 3 ? `${real[0]}:0:${'ab'.repeat(32)}` : '1000000:0';
+    const c = await connect({ 'Last-Event-ID': foreign });
+    expect(c.status).to.equal(404);
+    expect(c.contentType).to.match(/^application\/problem\+json/);
+    await c.until((x) => x.ended);
+    const problem = JSON.parse(c.body) as { code: string; detail: string };
+    expect(problem.code).to.equal('NOT_FOUND');
+    expect(problem.detail).to.contain(`event cursor ${foreign} is not on`);
+    expect(c.events).to.deep.equal([]);
+  });
+
   it('requires a token', async () => {
     const c = await SseClient.open(`${base}/events`, {});
     open.push(c);

@@ -231,6 +231,34 @@ describe('Fabric connector over the Gateway emulator (real gRPC, signatures, pro
     expect(rest.map((e) => e.cursor)).to.deep.equal(all.slice(5).map((e) => e.cursor));
   });
 
+  it("tells a cursor of this chain from another chain's: checkCursor, and events() before streaming anything", async () => {
+    const ac = new AbortController();
+    const [first] = await firstOf(ledger.events(undefined, { signal: ac.signal }), 1);
+    ac.abort();
+    const [block, , txId] = (first as LedgerEvent).cursor.split(':') as [string, string, string];
+    await ledger.checkCursor((first as LedgerEvent).cursor);
+    const height = await ledger.height();
+    const quick = new FabricLedger(loadFabricProfile(network.profilePath), { retry: FAST_RETRY, cursorCatchUpMs: 300 });
+    try {
+      for (const [cursor, why] of [
+        [`${Number(block) + 1}:0:${txId}`, `which is in block ${block}`],
+        [`${block}:0:${'ab'.repeat(32)}`, `block ${block} does not hold transaction ${'ab'.repeat(32)}`],
+        [`${height + 50}:0:${'cd'.repeat(32)}`, `the channel has ${height} blocks`],
+      ] as const) {
+        const err = await rejectionOf(quick.checkCursor(cursor));
+        expect(err).to.be.instanceOf(LedgerError).and.to.include({ code: 'NOT_FOUND' });
+        expect(err.message).to.contain(`event cursor ${cursor} is not on channel`).and.contain(why);
+        const ac2 = new AbortController();
+        const streamed = await rejectionOf(firstOf(quick.events(cursor, { signal: ac2.signal }), 1));
+        ac2.abort();
+        expect(streamed).to.include({ code: 'NOT_FOUND' });
+      }
+    } finally {
+      await quick.close();
+    }
+    await until(() => network.emulator.openEventStreams === 0);
+  });
+
   it('reconnects a broken event stream from its checkpoint: every event once, in order', async () => {
     const ac = new AbortController();
     const it = ledger.events(undefined, { signal: ac.signal })[Symbol.asyncIterator]();

@@ -47,6 +47,7 @@ export function openApiDocument(specs: readonly RouteSpec[]): object {
       200: { description: 'text/event-stream; each event: id = cursor, event = name, data = {txId, blockNumber, txIndex, name, payload}', content: { 'text/event-stream': { schema: z.string() } } },
       400: { description: 'VALIDATION_FAILED (malformed cursor)', content: { 'application/problem+json': { schema: Problem } } },
       401: { description: 'UNAUTHENTICATED', content: { 'application/problem+json': { schema: Problem } } },
+      404: { description: 'NOT_FOUND (the cursor is not on this ledger: another chain or data folder)', content: { 'application/problem+json': { schema: Problem } } },
     },
   });
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({

@@ -83,6 +83,9 @@ export function eventsHandler(info: LedgerInfoService, members: MemberService, o
       }
     };
     const cursor = resumeCursor(req);
+    // A cursor of another chain is refused (404) now: once the stream is open
+    // the client could only reconnect with it again and again.
+    if (cursor !== undefined) await info.checkResume(cursor);
     // Member and roles are read once, at stream open, through the ledger.
     const { member } = await members.whoAmI({ principal });
     const seesAll = member.roles.some((r) => SEE_ALL.has(r));

@@ -16,9 +16,19 @@ export interface Ledger {
    * Chaincode events of committed valid transactions, in commit order, strictly
    * after `fromCursor` (from the beginning when absent). Never ends by itself;
    * it finishes when `signal` aborts or the ledger closes. A malformed cursor
-   * throws VALIDATION_FAILED synchronously, before anything is streamed.
+   * throws VALIDATION_FAILED synchronously, before anything is streamed; a
+   * cursor that is not on this ledger (checkCursor) fails the first step with
+   * NOT_FOUND, before anything is streamed.
    */
   events(fromCursor?: string, opts?: { signal?: AbortSignal }): AsyncIterable<LedgerEvent>;
+  /**
+   * Whether `cursor` names an event position on this ledger: VALIDATION_FAILED
+   * when malformed, NOT_FOUND when it is from another chain (a network purged
+   * and brought up again, another data folder). Reading on from such a cursor
+   * would skip, silently, every event of this chain up to its position.
+   * LEDGER_UNAVAILABLE when the ledger cannot be asked now.
+   */
+  checkCursor(cursor: string): Promise<void>;
   /**
    * Blocks on the channel, read from the ledger itself (the readiness probe,
    * and tests proving a request wrote nothing). LEDGER_UNAVAILABLE when the

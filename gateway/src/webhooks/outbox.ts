@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type Ledger, LedgerError, type LedgerEvent } from '../ledger/ledger';
 import { mentionsMember } from '../visibility';
@@ -83,6 +84,7 @@ export class WebhookOutbox {
   private feeding: Promise<void> | undefined;
   private readonly random: () => number;
   private readonly log: Logger | undefined;
+  private readonly folder: string;
 
   private constructor(
     readonly store: WebhookStore,
@@ -93,6 +95,7 @@ export class WebhookOutbox {
   ) {
     this.random = options.random ?? Math.random;
     this.log = options.logger;
+    this.folder = join(options.dataDir, 'webhooks');
     this.tickMs = options.tickMs ?? Math.max(50, Math.min(1000, ...settings.retryScheduleMs));
   }
 
@@ -162,8 +165,15 @@ export class WebhookOutbox {
         }
       } catch (err) {
         if (signal.aborted) return;
-        this.log?.warn({ err }, 'webhook outbox: reading the ledger events failed; retrying in 1 s');
-        await new Promise((r) => setTimeout(r, 1000).unref());
+        // Its cursor is not on the ledger (found only now when the ledger could not be read at open):
+        // nothing is skipped, and nothing is fed, until the folder is dealt with.
+        const elsewhere = err instanceof LedgerError && err.code === 'NOT_FOUND';
+        if (elsewhere) {
+          this.log?.error({ err }, `webhook outbox: ${anotherLedger(this.folder, err.detail)}; retrying in 30 s`);
+        } else {
+          this.log?.warn({ err }, 'webhook outbox: reading the ledger events failed; retrying in 1 s');
+        }
+        await delay(elsewhere ? 30_000 : 1000, undefined, { signal, ref: false }).catch(() => undefined);
       }
     }
   }
@@ -346,24 +356,26 @@ export class OutboxOfAnotherLedger extends Error {
 }
 
 /**
- * The stored cursor names the last event the outbox read. A Fabric cursor
- * carries its transaction id: a ledger that does not know that transaction is
- * another chain (a network purged and brought up again over the same data
- * folder), and reading on from the cursor would skip, silently, every event
- * of this chain up to its height. Refused, naming the folder. A ledger that
- * cannot be read now is not judged; an embedded ledger's cursor has no
- * transaction id (its ledger lives in the same data folder as the outbox).
+ * The stored cursor names the last event the outbox read. A ledger on which
+ * that position is not (Ledger.checkCursor: a network purged and brought up
+ * again over the same data folder, a ledger folder deleted beside a kept
+ * outbox) is another chain, and reading on from the cursor would skip,
+ * silently, every event of this chain up to it. Refused, naming the folder.
+ * A ledger that cannot be read now is not judged.
  */
 async function assertSameLedger(cursor: string | undefined, ledger: Ledger, folder: string): Promise<void> {
-  const m = cursor === undefined ? null : /^(\d+):\d+:([0-9a-f]+)$/.exec(cursor);
-  if (!m) return;
+  if (cursor === undefined) return;
   try {
-    await ledger.transactionStatus(m[2] as string);
+    await ledger.checkCursor(cursor);
   } catch (err) {
     if (!(err instanceof LedgerError) || err.code !== 'NOT_FOUND') return;
-    throw new OutboxOfAnotherLedger(
-      `the webhook outbox in ${folder} follows another ledger: the last event it read (block ${m[1]}, transaction ${m[2]}) is not on this one. ` +
-        `Was the network purged and brought up again? Move ${folder} away (it is under SCF_DATA_DIR) to start the outbox afresh; its endpoints must then be registered again`,
-    );
+    throw new OutboxOfAnotherLedger(anotherLedger(folder, err.detail));
   }
+}
+
+function anotherLedger(folder: string, why: string): string {
+  return (
+    `the webhook outbox in ${folder} follows another ledger: the last event it read, ${why}. ` +
+    `Was the network purged and brought up again? Move ${folder} away (it is under SCF_DATA_DIR) to start the outbox afresh; its endpoints must then be registered again`
+  );
 }

@@ -202,6 +202,17 @@ describe('embedded ledger', function () {
     expect(() => ledger.events('abc')).to.throw(LedgerError, /cursor/);
   });
 
+  it('refuses a cursor past its blocks (another ledger\'s) with NOT_FOUND: checkCursor, and events() before streaming anything', async () => {
+    const height = await ledger.height();
+    await ledger.checkCursor(`${height - 1}:0`);
+    const err = await rejection(ledger.checkCursor(`${height}:0`));
+    expect(err).to.include({ code: 'NOT_FOUND' });
+    expect(err.message).to.contain(`event cursor ${height}:0 is not on this ledger: it names block ${height} and the ledger has ${height} blocks`);
+    const streamed = await rejection(ledger.events(`${height + 7}:3`)[Symbol.asyncIterator]().next());
+    expect(streamed).to.include({ code: 'NOT_FOUND' });
+    expect((await rejection(ledger.checkCursor('abc'))).code).to.equal('VALIDATION_FAILED');
+  });
+
   it('keeps identities, tokens and the ledger across a reopen', async () => {
     const r = await register();
     await ledger.close();

@@ -6,7 +6,7 @@ import {
   fabricEvents,
   parseFabricCursor,
 } from '../../../gateway/src/ledger/fabric/events';
-import type { LedgerEvent } from '../../../gateway/src/ledger/ledger';
+import { LedgerError, type LedgerEvent } from '../../../gateway/src/ledger/ledger';
 
 const ev = (block: number, txId: string, name = 'VoucherIssued'): ChaincodeEventLike => ({
   blockNumber: BigInt(block),
@@ -142,6 +142,55 @@ describe('fabric connector event stream', () => {
       const got = await take(fabricEvents(peer, undefined, ac.signal, () => Promise.resolve()), 2, ac);
       expect(got.map((e) => e.txId)).to.deep.equal(['a', 'b']);
       expect(opens).to.equal(3);
+    });
+  });
+
+  describe('a cursor from another chain', () => {
+    /** FakePeer with a verify step answering from `answers` in turn (the last one repeats). */
+    const checking = (answers: Array<() => Promise<void>>) => {
+      const peer = new FakePeer(LOG);
+      const asked: string[] = [];
+      const source: EventSourceLike = {
+        open: (cp) => peer.open(cp),
+        verify: (cursor) => {
+          asked.push(cursor);
+          return (answers.length > 1 ? (answers.shift() as () => Promise<void>) : (answers[0] as () => Promise<void>))();
+        },
+      };
+      return { peer, asked, source };
+    };
+
+    it('ends the iteration with NOT_FOUND before opening any stream, and asks once', async () => {
+      const { peer, asked, source } = checking([() => Promise.reject(new LedgerError('NOT_FOUND', 'event cursor 4:0:c is not on channel scf'))]);
+      const ac = new AbortController();
+      const failed = await take(fabricEvents(source, '4:0:c', ac.signal, () => Promise.resolve()), 1, ac).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(failed).to.be.instanceOf(LedgerError).and.to.include({ code: 'NOT_FOUND' });
+      expect(asked).to.deep.equal(['4:0:c']);
+      expect(peer.opened).to.deep.equal([]);
+    });
+
+    it('asks again while the ledger cannot answer, then streams strictly after the cursor; reconnects do not ask again', async () => {
+      const { asked, source } = checking([
+        () => Promise.reject(new LedgerError('LEDGER_UNAVAILABLE', 'peer down')),
+        () => Promise.resolve(),
+      ]);
+      const broken = new FakePeer(LOG, [1]);
+      const ac = new AbortController();
+      const got = await take(fabricEvents({ ...source, open: (cp) => broken.open(cp) }, '3:1:b', ac.signal, () => Promise.resolve()), 3, ac);
+      expect(got.map((e) => e.txId)).to.deep.equal(['c', 'd', 'e']);
+      expect(asked).to.deep.equal(['3:1:b', '3:1:b']);
+      expect(broken.opened).to.have.length(2);
+    });
+
+    it('is not asked when the stream starts from the beginning', async () => {
+      const { asked, source } = checking([() => Promise.reject(new LedgerError('NOT_FOUND', 'never'))]);
+      const ac = new AbortController();
+      const got = await take(fabricEvents(source, undefined, ac.signal, () => Promise.resolve()), 1, ac);
+      expect(got.map((e) => e.txId)).to.deep.equal(['a']);
+      expect(asked).to.deep.equal([]);
     });
   });
 

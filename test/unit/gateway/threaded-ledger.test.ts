@@ -142,6 +142,16 @@ describe('embedded ledger on its own thread (ThreadedLedger)', function () {
     expect(() => ledger.events('not-a-cursor')).to.throw(LedgerError, 'malformed event cursor').with.property('code', 'VALIDATION_FAILED');
   });
 
+  it('refuses a cursor past its blocks with NOT_FOUND across the thread: checkCursor, and the stream\'s first step', async () => {
+    const height = await ledger.height();
+    await ledger.checkCursor(`${height - 1}:0`);
+    const err = await rejection(ledger.checkCursor(`${height + 1}:0`));
+    expect(err).to.be.instanceOf(LedgerError).and.to.include({ code: 'NOT_FOUND' });
+    expect(err.message).to.contain(`event cursor ${height + 1}:0 is not on this ledger`);
+    const streamed = await rejection(ledger.events(`${height + 1}:0`)[Symbol.asyncIterator]().next());
+    expect(streamed).to.be.instanceOf(LedgerError).and.to.include({ code: 'NOT_FOUND' });
+  });
+
   it('mirrors the sandbox clock: an advance moves state() and advances() here, a replay moves nothing, and it is logged here', async () => {
     expect(ledger.sandboxClock.enabled).to.equal(true);
     const by = { memberId: demoMember('operator').id, mspId: 'PlatformMSP', identityId: 'x' };

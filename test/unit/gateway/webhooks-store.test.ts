@@ -452,26 +452,56 @@ describe('webhooks: the outbox', () => {
       await db.put('c!cursor', `40:0:${TX}`);
       await db.close();
     };
-    const ledgerAnswering = (answer: () => Promise<unknown>) => ({ transactionStatus: sinon.stub().callsFake(answer) }) as unknown as Ledger & { transactionStatus: sinon.SinonStub };
+    const ledgerAnswering = (answer: () => Promise<void>) => ({ checkCursor: sinon.stub().callsFake(answer) }) as unknown as Ledger & { checkCursor: sinon.SinonStub };
 
-    it('refuses to open when the ledger does not know the transaction its cursor names, naming the folder, and leaves the folder as it was', async () => {
+    it('refuses to open when its cursor is not on the ledger, naming the folder and why, and leaves the folder as it was', async () => {
       await seedCursor();
-      const ledger = ledgerAnswering(() => Promise.reject(new LedgerError('NOT_FOUND', `transaction ${TX} not found`)));
+      const why = `event cursor 40:0:${TX} is not on channel scf: block 40 does not hold transaction ${TX}`;
+      const ledger = ledgerAnswering(() => Promise.reject(new LedgerError('NOT_FOUND', why)));
       const refused = await openOutbox(ledger).then(
         () => expect.fail('opened'),
         (err: Error) => err.message,
       );
-      expect(ledger.transactionStatus.calledOnceWithExactly(TX)).to.equal(true);
-      expect(refused).to.contain(`the webhook outbox in ${join(dir, 'webhooks')} follows another ledger`).and.contain(`block 40, transaction ${TX}`).and.contain('SCF_DATA_DIR');
+      expect(ledger.checkCursor.calledOnceWithExactly(`40:0:${TX}`)).to.equal(true);
+      expect(refused).to.contain(`the webhook outbox in ${join(dir, 'webhooks')} follows another ledger`).and.contain(why).and.contain('SCF_DATA_DIR');
       // Closed again, untouched: the folder can be opened (and its cursor is the one written).
       const store = await WebhookStore.open(join(dir, 'webhooks'));
       expect(await store.cursor()).to.equal(`40:0:${TX}`);
       await store.close();
     });
 
-    it('opens when the ledger knows the transaction, or cannot be read now', async () => {
+    it('feeds nothing, and says why as an error, when the ledger it could not read at open turns out to be another; closes at once', async () => {
       await seedCursor();
-      for (const answer of [() => Promise.resolve({ txId: TX, valid: true }), () => Promise.reject(new LedgerError('LEDGER_UNAVAILABLE', 'peer down'))]) {
+      const why = `event cursor 40:0:${TX} is not on channel scf: block 40 does not hold transaction ${TX}`;
+      const streamsFrom: Array<string | undefined> = [];
+      const ledger = {
+        checkCursor: () => Promise.reject(new LedgerError('LEDGER_UNAVAILABLE', 'peer down')),
+        events: (cursor: string | undefined) => {
+          streamsFrom.push(cursor);
+          return {
+            [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new LedgerError('NOT_FOUND', why)) }),
+          };
+        },
+      } as unknown as Ledger;
+      const errors: string[] = [];
+      const logger = { error: (_o: object, msg: string) => errors.push(msg), warn: () => undefined, info: () => undefined };
+      const outbox = await WebhookOutbox.open(ledger, { ...DEFAULT_WEBHOOK_SETTINGS, dataDir: dir, hub: new NotificationHub(), logger: logger as never });
+      outbox.start();
+      await new Promise((r) => setTimeout(r, 100));
+      const closing = Date.now();
+      await outbox.close();
+      expect(Date.now() - closing).to.be.below(1_000);
+      expect(streamsFrom).to.deep.equal([`40:0:${TX}`]);
+      expect(errors).to.have.length(1);
+      expect(errors[0]).to.contain(`the webhook outbox in ${join(dir, 'webhooks')} follows another ledger`).and.contain(why).and.contain('retrying in 30 s');
+      const store = await WebhookStore.open(join(dir, 'webhooks'));
+      expect(await store.cursor()).to.equal(`40:0:${TX}`);
+      await store.close();
+    });
+
+    it('opens when its cursor is on the ledger, or the ledger cannot be read now', async () => {
+      await seedCursor();
+      for (const answer of [() => Promise.resolve(), () => Promise.reject(new LedgerError('LEDGER_UNAVAILABLE', 'peer down'))]) {
         const outbox = await WebhookOutbox.open(ledgerAnswering(answer), { ...DEFAULT_WEBHOOK_SETTINGS, dataDir: dir, hub: new NotificationHub() });
         await outbox.close();
       }

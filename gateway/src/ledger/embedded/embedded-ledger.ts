@@ -197,6 +197,18 @@ export class EmbeddedLedger implements Ledger {
     return this.stream(start, signal);
   }
 
+  /**
+   * A cursor is on this ledger when its block is: a cursor past the height is
+   * another data folder's (or a ledger folder deleted beside a kept outbox).
+   */
+  async checkCursor(cursor: string): Promise<void> {
+    const { blockNumber } = parseCursor(cursor);
+    const height = await this.world.height();
+    if (blockNumber >= height) {
+      throw new LedgerError('NOT_FOUND', `event cursor ${cursor} is not on this ledger: it names block ${blockNumber} and the ledger has ${height} blocks`);
+    }
+  }
+
   /** Number of blocks; tests use it to prove a request added no transaction. */
   height(): Promise<number> {
     return this.world.height();
@@ -271,6 +283,7 @@ export class EmbeddedLedger implements Ledger {
   }
 
   private async *stream(start: { blockNumber: number; txIndex: number } | undefined, signal: AbortSignal): AsyncGenerator<LedgerEvent> {
+    if (start) await this.checkCursor(`${start.blockNumber}:${start.txIndex}`);
     let position = start;
     while (!signal.aborted) {
       // Read the generation first: a block committed after this read wakes us.

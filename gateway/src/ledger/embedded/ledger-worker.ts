@@ -29,6 +29,7 @@ async function serve(port: MessagePort, data: WorkerData): Promise<void> {
     submit: (identity: CallerIdentity, name: string, command: object, opts?: CallOptions) => ledger.submit(identity, name, command, opts),
     evaluate: (identity: CallerIdentity, name: string, command: object, opts?: CallOptions) => ledger.evaluate(identity, name, command, opts),
     transactionStatus: (txId: string) => ledger.transactionStatus(txId),
+    checkCursor: (cursor: string) => ledger.checkCursor(cursor),
     height: () => ledger.height(),
     ready: () => ledger.ready(),
     conflictStats: () => ledger.conflictStats(),

@@ -120,6 +120,10 @@ export class ThreadedLedger implements Ledger {
     return this.call('transactionStatus', [txId]);
   }
 
+  checkCursor(cursor: string): Promise<void> {
+    return this.call('checkCursor', [cursor]);
+  }
+
   events(fromCursor?: string, opts?: { signal?: AbortSignal }): AsyncIterable<LedgerEvent> {
     // A malformed cursor throws here, synchronously, as the interface says.
     if (fromCursor !== undefined) parseCursor(fromCursor);
@@ -247,6 +251,7 @@ export type Method =
   | 'submit'
   | 'evaluate'
   | 'transactionStatus'
+  | 'checkCursor'
   | 'height'
   | 'ready'
   | 'close'

@@ -21,6 +21,12 @@ export interface CheckpointLike {
 export interface EventSourceLike {
   /** network.getChaincodeEvents(chaincode, { checkpoint, startBlock }) */
   open(checkpoint: CheckpointLike): Promise<AsyncIterable<ChaincodeEventLike> & { close(): void }>;
+  /**
+   * Resolves when the cursor resumed from is on this chain; rejects with
+   * NOT_FOUND when it is not (FabricLedger.checkCursor). Asked once, before
+   * the first event is read.
+   */
+  verify?(cursor: string): Promise<void>;
 }
 
 /** Where stream failures are reported (pino's Logger fits). */
@@ -77,11 +83,17 @@ export async function* fabricEvents(
 ): AsyncGenerator<LedgerEvent> {
   const checkpoint = new CursorCheckpoint(fromCursor === undefined ? undefined : parseFabricCursor(fromCursor));
   let failures = 0;
+  // A cursor of another chain would skip, silently, this chain's events up to its block.
+  let verified = fromCursor === undefined || source.verify === undefined;
   while (!signal?.aborted) {
     let stream: (AsyncIterable<ChaincodeEventLike> & { close(): void }) | undefined;
     const onAbort = () => stream?.close();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      if (!verified) {
+        await source.verify?.(fromCursor as string);
+        verified = true;
+      }
       stream = await source.open(checkpoint);
       const iterator = stream[Symbol.asyncIterator]();
       // Asking for the first event starts the gRPC read, which is what handles the
@@ -110,6 +122,8 @@ export async function* fabricEvents(
       if (!signal?.aborted) await sleep(backoffDelay(DEFAULT_RETRY, 1));
     } catch (err) {
       if (signal?.aborted) break;
+      // The cursor is not on this chain: reconnecting cannot help.
+      if (err instanceof LedgerError && (err.code === 'NOT_FOUND' || err.code === 'VALIDATION_FAILED')) throw err;
       failures += 1;
       const code = grpcCode(err);
       const permanent = code !== undefined && PERMANENT_GRPC_CODES.has(code);

@@ -13,7 +13,7 @@ import {
   type TransactionStatus,
 } from '../ledger';
 import { ConflictLanes } from '../conflict-lane';
-import type { RetryPolicy } from '../retry';
+import { type RetryPolicy, sleep } from '../retry';
 import { asGatewayError, GRPC, mapProposalError } from './errors';
 import { type EventLogger, fabricEvents, parseFabricCursor } from './events';
 import type { FabricProfile } from './profile';
@@ -27,6 +27,12 @@ const STATUS_NAMES = new Map<number, string>(Object.entries(StatusCode).map(([na
 export interface FabricLedgerOptions {
   deadlines?: Deadlines;
   retry?: RetryPolicy;
+  /**
+   * How long checkCursor waits for the peer to reach a cursor's block before
+   * judging the cursor another chain's (default 5 s): a cursor another
+   * gateway had from a peer slightly ahead of ours is not refused.
+   */
+  cursorCatchUpMs?: number;
   /** Receives event-stream failures (each reconnect, and a permanent refusal). */
   logger?: EventLogger;
 }
@@ -147,6 +153,34 @@ export class FabricLedger implements Ledger {
     return this.chainHeight(this.profile.serviceIdentity);
   }
 
+  /**
+   * A Fabric cursor carries its transaction id: it is on this chain when the
+   * service identity's peer has that transaction in the cursor's block. A
+   * peer that has not reached the block yet is given cursorCatchUpMs to do
+   * so; a cursor past the height after that, or whose transaction is not in
+   * a block the peer has, is another chain's.
+   */
+  async checkCursor(cursor: string): Promise<void> {
+    const c = parseFabricCursor(cursor);
+    const end = Date.now() + (this.options.cursorCatchUpMs ?? 5_000);
+    const notHere = (why: string) => new LedgerError('NOT_FOUND', `event cursor ${cursor} is not on channel ${this.profile.channel}: ${why}`);
+    for (;;) {
+      // The height first: a block that was there before the transaction was looked up holds it, if this chain has it.
+      const height = BigInt(await this.chainHeight(this.profile.serviceIdentity));
+      const status = await this.transactionStatus(c.txId).catch((err: unknown) => {
+        if (err instanceof LedgerError && err.code === 'NOT_FOUND') return undefined;
+        throw err;
+      });
+      if (status !== undefined) {
+        if (BigInt(status.blockNumber) === c.blockNumber) return;
+        throw notHere(`it names block ${c.blockNumber} for transaction ${c.txId}, which is in block ${status.blockNumber}`);
+      }
+      if (c.blockNumber < height) throw notHere(`block ${c.blockNumber} does not hold transaction ${c.txId}`);
+      if (Date.now() >= end) throw notHere(`it names block ${c.blockNumber} and the channel has ${height} blocks (was the network purged and brought up again?)`);
+      await sleep(250);
+    }
+  }
+
   events(fromCursor?: string, opts?: { signal?: AbortSignal }): AsyncIterable<LedgerEvent> {
     if (fromCursor !== undefined) parseFabricCursor(fromCursor); // a malformed cursor fails now, not on first read
     const signal = opts?.signal ? AbortSignal.any([opts.signal, this.closing.signal]) : this.closing.signal;
@@ -157,6 +191,7 @@ export class FabricLedger implements Ledger {
           this.gateway(this.profile.serviceIdentity)
             .getNetwork(this.profile.channel)
             .getChaincodeEvents(this.profile.chaincode, { checkpoint, startBlock: 0n }),
+        verify: (cursor) => this.checkCursor(cursor),
       },
       fromCursor,
       signal,
