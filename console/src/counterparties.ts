@@ -74,7 +74,7 @@ export function useCounterparties(met: readonly string[] = []): MemberCard[] {
   const listsMembers = me.value?.member.roles.some((r) => r === 'OPERATOR' || r === 'AUDITOR') ?? false;
   const key = met.join(' ');
   const found = useLoad(async () => {
-    const cards = listsMembers ? await roster() : await Promise.all(met.map((id) => memberCard(id)));
+    const cards = listsMembers ? await roster() : await Promise.all(met.filter((id) => id !== self).map((id) => memberCard(id)));
     return cards.filter((c): c is MemberCard => c !== undefined && c.id !== self && c.status === 'ACTIVE').sort(byName);
   }, [key, listsMembers, self]);
   return found.data ?? [];

@@ -338,6 +338,8 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
       const page = await signIn('supplier1');
       const supplier = new SupplierPage(page);
       await supplier.register.waitFor();
+      // Once the view has read what it shows (its lists, then the counterparties they name): the click below is what meets the refusal.
+      await page.waitForLoadState('networkidle');
       // The token stops being valid (as after a revocation or a rotation).
       await page.evaluate("sessionStorage.setItem('scf.token', 'scf_revoked_0123456789abcdef0123456789abcdef')");
       await supplier.register.getByRole('button', { name: en('supplier.preview') }).click();
