@@ -194,6 +194,8 @@ export interface FieldSpec {
   value?: string;
   type?: 'text' | 'date' | 'number';
   select?: readonly string[];
+  /** How a `select` option reads (its value is sent as it is); the value itself when absent. */
+  optionText?: (value: string) => string;
   hint?: string;
   /**
    * Values the field offers as the user types (a native datalist: arrow down
@@ -296,7 +298,7 @@ export function Form(props: {
                     <select value={values[f.name]} onChange={(e) => set(f.name, (e.target as HTMLSelectElement).value)}>
                       {f.select.map((o) => (
                         <option key={o} value={o}>
-                          {o}
+                          {f.optionText ? f.optionText(o) : o}
                         </option>
                       ))}
                     </select>
@@ -509,11 +511,23 @@ export function useLedgerToday(): string {
   return (ready.data?.sandboxClock?.now ?? new Date().toISOString()).slice(0, 10);
 }
 
-/** A record's status in the reader's language: the ledger's code where the catalogue has none. */
-export function statusText(value: string): string {
-  const key = `status.${value}`;
-  return key in resources.en ? t(key as MessageKey) : value;
+/** The catalogue's words for a code the ledger sends, under `prefix`; the code itself where the catalogue has none. */
+function catalogued(prefix: 'status' | 'assetType' | 'documentKind' | 'recordField', code: string): string {
+  const key = `${prefix}.${code}`;
+  return key in resources.en ? t(key as MessageKey) : code;
 }
+
+/** A record's status in the reader's language: the ledger's code where the catalogue has none. */
+export const statusText = (value: string): string => catalogued('status', value);
+
+/** An asset's type (a financing's asset, a freeze's target) in the reader's language. */
+export const assetTypeText = (value: string): string => catalogued('assetType', value);
+
+/** A kind of document (an invoice…) in the reader's language. */
+export const documentKindText = (value: string): string => catalogued('documentKind', value);
+
+/** A record's property (the auditor's record and history) in the reader's language; the API's name where the catalogue has none. */
+export const fieldText = (name: string): string => catalogued('recordField', name);
 
 /** A record's status, its code in the title. */
 export function Status({ value }: { value: string }) {

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { TreeNode } from '../../../chaincode/src/domain/vouchers';
 import { get, streamEvents, type LedgerEvent } from '../api';
-import { ErrorBox, Form, Party, Section, Status, statusText } from '../components';
+import { ErrorBox, fieldText, Form, Party, Section, Status, statusText } from '../components';
 import { dateTime, money } from '../format';
 import { MONEY_FIELDS } from '../money-fields';
 import { Graph, type GraphEdge, type GraphNode } from '../graph';
@@ -45,11 +45,12 @@ function changedFields(before: Record<string, unknown> | null | undefined, after
 
 const describe = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
-/** A field's value as the user reads it: money in the record's currency, anything else as it is. */
+/** A field's value as the user reads it: money in the record's currency, a status in the reader's language, anything else as it is. */
 function shown(field: string, value: unknown, record: Record<string, unknown> | null | undefined): string {
   if (MONEY_FIELDS.has(field) && typeof value === 'string' && /^-?\d+$/.test(value)) {
     return money(value, typeof record?.currency === 'string' ? record.currency : undefined);
   }
+  if (field === 'status' && typeof value === 'string') return statusText(value);
   return describe(value);
 }
 
@@ -87,11 +88,11 @@ export function Timeline({ history: raw }: { history: History }) {
                 </p>
               ) : (
                 <>
-                  <p>{t('auditor.changed', { fields: changed.join(', ') || '–' })}</p>
+                  <p>{t('auditor.changed', { fields: changed.map(fieldText).join(', ') || '–' })}</p>
                   <ul>
                     {changed.map((k) => (
                       <li key={k}>
-                        {k}: {shown(k, before?.[k] ?? '–', before)} → {shown(k, v.record?.[k] ?? '–', v.record)}
+                        <span title={k}>{fieldText(k)}</span>: {shown(k, before?.[k] ?? '–', before)} → {shown(k, v.record?.[k] ?? '–', v.record)}
                       </li>
                     ))}
                   </ul>
@@ -234,7 +235,7 @@ export function AuditorView() {
               .filter(([, v]) => typeof v !== 'object' || v === null)
               .map(([k, v]) => (
                 <div key={k}>
-                  <dt>{k}</dt>
+                  <dt title={k}>{fieldText(k)}</dt>
                   <dd>{shown(k, v, record)}</dd>
                 </div>
               ))}

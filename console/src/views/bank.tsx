@@ -2,7 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { quoteTerms, type Financing } from '../../../chaincode/src/domain/financing';
 import type { Provenance } from '../../../chaincode/src/domain/provenance';
 import { get, post, query } from '../api';
-import { ErrorBox, Form, MoreRows, Party, Section, Status, statusText, Table, useLedgerToday, usePages } from '../components';
+import { assetTypeText, documentKindText, ErrorBox, Form, MoreRows, Party, Section, Status, statusText, Table, useLedgerToday, usePages } from '../components';
 import { dateTime, money, toMinor, wholeNumber } from '../format';
 import { Graph, type GraphEdge, type GraphNode } from '../graph';
 import { locale, t } from '../i18n';
@@ -83,7 +83,7 @@ export function ProvenancePanel({ provenance }: { provenance: Provenance }) {
           </li>
         ))}
         <li>
-          <strong>{t('bank.receivableNode', { id: provenance.receivable.id, status: provenance.receivable.status })}</strong> · {t('field.debtor')} <Party id={provenance.receivable.debtor} /> ·{' '}
+          <strong>{t('bank.receivableNode', { id: provenance.receivable.id, status: statusText(provenance.receivable.status) })}</strong> · {t('field.debtor')} <Party id={provenance.receivable.debtor} /> ·{' '}
           {money(provenance.receivable.amount, provenance.receivable.currency)} ·{' '}
           <span class="confirmation">
             {provenance.receivable.confirmedTxId
@@ -93,7 +93,7 @@ export function ProvenancePanel({ provenance }: { provenance: Provenance }) {
           <ul>
             {provenance.receivable.documents.map((d) => (
               <li key={d.fingerprint}>
-                {d.kind} <code title={d.fingerprint}>{short(d.fingerprint)}</code>
+                {documentKindText(d.kind)} <code title={d.fingerprint}>{short(d.fingerprint)}</code>
               </li>
             ))}
           </ul>
@@ -132,7 +132,7 @@ export function BankView() {
           rowKey={(f) => f.id}
           columns={[
             { label: 'field.id', cell: (f) => f.id },
-            { label: 'field.asset', cell: (f) => `${f.asset.type} ${f.asset.id}` },
+            { label: 'field.asset', cell: (f) => `${assetTypeText(f.asset.type)} ${f.asset.id}` },
             { label: 'field.applicant', cell: (f) => <Party id={f.applicant} /> },
             { label: 'field.requested', cell: (f) => money(f.requestedAmount, f.currency) },
             { label: 'field.maturity', cell: (f) => f.dueDate },

@@ -3,7 +3,7 @@ import type { Freeze } from '../../../chaincode/src/domain/controls';
 import { FREEZE_TARGET_TYPES } from '../../../chaincode/src/domain/controls';
 import { MEMBER_STATUSES, ROLES, type Member } from '../../../chaincode/src/domain/types';
 import { api, get, post, query } from '../api';
-import { ErrorBox, Form, MoreRows, Section, Status, Table, useAction, useLoad, usePages } from '../components';
+import { assetTypeText, ErrorBox, Form, MoreRows, Section, Status, Table, useAction, useLoad, usePages } from '../components';
 import { useCounterparties } from '../counterparties';
 import { dateTime } from '../format';
 import { t, type MessageKey } from '../i18n';
@@ -252,7 +252,7 @@ export function OperatorView() {
           rowKey={(f) => f.id}
           columns={[
             { label: 'field.id', cell: (f) => f.id },
-            { label: 'field.target', cell: (f) => `${f.target.type} ${f.target.id}` },
+            { label: 'field.target', cell: (f) => `${assetTypeText(f.target.type)} ${f.target.id}` },
             { label: 'field.reason', cell: (f) => f.reason },
             { label: 'field.status', cell: (f) => <Status value={f.status} /> },
             { label: 'field.created', cell: (f) => dateTime(f.createdAt) },
@@ -283,7 +283,7 @@ export function OperatorView() {
           title={t('operator.freeze')}
           submit="operator.submitFreeze"
           fields={[
-            { name: 'type', label: 'operator.targetType', select: FREEZE_TARGET_TYPES, value: 'VOUCHER' },
+            { name: 'type', label: 'operator.targetType', select: FREEZE_TARGET_TYPES, optionText: assetTypeText, value: 'VOUCHER' },
             { name: 'id', label: 'operator.targetId', suggestions: (v) => (v.type === 'MEMBER' ? roster : undefined) },
             { name: 'reason', label: 'field.reason' },
           ]}

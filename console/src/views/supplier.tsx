@@ -4,7 +4,7 @@ import type { CreditLine } from '../../../chaincode/src/domain/credit-lines';
 import type { Financing } from '../../../chaincode/src/domain/financing';
 import type { WarehouseReceipt } from '../../../chaincode/src/domain/warehouse';
 import { post, query } from '../api';
-import { ErrorBox, Form, MoreRows, Party, Section, Status, Table, usePages } from '../components';
+import { assetTypeText, ErrorBox, Form, MoreRows, Party, Section, Status, Table, usePages } from '../components';
 import { partiesIn, useCounterparties, withRole } from '../counterparties';
 import { money, toMinor } from '../format';
 import { t } from '../i18n';
@@ -237,7 +237,7 @@ export function SupplierView() {
           rowKey={(f) => f.id}
           columns={[
             { label: 'field.id', cell: (f) => f.id },
-            { label: 'field.asset', cell: (f) => `${f.asset.type} ${f.asset.id}` },
+            { label: 'field.asset', cell: (f) => `${assetTypeText(f.asset.type)} ${f.asset.id}` },
             { label: 'field.bank', cell: (f) => <Party id={f.bank} /> },
             { label: 'field.requested', cell: (f) => money(f.requestedAmount, f.currency) },
             { label: 'field.status', cell: (f) => <Status value={f.status} /> },
