@@ -57,3 +57,31 @@ export async function canEndorse(t: PeerTarget & { channel: string; chaincode: s
     return `${e.message}${details ? ` (${details})` : ''}`;
   }
 }
+
+/**
+ * Whether a transaction of `chaincode` sent through this peer's Gateway is
+ * ordered and seen committed by this peer now: submits GetMetadata (read
+ * only: its transaction writes nothing and emits no chaincode event, but is
+ * ordered into a block like any other). Proves what an endorsement plan does
+ * not: the peer reaches an orderer to broadcast, and the orderer's blocks
+ * reach the peer. After a node restarts, the others reconnect to it with
+ * backoff, and until they have, a write fails or waits.
+ */
+export async function canCommit(t: PeerTarget & { channel: string; chaincode: string }): Promise<true | string> {
+  try {
+    const status = await withPeer(t, async (gateway) => {
+      const transaction = await gateway
+        .getNetwork(t.channel)
+        .getContract(t.chaincode)
+        .newProposal('org.hyperledger.fabric:GetMetadata')
+        .endorse({ deadline: new Date(Date.now() + 5_000) });
+      const submitted = await transaction.submit({ deadline: new Date(Date.now() + 5_000) });
+      return submitted.getStatus({ deadline: new Date(Date.now() + 5_000) });
+    });
+    return status.successful ? true : `committed invalid (${status.code})`;
+  } catch (err) {
+    const e = err as Error & { details?: Array<{ message: string }> };
+    const details = (e.details ?? []).map((d) => d.message).join('; ');
+    return `${e.message}${details ? ` (${details})` : ''}`;
+  }
+}

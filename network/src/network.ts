@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { healthz, portOpen, run, waitFor } from './commands';
-import { canEndorse } from './endorsement-probe';
+import { canCommit, canEndorse, type PeerTarget } from './endorsement-probe';
 import { type FabricBinaries, findFabric } from './fabric-bin';
 import {
   CHAINCODE,
@@ -528,30 +528,50 @@ function writeGatewayProfile(l: Layout): void {
   writeFileSync(profilePath(l), JSON.stringify(profile, null, 2), { mode: 0o600 });
 }
 
-export async function waitUntilEndorsable(l: Layout, chaincode: string, timeoutMs = 60_000): Promise<void> {
+/** A check made at one peer as an identity of its org (endorsement-probe.ts). */
+type PeerProbe = (t: PeerTarget & { channel: string; chaincode: string }) => Promise<true | string>;
+
+/** Each peer, with a demo enrolment of its org to probe it as. */
+export function peerTargets(l: Layout, chaincode: string): Array<{ peer: PeerNode; target: PeerTarget & { channel: string; chaincode: string } }> {
   const operator = demoEnrolments(l)[0];
   if (!operator) throw new Error('no demo identity to probe with');
-  // Every org's peer must be able to plan an endorsement, not just one.
-  await Promise.all(
-    l.peers.map((p) => {
-      const e = demoEnrolments(l).find((d) => d.mspId === p.mspId) ?? operator;
-      return waitFor(
-        `an endorsement plan for ${chaincode} at ${p.name}`,
-        () =>
-          canEndorse({
-            endpoint: `127.0.0.1:${p.port}`,
-            tlsCaCertPath: peerTlsCa(l, p.mspId),
-            mspId: e.mspId,
-            certificatePath: e.certificate,
-            privateKeyPath: e.privateKey,
-            channel: CHANNEL,
-            chaincode,
-          }),
-        timeoutMs,
-        250,
-      );
-    }),
-  );
+  return l.peers.map((p) => {
+    const e = demoEnrolments(l).find((d) => d.mspId === p.mspId) ?? operator;
+    return {
+      peer: p,
+      target: {
+        endpoint: `127.0.0.1:${p.port}`,
+        tlsCaCertPath: peerTlsCa(l, p.mspId),
+        mspId: e.mspId,
+        certificatePath: e.certificate,
+        privateKeyPath: e.privateKey,
+        channel: CHANNEL,
+        chaincode,
+      },
+    };
+  });
+}
+
+/** Waits until `probe` passes at every org's peer, not just one. */
+async function waitAtEveryPeer(l: Layout, chaincode: string, what: string, probe: PeerProbe, timeoutMs: number): Promise<void> {
+  await Promise.all(peerTargets(l, chaincode).map(({ peer, target }) => waitFor(`${what} at ${peer.name}`, () => probe(target), timeoutMs, 250)));
+}
+
+export function waitUntilEndorsable(l: Layout, chaincode: string, timeoutMs = 60_000): Promise<void> {
+  return waitAtEveryPeer(l, chaincode, `an endorsement plan for ${chaincode}`, canEndorse, timeoutMs);
+}
+
+/**
+ * Waits until a transaction sent through each peer's Gateway commits
+ * (canCommit). After some nodes were started again beside running ones, an
+ * endorsement plan is not enough: a peer that kept running may still be
+ * waiting out its backoff before it dials a restarted orderer again, and
+ * until then a write is refused or its commit is not seen (measured: 5.5 s
+ * after an orderer that had been down 40 s was back). Each probe is a
+ * read-only transaction: a block, but no state and no chaincode event.
+ */
+export function waitUntilCommitting(l: Layout, chaincode: string, timeoutMs = 60_000): Promise<void> {
+  return waitAtEveryPeer(l, chaincode, `a transaction of ${chaincode} to commit`, canCommit, timeoutMs);
 }
 
 // ---------- up / down / status ----------
@@ -638,6 +658,8 @@ async function upLocked(opts: NetworkOptions & { runDir: string }): Promise<UpRe
   const running = anyRunning(l);
   checkRecordMatches(l, existing, running);
   const alreadyRunning = allRunning(l) && existsSync(profilePath(l));
+  // Started again beside nodes that kept running, which reconnect to them with backoff.
+  const restarting = running ? nodeDirs(l).filter((n) => runningPid(n.dir) === undefined).map((n) => n.name) : [];
   await checkPortsFree(l);
   const bin = findFabric();
   checkCoreYaml(bin);
@@ -655,6 +677,7 @@ async function upLocked(opts: NetworkOptions & { runDir: string }): Promise<UpRe
   }
   const logSpec = opts.logSpec ?? process.env.SCF_FABRIC_LOG ?? 'info';
   log(`Fabric ${bin.version} from ${bin.binDir}; profile ${l.profile}; ports from ${l.base}; run folder ${l.runDir}`);
+  if (restarting.length > 0) log(`starting again: ${restarting.join(', ')} (the other nodes are running)`);
   const clash = ephemeralOverlap(l.base, readIfExists('/proc/sys/net/ipv4/ip_local_port_range'));
   if (clash) {
     log(
@@ -675,6 +698,10 @@ async function upLocked(opts: NetworkOptions & { runDir: string }): Promise<UpRe
     await deployChaincode(l, bin, scfChaincode(l), { log });
     writeGatewayProfile(l);
     await waitUntilEndorsable(l, CHAINCODE);
+    if (restarting.length > 0) {
+      await waitUntilCommitting(l, CHAINCODE);
+      log(`writable again: a transaction through each peer committed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    }
   } catch (err) {
     throw new Error(`${err instanceof Error ? err.message : String(err)}${leftRunning(l)}`, { cause: err });
   }

@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { findFabric } from '../../network/src/fabric-bin';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { chaincodeServerDir, deployChaincode, packageChaincode, profilePath, resolveLayout, scfChaincode, startChaincodeServer, up } from '../../network/src/network';
+import { canCommit } from '../../network/src/endorsement-probe';
+import { CHAINCODE, nodeDir } from '../../network/src/layout';
+import { chaincodeServerDir, deployChaincode, packageChaincode, peerTargets, profilePath, resolveLayout, scfChaincode, startChaincodeServer, up } from '../../network/src/network';
 import { signalProcess, waitForExit } from '../../network/src/processes';
 import { CORE, expectProblem, freshInvoice, isoDate, startGateway, SUPPLIER2, type TestGateway } from '../http/harness';
 
@@ -78,6 +80,32 @@ describe('real Fabric network: operations through the REST gateway', function ()
     } finally {
       writeFileSync(file, original, { mode: 0o600 });
     }
+  });
+
+  it('names the nodes up starts again beside running ones, and returns only once writes commit: the first write after it is acknowledged', async () => {
+    expect((await register()).status).to.equal(201);
+    const l = layout();
+    // The orderer: the peers that keep running dial it again with a backoff that grows the
+    // longer it is away (measured: a write refused, the next 5.5 s, after it was back). And the
+    // peer of supplier1's org, which the gateway keeps asking meanwhile, as one in service does
+    // (probes, clients): gRPC's own backoff grows too (measured: 13 s of 503s after it was back).
+    const [orderer, peer] = [l.orderers[0]!, l.peers.find((p) => p.mspId === 'PlatformMSP')!];
+    for (const node of [orderer, peer]) await waitForExit(signalProcess(nodeDir(l, node.name), 'SIGKILL'));
+    const asking = setInterval(() => void gw.http.get('/ready').catch(() => undefined), 500);
+    const lines: string[] = [];
+    try {
+      await new Promise((r) => setTimeout(r, 30_000));
+      await up({ runDir: process.env.SCF_NETWORK_DIR, log: (line) => lines.push(line) });
+    } finally {
+      clearInterval(asking);
+    }
+    expect(lines).to.include(`starting again: ${orderer.name}, ${peer.name} (the other nodes are running)`);
+    expect(lines.some((line) => line.startsWith('writable again: a transaction through each peer committed'))).to.equal(true);
+    // At once, no retry: a transaction through every peer, then one through the REST gateway.
+    const first = await Promise.all(peerTargets(l, CHAINCODE).map(async ({ peer: p, target }) => [p.name, await canCommit(target)]));
+    expect(first).to.deep.equal(l.peers.map((p) => [p.name, true]));
+    const after = await register();
+    expect(after.status, JSON.stringify(after.body)).to.equal(201);
   });
 
   it('keeps the world state across a redeploy with the next sequence', async () => {
