@@ -176,6 +176,12 @@ describe('HTTP: reports', function () {
   });
 
   it('the exposure sums disbursed advances per bank and obligor; the bank sees its own, a supplier only what it applied for', async () => {
+    // An approved advance not yet disbursed: on the credit line's use, not in `financed`.
+    const pending = await confirmedReceivable(gw, '2000000');
+    const request = await gw.http.post('/financings').set('Authorization', gw.auth('supplier1')).send({ asset: { type: 'RECEIVABLE', id: pending }, bank: BANK(), requestedAmount: '1500000' });
+    expect(request.status, JSON.stringify(request.body)).to.equal(201);
+    const approved = await gw.http.post(`/financings/${request.body.id}/approve`).set('Authorization', gw.auth('bank-maker')).send({ advanceAmount: '1500000', annualRateBps: 100 });
+    expect(approved.status, JSON.stringify(approved.body)).to.equal(200);
     const financings = await listAll<F>('/financings?status=DISBURSED', 'auditor');
     const obligorOf = new Map<string, string>();
     for (const f of financings) {
@@ -194,9 +200,14 @@ describe('HTTP: reports', function () {
     expect(res.status).to.equal(200);
     expect(res.body.creditLines).to.equal(true);
     // The demo bank's FINANCING line to the core enterprise (issue 16) stands beside its exposure.
-    const line = (res.body.rows as Array<Row & { creditLine?: { limit: string }; headroom?: string }>).find((r) => r.bank === BANK() && r.obligor === CORE());
+    const line = (res.body.rows as Array<Row & { creditLine?: { id: string; limit: string; used: string }; headroom?: string }>).find((r) => r.bank === BANK() && r.obligor === CORE());
     expect(line?.creditLine, 'the demo financing line').not.to.equal(undefined);
-    expect(BigInt(line?.headroom ?? '0')).to.equal(BigInt(line?.creditLine?.limit ?? '0') - BigInt(line?.financed ?? '0'));
+    // The line's own headroom (limit − used), as GET /credit-lines/:id says and an approval is checked against.
+    const record = await get(`/credit-lines/${line?.creditLine?.id}`, 'auditor');
+    expect(record.status).to.equal(200);
+    expect(line?.headroom).to.equal(record.body.headroom);
+    expect(BigInt(line?.headroom ?? '0')).to.equal(BigInt(line?.creditLine?.limit ?? '0') - BigInt(line?.creditLine?.used ?? '0'));
+    expect(BigInt(line?.creditLine?.used ?? '0') - BigInt(line?.financed ?? '0') >= 1_500_000n, 'the approved advance is used, not financed').to.equal(true);
     type Row = { bank: string; obligor: string; currency: string; count: number; financed: string; face: string };
     const got = new Map((res.body.rows as Row[]).map((r) => [`${r.bank} ${r.obligor} ${r.currency}`, { count: r.count, financed: BigInt(r.financed), face: BigInt(r.face) }]));
     expect(got).to.deep.equal(expected);

@@ -165,7 +165,11 @@ export interface ExposureRow {
   /** Face value (voucher or receivable amount, receipt valuation) behind them. */
   face: string;
   creditLine?: CreditLineFigures;
-  /** limit − financed, when a line is known. */
+  /**
+   * The line's headroom, limit − used, when a line is known: what the next
+   * approval is checked against. `used` also holds advances approved and not
+   * yet disbursed, which `financed` does not count.
+   */
   headroom?: string;
 }
 
@@ -208,7 +212,7 @@ export function exposure(
       count: s.count,
       financed: String(s.financed),
       face: String(s.face),
-      ...(line ? { creditLine: line, headroom: String(BigInt(line.limit) - s.financed) } : {}),
+      ...(line ? { creditLine: line, headroom: String(BigInt(line.limit) - BigInt(line.used)) } : {}),
     };
   });
   rows.sort((a, b) => a.bank.localeCompare(b.bank) || a.obligor.localeCompare(b.obligor) || a.currency.localeCompare(b.currency));

@@ -49,7 +49,7 @@ export const ExposureReport = z
         financed: Money.openapi({ description: 'Sum of the advances of DISBURSED financings' }),
         face: Money,
         creditLine: z.object({ id: z.string(), limit: Money, used: Money, currency: Currency }).optional(),
-        headroom: z.string().optional().openapi({ description: 'limit − financed (may be negative)' }),
+        headroom: z.string().optional().openapi({ description: "the credit line's headroom, limit − used (used holds approved advances not yet disbursed too); negative when a limit was lowered below the use" }),
       }),
     ),
   })
