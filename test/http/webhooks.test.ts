@@ -10,7 +10,7 @@ import { CORE, expectProblem, freshInvoice, isoDate, pendingReceivable, startGat
  */
 
 interface Registered {
-  endpoint: { id: string; status: string; disabledReason?: string; pendingDeliveries: number; consecutiveFailures: number };
+  endpoint: { id: string; status: string; disabledReason?: string; disabledDeliveryId?: string; pendingDeliveries: number; consecutiveFailures: number };
   secret: string;
 }
 
@@ -120,11 +120,12 @@ describe('HTTP: webhooks', function () {
     expect((await endpoint(gw, 'supplier1', reg.endpoint.id)).status).to.equal('ACTIVE');
   });
 
-  it('disables an endpoint that stays down after the configured attempts, tells the member why, and resumes when enabled', async () => {
+  it('disables an endpoint that stays down after the configured attempts, tells the member why, and resumes when enabled, in commit order', async () => {
     const dead = await receiver();
     dead.respond = () => 500;
     const watcher = await receiver();
-    const reg = await register(gw, 'supplier1', dead, ['ReceivableRegistered']);
+    // It asks for the disabled notice too: it goes to the member's other endpoints only.
+    const reg = await register(gw, 'supplier1', dead, ['ReceivableRegistered', 'WebhookEndpointDisabled']);
     await register(gw, 'supplier1', watcher, ['WebhookEndpointDisabled']);
     const sse = await captureSse(`${await gw.listen()}/events`, gw.auth('supplier1'));
 
@@ -141,19 +142,27 @@ describe('HTTP: webhooks', function () {
     await sse.until((text) => text.includes('event: WebhookEndpointDisabled'), 'the disabled notice on the event stream');
     await sse.close();
 
-    // While disabled, newer events are held; the failed one is FAILED and redeliverable once enabled.
+    // While disabled, newer events are held; the failed one is FAILED, and the endpoint names it.
     const held = await receivableEvent(gw);
     const deliveries = await gw.http.get(`/webhooks/${reg.endpoint.id}/deliveries`).set('Authorization', gw.auth('supplier1'));
     const failed = (deliveries.body.deliveries as Array<{ id: string; messageId: string; status: string }>).find((x) => x.messageId === `evt_${txId}`);
     expect(failed?.status).to.equal('FAILED');
+    expect(shown).to.include({ disabledDeliveryId: failed?.id });
     expectProblem(await gw.http.post(`/webhooks/${reg.endpoint.id}/deliveries/${failed?.id}/redeliver`).set('Authorization', gw.auth('supplier1')), 409, 'INVALID_STATE');
     dead.respond = () => 204;
     const enabled = await gw.http.post(`/webhooks/${reg.endpoint.id}/enable`).set('Authorization', gw.auth('supplier1'));
     expect(enabled.status).to.equal(200);
+    // Enabled: no trace of the outage's reason left to alert on.
+    for (const field of ['disabledAt', 'disabledReason', 'disabledDeliveryId']) expect(enabled.body).not.to.have.property(field);
+    // The failed event first, at its own place, then what was held: commit order, as after any outage.
     await dead.until(() => dead.ids().has(`evt_${held}`), 'the held event after enabling');
+    expect(dead.received.map((x) => x.id)).to.deep.equal([...Array<string>(3).fill(`evt_${txId}`), `evt_${txId}`, `evt_${held}`]);
+    expect(dead.ofType('WebhookEndpointDisabled'), 'the disabled endpoint is not sent its own notice').to.deep.equal([]);
+    const afterEnable = await gw.http.get(`/webhooks/${reg.endpoint.id}/deliveries`).set('Authorization', gw.auth('supplier1'));
+    expect((afterEnable.body.deliveries as Array<{ id: string; status: string }>).find((x) => x.id === failed?.id)?.status).to.equal('SUCCEEDED');
     const again = await gw.http.post(`/webhooks/${reg.endpoint.id}/deliveries/${failed?.id}/redeliver`).set('Authorization', gw.auth('supplier1'));
     expect(again.status, JSON.stringify(again.body)).to.equal(202);
-    await dead.until(() => dead.received.filter((x) => x.id === `evt_${txId}`).length === 4, 'the redelivery, same webhook-id');
+    await dead.until(() => dead.received.filter((x) => x.id === `evt_${txId}`).length === 5, 'the redelivery, same webhook-id');
     const bodies = new Set(dead.received.filter((x) => x.id === `evt_${txId}`).map((x) => x.body));
     expect(bodies.size, 'every attempt sends the same bytes').to.equal(1);
     expect(dead.received.every((x) => x.verified)).to.equal(true);

@@ -76,15 +76,14 @@ export class WebhookService {
     return this.view(deleted);
   }
 
-  /** A DISABLED endpoint becomes ACTIVE: its held queue is sent, from the oldest. */
+  /** A DISABLED endpoint becomes ACTIVE: the delivery that failed and its held queue are sent, from the oldest. */
   async enable(ctx: CallContext, id: string): Promise<EndpointView> {
     const e = await this.own(ctx, id);
     // Judged on the endpoint as it is when the change is made: a DELETE that
     // came meanwhile is not undone.
-    const next = await this.enabled().change(e.id, (current) => {
+    const next = await this.enabled().enable(e.id, (current) => {
       if (current.status === 'DELETED') throw new LedgerError('NOT_FOUND', `no webhook endpoint ${id}`);
       if (current.status !== 'DISABLED') throw new LedgerError('INVALID_STATE', `endpoint ${id} is ${current.status}, not DISABLED`);
-      return { ...current, status: 'ACTIVE', consecutiveFailures: 0, nextAttemptAt: 0, enabledAt: new Date().toISOString() };
     });
     return this.view(next);
   }

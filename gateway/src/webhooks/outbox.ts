@@ -210,11 +210,11 @@ export class WebhookOutbox {
    * that want its type (with `fired`, its record, in the same batch) and
    * shown on their open event streams.
    */
-  async notify(n: LiveNotification, fired?: FiredNotification): Promise<void> {
+  async notify(n: LiveNotification, fired?: FiredNotification, exceptEndpoint?: string): Promise<void> {
     const message: Message = { id: n.id, type: n.type, createdAt: n.timestamp, body: JSON.stringify({ type: n.type, timestamp: n.timestamp, data: n.data }) };
     const targets = this.store
       .endpoints()
-      .filter((ep) => n.recipients.includes(ep.memberId) && wants(ep, n.type))
+      .filter((ep) => ep.id !== exceptEndpoint && n.recipients.includes(ep.memberId) && wants(ep, n.type))
       .map((ep) => ep.id);
     await this.store.enqueue(message, targets, fired ? { fired } : {});
     this.hub.publish(n);
@@ -294,17 +294,22 @@ export class WebhookOutbox {
       nextAttemptAt: now.getTime() + delay,
       lastFailureAt: at,
       lastError: error,
-      ...(disable ? { status: 'DISABLED', disabledAt: at, disabledReason: reason } : {}),
+      ...(disable ? { status: 'DISABLED', disabledAt: at, disabledReason: reason, disabledDeliveryId: d.id } : {}),
     }));
     if (disable && recorded) {
       this.log?.warn({ endpoint: ep.id, member: ep.memberId, reason }, 'webhook endpoint disabled');
-      await this.notify({
-        id: hashId('ntf_', `${WEBHOOK_ENDPOINT_DISABLED}|${ep.id}|${at}`),
-        type: WEBHOOK_ENDPOINT_DISABLED,
-        recipients: [ep.memberId],
-        timestamp: at,
-        data: { endpointId: ep.id, url: ep.url, reason, disabledAt: at, failedDeliveryId: d.id, messageId: m.id },
-      });
+      // To the member's other endpoints: the disabled one is told by being disabled.
+      await this.notify(
+        {
+          id: hashId('ntf_', `${WEBHOOK_ENDPOINT_DISABLED}|${ep.id}|${at}`),
+          type: WEBHOOK_ENDPOINT_DISABLED,
+          recipients: [ep.memberId],
+          timestamp: at,
+          data: { endpointId: ep.id, url: ep.url, reason, disabledAt: at, failedDeliveryId: d.id, messageId: m.id },
+        },
+        undefined,
+        ep.id,
+      );
     }
     return false;
   }
@@ -339,6 +344,26 @@ export class WebhookOutbox {
   /** Changes an endpoint as it is when the change's turn comes (WebhookStore.changeEndpoint). */
   async change(id: string, change: (current: Endpoint) => Endpoint): Promise<Endpoint> {
     const next = await this.store.changeEndpoint(id, change);
+    this.kick();
+    return next;
+  }
+
+  /**
+   * A DISABLED endpoint becomes ACTIVE (`check` refuses any other, as it is
+   * when the change's turn comes). The delivery that failed goes back into
+   * the queue at its own place, before the ones held behind it, so the
+   * receiver gets everything in commit order, as after any other outage.
+   */
+  async enable(id: string, check: (current: Endpoint) => void): Promise<Endpoint> {
+    const next = await this.store.changeEndpoint(
+      id,
+      (current) => {
+        check(current);
+        const { disabledAt: _at, disabledReason: _reason, disabledDeliveryId: _failed, ...rest } = current;
+        return { ...rest, status: 'ACTIVE', consecutiveFailures: 0, nextAttemptAt: 0, enabledAt: new Date().toISOString() };
+      },
+      (current) => current.disabledDeliveryId,
+    );
     this.kick();
     return next;
   }

@@ -136,12 +136,21 @@ export class WebhookStore {
    * meanwhile with the endpoint as it was is queued behind this write, and a
    * deleted endpoint's queue is never sent.
    */
-  changeEndpoint(id: string, change: (current: Endpoint) => Endpoint): Promise<Endpoint> {
+  changeEndpoint(id: string, change: (current: Endpoint) => Endpoint, requeueInPlace?: (current: Endpoint) => string | undefined): Promise<Endpoint> {
     return this.serial(async () => {
       const current = this.endpointsById.get(id);
       if (!current) throw new Error(`no webhook endpoint ${id} in the outbox`);
       const next = change(current);
-      await this.write([{ type: 'put', key: `e!${id}`, value: JSON.stringify(next) }], true);
+      const ops: Op[] = [{ type: 'put', key: `e!${id}`, value: JSON.stringify(next) }];
+      // A FAILED delivery queued again under its own seq: ahead of every later one, in the same batch.
+      const again = requeueInPlace?.(current);
+      const failed = again === undefined ? undefined : await this.delivery(again);
+      if (failed && failed.endpointId === id && failed.status === 'FAILED') {
+        const { failedAt: _f, ...rest } = failed;
+        const pending: Delivery = { ...rest, status: 'PENDING', updatedAt: new Date().toISOString() };
+        ops.push({ type: 'put', key: `d!${failed.id}`, value: JSON.stringify(pending) }, { type: 'put', key: `q!${id}!${pad(failed.seq, 16)}`, value: failed.id });
+      }
+      await this.write(ops, true);
       this.endpointsById.set(id, next);
       return next;
     });

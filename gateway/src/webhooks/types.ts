@@ -44,8 +44,10 @@ export interface Endpoint {
   lastSuccessAt?: string;
   lastFailureAt?: string;
   lastError?: string;
+  /** While DISABLED: when and why, and the delivery that failed (enable sends it first again). */
   disabledAt?: string;
   disabledReason?: string;
+  disabledDeliveryId?: string;
   enabledAt?: string;
   deletedAt?: string;
 }

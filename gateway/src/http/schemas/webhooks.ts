@@ -49,7 +49,8 @@ export const WebhookEndpoint = z
     lastFailureAt: z.string().optional(),
     lastError: z.string().optional(),
     disabledAt: z.string().optional(),
-    disabledReason: z.string().optional().openapi({ description: 'Why the gateway disabled it (attempts in a row that failed, and the last error; or 410 Gone)' }),
+    disabledReason: z.string().optional().openapi({ description: 'Why the gateway disabled it (attempts in a row that failed, and the last error; or 410 Gone); gone once it is enabled' }),
+    disabledDeliveryId: z.string().optional().openapi({ description: 'While DISABLED: the delivery that failed, sent first again when the endpoint is enabled' }),
     enabledAt: z.string().optional(),
     deletedAt: z.string().optional(),
   })
