@@ -180,6 +180,37 @@ describe('HTTP: credit lines (授信)', () => {
       }
     });
 
+    it("tells the bank how much of a piece beyond its line it may still advance (provenance creditLine.advanceWithin), and that much is approved", async () => {
+      const financing = await c.governing('FINANCING', CORE(), BANK());
+      const v = await issuedVoucher(gw, '10000', isoDate(60));
+      const requested = await c.post('/financings', { asset: { type: 'VOUCHER', id: v.id }, bank: BANK(), requestedAmount: '10000' }, 'supplier1');
+      expect(requested.status, JSON.stringify(requested.body)).to.equal(201);
+      const now = (await c.get(`/credit-lines/${financing.id}`)).body as Line;
+      const adjust = async (limit: string) => {
+        const res = await c.post(`/credit-lines/${financing.id}/adjust`, { limit }, 'bank-maker');
+        if (res.status === 202) {
+          const decided = await c.post(`/approvals/${res.body.id}/approve`, {}, 'bank-checker');
+          expect(decided.status, JSON.stringify(decided.body)).to.equal(200);
+        } else {
+          expect(res.status, JSON.stringify(res.body)).to.equal(200);
+        }
+      };
+      await adjust(plus(now.used, 3000n));
+      try {
+        const provenance = await c.get(`/vouchers/${v.id}/provenance`, 'bank-maker');
+        expect(provenance.status).to.equal(200);
+        expect(provenance.body.verdict).to.deep.equal({ financeable: false, reasons: ['CREDIT_LINE_EXCEEDED'] });
+        expect(provenance.body.creditLine).to.deep.equal({ id: financing.id, status: 'ACTIVE', limit: plus(now.used, 3000n), used: now.used, headroom: '3000', advanceWithin: '3000' });
+        expect((await c.get(`/vouchers/${v.id}/provenance`, 'supplier1')).body).not.to.have.property('creditLine');
+        const terms = { annualRateBps: 300 };
+        expectProblem(await c.post(`/financings/${requested.body.id}/approve`, { advanceAmount: '3001', ...terms }, 'bank-maker'), 422, 'BUSINESS_RULE');
+        const approved = await c.post(`/financings/${requested.body.id}/approve`, { advanceAmount: '3000', ...terms }, 'bank-maker');
+        expect(approved.status, JSON.stringify(approved.body)).to.equal(200);
+      } finally {
+        await adjust(now.limit);
+      }
+    });
+
     itWithOwnClock('releases a discounted voucher\'s advance and amount when its issuer settles it at maturity', async (own) => {
       const o = client(() => own);
       const issuance = await o.governing('ISSUANCE', CORE(), OPERATOR());

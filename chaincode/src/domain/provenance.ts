@@ -1,6 +1,7 @@
 import { headroomOf, unusableReason, type CreditLine } from './credit-lines';
 import { DomainError } from './errors';
 import { hasRole } from './members';
+import { formatAmount, parseAmount } from './money';
 import type { Actor, DocumentRef, Receivable, ReceivableStatus, Voucher, VoucherStatus } from './types';
 import { childId, isMatured, MAX_TIER } from './vouchers';
 
@@ -80,6 +81,15 @@ export interface Provenance {
   };
   encumbrances: Encumbrance[];
   verdict: { financeable: boolean; reasons: ReasonCode[] };
+  /**
+   * For a bank asking, its FINANCING line to the piece's issuer, when it has
+   * one: the line's figures and `advanceWithin`, the largest advance on this
+   * piece the line allows now (its headroom, plus what its own live
+   * financing of the piece already holds, at most the piece's amount; 0 when
+   * the line takes no new use). CREDIT_LINE_EXCEEDED says the whole piece is
+   * beyond the line; an advance up to `advanceWithin` is still within it.
+   */
+  creditLine?: { id: string; status: string; limit: string; used: string; headroom: string; advanceWithin: string };
 }
 
 export interface ProvenanceInput {
@@ -162,8 +172,8 @@ function reasonsFor(input: ProvenanceInput): ReasonCode[] {
   if (input.frozen === true || encumbrances.some((e) => e.type === 'FREEZE')) reasons.add('FROZEN');
   // The asking bank's own limit on the issuer (domain credit-lines): a line
   // that takes no new use, or has less headroom than the piece's face.
-  const own = input.askerLine;
-  if (own && hasRole(asker, 'BANK') && own.line.granter === askerId) {
+  const own = ownLine(input);
+  if (own) {
     if (unusableReason(own.line, today) !== undefined) reasons.add('CREDIT_LINE_UNAVAILABLE');
     else if (headroomOf(own.line) + own.heldForPiece < BigInt(piece.amount)) reasons.add('CREDIT_LINE_EXCEEDED');
   }
@@ -218,5 +228,32 @@ export function buildProvenance(input: ProvenanceInput): Provenance {
     },
     encumbrances: encumbrances.map((e) => ({ ...e })),
     verdict: { financeable: reasons.length === 0, reasons },
+    ...(askersLine(input) ?? {}),
+  };
+}
+
+/** The asking bank's FINANCING line to the issuer, when the asker is a bank and the line its own. */
+function ownLine(input: ProvenanceInput): ProvenanceInput['askerLine'] {
+  const own = input.askerLine;
+  return own && hasRole(input.asker, 'BANK') && own.line.granter === input.asker.member.id ? own : undefined;
+}
+
+/** The asking bank's own line to the issuer, as Provenance.creditLine describes it. */
+function askersLine(input: ProvenanceInput): Pick<Provenance, 'creditLine'> | undefined {
+  const own = ownLine(input);
+  if (!own) return undefined;
+  const { line, heldForPiece } = own;
+  const headroom = headroomOf(line);
+  const within = unusableReason(line, input.today) !== undefined ? 0n : headroom + heldForPiece;
+  const amount = parseAmount(input.piece.amount, 'piece.amount');
+  return {
+    creditLine: {
+      id: line.id,
+      status: line.status,
+      limit: line.limit,
+      used: line.used,
+      headroom: formatAmount(headroom),
+      advanceWithin: formatAmount(within < 0n ? 0n : within > amount ? amount : within),
+    },
   };
 }

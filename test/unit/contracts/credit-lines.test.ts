@@ -226,16 +226,26 @@ describe('credit lines (授信) through the contracts', () => {
       const root = await rootVoucher(w, yuan(400_000), 'prov-1');
       // The bank reads the piece's provenance once it is asked to finance it.
       const fin = await w.h.submit(w.as.tier1, 'financing:Request', { asset: { type: 'VOUCHER', id: root.id }, bank: IDS.bank, requestedAmount: yuan(300_000) });
-      const verdict = async () => (await w.h.evaluate(w.as.bank, 'voucher:Provenance', { id: root.id })).verdict;
+      const provenance = () => w.h.evaluate(w.as.bank, 'voucher:Provenance', { id: root.id });
+      const verdict = async () => (await provenance()).verdict;
       expect(await verdict()).to.deep.equal({ financeable: false, reasons: ['CREDIT_LINE_EXCEEDED'] });
+      // The whole piece is beyond the line, an advance up to its headroom is not.
+      expect((await provenance()).creditLine).to.deep.equal({ id: fl.id, status: 'ACTIVE', limit: yuan(100_000), used: '0', headroom: yuan(100_000), advanceWithin: yuan(100_000) });
       await w.h.submit(w.as.bank, 'creditLine:Adjust', { id: fl.id, limit: yuan(400_000) });
       expect(await verdict()).to.deep.equal({ financeable: true, reasons: [] });
       // Its own approval's reservation counts as headroom for this piece: that is the request it decided.
       await w.h.submit(w.as.bank, 'financing:Approve', { id: fin.id, advanceAmount: yuan(300_000), annualRateBps: 300 });
       expect((await line(w, w.as.bank, fl.id)).headroom).to.equal(yuan(100_000));
       expect(await verdict()).to.deep.equal({ financeable: true, reasons: [] });
+      // Never more than the piece: 100,000 of headroom and its own 300,000 on a piece of 400,000.
+      expect((await provenance()).creditLine).to.include({ used: yuan(300_000), headroom: yuan(100_000), advanceWithin: yuan(400_000) });
+      await w.h.submit(w.as.bank, 'creditLine:Adjust', { id: fl.id, limit: yuan(1_000_000) });
+      expect((await provenance()).creditLine).to.include({ headroom: yuan(700_000), advanceWithin: yuan(400_000) });
       await w.h.submit(w.as.bank, 'creditLine:Suspend', { id: fl.id });
       expect(await verdict()).to.deep.equal({ financeable: false, reasons: ['CREDIT_LINE_UNAVAILABLE'] });
+      expect((await provenance()).creditLine).to.include({ status: 'SUSPENDED', advanceWithin: '0' });
+      // Anyone but the bank whose line it is sees no line.
+      expect((await w.h.evaluate(w.as.tier1, 'voucher:Provenance', { id: root.id })).creditLine).to.equal(undefined);
     });
   });
 });

@@ -60,5 +60,8 @@ export const Voucher = z
 
 export const VoucherWithChildren = z.object({ voucher: Voucher, children: z.array(Voucher) }).openapi('VoucherWithChildren');
 
-export const Provenance = z.looseObject({}).openapi('Provenance', { description: 'Lineage, issuance, backing receivable, encumbrances and a financeability verdict (DESIGN.md section 4)' });
+export const Provenance = z.looseObject({}).openapi('Provenance', {
+  description:
+    "Lineage, issuance, backing receivable, encumbrances and a financeability verdict (DESIGN.md section 4); for a bank with a FINANCING line to the issuer, creditLine {id, status, limit, used, headroom, advanceWithin}: the largest advance on this piece the line allows now",
+});
 export const VoucherTree = z.looseObject({ root: z.looseObject({}) }).openapi('VoucherTree');
