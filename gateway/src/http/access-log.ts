@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
  *    "res":{"statusCode":200}, "responseTime":12, "member":"supplier1", "msg":"request completed"}
  *
  * At info for answers below 500, at error with "request errored" for 5xx,
- * and at warn with "request aborted" when the client went away unanswered. The shape is
+ * at warn with "request aborted" when the client went away unanswered, and at
+ * info with "stream closed" when it closed an event stream it had been sent. The shape is
  * pino-http's default (req, res, responseTime, the same messages), which this
  * replaces: pino-http made a child logger and serialised every header of
  * every request even when the level discarded the line, about a tenth of the
@@ -36,7 +37,11 @@ export function accessLog(logger: Logger): RequestHandler {
         responseTime: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
         member: (res.locals.principal as { label?: string } | undefined)?.label,
       };
-      if (!answered) logger.warn(line, 'request aborted');
+      // An event stream has no end of its own: a client closing it (an EventSource
+      // leaving, a reconnect) is how it ends, not an abandoned request.
+      if (!answered && res.headersSent && String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) {
+        logger.info({ ...line, res: { statusCode: res.statusCode } }, 'stream closed');
+      } else if (!answered) logger.warn(line, 'request aborted');
       else if (res.statusCode < 500) logger.info(line, 'request completed');
       else logger.error(line, 'request errored');
     };

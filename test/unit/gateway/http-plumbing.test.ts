@@ -198,4 +198,32 @@ describe('request logs', () => {
       server.close();
     }
   });
+
+  it('log an event stream the client closed at info, as the way such a stream ends', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (s: string) => lines.push(s) });
+    const app = express();
+    app.use(accessLog(logger));
+    app.get('/events', (_req, res) => {
+      res.status(200).set('Content-Type', 'text/event-stream; charset=utf-8');
+      res.flushHeaders();
+      res.write(': open\n\n');
+    });
+    const server = await new Promise<import('node:http').Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const { port } = server.address() as import('node:net').AddressInfo;
+      const controller = new AbortController();
+      const response = await fetch(`http://127.0.0.1:${port}/events`, { signal: controller.signal });
+      expect(response.status).to.equal(200);
+      controller.abort();
+      for (let i = 0; i < 200 && lines.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(lines).to.have.length(1);
+      expect(JSON.parse(lines[0] as string)).to.deep.include({ level: 30, msg: 'stream closed', res: { statusCode: 200 } });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
 });
