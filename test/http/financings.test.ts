@@ -235,6 +235,31 @@ describe('HTTP: financing', () => {
       expect(stranger.body.records).to.deep.equal([]);
     });
 
+    it("pages through a bank's financings without missing one whose status moves on between pages (each status in lifecycle order)", async () => {
+      const ours = [await requested('100000', '90000'), await requested('100000', '90000'), await requested('100000', '90000'), await requested('100000', '90000')].map((r) => r.financing.id);
+      const statusOf = new Map(ours.map((id) => [id, 'REQUESTED']));
+      const seen = new Map<string, string>();
+      let bookmark = '';
+      let pages = 0;
+      do {
+        const page = await read(`/financings?bank=${BANK()}&pageSize=2&bookmark=${encodeURIComponent(bookmark)}`, 'bank-maker');
+        expect(page.status, JSON.stringify(page.body)).to.equal(200);
+        for (const f of page.body.records as Array<{ id: string; status: string }>) seen.set(f.id, f.status);
+        bookmark = page.body.bookmark as string;
+        pages += 1;
+        // Between pages, one of ours not yet returned moves on a step: REQUESTED → APPROVED → DISBURSED.
+        const mover = ours.find((id) => !seen.has(id) && statusOf.get(id) !== 'DISBURSED');
+        if (mover && bookmark) {
+          const step = statusOf.get(mover) === 'REQUESTED' ? 'approve' : 'disburse';
+          const moved = await act(mover, step, step === 'approve' ? { advanceAmount: '90000', annualRateBps: 500 } : { paymentRef: `ADV-WALK-${pages}` });
+          expect(moved.status, JSON.stringify(moved.body)).to.equal(200);
+          statusOf.set(mover, moved.body.status as string);
+        }
+      } while (bookmark && pages < 500);
+      expect(ours.filter((id) => !seen.has(id)), 'financings the walk missed').to.deep.equal([]);
+      expect([...statusOf.values()].some((s) => s !== 'REQUESTED'), 'some moved during the walk').to.equal(true);
+    });
+
     it('rejects an unknown status and an unknown filter with 400', async () => {
       for (const q of ['status=PAID', 'asset=VCH-1', 'pageSize=201']) {
         expectProblem(await read(`/financings?${q}`, 'bank-maker'), 400, 'VALIDATION_FAILED');

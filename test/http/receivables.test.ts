@@ -263,6 +263,30 @@ describe('HTTP: receivables', () => {
   });
 
   describe('GET /receivables', () => {
+    it("pages through a creditor's receivables without missing one the debtor confirms between pages", async () => {
+      const ours: string[] = [];
+      for (let i = 0; i < 3; i++) ours.push((await pendingReceivable(gw)).id);
+      const seen = new Set<string>();
+      let bookmark = '';
+      let pages = 0;
+      let confirmed = 0;
+      do {
+        const page = await gw.http.get('/receivables').query({ creditor: SUPPLIER1(), pageSize: '2', bookmark }).set('Authorization', gw.auth('supplier1'));
+        expect(page.status, JSON.stringify(page.body)).to.equal(200);
+        for (const r of page.body.records as Array<{ id: string }>) seen.add(r.id);
+        bookmark = page.body.bookmark as string;
+        pages += 1;
+        // Between pages, one of ours not yet returned is confirmed: PENDING → CONFIRMED.
+        const next = ours.find((id) => !seen.has(id));
+        if (next && bookmark && confirmed < ours.length) {
+          const res = await gw.http.post(`/receivables/${next}/confirm`).set('Authorization', gw.auth('core-maker')).send({});
+          if (res.status === 200) confirmed += 1;
+        }
+      } while (bookmark && pages < 1000);
+      expect(ours.filter((id) => !seen.has(id)), 'receivables the walk missed').to.deep.equal([]);
+      expect(confirmed, 'confirmed during the walk').to.be.greaterThan(0);
+    });
+
     it('pages through the caller\'s receivables with a bookmark, without repeats', async () => {
       for (let i = 0; i < 3; i++) await pendingReceivable(gw);
       const debtorView = await gw.http.get('/receivables').query({ creditor: SUPPLIER1(), pageSize: '2' }).set('Authorization', gw.auth('supplier1'));

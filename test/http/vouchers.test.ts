@@ -143,6 +143,44 @@ describe('HTTP: credit vouchers', () => {
       expectProblem(await read('/vouchers?pageSize=1&bookmark=bm90LW9uZQ', 'supplier1'), 400, 'VALIDATION_FAILED');
     });
 
+    it("pages through a holder's pieces without missing one whose financing is requested or rejected between pages", async () => {
+      const post = (path: string, body: object, label: Label) => gw.http.post(path).set('Authorization', gw.auth(label)).send(body);
+      const requestOn = async (id: string) => {
+        const res = await post('/financings', { asset: { type: 'VOUCHER', id }, bank: BANK(), requestedAmount: '50000' }, 'supplier1');
+        expect(res.status, JSON.stringify(res.body)).to.equal(201);
+        return res.body.id as string;
+      };
+      const ours = new Map<string, string | undefined>(); // piece → its open financing, if any
+      for (let i = 0; i < 3; i++) {
+        const v = await issuedVoucher(gw, '100000', isoDate(90));
+        ours.set(v.id, await requestOn(v.id));
+      }
+      const seen = new Set<string>();
+      let bookmark = '';
+      let pages = 0;
+      let toggles = 0;
+      do {
+        const page = await read(`/vouchers?holder=${SUPPLIER1()}&pageSize=2&bookmark=${encodeURIComponent(bookmark)}`, 'supplier1');
+        expect(page.status, JSON.stringify(page.body)).to.equal(200);
+        for (const v of page.body.records as Array<{ id: string }>) seen.add(v.id);
+        bookmark = page.body.bookmark as string;
+        pages += 1;
+        // Between pages, each of ours not yet returned changes status: FINANCING_PENDING ⇄ ACTIVE.
+        for (const [id, financing] of ours) {
+          if (seen.has(id) || !bookmark || toggles >= 24) continue;
+          toggles += 1;
+          if (financing) {
+            expect((await post(`/financings/${financing}/reject`, { reason: 'walk' }, 'bank-maker')).status).to.equal(200);
+            ours.set(id, undefined);
+          } else {
+            ours.set(id, await requestOn(id));
+          }
+        }
+      } while (bookmark && pages < 1000);
+      expect([...ours.keys()].filter((id) => !seen.has(id)), 'pieces the walk missed').to.deep.equal([]);
+      expect(toggles, 'statuses changed during the walk').to.be.greaterThan(0);
+    });
+
     it('rejects an inverted maturity range and an unknown status with 400', async () => {
       expectProblem(await read(`/vouchers?maturingFrom=${isoDate(10)}&maturingTo=${isoDate(1)}`, 'supplier1'), 400, 'VALIDATION_FAILED');
       expectProblem(await read('/vouchers?status=GONE', 'supplier1'), 400, 'VALIDATION_FAILED');

@@ -11,6 +11,7 @@ import {
   repayFinancing,
   requestFinancing,
   withdrawFinancing,
+  FINANCING_LIFECYCLE,
   type FinancedAsset,
   type Financing,
   type FinancingAssetRef,
@@ -190,16 +191,16 @@ export class FinancingContract extends ScfContract {
   @Transaction(false)
   async List(ctx: Context, command: string): Promise<string> {
     return this.query(ctx, command, ListFinancingsQuery, async ({ store, actor }, q) => {
-      const status = q.status ? [q.status] : [];
+      // One party's financings, status by status in lifecycle order (not the index's
+      // alphabetical one), so none is missed when its status moves on during a walk.
+      const byParty = (index: string, party: string): Prefix[] =>
+        (q.status ? [q.status] : FINANCING_LIFECYCLE).map((s) => ({ index, attrs: [party, s] }));
       let prefixes: Prefix[];
-      if (q.applicant) prefixes = [{ index: FinancingIndex.APPLICANT, attrs: [q.applicant, ...status] }];
-      else if (q.bank) prefixes = [{ index: FinancingIndex.BANK, attrs: [q.bank, ...status] }];
+      if (q.applicant) prefixes = byParty(FinancingIndex.APPLICANT, q.applicant);
+      else if (q.bank) prefixes = byParty(FinancingIndex.BANK, q.bank);
       else if (q.status) prefixes = [{ index: FinancingIndex.STATUS, attrs: [q.status] }];
       else if (!isReader(actor)) {
-        prefixes = [
-          { index: FinancingIndex.APPLICANT, attrs: [actor.member.id] },
-          { index: FinancingIndex.BANK, attrs: [actor.member.id] },
-        ];
+        prefixes = [...byParty(FinancingIndex.APPLICANT, actor.member.id), ...byParty(FinancingIndex.BANK, actor.member.id)];
       } else throw new DomainError('VALIDATION_FAILED', 'name an applicant, bank or status to list financings');
       return store.page(FinancingSpec, prefixes, q.pageSize, q.bookmark, (f) =>
         canReadFinancing(actor, f) && (!q.bank || f.bank === q.bank) && (!q.status || f.status === q.status),

@@ -13,6 +13,7 @@ import {
   assertOwnInvoices,
   assertBackedByInvoices,
   type ReceivableDocuments,
+  RECEIVABLE_LIFECYCLE,
   registerReceivable,
   rejectReceivable,
   verifyReceivableDocuments,
@@ -177,21 +178,19 @@ export class ReceivableContract extends ScfContract {
   @Transaction(false)
   async List(ctx: Context, command: string): Promise<string> {
     return this.query(ctx, command, ListReceivablesQuery, async ({ store, actor }, q) => {
-      const status = q.status ? [q.status] : [];
+      // One party's receivables, status by status in lifecycle order (RECEIVABLE_LIFECYCLE).
+      const byParty = (index: string, party: string) => (q.status ? [q.status] : RECEIVABLE_LIFECYCLE).map((s) => ({ index, attrs: [party, s] }));
       const prefixes = q.creditor
-        ? [{ index: ReceivableIndex.CREDITOR, attrs: [q.creditor, ...status] }]
+        ? byParty(ReceivableIndex.CREDITOR, q.creditor)
         : q.debtor
-          ? [{ index: ReceivableIndex.DEBTOR, attrs: [q.debtor, ...status] }]
+          ? byParty(ReceivableIndex.DEBTOR, q.debtor)
           : q.assignee
             ? [{ index: ReceivableIndex.ASSIGNEE, attrs: [q.assignee] }]
             : q.status
               ? [{ index: ReceivableIndex.STATUS, attrs: [q.status] }]
               : isReader(actor)
                 ? []
-                : [
-                    { index: ReceivableIndex.CREDITOR, attrs: [actor.member.id] },
-                    { index: ReceivableIndex.DEBTOR, attrs: [actor.member.id] },
-                  ];
+                : [...byParty(ReceivableIndex.CREDITOR, actor.member.id), ...byParty(ReceivableIndex.DEBTOR, actor.member.id)];
       if (prefixes.length === 0) {
         throw new DomainError('VALIDATION_FAILED', 'name a creditor, debtor, assignee or status to list receivables');
       }

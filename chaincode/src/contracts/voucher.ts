@@ -9,6 +9,7 @@ import { assertNotFactored } from '../domain/receivables';
 import type { Actor, Member, Receivable, Voucher } from '../domain/types';
 import {
   canReadVoucher,
+  FINAL_VOUCHER_STATUSES,
   isOutstanding,
   isOverdue,
   issueVoucher,
@@ -192,13 +193,20 @@ export class VoucherContract extends ScfContract {
       if (q.maturingFrom && q.maturingTo && q.maturingFrom > q.maturingTo) {
         throw new DomainError('VALIDATION_FAILED', 'maturingFrom is after maturingTo');
       }
-      const status = q.status ? [q.status] : [];
+      // One party's pieces without a status: the outstanding ones from an index with
+      // no status in its key (a piece's financing requested, rejected or disbursed
+      // during a walk keeps its place), then the final statuses, which a piece only
+      // moves on to: a walk misses none (DESIGN: lists are paged, not snapshots).
+      const byParty = (index: string, outstanding: string, party: string): Prefix[] =>
+        q.status
+          ? [{ index, attrs: [party, q.status] }]
+          : [{ index: outstanding, attrs: [party] }, ...FINAL_VOUCHER_STATUSES.map((s) => ({ index, attrs: [party, s] }))];
       let prefixes: Prefix[];
-      if (q.holder) prefixes = [{ index: VoucherIndex.HOLDER, attrs: [q.holder, ...status] }];
-      else if (q.issuer) prefixes = [{ index: VoucherIndex.ISSUER, attrs: [q.issuer, ...status] }];
+      if (q.holder) prefixes = byParty(VoucherIndex.HOLDER, VoucherIndex.HELD, q.holder);
+      else if (q.issuer) prefixes = byParty(VoucherIndex.ISSUER, VoucherIndex.DUE, q.issuer);
       else if (q.maturingFrom && q.maturingTo) prefixes = monthPrefixes(q.maturingFrom, q.maturingTo);
       else if (q.status) prefixes = [{ index: VoucherIndex.STATUS, attrs: [q.status] }];
-      else if (!isReader(actor)) prefixes = [{ index: VoucherIndex.HOLDER, attrs: [actor.member.id] }];
+      else if (!isReader(actor)) prefixes = byParty(VoucherIndex.HOLDER, VoucherIndex.HELD, actor.member.id);
       else throw new DomainError('VALIDATION_FAILED', 'name a holder, issuer, status or maturity range to list vouchers');
       return store.page(
         VoucherSpec,

@@ -13,6 +13,7 @@ import {
   issueReceipt,
   lotDelivered,
   receiptDocumentsFrom,
+  RECEIPT_LIFECYCLE,
   splitReceipt,
   transferReceipt,
   type WarehouseReceipt,
@@ -218,16 +219,14 @@ export class WarehouseContract extends ScfContract {
   @Transaction(false)
   async List(ctx: Context, command: string): Promise<string> {
     return this.query(ctx, command, ListReceiptsQuery, async ({ store, actor }, q) => {
-      const status = q.status ? [q.status] : [];
+      // One party's receipts, status by status in lifecycle order (RECEIPT_LIFECYCLE).
+      const byParty = (index: string, party: string): Prefix[] => (q.status ? [q.status] : RECEIPT_LIFECYCLE).map((s) => ({ index, attrs: [party, s] }));
       let prefixes: Prefix[];
-      if (q.owner) prefixes = [{ index: WarehouseReceiptIndex.OWNER, attrs: [q.owner, ...status] }];
-      else if (q.warehouse) prefixes = [{ index: WarehouseReceiptIndex.WAREHOUSE, attrs: [q.warehouse, ...status] }];
+      if (q.owner) prefixes = byParty(WarehouseReceiptIndex.OWNER, q.owner);
+      else if (q.warehouse) prefixes = byParty(WarehouseReceiptIndex.WAREHOUSE, q.warehouse);
       else if (q.status) prefixes = [{ index: WarehouseReceiptIndex.STATUS, attrs: [q.status] }];
       else if (!isReader(actor)) {
-        prefixes = [
-          { index: WarehouseReceiptIndex.OWNER, attrs: [actor.member.id] },
-          { index: WarehouseReceiptIndex.WAREHOUSE, attrs: [actor.member.id] },
-        ];
+        prefixes = [...byParty(WarehouseReceiptIndex.OWNER, actor.member.id), ...byParty(WarehouseReceiptIndex.WAREHOUSE, actor.member.id)];
       } else throw new DomainError('VALIDATION_FAILED', 'name an owner, warehouse or status to list warehouse receipts');
       return store.page(WarehouseReceiptSpec, prefixes, q.pageSize, q.bookmark, (r) =>
         canReadReceipt(actor, r) && (!q.warehouse || r.warehouse === q.warehouse) && (!q.status || r.status === q.status),

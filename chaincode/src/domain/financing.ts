@@ -5,7 +5,7 @@ import { assertActive, assertCounterparty, assertRole, isReader, MAX_REASON_LENG
 import { formatAmount, parseAmount, parsePositiveAmount, roundHalfUpDiv } from './money';
 import type { Encumbrance } from './provenance';
 import { transitionReceivable } from './receivables';
-import { nextStatus, type Transition } from './statemachine';
+import { lifecycleOrder, nextStatus, type Transition } from './statemachine';
 import type { Actor, Member, Meta, Receivable, TxInfo, Voucher } from './types';
 import { assertUscc } from './uscc';
 import { assertOneOf, assertPattern, assertRecord, assertString, assertText, assetIdPattern, deriveId, invalid, optionalText } from './validation';
@@ -99,6 +99,13 @@ export const FINANCING_TRANSITIONS: readonly Transition<FinancingStatus, Financi
 ];
 
 export const LIVE_FINANCING_STATUSES: readonly FinancingStatus[] = ['REQUESTED', 'APPROVED', 'DISBURSED'];
+
+/**
+ * The order lists of one party's financings read the statuses in (lifecycleOrder):
+ * a financing approved or disbursed while its bank pages through them is met
+ * again under its new status, never missed.
+ */
+export const FINANCING_LIFECYCLE: readonly FinancingStatus[] = lifecycleOrder(FINANCING_STATUSES, FINANCING_TRANSITIONS);
 
 export const FINANCING_ID_RE = assetIdPattern('FIN');
 /** Annual rates are whole basis points, 0 to 100% a year. */

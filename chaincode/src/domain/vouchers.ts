@@ -339,6 +339,8 @@ export function canReadVoucher(actor: Actor, v: Voucher, extraParties: readonly 
 
 /** Pieces still to be paid at maturity: a SPLIT piece is owed through its children, a SETTLED one is paid. */
 export const OUTSTANDING_VOUCHER_STATUSES = ['ACTIVE', 'FINANCING_PENDING', 'FINANCED'] as const satisfies readonly VoucherStatus[];
+/** What an outstanding piece ends as (split into children, or paid); neither changes again. */
+export const FINAL_VOUCHER_STATUSES = ['SPLIT', 'SETTLED'] as const satisfies readonly VoucherStatus[];
 const OUTSTANDING: ReadonlySet<VoucherStatus> = new Set(OUTSTANDING_VOUCHER_STATUSES);
 
 export function isOutstanding(v: Voucher): boolean {
