@@ -1,7 +1,7 @@
 import { Fragment, type ComponentChildren } from 'preact';
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, get, newIdempotencyKey, type Page } from './api';
-import { codeMessage, resources, t, type MessageKey } from './i18n';
+import { codeMessage, locale, resources, t, type MessageKey } from './i18n';
 
 /** A problem+json answer in plain words: what the code means, the gateway's detail, the fields. */
 export function ErrorBox({ error }: { error: unknown }) {
@@ -511,8 +511,11 @@ export function useLedgerToday(): string {
   return (ready.data?.sandboxClock?.now ?? new Date().toISOString()).slice(0, 10);
 }
 
+/** The families of codes the ledger sends that the catalogue names, by their key's prefix. */
+type CodeFamily = 'status' | 'assetType' | 'documentKind' | 'recordField' | 'role' | 'userRole' | 'transaction' | 'docType' | 'creditLineKind' | 'event';
+
 /** The catalogue's words for a code the ledger sends, under `prefix`; the code itself where the catalogue has none. */
-function catalogued(prefix: 'status' | 'assetType' | 'documentKind' | 'recordField', code: string): string {
+function catalogued(prefix: CodeFamily, code: string): string {
   const key = `${prefix}.${code}`;
   return key in resources.en ? t(key as MessageKey) : code;
 }
@@ -528,6 +531,60 @@ export const documentKindText = (value: string): string => catalogued('documentK
 
 /** A record's property (the auditor's record and history) in the reader's language; the API's name where the catalogue has none. */
 export const fieldText = (name: string): string => catalogued('recordField', name);
+
+/** A member's role (SUPPLIER, BANK…) in the reader's language. */
+export const roleText = (value: string): string => catalogued('role', value);
+
+/** An identity's user role (MAKER, CHECKER, ADMIN) in the reader's language. */
+export const userRoleText = (value: string): string => catalogued('userRole', value);
+
+/** The transaction an approval executes (`voucher:Issue`…) in the reader's language. */
+export const transactionText = (value: string): string => catalogued('transaction', value);
+
+/** A record's type (its docType: `receivable`, `creditLine`…) in the reader's language. */
+export const docTypeText = (value: string): string => catalogued('docType', value);
+
+/** A credit line's kind (ISSUANCE, FINANCING) in the reader's language. */
+export const creditLineKindText = (value: string): string => catalogued('creditLineKind', value);
+
+/** A ledger event's or a notification's name (the live event stream) in the reader's language. */
+export const eventText = (value: string): string => catalogued('event', value);
+
+/** A code the ledger sends, in the reader's words from `text`, the code itself in the title (as Status shows a status). */
+export function Coded({ value, text }: { value: string; text: (code: string) => string }) {
+  return <span title={value}>{text(value)}</span>;
+}
+
+/** Several codes (a member's roles), each as Coded, separated by commas. */
+export function CodedList({ values, text }: { values: readonly string[]; text: (code: string) => string }) {
+  return (
+    <>
+      {values.map((v, i) => (
+        <Fragment key={v}>
+          {i > 0 && ', '}
+          <Coded value={v} text={text} />
+        </Fragment>
+      ))}
+    </>
+  );
+}
+
+/**
+ * The message for `id` with its `{name}` placeholders filled from `params`,
+ * which may be elements (a Coded value): its text is what t() gives with the
+ * same words as strings.
+ */
+export function Message({ id, params }: { id: MessageKey; params: Record<string, ComponentChildren> }) {
+  const parts = resources[locale.value][id].split(/(\{\w+\})/);
+  return (
+    <>
+      {parts.map((part, i) => {
+        const name = /^\{(\w+)\}$/.exec(part)?.[1];
+        return <Fragment key={i}>{name !== undefined && name in params ? params[name] : part}</Fragment>;
+      })}
+    </>
+  );
+}
 
 /** A record's status, its code in the title. */
 export function Status({ value }: { value: string }) {

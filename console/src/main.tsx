@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import type { BindingOffer } from '../../chaincode/src/domain/types';
 import { post, signedIn, signedOutBecause, signIn, signOut } from './api';
-import { ErrorBox, useAction } from './components';
+import { Coded, ErrorBox, Message, useAction, userRoleText } from './components';
 import { LOCALES, locale, setLocale, t, type Locale, type MessageKey } from './i18n';
 import { demoIdentities, loadMe, me, offer, type DemoSignIn } from './session';
 import { AuditorView } from './views/auditor';
@@ -78,7 +78,10 @@ function SignIn() {
             {demo.map((d) => (
               <li key={d.label}>
                 <button type="button" onClick={() => void use(d.token)} aria-label={t('signin.as', { label: d.label })}>
-                  <strong>{d.label}</strong> <span>{d.memberName}</span> <span class="muted">{d.userRole}</span>
+                  <strong>{d.label}</strong> <span>{d.memberName}</span>{' '}
+                  <span class="muted" title={d.userRole}>
+                    {userRoleText(d.userRole)}
+                  </span>
                 </button>
               </li>
             ))}
@@ -130,7 +133,9 @@ function OfferPanel({ offered, accepted, leave }: { offered: BindingOffer; accep
     <main id="main" class="signin">
       <section class="panel" aria-labelledby="offer-title">
         <h2 id="offer-title">{t('offer.title')}</h2>
-        <p>{t('offer.intro', { name: offered.member.name, member: memberId, userRole: offered.identity.userRole })}</p>
+        <p>
+          <Message id="offer.intro" params={{ name: offered.member.name, member: memberId, userRole: <Coded value={offered.identity.userRole} text={userRoleText} /> }} />
+        </p>
         <div class="buttons">
           <button type="button" onClick={() => void accept()} disabled={busy} aria-busy={busy}>
             {t('offer.accept')}
@@ -195,7 +200,9 @@ function Shell({ error, retry }: { error: unknown; retry: () => void }) {
             </li>
           </ul>
         </nav>
-        <p class="who">{t('app.signedInAs', { label: who.member.name, member: who.member.id, userRole: who.identity.userRole })}</p>
+        <p class="who">
+          <Message id="app.signedInAs" params={{ label: who.member.name, member: who.member.id, userRole: <Coded value={who.identity.userRole} text={userRoleText} /> }} />
+        </p>
         <button type="button" class="secondary" onClick={leave}>
           {t('app.signOut')}
         </button>

@@ -1,7 +1,8 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { TreeNode } from '../../../chaincode/src/domain/vouchers';
 import { get, streamEvents, type LedgerEvent } from '../api';
-import { ErrorBox, fieldText, Form, Party, Section, Status, statusText } from '../components';
+import { Coded, creditLineKindText, docTypeText, ErrorBox, eventText, fieldText, Form, Party, Section, Status, statusText, transactionText } from '../components';
 import { dateTime, money } from '../format';
 import { MONEY_FIELDS } from '../money-fields';
 import { Graph, type GraphEdge, type GraphNode } from '../graph';
@@ -45,14 +46,39 @@ function changedFields(before: Record<string, unknown> | null | undefined, after
 
 const describe = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
-/** A field's value as the user reads it: money in the record's currency, a status in the reader's language, anything else as it is. */
-function shown(field: string, value: unknown, record: Record<string, unknown> | null | undefined): string {
+/** How a property whose value is a code the ledger sends reads, by the property (a credit line's `kind` by its record's type too). */
+function codeText(field: string, record: Record<string, unknown> | null | undefined): ((code: string) => string) | undefined {
+  switch (field) {
+    case 'status':
+      return statusText;
+    case 'docType':
+      return docTypeText;
+    case 'transaction':
+      return transactionText;
+    case 'kind':
+      return record?.docType === 'creditLine' ? creditLineKindText : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A field's value as the user reads it: money in the record's currency; a
+ * code (a status, the record's type, an approval's transaction, a credit
+ * line's kind) in the reader's language with the code in its title; anything
+ * else as it is.
+ */
+function shown(field: string, value: unknown, record: Record<string, unknown> | null | undefined): ComponentChildren {
   if (MONEY_FIELDS.has(field) && typeof value === 'string' && /^-?\d+$/.test(value)) {
     return money(value, typeof record?.currency === 'string' ? record.currency : undefined);
   }
-  if (field === 'status' && typeof value === 'string') return statusText(value);
+  const text = codeText(field, record);
+  if (text && typeof value === 'string') return <Coded value={value} text={text} />;
   return describe(value);
 }
+
+/** The member whose transaction wrote a version: the history's actor, else the record's updatedBy; empty when neither says. */
+const actorOf = (v: HistoryVersion): string => v.actor ?? (typeof v.record?.updatedBy === 'string' ? v.record.updatedBy : '');
 
 /** Oldest first, whichever order the ledger answered in (the embedded ledger and Fabric's history both list the newest first). */
 function chronological(versions: HistoryVersion[]): HistoryVersion[] {
@@ -73,7 +99,7 @@ export function Timeline({ history: raw }: { history: History }) {
           return (
             <li key={`${v.txId}-${i}`}>
               <p>
-                <time dateTime={v.timestamp}>{dateTime(v.timestamp)}</time> · {t('field.actor')} {v.actor ?? (v.record?.updatedBy as string | undefined) ?? '–'} · {t('field.txId')}{' '}
+                <time dateTime={v.timestamp}>{dateTime(v.timestamp)}</time> · {t('field.actor')} <Party id={actorOf(v)} /> · {t('field.txId')}{' '}
                 <code>{v.txId}</code>
               </p>
               {i === 0 ? (
@@ -179,7 +205,7 @@ function EventStream() {
       <ol class="events">
         {events.map((e) => (
           <li key={e.id}>
-            <strong>{e.event}</strong> <code>{e.id}</code> {describe((e.data as { payload?: { id?: unknown } } | undefined)?.payload?.id ?? '')}
+            <strong title={e.event}>{eventText(e.event)}</strong> <code>{e.id}</code> {describe((e.data as { payload?: { id?: unknown } } | undefined)?.payload?.id ?? '')}
           </li>
         ))}
       </ol>

@@ -3,7 +3,7 @@ import type { Freeze } from '../../../chaincode/src/domain/controls';
 import { FREEZE_TARGET_TYPES } from '../../../chaincode/src/domain/controls';
 import { MEMBER_STATUSES, ROLES, type Member } from '../../../chaincode/src/domain/types';
 import { api, get, post, query } from '../api';
-import { assetTypeText, ErrorBox, Form, MoreRows, Section, Status, Table, useAction, useLoad, usePages } from '../components';
+import { assetTypeText, Coded, CodedList, ErrorBox, Form, MoreRows, roleText, Section, Status, statusText, Table, useAction, useLoad, userRoleText, usePages } from '../components';
 import { useCounterparties } from '../counterparties';
 import { dateTime } from '../format';
 import { t, type MessageKey } from '../i18n';
@@ -60,7 +60,7 @@ function Identities({ row }: { row: MemberRow }) {
         rowKey={(c) => c.id}
         columns={[
           { label: 'field.label', cell: (c) => c.label },
-          { label: 'field.userRole', cell: (c) => c.userRole },
+          { label: 'field.userRole', cell: (c) => <Coded value={c.userRole} text={userRoleText} /> },
           { label: 'field.status', cell: (c) => <Status value={statusOf(c)} /> },
           { label: 'field.created', cell: (c) => dateTime(c.createdAt) },
           {
@@ -88,7 +88,7 @@ function Identities({ row }: { row: MemberRow }) {
         submit="operator.submitIssue"
         fields={[
           { name: 'label', label: 'field.label' },
-          { name: 'userRole', label: 'field.userRole', select: USER_ROLE_CHOICES, value: 'MAKER' },
+          { name: 'userRole', label: 'field.userRole', select: USER_ROLE_CHOICES, optionText: userRoleText, value: 'MAKER' },
         ]}
         onSubmit={async (v, key) => {
           setIssued(undefined);
@@ -127,8 +127,8 @@ function IssuedOnce({ issued }: { issued: Issued & { privateKeyPem: string } }) 
   );
 }
 
-/** A list filter: one of `options`, or any (the empty value). */
-function FilterChoice(props: { label: MessageKey; value: string; options: readonly string[]; onChange: (value: string) => void }) {
+/** A list filter: one of `options` (each read as `optionText` gives it, sent as it is), or any (the empty value). */
+function FilterChoice(props: { label: MessageKey; value: string; options: readonly string[]; optionText: (value: string) => string; onChange: (value: string) => void }) {
   return (
     <label>
       <span>{t(props.label)}</span>
@@ -136,7 +136,7 @@ function FilterChoice(props: { label: MessageKey; value: string; options: readon
         <option value="">{t('operator.any')}</option>
         {props.options.map((o) => (
           <option key={o} value={o}>
-            {o}
+            {props.optionText(o)}
           </option>
         ))}
       </select>
@@ -163,8 +163,8 @@ export function OperatorView() {
       {feedback}
       <Section title={t('operator.members')}>
         <div class="filters">
-          <FilterChoice label="operator.role" value={filter.role} options={ROLES} onChange={(role) => setFilter((f) => ({ ...f, role }))} />
-          <FilterChoice label="field.status" value={filter.status} options={MEMBER_STATUSES} onChange={(status) => setFilter((f) => ({ ...f, status }))} />
+          <FilterChoice label="operator.role" value={filter.role} options={ROLES} optionText={roleText} onChange={(role) => setFilter((f) => ({ ...f, role }))} />
+          <FilterChoice label="field.status" value={filter.status} options={MEMBER_STATUSES} optionText={statusText} onChange={(status) => setFilter((f) => ({ ...f, status }))} />
         </div>
         <ErrorBox error={members.error} />
         <Table
@@ -174,7 +174,7 @@ export function OperatorView() {
           columns={[
             { label: 'field.id', cell: (r) => r.member.id },
             { label: 'field.name', cell: (r) => r.member.name },
-            { label: 'field.roles', cell: (r) => r.member.roles.join(', ') },
+            { label: 'field.roles', cell: (r) => <CodedList values={r.member.roles} text={roleText} /> },
             { label: 'field.status', cell: (r) => <Status value={r.member.status} /> },
             {
               label: 'field.actions',
@@ -221,7 +221,7 @@ export function OperatorView() {
             { name: 'id', label: 'operator.memberId' },
             { name: 'name', label: 'field.name' },
             { name: 'mspId', label: 'operator.mspId', value: 'PlatformMSP' },
-            { name: 'role', label: 'operator.role', select: REGISTRABLE_ROLES, value: 'SUPPLIER' },
+            { name: 'role', label: 'operator.role', select: REGISTRABLE_ROLES, optionText: roleText, value: 'SUPPLIER' },
             { name: 'threshold', label: 'operator.threshold', type: 'number' },
           ]}
           onSubmit={async (v, key) => {
