@@ -431,6 +431,12 @@ describe(`HTTP: credentials, members who can sign in (${CONNECTOR})`, () => {
       expectProblem(await issue(memberId, { csr: 'not a CSR', userRole: 'ADMIN' }, gw.auth('core-maker')), 403, 'FORBIDDEN');
       expectProblem(await gw.http.get(`/members/${memberId}/credentials`).set('Authorization', gw.auth('supplier1')), 403, 'FORBIDDEN');
     });
+    // A read is refused as a read (it used to speak of binding), naming who may read.
+    for (const [who, of] of [['supplier1', memberId], ['core-maker', CORE()]] as const) {
+      const refused = await gw.http.get(`/members/${of}/credentials`).set('Authorization', gw.auth(who));
+      expectProblem(refused, 403, 'FORBIDDEN');
+      expect(refused.body.detail).to.match(new RegExp(`^the credentials of member ${of} are read by its ADMIN identities, the operator and auditors; this identity is (ADMIN|MAKER) of member`));
+    }
     expectProblem(await issue(memberId, { csr: pem, userRole: 'ADMIN' }, 'Bearer nobody-knows-this-token'), 401, 'UNAUTHENTICATED');
   });
 

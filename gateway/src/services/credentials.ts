@@ -146,7 +146,21 @@ export class CredentialService {
    */
   async list(ctx: CallContext, memberId: string): Promise<{ credentials: CredentialMetadata[] }> {
     const actor = await this.caller(ctx);
-    if (!isReader(actor)) ruled(() => assertMayBindIdentity(actor, memberId));
+    // Those who may bind the member's identities read its credentials (and the readers):
+    // the refusal says so as a read, not as a binding.
+    if (!isReader(actor)) {
+      ruled(() => {
+        try {
+          assertMayBindIdentity(actor, memberId);
+        } catch (err) {
+          if (!(err instanceof DomainError) || err.code !== 'FORBIDDEN' || actor.member.status !== 'ACTIVE') throw err;
+          throw new DomainError(
+            'FORBIDDEN',
+            `the credentials of member ${memberId} are read by its ADMIN identities, the operator and auditors; this identity is ${actor.identity.userRole} of member ${actor.member.id}`,
+          );
+        }
+      });
+    }
     const credentials = this.available().store.list(memberId);
     return {
       credentials: await Promise.all(
