@@ -268,8 +268,11 @@ describe('console: the ledger-core story in a browser', function () {
     const supplier = new SupplierPage(await signIn('supplier1'));
     await supplier.fillInvoice({ ...invoice, amount: '1000.00', invoiceNumber: `${invoiceNumber}E` });
     await supplier.submitRegistration();
-    await supplier.register.getByRole('status').filter({ hasText: /RCV-/ }).waitFor();
-    await auditor.events.getByText('ReceivableRegistered').first().waitFor();
+    const registered = await supplier.register.getByRole('status').filter({ hasText: /RCV-/ }).textContent();
+    const receivableId = /RCV-[A-Z0-9_-]+/.exec(registered ?? '')?.[0];
+    expect(receivableId, registered ?? '').to.be.a('string');
+    // Each line names the event and the records its transaction wrote.
+    await auditor.events.getByRole('listitem').filter({ hasText: 'ReceivableRegistered' }).filter({ hasText: receivableId as string }).waitFor();
     await page.getByRole('button', { name: en('auditor.stopEvents') }).click();
   });
 

@@ -203,15 +203,22 @@ function EventStream() {
       <ErrorBox error={error} />
       <div role="log" aria-live="polite" aria-label={t('auditor.events')}>
       <ol class="events">
-        {events.map((e) => (
-          <li key={e.id}>
-            <strong title={e.event}>{eventText(e.event)}</strong> <code>{e.id}</code> {describe((e.data as { payload?: { id?: unknown } } | undefined)?.payload?.id ?? '')}
+        {events.map((e, i) => (
+          // A notification has no ledger cursor: its own id (in its data), else its place.
+          <li key={e.id || ((e.data as { id?: unknown } | undefined)?.id as string | undefined) || `n${events.length - i}`}>
+            <strong title={e.event}>{eventText(e.event)}</strong> <code>{e.id}</code> {recordIdsOf(e.data).join(', ')}
           </li>
         ))}
       </ol>
       </div>
     </Section>
   );
+}
+
+/** The ids of the records a ledger event's transaction wrote (its payload's `ids`, by role), each once. */
+function recordIdsOf(data: unknown): string[] {
+  const ids = (data as { payload?: { ids?: Record<string, unknown> } } | undefined)?.payload?.ids ?? {};
+  return [...new Set(Object.values(ids).flat().filter((v): v is string => typeof v === 'string'))];
 }
 
 export function AuditorView() {
