@@ -1,5 +1,5 @@
 import { FabricNotFound } from './fabric-bin';
-import { buildChaincode, down, profilePath, status, up } from './network';
+import { buildChaincode, checkUpSettings, down, profilePath, status, up } from './network';
 import { PROFILES, type ProfileName } from './layout';
 
 /*
@@ -55,9 +55,11 @@ async function main(): Promise<number> {
         process.stderr.write(`network: --orderers must be one of ${PROFILES.join(', ')} (got ${orderers})\n`);
         return 2;
       }
+      const settings = { profile: orderers as ProfileName | undefined };
+      checkUpSettings(settings); // refused before the build, which takes seconds
       log('building the chaincode server (tsc -b tsconfig.build.json)');
       buildChaincode();
-      const r = await up({ profile: orderers as ProfileName | undefined, log });
+      const r = await up({ ...settings, log });
       if (r.alreadyRunning) log(`already running (${r.layout.profile}); nothing to do`);
       log(`ready in ${r.seconds.toFixed(1)} s. Gateway: SCF_LEDGER=fabric SCF_FABRIC_PROFILE=${r.profile} (or npm run start:fabric)`);
       return 0;

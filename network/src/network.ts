@@ -635,6 +635,17 @@ function checkRecordMatches(l: Layout, recorded: RunRecord | undefined, running:
   }
 }
 
+/**
+ * The refusals `up` makes from the run folder alone (settings other than the
+ * recorded ones), without starting or building anything: the CLI asks
+ * before its chaincode build, so a mistaken `up` is refused at once.
+ */
+export function checkUpSettings(opts: NetworkOptions = {}): void {
+  const runDir = resolve(opts.runDir ?? defaultRunDir());
+  const l = resolveLayout({ ...opts, runDir });
+  checkRecordMatches(l, readRecord(runDir), anyRunning(l));
+}
+
 export async function up(opts: NetworkOptions = {}): Promise<UpResult> {
   const runDir = resolve(opts.runDir ?? defaultRunDir());
   // The refusals below create nothing: the lock's folder goes again when it was new.
