@@ -36,6 +36,9 @@ const PARTY_FIELDS = [
   'updatedBy',
 ] as const;
 
+/** Whether a record field's value is a member id (shown as a Party). */
+export const namesMember = (field: string): boolean => (PARTY_FIELDS as readonly string[]).includes(field);
+
 /** The member ids the records name, each once. */
 export function partiesIn(...lists: Array<readonly object[] | undefined>): string[] {
   const ids = new Set<string>();

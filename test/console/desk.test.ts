@@ -411,6 +411,16 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
       const history = auditor.page.getByRole('region', { name: en('auditor.historyOf', { id: rcv }) });
       await history.getByRole('listitem').filter({ hasText: /^voucheredAmount: 0\.00 CNY → 1,234\.56 CNY$/ }).waitFor();
     });
+
+    it('names the members a record names (creditor, debtor, who wrote it), with their ids', async () => {
+      const rcv = await receivable('654321');
+      const auditor = new AuditorPage(await signIn('auditor'));
+      await auditor.find(rcv);
+      const record = auditor.page.getByRole('region', { name: en('auditor.record') });
+      for (const [name, id] of [['Suzhou Precision Parts (tier 1)', SUPPLIER1()], ['Beijing Heavy Machinery Group', CORE()]]) {
+        await record.getByRole('definition').filter({ hasText: `${name} ${id}` }).first().waitFor();
+      }
+    });
   });
 
   describe('accessible names', () => {

@@ -5,6 +5,7 @@ import { get, streamEvents, type LedgerEvent } from '../api';
 import { Coded, creditLineKindText, docTypeText, ErrorBox, eventText, fieldText, Form, Party, Section, Status, statusText, transactionText } from '../components';
 import { dateTime, money } from '../format';
 import { MONEY_FIELDS } from '../money-fields';
+import { namesMember } from '../counterparties';
 import { Graph, type GraphEdge, type GraphNode } from '../graph';
 import { locale, t } from '../i18n';
 
@@ -65,8 +66,8 @@ function codeText(field: string, record: Record<string, unknown> | null | undefi
 /**
  * A field's value as the user reads it: money in the record's currency; a
  * code (a status, the record's type, an approval's transaction, a credit
- * line's kind) in the reader's language with the code in its title; anything
- * else as it is.
+ * line's kind) in the reader's language with the code in its title; a
+ * member (holder, debtor, createdBy…) by name and id; anything else as it is.
  */
 function shown(field: string, value: unknown, record: Record<string, unknown> | null | undefined): ComponentChildren {
   if (MONEY_FIELDS.has(field) && typeof value === 'string' && /^-?\d+$/.test(value)) {
@@ -74,6 +75,7 @@ function shown(field: string, value: unknown, record: Record<string, unknown> | 
   }
   const text = codeText(field, record);
   if (text && typeof value === 'string') return <Coded value={value} text={text} />;
+  if (namesMember(field) && typeof value === 'string' && value !== '') return <Party id={value} />;
   return describe(value);
 }
 
