@@ -86,8 +86,9 @@ export interface Provenance {
    * one: the line's figures and `advanceWithin`, the largest advance on this
    * piece the line allows now (its headroom, plus what its own live
    * financing of the piece already holds, at most the piece's amount; 0 when
-   * the line takes no new use). CREDIT_LINE_EXCEEDED says the whole piece is
-   * beyond the line; an advance up to `advanceWithin` is still within it.
+   * the line takes no new use, or none in the piece's currency).
+   * CREDIT_LINE_EXCEEDED says the whole piece is beyond the line; an advance
+   * up to `advanceWithin` is still within it (and within the request).
    */
   creditLine?: { id: string; status: string; limit: string; used: string; headroom: string; advanceWithin: string };
 }
@@ -174,7 +175,7 @@ function reasonsFor(input: ProvenanceInput): ReasonCode[] {
   // that takes no new use, or has less headroom than the piece's face.
   const own = ownLine(input);
   if (own) {
-    if (unusableReason(own.line, today) !== undefined) reasons.add('CREDIT_LINE_UNAVAILABLE');
+    if (unusableFor(own.line, input) !== undefined) reasons.add('CREDIT_LINE_UNAVAILABLE');
     else if (headroomOf(own.line) + own.heldForPiece < BigInt(piece.amount)) reasons.add('CREDIT_LINE_EXCEEDED');
   }
   return REASON_CODES.filter((r) => reasons.has(r));
@@ -238,13 +239,18 @@ function ownLine(input: ProvenanceInput): ProvenanceInput['askerLine'] {
   return own && hasRole(input.asker, 'BANK') && own.line.granter === input.asker.member.id ? own : undefined;
 }
 
+/** Why the line takes no use for this piece (useCreditLine refuses it): closed, suspended, out of its dates, or in another currency. */
+function unusableFor(line: CreditLine, input: ProvenanceInput): string | undefined {
+  return unusableReason(line, input.today) ?? (line.currency !== input.piece.currency ? `is in ${line.currency}, not ${input.piece.currency}` : undefined);
+}
+
 /** The asking bank's own line to the issuer, as Provenance.creditLine describes it. */
 function askersLine(input: ProvenanceInput): Pick<Provenance, 'creditLine'> | undefined {
   const own = ownLine(input);
   if (!own) return undefined;
   const { line, heldForPiece } = own;
   const headroom = headroomOf(line);
-  const within = unusableReason(line, input.today) !== undefined ? 0n : headroom + heldForPiece;
+  const within = unusableFor(line, input) !== undefined ? 0n : headroom + heldForPiece;
   const amount = parseAmount(input.piece.amount, 'piece.amount');
   return {
     creditLine: {

@@ -26,15 +26,16 @@ export class LedgerInfoService {
     return this.ledger.events(afterCursor, { signal });
   }
   /**
-   * Refuses a resume cursor that is not on this ledger (NOT_FOUND) before a
-   * stream opens. A ledger that cannot be asked now is not judged here: the
-   * stream asks again before its first event, and waits for the ledger.
+   * Refuses a resume cursor that is not on this ledger (NOT_FOUND), or that
+   * the ledger refuses to judge, before a stream opens. A ledger that cannot
+   * be asked now is not judged here: the stream asks again before its first
+   * event, and waits for the ledger.
    */
   async checkResume(cursor: string): Promise<void> {
     try {
       await this.ledger.checkCursor(cursor);
     } catch (err) {
-      if (err instanceof LedgerError && (err.code === 'NOT_FOUND' || err.code === 'VALIDATION_FAILED')) throw err;
+      if (!(err instanceof LedgerError) || err.code !== 'LEDGER_UNAVAILABLE') throw err;
     }
   }
   /** The ledger's height if it can take transactions now; any failure to tell is LEDGER_UNAVAILABLE. */

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { assertLineage, buildProvenance, REASON_CODES, type Encumbrance, type ProvenanceInput } from '../../../chaincode/src/domain/provenance';
 import type { Receivable, Voucher } from '../../../chaincode/src/domain/types';
+import { grantCreditLine } from '../../../chaincode/src/domain/credit-lines';
 import { issueVoucher, splitVoucher, transferVoucher } from '../../../chaincode/src/domain/vouchers';
 import { ACTORS, deepFreeze, expectDomainError, expectJsonClean, fp, IDS, MEMBERS, receivable, txAt } from './fixtures';
 
@@ -26,6 +27,23 @@ function input(overrides: Partial<ProvenanceInput> = {}): ProvenanceInput {
 const financing = (overrides: Partial<Encumbrance> = {}): Encumbrance => ({ type: 'FINANCING', id: 'FIN-1', status: 'REQUESTED', party: IDS.bank, ...overrides });
 
 describe('domain/provenance', () => {
+  describe("the asking bank's credit line", () => {
+    const bankLine = (currency: string) =>
+      grantCreditLine({ kind: 'FINANCING', obligor: IDS.core, limit: '300000', validTo: '2025-12-31', currency, id: 'CRL-P' }, ACTORS.bank, MEMBERS.core, undefined, txAt('2025-03-01'));
+
+    it('gives the advance the line allows on the piece, and the whole piece beyond it as CREDIT_LINE_EXCEEDED', () => {
+      const p = buildProvenance(input({ askerLine: { line: bankLine('CNY'), heldForPiece: 0n } }));
+      expect(p.verdict).to.deep.equal({ financeable: false, reasons: ['CREDIT_LINE_EXCEEDED'] });
+      expect(p.creditLine).to.deep.equal({ id: 'CRL-P', status: 'ACTIVE', limit: '300000', used: '0', headroom: '300000', advanceWithin: '300000' });
+    });
+
+    it('allows nothing on a line in another currency than the piece (an approval would be refused), and says the line is unavailable', () => {
+      const p = buildProvenance(input({ askerLine: { line: bankLine('USD'), heldForPiece: 0n } }));
+      expect(p.verdict).to.deep.equal({ financeable: false, reasons: ['CREDIT_LINE_UNAVAILABLE'] });
+      expect(p.creditLine).to.include({ headroom: '300000', advanceWithin: '0' });
+    });
+  });
+
   it('traces a piece to its root, the issuance and the confirmed receivable, and finds it financeable', () => {
     const p = buildProvenance(input());
     expect(p.voucherId).to.equal('VCH-P.1.2');

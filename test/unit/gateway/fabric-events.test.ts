@@ -160,17 +160,19 @@ describe('fabric connector event stream', () => {
       return { peer, asked, source };
     };
 
-    it('ends the iteration with NOT_FOUND before opening any stream, and asks once', async () => {
-      const { peer, asked, source } = checking([() => Promise.reject(new LedgerError('NOT_FOUND', 'event cursor 4:0:c is not on channel scf'))]);
-      const ac = new AbortController();
-      const failed = await take(fabricEvents(source, '4:0:c', ac.signal, () => Promise.resolve()), 1, ac).then(
-        () => undefined,
-        (err: unknown) => err,
-      );
-      expect(failed).to.be.instanceOf(LedgerError).and.to.include({ code: 'NOT_FOUND' });
-      expect(asked).to.deep.equal(['4:0:c']);
-      expect(peer.opened).to.deep.equal([]);
-    });
+    for (const code of ['NOT_FOUND', 'FORBIDDEN'] as const) {
+      it(`ends the iteration with ${code} before opening any stream, and asks once (asking again cannot help)`, async () => {
+        const { peer, asked, source } = checking([() => Promise.reject(new LedgerError(code, 'event cursor 4:0:c is not on channel scf'))]);
+        const ac = new AbortController();
+        const failed = await take(fabricEvents(source, '4:0:c', ac.signal, () => Promise.resolve()), 1, ac).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        expect(failed).to.be.instanceOf(LedgerError).and.to.include({ code });
+        expect(asked).to.deep.equal(['4:0:c']);
+        expect(peer.opened).to.deep.equal([]);
+      });
+    }
 
     it('asks again while the ledger cannot answer, then streams strictly after the cursor; reconnects do not ask again', async () => {
       const { asked, source } = checking([

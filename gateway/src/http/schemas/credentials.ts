@@ -42,7 +42,7 @@ export const Credential = z
     rotatedBy: CredentialActor.optional(),
     revokedAt: z.string().optional(),
     revokedBy: CredentialActor.optional(),
-    lastUsedAt: z.string().optional().openapi({ description: 'When its token was last used, to the minute' }),
+    lastUsedAt: z.string().optional().openapi({ description: 'When its token was last used: a full timestamp, written at most once a minute, so up to a minute behind the last call' }),
     unbound: z.literal(true).optional().openapi({
       description: 'Present when its identity is no longer bound to the member (member:UnbindIdentity): its token is refused everywhere; userRole is then the last role known',
     }),

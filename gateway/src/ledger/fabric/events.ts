@@ -41,6 +41,9 @@ export interface EventLogger {
  */
 const PERMANENT_GRPC_CODES: ReadonlySet<number> = new Set([3, 5, 7, 16]);
 
+/** The connector's own failures (checkCursor) that a later attempt can get past. */
+const TRANSIENT_LEDGER_CODES: ReadonlySet<string> = new Set(['LEDGER_UNAVAILABLE', 'COMMIT_TIMEOUT']);
+
 function grpcCode(err: unknown): number | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'number' ? code : undefined;
@@ -122,8 +125,9 @@ export async function* fabricEvents(
       if (!signal?.aborted) await sleep(backoffDelay(DEFAULT_RETRY, 1));
     } catch (err) {
       if (signal?.aborted) break;
-      // The cursor is not on this chain: reconnecting cannot help.
-      if (err instanceof LedgerError && (err.code === 'NOT_FOUND' || err.code === 'VALIDATION_FAILED')) throw err;
+      // The cursor is not on this chain, or the peer refuses to say (FORBIDDEN…):
+      // asking again cannot help. Only an unreachable ledger is waited for.
+      if (err instanceof LedgerError && !TRANSIENT_LEDGER_CODES.has(err.code)) throw err;
       failures += 1;
       const code = grpcCode(err);
       const permanent = code !== undefined && PERMANENT_GRPC_CODES.has(code);
