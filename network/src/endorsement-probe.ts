@@ -32,6 +32,22 @@ export async function withPeer<T>(t: PeerTarget, fn: (gateway: Gateway) => Promi
   }
 }
 
+/** The peer's Gateway endorsing GetMetadata of `chaincode`, which succeeds without any ledger state. */
+function endorseMetadata(gateway: Gateway, t: { channel: string; chaincode: string }) {
+  return gateway
+    .getNetwork(t.channel)
+    .getContract(t.chaincode)
+    .newProposal('org.hyperledger.fabric:GetMetadata')
+    .endorse({ deadline: new Date(Date.now() + 5_000) });
+}
+
+/** A probe's failure as one line: the error and the peers' details, if any. */
+function failureText(err: unknown): string {
+  const e = err as Error & { details?: Array<{ message: string }> };
+  const details = (e.details ?? []).map((d) => d.message).join('; ');
+  return `${e.message}${details ? ` (${details})` : ''}`;
+}
+
 /**
  * Whether the network can endorse a transaction of `chaincode` now: asks the
  * peer's Gateway to endorse (never to submit) GetMetadata, which succeeds
@@ -43,18 +59,10 @@ export async function withPeer<T>(t: PeerTarget, fn: (gateway: Gateway) => Promi
  */
 export async function canEndorse(t: PeerTarget & { channel: string; chaincode: string }): Promise<true | string> {
   try {
-    await withPeer(t, (gateway) =>
-      gateway
-        .getNetwork(t.channel)
-        .getContract(t.chaincode)
-        .newProposal('org.hyperledger.fabric:GetMetadata')
-        .endorse({ deadline: new Date(Date.now() + 5_000) }),
-    );
+    await withPeer(t, (gateway) => endorseMetadata(gateway, t));
     return true;
   } catch (err) {
-    const e = err as Error & { details?: Array<{ message: string }> };
-    const details = (e.details ?? []).map((d) => d.message).join('; ');
-    return `${e.message}${details ? ` (${details})` : ''}`;
+    return failureText(err);
   }
 }
 
@@ -70,18 +78,11 @@ export async function canEndorse(t: PeerTarget & { channel: string; chaincode: s
 export async function canCommit(t: PeerTarget & { channel: string; chaincode: string }): Promise<true | string> {
   try {
     const status = await withPeer(t, async (gateway) => {
-      const transaction = await gateway
-        .getNetwork(t.channel)
-        .getContract(t.chaincode)
-        .newProposal('org.hyperledger.fabric:GetMetadata')
-        .endorse({ deadline: new Date(Date.now() + 5_000) });
-      const submitted = await transaction.submit({ deadline: new Date(Date.now() + 5_000) });
+      const submitted = await (await endorseMetadata(gateway, t)).submit({ deadline: new Date(Date.now() + 5_000) });
       return submitted.getStatus({ deadline: new Date(Date.now() + 5_000) });
     });
     return status.successful ? true : `committed invalid (${status.code})`;
   } catch (err) {
-    const e = err as Error & { details?: Array<{ message: string }> };
-    const details = (e.details ?? []).map((d) => d.message).join('; ');
-    return `${e.message}${details ? ` (${details})` : ''}`;
+    return failureText(err);
   }
 }

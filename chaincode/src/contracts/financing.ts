@@ -21,7 +21,7 @@ import { isReader } from '../domain/members';
 import type { Actor, Member, Receivable, TxInfo, Voucher } from '../domain/types';
 import type { WarehouseReceipt } from '../domain/warehouse';
 import { assertNotFrozen, freezeRefs } from '../ledger/freezes';
-import type { Prefix, Store } from '../ledger/store';
+import { type Prefix, statusPrefixes, type Store } from '../ledger/store';
 import { AssetRecordType, FinancingIndex, FinancingSpec, MemberSpec, ReceivableSpec, VoucherSpec, WarehouseReceiptSpec } from '../ledger/specs';
 import { required } from './access';
 import { saveFinancing, withFinancingLine } from './credit-line';
@@ -193,8 +193,7 @@ export class FinancingContract extends ScfContract {
     return this.query(ctx, command, ListFinancingsQuery, async ({ store, actor }, q) => {
       // One party's financings, status by status in lifecycle order (not the index's
       // alphabetical one), so none is missed when its status moves on during a walk.
-      const byParty = (index: string, party: string): Prefix[] =>
-        (q.status ? [q.status] : FINANCING_LIFECYCLE).map((s) => ({ index, attrs: [party, s] }));
+      const byParty = (index: string, party: string) => statusPrefixes(index, party, q.status ? [q.status] : FINANCING_LIFECYCLE);
       let prefixes: Prefix[];
       if (q.applicant) prefixes = byParty(FinancingIndex.APPLICANT, q.applicant);
       else if (q.bank) prefixes = byParty(FinancingIndex.BANK, q.bank);

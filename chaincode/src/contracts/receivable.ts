@@ -19,7 +19,7 @@ import {
   verifyReceivableDocuments,
 } from '../domain/receivables';
 import type { Actor, FingerprintClaim, Member, Receivable, TxInfo } from '../domain/types';
-import type { Store } from '../ledger/store';
+import { statusPrefixes, type Store } from '../ledger/store';
 import { FinancingSpec, FingerprintSpec, MemberSpec, ReceivableIndex, ReceivableSpec } from '../ledger/specs';
 import { ScfContract, transientJson } from './base';
 import { assertNotFrozen } from '../ledger/freezes';
@@ -179,7 +179,7 @@ export class ReceivableContract extends ScfContract {
   async List(ctx: Context, command: string): Promise<string> {
     return this.query(ctx, command, ListReceivablesQuery, async ({ store, actor }, q) => {
       // One party's receivables, status by status in lifecycle order (RECEIVABLE_LIFECYCLE).
-      const byParty = (index: string, party: string) => (q.status ? [q.status] : RECEIVABLE_LIFECYCLE).map((s) => ({ index, attrs: [party, s] }));
+      const byParty = (index: string, party: string) => statusPrefixes(index, party, q.status ? [q.status] : RECEIVABLE_LIFECYCLE);
       const prefixes = q.creditor
         ? byParty(ReceivableIndex.CREDITOR, q.creditor)
         : q.debtor

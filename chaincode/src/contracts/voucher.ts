@@ -20,7 +20,7 @@ import {
   voucherTree,
 } from '../domain/vouchers';
 import { monthAndDay } from '../ledger/keys';
-import { MAX_SCAN_KEYS, type Prefix, type Store } from '../ledger/store';
+import { MAX_SCAN_KEYS, type Prefix, statusPrefixes, type Store } from '../ledger/store';
 import { FinancingSpec, FreezeSpec, MemberSpec, ReceivableSpec, VoucherIndex, VoucherSpec } from '../ledger/specs';
 import { operation, ScfContract } from './base';
 import { activeFreezes, assertNotFrozen, freezeRefs } from '../ledger/freezes';
@@ -198,9 +198,7 @@ export class VoucherContract extends ScfContract {
       // during a walk keeps its place), then the final statuses, which a piece only
       // moves on to: a walk misses none (DESIGN: lists are paged, not snapshots).
       const byParty = (index: string, outstanding: string, party: string): Prefix[] =>
-        q.status
-          ? [{ index, attrs: [party, q.status] }]
-          : [{ index: outstanding, attrs: [party] }, ...FINAL_VOUCHER_STATUSES.map((s) => ({ index, attrs: [party, s] }))];
+        q.status ? statusPrefixes(index, party, [q.status]) : [{ index: outstanding, attrs: [party] }, ...statusPrefixes(index, party, FINAL_VOUCHER_STATUSES)];
       let prefixes: Prefix[];
       if (q.holder) prefixes = byParty(VoucherIndex.HOLDER, VoucherIndex.HELD, q.holder);
       else if (q.issuer) prefixes = byParty(VoucherIndex.ISSUER, VoucherIndex.DUE, q.issuer);

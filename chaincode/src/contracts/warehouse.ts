@@ -19,7 +19,7 @@ import {
   type WarehouseReceipt,
 } from '../domain/warehouse';
 import { assertNotFrozen } from '../ledger/freezes';
-import type { Prefix, Store } from '../ledger/store';
+import { type Prefix, statusPrefixes, type Store } from '../ledger/store';
 import { FinancingSpec, FingerprintSpec, MemberSpec, WarehouseReceiptIndex, WarehouseReceiptSpec } from '../ledger/specs';
 import { required } from './access';
 import { saveFinancing } from './credit-line';
@@ -220,7 +220,7 @@ export class WarehouseContract extends ScfContract {
   async List(ctx: Context, command: string): Promise<string> {
     return this.query(ctx, command, ListReceiptsQuery, async ({ store, actor }, q) => {
       // One party's receipts, status by status in lifecycle order (RECEIPT_LIFECYCLE).
-      const byParty = (index: string, party: string): Prefix[] => (q.status ? [q.status] : RECEIPT_LIFECYCLE).map((s) => ({ index, attrs: [party, s] }));
+      const byParty = (index: string, party: string) => statusPrefixes(index, party, q.status ? [q.status] : RECEIPT_LIFECYCLE);
       let prefixes: Prefix[];
       if (q.owner) prefixes = byParty(WarehouseReceiptIndex.OWNER, q.owner);
       else if (q.warehouse) prefixes = byParty(WarehouseReceiptIndex.WAREHOUSE, q.warehouse);

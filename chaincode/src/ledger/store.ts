@@ -15,6 +15,16 @@ export interface Prefix {
   readonly attrs: readonly string[];
 }
 
+/**
+ * One party's entries of a `[party, status, id]` index, one prefix per
+ * status in the order given: a list by party reads its statuses in
+ * lifecycle order (domain/statemachine lifecycleOrder), so a record whose
+ * status moves on during a paged walk lands in a prefix still to come.
+ */
+export function statusPrefixes(index: string, party: string, statuses: readonly string[]): Prefix[] {
+  return statuses.map((status) => ({ index, attrs: [party, status] }));
+}
+
 export interface Page<T> {
   records: T[];
   /** Empty when there is nothing more. */
