@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { DEMO_IDENTITIES, demoMember } from '../../gateway/src/demo/plan';
 import { setUpDemo } from '../../gateway/src/demo/setup';
 import { FabricLedger } from '../../gateway/src/ledger/fabric/fabric-ledger';
@@ -237,6 +238,14 @@ describe('Fabric connector over the Gateway emulator (real gRPC, signatures, pro
     ac.abort();
     const [block, , txId] = (first as LedgerEvent).cursor.split(':') as [string, string, string];
     await ledger.checkCursor((first as LedgerEvent).cursor);
+    // Found once, it is not looked up again (a transaction never leaves its block).
+    const lookups = sinon.spy(ledger, 'transactionStatus');
+    try {
+      await ledger.checkCursor((first as LedgerEvent).cursor);
+      expect(lookups.callCount).to.equal(0);
+    } finally {
+      lookups.restore();
+    }
     const height = await ledger.height();
     const quick = new FabricLedger(loadFabricProfile(network.profilePath), { retry: FAST_RETRY, cursorCatchUpMs: 300 });
     try {

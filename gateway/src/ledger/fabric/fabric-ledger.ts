@@ -31,6 +31,9 @@ import { type ContractLike, DEFAULT_DEADLINES, type Deadlines, evaluateFlow, sub
  */
 const PEER_RECONNECT = { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 2_000 };
 
+/** How many event cursors checkCursor remembers as found (a resuming client's, the outbox's). */
+const MAX_CURSORS_KEPT = 1024;
+
 const STATUS_NAMES = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code as number, name]));
 
 export interface FabricLedgerOptions {
@@ -60,6 +63,8 @@ export class FabricLedger implements Ledger {
   private readonly heights = new HeightTracker();
   /** Retries after a read conflict queue here, per function (conflict-lane.ts). */
   private readonly lanes = new ConflictLanes();
+  /** Event cursors checkCursor found on this chain (at most MAX_CURSORS_KEPT, then forgotten together). */
+  private readonly cursorsOnChain = new Set<string>();
 
   constructor(
     private readonly profile: FabricProfile,
@@ -171,6 +176,9 @@ export class FabricLedger implements Ledger {
    */
   async checkCursor(cursor: string): Promise<void> {
     const c = parseFabricCursor(cursor);
+    // A transaction never leaves its block: a cursor found once is on this chain for good. The
+    // SSE handler and the webhook outbox ask before they open a stream, which asks again.
+    if (this.cursorsOnChain.has(cursor)) return;
     const end = Date.now() + (this.options.cursorCatchUpMs ?? 5_000);
     const notHere = (why: string) => new LedgerError('NOT_FOUND', `event cursor ${cursor} is not on channel ${this.profile.channel}: ${why}`);
     for (;;) {
@@ -181,7 +189,11 @@ export class FabricLedger implements Ledger {
         throw err;
       });
       if (status !== undefined) {
-        if (BigInt(status.blockNumber) === c.blockNumber) return;
+        if (BigInt(status.blockNumber) === c.blockNumber) {
+          if (this.cursorsOnChain.size >= MAX_CURSORS_KEPT) this.cursorsOnChain.clear();
+          this.cursorsOnChain.add(cursor);
+          return;
+        }
         throw notHere(`it names block ${c.blockNumber} for transaction ${c.txId}, which is in block ${status.blockNumber}`);
       }
       if (c.blockNumber < height) throw notHere(`block ${c.blockNumber} does not hold transaction ${c.txId}`);
