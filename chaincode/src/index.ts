@@ -4,6 +4,7 @@ import { CreditLineContract } from './contracts/credit-line';
 import { FinancingContract } from './contracts/financing';
 import { FingerprintContract } from './contracts/fingerprint';
 import { FreezeContract } from './contracts/freeze';
+import { MaintenanceContract } from './contracts/maintenance';
 import { MemberContract } from './contracts/member';
 import { ReceivableContract } from './contracts/receivable';
 import { VoucherContract } from './contracts/voucher';
@@ -26,6 +27,7 @@ export const contracts = [
   FinancingContract,
   WarehouseContract,
   CreditLineContract,
+  MaintenanceContract,
 ];
 
 export {
@@ -38,4 +40,5 @@ export {
   FinancingContract,
   WarehouseContract,
   CreditLineContract,
+  MaintenanceContract,
 };

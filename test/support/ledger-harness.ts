@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ChaincodeStub } from 'fabric-shim-api';
 import { invokeTransaction } from '../../chaincode/src/invoke';
 import { type CanonicalDocument, fingerprint, type InvoiceDoc } from '../../chaincode/src/domain/canonical';
 import { withCheckChar } from '../../chaincode/src/domain/uscc';
@@ -86,6 +87,22 @@ export class LedgerHarness {
   async evaluate<T = any>(who: TestIdentity, name: string, command: object, transient?: Transient): Promise<T> {
     const tx = await this.endorse(who, name, command, transient);
     return JSON.parse(tx.result) as T;
+  }
+
+  /**
+   * Commits a transaction that runs `write` on the stub instead of the
+   * chaincode: the state an earlier chaincode version left (an index entry
+   * it never wrote), which no transaction of this one would write.
+   */
+  async writeDirectly(who: TestIdentity, write: (stub: ChaincodeStub) => Promise<void>): Promise<void> {
+    const input = this.input(who, 'test:writeDirectly', {});
+    const sim = await this.ws.simulate(input, async (ctx) => {
+      await write(ctx.stub);
+      return '';
+    });
+    if (sim.status === 'FAILED') throw sim.error;
+    const { transactions } = await this.commit([sim]);
+    if (transactions[0]?.validationCode !== 'VALID') throw new Error(`direct write committed ${transactions[0]?.validationCode}`);
   }
 
   /** The committed record under a composite key, or undefined. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isValidUscc } from '../domain/uscc';
 import { FINGERPRINT_KINDS, MEMBER_STATUSES } from '../domain/types';
 import { LOT_ID_FORM, LOT_ID_RE } from '../domain/warehouse';
+import { INDEXED_RECORD_KINDS } from '../ledger/specs';
 import { requestIdSchema } from './base';
 
 /**
@@ -225,4 +226,17 @@ export const ListCreditLinesQuery = z.strictObject({
   kind: creditLineKind.optional(),
   pageSize,
   bookmark,
+});
+
+export const indexedRecordKind = z.enum(INDEXED_RECORD_KINDS);
+export const ListRecordIdsQuery = z.strictObject({ kind: indexedRecordKind, pageSize, bookmark });
+/** At most 100 records per transaction: up to 7 index keys each, read in one or a few messages. */
+export const RepairIndexesCommand = z.strictObject({
+  kind: indexedRecordKind,
+  ids: z
+    .array(recordId)
+    .min(1)
+    .max(100)
+    .refine((ids) => new Set(ids).size === ids.length, 'ids must not repeat'),
+  ...rid,
 });

@@ -42,6 +42,7 @@ export const EVENTS = {
   CreditLineSuspended: 'CreditLineSuspended',
   CreditLineReinstated: 'CreditLineReinstated',
   CreditLineClosed: 'CreditLineClosed',
+  IndexesRepaired: 'IndexesRepaired',
 } as const;
 
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];

@@ -177,3 +177,20 @@ export const AssetRecordType = {
   VOUCHER: VoucherSpec.type,
   WAREHOUSE_RECEIPT: WarehouseReceiptSpec.type,
 } as const;
+
+/**
+ * The kinds of record that have indexes, by the name maintenance:RepairIndexes
+ * takes: what a ledger written before an index existed can be repaired for.
+ */
+export const INDEXED_RECORDS = {
+  RECEIVABLE: ReceivableSpec,
+  VOUCHER: VoucherSpec,
+  FINANCING: FinancingSpec,
+  WAREHOUSE_RECEIPT: WarehouseReceiptSpec,
+  APPROVAL: ApprovalSpec,
+  FREEZE: FreezeSpec,
+  CREDIT_LINE: CreditLineSpec,
+} as const;
+
+export type IndexedRecordKind = keyof typeof INDEXED_RECORDS;
+export const INDEXED_RECORD_KINDS = Object.keys(INDEXED_RECORDS) as [IndexedRecordKind, ...IndexedRecordKind[]];

@@ -193,6 +193,37 @@ export class Store {
     }
   }
 
+  /**
+   * Writes the index entries `records` should have and do not (a ledger
+   * written before an index existed), and returns, per index, the ids of the
+   * records whose entry was written. Entries present are left alone (not
+   * rewritten, so no other transaction's read of them is disturbed), and
+   * the records themselves are not written: their key history is unchanged.
+   * An entry the record no longer matches is not looked for (the id is the
+   * last key part, so it cannot be found from the record); readers filter
+   * on the record itself.
+   */
+  async repairIndexes<T>(spec: RecordSpec<T>, records: readonly T[]): Promise<Record<string, string[]>> {
+    const wanted: Array<{ index: string; id: string; key: string }> = [];
+    for (const record of records) {
+      const id = spec.key(record).at(-1) ?? '';
+      for (const index of spec.indexes) {
+        const key = this.indexKey(index, record);
+        if (key !== undefined) wanted.push({ index: index.name, id, key });
+      }
+    }
+    const keys = wanted.map((w) => w.key);
+    const values = batchingOf(this.stub)?.maxReads ? await this.readMany(keys) : await Promise.all(keys.map((key) => this.stub.getState(key)));
+    const repaired: Record<string, string[]> = {};
+    for (const [i, entry] of wanted.entries()) {
+      const present = values[i];
+      if (present && present.length > 0) continue;
+      await this.write(entry.key, INDEX_VALUE);
+      (repaired[entry.index] ??= []).push(entry.id);
+    }
+    return repaired;
+  }
+
   private indexKey<T>(index: IndexSpec<T>, record: T | undefined): string | undefined {
     if (record === undefined) return undefined;
     const attrs = index.attrs(record);

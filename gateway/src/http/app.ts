@@ -17,6 +17,7 @@ import { freezeRoutes } from './routes/freezes';
 import { memberRoutes } from './routes/members';
 import { receivableRoutes } from './routes/receivables';
 import { reportRoutes } from './routes/reports';
+import { maintenanceRoutes } from './routes/maintenance';
 import { sandboxRoutes } from './routes/sandbox';
 import { transactionRoutes } from './routes/transactions';
 import { voucherRoutes } from './routes/vouchers';
@@ -54,6 +55,7 @@ export function routeSpecs(services: Services): RouteSpec[] {
     ...sandboxRoutes(services),
     ...webhookRoutes(services),
     ...reportRoutes(services),
+    ...maintenanceRoutes(services),
   ];
 }
 

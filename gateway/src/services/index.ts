@@ -6,6 +6,7 @@ import { CreditLineService } from './credit-lines';
 import { FinancingService } from './financings';
 import { FingerprintService } from './fingerprints';
 import { FreezeService } from './freezes';
+import { MaintenanceService } from './maintenance';
 import { MemberService } from './members';
 import { ReceivableService } from './receivables';
 import { type CreditLineLookup, ReportService } from './reports';
@@ -64,6 +65,7 @@ export interface Services {
   credentials: CredentialService;
   webhooks: WebhookService;
   reports: ReportService;
+  maintenance: MaintenanceService;
   /** Webhooks, reminders and live notifications; absent when the gateway runs without them. */
   notifications: Notifications | undefined;
 }
@@ -95,6 +97,7 @@ export function createServices(ledger: Ledger, options: ServiceOptions = {}): Se
     credentials: new CredentialService(calls, options.credentials),
     webhooks: new WebhookService(calls, options.notifications?.outbox),
     reports: new ReportService(calls, ledgerNow(ledger), options.creditLines ?? new LedgerCreditLines(calls)),
+    maintenance: new MaintenanceService(calls),
     notifications: options.notifications,
   };
 }

@@ -1,0 +1,59 @@
+import { Context, Info, Transaction } from 'fabric-contract-api';
+import { DomainError } from '../domain/errors';
+import { EVENTS } from '../domain/events';
+import { assertOperator } from '../domain/members';
+import { INDEXED_RECORDS } from '../ledger/specs';
+import type { RecordSpec } from '../ledger/keys';
+import { ScfContract } from './base';
+import { ListRecordIdsQuery, RepairIndexesCommand } from './schemas';
+
+/**
+ * Upkeep of the world state's indexes, by the OPERATOR. An index added in a
+ * later version of the chaincode has no entries for records written before
+ * it, until each record is written again; RepairIndexes writes the entries a
+ * record should have and does not, and nothing else, so it can run while
+ * the ledger is in use and run again safely. The walk is in two steps
+ * because Fabric pages a range query only in a read-only transaction: ids
+ * come a page at a time from RecordIds (evaluate), and each page's ids are
+ * repaired in one RepairIndexes (submit). The gateway's
+ * POST /maintenance/index-repairs does both per call.
+ */
+@Info({ title: 'maintenance', description: 'Index repair after a chaincode upgrade (OPERATOR)' })
+export class MaintenanceContract extends ScfContract {
+  constructor() {
+    super('maintenance');
+  }
+
+  /** One page of the ids of every record of a kind, in key order (OPERATOR). */
+  @Transaction(false)
+  async RecordIds(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, ListRecordIdsQuery, async ({ store, actor }, q) => {
+      assertOperator(actor);
+      const spec: RecordSpec<unknown> = INDEXED_RECORDS[q.kind];
+      const page = await store.scan(spec, { records: true, prefix: { index: spec.type, attrs: [] } }, q.pageSize ?? 100, q.bookmark, () => true);
+      return { ids: page.records.map((r) => spec.key(r).at(-1) ?? ''), bookmark: page.bookmark };
+    });
+  }
+
+  /**
+   * Writes the index entries the named records lack. Every id must name a
+   * record of the kind (NOT_FOUND otherwise, and nothing is written).
+   */
+  @Transaction()
+  async RepairIndexes(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'maintenance:RepairIndexes', command, RepairIndexesCommand, async ({ store, actor }, cmd) => {
+      assertOperator(actor);
+      const spec: RecordSpec<unknown> = INDEXED_RECORDS[cmd.kind];
+      const records = await store.getMany<unknown>(spec.type, cmd.ids.map((id) => [id]));
+      const absent = cmd.ids.filter((_, i) => records[i] === undefined);
+      if (absent.length > 0) throw new DomainError('NOT_FOUND', `no ${cmd.kind.toLowerCase()} ${absent.join(', ')}`);
+      const repaired = await store.repairIndexes(spec, records);
+      const repairedIds = [...new Set(Object.values(repaired).flat())].sort();
+      const entries = Object.fromEntries(Object.entries(repaired).map(([index, ids]) => [index, ids.length]));
+      return {
+        result: { kind: cmd.kind, checked: cmd.ids.length, repaired: entries, repairedIds },
+        event: { name: EVENTS.IndexesRepaired, ids: { recordIds: repairedIds }, changes: { kind: cmd.kind, checked: cmd.ids.length, repaired: entries } },
+      };
+    });
+  }
+}
