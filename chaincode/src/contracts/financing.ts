@@ -51,7 +51,7 @@ export const ApproveFinancingOperation = operation({
   body: async (env, cmd) => {
     const { store, actor, tx } = env;
     const { before, asset } = await loadForParty(env, cmd.id);
-    const approved = approveFinancing(before, asset, { advanceAmount: cmd.advanceAmount, annualRateBps: cmd.annualRateBps }, actor, tx, await checksFor(store, asset, tx.today));
+    const approved = approveFinancing(before, asset, { advanceAmount: cmd.advanceAmount, annualRateBps: cmd.annualRateBps }, actor, tx, await checksFor(store, before, asset, tx.today, true));
     // The advance is reserved on the bank's line to the obligor, if it has one, in this transaction.
     const after = await withFinancingLine(store, approved, asset);
     await saveFinancing(store, before, after, tx);
@@ -229,7 +229,7 @@ export class FinancingContract extends ScfContract {
   ): Promise<string> {
     return this.mutate(ctx, transaction, raw, schema, async (env, cmd) => {
       const { before, asset } = await loadForParty(env, cmd.id);
-      const { financing, asset: after } = apply(before, asset, cmd, env.actor, env.tx, await checksFor(env.store, asset, env.tx.today));
+      const { financing, asset: after } = apply(before, asset, cmd, env.actor, env.tx, await checksFor(env.store, before, asset, env.tx.today, transaction === 'financing:Disburse'));
       await saveFinancing(env.store, before, financing, env.tx);
       await saveAsset(env.store, asset, after);
       return {
@@ -315,8 +315,13 @@ async function saveAsset(store: Store, before: FinancedAsset, after: FinancedAss
   } else throw new Error(`asset changed type from ${before.type} to ${after.type}`);
 }
 
-async function checksFor(store: Store, asset: FinancedAsset, today: string): Promise<FinancingChecks> {
-  return { issuerOverdue: asset.type === 'VOUCHER' ? await issuerOverdue(store, asset.record.issuer, today) : false };
+/** What approve and disburse check besides the records they step; the applicant's status only for the steps that extend credit. */
+async function checksFor(store: Store, fin: Financing, asset: FinancedAsset, today: string, extendsCredit: boolean): Promise<FinancingChecks> {
+  const [overdue, applicant] = await Promise.all([
+    asset.type === 'VOUCHER' ? issuerOverdue(store, asset.record.issuer, today) : false,
+    extendsCredit ? store.get<Member>(MemberSpec.type, [fin.applicant]) : undefined,
+  ]);
+  return { issuerOverdue: overdue, applicantStatus: applicant?.status };
 }
 
 function idsOf(f: Financing): Record<string, string> {

@@ -6,7 +6,7 @@ import { formatAmount, parseAmount, parsePositiveAmount, roundHalfUpDiv } from '
 import type { Encumbrance } from './provenance';
 import { transitionReceivable } from './receivables';
 import { lifecycleOrder, nextStatus, type Transition } from './statemachine';
-import type { Actor, Member, Meta, Receivable, TxInfo, Voucher } from './types';
+import type { Actor, Member, MemberStatus, Meta, Receivable, TxInfo, Voucher } from './types';
 import { assertUscc } from './uscc';
 import { assertOneOf, assertPattern, assertRecord, assertString, assertText, assetIdPattern, deriveId, invalid, optionalText } from './validation';
 import { MAX_PAYMENT_REF_LENGTH, transitionVoucher } from './vouchers';
@@ -186,6 +186,8 @@ export interface ApproveFinancingCommand {
 export interface FinancingChecks {
   /** The voucher's issuer has an overdue voucher (circuit breaker, 熔断). */
   issuerOverdue: boolean;
+  /** The applicant's member status, read for the steps that extend credit (approve, disburse). */
+  applicantStatus?: MemberStatus | undefined;
 }
 
 // ---- arithmetic ----
@@ -498,6 +500,22 @@ export function requestFinancing(
   return { financing, asset: withFinancingId(locked, id) };
 }
 
+/**
+ * No new credit reaches a suspended member (PRODUCT 1.3, the white list): a
+ * bank can neither approve nor disburse a financing whose applicant was
+ * suspended after it asked. It can still reject it, and what is already
+ * lent is repaid, released or enforced as usual.
+ */
+function assertApplicantActive(fin: Financing, checks: FinancingChecks): void {
+  if (checks.applicantStatus === undefined) throw new Error(`the applicant's status was not read for financing ${fin.id}`);
+  if (checks.applicantStatus !== 'ACTIVE') {
+    throw new DomainError(
+      'BUSINESS_RULE',
+      `applicant ${fin.applicant} is ${checks.applicantStatus}: no credit to a suspended member (financing ${fin.id} can be rejected, or wait for reinstatement)`,
+    );
+  }
+}
+
 function assertNotBroken(fin: Financing, asset: FinancedAsset, checks: FinancingChecks): void {
   if (asset.type === 'VOUCHER' && checks.issuerOverdue) {
     throw new DomainError(
@@ -547,6 +565,7 @@ export function approveFinancing(
   const next = transitionFinancing(fin, 'APPROVE', tx);
   assertLockedBy(fin, asset, 'PENDING');
   assertBeforeDue(fin, 'approve', tx);
+  assertApplicantActive(fin, checks);
   const requested = parseAmount(fin.requestedAmount, 'financing.requestedAmount');
   if (advance > requested) {
     throw new DomainError('BUSINESS_RULE', `advanceAmount ${advance} exceeds the requested ${requested} of financing ${fin.id}`);
@@ -642,6 +661,7 @@ export function disburseFinancing(
   const next = transitionFinancing(fin, 'DISBURSE', tx);
   assertLockedBy(fin, asset, 'PENDING');
   assertBeforeDue(fin, 'disburse', tx);
+  assertApplicantActive(fin, checks);
   assertNotBroken(fin, asset, checks);
   const advance = parseAmount(fin.advanceAmount, 'financing.advanceAmount');
   const face = assetFace(asset);
