@@ -55,6 +55,7 @@ describe('HTTP: fingerprints', () => {
       ['a decimal amount', { documents: [{ kind: 'INVOICE', sellerTaxId: 'S', invoiceNumber: 'N', amount: '1.00', issueDate: '2024-01-01' }] }],
       ['an impossible date', { documents: [{ kind: 'INVOICE', sellerTaxId: 'S', invoiceNumber: 'N', amount: '1', issueDate: '2024-13-01' }] }],
       ['a field of another kind', { documents: [{ kind: 'LOT', warehouseId: 'W', lotId: 'L', amount: '1' }] }],
+      ['a lot number with spaces, which issuing a receipt refuses too', { documents: [{ kind: 'LOT', warehouseId: 'W', lotId: ' qd-2025-0417 ' }] }],
       ['no documents', { documents: [] }],
     ];
     for (const [what, b] of malformed) {

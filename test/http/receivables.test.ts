@@ -179,6 +179,7 @@ describe('HTTP: receivables', () => {
       ['a due date with a time', { dueDate: '2025-02-01T00:00:00Z' }, 'body.dueDate'],
       ['a debtor with a wrong check character', { debtor: `${CORE().slice(0, 17)}${CORE().endsWith('0') ? '1' : '0'}` }, 'body.debtor'],
       ['a lower-case currency', { currency: 'cny' }, 'body.currency'],
+      ['a currency that does not exist', { currency: 'ZZZ' }, 'body.currency'],
       ['an unknown field', { creditor: 'me' }, 'body'],
     ];
     for (const [what, patch, path] of malformed) {

@@ -6,6 +6,7 @@ import { assertCounterparty, assertMayWrite, hasRole, isReader, MAX_REASON_LENGT
 import { formatAmount, parseAmount, parsePositiveAmount } from './money';
 import { nextStatus, type Transition } from './statemachine';
 import type { Actor, Member, Meta, TxInfo, Voucher } from './types';
+import { assertCurrency, DEFAULT_CURRENCY } from './receivables';
 import { assertUscc } from './uscc';
 import { assertOneOf, assertPattern, assertRecord, assetIdPattern, deriveId, invalid, optionalText } from './validation';
 
@@ -183,7 +184,7 @@ export function grantCreditLine(
   const who = kind === 'ISSUANCE' ? assertCounterparty(obligor, obligorId, 'CORE_ENTERPRISE', 'obligor') : assertObligor(obligor, obligorId);
   const id = c.id === undefined ? deriveId('CRL', tx.txId) : assertPattern(c.id, CREDIT_LINE_ID_RE, 'id', 'CRL- followed by 1..60 letters, digits, "_" or "-"');
   const limit = assertLimit(c.limit);
-  const currency = c.currency === undefined ? 'CNY' : assertPattern(c.currency, /^[A-Z]{3}$/, 'currency', 'an ISO 4217 code');
+  const currency = c.currency === undefined ? DEFAULT_CURRENCY : assertCurrency(c.currency);
   const validFrom = c.validFrom === undefined ? tx.today : assertDate(c.validFrom, 'validFrom');
   const validTo = assertDate(c.validTo, 'validTo');
   if (validTo < validFrom) throw invalid('validTo', `${validTo} is before validFrom ${validFrom}`);
@@ -271,7 +272,7 @@ export function useCreditLine(line: CreditLine, amount: bigint, currency: string
     throw new DomainError('BUSINESS_RULE', `CREDIT_LINE_UNAVAILABLE: ${describe(line)} ${unusable}: no new use (${what})`);
   }
   if (currency !== line.currency) {
-    throw new DomainError('BUSINESS_RULE', `${describe(line)} is in ${line.currency}, not ${currency} (${what})`);
+    throw new DomainError('BUSINESS_RULE', `CREDIT_LINE_UNAVAILABLE: ${describe(line)} is in ${line.currency}, not ${currency}: no use in another currency (${what})`);
   }
   const headroom = headroomOf(line);
   if (amount > headroom) {

@@ -1,4 +1,5 @@
 import { DomainError } from './errors';
+import { isCurrency } from './currencies';
 import { assertCanonicalDocument, canonicalId, documentFingerprints, fingerprintOf, invoiceNumberOf } from './canonical';
 import { assertDate } from './dates';
 import { assertFingerprint } from './fingerprints';
@@ -80,8 +81,11 @@ export function transitionReceivable(rcv: Receivable, action: ReceivableAction, 
   return { ...touch(rcv, tx), status: to };
 }
 
+/** An active ISO 4217 code (domain/currencies.ts): a code of three capitals that names no currency (ZZZ, a typo) is refused. */
 export function assertCurrency(value: unknown, field = 'currency'): string {
-  return assertPattern(value, CURRENCY_RE, field, 'an ISO 4217 code (three capital letters)');
+  const code = assertPattern(value, CURRENCY_RE, field, 'an ISO 4217 code (three capital letters)');
+  if (!isCurrency(code)) throw invalid(field, `${code} is not an ISO 4217 currency code`);
+  return code;
 }
 
 /** At least one INVOICE, fingerprints unique within the list (whatever their kind), at most MAX_DOCUMENTS. */

@@ -111,6 +111,7 @@ describe('credit lines (domain)', () => {
       ['a line to an auditor', () => grantCreditLine(grant({ obligor: IDS.auditor }), ACTORS.bank, MEMBERS.auditor, undefined, TX), 'BUSINESS_RULE'],
       ['a line to no member', () => grantCreditLine(grant(), ACTORS.bank, undefined, undefined, TX), 'NOT_FOUND'],
       ['a zero limit', () => grantCreditLine(grant({ limit: '0' }), ACTORS.bank, MEMBERS.core, undefined, TX), 'VALIDATION_FAILED'],
+      ['a currency that does not exist', () => grantCreditLine(grant({ currency: 'ZZZ' }), ACTORS.bank, MEMBERS.core, undefined, TX), 'VALIDATION_FAILED'],
       ['validTo before validFrom', () => grantCreditLine(grant({ validFrom: '2025-06-01', validTo: '2025-05-31' }), ACTORS.bank, MEMBERS.core, undefined, TX), 'VALIDATION_FAILED'],
       ['a line already expired', () => grantCreditLine(grant({ validFrom: '2025-01-01', validTo: '2025-02-28' }), ACTORS.bank, MEMBERS.core, undefined, TX), 'BUSINESS_RULE'],
       ['a second live line for the pair', () => grantCreditLine(grant(), ACTORS.bank, MEMBERS.core, line({ status: 'SUSPENDED' }), TX), 'ALREADY_EXISTS', /CRL-1/],
@@ -150,7 +151,7 @@ describe('credit lines (domain)', () => {
       ['a CLOSED line', { status: 'CLOSED' }, 1n, 'CNY', T0, /is CLOSED/],
       ['an expired line (tx date after validTo)', {}, 1n, 'CNY', '2026-01-01', /expired on 2025-12-31/],
       ['a line not yet valid', { validFrom: '2025-04-01' }, 1n, 'CNY', T0, /valid from 2025-04-01/],
-      ['another currency', {}, 1n, 'USD', T0, /in CNY, not USD/],
+      ['another currency', {}, 1n, 'USD', T0, /^CREDIT_LINE_UNAVAILABLE: .* is in CNY, not USD/],
       ['more than the headroom', { used: '999999' }, 2n, 'CNY', T0, /CREDIT_LINE_EXCEEDED: .*CRL-1.*headroom is 1 \(limit 1000000, used 999999\)/],
     ];
     for (const [what, patch, amount, currency, day, detail] of USE) {

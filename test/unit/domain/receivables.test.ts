@@ -129,6 +129,8 @@ describe('domain/receivables', () => {
       ['a fractional amount', { amount: '1500.00' }, 'amount'],
       ['a numeric amount', { amount: 1500000 }, 'amount'],
       ['a lower-case currency', { currency: 'cny' }, 'currency'],
+      ['three capitals that name no currency', { currency: 'ZZZ' }, 'ZZZ is not an ISO 4217 currency code'],
+      ['a code for testing, not money', { currency: 'XTS' }, 'currency'],
       ['an impossible due date', { dueDate: '2025-02-30' }, 'dueDate'],
       ['no documents', { documents: [] }, 'documents'],
       ['documents that are not a list', { documents: { kind: 'INVOICE', fingerprint: fp(1) } }, 'documents'],

@@ -162,6 +162,7 @@ describe('domain/warehouse', () => {
       ['an empty commodity', { commodity: '  ' }],
       ['a malformed owner', { owner: 'NOT-A-CODE' }],
       ['a lowercase currency', { currency: 'cny' }],
+      ['a currency that does not exist', { currency: 'ZZZ' }],
       ['a bad document', { documents: [{ kind: 'INVOICE', fingerprint: 'nope' }] }],
       ['a duplicate document', { documents: [{ kind: 'OTHER', fingerprint: fp(1) }, { kind: 'CONTRACT', fingerprint: fp(1) }] }],
       ['an id of another asset', { id: 'VCH-1' }],

@@ -1,4 +1,5 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { isCurrency } from '../../../../chaincode/src/domain/currencies';
 import { z } from 'zod';
 import { ERROR_CODES } from '../../../../chaincode/src/domain/errors';
 import { isValidUscc } from '../../../../chaincode/src/domain/uscc';
@@ -32,7 +33,11 @@ export const DateOnly = z
   .refine(isCalendarDate, 'a date is a calendar date YYYY-MM-DD')
   .openapi({ description: 'Calendar date YYYY-MM-DD', example: '2025-06-30', format: 'date' });
 
-export const Currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 currency code').openapi({ example: 'CNY' });
+export const Currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'an ISO 4217 currency code')
+  .refine(isCurrency, 'not an ISO 4217 currency code')
+  .openapi({ example: 'CNY' });
 
 export const MspId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'an MSP ID').openapi({ example: 'PlatformMSP' });
 

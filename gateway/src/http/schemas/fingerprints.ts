@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_CANONICAL_FIELD } from '../../../../chaincode/src/domain/canonical';
 import { FINGERPRINT_KINDS } from '../../../../chaincode/src/domain/types';
+import { LOT_ID_FORM, LOT_ID_RE } from '../../../../chaincode/src/domain/warehouse';
 import { DateOnly, Fingerprint, Money } from './common';
 
 const Ident = z.string().min(1).max(MAX_CANONICAL_FIELD);
@@ -15,10 +16,12 @@ const InvoiceFields = z.strictObject({
 });
 const ContractFields = z.strictObject({ kind: z.literal('CONTRACT'), partyA: Ident, partyB: Ident, contractNumber: Ident, amount: Money, signDate: DateOnly });
 const DeliveryNoteFields = z.strictObject({ kind: z.literal('DELIVERY_NOTE'), shipperId: Ident, consigneeId: Ident, noteNumber: Ident, deliveryDate: DateOnly });
+/** A lot number as warehouse-receipt issue takes it (never trimmed), so the preview refuses what the issue would. */
+const LotFields = z.strictObject({ kind: z.literal('LOT'), warehouseId: Ident, lotId: z.string().regex(LOT_ID_RE, LOT_ID_FORM) });
 const OtherFields = z.strictObject({ kind: z.literal('OTHER'), issuerId: Ident, reference: Ident });
 
 export const FingerprintDocument = z
-  .discriminatedUnion('kind', [InvoiceFields, ContractFields, DeliveryNoteFields, z.strictObject({ kind: z.literal('LOT'), warehouseId: Ident, lotId: Ident }), OtherFields])
+  .discriminatedUnion('kind', [InvoiceFields, ContractFields, DeliveryNoteFields, LotFields, OtherFields])
   .openapi('FingerprintDocument');
 
 /**
