@@ -356,6 +356,7 @@ const en = {
   'approvals.reject': 'Reject {id}',
   'approvals.approved': 'Approval {id} executed',
   'approvals.rejected': 'Approval {id} rejected',
+  'signer.of': '{cn} ({member})',
 
   'bank.title': 'Bank',
   'bank.requests': 'Financing requests',
@@ -852,6 +853,7 @@ const zh: Catalogue = {
   'approvals.reject': '复核拒绝 {id}',
   'approvals.approved': '审批 {id} 已执行',
   'approvals.rejected': '审批 {id} 已拒绝',
+  'signer.of': '{cn}（{member}）',
 
   'bank.title': '银行',
   'bank.requests': '融资申请',

@@ -501,6 +501,37 @@ export function Party({ id }: { id: string }) {
   );
 }
 
+/** The common name (CN) of the subject a Fabric identity id names (`x509::/C=CN/…/CN=core-maker@…::/…/CN=ca.…`); undefined when it names none. */
+export function commonNameOf(identity: string): string | undefined {
+  const subject = /^x509::(.*?)::/.exec(identity)?.[1] ?? '';
+  return /(?:^|\/)CN=([^/]+)/.exec(subject)?.[1];
+}
+
+/**
+ * An identity that signed a transaction (an approval's maker) as a desk user
+ * reads it: the common name of its certificate, with the name of the member
+ * it acts for; the full Fabric identity id in the title. The id itself where
+ * it names no common name.
+ */
+export function Signer({ id, member }: { id: string; member: string }) {
+  const [name, setName] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    setName(undefined);
+    if (member) void memberCard(member).then((m) => live && setName(m?.name));
+    return () => {
+      live = false;
+    };
+  }, [member]);
+  const cn = commonNameOf(id);
+  if (cn === undefined) return <span class="signer">{id}</span>;
+  return (
+    <span class="signer" title={id}>
+      {name === undefined ? cn : t('signer.of', { cn, member: name })}
+    </span>
+  );
+}
+
 /**
  * The ledger's date today, UTC: the sandbox clock's when it has been moved
  * (GET /ready shows it), else this browser's. Only to offer what the date

@@ -70,16 +70,18 @@ async function roster(): Promise<MemberCard[]> {
 /**
  * The ACTIVE members other than the caller it may name as a counterparty,
  * sorted by name: those `met` names for a member, the roster for the
- * operator and auditors. A member that cannot be read is left out.
+ * operator and auditors. A member that cannot be read is left out. Read
+ * again when `met` or `deps` change (the roster, when members were
+ * registered, suspended or reinstated).
  */
-export function useCounterparties(met: readonly string[] = []): MemberCard[] {
+export function useCounterparties(met: readonly string[] = [], deps: unknown[] = []): MemberCard[] {
   const self = myId();
   const listsMembers = me.value?.member.roles.some((r) => r === 'OPERATOR' || r === 'AUDITOR') ?? false;
   const key = met.join(' ');
   const found = useLoad(async () => {
     const cards = listsMembers ? await roster() : await Promise.all(met.filter((id) => id !== self).map((id) => memberCard(id)));
     return cards.filter((c): c is MemberCard => c !== undefined && c.id !== self && c.status === 'ACTIVE').sort(byName);
-  }, [key, listsMembers, self]);
+  }, [key, listsMembers, self, ...deps]);
   return found.data ?? [];
 }
 

@@ -10,8 +10,9 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { demoSignIns } from '../../gateway/src/demo/sign-in';
 import { createApp } from '../../gateway/src/http/app';
 import { createServices } from '../../gateway/src/services';
+import { openNotifications, readerIdentity, type Notifications } from '../../gateway/src/webhooks';
 import { buildConsole } from '../../scripts/build-console';
-import { makeLedger, type Label, type LedgerHarness } from '../http/harness';
+import { makeLedger, TEST_WEBHOOKS, type Label, type LedgerHarness } from '../http/harness';
 import { SignInPage } from './pages';
 
 /**
@@ -42,6 +43,8 @@ export const ARTIFACTS = join(__dirname, '..', '..', '.scf', 'artifacts', 'conso
 export interface ConsoleRig {
   base: string;
   ledger: LedgerHarness;
+  /** The gateway's webhook outbox, reminders and live notifications: only when the rig was started with them. */
+  notifications: Notifications | undefined;
   browser: Browser;
   /** A new tab, in its own context (its own sessionStorage), on the sign-in page. */
   open(): Promise<{ context: BrowserContext; page: Page }>;
@@ -54,14 +57,32 @@ export interface ConsoleRig {
   close(): Promise<void>;
 }
 
-export async function startConsoleRig(): Promise<ConsoleRig> {
+/**
+ * `notifications`: the gateway runs the webhook outbox and reminders (as the
+ * HTTP tests do: loopback receivers, quick retries), and its event streams
+ * carry live notifications.
+ */
+export async function startConsoleRig(options: { notifications?: boolean } = {}): Promise<ConsoleRig> {
   const executablePath = chromiumPath();
   const webDir = await mkdtemp(join(tmpdir(), 'scf-console-web-'));
   await buildConsole(webDir);
   const ledger = await makeLedger();
+  const notificationsDir = options.notifications ? await mkdtemp(join(tmpdir(), 'scf-console-webhooks-')) : undefined;
+  const notifications = notificationsDir
+    ? await openNotifications(ledger.runtime.ledger, {
+        dataDir: notificationsDir,
+        webhooks: TEST_WEBHOOKS,
+        reminders: { intervalMs: 60_000, reader: readerIdentity(ledger.runtime.identities, undefined) },
+        tickMs: 20,
+      })
+    : undefined;
+  const closeNotifications = async () => {
+    await notifications?.close();
+    if (notificationsDir) await rm(notificationsDir, { recursive: true, force: true });
+  };
   const shutdown = new AbortController();
   const app = createApp({
-    services: createServices(ledger.runtime.ledger, { credentials: ledger.runtime.credentials }),
+    services: createServices(ledger.runtime.ledger, { credentials: ledger.runtime.credentials, notifications }),
     directory: ledger.runtime.directory,
     ledgerKind: ledger.runtime.kind,
     shutdown: shutdown.signal,
@@ -78,6 +99,7 @@ export async function startConsoleRig(): Promise<ConsoleRig> {
   } catch (err) {
     server.closeAllConnections();
     server.close();
+    await closeNotifications();
     await ledger.close();
     throw err;
   }
@@ -86,6 +108,7 @@ export async function startConsoleRig(): Promise<ConsoleRig> {
   const rig: ConsoleRig = {
     base,
     ledger,
+    notifications,
     browser,
     violations,
     async open() {
@@ -121,6 +144,7 @@ export async function startConsoleRig(): Promise<ConsoleRig> {
       shutdown.abort();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await closeNotifications();
       await ledger.close();
       await rm(webDir, { recursive: true, force: true });
     },
@@ -139,10 +163,11 @@ export function expectNoViolations(rig: ConsoleRig): void {
  * the screenshot folder is made first) and closed after them (its browser
  * and its server, through their handles). Unless `checkEachTest` is false,
  * after each test every page must have kept the strict
- * Content-Security-Policy: nothing refused, no script error. Returns the
+ * Content-Security-Policy: nothing refused, no script error. With
+ * `notifications`, the gateway runs webhooks and reminders. Returns the
  * rig, for the tests and hooks that run inside the suite.
  */
-export function consoleRigHooks(options: { artifacts?: boolean; checkEachTest?: boolean } = {}): () => ConsoleRig {
+export function consoleRigHooks(options: { artifacts?: boolean; checkEachTest?: boolean; notifications?: boolean } = {}): () => ConsoleRig {
   let rig: ConsoleRig | undefined;
   const current = (): ConsoleRig => {
     if (!rig) throw new Error('the console rig is not started: use it in a test or hook of the suite');
@@ -150,7 +175,7 @@ export function consoleRigHooks(options: { artifacts?: boolean; checkEachTest?: 
   };
   before(async () => {
     if (options.artifacts) await mkdir(ARTIFACTS, { recursive: true });
-    rig = await startConsoleRig();
+    rig = await startConsoleRig({ notifications: options.notifications ?? false });
   });
   after(async () => {
     await rig?.close();

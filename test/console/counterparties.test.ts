@@ -194,4 +194,37 @@ describe('console: counterparties offered where a member id is typed', function 
     await operator.freeze.getByLabel(en('operator.targetType')).selectOption('VOUCHER');
     expect(await suggestionsOf(id)).to.deep.equal([]);
   });
+
+  it('the roster the operator is offered takes in a member registered or suspended in the console, whatever the members list shows, without a reload', async () => {
+    const page = await rig().signIn('operator-admin');
+    const operator = new OperatorPage(page);
+    const field = operator.freeze.getByLabel(en('operator.targetId'), { exact: true });
+    await operator.freeze.getByLabel(en('operator.targetType')).selectOption('MEMBER');
+    /** Waits until what `field` offers passes `accept`; fails saying what it offered. */
+    const until = async (accept: (offered: Offered) => boolean, message: string): Promise<void> => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const offered = await suggestionsOf(field);
+        if (accept(offered)) return;
+        if (Date.now() > deadline) expect.fail(`${message}; offered ${JSON.stringify(offered)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    // The members list shows the banks only: a supplier registered now does not appear in it.
+    await operator.members.locator('.filters').getByLabel(en('operator.role')).selectOption('BANK');
+    await operator.members.getByRole('cell', { name: NAMES.bank, exact: true }).waitFor();
+    await until((o) => o.some((m) => m.value === BANK()), 'the roster is offered');
+    const newcomer = { id: withCheckChar(`9133010050${String((Date.now() + seq++) % 1e7).padStart(7, '0')}`), name: 'Shaoxing Registered Here' };
+    await operator.fillRegistration({ ...newcomer, role: 'SUPPLIER', threshold: '' });
+    await operator.register.getByRole('button', { name: en('operator.submitRegister') }).click();
+    await operator.register.getByRole('status').filter({ hasText: en('operator.registered', { id: newcomer.id }) }).waitFor();
+    await until((o) => o.some((m) => m.value === newcomer.id && m.label === newcomer.name), 'the member registered here is offered');
+
+    // Suspended here, it is offered no more (the roster offers ACTIVE members), though the list shows the same members.
+    await operator.members.locator('.filters').getByLabel(en('operator.role')).selectOption('');
+    const row = operator.members.getByRole('row').filter({ has: page.getByRole('cell', { name: newcomer.id, exact: true }) });
+    await row.getByRole('button', { name: `${en('operator.suspend')} ${newcomer.id}` }).click();
+    await row.getByRole('cell', { name: en('status.SUSPENDED') }).waitFor();
+    await until((o) => !o.some((m) => m.value === newcomer.id) && o.some((m) => m.value === BANK()), 'the member suspended here is offered no more');
+  });
 });

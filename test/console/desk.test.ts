@@ -423,6 +423,26 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
     });
   });
 
+  describe('approvals', () => {
+    it("shows the maker by its certificate's common name and its member's name, the full identity id in the title", async () => {
+      // Above the core enterprise's dual-control threshold: the maker's issue waits for a checker.
+      const rcv = await receivable('200000000');
+      const approval = await call<{ id: string; docType: string; maker: string }>('core-maker', 'POST', '/vouchers', { receivableId: rcv, amount: '200000000', maturityDate: isoDate(90) });
+      expect(approval.docType).to.equal('approval');
+      // x509::<subject DN>::<issuer DN>, each DN as /CN=…/OU=…/O=…
+      const cn = /(?:^|\/)CN=([^/]+)/.exec(approval.maker.split('::')[1] ?? '')?.[1] ?? '';
+      expect(cn, approval.maker).to.match(/^core-maker@/);
+      const core = new CorePage(await signIn('core-checker'));
+      const row = core.approvals.getByRole('row').filter({ has: core.page.getByRole('cell', { name: approval.id, exact: true }) });
+      await revealed(core.page, row);
+      const columns = await core.approvals.getByRole('columnheader').allTextContents();
+      const maker = row.getByRole('cell').nth(columns.indexOf(en('field.maker')));
+      await maker.filter({ hasText: `${cn} (Beijing Heavy Machinery Group)` }).waitFor();
+      expect((await maker.textContent())?.trim()).to.equal(`${cn} (Beijing Heavy Machinery Group)`);
+      expect(await maker.locator('[title]').getAttribute('title'), 'the full identity id stays at hand').to.equal(approval.maker);
+    });
+  });
+
   describe('accessible names', () => {
     /** Buttons in the view whose accessible name does not start with the words they show (WCAG 2.5.3, label in name). */
     const mislabelled = (page: Page) => {

@@ -1,6 +1,6 @@
 import type { Approval } from '../../../chaincode/src/domain/controls';
 import { post, query } from '../api';
-import { Coded, ErrorBox, MoreRows, Section, Status, Table, transactionText, useAction, usePages } from '../components';
+import { Coded, ErrorBox, MoreRows, Section, Signer, Status, Table, transactionText, useAction, usePages } from '../components';
 import { money } from '../format';
 import { t } from '../i18n';
 import { me, myId } from '../session';
@@ -33,7 +33,7 @@ export function ApprovalsSection({ onDecided, refresh }: { onDecided?: () => voi
           { label: 'field.id', cell: (a) => a.id },
           { label: 'field.transaction', cell: (a) => <Coded value={a.transaction} text={transactionText} /> },
           { label: 'field.amount', cell: (a) => money(a.amount) },
-          { label: 'field.maker', cell: (a) => a.maker },
+          { label: 'field.maker', cell: (a) => <Signer id={a.maker} member={a.memberId} /> },
           { label: 'field.status', cell: (a) => <Status value={a.status} /> },
           {
             label: 'field.actions',

@@ -217,10 +217,24 @@ function EventStream() {
   );
 }
 
-/** The ids of the records a ledger event's transaction wrote (its payload's `ids`, by role), each once. */
+/** What an event's data holds of the records it is about: a ledger event's payload, a notification's data. */
+interface AboutRecords {
+  /** A ledger event: the records its transaction wrote, by role. */
+  payload?: { ids?: Record<string, unknown> };
+  /** A notification: a reminder's or an escalation's asset; a disabled webhook endpoint and its failed delivery. */
+  data?: { asset?: { id?: unknown }; endpointId?: unknown; failedDeliveryId?: unknown };
+}
+
+/**
+ * The ids of the records an event is about, each once: those a ledger
+ * event's transaction wrote (its payload's `ids`, by role); the asset a
+ * reminder or an escalation is about; the endpoint a WebhookEndpointDisabled
+ * notification disabled, and the delivery that failed.
+ */
 function recordIdsOf(data: unknown): string[] {
-  const ids = (data as { payload?: { ids?: Record<string, unknown> } } | undefined)?.payload?.ids ?? {};
-  return [...new Set(Object.values(ids).flat().filter((v): v is string => typeof v === 'string'))];
+  const about = (data ?? {}) as AboutRecords;
+  const ids = [...Object.values(about.payload?.ids ?? {}).flat(), about.data?.asset?.id, about.data?.endpointId, about.data?.failedDeliveryId];
+  return [...new Set(ids.filter((v): v is string => typeof v === 'string' && v !== ''))];
 }
 
 export function AuditorView() {

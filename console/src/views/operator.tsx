@@ -152,8 +152,15 @@ export function OperatorView() {
   const demo = useLoad(() => demoIdentities(), []);
   const rows = members.records?.map((member) => ({ member, demo: (demo.data ?? []).filter((d) => d.memberId === member.id) }));
   const freezes = usePages<Freeze>(`/freezes${query({ pageSize: '100' })}`);
-  // The operator may list members: a member to freeze is offered from the roster (read again when the list above is).
-  const roster = useCounterparties(members.records?.map((m) => m.id));
+  // The operator may list members: a member to freeze is offered from the roster, read again when the
+  // list above shows other members and whenever a member is registered, suspended or reinstated here
+  // (the list above may be filtered or partial: it need not show the member that changed).
+  const [membersChanged, setMembersChanged] = useState(0);
+  const roster = useCounterparties(members.records?.map((m) => m.id), [membersChanged]);
+  const reloadMembers = () => {
+    members.reload();
+    setMembersChanged((n) => n + 1);
+  };
   const [selected, setSelected] = useState<MemberRow | undefined>(undefined);
   const { run, busy, feedback } = useAction();
 
@@ -190,7 +197,7 @@ export function OperatorView() {
                       aria-label={`${t('operator.suspend')} ${r.member.id}`}
                       disabled={busy}
                       onClick={() =>
-                        void run(`suspend:${r.member.id}`, (key) => post(`/members/${encodeURIComponent(r.member.id)}/suspend`, {}, key), t('common.done', { what: r.member.id }), members.reload)
+                        void run(`suspend:${r.member.id}`, (key) => post(`/members/${encodeURIComponent(r.member.id)}/suspend`, {}, key), t('common.done', { what: r.member.id }), reloadMembers)
                       }
                     >
                       {t('operator.suspend')}
@@ -202,7 +209,7 @@ export function OperatorView() {
                       aria-label={`${t('operator.reinstate')} ${r.member.id}`}
                       disabled={busy}
                       onClick={() =>
-                        void run(`reinstate:${r.member.id}`, (key) => post(`/members/${encodeURIComponent(r.member.id)}/reinstate`, {}, key), t('common.done', { what: r.member.id }), members.reload)
+                        void run(`reinstate:${r.member.id}`, (key) => post(`/members/${encodeURIComponent(r.member.id)}/reinstate`, {}, key), t('common.done', { what: r.member.id }), reloadMembers)
                       }
                     >
                       {t('operator.reinstate')}
@@ -237,7 +244,7 @@ export function OperatorView() {
               },
               key,
             );
-            members.reload();
+            reloadMembers();
             return t('operator.registered', { id: m.id });
           }}
         />
