@@ -35,7 +35,7 @@ import type { Actor, Receivable, Voucher } from '../../../chaincode/src/domain/t
 import { lotFingerprint, type WarehouseReceipt } from '../../../chaincode/src/domain/warehouse';
 import { ACTORS, deepFreeze, expectDomainError, expectJsonClean, IDS, member, MEMBERS, receivable, suspended, TX, txAt, voucher } from './fixtures';
 
-const NO_BREAKER = { issuerOverdue: false };
+const NO_BREAKER = { issuerOverdue: false, applicantStatus: 'ACTIVE' as const };
 const LATER = txAt('2025-04-01', 'tx-later');
 
 /** Each asset type's financing dueDate in these fixtures, the day before it, and how the refusal names the term. */
@@ -436,9 +436,19 @@ describe('domain/financing', () => {
 
     it('trips the circuit breaker on a voucher whose issuer is overdue, naming ISSUER_OVERDUE', () => {
       const { financing, asset } = staged('VOUCHER', 'REQUESTED');
-      expectDomainError(() => approveFinancing(financing, asset, { advanceAmount: '1', annualRateBps: 0 }, ACTORS.bank, TX, { issuerOverdue: true }), 'BUSINESS_RULE', 'ISSUER_OVERDUE');
+      expectDomainError(() => approveFinancing(financing, asset, { advanceAmount: '1', annualRateBps: 0 }, ACTORS.bank, TX, { issuerOverdue: true, applicantStatus: 'ACTIVE' }), 'BUSINESS_RULE', 'ISSUER_OVERDUE');
       const rcv = staged('RECEIVABLE', 'REQUESTED');
-      expect(approveFinancing(rcv.financing, rcv.asset, { advanceAmount: '1', annualRateBps: 0 }, ACTORS.bank, TX, { issuerOverdue: true }).status).to.equal('APPROVED');
+      expect(approveFinancing(rcv.financing, rcv.asset, { advanceAmount: '1', annualRateBps: 0 }, ACTORS.bank, TX, { issuerOverdue: true, applicantStatus: 'ACTIVE' }).status).to.equal('APPROVED');
+    });
+
+    it('refuses an applicant no longer ACTIVE, naming it, and never judges without its status', () => {
+      const { financing, asset } = staged('VOUCHER', 'REQUESTED');
+      expectDomainError(
+        () => approveFinancing(financing, asset, { advanceAmount: '1', annualRateBps: 0 }, ACTORS.bank, TX, { issuerOverdue: false, applicantStatus: 'SUSPENDED' }),
+        'BUSINESS_RULE',
+        `applicant ${financing.applicant} is SUSPENDED`,
+      );
+      expect(() => approveFinancing(financing, asset, { advanceAmount: '1', annualRateBps: 0 }, ACTORS.bank, TX, { issuerOverdue: false })).to.throw(/status was not read/);
     });
 
     it('refuses terms that would cost more than the face amount', () => {
@@ -657,7 +667,7 @@ describe('domain/financing', () => {
 
     it('checks the circuit breaker and the caps again', () => {
       const a = staged('VOUCHER', 'APPROVED');
-      expectDomainError(() => disburseFinancing(a.financing, a.asset, { paymentRef: 'P' }, ACTORS.bank, TX, { issuerOverdue: true }), 'BUSINESS_RULE', 'ISSUER_OVERDUE');
+      expectDomainError(() => disburseFinancing(a.financing, a.asset, { paymentRef: 'P' }, ACTORS.bank, TX, { issuerOverdue: true, applicantStatus: 'ACTIVE' }), 'BUSINESS_RULE', 'ISSUER_OVERDUE');
       const tooMuch: Financing = { ...a.financing, advanceAmount: '990000' };
       expectDomainError(() => disburseFinancing(tooMuch, a.asset, { paymentRef: 'P' }, ACTORS.bank, TX, NO_BREAKER), 'BUSINESS_RULE', 'face');
       const w = staged('WAREHOUSE_RECEIPT', 'APPROVED');
