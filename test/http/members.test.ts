@@ -209,6 +209,55 @@ describe('HTTP: members and identities', () => {
     });
   });
 
+  describe('GET /members/:id/identities', () => {
+    const identities = (memberId: string, label: Parameters<TestGateway['auth']>[0] = 'operator-admin', query = '') =>
+      gw.http.get(`/members/${memberId}/identities${query}`).set('Authorization', gw.auth(label));
+    const teller = (n: number) => `x509::/CN=teller-${n}/O=platform::/CN=ca.platform`;
+
+    it('lists who can sign for a member, page by page, to the operator, auditors and its ADMIN; an unbound identity drops out', async () => {
+      const id = newMemberId();
+      expect((await register(id)).status).to.equal(201);
+      for (const [n, userRole] of [[1, 'MAKER'], [2, 'CHECKER'], [3, 'ADMIN']] as const) {
+        const bound = await gw.http
+          .post(`/members/${id}/identities`)
+          .set('Authorization', gw.auth('operator-admin'))
+          .send({ mspId: 'PlatformMSP', identityId: teller(n), userRole });
+        expect(bound.status).to.equal(201);
+      }
+      const first = await identities(id, 'auditor', '?pageSize=2');
+      expect(first.status).to.equal(200);
+      expect(first.body.records).to.have.length(2);
+      const rest = await identities(id, 'auditor', `?pageSize=2&bookmark=${encodeURIComponent(first.body.bookmark)}`);
+      const all = [...first.body.records, ...rest.body.records] as Array<{ identityId: string; userRole: string; memberId: string }>;
+      expect(Object.fromEntries(all.map((b) => [b.identityId, b.userRole]))).to.deep.equal({ [teller(1)]: 'MAKER', [teller(2)]: 'CHECKER', [teller(3)]: 'ADMIN' });
+      expect(all.every((b) => b.memberId === id)).to.equal(true);
+      const unbound = await gw.http
+        .post(`/members/${id}/identities/unbind`)
+        .set('Authorization', gw.auth('operator-admin'))
+        .send({ mspId: 'PlatformMSP', identityId: teller(2), reason: 'left' });
+      expect(unbound.status).to.equal(200);
+      const after = await identities(id);
+      expect(after.body.records.map((b: { identityId: string }) => b.identityId).sort()).to.deep.equal([teller(1), teller(3)]);
+      expect(after.body.bookmark).to.equal('');
+    });
+
+    it("shows a member's ADMIN its own member's identities, its own among them", async () => {
+      const me = await gw.http.get('/me').set('Authorization', gw.auth('supplier1'));
+      const res = await identities(member('supplier1'), 'supplier1');
+      expect(res.status).to.equal(200);
+      expect(res.body.records.map((b: { identityId: string }) => b.identityId)).to.include(me.body.identity.identityId);
+    });
+
+    it('is 403 to a MAKER and to other members, 404 for an unregistered member, 400 for a bad id or page size', async () => {
+      expectProblem(await identities(member('core'), 'core-maker'), 403, 'FORBIDDEN');
+      expectProblem(await identities(member('supplier2'), 'supplier1'), 403, 'FORBIDDEN');
+      expectProblem(await identities(member('supplier1'), 'bank-checker'), 403, 'FORBIDDEN');
+      expectProblem(await identities(newMemberId()), 404, 'NOT_FOUND');
+      expectProblem(await identities('not-a-code'), 400, 'VALIDATION_FAILED');
+      expectProblem(await identities(member('supplier1'), 'operator-admin', '?pageSize=0'), 400, 'VALIDATION_FAILED');
+    });
+  });
+
   describe('POST /members/:id/identities', () => {
     const bind = (memberId: string, body: object, label: Parameters<TestGateway['auth']>[0] = 'operator-admin') =>
       gw.http.post(`/members/${memberId}/identities`).set('Authorization', gw.auth(label)).send(body);

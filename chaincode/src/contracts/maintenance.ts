@@ -5,7 +5,10 @@ import { assertOperator } from '../domain/members';
 import { INDEXED_RECORDS } from '../ledger/specs';
 import type { RecordSpec } from '../ledger/keys';
 import { ScfContract } from './base';
-import { ListRecordIdsQuery, RepairIndexesCommand } from './schemas';
+import { ListRecordKeysQuery, RepairIndexesCommand } from './schemas';
+
+/** How a record's key is named in answers and events: its parts joined by "/" (an identity: `mspId/identityId`). */
+const named = (key: readonly string[]): string => key.join('/');
 
 /**
  * Upkeep of the world state's indexes, by the OPERATOR. An index added in a
@@ -13,8 +16,8 @@ import { ListRecordIdsQuery, RepairIndexesCommand } from './schemas';
  * it, until each record is written again; RepairIndexes writes the entries a
  * record should have and does not, and nothing else, so it can run while
  * the ledger is in use and run again safely. The walk is in two steps
- * because Fabric pages a range query only in a read-only transaction: ids
- * come a page at a time from RecordIds (evaluate), and each page's ids are
+ * because Fabric pages a range query only in a read-only transaction: keys
+ * come a page at a time from RecordKeys (evaluate), and each page's keys are
  * repaired in one RepairIndexes (submit). The gateway's
  * POST /maintenance/index-repairs does both per call.
  */
@@ -24,19 +27,19 @@ export class MaintenanceContract extends ScfContract {
     super('maintenance');
   }
 
-  /** One page of the ids of every record of a kind, in key order (OPERATOR). */
+  /** One page of the keys of every record of a kind, in key order (OPERATOR). */
   @Transaction(false)
-  async RecordIds(ctx: Context, command: string): Promise<string> {
-    return this.query(ctx, command, ListRecordIdsQuery, async ({ store, actor }, q) => {
+  async RecordKeys(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, ListRecordKeysQuery, async ({ store, actor }, q) => {
       assertOperator(actor);
       const spec: RecordSpec<unknown> = INDEXED_RECORDS[q.kind];
       const page = await store.scan(spec, { records: true, prefix: { index: spec.type, attrs: [] } }, q.pageSize ?? 100, q.bookmark, () => true);
-      return { ids: page.records.map((r) => spec.key(r).at(-1) ?? ''), bookmark: page.bookmark };
+      return { keys: page.records.map((r) => spec.key(r)), bookmark: page.bookmark };
     });
   }
 
   /**
-   * Writes the index entries the named records lack. Every id must name a
+   * Writes the index entries the named records lack. Every key must name a
    * record of the kind (NOT_FOUND otherwise, and nothing is written).
    */
   @Transaction()
@@ -44,15 +47,20 @@ export class MaintenanceContract extends ScfContract {
     return this.mutate(ctx, 'maintenance:RepairIndexes', command, RepairIndexesCommand, async ({ store, actor }, cmd) => {
       assertOperator(actor);
       const spec: RecordSpec<unknown> = INDEXED_RECORDS[cmd.kind];
-      const records = await store.getMany<unknown>(spec.type, cmd.ids.map((id) => [id]));
-      const absent = cmd.ids.filter((_, i) => records[i] === undefined);
-      if (absent.length > 0) throw new DomainError('NOT_FOUND', `no ${cmd.kind.toLowerCase()} ${absent.join(', ')}`);
+      const parts = spec.keyParts ?? 1;
+      const malformed = cmd.keys.filter((key) => key.length !== parts);
+      if (malformed.length > 0) {
+        throw new DomainError('VALIDATION_FAILED', `keys: a ${cmd.kind.toLowerCase()} key has ${parts} part(s): ${malformed.map((k) => JSON.stringify(k)).join(', ')}`);
+      }
+      const records = await store.getMany<unknown>(spec.type, cmd.keys);
+      const absent = cmd.keys.filter((_, i) => records[i] === undefined);
+      if (absent.length > 0) throw new DomainError('NOT_FOUND', `no ${cmd.kind.toLowerCase()} ${absent.map(named).join(', ')}`);
       const repaired = await store.repairIndexes(spec, records);
-      const repairedIds = [...new Set(Object.values(repaired).flat())].sort();
-      const entries = Object.fromEntries(Object.entries(repaired).map(([index, ids]) => [index, ids.length]));
+      const repairedIds = [...new Set(Object.values(repaired).flat().map(named))].sort();
+      const entries = Object.fromEntries(Object.entries(repaired).map(([index, keys]) => [index, keys.length]));
       return {
-        result: { kind: cmd.kind, checked: cmd.ids.length, repaired: entries, repairedIds },
-        event: { name: EVENTS.IndexesRepaired, ids: { recordIds: repairedIds }, changes: { kind: cmd.kind, checked: cmd.ids.length, repaired: entries } },
+        result: { kind: cmd.kind, checked: cmd.keys.length, repaired: entries, repairedIds },
+        event: { name: EVENTS.IndexesRepaired, ids: { recordIds: repairedIds }, changes: { kind: cmd.kind, checked: cmd.keys.length, repaired: entries } },
       };
     });
   }

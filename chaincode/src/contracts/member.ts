@@ -7,6 +7,7 @@ import {
   assertBoundTo,
   assertMayBindIdentity,
   assertMayListMembers,
+  assertMayListIdentities,
   assertMayUnbind,
   assertNotAuditor,
   assertRole,
@@ -21,7 +22,7 @@ import type { BindingOffer, IdentityBinding, Member } from '../domain/types';
 import { bindingRef, boundActor, callerOf, resolveActor } from '../ledger/identity';
 import { assertNotFrozen } from '../ledger/freezes';
 import { DEFAULT_PAGE_SIZE, Store } from '../ledger/store';
-import { IdentitySpec, MemberSpec } from '../ledger/specs';
+import { IdentityIndex, IdentitySpec, MemberSpec } from '../ledger/specs';
 import { marshalString } from '../ledger/codec';
 import { ScfContract, parseCommand, txInfoOf } from './base';
 import {
@@ -30,6 +31,7 @@ import {
   DualControlCommand,
   BootstrapCommand,
   Empty,
+  ListIdentitiesQuery,
   ListMembersQuery,
   MemberById,
   MemberStatusCommand,
@@ -175,7 +177,7 @@ export class MemberContract extends ScfContract {
       assertMayBindIdentity(actor, cmd.memberId);
       const existing = await store.get<IdentityBinding>(IdentitySpec.type, [cmd.mspId, cmd.identityId]);
       const binding = assertMayUnbind(actor, cmd.memberId, existing);
-      await store.delete(IdentitySpec.type, IdentitySpec.key(binding));
+      await store.remove(IdentitySpec, binding);
       return {
         result: { ...binding, unboundAt: tx.now, unboundTxId: tx.txId, ...(cmd.reason !== undefined ? { reason: cmd.reason } : {}) },
         event: identityEvent(EVENTS.IdentityUnbound, binding, { reason: cmd.reason ?? null }),
@@ -223,6 +225,21 @@ export class MemberContract extends ScfContract {
       assertMayListMembers(actor);
       const wanted = (m: Member) => (q.role === undefined || m.roles.includes(q.role)) && (q.status === undefined || m.status === q.status);
       return store.scan(MemberSpec, { records: true, prefix: { index: MemberSpec.type, attrs: [] } }, q.pageSize ?? DEFAULT_PAGE_SIZE, q.bookmark, wanted);
+    });
+  }
+
+  /**
+   * A member's identities, in force and offered (pendingAcceptance), in MSP
+   * and identity id order: who can sign for it (assertMayListIdentities).
+   * An unbound identity is not listed; its IdentityUnbound event and the
+   * binding's key history keep it.
+   */
+  @Transaction(false)
+  async Identities(ctx: Context, command: string): Promise<string> {
+    return this.query(ctx, command, ListIdentitiesQuery, async ({ store, actor }, q) => {
+      assertMayListIdentities(actor, q.memberId);
+      if (!(await store.get<Member>(MemberSpec.type, [q.memberId]))) throw new DomainError('NOT_FOUND', `member ${q.memberId} not found`);
+      return store.page(IdentitySpec, [{ index: IdentityIndex.MEMBER, attrs: [q.memberId] }], q.pageSize, q.bookmark, () => true);
     });
   }
 

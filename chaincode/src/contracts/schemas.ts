@@ -56,6 +56,7 @@ export const RegisterMemberCommand = z.strictObject({
 });
 export const MemberStatusCommand = z.strictObject({ id: memberId, reason: text(500).optional(), ...rid });
 export const ListMembersQuery = z.strictObject({ role: role.optional(), status: z.enum(MEMBER_STATUSES).optional(), pageSize, bookmark });
+export const ListIdentitiesQuery = z.strictObject({ memberId, pageSize, bookmark });
 const identityId = z.string().min(8).max(1024).refine((s) => !/[\u0000]/.test(s), 'invalid character');
 export const BindIdentityCommand = z.strictObject({
   memberId,
@@ -229,14 +230,16 @@ export const ListCreditLinesQuery = z.strictObject({
 });
 
 export const indexedRecordKind = z.enum(INDEXED_RECORD_KINDS);
-export const ListRecordIdsQuery = z.strictObject({ kind: indexedRecordKind, pageSize, bookmark });
+export const ListRecordKeysQuery = z.strictObject({ kind: indexedRecordKind, pageSize, bookmark });
+/** A record's key: its id, or for an identity binding its MSP id and identity id. */
+const recordKey = z.array(z.string().min(1).max(1024)).min(1).max(2);
 /** At most 100 records per transaction: up to 7 index keys each, read in one or a few messages. */
 export const RepairIndexesCommand = z.strictObject({
   kind: indexedRecordKind,
-  ids: z
-    .array(recordId)
+  keys: z
+    .array(recordKey)
     .min(1)
     .max(100)
-    .refine((ids) => new Set(ids).size === ids.length, 'ids must not repeat'),
+    .refine((keys) => new Set(keys.map((k) => JSON.stringify(k))).size === keys.length, 'keys must not repeat'),
   ...rid,
 });

@@ -345,6 +345,23 @@ export function memberAsSeenBy(actor: Actor, member: Member): Member {
 }
 
 /**
+ * Who may list a member's identities (who can sign for it, in force or
+ * offered): the operator and auditors, and an ADMIN of that member, who
+ * manages its clerks. Anyone else is FORBIDDEN, before the member is looked
+ * up: which identities a member has is nobody else's business.
+ */
+export function assertMayListIdentities(actor: Actor, memberId: string): void {
+  if (isReader(actor)) return;
+  if (actor.member.id === memberId && actor.identity.userRole === 'ADMIN') return;
+  throw new DomainError(
+    'FORBIDDEN',
+    actor.member.id === memberId
+      ? `only an ADMIN of member ${memberId}, the operator and auditors list its identities; this identity is ${actor.identity.userRole}`
+      : `member ${actor.member.id} cannot list the identities of member ${memberId}`,
+  );
+}
+
+/**
  * The member directory as a list is the operator's and the auditors': any
  * member reads a counterparty by its id (member:Get), but the whole roster
  * (who banks on the platform, which suppliers it has) is not every member's

@@ -28,6 +28,12 @@ export interface RecordSpec<T> {
   readonly type: string;
   key(record: T): string[];
   readonly indexes: readonly IndexSpec<T>[];
+  /**
+   * How many attributes the record's key has (1 unless said): an index
+   * entry ends with them, so a list through an index reads the record
+   * under the entry's last `keyParts` attributes.
+   */
+  readonly keyParts?: number;
 }
 
 /** Maturity dates are indexed by month then day, so a date range is a few prefix scans. */

@@ -12,10 +12,16 @@ export const MemberSpec: RecordSpec<Member> = {
   indexes: [],
 };
 
+export const IdentityIndex = {
+  /** A member's identities (in force, and offered not yet accepted); an unbound identity's entry goes with its binding. */
+  MEMBER: 'IDX_IDN_MEMBER',
+} as const;
+
 export const IdentitySpec: RecordSpec<IdentityBinding> = {
   type: RecordType.IDENTITY,
   key: (i) => [i.mspId, i.identityId],
-  indexes: [],
+  keyParts: 2,
+  indexes: [{ name: IdentityIndex.MEMBER, attrs: (i) => [i.memberId, i.mspId, i.identityId] }],
 };
 
 export const FingerprintSpec: RecordSpec<FingerprintClaim> = {
@@ -183,6 +189,7 @@ export const AssetRecordType = {
  * takes: what a ledger written before an index existed can be repaired for.
  */
 export const INDEXED_RECORDS = {
+  IDENTITY: IdentitySpec,
   RECEIVABLE: ReceivableSpec,
   VOUCHER: VoucherSpec,
   FINANCING: FinancingSpec,

@@ -195,7 +195,7 @@ export class Store {
 
   /**
    * Writes the index entries `records` should have and do not (a ledger
-   * written before an index existed), and returns, per index, the ids of the
+   * written before an index existed), and returns, per index, the keys of the
    * records whose entry was written. Entries present are left alone (not
    * rewritten, so no other transaction's read of them is disturbed), and
    * the records themselves are not written: their key history is unchanged.
@@ -203,10 +203,10 @@ export class Store {
    * last key part, so it cannot be found from the record); readers filter
    * on the record itself.
    */
-  async repairIndexes<T>(spec: RecordSpec<T>, records: readonly T[]): Promise<Record<string, string[]>> {
-    const wanted: Array<{ index: string; id: string; key: string }> = [];
+  async repairIndexes<T>(spec: RecordSpec<T>, records: readonly T[]): Promise<Record<string, string[][]>> {
+    const wanted: Array<{ index: string; id: string[]; key: string }> = [];
     for (const record of records) {
-      const id = spec.key(record).at(-1) ?? '';
+      const id = spec.key(record);
       for (const index of spec.indexes) {
         const key = this.indexKey(index, record);
         if (key !== undefined) wanted.push({ index: index.name, id, key });
@@ -214,7 +214,7 @@ export class Store {
     }
     const keys = wanted.map((w) => w.key);
     const values = batchingOf(this.stub)?.maxReads ? await this.readMany(keys) : await Promise.all(keys.map((key) => this.stub.getState(key)));
-    const repaired: Record<string, string[]> = {};
+    const repaired: Record<string, string[][]> = {};
     for (const [i, entry] of wanted.entries()) {
       const present = values[i];
       if (present && present.length > 0) continue;
@@ -222,6 +222,15 @@ export class Store {
       (repaired[entry.index] ??= []).push(entry.id);
     }
     return repaired;
+  }
+
+  /** Deletes a record and its index entries. */
+  async remove<T>(spec: RecordSpec<T>, record: T): Promise<void> {
+    await this.delete(spec.type, spec.key(record));
+    for (const index of spec.indexes) {
+      const key = this.indexKey(index, record);
+      if (key !== undefined) await this.write(key, null);
+    }
   }
 
   private indexKey<T>(index: IndexSpec<T>, record: T | undefined): string | undefined {
@@ -322,7 +331,7 @@ export class Store {
       // Through an index, the batch's records are asked for together (getMany):
       // one message to a peer that takes multi-key reads. Order is kept.
       const batch = how.byIndex
-        ? await this.getMany<T>(spec.type, found.map(({ key }) => [this.lastAttribute(key)]))
+        ? await this.getMany<T>(spec.type, found.map(({ key }) => this.recordKeyOf(spec, key)))
         : found.map(({ value }) => (value.length > 0 ? unmarshal<T>(value) : undefined));
       for (const record of batch) {
         if (record === undefined || !(await accept(record, prefix))) continue;
@@ -381,6 +390,14 @@ export class Store {
       await iterator.close();
     }
     return rows;
+  }
+
+  /** The record's key an index entry ends with (its last `keyParts` attributes). */
+  private recordKeyOf<T>(spec: RecordSpec<T>, compositeKey: string): string[] {
+    const { attributes } = this.stub.splitCompositeKey(compositeKey);
+    const parts = spec.keyParts ?? 1;
+    if (attributes.length < parts) throw new Error(`index key without a record key: ${JSON.stringify(compositeKey)}`);
+    return attributes.slice(attributes.length - parts);
   }
 
   private lastAttribute(compositeKey: string): string {

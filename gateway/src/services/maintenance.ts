@@ -14,7 +14,7 @@ export interface IndexRepair {
   checked: number;
   /** Index entries written, per index. */
   repaired: Record<string, number>;
-  /** The records that lacked an entry. */
+  /** The records that lacked an entry: their ids (an identity binding: `mspId/identityId`). */
   repairedIds: string[];
   /** Where the next step starts; empty when every record of the kind has been checked. */
   bookmark: string;
@@ -24,7 +24,7 @@ export interface IndexRepair {
 
 /**
  * Index repair after a chaincode upgrade (OPERATOR). One step reads a page
- * of record ids (an evaluate: Fabric pages range queries in read-only
+ * of record keys (an evaluate: Fabric pages range queries in read-only
  * transactions only) and repairs that page in one transaction; the caller
  * repeats with the bookmark until it comes back empty. A step can be
  * repeated (a failed one is retried with the same bookmark): a repair
@@ -35,14 +35,14 @@ export class MaintenanceService {
 
   async repairIndexes(ctx: CallContext, input: IndexRepairInput): Promise<IndexRepair> {
     // The page is read as the caller: anyone but the operator is FORBIDDEN here, before any write.
-    const page = await this.calls.read<{ ids: string[]; bookmark: string }>(ctx, 'maintenance:RecordIds', input);
-    if (page.ids.length === 0) return { kind: input.kind, checked: 0, repaired: {}, repairedIds: [], bookmark: page.bookmark };
+    const page = await this.calls.read<{ keys: string[][]; bookmark: string }>(ctx, 'maintenance:RecordKeys', input);
+    if (page.keys.length === 0) return { kind: input.kind, checked: 0, repaired: {}, repairedIds: [], bookmark: page.bookmark };
     // No requestId: a repeat is harmless (it finds nothing to repair), and a
     // bookmark's page can hold other ids by then (records created meanwhile),
     // which a requestId would refuse as a different command.
     const w = await this.calls.write<Omit<IndexRepair, 'bookmark' | 'txId'>>({ principal: ctx.principal }, 'maintenance:RepairIndexes', {
       kind: input.kind,
-      ids: page.ids,
+      keys: page.keys,
     });
     return { ...w.value, bookmark: page.bookmark, txId: w.txId };
   }

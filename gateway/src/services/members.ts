@@ -48,6 +48,11 @@ export class MemberService {
     return this.calls.read(ctx, 'member:Get', { id });
   }
 
+  /** Who can sign for a member: its identities in force and offered (OPERATOR, AUDITOR, the member's ADMIN). */
+  identities(ctx: CallContext, memberId: string, page: { pageSize?: number | undefined; bookmark?: string | undefined }): Promise<Page<IdentityBinding>> {
+    return this.calls.list(ctx, 'member:Identities', { memberId, ...page });
+  }
+
   whoAmI(ctx: CallContext): Promise<{ member: Member; identity: IdentityBinding }> {
     return this.calls.read(ctx, 'member:WhoAmI', {});
   }

@@ -78,7 +78,7 @@ describe('contracts: an AUDITOR never writes', () => {
       'approval:Reject': { id: approval.id, reason: 'audit' },
       'freeze:Freeze': { target: { type: 'VOUCHER', id: root.id }, reason: 'audit' },
       'freeze:Unfreeze': { id: freeze.id, reason: 'audit' },
-      'maintenance:RepairIndexes': { kind: 'VOUCHER', ids: [root.id] },
+      'maintenance:RepairIndexes': { kind: 'VOUCHER', keys: [[root.id]] },
     });
   });
 

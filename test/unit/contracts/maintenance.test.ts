@@ -3,7 +3,7 @@ import type { ChaincodeStub } from 'fabric-shim-api';
 import { IDS, rejects, rootVoucher, world, yuan, type World } from '../../support/ledger-harness';
 
 /**
- * Index repair (maintenance:RecordIds, maintenance:RepairIndexes): a ledger
+ * Index repair (maintenance:RecordKeys, maintenance:RepairIndexes): a ledger
  * an earlier chaincode wrote lacks the entries of indexes added since
  * (IDX_VCH_HELD came after ledgers existed). The test removes entries with a
  * direct write, as if the version that wrote those pieces never had them.
@@ -26,8 +26,8 @@ describe('contracts: index repair after an upgrade (maintenance)', () => {
     const steps: Array<{ checked: number; repaired: Record<string, number>; repairedIds: string[] }> = [];
     let bookmark: string | undefined;
     do {
-      const page = await w.h.evaluate<{ ids: string[]; bookmark: string }>(w.as.operator, 'maintenance:RecordIds', { kind, pageSize, ...(bookmark ? { bookmark } : {}) });
-      if (page.ids.length > 0) steps.push(await w.h.submit(w.as.operator, 'maintenance:RepairIndexes', { kind, ids: page.ids }));
+      const page = await w.h.evaluate<{ keys: string[][]; bookmark: string }>(w.as.operator, 'maintenance:RecordKeys', { kind, pageSize, ...(bookmark ? { bookmark } : {}) });
+      if (page.keys.length > 0) steps.push(await w.h.submit(w.as.operator, 'maintenance:RepairIndexes', { kind, keys: page.keys }));
       bookmark = page.bookmark;
     } while (bookmark);
     return steps;
@@ -71,7 +71,7 @@ describe('contracts: index repair after an upgrade (maintenance)', () => {
 
   it('announces a repair with one event naming the records', async () => {
     await dropHeldEntries([pieceIds[1]!], IDS.tier2);
-    const tx = await w.h.endorse(w.as.operator, 'maintenance:RepairIndexes', { kind: 'VOUCHER', ids: pieceIds });
+    const tx = await w.h.endorse(w.as.operator, 'maintenance:RepairIndexes', { kind: 'VOUCHER', keys: pieceIds.map((id) => [id]) });
     expect(tx.event?.name).to.equal('IndexesRepaired');
     const payload = JSON.parse(Buffer.from(tx.event!.payload).toString('utf8'));
     expect(payload.ids).to.deep.equal({ recordIds: [pieceIds[1]] });
@@ -83,45 +83,48 @@ describe('contracts: index repair after an upgrade (maintenance)', () => {
   it('is the operator’s alone, and a refusal writes nothing', async () => {
     await dropHeldEntries([pieceIds[0]!], IDS.tier2);
     for (const who of ['tier2', 'bank', 'auditor', 'outsider'] as const) {
-      await rejects(w.h.evaluate(w.as[who], 'maintenance:RecordIds', { kind: 'VOUCHER' }), 'FORBIDDEN');
-      await rejects(w.h.submit(w.as[who], 'maintenance:RepairIndexes', { kind: 'VOUCHER', ids: pieceIds }), 'FORBIDDEN');
+      await rejects(w.h.evaluate(w.as[who], 'maintenance:RecordKeys', { kind: 'VOUCHER' }), 'FORBIDDEN');
+      await rejects(w.h.submit(w.as[who], 'maintenance:RepairIndexes', { kind: 'VOUCHER', keys: pieceIds.map((id) => [id]) }), 'FORBIDDEN');
     }
     // A member's MAKER is not its operator either: the role is the member's.
-    await rejects(w.h.submit(w.as.core, 'maintenance:RepairIndexes', { kind: 'VOUCHER', ids: pieceIds }), 'FORBIDDEN');
+    await rejects(w.h.submit(w.as.core, 'maintenance:RepairIndexes', { kind: 'VOUCHER', keys: pieceIds.map((id) => [id]) }), 'FORBIDDEN');
     expect(await heldByTier2()).to.deep.equal(pieceIds.slice(1));
   });
 
   it('refuses an id that names no record of the kind, and repairs none of the others', async () => {
-    const err = await rejects(w.h.submit(w.as.operator, 'maintenance:RepairIndexes', { kind: 'VOUCHER', ids: [pieceIds[0], 'VCH-NOSUCH'] }), 'NOT_FOUND');
+    const err = await rejects(w.h.submit(w.as.operator, 'maintenance:RepairIndexes', { kind: 'VOUCHER', keys: [[pieceIds[0]], ['VCH-NOSUCH']] }), 'NOT_FOUND');
     expect(err.message).to.contain('VCH-NOSUCH');
     // A voucher id is no receivable.
-    await rejects(w.h.submit(w.as.operator, 'maintenance:RepairIndexes', { kind: 'RECEIVABLE', ids: [pieceIds[0]] }), 'NOT_FOUND');
+    await rejects(w.h.submit(w.as.operator, 'maintenance:RepairIndexes', { kind: 'RECEIVABLE', keys: [[pieceIds[0]]] }), 'NOT_FOUND');
     expect(await heldByTier2()).to.deep.equal(pieceIds.slice(1));
   });
 
   it('refuses a malformed command with the field named', async () => {
     const bad: Array<[object, string]> = [
-      [{ kind: 'VOUCHER', ids: [] }, 'ids'],
-      [{ kind: 'VOUCHER', ids: [pieceIds[0], pieceIds[0]] }, 'ids must not repeat'],
-      [{ kind: 'VOUCHER', ids: Array.from({ length: 101 }, (_, i) => `VCH-${i}`) }, 'ids'],
-      [{ kind: 'MEMBER', ids: [IDS.tier2] }, 'kind'],
-      [{ kind: 'VOUCHER', ids: ['a\u0000b'] }, 'ids.0'],
+      [{ kind: 'VOUCHER', keys: [] }, 'keys'],
+      [{ kind: 'VOUCHER', keys: [[pieceIds[0]], [pieceIds[0]]] }, 'keys must not repeat'],
+      [{ kind: 'VOUCHER', keys: Array.from({ length: 101 }, (_, i) => [`VCH-${i}`]) }, 'keys'],
+      [{ kind: 'VOUCHER', keys: [[pieceIds[0], 'extra']] }, 'a voucher key has 1 part'],
+      [{ kind: 'IDENTITY', keys: [['PlatformMSP']] }, 'a identity key has 2 part'],
+      [{ kind: 'MEMBER', keys: [[IDS.tier2]] }, 'kind'],
+      [{ kind: 'VOUCHER', keys: [['a\u0000b']] }, 'U+0000'],
     ];
     for (const [command, field] of bad) {
       const err = await rejects(w.h.submit(w.as.operator, 'maintenance:RepairIndexes', command), 'VALIDATION_FAILED');
       expect(err.message).to.contain(field);
     }
-    await rejects(w.h.evaluate(w.as.operator, 'maintenance:RecordIds', { kind: 'VOUCHER', pageSize: 0 }), 'VALIDATION_FAILED');
-    await rejects(w.h.evaluate(w.as.operator, 'maintenance:RecordIds', { kind: 'VOUCHER', bookmark: 'not-ours' }), 'VALIDATION_FAILED');
+    await rejects(w.h.evaluate(w.as.operator, 'maintenance:RecordKeys', { kind: 'VOUCHER', pageSize: 0 }), 'VALIDATION_FAILED');
+    await rejects(w.h.evaluate(w.as.operator, 'maintenance:RecordKeys', { kind: 'VOUCHER', bookmark: 'not-ours' }), 'VALIDATION_FAILED');
     expect(await heldByTier2()).to.deep.equal(pieceIds.slice(1));
   });
 
   it('repairs every kind the same way (a receivable’s debtor index)', async () => {
-    const receivables = await w.h.evaluate<{ ids: string[] }>(w.as.operator, 'maintenance:RecordIds', { kind: 'RECEIVABLE' });
-    expect(receivables.ids).to.have.length(3);
-    const first = await w.h.evaluate<{ status: string; debtor: string }>(w.as.operator, 'receivable:Get', { id: receivables.ids[0] });
-    await w.h.writeDirectly(w.as.operator, async (stub) => stub.deleteState(stub.createCompositeKey('IDX_RCV_DEBTOR', [first.debtor, first.status, receivables.ids[0]!])));
-    const step = await w.h.submit(w.as.operator, 'maintenance:RepairIndexes', { kind: 'RECEIVABLE', ids: receivables.ids });
-    expect(step).to.deep.include({ kind: 'RECEIVABLE', checked: 3, repaired: { IDX_RCV_DEBTOR: 1 }, repairedIds: [receivables.ids[0]] });
+    const receivables = await w.h.evaluate<{ keys: string[][] }>(w.as.operator, 'maintenance:RecordKeys', { kind: 'RECEIVABLE' });
+    expect(receivables.keys).to.have.length(3);
+    const [firstId] = receivables.keys[0]!;
+    const first = await w.h.evaluate<{ status: string; debtor: string }>(w.as.operator, 'receivable:Get', { id: firstId });
+    await w.h.writeDirectly(w.as.operator, async (stub) => stub.deleteState(stub.createCompositeKey('IDX_RCV_DEBTOR', [first.debtor, first.status, firstId!])));
+    const step = await w.h.submit(w.as.operator, 'maintenance:RepairIndexes', { kind: 'RECEIVABLE', keys: receivables.keys });
+    expect(step).to.deep.include({ kind: 'RECEIVABLE', checked: 3, repaired: { IDX_RCV_DEBTOR: 1 }, repairedIds: [firstId] });
   });
 });

@@ -2,7 +2,7 @@ import type { Services } from '../../services';
 import { route, type RouteSpec, written } from '../route';
 import { MemberIdParams, Page } from '../schemas/common';
 import { EmptyBody } from '../schemas/receivables';
-import { BindIdentityBody, BindingOffer, IdentityBinding, ListMembersQuery, Member, MemberStatusBody, RegisterMemberBody, UnbindIdentityBody, UnboundIdentity, WhoAmI } from '../schemas/members';
+import { BindIdentityBody, BindingOffer, IdentityBinding, ListIdentitiesQuery, ListMembersQuery, Member, MemberStatusBody, RegisterMemberBody, UnbindIdentityBody, UnboundIdentity, WhoAmI } from '../schemas/members';
 
 export function memberRoutes({ members }: Services): RouteSpec[] {
   return [
@@ -75,6 +75,17 @@ export function memberRoutes({ members }: Services): RouteSpec[] {
       success: { status: 200, description: 'The reinstated member', schema: Member },
       errors: ['FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'LEDGER_UNAVAILABLE', 'COMMIT_TIMEOUT'],
       handle: async ({ params, body }, ctx) => written(await members.reinstate(ctx, params.id, body.reason)),
+    }),
+    route({
+      method: 'get',
+      path: '/members/:id/identities',
+      summary: "Who can sign for a member: its identities in force, and those offered and not yet accepted (OPERATOR, AUDITOR, the member's ADMIN)",
+      tag: 'members',
+      params: MemberIdParams,
+      query: ListIdentitiesQuery,
+      success: { status: 200, description: 'One page of bindings, in MSP and identity id order', schema: Page(IdentityBinding) },
+      errors: ['FORBIDDEN', 'NOT_FOUND', 'LEDGER_UNAVAILABLE'],
+      handle: async ({ params, query }, ctx) => ({ body: await members.identities(ctx, params.id, query) }),
     }),
     route({
       method: 'post',

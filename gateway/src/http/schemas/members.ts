@@ -28,6 +28,10 @@ export const ListMembersQuery = z
   })
   .openapi('ListMembersQuery');
 
+export const ListIdentitiesQuery = z
+  .strictObject({ pageSize: PageSize.optional(), bookmark: Bookmark.optional() })
+  .openapi('ListIdentitiesQuery');
+
 export const MemberStatusBody = z.strictObject({ reason: Text(500).optional() }).openapi('MemberStatusChange');
 
 /** An identity named by its certificate (the gateway derives the id the chaincode will see) or by that id directly. */
