@@ -165,6 +165,12 @@ describe('HTTP: warehouse receipts', () => {
       });
     }
 
+    it('reports a zero quantity and a zero valuation at once (every field problem in one answer)', async () => {
+      const res = await issue(body({ quantity: 0, valuation: '0' }));
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.errors.map((e: { path: string }) => e.path)).to.include.members(['body.quantity', 'body.valuation']);
+    });
+
     it('requires a token', async () => {
       expectProblem(await gw.http.post('/warehouse-receipts').send(body()), 401, 'UNAUTHENTICATED');
     });

@@ -28,6 +28,9 @@ export const Money = z
   .regex(/^(0|[1-9][0-9]{0,18})$/, 'money is a string of integer minor units (fen), no sign, no leading zeros')
   .openapi({ description: 'Integer minor units (fen) as a decimal string', example: '150000' });
 
+/** Money a request moves or asks for: at least one minor unit, so every field problem is reported at once, not a zero later by the chaincode. */
+export const PositiveMoney = Money.refine((v) => v !== '0', 'must be at least 1 minor unit');
+
 export const DateOnly = z
   .string()
   .refine(isCalendarDate, 'a date is a calendar date YYYY-MM-DD')

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CREDIT_LINE_KINDS, CREDIT_LINE_STATUSES } from '../../../../chaincode/src/domain/credit-lines';
-import { Bookmark, Currency, DateOnly, MemberId, MetaFields, Money, PageSize, RecordId, Text } from './common';
+import { Bookmark, Currency, DateOnly, MemberId, MetaFields, Money, PositiveMoney, PageSize, RecordId, Text } from './common';
 
 export const CreditLineKind = z.enum(CREDIT_LINE_KINDS).openapi({
   description: 'ISSUANCE: granted by the OPERATOR to a core enterprise, used by its vouchers. FINANCING: granted by a bank to an obligor, used by its financings relying on that obligor',
@@ -11,7 +11,7 @@ export const GrantCreditLineBody = z
   .strictObject({
     kind: CreditLineKind,
     obligor: MemberId.openapi({ description: 'The core enterprise (ISSUANCE), or the member whose credit the bank takes (FINANCING)' }),
-    limit: Money,
+    limit: PositiveMoney,
     validTo: DateOnly,
     validFrom: DateOnly.optional().openapi({ description: "Absent: the transaction's date" }),
     granter: MemberId.optional().openapi({ description: "Absent: the caller's member; naming another member is 403" }),
@@ -21,7 +21,7 @@ export const GrantCreditLineBody = z
   .openapi('GrantCreditLine', { description: "At or above the granter's dual-control threshold the answer is 202 with an approval for a checker" });
 
 export const AdjustCreditLineBody = z
-  .strictObject({ limit: Money.optional(), validTo: DateOnly.optional() })
+  .strictObject({ limit: PositiveMoney.optional(), validTo: DateOnly.optional() })
   .refine((b) => b.limit !== undefined || b.validTo !== undefined, 'name a new limit, a new validTo, or both')
   .openapi('AdjustCreditLine', {
     description: "Raise or reduce the limit (never below what is used) and/or move validTo. Two-step at or above the granter's threshold (the larger of the old and new limit)",

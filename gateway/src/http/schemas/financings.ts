@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FINANCING_ASSET_TYPES, FINANCING_STATUSES, MAX_ANNUAL_RATE_BPS } from '../../../../chaincode/src/domain/financing';
-import { Bookmark, DateOnly, MemberId, MetaFields, Money, PageSize, RecordId, Text } from './common';
+import { Bookmark, DateOnly, MemberId, MetaFields, Money, PositiveMoney, PageSize, RecordId, Text } from './common';
 
 export const FinancingAssetType = z.enum(FINANCING_ASSET_TYPES);
 export const FinancingStatus = z.enum(FINANCING_STATUSES);
@@ -11,7 +11,7 @@ export const RequestFinancingBody = z
   .strictObject({
     asset: FinancingAssetRef,
     bank: MemberId,
-    requestedAmount: Money,
+    requestedAmount: PositiveMoney,
     dueDate: DateOnly.optional().openapi({
       description: "Warehouse receipt pledges: the end of the loan term (required). Vouchers and receivables: absent, or the asset's own maturity / due date",
     }),
@@ -21,7 +21,7 @@ export const RequestFinancingBody = z
 
 export const ApproveFinancingBody = z
   .strictObject({
-    advanceAmount: Money,
+    advanceAmount: PositiveMoney,
     annualRateBps: z
       .number()
       .int('annualRateBps is a whole number of basis points')

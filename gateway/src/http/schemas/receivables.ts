@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DOCUMENT_KINDS, RECEIVABLE_STATUSES } from '../../../../chaincode/src/domain/types';
-import { Bookmark, Currency, DateOnly, Fingerprint, MemberId, MetaFields, Money, PageSize, RecordId, Text } from './common';
+import { Bookmark, Currency, DateOnly, Fingerprint, MemberId, MetaFields, Money, PositiveMoney, PageSize, RecordId, Text } from './common';
 import { DocumentFields } from './fingerprints';
 
 export const DocumentRef = z.strictObject({ kind: z.enum(DOCUMENT_KINDS), fingerprint: Fingerprint }).openapi('DocumentRef');
@@ -9,7 +9,7 @@ export const RegisterReceivableBody = z
   .strictObject({
     id: RecordId.optional().openapi({ description: 'Optional; derived from the transaction id when absent' }),
     debtor: MemberId,
-    amount: Money,
+    amount: PositiveMoney,
     currency: Currency.optional(),
     dueDate: DateOnly,
     documents: z

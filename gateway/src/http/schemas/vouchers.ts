@@ -1,22 +1,22 @@
 import { z } from 'zod';
 import { VOUCHER_STATUSES } from '../../../../chaincode/src/domain/types';
-import { Bookmark, DateOnly, MemberId, MetaFields, Money, PageSize, RecordId, Text } from './common';
+import { Bookmark, DateOnly, MemberId, MetaFields, Money, PositiveMoney, PageSize, RecordId, Text } from './common';
 
 export const IssueVoucherBody = z
   .strictObject({
     receivableId: RecordId,
-    amount: Money,
+    amount: PositiveMoney,
     maturityDate: DateOnly,
     id: RecordId.optional().openapi({ description: 'Optional root id; derived from the transaction id when absent' }),
   })
   .openapi('IssueVoucher');
 
-export const TransferVoucherBody = z.strictObject({ to: MemberId, amount: Money }).openapi('TransferVoucher');
+export const TransferVoucherBody = z.strictObject({ to: MemberId, amount: PositiveMoney }).openapi('TransferVoucher');
 
 export const SplitVoucherBody = z
   // The form is checked here; the count (2-20) and the sum are business rules
   // the chaincode owns (422 BUSINESS_RULE).
-  .strictObject({ amounts: z.array(Money).min(1).max(64) })
+  .strictObject({ amounts: z.array(PositiveMoney).min(1).max(64) })
   .openapi('SplitVoucher', { description: '2 to 20 parts that sum exactly to the piece (422 otherwise)' });
 
 export const SettleVoucherBody = z.strictObject({ paymentRef: Text(128) }).openapi('SettleVoucher');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LOT_ID_FORM, LOT_ID_RE, MAX_QUANTITY, RECEIPT_STATUSES } from '../../../../chaincode/src/domain/warehouse';
 import { Financing } from './financings';
-import { Bookmark, Currency, MemberId, MetaFields, Money, PageSize, RecordId, Text } from './common';
+import { Bookmark, Currency, MemberId, MetaFields, Money, PositiveMoney, PageSize, RecordId, Text } from './common';
 import { DocumentFields } from './fingerprints';
 import { DocumentRef } from './receivables';
 
@@ -27,7 +27,7 @@ export const IssueReceiptBody = z
       .string()
       .regex(LOT_ID_RE, LOT_ID_FORM)
       .openapi({ description: "The warehouse's lot number; warehouse + lot is claimed, so the same goods cannot back two receipts", example: 'QD-2025-0417' }),
-    valuation: Money,
+    valuation: PositiveMoney,
     currency: Currency.optional(),
     documents: z
       .array(DocumentFields)
