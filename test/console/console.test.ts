@@ -287,9 +287,11 @@ describe('console: the ledger-core story in a browser', function () {
     await operator.members.getByRole('cell', { name: 'Pudong Commercial Bank' }).waitFor();
     const newcomerRow = operator.members.getByRole('row').filter({ hasText: newcomer });
     await newcomerRow.filter({ hasText: 'Hangzhou Newcomer Trading' }).filter({ hasText: 'ACTIVE' }).waitFor();
-    const identities = await operator.showIdentities(BANK());
-    await identities.getByRole('cell', { name: 'bank-maker', exact: true }).waitFor();
-    await identities.getByRole('cell', { name: 'bank-checker', exact: true }).waitFor();
+    await operator.showIdentities(BANK());
+    // Who can sign for the bank, as the ledger has it: each identity by its certificate's common name.
+    const bankIdentities = operator.ledgerIdentities(BANK());
+    await bankIdentities.getByRole('row').filter({ has: page.getByRole('cell', { name: 'bank-maker@bank.scf.local', exact: true }) }).filter({ hasText: en('userRole.MAKER') }).waitFor();
+    await bankIdentities.getByRole('row').filter({ has: page.getByRole('cell', { name: 'bank-checker@bank.scf.local', exact: true }) }).filter({ hasText: en('userRole.CHECKER') }).waitFor();
     const freezeId = await operator.freezeAsset('VOUCHER', `${rootId}.2`, 'Court order (2026) Hu 0115 Zhi 123');
     expect(freezeId).to.match(/^FRZ-/);
     const row = operator.freezes.getByRole('row').filter({ hasText: freezeId });
@@ -361,7 +363,9 @@ describe('console: the ledger-core story in a browser', function () {
     expect(sent[0]).to.contain('BEGIN CERTIFICATE REQUEST').and.not.contain('PRIVATE KEY');
     const spki = (key: KeyObject) => key.export({ type: 'spki', format: 'der' }).toString('base64');
     expect(spki(createPublicKey(createPrivateKey(privateKey)))).to.equal(spki(new X509Certificate(certificate).publicKey));
-    await identities.getByRole('row').filter({ hasText: label }).filter({ hasText: 'ACTIVE' }).waitFor();
+    await operator.issuedCredentials(SUPPLIER3()).getByRole('row').filter({ hasText: label }).filter({ hasText: 'ACTIVE' }).waitFor();
+    // Issuing bound its identity on the ledger: among those who can sign for the member, named by the credential's label.
+    await operator.ledgerIdentities(SUPPLIER3()).getByRole('row').filter({ hasText: label }).filter({ hasText: en('userRole.MAKER') }).filter({ hasText: en('operator.inForce') }).waitFor();
 
     const holder = await rig().open();
     await new SignInPage(holder.page).withToken(token);
@@ -369,8 +373,10 @@ describe('console: the ledger-core story in a browser', function () {
 
     await identities.getByRole('button', { name: en('operator.revokeTitle', { label }) }).click();
     await identities.getByRole('status').filter({ hasText: en('operator.revoked', { label }) }).waitFor();
-    await identities.getByRole('row').filter({ hasText: label }).filter({ hasText: 'REVOKED' }).waitFor();
+    await operator.issuedCredentials(SUPPLIER3()).getByRole('row').filter({ hasText: label }).filter({ hasText: 'REVOKED' }).waitFor();
     expect(await identities.getByRole('button', { name: en('operator.revokeTitle', { label }) }).count()).to.equal(0);
+    // Its binding stays on the ledger, as history: among the member's identities it is marked revoked at once.
+    await operator.ledgerIdentities(SUPPLIER3()).getByRole('row').filter({ hasText: label }).filter({ hasText: 'REVOKED' }).waitFor();
     const me = await fetch(`${rig().base}/me`, { headers: { Authorization: `Bearer ${token}` } });
     expect(me.status).to.equal(401);
   });

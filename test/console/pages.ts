@@ -213,6 +213,14 @@ export class OperatorPage {
     await region.waitFor();
     return region;
   }
+  /** Who can sign for the member, as the ledger has it (in the panel showIdentities opens). */
+  ledgerIdentities(memberId: string): Locator {
+    return this.page.getByRole('region', { name: en('operator.ledgerIdentities', { id: memberId }) });
+  }
+  /** The credentials this gateway issued for the member (in the panel showIdentities opens). */
+  issuedCredentials(memberId: string): Locator {
+    return this.page.getByRole('region', { name: en('operator.issuedCredentials', { id: memberId }) });
+  }
   async fillRegistration(m: { id: string; name: string; role: string; threshold: string }): Promise<void> {
     await fillFields(this.register, [
       ['operator.memberId', m.id],

@@ -164,8 +164,9 @@ describe('console: the Chinese console names the codes the ledger sends in Chine
     const makerRole = makerRow.getByRole('cell', { name: zh('userRole.MAKER'), exact: true });
     await makerRole.waitFor();
     await showsCode(makerRole, 'MAKER', zh('userRole.MAKER'));
-    // A demo identity's status is the console's own code: in Chinese too.
-    await showsCode(makerRow, 'DEMO', zh('status.DEMO'));
+    // Whether its binding is in force, and the credentials issued here under their own heading: in Chinese too.
+    await makerRow.getByRole('cell', { name: zh('operator.inForce'), exact: true }).waitFor();
+    await page.getByRole('region', { name: zh('operator.issuedCredentials', { id: BANK() }) }).waitFor();
     const issue = form(page, zh('operator.issue', { id: BANK() }));
     const userRole = issue.getByLabel(zh('field.userRole'));
     expect(await userRole.getByRole('option').allTextContents()).to.deep.equal(['ADMIN', 'CHECKER', 'MAKER'].map((r) => zh(`userRole.${r}` as MessageKey)));

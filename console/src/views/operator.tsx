@@ -1,13 +1,12 @@
 import { useState } from 'preact/hooks';
 import type { Freeze } from '../../../chaincode/src/domain/controls';
 import { FREEZE_TARGET_TYPES } from '../../../chaincode/src/domain/controls';
-import { MEMBER_STATUSES, ROLES, type Member } from '../../../chaincode/src/domain/types';
+import { MEMBER_STATUSES, ROLES, type IdentityBinding, type Member } from '../../../chaincode/src/domain/types';
 import { api, get, post, query } from '../api';
-import { assetTypeText, Coded, CodedList, ErrorBox, Form, MoreRows, roleText, Section, Status, statusText, Table, useAction, useLoad, userRoleText, usePages } from '../components';
+import { assetTypeText, Coded, CodedList, ErrorBox, Form, MoreRows, type Pages, roleText, Section, Signer, Status, statusText, Table, useAction, useLoad, userRoleText, usePages } from '../components';
 import { useCounterparties } from '../counterparties';
 import { dateTime } from '../format';
 import { t, type MessageKey } from '../i18n';
-import { demoIdentities, type DemoSignIn } from '../session';
 import { newKeyAndCsr } from '../keys';
 import { amount } from './supplier';
 
@@ -15,8 +14,7 @@ interface CredentialRow {
   id: string;
   label: string;
   userRole: string;
-  /** DEMO for a demo identity; otherwise from revokedAt and unbound. */
-  status?: string;
+  identityId?: string;
   createdAt?: string;
   revokedAt?: string;
   unbound?: boolean;
@@ -33,58 +31,100 @@ const USER_ROLE_CHOICES = ['ADMIN', 'CHECKER', 'MAKER'] as const;
 /** The roles a member is registered with here, one per member (the operator is the ledger's first member; several roles: POST /members). */
 const REGISTRABLE_ROLES = ROLES.filter((r) => r !== 'OPERATOR');
 
-interface MemberRow {
-  member: Member;
-  /** The demo identities bound to it (demo mode), shown with the credentials issued over HTTP. */
-  demo: DemoSignIn[];
-}
-
-function Identities({ row }: { row: MemberRow }) {
-  const credentials = useLoad(
-    () => get<{ credentials: CredentialRow[] }>(`/members/${encodeURIComponent(row.member.id)}/credentials`).then((r) => r.credentials),
-    [row.member.id],
-  );
-  const [issued, setIssued] = useState<(Issued & { privateKeyPem: string }) | undefined>(undefined);
-  const revocation = useAction();
-  const statusOf = (c: CredentialRow) => c.status ?? (c.revokedAt ? 'REVOKED' : c.unbound ? 'UNBOUND' : 'ACTIVE');
-  const rows: CredentialRow[] = [...row.demo.map((d) => ({ id: d.label, label: d.label, userRole: d.userRole, status: 'DEMO' })), ...(credentials.data ?? [])];
-  const path = `/members/${encodeURIComponent(row.member.id)}/credentials`;
+/**
+ * Who can sign for a member, as the ledger has it (GET /members/:id/identities,
+ * page by page): every identity bound to it, in force or offered and not yet
+ * accepted, on any ledger. An identity a credential was issued for here is
+ * named by that credential's label too.
+ */
+function LedgerIdentities({ memberId, pages, credentials }: { memberId: string; pages: Pages<IdentityBinding>; credentials: readonly CredentialRow[] }) {
+  // A revoked credential's token no longer signs in, though its binding stays on the ledger (as history): say so beside it.
+  const credentialOf = (b: IdentityBinding) => {
+    const c = credentials.find((k) => k.identityId === b.identityId);
+    if (!c) return '';
+    return c.revokedAt ? (
+      <>
+        {c.label} <Status value="REVOKED" />
+      </>
+    ) : (
+      c.label
+    );
+  };
   return (
-    <section class="panel" aria-labelledby="identities-title">
-      <h3 id="identities-title">{t('operator.credentials', { id: row.member.id })}</h3>
-      <ErrorBox error={credentials.error} />
-      {revocation.feedback}
+    <section class="panel" aria-labelledby="ledger-identities-title">
+      <h4 id="ledger-identities-title">{t('operator.ledgerIdentities', { id: memberId })}</h4>
+      <ErrorBox error={pages.error} />
       <Table
-        caption={t('operator.credentials', { id: row.member.id })}
-        rows={rows}
-        rowKey={(c) => c.id}
+        caption={t('operator.ledgerIdentities', { id: memberId })}
+        rows={pages.records}
+        rowKey={(b) => `${b.mspId} ${b.identityId}`}
         columns={[
-          { label: 'field.label', cell: (c) => c.label },
-          { label: 'field.userRole', cell: (c) => <Coded value={c.userRole} text={userRoleText} /> },
-          { label: 'field.status', cell: (c) => <Status value={statusOf(c)} /> },
-          { label: 'field.created', cell: (c) => dateTime(c.createdAt) },
-          {
-            label: 'field.actions',
-            cell: (c) =>
-              statusOf(c) === 'ACTIVE' ? (
-                <button
-                  type="button"
-                  class="secondary"
-                  aria-label={t('operator.revokeTitle', { label: c.label })}
-                  disabled={revocation.busy}
-                  onClick={() =>
-                    void revocation.run(`revoke:${c.id}`, () => api('DELETE', `${path}/${encodeURIComponent(c.id)}`), t('operator.revoked', { label: c.label }), credentials.reload)
-                  }
-                >
-                  {t('operator.revoke')}
-                </button>
-              ) : null,
-          },
+          // Its certificate's common name; the full identity id in the title.
+          { label: 'field.identity', cell: (b) => <Signer id={b.identityId} member="" /> },
+          { label: 'field.msp', cell: (b) => b.mspId },
+          { label: 'field.userRole', cell: (b) => <Coded value={b.userRole} text={userRoleText} /> },
+          { label: 'operator.binding', cell: (b) => (b.pendingAcceptance ? t('operator.offered') : t('operator.inForce')) },
+          { label: 'field.bound', cell: (b) => dateTime(b.createdAt) },
+          { label: 'operator.credential', cell: credentialOf },
         ]}
       />
+      <MoreRows pages={pages} />
+    </section>
+  );
+}
+
+function Identities({ member }: { member: Member }) {
+  const path = `/members/${encodeURIComponent(member.id)}/credentials`;
+  const identities = usePages<IdentityBinding>(`/members/${encodeURIComponent(member.id)}/identities${query({ pageSize: '100' })}`);
+  // Issued over HTTP: an embedded-ledger feature (on Fabric the org's own CA enrols, and this list is refused).
+  const credentials = useLoad(() => get<{ credentials: CredentialRow[] }>(path).then((r) => r.credentials), [member.id]);
+  const [issued, setIssued] = useState<(Issued & { privateKeyPem: string }) | undefined>(undefined);
+  const revocation = useAction();
+  const statusOf = (c: CredentialRow) => (c.revokedAt ? 'REVOKED' : c.unbound ? 'UNBOUND' : 'ACTIVE');
+  return (
+    <section class="panel" aria-labelledby="identities-title">
+      <h3 id="identities-title">{t('operator.credentials', { id: member.id })}</h3>
+      <LedgerIdentities memberId={member.id} pages={identities} credentials={credentials.data ?? []} />
+      <section class="panel" aria-labelledby="issued-credentials-title">
+        <h4 id="issued-credentials-title">{t('operator.issuedCredentials', { id: member.id })}</h4>
+        <ErrorBox error={credentials.error} />
+        {revocation.feedback}
+        <Table
+          caption={t('operator.issuedCredentials', { id: member.id })}
+          rows={credentials.data}
+          rowKey={(c) => c.id}
+          columns={[
+            { label: 'field.label', cell: (c) => c.label },
+            { label: 'field.userRole', cell: (c) => <Coded value={c.userRole} text={userRoleText} /> },
+            { label: 'field.status', cell: (c) => <Status value={statusOf(c)} /> },
+            { label: 'field.created', cell: (c) => dateTime(c.createdAt) },
+            {
+              label: 'field.actions',
+              cell: (c) =>
+                statusOf(c) === 'ACTIVE' ? (
+                  <button
+                    type="button"
+                    class="secondary"
+                    aria-label={t('operator.revokeTitle', { label: c.label })}
+                    disabled={revocation.busy}
+                    onClick={() =>
+                      void revocation.run(`revoke:${c.id}`, () => api('DELETE', `${path}/${encodeURIComponent(c.id)}`), t('operator.revoked', { label: c.label }), () => {
+                        // Revoking unbinds the identity on the ledger: both lists change.
+                        credentials.reload();
+                        identities.reload();
+                      })
+                    }
+                  >
+                    {t('operator.revoke')}
+                  </button>
+                ) : null,
+            },
+          ]}
+        />
+      </section>
       <Form
-        key={`issue-${row.member.id}`}
-        title={t('operator.issue', { id: row.member.id })}
+        key={`issue-${member.id}`}
+        title={t('operator.issue', { id: member.id })}
         submit="operator.submitIssue"
         fields={[
           { name: 'label', label: 'field.label' },
@@ -97,6 +137,8 @@ function Identities({ row }: { row: MemberRow }) {
           const answer = await post<Issued>(path, { csr, userRole: v.userRole, ...(label ? { label } : {}) }, key);
           setIssued({ ...answer, privateKeyPem });
           credentials.reload();
+          // Issuing binds the credential's identity on the ledger.
+          identities.reload();
           return t('operator.issued', { label: answer.credential.label });
         }}
       />
@@ -149,8 +191,6 @@ export function OperatorView() {
   // Narrowed by role or status on the ledger (GET /members?role=&status=), not in the page.
   const [filter, setFilter] = useState<{ role: string; status: string }>({ role: '', status: '' });
   const members = usePages<Member>(`/members${query({ role: filter.role || undefined, status: filter.status || undefined, pageSize: '100' })}`);
-  const demo = useLoad(() => demoIdentities(), []);
-  const rows = members.records?.map((member) => ({ member, demo: (demo.data ?? []).filter((d) => d.memberId === member.id) }));
   const freezes = usePages<Freeze>(`/freezes${query({ pageSize: '100' })}`);
   // The operator may list members: a member to freeze is offered from the roster, read again when the
   // list above shows other members and whenever a member is registered, suspended or reinstated here
@@ -161,7 +201,8 @@ export function OperatorView() {
     members.reload();
     setMembersChanged((n) => n + 1);
   };
-  const [selected, setSelected] = useState<MemberRow | undefined>(undefined);
+  // The member whose identities are shown, and how often they were asked for: asking again reads them again.
+  const [selected, setSelected] = useState<{ member: Member; asked: number } | undefined>(undefined);
   const { run, busy, feedback } = useAction();
 
   return (
@@ -176,40 +217,40 @@ export function OperatorView() {
         <ErrorBox error={members.error} />
         <Table
           caption={t('operator.members')}
-          rows={rows}
-          rowKey={(r) => r.member.id}
+          rows={members.records}
+          rowKey={(m) => m.id}
           columns={[
-            { label: 'field.id', cell: (r) => r.member.id },
-            { label: 'field.name', cell: (r) => r.member.name },
-            { label: 'field.roles', cell: (r) => <CodedList values={r.member.roles} text={roleText} /> },
-            { label: 'field.status', cell: (r) => <Status value={r.member.status} /> },
+            { label: 'field.id', cell: (m) => m.id },
+            { label: 'field.name', cell: (m) => m.name },
+            { label: 'field.roles', cell: (m) => <CodedList values={m.roles} text={roleText} /> },
+            { label: 'field.status', cell: (m) => <Status value={m.status} /> },
             {
               label: 'field.actions',
-              cell: (r) => (
+              cell: (m) => (
                 <span class="row-actions">
-                  <button type="button" aria-label={t('operator.credentials', { id: r.member.id })} onClick={() => setSelected(r)}>
+                  <button type="button" aria-label={t('operator.credentials', { id: m.id })} onClick={() => setSelected((now) => ({ member: m, asked: (now?.asked ?? 0) + 1 }))}>
                     {t('operator.identities')}
                   </button>
-                  {r.member.status === 'ACTIVE' && !r.member.roles.includes('OPERATOR') && (
+                  {m.status === 'ACTIVE' && !m.roles.includes('OPERATOR') && (
                     <button
                       type="button"
                       class="secondary"
-                      aria-label={`${t('operator.suspend')} ${r.member.id}`}
+                      aria-label={`${t('operator.suspend')} ${m.id}`}
                       disabled={busy}
                       onClick={() =>
-                        void run(`suspend:${r.member.id}`, (key) => post(`/members/${encodeURIComponent(r.member.id)}/suspend`, {}, key), t('common.done', { what: r.member.id }), reloadMembers)
+                        void run(`suspend:${m.id}`, (key) => post(`/members/${encodeURIComponent(m.id)}/suspend`, {}, key), t('common.done', { what: m.id }), reloadMembers)
                       }
                     >
                       {t('operator.suspend')}
                     </button>
                   )}
-                  {r.member.status === 'SUSPENDED' && (
+                  {m.status === 'SUSPENDED' && (
                     <button
                       type="button"
-                      aria-label={`${t('operator.reinstate')} ${r.member.id}`}
+                      aria-label={`${t('operator.reinstate')} ${m.id}`}
                       disabled={busy}
                       onClick={() =>
-                        void run(`reinstate:${r.member.id}`, (key) => post(`/members/${encodeURIComponent(r.member.id)}/reinstate`, {}, key), t('common.done', { what: r.member.id }), reloadMembers)
+                        void run(`reinstate:${m.id}`, (key) => post(`/members/${encodeURIComponent(m.id)}/reinstate`, {}, key), t('common.done', { what: m.id }), reloadMembers)
                       }
                     >
                       {t('operator.reinstate')}
@@ -248,7 +289,7 @@ export function OperatorView() {
             return t('operator.registered', { id: m.id });
           }}
         />
-        {selected && <Identities key={selected.member.id} row={selected} />}
+        {selected && <Identities key={`${selected.member.id}-${selected.asked}`} member={selected.member} />}
       </Section>
 
       <Section title={t('operator.freezes')}>
