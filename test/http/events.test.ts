@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { issuedVoucher, type Label, pendingReceivable, startGateway, SUPPLIER3, type TestGateway } from './harness';
+import { BANK, isoDate, issuedVoucher, type Label, pendingReceivable, receiptBody, startGateway, SUPPLIER2, SUPPLIER3, type TestGateway } from './harness';
 import { SseClient } from './sse-client';
 
 describe('HTTP: GET /events (Server-Sent Events)', () => {
@@ -137,6 +137,26 @@ describe('HTTP: GET /events (Server-Sent Events)', () => {
     await recipient.until((x) => named(x, 'VoucherTransferred', v.id).length === 1);
     // It never saw the issue, which names only the core enterprise and supplier1.
     expect(named(recipient, 'VoucherIssued', v.id)).to.have.length(0);
+  });
+
+  it("tells the warehouse each change of its receipt's hands (transfer, split, pledge request), and no one else's receipt", async () => {
+    const post = (path: string, body: object, label: Label) => gw.http.post(path).set('Authorization', gw.auth(label)).send(body);
+    const receipt = await post('/warehouse-receipts', receiptBody(), 'warehouse');
+    expect(receipt.status).to.equal(201);
+    const warehouse = await as('warehouse');
+    const stranger = await as('core-maker');
+    expect((await post(`/warehouse-receipts/${receipt.body.id}/split`, { quantities: [200, 300] }, 'supplier1')).status).to.equal(200);
+    const [first, second] = [`${receipt.body.id}.1`, `${receipt.body.id}.2`];
+    expect((await post(`/warehouse-receipts/${first}/transfer`, { to: SUPPLIER2() }, 'supplier1')).status).to.equal(200);
+    const pledge = await post('/financings', { asset: { type: 'WAREHOUSE_RECEIPT', id: second }, bank: BANK(), requestedAmount: '1000000', dueDate: isoDate(60) }, 'supplier1');
+    expect(pledge.status).to.equal(201);
+    await warehouse.until((x) => named(x, 'FinancingRequested', second).length === 1);
+    expect(named(warehouse, 'WarehouseReceiptSplit', receipt.body.id)).to.have.length(1);
+    expect(named(warehouse, 'WarehouseReceiptTransferred', first)).to.have.length(1);
+    // The core enterprise is party to none of it: by the time it sees a later event of its own, it has seen none of these.
+    const later = await issuedVoucher(gw);
+    await stranger.until((x) => named(x, 'VoucherIssued', later.id).length === 1);
+    expect(stranger.events.filter((e) => e.data.includes(receipt.body.id as string))).to.have.length(0);
   });
 
   it('resumes a filtered stream after Last-Event-ID across hidden events, none lost and none repeated', async () => {

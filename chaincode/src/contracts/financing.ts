@@ -59,7 +59,7 @@ export const ApproveFinancingOperation = operation({
       result: after,
       event: {
         name: EVENTS.FinancingApproved,
-        ids: idsOf(after),
+        ids: idsOf(after, asset),
         changes: {
           status: { from: before.status, to: after.status },
           advanceAmount: after.advanceAmount,
@@ -104,7 +104,7 @@ export class FinancingContract extends ScfContract {
           result: financing,
           event: {
             name: EVENTS.FinancingRequested,
-            ids: idsOf(financing),
+            ids: idsOf(financing, asset),
             changes: { status: financing.status, requestedAmount: financing.requestedAmount, dueDate: financing.dueDate, assetStatus: locked.record.status },
           },
         };
@@ -236,7 +236,7 @@ export class FinancingContract extends ScfContract {
         result: financing,
         event: {
           name,
-          ids: idsOf(financing),
+          ids: idsOf(financing, asset),
           changes: { status: { from: before.status, to: financing.status }, ...fields(financing, cmd), assetStatus: after.record.status },
         },
       };
@@ -324,6 +324,19 @@ async function checksFor(store: Store, fin: Financing, asset: FinancedAsset, tod
   return { issuerOverdue: overdue, applicantStatus: applicant?.status };
 }
 
-function idsOf(f: Financing): Record<string, string> {
-  return { financingId: f.id, assetType: f.asset.type, assetId: f.asset.id, applicant: f.applicant, bank: f.bank };
+/**
+ * The ids a financing's events carry. A pledge's also name the receipt's
+ * warehouse: it holds the goods, may read the receipt, and must know when
+ * they are pledged, released or taken by the bank (the event stream and
+ * webhooks deliver an event to every member it names).
+ */
+function idsOf(f: Financing, asset: FinancedAsset): Record<string, string> {
+  return {
+    financingId: f.id,
+    assetType: f.asset.type,
+    assetId: f.asset.id,
+    applicant: f.applicant,
+    bank: f.bank,
+    ...(asset.type === 'WAREHOUSE_RECEIPT' ? { warehouse: asset.record.warehouse } : {}),
+  };
 }

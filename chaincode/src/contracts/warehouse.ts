@@ -112,7 +112,7 @@ export class WarehouseContract extends ScfContract {
         result: after,
         event: {
           name: EVENTS.WarehouseReceiptTransferred,
-          ids: { receiptId: after.id, rootId: after.rootId },
+          ids: { receiptId: after.id, rootId: after.rootId, warehouse: after.warehouse },
           changes: { owner: { from: before.owner, to: after.owner } },
         },
       };
@@ -132,7 +132,7 @@ export class WarehouseContract extends ScfContract {
         result: { receipt, children },
         event: {
           name: EVENTS.WarehouseReceiptSplit,
-          ids: { receiptId: receipt.id, rootId: receipt.rootId, childIds: children.map((c) => c.id) },
+          ids: { receiptId: receipt.id, rootId: receipt.rootId, childIds: children.map((c) => c.id), warehouse: receipt.warehouse },
           changes: {
             status: { from: before.status, to: receipt.status },
             children: children.map((c) => ({ id: c.id, quantity: c.quantity, valuation: c.valuation })),
@@ -179,7 +179,7 @@ export class WarehouseContract extends ScfContract {
         result: { receipt, financing },
         event: {
           name: EVENTS.WarehouseReceiptReleased,
-          ids: { receiptId: receipt.id, financingId: financing.id, bank: financing.bank },
+          ids: { receiptId: receipt.id, financingId: financing.id, bank: financing.bank, warehouse: receipt.warehouse },
           changes: { status: { from: before.status, to: receipt.status }, financingStatus: financing.status, repaymentRef: financing.repaymentRef ?? null },
         },
       };
@@ -199,7 +199,7 @@ export class WarehouseContract extends ScfContract {
         result: { receipt, financing },
         event: {
           name: EVENTS.WarehouseReceiptEnforced,
-          ids: { receiptId: receipt.id, financingId: financing.id, bank: financing.bank },
+          ids: { receiptId: receipt.id, financingId: financing.id, bank: financing.bank, warehouse: receipt.warehouse },
           changes: { status: { from: before.status, to: receipt.status }, owner: { from: before.owner, to: receipt.owner }, financingStatus: financing.status },
         },
       };
