@@ -3,7 +3,7 @@ import { Contract, type Context } from 'fabric-contract-api';
 import { z } from 'zod';
 import { DomainError } from '../domain/errors';
 import { txInfoFrom } from '../domain/dates';
-import { requestApproval, type Approval, type FreezeTarget } from '../domain/controls';
+import { assertNoPendingApproval, requestApproval, type Approval, type FreezeTarget } from '../domain/controls';
 import { EVENTS, type EventName, type EventPayload } from '../domain/events';
 import { assertActive, assertNotAuditor, requiresDualControl } from '../domain/members';
 import type { Actor, TxInfo } from '../domain/types';
@@ -111,7 +111,34 @@ export interface Operation<S extends z.ZodType = z.ZodType, R = unknown> {
    * Leaves every check and answer as it is.
    */
   readonly readsAhead?: (cmd: z.infer<S>) => RecordRef[];
+  /**
+   * For two-step operations whose requests about one target exclude each
+   * other (two sets of terms for one financing): the target, from the
+   * command. While one request about it awaits its checker, the member's
+   * next is refused (assertNoPendingApproval).
+   */
+  readonly approvalTarget?: (cmd: z.infer<S>) => string[];
   readonly body: (env: TxEnv, cmd: z.infer<S>) => Promise<Outcome<R>>;
+}
+
+/**
+ * Which approval was last requested about an operation's target
+ * (Operation.approvalTarget). Only a pointer: what refuses a second request
+ * is that approval's status, so deciding an approval writes nothing here,
+ * and the next request overwrites it.
+ */
+interface OpenApproval {
+  approvalId: string;
+}
+
+function openApprovalRef(memberId: string, transaction: string, target: readonly string[]): RecordRef {
+  return [RecordType.OPEN_APPROVAL, [memberId, transaction, ...target]];
+}
+
+async function assertNonePending(store: Store, memberId: string, transaction: string, target: readonly string[]): Promise<void> {
+  const open = await store.get<OpenApproval>(...openApprovalRef(memberId, transaction, target));
+  const approval = open ? await store.get<Approval>(ApprovalSpec.type, [open.approvalId]) : undefined;
+  assertNoPendingApproval(approval, `${transaction} on ${target.join(' ')}`);
 }
 
 /** Where the first result of a member's request is kept. */
@@ -201,6 +228,8 @@ export abstract class ScfContract extends Contract {
       const amount = await op.dualControlAmount?.(cmd, env);
       if (amount === undefined || !requiresDualControl(actor.member, amount)) return op.body(env, cmd);
       await op.body({ ...env, store: new Store(ctx.stub, { dryRun: true }) }, cmd);
+      const target = op.approvalTarget?.(cmd);
+      if (target !== undefined) await assertNonePending(store, actor.member.id, op.name, target);
       const { requestId: _ignored, ...command } = cmd as Record<string, unknown>;
       const approval = requestApproval(
         { id: `APR-${env.tx.txId.slice(0, 16).toUpperCase()}`, transaction: op.name, command, amount },
@@ -208,6 +237,7 @@ export abstract class ScfContract extends Contract {
         env.tx,
       );
       await store.save(ApprovalSpec, undefined, approval);
+      if (target !== undefined) await store.put(...openApprovalRef(actor.member.id, op.name, target), { approvalId: approval.id } satisfies OpenApproval);
       return {
         result: approval,
         event: {

@@ -115,6 +115,8 @@ export const GrantCreditLineOperation = operation({
   name: 'creditLine:Grant',
   schema: GrantCreditLineCommand,
   dualControlAmount: (cmd) => cmd.limit,
+  // A pair has one line: one grant of it awaits the checker at a time.
+  approvalTarget: (cmd) => [cmd.kind, cmd.obligor],
   body: async ({ store, actor, tx }, cmd) => {
     const id = cmd.id ?? deriveId('CRL', tx.txId);
     if (await store.get<CreditLine>(CreditLineSpec.type, [id])) throw new DomainError('ALREADY_EXISTS', `credit line ${id} already exists`);
@@ -140,6 +142,7 @@ export const AdjustCreditLineOperation = operation({
     const current = line ? parseAmount(line.limit, 'line.limit') : 0n;
     return formatAmount(asked > current ? asked : current);
   },
+  approvalTarget: (cmd) => [cmd.id],
   body: async ({ store, actor, tx }, cmd) => {
     const before = await visibleLine(store, actor, cmd.id);
     const after = adjustCreditLine(before, { ...(cmd.limit !== undefined ? { limit: cmd.limit } : {}), ...(cmd.validTo !== undefined ? { validTo: cmd.validTo } : {}) }, actor, tx);

@@ -48,6 +48,8 @@ export const ApproveFinancingOperation = operation({
   name: 'financing:Approve',
   schema: ApproveFinancingCommand,
   dualControlAmount: (cmd) => cmd.advanceAmount,
+  // One set of terms awaits the checker at a time.
+  approvalTarget: (cmd) => [cmd.id],
   body: async (env, cmd) => {
     const { store, actor, tx } = env;
     const { before, asset } = await loadForParty(env, cmd.id);

@@ -63,6 +63,24 @@ export function requestApproval(
 }
 
 /**
+ * One decision at a time: while a request about a target (a financing's
+ * approval, a credit line's adjustment, a pair's new line) awaits its
+ * checker, the member's second request about it is refused, naming the one
+ * pending (ALREADY_EXISTS). Two pending sets of terms for one financing
+ * would let the checker approve either, and leave the other pending for
+ * good. The maker withdraws (rejects) its request to ask again otherwise.
+ * `open` is the approval last requested about the target, if any.
+ */
+export function assertNoPendingApproval(open: Approval | undefined, what: string): void {
+  if (open?.status === 'PENDING') {
+    throw new DomainError(
+      'ALREADY_EXISTS',
+      `${what} already awaits approval ${open.id} (requested by ${open.maker} at ${open.createdAt}): approve or reject it first`,
+    );
+  }
+}
+
+/**
  * A checker decides: a different identity of the same member with user role
  * CHECKER or ADMIN. The maker approving its own request is FORBIDDEN; the
  * maker may withdraw (reject) it. Approving is FORBIDDEN too when the two

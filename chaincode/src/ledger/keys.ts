@@ -11,6 +11,8 @@ export const RecordType = {
   VOUCHER: 'VCH',
   FINGERPRINT: 'FP',
   REQUEST: 'REQ',
+  /** The approval last requested about a target, per member and operation (APR_OPEN[memberId, transaction, …target]): one pending at a time. */
+  OPEN_APPROVAL: 'APR_OPEN',
 } as const;
 
 /** Index entries carry one NUL byte: Fabric treats an empty value as a delete. */
