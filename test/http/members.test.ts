@@ -209,6 +209,34 @@ describe('HTTP: members and identities', () => {
     });
   });
 
+  describe('POST /members/:id/amend', () => {
+    const amend = (id: string, body: object, label: Parameters<TestGateway['auth']>[0] = 'operator-admin') =>
+      gw.http.post(`/members/${id}/amend`).set('Authorization', gw.auth(label)).send(body);
+
+    it('renames a member and moves one with no identity to another MSP (200), and refuses moving one with identities (422)', async () => {
+      const id = newMemberId();
+      expect((await register(id, { mspId: 'CoreMSP' })).status).to.equal(201);
+      const res = await amend(id, { name: 'Hangzhou Renamed Supplier', mspId: 'PlatformMSP', reason: 'wrong MSP at registration' });
+      expect(res.status).to.equal(200);
+      expect(res.headers['transaction-id']).to.match(/^[0-9a-f]{64}$/);
+      expect(res.body).to.include({ id, name: 'Hangzhou Renamed Supplier', mspId: 'PlatformMSP', status: 'ACTIVE' });
+      expectProblem(await amend(member('supplier1'), { mspId: 'CoreMSP' }), 422, 'BUSINESS_RULE');
+    });
+
+    it('is 403 to anyone but the operator, 404 for an unregistered member, 400 for a body that changes nothing or is malformed', async () => {
+      const id = newMemberId();
+      expect((await register(id)).status).to.equal(201);
+      expectProblem(await amend(id, { name: 'Mine' }, 'supplier1'), 403, 'FORBIDDEN');
+      expectProblem(await amend(id, { name: 'Mine' }, 'auditor'), 403, 'FORBIDDEN');
+      expectProblem(await amend(newMemberId(), { name: 'Nobody' }), 404, 'NOT_FOUND');
+      expectProblem(await amend(id, {}), 400, 'VALIDATION_FAILED');
+      expectProblem(await amend(id, { name: 'Hangzhou Test Supplier' }), 400, 'VALIDATION_FAILED');
+      expectProblem(await amend(id, { name: 'x', roles: ['BANK'] }), 400, 'VALIDATION_FAILED');
+      const read = await gw.http.get(`/members/${id}`).set('Authorization', gw.auth('auditor'));
+      expect(read.body).to.include({ name: 'Hangzhou Test Supplier', mspId: 'PlatformMSP' });
+    });
+  });
+
   describe('GET /members/:id/identities', () => {
     const identities = (memberId: string, label: Parameters<TestGateway['auth']>[0] = 'operator-admin', query = '') =>
       gw.http.get(`/members/${memberId}/identities${query}`).set('Authorization', gw.auth(label));

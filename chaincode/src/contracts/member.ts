@@ -7,9 +7,11 @@ import {
   assertBoundTo,
   assertMayBindIdentity,
   assertMayListMembers,
+  amendMember,
   assertMayListIdentities,
   assertMayUnbind,
   assertNotAuditor,
+  assertOperator,
   assertRole,
   bindIdentity,
   bootstrapOperator,
@@ -29,6 +31,7 @@ import {
   AcceptBindingCommand,
   BindIdentityCommand,
   DualControlCommand,
+  AmendMemberCommand,
   BootstrapCommand,
   Empty,
   ListIdentitiesQuery,
@@ -123,6 +126,25 @@ export class MemberContract extends ScfContract {
   @Transaction()
   async Reinstate(ctx: Context, command: string): Promise<string> {
     return this.changeStatus(ctx, 'member:Reinstate', command, reinstateMember, EVENTS.MemberReinstated);
+  }
+
+  /** The operator corrects a member's name or MSP (amendMember), with a reason kept in the event. */
+  @Transaction()
+  async Amend(ctx: Context, command: string): Promise<string> {
+    return this.mutate(ctx, 'member:Amend', command, AmendMemberCommand, async ({ store, actor, tx }, cmd) => {
+      assertOperator(actor);
+      const before = await store.get<Member>(MemberSpec.type, [cmd.id]);
+      if (!before) throw new DomainError('NOT_FOUND', `member ${cmd.id} not found`);
+      // Read as a range: a binding committed meanwhile makes this transaction conflict (phantom read).
+      const hasIdentities = cmd.mspId !== undefined && cmd.mspId !== before.mspId && (await store.firstId({ index: IdentityIndex.MEMBER, attrs: [before.id] })) !== undefined;
+      const after = amendMember(before, { name: cmd.name, mspId: cmd.mspId }, hasIdentities, tx);
+      await store.save(MemberSpec, before, after);
+      const changed = (field: 'name' | 'mspId') => (before[field] !== after[field] ? { [field]: { from: before[field], to: after[field] } } : {});
+      return {
+        result: after,
+        event: { name: EVENTS.MemberAmended, ids: { memberId: after.id }, changes: { ...changed('name'), ...changed('mspId'), reason: cmd.reason ?? null } },
+      };
+    });
   }
 
   @Transaction()

@@ -55,6 +55,7 @@ export const RegisterMemberCommand = z.strictObject({
   ...rid,
 });
 export const MemberStatusCommand = z.strictObject({ id: memberId, reason: text(500).optional(), ...rid });
+export const AmendMemberCommand = z.strictObject({ id: memberId, name: text(200).optional(), mspId: mspId.optional(), reason: text(500).optional(), ...rid });
 export const ListMembersQuery = z.strictObject({ role: role.optional(), status: z.enum(MEMBER_STATUSES).optional(), pageSize, bookmark });
 export const ListIdentitiesQuery = z.strictObject({ memberId, pageSize, bookmark });
 const identityId = z.string().min(8).max(1024).refine((s) => !/[\u0000]/.test(s), 'invalid character');

@@ -7,6 +7,7 @@ export const EVENTS = {
   MemberRegistered: 'MemberRegistered',
   MemberSuspended: 'MemberSuspended',
   MemberReinstated: 'MemberReinstated',
+  MemberAmended: 'MemberAmended',
   IdentityBound: 'IdentityBound',
   IdentityUnbound: 'IdentityUnbound',
   IdentityBindingAccepted: 'IdentityBindingAccepted',

@@ -109,6 +109,28 @@ export function suspendMember(m: Member, tx: TxInfo, reason?: string): Member {
   return { ...touch(m, tx), status: 'SUSPENDED', ...(why !== undefined ? { statusReason: why } : {}) };
 }
 
+/**
+ * The operator corrects or updates a member's name (a company renamed, a
+ * typo) or MSP (registered under the wrong organisation). The MSP changes
+ * only while no identity is bound to the member, in force or offered: a
+ * binding's MSP must be its member's (bindIdentity), so the operator
+ * unbinds them first. `hasIdentities` is the contracts layer's reading of
+ * the member's identity index. A command that changes nothing is refused.
+ */
+export function amendMember(m: Member, cmd: { name?: unknown; mspId?: unknown }, hasIdentities: boolean, tx: TxInfo): Member {
+  const c = assertRecord(cmd, 'command');
+  const name = c.name === undefined ? m.name : assertText(c.name, 'name', MAX_NAME_LENGTH);
+  const mspId = c.mspId === undefined ? m.mspId : assertMspId(c.mspId, 'mspId');
+  if (name === m.name && mspId === m.mspId) throw invalid('command', `changes nothing: member ${m.id} is already named ${JSON.stringify(m.name)} in ${m.mspId}`);
+  if (mspId !== m.mspId && hasIdentities) {
+    throw new DomainError(
+      'BUSINESS_RULE',
+      `member ${m.id} has identities of ${m.mspId} bound or offered: unbind them before moving it to ${mspId} (GET /members/${m.id}/identities lists them)`,
+    );
+  }
+  return { ...touch(m, tx), name, mspId };
+}
+
 /** SUSPENDED -> ACTIVE; the suspension reason is dropped. */
 export function reinstateMember(m: Member, tx: TxInfo): Member {
   if (m.status !== 'SUSPENDED') {

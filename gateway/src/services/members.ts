@@ -65,6 +65,11 @@ export class MemberService {
     return this.calls.write(ctx, 'member:Reinstate', { id, reason });
   }
 
+  /** The operator corrects a member's name or MSP (the MSP only while no identity is bound to it). */
+  amend(ctx: CallContext, id: string, change: { name?: string | undefined; mspId?: string | undefined; reason?: string | undefined }): Promise<Written<Member>> {
+    return this.calls.write(ctx, 'member:Amend', { id, ...change });
+  }
+
   bindIdentity(ctx: CallContext, memberId: string, input: BindIdentityInput): Promise<Written<IdentityBinding>> {
     return this.calls.write(ctx, 'member:BindIdentity', { memberId, mspId: input.mspId, identityId: identityIdFrom(input), userRole: input.userRole });
   }

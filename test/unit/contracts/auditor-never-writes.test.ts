@@ -51,6 +51,7 @@ describe('contracts: an AUDITOR never writes', () => {
       'member:Register': { id: withCheckChar('91110000MA00AD002'), name: 'Another audit firm', mspId: 'PlatformMSP', roles: ['AUDITOR'] },
       'member:Suspend': { id: IDS.tier2, reason: 'audit finding' },
       'member:Reinstate': { id: IDS.tier2 },
+      'member:Amend': { id: IDS.tier2, name: 'Renamed by an auditor' },
       'member:BindIdentity': { memberId: IDS.auditor, mspId: 'PlatformMSP', identityId: 'x509::/CN=intern::/CN=ca', userRole: 'ADMIN' },
       'member:SetDualControl': { id: IDS.auditor, threshold: '100' },
       'receivable:Register': { debtor: IDS.core, amount: yuan(1_000), dueDate: '2026-06-30' },

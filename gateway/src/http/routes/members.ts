@@ -2,7 +2,7 @@ import type { Services } from '../../services';
 import { route, type RouteSpec, written } from '../route';
 import { MemberIdParams, Page } from '../schemas/common';
 import { EmptyBody } from '../schemas/receivables';
-import { BindIdentityBody, BindingOffer, IdentityBinding, ListIdentitiesQuery, ListMembersQuery, Member, MemberStatusBody, RegisterMemberBody, UnbindIdentityBody, UnboundIdentity, WhoAmI } from '../schemas/members';
+import { AmendMemberBody, BindIdentityBody, BindingOffer, IdentityBinding, ListIdentitiesQuery, ListMembersQuery, Member, MemberStatusBody, RegisterMemberBody, UnbindIdentityBody, UnboundIdentity, WhoAmI } from '../schemas/members';
 
 export function memberRoutes({ members }: Services): RouteSpec[] {
   return [
@@ -75,6 +75,17 @@ export function memberRoutes({ members }: Services): RouteSpec[] {
       success: { status: 200, description: 'The reinstated member', schema: Member },
       errors: ['FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'LEDGER_UNAVAILABLE', 'COMMIT_TIMEOUT'],
       handle: async ({ params, body }, ctx) => written(await members.reinstate(ctx, params.id, body.reason)),
+    }),
+    route({
+      method: 'post',
+      path: '/members/:id/amend',
+      summary: "Correct a member's name or MSP (OPERATOR; the MSP only while no identity is bound to it)",
+      tag: 'members',
+      params: MemberIdParams,
+      body: AmendMemberBody,
+      success: { status: 200, description: 'The member as amended', schema: Member },
+      errors: ['FORBIDDEN', 'NOT_FOUND', 'BUSINESS_RULE', 'FROZEN', 'LEDGER_UNAVAILABLE', 'COMMIT_TIMEOUT'],
+      handle: async ({ params, body }, ctx) => written(await members.amend(ctx, params.id, body)),
     }),
     route({
       method: 'get',

@@ -32,6 +32,15 @@ export const ListIdentitiesQuery = z
   .strictObject({ pageSize: PageSize.optional(), bookmark: Bookmark.optional() })
   .openapi('ListIdentitiesQuery');
 
+export const AmendMemberBody = z
+  .strictObject({
+    name: Text(200).optional(),
+    mspId: MspId.optional().openapi({ description: 'Only while no identity is bound to the member (unbind them first)' }),
+    reason: Text(500).optional().openapi({ description: 'Kept in the MemberAmended event' }),
+  })
+  .refine((b) => b.name !== undefined || b.mspId !== undefined, 'name a new name, a new mspId, or both')
+  .openapi('AmendMember');
+
 export const MemberStatusBody = z.strictObject({ reason: Text(500).optional() }).openapi('MemberStatusChange');
 
 /** An identity named by its certificate (the gateway derives the id the chaincode will see) or by that id directly. */
