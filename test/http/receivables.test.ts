@@ -180,6 +180,7 @@ describe('HTTP: receivables', () => {
       ['a debtor with a wrong check character', { debtor: `${CORE().slice(0, 17)}${CORE().endsWith('0') ? '1' : '0'}` }, 'body.debtor'],
       ['a lower-case currency', { currency: 'cny' }, 'body.currency'],
       ['a currency that does not exist', { currency: 'ZZZ' }, 'body.currency'],
+      ['a currency that counts no hundredths', { currency: 'JPY' }, 'body.currency'],
       ['an unknown field', { creditor: 'me' }, 'body'],
     ];
     for (const [what, patch, path] of malformed) {

@@ -1,5 +1,5 @@
 import { DomainError } from './errors';
-import { isCurrency } from './currencies';
+import { currencyRefusal } from './currencies';
 import { assertCanonicalDocument, canonicalId, documentFingerprints, fingerprintOf, invoiceNumberOf } from './canonical';
 import { assertDate } from './dates';
 import { assertFingerprint } from './fingerprints';
@@ -81,10 +81,11 @@ export function transitionReceivable(rcv: Receivable, action: ReceivableAction, 
   return { ...touch(rcv, tx), status: to };
 }
 
-/** An active ISO 4217 code (domain/currencies.ts): a code of three capitals that names no currency (ZZZ, a typo) is refused. */
+/** An active ISO 4217 code counted in hundredths (domain/currencies.ts): ZZZ (a typo) and JPY (no hundredths) are refused. */
 export function assertCurrency(value: unknown, field = 'currency'): string {
   const code = assertPattern(value, CURRENCY_RE, field, 'an ISO 4217 code (three capital letters)');
-  if (!isCurrency(code)) throw invalid(field, `${code} is not an ISO 4217 currency code`);
+  const refusal = currencyRefusal(code);
+  if (refusal !== undefined) throw invalid(field, refusal);
   return code;
 }
 

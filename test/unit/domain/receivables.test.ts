@@ -131,6 +131,8 @@ describe('domain/receivables', () => {
       ['a lower-case currency', { currency: 'cny' }, 'currency'],
       ['three capitals that name no currency', { currency: 'ZZZ' }, 'ZZZ is not an ISO 4217 currency code'],
       ['a code for testing, not money', { currency: 'XTS' }, 'currency'],
+      ['a currency without hundredths', { currency: 'JPY' }, 'JPY does not count in hundredths'],
+      ['a currency of thousandths', { currency: 'KWD' }, 'KWD does not count in hundredths'],
       ['an impossible due date', { dueDate: '2025-02-30' }, 'dueDate'],
       ['no documents', { documents: [] }, 'documents'],
       ['documents that are not a list', { documents: { kind: 'INVOICE', fingerprint: fp(1) } }, 'documents'],

@@ -1,5 +1,5 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
-import { isCurrency } from '../../../../chaincode/src/domain/currencies';
+import { currencyRefusal } from '../../../../chaincode/src/domain/currencies';
 import { z } from 'zod';
 import { ERROR_CODES } from '../../../../chaincode/src/domain/errors';
 import { isValidUscc } from '../../../../chaincode/src/domain/uscc';
@@ -39,7 +39,10 @@ export const DateOnly = z
 export const Currency = z
   .string()
   .regex(/^[A-Z]{3}$/, 'an ISO 4217 currency code')
-  .refine(isCurrency, 'not an ISO 4217 currency code')
+  .superRefine((code, ctx) => {
+    const refusal = /^[A-Z]{3}$/.test(code) ? currencyRefusal(code) : undefined;
+    if (refusal !== undefined) ctx.addIssue({ code: 'custom', message: refusal });
+  })
   .openapi({ example: 'CNY' });
 
 export const MspId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'an MSP ID').openapi({ example: 'PlatformMSP' });
