@@ -225,11 +225,13 @@ export abstract class ScfContract extends Contract {
       // frozen since.
       assertActive(actor);
       await assertNotFrozen(store, [ownFreeze], { own: true });
+      // While a request about the target awaits its checker, nothing else about it goes
+      // ahead, below the threshold either: the pending one could never execute after.
+      const target = op.approvalTarget?.(cmd);
+      if (target !== undefined) await assertNonePending(store, actor.member.id, op.name, target);
       const amount = await op.dualControlAmount?.(cmd, env);
       if (amount === undefined || !requiresDualControl(actor.member, amount)) return op.body(env, cmd);
       await op.body({ ...env, store: new Store(ctx.stub, { dryRun: true }) }, cmd);
-      const target = op.approvalTarget?.(cmd);
-      if (target !== undefined) await assertNonePending(store, actor.member.id, op.name, target);
       const { requestId: _ignored, ...command } = cmd as Record<string, unknown>;
       const approval = requestApproval(
         { id: `APR-${env.tx.txId.slice(0, 16).toUpperCase()}`, transaction: op.name, command, amount },

@@ -61,7 +61,7 @@ export const ApproveFinancingOperation = operation({
       result: after,
       event: {
         name: EVENTS.FinancingApproved,
-        ids: idsOf(after, asset),
+        ids: idsOf(after),
         changes: {
           status: { from: before.status, to: after.status },
           advanceAmount: after.advanceAmount,
@@ -106,7 +106,7 @@ export class FinancingContract extends ScfContract {
           result: financing,
           event: {
             name: EVENTS.FinancingRequested,
-            ids: idsOf(financing, asset),
+            ids: idsOf(financing),
             changes: { status: financing.status, requestedAmount: financing.requestedAmount, dueDate: financing.dueDate, assetStatus: locked.record.status },
           },
         };
@@ -238,7 +238,7 @@ export class FinancingContract extends ScfContract {
         result: financing,
         event: {
           name,
-          ids: idsOf(financing, asset),
+          ids: idsOf(financing),
           changes: { status: { from: before.status, to: financing.status }, ...fields(financing, cmd), assetStatus: after.record.status },
         },
       };
@@ -327,18 +327,11 @@ async function checksFor(store: Store, fin: Financing, asset: FinancedAsset, tod
 }
 
 /**
- * The ids a financing's events carry. A pledge's also name the receipt's
- * warehouse: it holds the goods, may read the receipt, and must know when
- * they are pledged, released or taken by the bank (the event stream and
- * webhooks deliver an event to every member it names).
+ * The ids a financing's events carry: its parties only. A pledge's events
+ * carry the loan's terms, which are the applicant's and the bank's
+ * (canReadFinancing): the receipt's warehouse sees the pledge on the receipt
+ * (PLEDGE_PENDING, PLEDGED with its pledgee), not in these events.
  */
-function idsOf(f: Financing, asset: FinancedAsset): Record<string, string> {
-  return {
-    financingId: f.id,
-    assetType: f.asset.type,
-    assetId: f.asset.id,
-    applicant: f.applicant,
-    bank: f.bank,
-    ...(asset.type === 'WAREHOUSE_RECEIPT' ? { warehouse: asset.record.warehouse } : {}),
-  };
+function idsOf(f: Financing): Record<string, string> {
+  return { financingId: f.id, assetType: f.asset.type, assetId: f.asset.id, applicant: f.applicant, bank: f.bank };
 }

@@ -39,8 +39,10 @@ export class MaintenanceContract extends ScfContract {
   }
 
   /**
-   * Writes the index entries the named records lack. Every key must name a
-   * record of the kind (NOT_FOUND otherwise, and nothing is written).
+   * Writes the index entries the named records lack. A key that names no
+   * record of the kind (one deleted since RecordKeys listed it: an identity
+   * unbound meanwhile) is reported in `gone` and skipped; the others are
+   * repaired.
    */
   @Transaction()
   async RepairIndexes(ctx: Context, command: string): Promise<string> {
@@ -52,15 +54,15 @@ export class MaintenanceContract extends ScfContract {
       if (malformed.length > 0) {
         throw new DomainError('VALIDATION_FAILED', `keys: a ${cmd.kind.toLowerCase()} key has ${parts} part(s): ${malformed.map((k) => JSON.stringify(k)).join(', ')}`);
       }
-      const records = await store.getMany<unknown>(spec.type, cmd.keys);
-      const absent = cmd.keys.filter((_, i) => records[i] === undefined);
-      if (absent.length > 0) throw new DomainError('NOT_FOUND', `no ${cmd.kind.toLowerCase()} ${absent.map(named).join(', ')}`);
+      const found = await store.getMany<unknown>(spec.type, cmd.keys);
+      const records = found.filter((r) => r !== undefined);
+      const gone = cmd.keys.filter((_, i) => found[i] === undefined).map(named);
       const repaired = await store.repairIndexes(spec, records);
       const repairedIds = [...new Set(Object.values(repaired).flat().map(named))].sort();
       const entries = Object.fromEntries(Object.entries(repaired).map(([index, keys]) => [index, keys.length]));
       return {
-        result: { kind: cmd.kind, checked: cmd.keys.length, repaired: entries, repairedIds },
-        event: { name: EVENTS.IndexesRepaired, ids: { recordIds: repairedIds }, changes: { kind: cmd.kind, checked: cmd.keys.length, repaired: entries } },
+        result: { kind: cmd.kind, checked: records.length, repaired: entries, repairedIds, gone },
+        event: { name: EVENTS.IndexesRepaired, ids: { recordIds: repairedIds }, changes: { kind: cmd.kind, checked: records.length, repaired: entries, gone } },
       };
     });
   }

@@ -231,7 +231,8 @@ export const ListCreditLinesQuery = z.strictObject({
 });
 
 export const indexedRecordKind = z.enum(INDEXED_RECORD_KINDS);
-export const ListRecordKeysQuery = z.strictObject({ kind: indexedRecordKind, pageSize, bookmark });
+/** At most 100 keys a page: what one RepairIndexes takes. */
+export const ListRecordKeysQuery = z.strictObject({ kind: indexedRecordKind, pageSize: z.number().int().min(1).max(100).optional(), bookmark });
 /** A record's key: its id, or for an identity binding its MSP id and identity id. */
 const recordKey = z.array(z.string().min(1).max(1024)).min(1).max(2);
 /** At most 100 records per transaction: up to 7 index keys each, read in one or a few messages. */

@@ -179,7 +179,8 @@ export class WarehouseContract extends ScfContract {
         result: { receipt, financing },
         event: {
           name: EVENTS.WarehouseReceiptReleased,
-          ids: { receiptId: receipt.id, financingId: financing.id, bank: financing.bank, warehouse: receipt.warehouse },
+          // Not the warehouse: the repayment's reference is the bank's and the owner's.
+          ids: { receiptId: receipt.id, financingId: financing.id, bank: financing.bank },
           changes: { status: { from: before.status, to: receipt.status }, financingStatus: financing.status, repaymentRef: financing.repaymentRef ?? null },
         },
       };

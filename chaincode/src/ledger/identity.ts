@@ -61,5 +61,14 @@ export async function boundActor(store: Store, ctx: Context, along?: ReadAlong):
   if (!member) {
     throw new DomainError('FORBIDDEN', `identity is bound to member ${identity.memberId}, which does not exist`);
   }
+  // A binding's MSP is its member's (bindIdentity). One of another MSP is left
+  // from before the operator moved the member (member:Amend on a ledger whose
+  // identity index was not repaired): it acts for nobody.
+  if (identity.mspId !== member.mspId) {
+    throw new DomainError(
+      'FORBIDDEN',
+      `identity ${identity.identityId} of ${identity.mspId} is bound to member ${member.id}, which is now of ${member.mspId}: the operator binds it again, or unbinds it`,
+    );
+  }
   return { member, identity };
 }

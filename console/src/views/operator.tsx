@@ -109,7 +109,7 @@ function Identities({ member }: { member: Member }) {
                     disabled={revocation.busy}
                     onClick={() =>
                       void revocation.run(`revoke:${c.id}`, () => api('DELETE', `${path}/${encodeURIComponent(c.id)}`), t('operator.revoked', { label: c.label }), () => {
-                        // Revoking unbinds the identity on the ledger: both lists change.
+                        // Revoking ends the token; the ledger list marks its identity's credential REVOKED (the binding stays, as history).
                         credentials.reload();
                         identities.reload();
                       })

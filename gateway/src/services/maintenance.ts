@@ -16,6 +16,8 @@ export interface IndexRepair {
   repaired: Record<string, number>;
   /** The records that lacked an entry: their ids (an identity binding: `mspId/identityId`). */
   repairedIds: string[];
+  /** Records listed for this step and deleted before it ran (an identity unbound meanwhile): skipped. */
+  gone: string[];
   /** Where the next step starts; empty when every record of the kind has been checked. */
   bookmark: string;
   /** The repair's transaction; absent when the step found no records. */
@@ -36,7 +38,7 @@ export class MaintenanceService {
   async repairIndexes(ctx: CallContext, input: IndexRepairInput): Promise<IndexRepair> {
     // The page is read as the caller: anyone but the operator is FORBIDDEN here, before any write.
     const page = await this.calls.read<{ keys: string[][]; bookmark: string }>(ctx, 'maintenance:RecordKeys', input);
-    if (page.keys.length === 0) return { kind: input.kind, checked: 0, repaired: {}, repairedIds: [], bookmark: page.bookmark };
+    if (page.keys.length === 0) return { kind: input.kind, checked: 0, repaired: {}, repairedIds: [], gone: [], bookmark: page.bookmark };
     // No requestId: a repeat is harmless (it finds nothing to repair), and a
     // bookmark's page can hold other ids by then (records created meanwhile),
     // which a requestId would refuse as a different command.

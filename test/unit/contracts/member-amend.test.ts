@@ -41,6 +41,18 @@ describe('contracts: the operator amends a member (member:Amend)', () => {
     expect(await w.h.submit(w.as.operator, 'member:Amend', { id: IDS.tier1, name: 'Tier One Renamed Ltd' })).to.include({ name: 'Tier One Renamed Ltd', mspId: 'PlatformMSP' });
   });
 
+  it('on a ledger whose identity index was not repaired, an identity left of the old MSP acts for nobody after the move', async () => {
+    const clerk = await makeIdentity('CoreMSP', 'unindexed-clerk');
+    await w.h.submit(w.as.operator, 'member:BindIdentity', { memberId: fresh, mspId: 'CoreMSP', identityId: clientIdOf(clerk), userRole: 'MAKER' });
+    expect((await w.h.evaluate(clerk, 'member:WhoAmI', {})).member.id).to.equal(fresh);
+    // As an earlier version left it: the binding without its IDX_IDN_MEMBER entry.
+    await w.h.writeDirectly(w.as.operator, (stub) => stub.deleteState(stub.createCompositeKey('IDX_IDN_MEMBER', [fresh, 'CoreMSP', clientIdOf(clerk)])));
+    await w.h.submit(w.as.operator, 'member:Amend', { id: fresh, mspId: 'PlatformMSP' });
+    const err = await rejects(w.h.evaluate(clerk, 'member:WhoAmI', {}), 'FORBIDDEN');
+    expect(err.message).to.contain('now of PlatformMSP');
+    await rejects(w.h.submit(clerk, 'receivable:Register', { debtor: IDS.core, amount: '100', dueDate: '2026-06-30' }), 'FORBIDDEN');
+  });
+
   it('is the operator’s alone; an unknown member is NOT_FOUND; a change of nothing or a malformed field is VALIDATION_FAILED', async () => {
     for (const who of ['tier1', 'bank', 'core'] as const) {
       await rejects(w.h.submit(w.as[who], 'member:Amend', { id: fresh, name: 'Mine now' }), 'FORBIDDEN');

@@ -83,7 +83,7 @@ describe('contracts: a member’s identities (member:Identities)', () => {
       }
     });
     expect(await list(w.as.operator, IDS.tier1)).to.deep.equal([]);
-    const page = await w.h.evaluate<{ keys: string[][]; bookmark: string }>(w.as.operator, 'maintenance:RecordKeys', { kind: 'IDENTITY', pageSize: 200 });
+    const page = await w.h.evaluate<{ keys: string[][]; bookmark: string }>(w.as.operator, 'maintenance:RecordKeys', { kind: 'IDENTITY', pageSize: 100 });
     expect(page.bookmark).to.equal('');
     expect(page.keys).to.deep.include(['PlatformMSP', clientIdOf(checker)]);
     const step = await w.h.submit(w.as.operator, 'maintenance:RepairIndexes', { kind: 'IDENTITY', keys: page.keys });

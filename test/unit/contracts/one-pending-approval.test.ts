@@ -33,6 +33,16 @@ describe('contracts: one pending approval per financing, credit line or pair', (
     expect(pending.records.map((a) => a.id)).to.deep.equal([first.id]);
   });
 
+  it('refuses terms below the threshold too while terms above it await the checker (the pending ones could never execute after)', async () => {
+    const fin = await requested('one-pending-small');
+    const first = await approve(fin.id, 9_000, 400);
+    const err = await rejects(approve(fin.id, 500, 400), 'ALREADY_EXISTS');
+    expect(err.message).to.contain(first.id);
+    expect((await w.h.evaluate(w.as.bank, 'financing:Get', { id: fin.id })).status).to.equal('REQUESTED');
+    const decided = await w.h.submit(w.as.bankChecker, 'approval:Approve', { id: first.id });
+    expect(decided.result).to.include({ status: 'APPROVED' });
+  });
+
   it('takes new terms once the pending request is withdrawn by its maker, and the checker approves those', async () => {
     const fin = await requested('one-pending-b');
     const first = await approve(fin.id, 9_000, 400);

@@ -24,7 +24,7 @@ describe('the index repair step (MaintenanceService)', () => {
   it('submits nothing for a page without records, and says where the walk ends', async () => {
     const { calls, writes } = ledgerOf([], '');
     const step = await new MaintenanceService(calls).repairIndexes(ctx, { kind: 'FREEZE' });
-    expect(step).to.deep.equal({ kind: 'FREEZE', checked: 0, repaired: {}, repairedIds: [], bookmark: '' });
+    expect(step).to.deep.equal({ kind: 'FREEZE', checked: 0, repaired: {}, repairedIds: [], gone: [], bookmark: '' });
     expect(writes).to.deep.equal([]);
   });
 

@@ -18,7 +18,7 @@ export function maintenanceRoutes({ maintenance }: Services): RouteSpec[] {
       tag: 'maintenance',
       body: IndexRepairBody,
       success: { status: 200, description: 'What the step checked and wrote, and where the next starts', schema: IndexRepair },
-      errors: ['FORBIDDEN', 'FROZEN', 'LEDGER_UNAVAILABLE', 'COMMIT_TIMEOUT'],
+      errors: ['FORBIDDEN', 'LEDGER_UNAVAILABLE', 'COMMIT_TIMEOUT'],
       idempotency: 'Not used: a step writes only missing index entries, so repeating it is harmless',
       handle: async ({ body }, ctx) => {
         const { txId, ...step } = await maintenance.repairIndexes(ctx, body);

@@ -16,6 +16,7 @@ export const IndexRepair = z
     checked: z.number().int().describe('Records checked in this step'),
     repaired: z.record(z.string(), z.number().int()).describe('Index entries written, per index (IDX_…)'),
     repairedIds: z.array(z.string()).describe('The records that lacked an entry (an identity binding as mspId/identityId)'),
+    gone: z.array(z.string()).describe('Records listed for this step and deleted before it ran (an identity unbound meanwhile): skipped'),
     bookmark: z.string().describe('Send it back for the next step; empty when every record of the kind has been checked'),
   })
   .openapi('IndexRepair');
