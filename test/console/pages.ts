@@ -217,6 +217,20 @@ export class OperatorPage {
   ledgerIdentities(memberId: string): Locator {
     return this.page.getByRole('region', { name: en('operator.ledgerIdentities', { id: memberId }) });
   }
+  /** Opens the form that corrects a member's name or MSP (its row's Amend). */
+  async openAmend(memberId: string): Promise<Locator> {
+    await this.members.getByRole('button', { name: en('operator.amendTitle', { id: memberId }) }).click();
+    const amend = form(this.page, en('operator.amendTitle', { id: memberId }));
+    await amend.waitFor();
+    return amend;
+  }
+  /** Opens the form that unbinds an identity (common name `cn`, of `mspId`) from the member (its row's Unbind, in the panel showIdentities opens). */
+  async openUnbind(memberId: string, cn: string, mspId: string): Promise<Locator> {
+    await this.ledgerIdentities(memberId).getByRole('button', { name: en('operator.unbindTitle', { identity: cn, msp: mspId }) }).click();
+    const unbind = form(this.page, en('operator.unbindTitle', { identity: cn, msp: mspId }));
+    await unbind.waitFor();
+    return unbind;
+  }
   /** The credentials this gateway issued for the member (in the panel showIdentities opens). */
   issuedCredentials(memberId: string): Locator {
     return this.page.getByRole('region', { name: en('operator.issuedCredentials', { id: memberId }) });

@@ -3,7 +3,7 @@ import type { Freeze } from '../../../chaincode/src/domain/controls';
 import { FREEZE_TARGET_TYPES } from '../../../chaincode/src/domain/controls';
 import { MEMBER_STATUSES, ROLES, type IdentityBinding, type Member } from '../../../chaincode/src/domain/types';
 import { api, get, post, query } from '../api';
-import { assetTypeText, Coded, CodedList, ErrorBox, Form, MoreRows, type Pages, roleText, Section, Signer, Status, statusText, Table, useAction, useLoad, userRoleText, usePages } from '../components';
+import { assetTypeText, Coded, CodedList, commonNameOf, ErrorBox, Form, MoreRows, type Pages, roleText, Section, Signer, Status, statusText, Table, useAction, useLoad, userRoleText, usePages } from '../components';
 import { useCounterparties } from '../counterparties';
 import { dateTime } from '../format';
 import { t, type MessageKey } from '../i18n';
@@ -37,7 +37,10 @@ const REGISTRABLE_ROLES = ROLES.filter((r) => r !== 'OPERATOR');
  * accepted, on any ledger. An identity a credential was issued for here is
  * named by that credential's label too.
  */
-function LedgerIdentities({ memberId, pages, credentials }: { memberId: string; pages: Pages<IdentityBinding>; credentials: readonly CredentialRow[] }) {
+function LedgerIdentities({ memberId, pages, credentials, onUnbound }: { memberId: string; pages: Pages<IdentityBinding>; credentials: readonly CredentialRow[]; onUnbound: () => void }) {
+  // The binding to unbind, once asked: its form (an optional reason) is the confirmation.
+  const [unbinding, setUnbinding] = useState<IdentityBinding | undefined>(undefined);
+  const nameOf = (b: IdentityBinding) => commonNameOf(b.identityId) ?? b.identityId;
   // A revoked credential's token no longer signs in, though its binding stays on the ledger (as history): say so beside it.
   const credentialOf = (b: IdentityBinding) => {
     const c = credentials.find((k) => k.identityId === b.identityId);
@@ -66,9 +69,37 @@ function LedgerIdentities({ memberId, pages, credentials }: { memberId: string; 
           { label: 'operator.binding', cell: (b) => (b.pendingAcceptance ? t('operator.offered') : t('operator.inForce')) },
           { label: 'field.bound', cell: (b) => dateTime(b.createdAt) },
           { label: 'operator.credential', cell: credentialOf },
+          {
+            label: 'field.actions',
+            cell: (b) => (
+              <button type="button" class="secondary" aria-label={t('operator.unbindTitle', { identity: nameOf(b), msp: b.mspId })} onClick={() => setUnbinding(b)}>
+                {t('operator.unbind')}
+              </button>
+            ),
+          },
         ]}
       />
       <MoreRows pages={pages} />
+      {unbinding && (
+        <Form
+          key={`unbind-${unbinding.mspId}-${unbinding.identityId}`}
+          title={t('operator.unbindTitle', { identity: nameOf(unbinding), msp: unbinding.mspId })}
+          submit="operator.submitUnbind"
+          fields={[{ name: 'reason', label: 'field.reasonOptional' }]}
+          onCancel={() => setUnbinding(undefined)}
+          onSubmit={async (v, key) => {
+            const reason = (v.reason ?? '').trim();
+            await post(
+              `/members/${encodeURIComponent(memberId)}/identities/unbind`,
+              { mspId: unbinding.mspId, identityId: unbinding.identityId, ...(reason ? { reason } : {}) },
+              key,
+            );
+            // From now on it is refused everywhere: it leaves this list, and its credential (if issued here) reads UNBOUND.
+            onUnbound();
+            return t('operator.unbound', { identity: nameOf(unbinding) });
+          }}
+        />
+      )}
     </section>
   );
 }
@@ -84,7 +115,15 @@ function Identities({ member }: { member: Member }) {
   return (
     <section class="panel" aria-labelledby="identities-title">
       <h3 id="identities-title">{t('operator.credentials', { id: member.id })}</h3>
-      <LedgerIdentities memberId={member.id} pages={identities} credentials={credentials.data ?? []} />
+      <LedgerIdentities
+        memberId={member.id}
+        pages={identities}
+        credentials={credentials.data ?? []}
+        onUnbound={() => {
+          identities.reload();
+          credentials.reload();
+        }}
+      />
       <section class="panel" aria-labelledby="issued-credentials-title">
         <h4 id="issued-credentials-title">{t('operator.issuedCredentials', { id: member.id })}</h4>
         <ErrorBox error={credentials.error} />
@@ -203,6 +242,9 @@ export function OperatorView() {
   };
   // The member whose identities are shown, and how often they were asked for: asking again reads them again.
   const [selected, setSelected] = useState<{ member: Member; asked: number } | undefined>(undefined);
+  // The member whose name or MSP is being corrected (POST /members/:id/amend), and how often asked: asking again opens a new form.
+  const [amend, setAmend] = useState<{ member: Member; asked: number } | undefined>(undefined);
+  const amending = amend?.member;
   const { run, busy, feedback } = useAction();
 
   return (
@@ -230,6 +272,9 @@ export function OperatorView() {
                 <span class="row-actions">
                   <button type="button" aria-label={t('operator.credentials', { id: m.id })} onClick={() => setSelected((now) => ({ member: m, asked: (now?.asked ?? 0) + 1 }))}>
                     {t('operator.identities')}
+                  </button>
+                  <button type="button" class="secondary" aria-label={t('operator.amendTitle', { id: m.id })} onClick={() => setAmend((now) => ({ member: m, asked: (now?.asked ?? 0) + 1 }))}>
+                    {t('operator.amend')}
                   </button>
                   {m.status === 'ACTIVE' && !m.roles.includes('OPERATOR') && (
                     <button
@@ -262,6 +307,37 @@ export function OperatorView() {
           ]}
         />
         <MoreRows pages={members} />
+        {amending && (
+          <Form
+            key={`amend-${amending.id}-${amend?.asked ?? 0}`}
+            title={t('operator.amendTitle', { id: amending.id })}
+            submit="operator.submitAmend"
+            fields={[
+              { name: 'name', label: 'field.name', value: amending.name },
+              { name: 'mspId', label: 'operator.mspId', value: amending.mspId },
+              { name: 'reason', label: 'field.reasonOptional' },
+            ]}
+            onCancel={() => setAmend(undefined)}
+            onSubmit={async (v, key) => {
+              const name = v.name ?? '';
+              const mspId = (v.mspId ?? '').trim();
+              const reason = (v.reason ?? '').trim();
+              // Only what changed: the MSP may change only while no identity is bound, a new name at any time.
+              // Nothing changed: the name as it is, for the gateway to say so.
+              const changes = {
+                ...(name !== amending.name ? { name } : {}),
+                ...(mspId !== amending.mspId ? { mspId } : {}),
+              };
+              const m = await post<Member>(
+                `/members/${encodeURIComponent(amending.id)}/amend`,
+                { ...(Object.keys(changes).length > 0 ? changes : { name }), ...(reason ? { reason } : {}) },
+                key,
+              );
+              reloadMembers();
+              return t('operator.amended', { id: m.id });
+            }}
+          />
+        )}
         <Form
           title={t('operator.register')}
           submit="operator.submitRegister"
