@@ -248,9 +248,11 @@ describe('HTTP: maturity reminders and overdue escalation', function () {
       expect(of(piece.id)).to.deep.equal(['DUE_IN_3_DAYS 500000 2']);
       expect(asked.filter((n) => n.endsWith(':List') || n.endsWith(':Maturities')), 'no listing later in the day').to.deep.equal([]);
       expect(asked).to.include('voucher:Get');
-      // The next day the first scan reads every outstanding asset again.
-      await advanceDays(gw, 1);
+      // The next day the first scan reads every outstanding asset again. Moving the clock
+      // starts a scan itself (the sandbox clock triggers one), which may finish before the
+      // trigger below, then only a later-in-the-day pass: count reads from the move on.
       asked.length = 0;
+      await advanceDays(gw, 1);
       await gw.notifications.reminders?.trigger();
       expect(asked).to.include('receivable:List').and.to.include('voucher:List');
       expect(of(piece.id)).to.deep.equal(['DUE_IN_3_DAYS 500000 2', 'DUE_IN_1_DAY 500000 1']);
