@@ -477,12 +477,8 @@ export function memberCard(id: string): Promise<MemberCard | undefined> {
   return card;
 }
 
-/**
- * A counterparty as people know it: its name, with its unified social credit
- * code beside it (the code alone until the name arrives, or where it cannot
- * be read). An 18-character code says little to a desk user.
- */
-export function Party({ id }: { id: string }) {
+/** A member's name once its card arrives (undefined until then, for no id, or where it cannot be read). */
+function useMemberName(id: string): string | undefined {
   const [name, setName] = useState<string | undefined>(undefined);
   useEffect(() => {
     let live = true;
@@ -492,6 +488,16 @@ export function Party({ id }: { id: string }) {
       live = false;
     };
   }, [id]);
+  return name;
+}
+
+/**
+ * A counterparty as people know it: its name, with its unified social credit
+ * code beside it (the code alone until the name arrives, or where it cannot
+ * be read). An 18-character code says little to a desk user.
+ */
+export function Party({ id }: { id: string }) {
+  const name = useMemberName(id);
   if (!id) return <>—</>;
   return (
     <span class="party">
@@ -514,15 +520,7 @@ export function commonNameOf(identity: string): string | undefined {
  * it names no common name.
  */
 export function Signer({ id, member }: { id: string; member: string }) {
-  const [name, setName] = useState<string | undefined>(undefined);
-  useEffect(() => {
-    let live = true;
-    setName(undefined);
-    if (member) void memberCard(member).then((m) => live && setName(m?.name));
-    return () => {
-      live = false;
-    };
-  }, [member]);
+  const name = useMemberName(member);
   const cn = commonNameOf(id);
   if (cn === undefined) return <span class="signer">{id}</span>;
   return (

@@ -163,6 +163,7 @@ export class FinancingContract extends ScfContract {
       EVENTS.FinancingDisbursed,
       disburseFinancing,
       (f) => ({ advanceAmount: f.advanceAmount, discount: f.discount, fee: f.fee, days: f.days, paymentRef: f.paymentRef }),
+      true,
     );
   }
 
@@ -228,10 +229,12 @@ export class FinancingContract extends ScfContract {
     name: EventName,
     apply: (before: Financing, asset: FinancedAsset, cmd: z.infer<S>, actor: Actor, tx: TxInfo, checks: FinancingChecks) => { financing: Financing; asset: FinancedAsset },
     fields: (after: Financing, cmd: z.infer<S>) => Record<string, unknown>,
+    /** The step extends credit (disbursement): the applicant's status is read for the checks. */
+    extendsCredit = false,
   ): Promise<string> {
     return this.mutate(ctx, transaction, raw, schema, async (env, cmd) => {
       const { before, asset } = await loadForParty(env, cmd.id);
-      const { financing, asset: after } = apply(before, asset, cmd, env.actor, env.tx, await checksFor(env.store, before, asset, env.tx.today, transaction === 'financing:Disburse'));
+      const { financing, asset: after } = apply(before, asset, cmd, env.actor, env.tx, await checksFor(env.store, before, asset, env.tx.today, extendsCredit));
       await saveFinancing(env.store, before, financing, env.tx);
       await saveAsset(env.store, asset, after);
       return {

@@ -2,7 +2,7 @@ import { Context, Info, Transaction } from 'fabric-contract-api';
 import { DomainError } from '../domain/errors';
 import { EVENTS, type EventName } from '../domain/events';
 import { financingReservation } from '../domain/credit-lines';
-import { assertReceivingMember, hasRole, isReader } from '../domain/members';
+import { assertCounterparty, hasRole, isReader } from '../domain/members';
 import { buildProvenance, type Encumbrance } from '../domain/provenance';
 import { expiredBySettlement, financingEncumbrance, isLiveFinancing, liveFinancingParties, repaidBySettlement, type Financing } from '../domain/financing';
 import { assertNotFactored } from '../domain/receivables';
@@ -52,7 +52,8 @@ export const IssueOperation = operation({
     // A receivable being factored or factored is financed already: DOUBLE_FINANCING, not a plain state error.
     assertNotFactored(before);
     const issued = issueVoucher(before, { amount: cmd.amount, maturityDate: cmd.maturityDate, id }, actor, tx);
-    assertReceivingMember(await store.get<Member>(MemberSpec.type, [before.creditor]), before.creditor, 'creditor');
+    // Nothing new reaches a suspended member (PRODUCT 1.3): the creditor is named as any counterparty is.
+    assertCounterparty(await store.get<Member>(MemberSpec.type, [before.creditor]), before.creditor, 'SUPPLIER', 'creditor');
     const { receivable } = issued;
     // The root amount is reserved on the issuer's ISSUANCE line, if it has one, in this transaction.
     const voucher = await withIssuanceLine(store, issued.voucher);

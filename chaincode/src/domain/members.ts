@@ -407,17 +407,6 @@ export function assertCounterparty(member: Member | undefined, id: string, role:
   return member;
 }
 
-/**
- * A member who receives something new without being the caller (the
- * creditor a voucher is issued to): BUSINESS_RULE unless ACTIVE. Only ACTIVE
- * members take part in transactions (PRODUCT 1.3): a suspended member's
- * debts are still paid, but nothing new reaches it.
- */
-export function assertReceivingMember(member: Member | undefined, id: string, label: string): void {
-  if (!member) throw new DomainError('NOT_FOUND', `${label} ${id} is not a member`);
-  if (member.status !== 'ACTIVE') throw new DomainError('BUSINESS_RULE', `${label} ${id} is ${member.status}: nothing new can be issued to a suspended member`);
-}
-
 /** Dual control applies when the member has a threshold and the amount is at or above it. */
 export function requiresDualControl(member: Member, amount: string | bigint): boolean {
   if (member.dualControlThreshold === undefined) return false;

@@ -128,10 +128,7 @@ export class Store {
    * otherwise (the Node shim still sends those one after another).
    */
   async getMany<T>(type: string, attrsList: readonly (readonly string[])[]): Promise<Array<T | undefined>> {
-    const keys = attrsList.map((attrs) => this.key(type, attrs));
-    const values = batchingOf(this.stub)?.maxReads
-      ? await this.readMany(keys)
-      : await Promise.all(keys.map((key) => this.stub.getState(key)));
+    const values = await this.valuesOf(attrsList.map((attrs) => this.key(type, attrs)));
     return values.map((bytes) => (bytes && bytes.length > 0 ? unmarshal<T>(bytes) : undefined));
   }
 
@@ -156,6 +153,15 @@ export class Store {
       keys.push(this.key(type, attrs));
     }
     await this.readMany(keys);
+  }
+
+  /**
+   * The committed values of `keys`, in order (empty where absent): one
+   * message to a peer that takes multi-key reads, the keys side by side
+   * otherwise (the Node shim still sends those one after another).
+   */
+  private async valuesOf(keys: readonly string[]): Promise<Uint8Array[]> {
+    return batchingOf(this.stub)?.maxReads ? this.readMany(keys) : Promise.all(keys.map((key) => this.stub.getState(key)));
   }
 
   /** `keys` through the read-ahead values, the missing ones in one multi-key read (which keeps them). */
@@ -213,7 +219,7 @@ export class Store {
       }
     }
     const keys = wanted.map((w) => w.key);
-    const values = batchingOf(this.stub)?.maxReads ? await this.readMany(keys) : await Promise.all(keys.map((key) => this.stub.getState(key)));
+    const values = await this.valuesOf(keys);
     const repaired: Record<string, string[][]> = {};
     for (const [i, entry] of wanted.entries()) {
       const present = values[i];
