@@ -237,3 +237,72 @@ export async function issuedVoucher(gw: TestGateway, amount = '1000000', maturit
   if (res.status !== 201) throw new Error(`issue setup failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
+
+/**
+ * Pages through a list to the end, `pageSize` at a time, calling `between`
+ * after every page but the last (to change the ledger mid-walk); answers how
+ * many times the walk met each id.
+ */
+export async function walkList(
+  gw: TestGateway,
+  path: string,
+  query: Record<string, string>,
+  label: Label,
+  between: (met: ReadonlyMap<string, number>) => Promise<void>,
+): Promise<Map<string, number>> {
+  const met = new Map<string, number>();
+  let bookmark = '';
+  for (let pages = 0; pages < 1000; pages++) {
+    const page = await gw.http.get(path).query({ ...query, bookmark }).set('Authorization', gw.auth(label));
+    if (page.status !== 200) throw new Error(`page ${pages + 1} of ${path}: ${page.status} ${JSON.stringify(page.body)}`);
+    for (const r of page.body.records as Array<{ id: string }>) met.set(r.id, (met.get(r.id) ?? 0) + 1);
+    bookmark = page.body.bookmark as string;
+    if (!bookmark) return met;
+    await between(met);
+  }
+  throw new Error(`${path} did not end in 1000 pages`);
+}
+
+/**
+ * Walks one party's list of `assets` (with others of the party's) in pages of
+ * one while financing requests on them come and go: the first two are
+ * requested before the walk; between pages the request on the first asset
+ * not met yet is rejected by the bank (its status goes back), and the first
+ * asset met without a request gets one from supplier1 (its status moves on).
+ * Answers how many times the walk met each asset, and how many of each move
+ * it made.
+ */
+export async function walkWhileFinancingsMove(
+  gw: TestGateway,
+  list: { path: string; query: Record<string, string> },
+  asset: (id: string) => Record<string, unknown>,
+  assets: readonly string[],
+): Promise<{ met: number[]; requested: number; rejected: number }> {
+  const pending = new Map<string, string | undefined>(assets.map((id) => [id, undefined]));
+  const request = async (id: string) => {
+    const res = await gw.http.post('/financings').set('Authorization', gw.auth('supplier1')).send({ ...asset(id), bank: BANK() });
+    if (res.status !== 201) throw new Error(`financing request: ${res.status} ${JSON.stringify(res.body)}`);
+    pending.set(id, res.body.id as string);
+  };
+  const reject = async (id: string) => {
+    const res = await gw.http.post(`/financings/${pending.get(id)}/reject`).set('Authorization', gw.auth('bank-maker')).send({ reason: 'not this week' });
+    if (res.status !== 200) throw new Error(`reject: ${res.status} ${JSON.stringify(res.body)}`);
+    pending.set(id, undefined);
+  };
+  for (const id of assets.slice(0, 2)) await request(id);
+  let requested = 0;
+  let rejected = 0;
+  const met = await walkList(gw, list.path, { ...list.query, pageSize: '1' }, 'supplier1', async (met) => {
+    const ahead = [...pending].find(([id, fin]) => fin && !met.has(id));
+    if (ahead) {
+      await reject(ahead[0]);
+      rejected += 1;
+    }
+    const behind = [...pending].find(([id, fin]) => !fin && met.has(id));
+    if (behind) {
+      await request(behind[0]);
+      requested += 1;
+    }
+  });
+  return { met: assets.map((id) => met.get(id) ?? 0), requested, rejected };
+}

@@ -16,6 +16,7 @@ import {
   SUPPLIER1,
   type TestGateway,
   uniqueKey,
+  walkWhileFinancingsMove,
 } from './harness';
 
 describe('HTTP: receivables', () => {
@@ -287,6 +288,18 @@ describe('HTTP: receivables', () => {
       } while (bookmark && pages < 1000);
       expect(ours.filter((id) => !seen.has(id)), 'receivables the walk missed').to.deep.equal([]);
       expect(confirmed, 'confirmed during the walk').to.be.greaterThan(0);
+    });
+
+    it("meets each of a creditor's receivables exactly once while factoring requests are made and turned down between pages", async () => {
+      // Requested: FINANCING_PENDING; turned down: CONFIRMED again. Before the list
+      // by party read an index without status, a receivable requested after the walk
+      // met it came again, and one turned down could be missed.
+      const ours: string[] = [];
+      for (let i = 0; i < 4; i++) ours.push(await confirmedReceivable(gw, '800000'));
+      const walk = await walkWhileFinancingsMove(gw, { path: '/receivables', query: { creditor: SUPPLIER1() } }, (id) => ({ asset: { type: 'RECEIVABLE', id }, requestedAmount: '500000' }), ours);
+      expect(walk.met, 'times each of ours was met').to.deep.equal([1, 1, 1, 1]);
+      expect(walk.rejected, 'factoring requests turned down ahead of the walk').to.be.greaterThan(0);
+      expect(walk.requested, 'factoring requests made behind the walk').to.be.greaterThan(0);
     });
 
     it('pages through the caller\'s receivables with a bookmark, without repeats', async () => {

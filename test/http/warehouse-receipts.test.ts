@@ -12,6 +12,7 @@ import {
   SUPPLIER3,
   type TestGateway,
   uniqueKey,
+  walkWhileFinancingsMove,
 } from './harness';
 import { advanceDays, itWithOwnClock } from './time-travel';
 
@@ -203,6 +204,19 @@ describe('HTTP: warehouse receipts', () => {
       for (const x of byWarehouse.body.records) expect(x).to.include({ warehouse: WAREHOUSE(), status: 'ACTIVE' });
       const stranger = await read(`/warehouse-receipts?owner=${SUPPLIER1()}`, 'supplier2');
       expect(stranger.body.records).to.deep.equal([]);
+    });
+
+    it("meets each of an owner's receipts exactly once while pledges are requested and turned down between pages", async () => {
+      // Requested: PLEDGE_PENDING; turned down: ACTIVE again (as a release or an
+      // enforcement ends a pledge). Before the list by party read an index without
+      // status, a receipt pledged after the walk met it came again, and one whose
+      // pledge ended could be missed.
+      const ours: string[] = [];
+      for (let i = 0; i < 4; i++) ours.push((await issued({ valuation: '1000000' })).id);
+      const walk = await walkWhileFinancingsMove(gw, { path: '/warehouse-receipts', query: { owner: SUPPLIER1() } }, (id) => ({ asset: { type: 'WAREHOUSE_RECEIPT', id }, requestedAmount: '500000', dueDate: isoDate(30) }), ours);
+      expect(walk.met, 'times each of ours was met').to.deep.equal([1, 1, 1, 1]);
+      expect(walk.rejected, 'pledges turned down ahead of the walk').to.be.greaterThan(0);
+      expect(walk.requested, 'pledges requested behind the walk').to.be.greaterThan(0);
     });
 
     it('rejects an unknown status and an unknown filter with 400', async () => {

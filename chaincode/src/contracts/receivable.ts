@@ -13,13 +13,12 @@ import {
   assertOwnInvoices,
   assertBackedByInvoices,
   type ReceivableDocuments,
-  RECEIVABLE_LIFECYCLE,
   registerReceivable,
   rejectReceivable,
   verifyReceivableDocuments,
 } from '../domain/receivables';
 import type { Actor, FingerprintClaim, Member, Receivable, TxInfo } from '../domain/types';
-import { statusPrefixes, type Store } from '../ledger/store';
+import { partyPrefix, type Store } from '../ledger/store';
 import { FinancingSpec, FingerprintSpec, MemberSpec, ReceivableIndex, ReceivableSpec } from '../ledger/specs';
 import { ScfContract, transientJson } from './base';
 import { assertNotFrozen } from '../ledger/freezes';
@@ -178,19 +177,19 @@ export class ReceivableContract extends ScfContract {
   @Transaction(false)
   async List(ctx: Context, command: string): Promise<string> {
     return this.query(ctx, command, ListReceivablesQuery, async ({ store, actor }, q) => {
-      // One party's receivables, status by status in lifecycle order (RECEIVABLE_LIFECYCLE).
-      const byParty = (index: string, party: string) => statusPrefixes(index, party, q.status ? [q.status] : RECEIVABLE_LIFECYCLE);
+      const asCreditor = (party: string) => partyPrefix(ReceivableIndex.CREDITOR, ReceivableIndex.CREDITOR_ALL, party, q.status);
+      const asDebtor = (party: string) => partyPrefix(ReceivableIndex.DEBTOR, ReceivableIndex.DEBTOR_ALL, party, q.status);
       const prefixes = q.creditor
-        ? byParty(ReceivableIndex.CREDITOR, q.creditor)
+        ? [asCreditor(q.creditor)]
         : q.debtor
-          ? byParty(ReceivableIndex.DEBTOR, q.debtor)
+          ? [asDebtor(q.debtor)]
           : q.assignee
             ? [{ index: ReceivableIndex.ASSIGNEE, attrs: [q.assignee] }]
             : q.status
               ? [{ index: ReceivableIndex.STATUS, attrs: [q.status] }]
               : isReader(actor)
                 ? []
-                : [...byParty(ReceivableIndex.CREDITOR, actor.member.id), ...byParty(ReceivableIndex.DEBTOR, actor.member.id)];
+                : [asCreditor(actor.member.id), asDebtor(actor.member.id)];
       if (prefixes.length === 0) {
         throw new DomainError('VALIDATION_FAILED', 'name a creditor, debtor, assignee or status to list receivables');
       }

@@ -13,13 +13,12 @@ import {
   issueReceipt,
   lotDelivered,
   receiptDocumentsFrom,
-  RECEIPT_LIFECYCLE,
   splitReceipt,
   transferReceipt,
   type WarehouseReceipt,
 } from '../domain/warehouse';
 import { assertNotFrozen } from '../ledger/freezes';
-import { type Prefix, statusPrefixes, type Store } from '../ledger/store';
+import { partyPrefix, type Prefix, type Store } from '../ledger/store';
 import { FinancingSpec, FingerprintSpec, MemberSpec, WarehouseReceiptIndex, WarehouseReceiptSpec } from '../ledger/specs';
 import { required } from './access';
 import { saveFinancing } from './credit-line';
@@ -220,14 +219,14 @@ export class WarehouseContract extends ScfContract {
   @Transaction(false)
   async List(ctx: Context, command: string): Promise<string> {
     return this.query(ctx, command, ListReceiptsQuery, async ({ store, actor }, q) => {
-      // One party's receipts, status by status in lifecycle order (RECEIPT_LIFECYCLE).
-      const byParty = (index: string, party: string) => statusPrefixes(index, party, q.status ? [q.status] : RECEIPT_LIFECYCLE);
+      const asOwner = (party: string) => partyPrefix(WarehouseReceiptIndex.OWNER, WarehouseReceiptIndex.OWNER_ALL, party, q.status);
+      const asWarehouse = (party: string) => partyPrefix(WarehouseReceiptIndex.WAREHOUSE, WarehouseReceiptIndex.WAREHOUSE_ALL, party, q.status);
       let prefixes: Prefix[];
-      if (q.owner) prefixes = byParty(WarehouseReceiptIndex.OWNER, q.owner);
-      else if (q.warehouse) prefixes = byParty(WarehouseReceiptIndex.WAREHOUSE, q.warehouse);
+      if (q.owner) prefixes = [asOwner(q.owner)];
+      else if (q.warehouse) prefixes = [asWarehouse(q.warehouse)];
       else if (q.status) prefixes = [{ index: WarehouseReceiptIndex.STATUS, attrs: [q.status] }];
       else if (!isReader(actor)) {
-        prefixes = [...byParty(WarehouseReceiptIndex.OWNER, actor.member.id), ...byParty(WarehouseReceiptIndex.WAREHOUSE, actor.member.id)];
+        prefixes = [asOwner(actor.member.id), asWarehouse(actor.member.id)];
       } else throw new DomainError('VALIDATION_FAILED', 'name an owner, warehouse or status to list warehouse receipts');
       return store.page(WarehouseReceiptSpec, prefixes, q.pageSize, q.bookmark, (r) =>
         canReadReceipt(actor, r) && (!q.warehouse || r.warehouse === q.warehouse) && (!q.status || r.status === q.status),

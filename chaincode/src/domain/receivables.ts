@@ -6,10 +6,9 @@ import { assertFingerprint } from './fingerprints';
 import { newMeta, touch } from './meta';
 import { assertActive, assertCounterparty, assertRole, isReader, MAX_REASON_LENGTH } from './members';
 import { parsePositiveAmount } from './money';
-import { lifecycleOrder, nextStatus, type Transition } from './statemachine';
+import { nextStatus, type Transition } from './statemachine';
 import {
   DOCUMENT_KINDS,
-  RECEIVABLE_STATUSES,
   type Actor,
   type DocumentRef,
   type Member,
@@ -56,19 +55,6 @@ export const RECEIVABLE_TRANSITIONS: readonly Transition<ReceivableStatus, Recei
   { from: 'FINANCING_PENDING', action: 'DISBURSE', to: 'FINANCED' },
   { from: 'FINANCED', action: 'SETTLE', to: 'SETTLED' },
 ];
-
-/**
- * The order lists of one party's receivables read the statuses in
- * (lifecycleOrder). One transition goes back: a factoring request rejected,
- * withdrawn or expired (FINANCING_PENDING back to CONFIRMED). It is left out
- * of the order, so a receivable that does so while a walk is past CONFIRMED
- * and before FINANCING_PENDING is missed by that walk (API.md says so);
- * every other change is met.
- */
-export const RECEIVABLE_LIFECYCLE: readonly ReceivableStatus[] = lifecycleOrder(
-  RECEIVABLE_STATUSES,
-  RECEIVABLE_TRANSITIONS.filter((t) => t.action !== 'REJECT_FINANCING'),
-);
 
 export const RECEIVABLE_ID_RE = assetIdPattern('RCV');
 export const MAX_DOCUMENTS = 50;

@@ -5,7 +5,7 @@ import { newMeta, touch } from './meta';
 import { assertActive, assertCounterparty, assertRole, isReader } from './members';
 import { formatAmount, parseAmount, parsePositiveAmount, sum } from './money';
 import { assertCurrency, DEFAULT_CURRENCY, MAX_DOCUMENTS } from './receivables';
-import { lifecycleOrder, nextStatus, type Transition } from './statemachine';
+import { nextStatus, type Transition } from './statemachine';
 import { DOCUMENT_KINDS, type Actor, type DocumentRef, type Member, type Meta, type TxInfo } from './types';
 import { assertUscc } from './uscc';
 import { assertArray, assertOneOf, assertPattern, assertRecord, assertText, assetIdPattern, deriveId, invalid } from './validation';
@@ -44,18 +44,6 @@ export const RECEIPT_TRANSITIONS: readonly Transition<ReceiptStatus, ReceiptActi
   { from: 'PLEDGED', action: 'ENFORCE', to: 'ACTIVE' },
   { from: 'ACTIVE', action: 'DELIVER', to: 'DELIVERED' },
 ];
-
-/**
- * The order lists of one party's receipts read the statuses in
- * (lifecycleOrder). A pledge ends by going back to ACTIVE (rejected,
- * released or enforced): those are left out of the order, so a receipt whose
- * pledge ends while a walk is past ACTIVE is missed by that walk (API.md
- * says so); a receipt pledged, split or delivered during a walk is met.
- */
-export const RECEIPT_LIFECYCLE: readonly ReceiptStatus[] = lifecycleOrder(
-  RECEIPT_STATUSES,
-  RECEIPT_TRANSITIONS.filter((t) => t.to !== 'ACTIVE' || t.from === 'ACTIVE'),
-);
 
 /** Root ids: `WRC-` and 1..60 letters, digits, `_`, `-`. Split children append `.1`, `.2`, …. */
 export const RECEIPT_ID_RE = assetIdPattern('WRC');

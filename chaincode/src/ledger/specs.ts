@@ -39,6 +39,14 @@ export const ReceivableIndex = {
    * no status in the key, so the entry stays put from FINANCED to SETTLED.
    */
   ASSIGNEE: 'IDX_RCV_ASSIGNEE',
+  /**
+   * A creditor's (a debtor's) receivables whatever their status. Nothing in the key
+   * changes while the receivable lives, so a list by party without a status, paged
+   * while factoring requests come and go (CONFIRMED to FINANCING_PENDING and back),
+   * meets each receivable exactly once.
+   */
+  CREDITOR_ALL: 'IDX_RCV_CREDITOR_ALL',
+  DEBTOR_ALL: 'IDX_RCV_DEBTOR_ALL',
 } as const;
 
 export const ReceivableSpec: RecordSpec<Receivable> = {
@@ -49,6 +57,8 @@ export const ReceivableSpec: RecordSpec<Receivable> = {
     { name: ReceivableIndex.DEBTOR, attrs: (r) => [r.debtor, r.status, r.id] },
     { name: ReceivableIndex.STATUS, attrs: (r) => [r.status, r.id] },
     { name: ReceivableIndex.ASSIGNEE, attrs: (r) => (r.assignee !== undefined ? [r.assignee, r.id] : undefined) },
+    { name: ReceivableIndex.CREDITOR_ALL, attrs: (r) => [r.creditor, r.id] },
+    { name: ReceivableIndex.DEBTOR_ALL, attrs: (r) => [r.debtor, r.id] },
   ],
 };
 
@@ -132,6 +142,13 @@ export const WarehouseReceiptIndex = {
   STATUS: 'IDX_WRC_STATUS',
   /** Every piece of a lot, by the root receipt: tells when the whole lot is delivered. */
   ROOT: 'IDX_WRC_ROOT',
+  /**
+   * An owner's (a warehouse's) receipts whatever their status, as the receivables'
+   * CREDITOR_ALL: a pledge ending (back to ACTIVE) during a paged list moves no entry.
+   * The owner's entry moves when the receipt is passed on, as the receipt leaves the list.
+   */
+  OWNER_ALL: 'IDX_WRC_OWNER_ALL',
+  WAREHOUSE_ALL: 'IDX_WRC_WAREHOUSE_ALL',
 } as const;
 
 /** Record type 'WRC' is also what the freeze contract looks warehouse receipts up under. */
@@ -143,6 +160,8 @@ export const WarehouseReceiptSpec: RecordSpec<WarehouseReceipt> = {
     { name: WarehouseReceiptIndex.WAREHOUSE, attrs: (r) => [r.warehouse, r.status, r.id] },
     { name: WarehouseReceiptIndex.STATUS, attrs: (r) => [r.status, r.id] },
     { name: WarehouseReceiptIndex.ROOT, attrs: (r) => [r.rootId, r.id] },
+    { name: WarehouseReceiptIndex.OWNER_ALL, attrs: (r) => [r.owner, r.id] },
+    { name: WarehouseReceiptIndex.WAREHOUSE_ALL, attrs: (r) => [r.warehouse, r.id] },
   ],
 };
 

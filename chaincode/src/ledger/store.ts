@@ -25,6 +25,16 @@ export function statusPrefixes(index: string, party: string, statuses: readonly 
   return statuses.map((status) => ({ index, attrs: [party, status] }));
 }
 
+/**
+ * One party's entries: those of one status from its `[party, status, id]`
+ * index, or all of them from its `[party, id]` index (no status in the key,
+ * so a record whose status changes during a paged walk, back and forth
+ * included, keeps its place and is met once).
+ */
+export function partyPrefix(byStatus: string, all: string, party: string, status: string | undefined): Prefix {
+  return status ? { index: byStatus, attrs: [party, status] } : { index: all, attrs: [party] };
+}
+
 export interface Page<T> {
   records: T[];
   /** Empty when there is nothing more. */

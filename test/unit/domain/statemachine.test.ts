@@ -2,9 +2,7 @@ import { expect } from 'chai';
 import { FINANCING_LIFECYCLE, FINANCING_STATUSES, FINANCING_TRANSITIONS } from '../../../chaincode/src/domain/financing';
 import { DomainError } from '../../../chaincode/src/domain/errors';
 import { lifecycleOrder, type Transition } from '../../../chaincode/src/domain/statemachine';
-import { RECEIVABLE_LIFECYCLE, RECEIVABLE_TRANSITIONS } from '../../../chaincode/src/domain/receivables';
-import { RECEIVABLE_STATUSES, VOUCHER_STATUSES } from '../../../chaincode/src/domain/types';
-import { RECEIPT_LIFECYCLE, RECEIPT_STATUSES, RECEIPT_TRANSITIONS } from '../../../chaincode/src/domain/warehouse';
+import { VOUCHER_STATUSES } from '../../../chaincode/src/domain/types';
 import { FINAL_VOUCHER_STATUSES, OUTSTANDING_VOUCHER_STATUSES } from '../../../chaincode/src/domain/vouchers';
 
 describe('domain: lifecycle order of a state machine', () => {
@@ -33,16 +31,6 @@ describe('domain: lifecycle order of a state machine', () => {
     expect(() => lifecycleOrder(['ACTIVE', 'PENDING', 'FINANCED'], table))
       .to.throw(DomainError, 'the transitions between ACTIVE, PENDING, FINANCED go back')
       .with.property('code', 'INVALID_STATE');
-  });
-
-  it('orders receivables and receipts along every transition but the documented ones back (a factoring request turned down; a pledge ended)', () => {
-    const backwards = <S extends string>(order: readonly S[], table: ReadonlyArray<{ from: S; to: S; action: string }>) =>
-      table.filter((t) => t.from !== t.to && order.indexOf(t.from) > order.indexOf(t.to)).map((t) => `${t.from} -${t.action}-> ${t.to}`);
-    expect([...RECEIVABLE_LIFECYCLE].sort()).to.deep.equal([...RECEIVABLE_STATUSES].sort());
-    expect(backwards(RECEIVABLE_LIFECYCLE, RECEIVABLE_TRANSITIONS)).to.deep.equal(['FINANCING_PENDING -REJECT_FINANCING-> CONFIRMED']);
-    expect([...RECEIPT_LIFECYCLE].sort()).to.deep.equal([...RECEIPT_STATUSES].sort());
-    expect(backwards(RECEIPT_LIFECYCLE, RECEIPT_TRANSITIONS)).to.deep.equal(['PLEDGE_PENDING -REJECT_PLEDGE-> ACTIVE', 'PLEDGED -RELEASE-> ACTIVE', 'PLEDGED -ENFORCE-> ACTIVE']);
-    expect(backwards(FINANCING_LIFECYCLE, FINANCING_TRANSITIONS)).to.deep.equal([]);
   });
 
   it('splits the voucher statuses into outstanding and final with none left out (a list by party reads those two groups)', () => {
