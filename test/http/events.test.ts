@@ -160,6 +160,23 @@ describe('HTTP: GET /events (Server-Sent Events)', () => {
     expect(stranger.events.filter((e) => e.data.includes(receipt.body.id as string))).to.have.length(0);
   });
 
+  it("shows no member an event because a reason or a payment reference spells its id: only the parties' fields count", async () => {
+    const post = (path: string, body: object, label: Label) => gw.http.post(path).set('Authorization', gw.auth(label)).send(body);
+    const outsider = await as('supplier3');
+    const v = await issuedVoucher(gw);
+    const fin = await post('/financings', { asset: { type: 'VOUCHER', id: v.id }, bank: BANK(), requestedAmount: '500000' }, 'supplier1');
+    expect(fin.status).to.equal(201);
+    expect((await post(`/financings/${fin.body.id}/reject`, { reason: SUPPLIER3() }, 'bank-maker')).status).to.equal(200);
+    const again = await post('/financings', { asset: { type: 'VOUCHER', id: v.id }, bank: BANK(), requestedAmount: '500000' }, 'supplier1');
+    expect((await post(`/financings/${again.body.id}/withdraw`, { reason: SUPPLIER3() }, 'supplier1')).status).to.equal(200);
+    // Then an event that does name the outsider: by the time it arrives, the stream is past the two above.
+    const t = await post(`/vouchers/${v.id}/transfer`, { to: SUPPLIER3(), amount: '1000' }, 'supplier1');
+    expect(t.status).to.equal(200);
+    await outsider.until((x) => named(x, 'VoucherTransferred', v.id).length === 1);
+    expect(outsider.events.filter((e) => e.data.includes(fin.body.id as string) || e.data.includes(again.body.id as string))).to.deep.equal([]);
+    expect((await gw.http.get(`/financings/${fin.body.id}`).set('Authorization', gw.auth('supplier3'))).status).to.equal(404);
+  });
+
   it('resumes a filtered stream after Last-Event-ID across hidden events, none lost and none repeated', async () => {
     const first = await as('supplier3');
     const v1 = await issuedVoucher(gw);

@@ -2,7 +2,7 @@ import { Context, Info, Transaction } from 'fabric-contract-api';
 import { DomainError } from '../domain/errors';
 import { EVENTS, type EventName } from '../domain/events';
 import { claimFingerprint, type FingerprintRef, releaseFingerprint } from '../domain/fingerprints';
-import { liveFinancingParties, settleFactoredReceivable, type Financing } from '../domain/financing';
+import { financingIds, liveFinancingParties, settleFactoredReceivable, type Financing } from '../domain/financing';
 import { isReader } from '../domain/members';
 import {
   cancelReceivable,
@@ -149,7 +149,7 @@ export class ReceivableContract extends ScfContract {
         result: receivable,
         event: {
           name: EVENTS.ReceivableSettled,
-          ids: { receivableId: receivable.id, creditor: receivable.creditor, debtor: receivable.debtor, financingId: financing.id },
+          ids: { receivableId: receivable.id, creditor: receivable.creditor, debtor: receivable.debtor, ...financingIds(financing) },
           changes: {
             status: { from: before.status, to: receivable.status },
             paidTo: receivable.settledTo ?? null,

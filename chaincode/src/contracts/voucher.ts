@@ -4,7 +4,7 @@ import { EVENTS, type EventName } from '../domain/events';
 import { financingReservation } from '../domain/credit-lines';
 import { assertCounterparty, hasRole, isReader } from '../domain/members';
 import { buildProvenance, type Encumbrance } from '../domain/provenance';
-import { expiredBySettlement, financingEncumbrance, isLiveFinancing, liveFinancingParties, repaidBySettlement, type Financing } from '../domain/financing';
+import { expiredBySettlement, financingEncumbrance, financingIds, isLiveFinancing, liveFinancingParties, repaidBySettlement, type Financing } from '../domain/financing';
 import { assertNotFactored } from '../domain/receivables';
 import type { Actor, Member, Receivable, Voucher } from '../domain/types';
 import {
@@ -165,7 +165,9 @@ export class VoucherContract extends ScfContract {
             rootId: voucher.rootId,
             receivableId: receivable.id,
             issuer: voucher.issuer,
-            ...(financing ? { financingId: financing.id } : {}),
+            // The bank of a financing this settlement repays or closes as EXPIRED is told
+            // (its pipeline and the line it reserved the advance on, released here).
+            ...(financing ? financingIds(financing) : {}),
           },
           changes: {
             paidTo: voucher.settledTo ?? voucher.holder,

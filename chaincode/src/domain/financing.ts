@@ -778,6 +778,15 @@ export function enforcePledge(
 }
 
 /**
+ * What the event of an asset's settlement names of the financing it repays or
+ * closes: the financing and its bank, so the bank is told (GET /events and
+ * webhooks show a member the events that name it), an EXPIRED request included.
+ */
+export function financingIds(fin: Financing): { financingId: string; bank: string } {
+  return { financingId: fin.id, bank: fin.bank };
+}
+
+/**
  * The financing of a discounted voucher or receivable is REPAID by the
  * settlement of the asset (same transaction), recording the settlement's
  * payment reference.

@@ -407,6 +407,13 @@ describe('financing contract', () => {
       await rejects(w.h.submit(w.as.core, 'receivable:Settle', { id: rcv.id }), 'VALIDATION_FAILED');
       const tx = await w.h.endorse(w.as.core, 'receivable:Settle', { id: rcv.id, paymentRef: 'DEBTOR-PAY' });
       expect(tx.event?.name).to.equal('ReceivableSettled');
+      expect(JSON.parse(Buffer.from(tx.event!.payload).toString('utf8')).ids).to.deep.equal({
+        receivableId: rcv.id,
+        creditor: IDS.tier1,
+        debtor: IDS.core,
+        financingId: fin.id,
+        bank: IDS.bank,
+      });
       await w.h.commit([tx]);
       expect(JSON.parse(tx.result)).to.include({ status: 'SETTLED', settledTo: IDS.bank, settledAmount: yuan(1000), paymentRef: 'DEBTOR-PAY' });
       expect(await w.h.evaluate(w.as.bank, 'financing:Get', { id: fin.id })).to.include({ status: 'REPAID', repaymentRef: 'DEBTOR-PAY' });

@@ -53,13 +53,37 @@ describe('SSE writer', () => {
 });
 
 describe('SSE visibility rule', () => {
-  const payload = { actor: { memberId: 'A' }, ids: { receivableId: 'R1' }, changes: { holder: { from: 'B', to: 'C' }, children: [{ holder: 'D' }] } };
-  it('finds a member id anywhere in the payload, nested objects and arrays included', () => {
-    for (const m of ['A', 'B', 'C', 'D']) expect(mentionsMember(payload, m)).to.equal(true);
+  const payload = {
+    actor: { memberId: 'A' },
+    ids: { receivableId: 'R1', childIds: ['R1.1'], bank: 'E' },
+    changes: { to: 'F', holder: { from: 'B', to: 'C' }, children: [{ holder: 'D', amount: '5' }], paidTo: 'G', deliveredTo: 'H', owner: { from: 'I', to: 'J' } },
+  };
+  it('finds the parties: the actor, any id in ids (arrays included), and the party fields of changes with their {from, to} and the children', () => {
+    for (const m of ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'R1.1']) expect(mentionsMember(payload, m), m).to.equal(true);
   });
   it('matches whole values only, never keys or substrings', () => {
     expect(mentionsMember(payload, 'R')).to.equal(false);
     expect(mentionsMember(payload, 'holder')).to.equal(false);
-    expect(mentionsMember(payload, 'E')).to.equal(false);
+    expect(mentionsMember(payload, 'K')).to.equal(false);
+  });
+  it('never takes free text or an amount for a party: a reason, a payment reference, a commodity, a limit or a status move', () => {
+    const typed = {
+      actor: { memberId: 'A' },
+      ids: { financingId: 'FIN-1' },
+      changes: {
+        reason: 'M',
+        paymentRef: 'M',
+        repaymentRef: 'M',
+        commodity: 'M',
+        amount: 'M',
+        limit: { from: '1', to: 'M' },
+        status: { from: 'M', to: 'REJECTED' },
+        children: [{ id: 'M', quantity: 'M' }],
+        nested: { to: 'M', holder: 'M' },
+      },
+    };
+    expect(mentionsMember(typed, 'M')).to.equal(false);
+    expect(mentionsMember(null, 'A')).to.equal(false);
+    expect(mentionsMember('A', 'A')).to.equal(false);
   });
 });
