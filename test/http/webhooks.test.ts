@@ -168,6 +168,33 @@ describe('HTTP: webhooks', function () {
     expect(dead.received.every((x) => x.verified)).to.equal(true);
   });
 
+  it('sends a delivery redelivered while it is being sent once more, then goes on to the next: never in a loop', async () => {
+    const slow = await receiver();
+    slow.respond = (_r, n) => (n === 1 ? 'hang' : 200);
+    const reg = await register(gw, 'supplier1', slow, ['ReceivableRegistered']);
+    const first = await receivableEvent(gw);
+    await slow.until(() => slow.received.length === 1, 'the first attempt, kept open');
+    const listed = await gw.http.get(`/webhooks/${reg.endpoint.id}/deliveries`).set('Authorization', gw.auth('supplier1'));
+    const delivery = (listed.body.deliveries as Array<{ id: string; messageId: string; status: string }>).find((x) => x.messageId === `evt_${first}`);
+    expect(delivery?.status).to.equal('PENDING');
+    // Twice, at once, while the attempt is under way: queued once more, not twice.
+    const redeliver = () => gw.http.post(`/webhooks/${reg.endpoint.id}/deliveries/${delivery?.id}/redeliver`).set('Authorization', gw.auth('supplier1'));
+    const answers = await Promise.all([redeliver(), redeliver()]);
+    expect(answers.map((a) => a.status)).to.deep.equal([202, 202]);
+    slow.answerHanging(200);
+    await slow.until(() => slow.received.filter((x) => x.id === `evt_${first}`).length === 2, 'the redelivery');
+    // The next event arrives: the queue moved on (before, the redelivered one was sent for ever and nothing after it).
+    const next = await receivableEvent(gw);
+    await slow.until(() => slow.ids().has(`evt_${next}`), 'the next event');
+    expect(slow.received.map((x) => x.id)).to.deep.equal([`evt_${first}`, `evt_${first}`, `evt_${next}`]);
+    // The receiver has the request before the gateway records the answer: wait for the record.
+    const deadline = Date.now() + 10_000;
+    while ((await endpoint(gw, 'supplier1', reg.endpoint.id)).pendingDeliveries !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect((await endpoint(gw, 'supplier1', reg.endpoint.id)).pendingDeliveries).to.equal(0);
+    const after = await gw.http.get(`/webhooks/${reg.endpoint.id}/deliveries`).set('Authorization', gw.auth('supplier1'));
+    expect((after.body.deliveries as Array<{ id: string; status: string; attempts: number }>).find((x) => x.id === delivery?.id)).to.include({ status: 'SUCCEEDED', attempts: 2 });
+  });
+
   it('registers once for a repeated Idempotency-Key, also for two racing requests: the other is 409 naming the endpoint, no secret', async () => {
     const r = await receiver();
     const send = (key: string) => gw.http.post('/webhooks').set('Authorization', gw.auth('bank-maker')).set('Idempotency-Key', key).send({ url: r.url, eventTypes: ['*'] });

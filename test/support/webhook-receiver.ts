@@ -81,6 +81,15 @@ export class WebhookReceiver {
     });
   }
 
+  /** Answers every request kept open by `hang` with `status`. */
+  answerHanging(status: number): void {
+    for (const res of this.hanging) {
+      res.statusCode = status;
+      res.end('late');
+    }
+    this.hanging.clear();
+  }
+
   /** Ids of the requests answered 2xx... as far as the receiver knows: every id received. */
   ids(): Set<string> {
     return new Set(this.received.map((r) => r.id));

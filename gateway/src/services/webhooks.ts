@@ -102,7 +102,8 @@ export class WebhookService {
     const d = await outbox.store.delivery(deliveryId);
     if (!d || d.endpointId !== e.id) throw new LedgerError('NOT_FOUND', `no delivery ${deliveryId} on endpoint ${id}`);
     if (e.status !== 'ACTIVE') throw new LedgerError('INVALID_STATE', `endpoint ${id} is ${e.status}: enable it first (POST /webhooks/${id}/enable)`);
-    const next = await outbox.redeliver(d);
+    const next = await outbox.redeliver(d.id);
+    if (!next) throw new LedgerError('NOT_FOUND', `no delivery ${deliveryId} on endpoint ${id}`);
     return { ...next, attemptLog: await outbox.store.attempts(d.id) };
   }
 

@@ -269,7 +269,7 @@ export class WebhookOutbox {
     };
     const status = r.statusCode === undefined ? {} : { lastStatusCode: r.statusCode };
     if (r.ok) {
-      await this.store.recordAttempt(attempt, { ...d, ...status, attempts: n, status: 'SUCCEEDED', succeededAt: at, updatedAt: at }, (current) => ({
+      await this.store.recordAttempt(attempt, d, (now) => ({ ...now, ...status, attempts: n, status: 'SUCCEEDED', succeededAt: at, updatedAt: at }), (current) => ({
         ...current,
         consecutiveFailures: 0,
         nextAttemptAt: 0,
@@ -285,10 +285,10 @@ export class WebhookOutbox {
     const reason = r.gone
       ? `the receiver answered 410 Gone at ${at}`
       : `${failures} delivery attempts in a row failed; the last, at ${at}: ${error}`;
-    const failedDelivery: Delivery = { ...d, ...status, attempts: n, lastError: error, updatedAt: at, ...(disable ? { status: 'FAILED', failedAt: at } : {}) };
+    const failed = (now: Delivery): Delivery => ({ ...now, ...status, attempts: n, lastError: error, updatedAt: at, ...(disable ? { status: 'FAILED', failedAt: at } : {}) });
     // One sender per endpoint, and nothing else changes its failures while it
     // is ACTIVE, so `failures` is the count of the endpoint as it is now.
-    const recorded = await this.store.recordAttempt(attempt, failedDelivery, (current) => ({
+    const recorded = await this.store.recordAttempt(attempt, d, failed, (current) => ({
       ...current,
       consecutiveFailures: failures,
       nextAttemptAt: now.getTime() + delay,
@@ -368,8 +368,9 @@ export class WebhookOutbox {
     return next;
   }
 
-  async redeliver(d: Delivery): Promise<Delivery> {
-    const next = await this.store.requeue(d, new Date().toISOString());
+  /** Queues a delivery again (WebhookStore.requeue); undefined if there is none. */
+  async redeliver(id: string): Promise<Delivery | undefined> {
+    const next = await this.store.requeue(id, new Date().toISOString());
     this.kick();
     return next;
   }

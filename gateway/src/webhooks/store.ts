@@ -283,29 +283,43 @@ export class WebhookStore {
    * Records an attempt and the delivery's new state in one batch, with
    * `change` applied to the endpoint as it is then (not as the sender saw it
    * when the attempt began: a DELETE may have come while it was sent). A
-   * deleted endpoint stays deleted and unchanged. A delivery that is no
-   * longer PENDING leaves the queue. Returns the endpoint as written,
-   * undefined if it was deleted.
+   * deleted endpoint stays deleted and unchanged. `outcome` is applied to
+   * the delivery as it is then too: if it was queued again while this
+   * attempt was under way (POST …/redeliver), it stays PENDING at its new
+   * place, so it is sent once more, as asked; otherwise a delivery that is
+   * no longer PENDING leaves the queue. (Writing back the delivery as the
+   * sender read it left the new queue entry behind a record that no longer
+   * named it: the entry was never removed, and the sender sent it for ever.)
+   * Returns the endpoint as written, undefined if it was deleted.
    */
-  recordAttempt(attempt: Attempt, delivery: Delivery, change: (current: Endpoint) => Endpoint): Promise<Endpoint | undefined> {
+  recordAttempt(attempt: Attempt, sent: Delivery, outcome: (current: Delivery) => Delivery, change: (current: Endpoint) => Endpoint): Promise<Endpoint | undefined> {
     return this.serial(async () => {
-      const current = this.endpointsById.get(delivery.endpointId);
+      const current = this.endpointsById.get(sent.endpointId);
       const next = current && current.status !== 'DELETED' ? change(current) : undefined;
+      const now = (await this.delivery(sent.id)) ?? sent;
+      const queuedAgain = now.seq !== sent.seq;
+      const delivery: Delivery = queuedAgain ? { ...outcome(now), status: 'PENDING', seq: now.seq } : outcome(now);
       const ops: Op[] = [
-        { type: 'put', key: `a!${delivery.id}!${pad(attempt.n, 6)}`, value: JSON.stringify(attempt) },
-        { type: 'put', key: `d!${delivery.id}`, value: JSON.stringify(delivery) },
+        { type: 'put', key: `a!${sent.id}!${pad(attempt.n, 6)}`, value: JSON.stringify(attempt) },
+        { type: 'put', key: `d!${sent.id}`, value: JSON.stringify(delivery) },
       ];
       if (next) ops.push({ type: 'put', key: `e!${next.id}`, value: JSON.stringify(next) });
-      if (delivery.status !== 'PENDING') ops.push({ type: 'del', key: `q!${delivery.endpointId}!${pad(delivery.seq, 16)}` });
+      if (delivery.status !== 'PENDING') ops.push({ type: 'del', key: `q!${sent.endpointId}!${pad(sent.seq, 16)}` });
       await this.write(ops, true);
       if (next) this.endpointsById.set(next.id, next);
       return next;
     });
   }
 
-  /** Queues a delivery again, at the end of its endpoint's queue. */
-  requeue(delivery: Delivery, now: string): Promise<Delivery> {
+  /**
+   * Queues a delivery again, at the end of its endpoint's queue, as it is
+   * when its turn comes: one waiting in the queue (or being sent) is moved
+   * to the end, never queued twice. Undefined if there is no such delivery.
+   */
+  requeue(id: string, now: string): Promise<Delivery | undefined> {
     return this.serial(async () => {
+      const delivery = await this.delivery(id);
+      if (!delivery) return undefined;
       const seq = this.seq + 1;
       const next: Delivery = { ...delivery, status: 'PENDING', seq, updatedAt: now, redeliveries: delivery.redeliveries + 1 };
       const ops: Op[] = [

@@ -123,7 +123,8 @@ describe('webhooks: the outbox', () => {
       store.advance('c4');
       await store.recordAttempt(
         { deliveryId: d!.id, n: 1, startedAt: '2026-12-06T00:00:01.000Z', durationMs: 3, webhookTimestamp: 1, outcome: 'SUCCEEDED', statusCode: 200 },
-        { ...d!, attempts: 1, status: 'SUCCEEDED' },
+        d!,
+        (now) => ({ ...now, attempts: 1, status: 'SUCCEEDED' }),
         (current) => ({ ...current, lastSuccessAt: '2026-12-06T00:00:01.000Z' }),
       );
       await store.addEndpoint(endpoint('EP-2'));
@@ -226,12 +227,34 @@ describe('webhooks: the outbox', () => {
       return { inMemory, onDisk };
     };
 
+    it('keeps a delivery queued again while an attempt was under way once in the queue, PENDING, until its next attempt', async () => {
+      const store = await WebhookStore.open(join(dir, 'webhooks'));
+      await store.addEndpoint(endpoint('EP-1'));
+      const [d] = await store.enqueue(message, ['EP-1'], { cursor: 'c1' });
+      const sent = (await store.head('EP-1'))!.delivery; // the sender has it
+      // Redelivered twice while it is sent: one queue entry, at the end.
+      await Promise.all([store.requeue(d!.id, '2026-12-06T00:00:01.500Z'), store.requeue(d!.id, '2026-12-06T00:00:01.600Z')]);
+      expect(await store.pendingCount('EP-1')).to.equal(1);
+      await store.recordAttempt(succeeded(d!.id), sent, (now) => ({ ...now, attempts: 1, status: 'SUCCEEDED' }), (current) => current);
+      const after = (await store.delivery(d!.id))!;
+      expect(after).to.include({ status: 'PENDING', attempts: 1, redeliveries: 2 });
+      expect(after.seq).to.be.greaterThan(sent.seq);
+      expect(await store.pendingCount('EP-1')).to.equal(1);
+      expect((await store.head('EP-1'))!.delivery).to.deep.equal(after);
+      // Its next attempt ends it: nothing is left to send.
+      await store.recordAttempt({ ...succeeded(d!.id), n: 2 }, after, (now) => ({ ...now, attempts: 2, status: 'SUCCEEDED' }), (current) => current);
+      expect(await store.pendingCount('EP-1')).to.equal(0);
+      expect(await store.head('EP-1')).to.equal(undefined);
+      expect(await store.requeue('WHD-NONE', '2026-12-06T00:00:03.000Z')).to.equal(undefined);
+      await store.close();
+    });
+
     for (const order of ['the attempt first', 'the DELETE first'] as const) {
       it(`keeps an endpoint deleted when an attempt begun before the DELETE is recorded (${order})`, async () => {
         const store = await WebhookStore.open(join(dir, 'webhooks'));
         await store.addEndpoint(endpoint('EP-1'));
         const [d] = await store.enqueue(message, ['EP-1'], { cursor: 'c1' });
-        const record = () => store.recordAttempt(succeeded(d!.id), { ...d!, attempts: 1, status: 'SUCCEEDED' }, (current) => ({ ...current, lastSuccessAt: '2026-12-06T00:00:01.000Z' }));
+        const record = () => store.recordAttempt(succeeded(d!.id), d!, (now) => ({ ...now, attempts: 1, status: 'SUCCEEDED' }), (current) => ({ ...current, lastSuccessAt: '2026-12-06T00:00:01.000Z' }));
         const remove = () => store.changeEndpoint('EP-1', deleted);
         const [recorded] = order === 'the attempt first' ? await Promise.all([record(), remove()]) : (await Promise.all([remove(), record()])).reverse();
         expect(recorded?.status).to.equal(order === 'the attempt first' ? 'ACTIVE' : undefined);
