@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Webhook } from 'standardwebhooks';
-import { guardedLookup } from './address';
+import { guardedLookup, urlProblem } from './address';
 
 /** What one POST to an endpoint came to. */
 export interface SendResult {
@@ -37,6 +37,9 @@ const RESPONSE_LIMIT = 1024;
 /** One POST: no redirect is followed (a 3xx is a failure), only 2xx succeeds. */
 export function send(url: string, headers: SignedHeaders, body: string, options: { timeoutMs: number; allowPrivate: boolean }): Promise<SendResult> {
   const started = Date.now();
+  // Checked again now: the gateway may no longer allow what it allowed at registration.
+  const problem = urlProblem(url, options.allowPrivate);
+  if (problem !== undefined) return Promise.resolve({ ok: false, gone: false, error: `not sent: ${problem}`, durationMs: 0 });
   const target = new URL(url);
   const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {

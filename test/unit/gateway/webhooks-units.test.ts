@@ -5,7 +5,8 @@ import type { Receivable } from '../../../chaincode/src/domain/types';
 import { isNonPublicAddress, urlProblem } from '../../../gateway/src/webhooks/address';
 import { retryDelayMs } from '../../../gateway/src/webhooks/outbox';
 import { notificationIdOf, reachedMilestones } from '../../../gateway/src/webhooks/reminders';
-import { signedHeaders } from '../../../gateway/src/webhooks/sender';
+import { send, signedHeaders } from '../../../gateway/src/webhooks/sender';
+import { WebhookReceiver } from '../../support/webhook-receiver';
 
 describe('webhooks and reports: the pure parts', () => {
   it('signs as the Standard Webhooks reference vector does', () => {
@@ -28,13 +29,33 @@ describe('webhooks and reports: the pure parts', () => {
     for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1']) {
       expect(isNonPublicAddress(a), a).to.equal(true);
     }
-    for (const a of ['8.8.8.8', '1.1.1.1', '2001:4860:4860::8888']) expect(isNonPublicAddress(a), a).to.equal(false);
+    // IPv4 inside IPv6: compatible (as URL writes [::127.0.0.1]), mapped in hex, NAT64, 6to4.
+    for (const a of ['::7f00:1', '::ffff:7f00:1', '64:ff9b::7f00:1', '64:ff9b::a00:1', '2002:7f00:1::', '2002:a9fe:a9fe::1']) expect(isNonPublicAddress(a), a).to.equal(true);
+    for (const a of ['8.8.8.8', '1.1.1.1', '2001:4860:4860::8888', '64:ff9b::808:808', '2002:808:808::1']) expect(isNonPublicAddress(a), a).to.equal(false);
+    expect(urlProblem('http://LOCALHOST./h', false)).to.match(/localhost is a loopback/);
+    expect(urlProblem('http://[::127.0.0.1]/h', false)).to.match(/loopback, private/);
+    expect(urlProblem('http://[64:ff9b::169.254.169.254]/h', false)).to.match(/loopback, private/);
     expect(urlProblem('http://127.0.0.1:4000/h', false)).to.match(/loopback/);
     expect(urlProblem('http://localhost/h', false)).to.match(/loopback/);
     expect(urlProblem('http://[::1]/h', false)).to.match(/loopback/);
     expect(urlProblem('http://127.0.0.1:4000/h', true)).to.equal(undefined);
     expect(urlProblem('https://erp.example.com/hooks', false)).to.equal(undefined);
     expect(urlProblem('ftp://example.com', false)).to.match(/scheme/);
+  });
+
+  it('sends nothing to a literal private address once it is not allowed, though registered while it was (Node connects to it without a lookup)', async () => {
+    const receiver = await WebhookReceiver.start();
+    try {
+      const headers = signedHeaders('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'evt_1', new Date(), '{}');
+      const refused = await send(receiver.url, headers, '{}', { timeoutMs: 2000, allowPrivate: false });
+      expect(refused).to.include({ ok: false, gone: false });
+      expect(refused.error).to.match(/^not sent: 127\.0\.0\.1 is a loopback, private or link-local address/);
+      const allowed = await send(receiver.url, headers, '{}', { timeoutMs: 2000, allowPrivate: true });
+      expect(allowed).to.include({ ok: true, statusCode: 200 });
+      expect(receiver.received).to.have.length(1);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('backs off on the schedule with ±20 % jitter, the last delay repeating', () => {
