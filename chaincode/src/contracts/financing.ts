@@ -22,7 +22,8 @@ import type { Actor, Member, Receivable, TxInfo, Voucher } from '../domain/types
 import type { WarehouseReceipt } from '../domain/warehouse';
 import { assertNotFrozen, freezeRefs } from '../ledger/freezes';
 import { type Prefix, statusPrefixes, type Store } from '../ledger/store';
-import { AssetRecordType, FinancingIndex, FinancingSpec, MemberSpec, ReceivableSpec, VoucherSpec, WarehouseReceiptSpec } from '../ledger/specs';
+import { AssetRecordType, CreditLineSpec, FinancingIndex, FinancingSpec, MemberSpec, ReceivableSpec, VoucherSpec, WarehouseReceiptSpec } from '../ledger/specs';
+import type { CreditLine } from '../domain/credit-lines';
 import { required } from './access';
 import { saveFinancing, withFinancingLine } from './credit-line';
 import { operation, ScfContract, type TxEnv } from './base';
@@ -322,11 +323,13 @@ async function saveAsset(store: Store, before: FinancedAsset, after: FinancedAss
 
 /** What approve and disburse check besides the records they step; the applicant's status only for the steps that extend credit. */
 async function checksFor(store: Store, fin: Financing, asset: FinancedAsset, today: string, extendsCredit: boolean): Promise<FinancingChecks> {
-  const [overdue, applicant] = await Promise.all([
+  const [overdue, applicant, creditLine] = await Promise.all([
     asset.type === 'VOUCHER' ? issuerOverdue(store, asset.record.issuer, today) : false,
     extendsCredit ? store.get<Member>(MemberSpec.type, [fin.applicant]) : undefined,
+    // The line an approved financing reserved on: disbursement is refused while it is unusable.
+    extendsCredit && fin.creditLineId !== undefined ? store.get<CreditLine>(CreditLineSpec.type, [fin.creditLineId]) : undefined,
   ]);
-  return { issuerOverdue: overdue, applicantStatus: applicant?.status };
+  return { issuerOverdue: overdue, applicantStatus: applicant?.status, creditLine };
 }
 
 /**

@@ -21,8 +21,10 @@ import { assertOneOf, assertPattern, assertRecord, assetIdPattern, deriveId, inv
  *   piece's settlement releases that piece's amount (pieces carry the line id).
  * - financing:Approve reserves the advance on the bank's FINANCING line to the
  *   obligor whose credit the financing relies on (creditLineObligor); rejection,
- *   withdrawal and expiry release it, disbursement keeps it, repayment (by
- *   settlement, financing:Repay or warehouse:Release) and enforcement release it.
+ *   withdrawal and expiry release it, disbursement keeps it (and is refused
+ *   while the line is suspended, closed or expired: financing.ts
+ *   assertLineDrawable), repayment (by settlement, financing:Repay or
+ *   warehouse:Release) and enforcement release it.
  *
  * Decisions where DESIGN is silent:
  * - **No line, no limit; a line, always its limit.** A step is checked against
@@ -46,7 +48,8 @@ import { assertOneOf, assertPattern, assertRecord, assetIdPattern, deriveId, inv
  *   granter (the amount compared with its threshold: the limit granted; for an
  *   adjustment the larger of the old and new limit, so reducing a large line is
  *   two-step too). Suspend, reinstate and close are single-step: they only stop
- *   or resume new use, and a bank must be able to stop lending at once.
+ *   or resume new use and the disbursement of what was approved on the line,
+ *   and a bank must be able to stop lending at once.
  * - A line is never reduced below `used` (BUSINESS_RULE). Closing is allowed
  *   with use outstanding: the line is final, its use runs off.
  * - Only the granter changes a line; the obligor, who may read it, is

@@ -7,6 +7,7 @@ import type { Encumbrance } from './provenance';
 import { transitionReceivable } from './receivables';
 import { lifecycleOrder, nextStatus, type Transition } from './statemachine';
 import type { Actor, Member, MemberStatus, Meta, Receivable, TxInfo, Voucher } from './types';
+import { type CreditLine, unusableReason } from './credit-lines';
 import { assertUscc } from './uscc';
 import { assertOneOf, assertPattern, assertRecord, assertString, assertText, assetIdPattern, deriveId, invalid, optionalText } from './validation';
 import { MAX_PAYMENT_REF_LENGTH, transitionVoucher } from './vouchers';
@@ -188,6 +189,8 @@ export interface FinancingChecks {
   issuerOverdue: boolean;
   /** The applicant's member status, read for the steps that extend credit (approve, disburse). */
   applicantStatus?: MemberStatus | undefined;
+  /** The credit line the approval reserved the advance on (creditLineId), read for disbursement. */
+  creditLine?: CreditLine | undefined;
 }
 
 // ---- arithmetic ----
@@ -516,6 +519,25 @@ function assertApplicantActive(fin: Financing, checks: FinancingChecks): void {
   }
 }
 
+/**
+ * A disbursement draws on the reservation the approval took on the bank's
+ * line, so the line must still be usable: a bank that suspends or closes a
+ * line stops the money going out at once, not only new approvals (the
+ * advance stays reserved; the bank rejects the financing to release it, or
+ * reinstates the line and disburses). Expired likewise. No line, no check.
+ */
+function assertLineDrawable(fin: Financing, checks: FinancingChecks, tx: TxInfo): void {
+  if (fin.creditLineId === undefined) return;
+  if (checks.creditLine?.id !== fin.creditLineId) throw new Error(`credit line ${fin.creditLineId} of financing ${fin.id} was not read`);
+  const unusable = unusableReason(checks.creditLine, tx.today);
+  if (unusable !== undefined) {
+    throw new DomainError(
+      'BUSINESS_RULE',
+      `CREDIT_LINE_UNAVAILABLE: credit line ${fin.creditLineId} ${unusable}: no disbursement on it (reject financing ${fin.id} to release its reservation, or reinstate the line)`,
+    );
+  }
+}
+
 function assertNotBroken(fin: Financing, asset: FinancedAsset, checks: FinancingChecks): void {
   if (asset.type === 'VOUCHER' && checks.issuerOverdue) {
     throw new DomainError(
@@ -663,6 +685,7 @@ export function disburseFinancing(
   assertBeforeDue(fin, 'disburse', tx);
   assertApplicantActive(fin, checks);
   assertNotBroken(fin, asset, checks);
+  assertLineDrawable(fin, checks, tx);
   const advance = parseAmount(fin.advanceAmount, 'financing.advanceAmount');
   const face = assetFace(asset);
   const terms = quoteTerms(asset.type, face, advance, fin.annualRateBps ?? -1, fin.dueDate, tx.today);

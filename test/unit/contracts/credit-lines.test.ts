@@ -190,6 +190,37 @@ describe('credit lines (授信) through the contracts', () => {
       expect((await line(w, w.as.bank, fl.id)).used).to.equal('0');
     });
 
+    it('refuses disbursing on a suspended, closed or expired line, changing nothing: the advance stays reserved until the bank rejects or reinstates', async () => {
+      const fl = await financingLine(w, IDS.core, yuan(500_000));
+      const a = await approvedOnVoucher(w, (await rootVoucher(w, yuan(400_000), 'drw-1')).id, yuan(100_000));
+      const b = await approvedOnVoucher(w, (await rootVoucher(w, yuan(400_000), 'drw-2')).id, yuan(100_000));
+      await w.h.submit(w.as.bank, 'creditLine:Suspend', { id: fl.id, reason: 'obligor under review' });
+      let height = await w.h.ws.height();
+      let err = await rejects(w.h.submit(w.as.bank, 'financing:Disburse', { id: a.id, paymentRef: 'ADV-S' }), 'BUSINESS_RULE');
+      expect(err.message).to.include(`CREDIT_LINE_UNAVAILABLE: credit line ${fl.id} is SUSPENDED: no disbursement`);
+      expect(await w.h.ws.height()).to.equal(height);
+      expect(await w.h.evaluate(w.as.bank, 'financing:Get', { id: a.id })).to.include({ status: 'APPROVED' });
+      expect((await line(w, w.as.bank, fl.id)).used).to.equal(yuan(200_000));
+      // Reinstated, it disburses; rejecting the other releases its reservation.
+      await w.h.submit(w.as.bank, 'creditLine:Reinstate', { id: fl.id });
+      expect(await w.h.submit(w.as.bank, 'financing:Disburse', { id: a.id, paymentRef: 'ADV-S' })).to.include({ status: 'DISBURSED' });
+      await w.h.submit(w.as.bank, 'creditLine:Close', { id: fl.id });
+      height = await w.h.ws.height();
+      err = await rejects(w.h.submit(w.as.bank, 'financing:Disburse', { id: b.id, paymentRef: 'ADV-C' }), 'BUSINESS_RULE');
+      expect(err.message).to.include('is CLOSED: no disbursement');
+      expect(await w.h.ws.height()).to.equal(height);
+      await w.h.submit(w.as.bank, 'financing:Reject', { id: b.id, reason: 'line closed' });
+      expect((await line(w, w.as.bank, fl.id)).used).to.equal(yuan(100_000));
+    });
+
+    it('refuses disbursing once the line has expired', async () => {
+      const fl = await financingLine(w, IDS.core, yuan(500_000), { validTo: '2026-03-31' });
+      const fin = await approvedOnVoucher(w, (await rootVoucher(w, yuan(400_000), 'drw-3', '2026-09-30')).id, yuan(100_000));
+      w.h.today = '2026-04-01';
+      const err = await rejects(w.h.submit(w.as.bank, 'financing:Disburse', { id: fin.id, paymentRef: 'ADV-E' }), 'BUSINESS_RULE');
+      expect(err.message).to.include(`credit line ${fl.id} expired on`);
+    });
+
     it('refuses an approval past the headroom naming the line, and releases on rejection', async () => {
       const fl = await financingLine(w, IDS.core, yuan(500_000));
       const a = await rootVoucher(w, yuan(400_000), 'fin-2a');
