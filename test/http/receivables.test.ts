@@ -16,6 +16,7 @@ import {
   SUPPLIER1,
   type TestGateway,
   uniqueKey,
+  walkList,
   walkWhileFinancingsMove,
 } from './harness';
 
@@ -300,6 +301,21 @@ describe('HTTP: receivables', () => {
       expect(walk.met, 'times each of ours was met').to.deep.equal([1, 1, 1, 1]);
       expect(walk.rejected, 'factoring requests turned down ahead of the walk').to.be.greaterThan(0);
       expect(walk.requested, 'factoring requests made behind the walk').to.be.greaterThan(0);
+    });
+
+    it("lists a bank's factored receivables in its own list (no filter), once, as by ?assignee=", async () => {
+      const id = await confirmedReceivable(gw, '700000');
+      const post = (path: string, b: object, label: Label) => gw.http.post(path).set('Authorization', gw.auth(label)).send(b);
+      const fin = await post('/financings', { asset: { type: 'RECEIVABLE', id }, bank: BANK(), requestedAmount: '600000' }, 'supplier1');
+      expect(fin.status).to.equal(201);
+      expect((await post(`/financings/${fin.body.id}/approve`, { advanceAmount: '600000', annualRateBps: 450 }, 'bank-maker')).status).to.equal(200);
+      const own = () => walkList(gw, '/receivables', { pageSize: '200' }, 'bank-maker', async () => {});
+      expect((await own()).get(id), 'approved, not yet factored').to.equal(undefined);
+      expect((await post(`/financings/${fin.body.id}/disburse`, { paymentRef: 'CNAPS-FAC' }, 'bank-maker')).status).to.equal(200);
+      expect((await own()).get(id), 'factored: once').to.equal(1);
+      expect((await walkList(gw, '/receivables', { assignee: BANK(), pageSize: '200' }, 'bank-maker', async () => {})).get(id)).to.equal(1);
+      // The creditor's own list has it once too, as before.
+      expect((await walkList(gw, '/receivables', { pageSize: '200' }, 'supplier1', async () => {})).get(id)).to.equal(1);
     });
 
     it('pages through the caller\'s receivables with a bookmark, without repeats', async () => {

@@ -12,6 +12,7 @@ import {
   SUPPLIER3,
   type TestGateway,
   uniqueKey,
+  walkList,
   walkWhileFinancingsMove,
 } from './harness';
 import { advanceDays, itWithOwnClock } from './time-travel';
@@ -350,6 +351,20 @@ describe('HTTP: warehouse receipts', () => {
       // released, the bank is no longer a party to the receipt: it cannot see it, let alone release it again
       expectProblem(await act(receipt.id, 'release', {}, 'bank-checker'), 404, 'NOT_FOUND');
       expect((await act(receipt.id, 'transfer', { to: SUPPLIER2() })).status).to.equal(200);
+    });
+
+    it("lists a bank's pledged receipts: by ?pledgee= and in its own list, until the pledge is released; never to another member", async () => {
+      const { receipt } = await pledged();
+      const ids = async (query: Record<string, string>, label: Label) => [...(await walkList(gw, '/warehouse-receipts', { ...query, pageSize: '200' }, label, async () => {})).keys()];
+      expect(await ids({ pledgee: BANK() }, 'bank-maker')).to.include(receipt.id);
+      const own = await walkList(gw, '/warehouse-receipts', { pageSize: '200' }, 'bank-maker', async () => {});
+      expect(own.get(receipt.id), "in the bank's own list, once").to.equal(1);
+      expect(await ids({ pledgee: BANK(), status: 'ACTIVE' }, 'bank-maker')).to.not.include(receipt.id);
+      expect(await ids({ pledgee: BANK() }, 'supplier2')).to.deep.equal([]);
+      expectProblem(await read('/warehouse-receipts?pledgee=nobody', 'bank-maker'), 400, 'VALIDATION_FAILED');
+      expect((await act(receipt.id, 'release', { paymentRef: 'CNAPS-LIST' }, 'bank-checker')).status).to.equal(200);
+      expect(await ids({ pledgee: BANK() }, 'bank-maker')).to.not.include(receipt.id);
+      expect(await ids({}, 'bank-maker')).to.not.include(receipt.id);
     });
 
     it('releases once for a replayed Idempotency-Key, and rejects an unknown field with 400', async () => {

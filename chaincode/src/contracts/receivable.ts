@@ -18,7 +18,7 @@ import {
   verifyReceivableDocuments,
 } from '../domain/receivables';
 import type { Actor, FingerprintClaim, Member, Receivable, TxInfo } from '../domain/types';
-import { partyPrefix, type Store } from '../ledger/store';
+import { partyPrefix, type Prefix, type Store } from '../ledger/store';
 import { FinancingSpec, FingerprintSpec, MemberSpec, ReceivableIndex, ReceivableSpec } from '../ledger/specs';
 import { ScfContract, transientJson } from './base';
 import { assertNotFrozen } from '../ledger/freezes';
@@ -171,8 +171,8 @@ export class ReceivableContract extends ScfContract {
    * Lists by creditor, debtor, assignee (the bank a factored receivable is
    * assigned to) or status (in that order of preference for the index; other
    * filters apply to the rows). Without a filter, a member sees receivables
-   * where it is creditor, then debtor; auditors and operators must name a
-   * filter.
+   * where it is creditor, then debtor, then (a bank) those factored to it;
+   * auditors and operators must name a filter.
    */
   @Transaction(false)
   async List(ctx: Context, command: string): Promise<string> {
@@ -189,12 +189,19 @@ export class ReceivableContract extends ScfContract {
               ? [{ index: ReceivableIndex.STATUS, attrs: [q.status] }]
               : isReader(actor)
                 ? []
-                : [asCreditor(actor.member.id), asDebtor(actor.member.id)];
+                : // A member's own: as creditor, as debtor, then (a bank) those factored to it.
+                  [asCreditor(actor.member.id), asDebtor(actor.member.id), { index: ReceivableIndex.ASSIGNEE, attrs: [actor.member.id] }];
       if (prefixes.length === 0) {
         throw new DomainError('VALIDATION_FAILED', 'name a creditor, debtor, assignee or status to list receivables');
       }
-      return store.page(ReceivableSpec, prefixes, q.pageSize, q.bookmark, (r) =>
+      // In the member's own list, a receivable already met in an earlier prefix is not met again.
+      const me = actor.member.id;
+      const ownList = !q.creditor && !q.debtor && !q.assignee && !q.status;
+      const metBefore = (r: Receivable, prefix: Prefix) =>
+        ownList && ((prefix.index === ReceivableIndex.DEBTOR_ALL && r.creditor === me) || (prefix.index === ReceivableIndex.ASSIGNEE && (r.creditor === me || r.debtor === me)));
+      return store.page(ReceivableSpec, prefixes, q.pageSize, q.bookmark, (r, prefix) =>
         canReadReceivable(actor, r) &&
+        !metBefore(r, prefix) &&
         (!q.debtor || r.debtor === q.debtor) &&
         (!q.assignee || r.assignee === q.assignee) &&
         (!q.status || r.status === q.status),

@@ -203,6 +203,7 @@ export const ReleaseReceiptCommand = z.strictObject({ id: recordId, paymentRef: 
 export const ListReceiptsQuery = z.strictObject({
   owner: memberId.optional(),
   warehouse: memberId.optional(),
+  pledgee: memberId.optional(),
   status: z.enum(['ACTIVE', 'SPLIT', 'PLEDGE_PENDING', 'PLEDGED', 'DELIVERED']).optional(),
   pageSize,
   bookmark,

@@ -212,24 +212,36 @@ export class WarehouseContract extends ScfContract {
   }
 
   /**
-   * By owner, warehouse or status (the first given picks the index, the rest
-   * filter). Without a filter a member sees the receipts it owns, then those
-   * it issued; auditors and operators must name one.
+   * By owner, warehouse, pledgee or status (the first given picks the index,
+   * the rest filter). Without a filter a member sees the receipts it owns,
+   * then those it issued, then (a bank) those pledged to it; auditors and
+   * operators must name one.
    */
   @Transaction(false)
   async List(ctx: Context, command: string): Promise<string> {
     return this.query(ctx, command, ListReceiptsQuery, async ({ store, actor }, q) => {
       const asOwner = (party: string) => partyPrefix(WarehouseReceiptIndex.OWNER, WarehouseReceiptIndex.OWNER_ALL, party, q.status);
       const asWarehouse = (party: string) => partyPrefix(WarehouseReceiptIndex.WAREHOUSE, WarehouseReceiptIndex.WAREHOUSE_ALL, party, q.status);
+      const pledgedTo = (bank: string): Prefix => ({ index: WarehouseReceiptIndex.PLEDGEE, attrs: [bank] });
+      const me = actor.member.id;
       let prefixes: Prefix[];
       if (q.owner) prefixes = [asOwner(q.owner)];
       else if (q.warehouse) prefixes = [asWarehouse(q.warehouse)];
+      else if (q.pledgee) prefixes = [pledgedTo(q.pledgee)];
       else if (q.status) prefixes = [{ index: WarehouseReceiptIndex.STATUS, attrs: [q.status] }];
-      else if (!isReader(actor)) {
-        prefixes = [asOwner(actor.member.id), asWarehouse(actor.member.id)];
-      } else throw new DomainError('VALIDATION_FAILED', 'name an owner, warehouse or status to list warehouse receipts');
-      return store.page(WarehouseReceiptSpec, prefixes, q.pageSize, q.bookmark, (r) =>
-        canReadReceipt(actor, r) && (!q.warehouse || r.warehouse === q.warehouse) && (!q.status || r.status === q.status),
+      // A member's own: those it owns, those it issued, then (a bank) those pledged to it.
+      else if (!isReader(actor)) prefixes = [asOwner(me), asWarehouse(me), pledgedTo(me)];
+      else throw new DomainError('VALIDATION_FAILED', 'name an owner, warehouse, pledgee or status to list warehouse receipts');
+      // In the member's own list, a receipt already met in an earlier prefix is not met again.
+      const ownList = !q.owner && !q.warehouse && !q.pledgee && !q.status;
+      const metBefore = (r: WarehouseReceipt, prefix: Prefix) =>
+        ownList && ((prefix.index === WarehouseReceiptIndex.WAREHOUSE_ALL && r.owner === me) || (prefix.index === WarehouseReceiptIndex.PLEDGEE && (r.owner === me || r.warehouse === me)));
+      return store.page(WarehouseReceiptSpec, prefixes, q.pageSize, q.bookmark, (r, prefix) =>
+        canReadReceipt(actor, r) &&
+        !metBefore(r, prefix) &&
+        (!q.warehouse || r.warehouse === q.warehouse) &&
+        (!q.pledgee || r.pledgee === q.pledgee) &&
+        (!q.status || r.status === q.status),
       );
     });
   }

@@ -149,6 +149,8 @@ export const WarehouseReceiptIndex = {
    */
   OWNER_ALL: 'IDX_WRC_OWNER_ALL',
   WAREHOUSE_ALL: 'IDX_WRC_WAREHOUSE_ALL',
+  /** Pledged receipts by the bank they are pledged to: an entry from disbursement until the pledge is released or enforced. */
+  PLEDGEE: 'IDX_WRC_PLEDGEE',
 } as const;
 
 /** Record type 'WRC' is also what the freeze contract looks warehouse receipts up under. */
@@ -162,6 +164,7 @@ export const WarehouseReceiptSpec: RecordSpec<WarehouseReceipt> = {
     { name: WarehouseReceiptIndex.ROOT, attrs: (r) => [r.rootId, r.id] },
     { name: WarehouseReceiptIndex.OWNER_ALL, attrs: (r) => [r.owner, r.id] },
     { name: WarehouseReceiptIndex.WAREHOUSE_ALL, attrs: (r) => [r.warehouse, r.id] },
+    { name: WarehouseReceiptIndex.PLEDGEE, attrs: (r) => (r.pledgee !== undefined ? [r.pledgee, r.id] : undefined) },
   ],
 };
 

@@ -55,6 +55,7 @@ export const ReleaseReceiptBody = z
 export const ListReceiptsQuery = z.strictObject({
   owner: MemberId.optional(),
   warehouse: MemberId.optional(),
+  pledgee: MemberId.optional().openapi({ description: 'The bank a receipt is pledged to (PLEDGED receipts only)' }),
   status: ReceiptStatus.optional(),
   pageSize: PageSize.optional(),
   bookmark: Bookmark.optional(),
