@@ -84,6 +84,18 @@ describe('HTTP: GET /events (Server-Sent Events)', () => {
     expect(c.contentType).to.match(/^application\/problem\+json/);
     await c.until((x) => x.ended);
     expect(JSON.parse(c.body).code).to.equal('VALIDATION_FAILED');
+    expect(JSON.parse(c.body).errors.map((e: { path: string }) => e.path)).to.deep.equal(['header.Last-Event-ID']);
+    // One in the header's form but not this ledger's, and the query form: the field is named too.
+    for (const [headers, path, field] of [
+      [{ 'Last-Event-ID': 'abc' }, '/events', 'header.Last-Event-ID'],
+      [{}, '/events?lastEventId=abc', 'query.lastEventId'],
+      [{}, '/events?lastEventId=%20', 'query.lastEventId'],
+    ] as const) {
+      const bad = await connect(headers, path);
+      expect(bad.status, path).to.equal(400);
+      await bad.until((x) => x.ended);
+      expect(JSON.parse(bad.body).errors.map((e: { path: string }) => e.path), path).to.deep.equal([field]);
+    }
   });
 
   it("refuses with 404 a Last-Event-ID that is not on this ledger (another chain's), and streams nothing", async () => {

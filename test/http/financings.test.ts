@@ -378,7 +378,9 @@ describe('HTTP: financing', () => {
     it('rejects an approved financing too, but refuses the applicant (403) and a missing reason (400)', async () => {
       const { financing } = await approved();
       expectProblem(await act(financing.id, 'reject', { reason: 'withdrawn' }, 'supplier1'), 403, 'FORBIDDEN');
-      expectProblem(await act(financing.id, 'reject', {}), 400, 'VALIDATION_FAILED');
+      const missing = await act(financing.id, 'reject', {});
+      expectProblem(missing, 400, 'VALIDATION_FAILED');
+      expect(missing.body.errors).to.deep.equal([{ path: 'body.reason', message: 'required (string)' }]);
       expect((await act(financing.id, 'reject', { reason: 'limit exhausted' })).status).to.equal(200);
     });
   });

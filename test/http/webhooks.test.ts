@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Webhook } from 'standardwebhooks';
 import { captureSse, WebhookReceiver } from '../support/webhook-receiver';
-import { CORE, expectProblem, freshInvoice, isoDate, pendingReceivable, startGateway, SUPPLIER1, type Label, type TestGateway } from './harness';
+import { CORE, expectProblem, freshInvoice, isoDate, pendingReceivable, startGateway, SUPPLIER1, SUPPLIER3, type Label, type TestGateway } from './harness';
 
 /*
  * Webhooks (issue 17): registration, signed deliveries scoped like the event
@@ -229,8 +229,35 @@ describe('HTTP: webhooks', function () {
     for (const body of bad) {
       expectProblem(await gw.http.post('/webhooks').set('Authorization', gw.auth('supplier3')).send(body), 400, 'VALIDATION_FAILED');
     }
+    // Every problem at once: the URL's form with the other fields'.
+    const all = await gw.http.post('/webhooks').set('Authorization', gw.auth('supplier3')).send({ url: 'ftp://x', eventTypes: ['nope'], foo: 1 });
+    expectProblem(all, 400, 'VALIDATION_FAILED');
+    expect((all.body.errors as Array<{ path: string }>).map((e) => e.path).sort()).to.deep.equal(['body', 'body.eventTypes.0', 'body.url']);
+    expect(all.body.errors).to.deep.include({ path: 'body.url', message: 'the scheme must be https or http' });
+    const missing = await gw.http.post('/webhooks').set('Authorization', gw.auth('supplier3')).send({ url: 'https://example.com/x' });
+    expect(missing.body.errors).to.deep.equal([{ path: 'body.eventTypes', message: 'required (array)' }]);
     const after = (await gw.http.get('/webhooks').set('Authorization', gw.auth('supplier3'))).body.endpoints as unknown[];
     expect(after).to.deep.equal(before);
+  });
+
+  it('lets a suspended member read and delete its endpoints, not register, enable or redeliver (403); reinstated, it may again', async () => {
+    const r = await receiver();
+    const reg = await register(gw, 'supplier3', r, ['ReceivableRegistered']);
+    const op = (path: string) => gw.http.post(path).set('Authorization', gw.auth('operator-admin')).send({ reason: 'webhook test' });
+    expect((await op(`/members/${SUPPLIER3()}/suspend`)).status).to.equal(200);
+    try {
+      const as3 = { Authorization: gw.auth('supplier3') };
+      expect((await gw.http.get('/webhooks').set(as3)).status).to.equal(200);
+      expect((await gw.http.get(`/webhooks/${reg.endpoint.id}/deliveries`).set(as3)).status).to.equal(200);
+      expectProblem(await gw.http.post('/webhooks').set(as3).send({ url: r.url, eventTypes: ['*'] }), 403, 'FORBIDDEN');
+      expectProblem(await gw.http.post(`/webhooks/${reg.endpoint.id}/enable`).set(as3), 403, 'FORBIDDEN');
+      const del = await gw.http.delete(`/webhooks/${reg.endpoint.id}`).set(as3);
+      expect(del.status, JSON.stringify(del.body)).to.equal(200);
+      expect(del.body.status).to.equal('DELETED');
+    } finally {
+      expect((await op(`/members/${SUPPLIER3()}/reinstate`)).status).to.equal(200);
+    }
+    await register(gw, 'supplier3', r, ['ReceivableRegistered']);
   });
 
   it("keeps a member's endpoints from every other member (404), and a deleted endpoint gets nothing more", async () => {

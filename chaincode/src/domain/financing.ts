@@ -768,7 +768,7 @@ export function repayFinancing(
   if (asset.type !== 'WAREHOUSE_RECEIPT') {
     throw new DomainError(
       'BUSINESS_RULE',
-      `financing ${fin.id} is repaid when its debtor settles ${describeAsset(asset)} (${asset.type === 'VOUCHER' ? 'voucher:Settle' : 'receivable:Settle'})`,
+      `financing ${fin.id} is repaid when ${asset.type === 'VOUCHER' ? 'its issuer settles' : 'its debtor settles'} ${describeAsset(asset)} (${asset.type === 'VOUCHER' ? 'voucher:Settle' : 'receivable:Settle'})`,
     );
   }
   const { receipt, financing } = releasePledge(asset.record, fin, paymentRef, actor, tx);
@@ -792,7 +792,7 @@ export function enforcePledge(
   const next = transitionFinancing(fin, 'ENFORCE', tx);
   assertLockedBy(fin, { type: 'WAREHOUSE_RECEIPT', record: receipt }, 'DISBURSED');
   if (tx.today <= fin.dueDate) {
-    throw new DomainError('BUSINESS_RULE', `financing ${fin.id} is not in default before its due date ${fin.dueDate} has passed (today ${tx.today})`);
+    throw new DomainError('BUSINESS_RULE', `financing ${fin.id} is not in default until its due date ${fin.dueDate} has passed: enforce from the day after (today ${tx.today})`);
   }
   const out: WarehouseReceipt = { ...enforced, owner: fin.bank };
   delete out.pledgee;

@@ -77,11 +77,20 @@ export function route<P extends Schema | undefined, Q extends Schema | undefined
   return spec;
 }
 
+/**
+ * A field's problem as the schema says it, but a field that is missing says
+ * so ("required") instead of zod's "expected number, received undefined".
+ */
+function fieldMessage(issue: { code: string; message: string; expected?: unknown }): string {
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) return `required (${String(issue.expected)})`;
+  return issue.message;
+}
+
 function parsePart(schema: Schema | undefined, value: unknown, where: string, issues: Array<{ path: string; message: string }>): unknown {
   if (!schema) return undefined;
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  for (const i of r.error.issues) issues.push({ path: [where, ...i.path.map(String)].join('.'), message: i.message });
+  for (const i of r.error.issues) issues.push({ path: [where, ...i.path.map(String)].join('.'), message: fieldMessage(i) });
   return undefined;
 }
 

@@ -7,6 +7,7 @@ import type { NotificationHub } from '../webhooks/hub';
 import { mentionsMember, SEE_ALL } from '../visibility';
 import type { TokenDirectory } from '../credentials';
 import { principalFrom, principalOf } from './auth';
+import { RequestValidationError } from './problem';
 
 export { mentionsMember } from '../visibility';
 
@@ -23,14 +24,17 @@ export interface SseOptions {
 
 const CURSOR = /^[\x21-\x7e]{1,256}$/;
 
-function resumeCursor(req: Request): string | undefined {
+/** Where to resume, and the field it came from (for a problem's `errors[]`). */
+function resumeCursor(req: Request): { cursor: string; path: string } | undefined {
   // EventSource sends Last-Event-ID on reconnect; `?lastEventId=` lets a first
   // connection start after a known position.
   const header = req.get('last-event-id');
   const query = typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined;
-  const cursor = header !== undefined && header !== '' ? header : query;
-  if (cursor !== undefined && !CURSOR.test(cursor)) throw new LedgerError('VALIDATION_FAILED', 'Last-Event-ID is not an event cursor');
-  return cursor;
+  const resume = header !== undefined && header !== '' ? { cursor: header, path: 'header.Last-Event-ID' } : query === undefined ? undefined : { cursor: query, path: 'query.lastEventId' };
+  if (resume !== undefined && !CURSOR.test(resume.cursor)) {
+    throw new RequestValidationError([{ path: resume.path, message: 'not an event cursor (the id of an event frame)' }]);
+  }
+  return resume;
 }
 
 const frame = (id: string, event: string, data: unknown) =>
@@ -82,10 +86,17 @@ export function eventsHandler(info: LedgerInfoService, members: MemberService, o
         return false;
       }
     };
-    const cursor = resumeCursor(req);
+    const resume = resumeCursor(req);
+    const cursor = resume?.cursor;
     // A cursor of another chain is refused (404) now: once the stream is open
-    // the client could only reconnect with it again and again.
-    if (cursor !== undefined) await info.checkResume(cursor);
+    // the client could only reconnect with it again and again. One this
+    // ledger cannot read is the field's problem (400 with errors[]).
+    if (resume !== undefined) {
+      await info.checkResume(resume.cursor).catch((err: unknown) => {
+        if (err instanceof LedgerError && err.code === 'VALIDATION_FAILED') throw new RequestValidationError([{ path: resume.path, message: err.detail }]);
+        throw err;
+      });
+    }
     // Member and roles are read once, at stream open, through the ledger.
     const { member } = await members.whoAmI({ principal });
     const seesAll = member.roles.some((r) => SEE_ALL.has(r));

@@ -58,16 +58,16 @@ export class WebhookService {
 
   async list(ctx: CallContext): Promise<EndpointView[]> {
     const outbox = this.enabled();
-    const { member } = await this.caller(ctx);
+    const { member } = await this.caller(ctx, false);
     return Promise.all(outbox.store.endpoints().filter((e) => e.memberId === member.id).map((e) => this.view(e)));
   }
 
   async get(ctx: CallContext, id: string): Promise<EndpointView> {
-    return this.view(await this.own(ctx, id));
+    return this.view(await this.own(ctx, id, false));
   }
 
   async remove(ctx: CallContext, id: string): Promise<EndpointView> {
-    const e = await this.own(ctx, id);
+    const e = await this.own(ctx, id, false);
     const deleted = await this.enabled().change(e.id, (current) => {
       // Deleted by another request since this one looked.
       if (current.status === 'DELETED') throw new LedgerError('NOT_FOUND', `no webhook endpoint ${id}`);
@@ -89,7 +89,7 @@ export class WebhookService {
   }
 
   async deliveries(ctx: CallContext, id: string, limit: number): Promise<DeliveryView[]> {
-    const e = await this.own(ctx, id);
+    const e = await this.own(ctx, id, false);
     const store = this.enabled().store;
     const list = await store.deliveries(e.id, limit);
     return Promise.all(list.map(async (d) => ({ ...d, attemptLog: await store.attempts(d.id) })));
@@ -112,15 +112,21 @@ export class WebhookService {
     return this.outbox;
   }
 
-  private async caller(ctx: CallContext): Promise<Actor> {
+  /**
+   * The calling member. A suspended member reads its endpoints and their
+   * deliveries and may delete one (which only stops deliveries), as it still
+   * reads its records and GET /events; what starts or resumes deliveries
+   * (register, enable, redeliver) needs an ACTIVE member (403).
+   */
+  private async caller(ctx: CallContext, starts = true): Promise<Actor> {
     const actor = await this.calls.read<Actor>(ctx, 'member:WhoAmI', {});
-    if (actor.member.status !== 'ACTIVE') throw new LedgerError('FORBIDDEN', `member ${actor.member.id} is ${actor.member.status}`);
+    if (starts && actor.member.status !== 'ACTIVE') throw new LedgerError('FORBIDDEN', `member ${actor.member.id} is ${actor.member.status}: it cannot start or resume deliveries`);
     return actor;
   }
 
-  private async own(ctx: CallContext, id: string): Promise<Endpoint> {
+  private async own(ctx: CallContext, id: string, starts = true): Promise<Endpoint> {
     const outbox = this.enabled();
-    const { member } = await this.caller(ctx);
+    const { member } = await this.caller(ctx, starts);
     const e = outbox.store.endpoint(id);
     if (!e || e.memberId !== member.id || e.status === 'DELETED') throw new LedgerError('NOT_FOUND', `no webhook endpoint ${id}`);
     return e;

@@ -34,6 +34,15 @@ export function signedHeaders(secret: string, id: string, at: Date, body: string
 
 const RESPONSE_LIMIT = 1024;
 
+/** Seconds a Retry-After header asks to wait: delay-seconds, or an HTTP date (RFC 9110 10.2.3); undefined when absent, past or unreadable. */
+export function retryAfterSeconds(value: string | undefined, now: number): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds > 0 ? seconds : undefined;
+  const at = Date.parse(value);
+  return Number.isFinite(at) && at > now ? Math.ceil((at - now) / 1000) : undefined;
+}
+
 /** One POST: no redirect is followed (a 3xx is a failure), only 2xx succeeds. */
 export function send(url: string, headers: SignedHeaders, body: string, options: { timeoutMs: number; allowPrivate: boolean }): Promise<SendResult> {
   const started = Date.now();
@@ -71,14 +80,14 @@ export function send(url: string, headers: SignedHeaders, body: string, options:
         });
         res.on('end', () => {
           const status = res.statusCode ?? 0;
-          const retryAfter = Number(res.headers['retry-after']);
+          const retryAfter = retryAfterSeconds(res.headers['retry-after'], Date.now());
           done({
             ok: status >= 200 && status < 300,
             statusCode: status,
             responseBody: text.slice(0, RESPONSE_LIMIT),
             gone: status === 410,
             ...(status >= 200 && status < 300 ? {} : { error: `HTTP ${status}` }),
-            ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterS: retryAfter } : {}),
+            ...(retryAfter === undefined ? {} : { retryAfterS: retryAfter }),
           });
         });
         res.on('error', (err) => done({ ok: false, statusCode: res.statusCode, error: err.message }));

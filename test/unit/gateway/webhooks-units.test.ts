@@ -5,7 +5,7 @@ import type { Receivable } from '../../../chaincode/src/domain/types';
 import { isNonPublicAddress, urlProblem } from '../../../gateway/src/webhooks/address';
 import { retryDelayMs } from '../../../gateway/src/webhooks/outbox';
 import { notificationIdOf, reachedMilestones } from '../../../gateway/src/webhooks/reminders';
-import { send, signedHeaders } from '../../../gateway/src/webhooks/sender';
+import { retryAfterSeconds, send, signedHeaders } from '../../../gateway/src/webhooks/sender';
 import { WebhookReceiver } from '../../support/webhook-receiver';
 
 describe('webhooks and reports: the pure parts', () => {
@@ -56,6 +56,13 @@ describe('webhooks and reports: the pure parts', () => {
     } finally {
       await receiver.close();
     }
+  });
+
+  it('reads Retry-After as delay-seconds or an HTTP date, ignoring a past, empty or unreadable one', () => {
+    const now = Date.parse('2026-12-07T10:00:00Z');
+    expect(retryAfterSeconds('120', now)).to.equal(120);
+    expect(retryAfterSeconds('Mon, 07 Dec 2026 10:01:30 GMT', now)).to.equal(90);
+    for (const v of [undefined, '', '0', '-5', 'Mon, 07 Dec 2026 09:00:00 GMT', 'soon']) expect(retryAfterSeconds(v, now), String(v)).to.equal(undefined);
   });
 
   it('backs off on the schedule with ±20 % jitter, the last delay repeating', () => {

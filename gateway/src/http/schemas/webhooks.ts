@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EVENTS } from '../../../../chaincode/src/domain/events';
 import { MATURITY_REMINDER, OVERDUE_ESCALATION } from '../../webhooks/reminders';
 import { WEBHOOK_ENDPOINT_DISABLED } from '../../webhooks/outbox';
+import { urlProblem } from '../../webhooks/address';
 import { MemberId, Text } from './common';
 
 /** Every type an endpoint can ask for: the chaincode's events and the gateway's notifications. */
@@ -15,7 +16,16 @@ export const DeliveryParams = z.strictObject({ id: EndpointId, deliveryId: Deliv
 
 export const RegisterWebhookBody = z
   .strictObject({
-    url: z.string().min(1).max(2048).openapi({
+    url: z
+      .string()
+      .min(1)
+      .max(2048)
+      // The URL's form, reported with the body's other problems; whether its address may be private depends on the gateway's setting (the service).
+      .superRefine((url, ctx) => {
+        const problem = urlProblem(url, true);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .openapi({
       description:
         'Where to POST (https or http, no credentials, no fragment). Loopback, private and link-local addresses are refused unless the gateway runs with SCF_WEBHOOK_ALLOW_PRIVATE=true',
       example: 'https://erp.example.com/scf/webhooks',
