@@ -211,12 +211,20 @@ export function grantCreditLine(
   };
 }
 
-/** A FINANCING line's obligor: an active member that may owe (not an auditor). */
+/**
+ * A FINANCING line's obligor: an active member a financing can rely on
+ * (creditLineObligor): a CORE_ENTERPRISE (the vouchers it issued, the
+ * receivables it owes) or a SUPPLIER (the receipts it pledges). A line to
+ * anyone else (a bank, a warehouse, an auditor) could never be used.
+ */
 function assertObligor(member: Member | undefined, id: string): Member {
   if (!member) throw new DomainError('NOT_FOUND', `obligor ${id} is not a member`);
   if (member.status !== 'ACTIVE') throw new DomainError('BUSINESS_RULE', `obligor ${id} is ${member.status}`);
-  if (hasRole(member, 'AUDITOR') || hasRole(member, 'OPERATOR')) {
-    throw new DomainError('BUSINESS_RULE', `obligor ${id} is ${hasRole(member, 'AUDITOR') ? 'an AUDITOR' : 'the OPERATOR'}: it owes nothing on the platform`);
+  if (!hasRole(member, 'CORE_ENTERPRISE') && !hasRole(member, 'SUPPLIER')) {
+    throw new DomainError(
+      'BUSINESS_RULE',
+      `obligor ${id} (${member.roles.join(', ')}) owes nothing a financing relies on: a FINANCING line's obligor is a CORE_ENTERPRISE (vouchers it issued, receivables it owes) or a SUPPLIER (receipts it pledges)`,
+    );
   }
   return member;
 }

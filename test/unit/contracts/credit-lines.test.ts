@@ -65,6 +65,19 @@ describe('credit lines (授信) through the contracts', () => {
       expect((await w.h.evaluate(w.as.operator, 'creditLine:List', { obligor: IDS.core })).records).to.deep.equal([]);
     });
 
+    it('refuses a financing line to a member no financing relies on (a bank, a warehouse, the auditor, the operator), changing nothing', async () => {
+      await secondBank(w);
+      const height = await w.h.ws.height();
+      for (const obligor of [BANK2, IDS.warehouse, IDS.auditor, IDS.operator]) {
+        const err = await rejects(financingLine(w, obligor, yuan(1_000)), 'BUSINESS_RULE');
+        expect(err.message, obligor).to.include(`obligor ${obligor}`).and.include('is a CORE_ENTERPRISE').and.include('or a SUPPLIER');
+      }
+      expect(await w.h.ws.height()).to.equal(height);
+      // A supplier (its pledged receipts) and a core enterprise may be obligors.
+      await financingLine(w, IDS.tier2, yuan(1_000));
+      await financingLine(w, IDS.core2, yuan(1_000));
+    });
+
     it('refuses the obligor raising, suspending or closing its own line, and hides a line from other banks', async () => {
       const iss = await issuanceLine(w, yuan(1_000));
       await rejects(w.h.submit(w.as.core, 'creditLine:Adjust', { id: iss.id, limit: yuan(9_000) }), 'FORBIDDEN');
