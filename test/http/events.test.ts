@@ -172,6 +172,23 @@ describe('HTTP: GET /events (Server-Sent Events)', () => {
     expect(stranger.events.filter((e) => e.data.includes(receipt.body.id as string))).to.have.length(0);
   });
 
+  it("tells the owner, not the warehouse, that the bank released its pledge", async () => {
+    const post = (path: string, body: object, label: Label) => gw.http.post(path).set('Authorization', gw.auth(label)).send(body);
+    const receipt = await post('/warehouse-receipts', receiptBody({ valuation: '1000000' }), 'warehouse');
+    expect(receipt.status).to.equal(201);
+    const fin = await post('/financings', { asset: { type: 'WAREHOUSE_RECEIPT', id: receipt.body.id }, bank: BANK(), requestedAmount: '500000', dueDate: isoDate(30) }, 'supplier1');
+    expect((await post(`/financings/${fin.body.id}/approve`, { advanceAmount: '500000', annualRateBps: 400 }, 'bank-maker')).status).to.equal(200);
+    expect((await post(`/financings/${fin.body.id}/disburse`, { paymentRef: 'CNAPS-PL' }, 'bank-maker')).status).to.equal(200);
+    const owner = await as('supplier1');
+    const warehouse = await as('warehouse');
+    expect((await post(`/warehouse-receipts/${receipt.body.id}/release`, { paymentRef: 'CNAPS-BACK' }, 'bank-checker')).status).to.equal(200);
+    await owner.until((x) => named(x, 'WarehouseReceiptReleased', receipt.body.id as string).length === 1);
+    // The warehouse is told of a later change of hands, by then past the release.
+    expect((await post(`/warehouse-receipts/${receipt.body.id}/transfer`, { to: SUPPLIER2() }, 'supplier1')).status).to.equal(200);
+    await warehouse.until((x) => named(x, 'WarehouseReceiptTransferred', receipt.body.id as string).length === 1);
+    expect(named(warehouse, 'WarehouseReceiptReleased', receipt.body.id as string)).to.deep.equal([]);
+  });
+
   it("shows no member an event because a reason or a payment reference spells its id: only the parties' fields count", async () => {
     const post = (path: string, body: object, label: Label) => gw.http.post(path).set('Authorization', gw.auth(label)).send(body);
     const outsider = await as('supplier3');

@@ -179,7 +179,7 @@ export class WarehouseContract extends ScfContract {
         event: {
           name: EVENTS.WarehouseReceiptReleased,
           // Not the warehouse: the repayment's reference is the bank's and the owner's.
-          ids: { receiptId: receipt.id, financingId: financing.id, bank: financing.bank },
+          ids: { receiptId: receipt.id, financingId: financing.id, bank: financing.bank, owner: receipt.owner },
           changes: { status: { from: before.status, to: receipt.status }, financingStatus: financing.status, repaymentRef: financing.repaymentRef ?? null },
         },
       };
