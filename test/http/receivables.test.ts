@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { withCheckChar } from '../../chaincode/src/domain/uscc';
 import { notApplicableHere } from './time-travel';
@@ -78,6 +79,29 @@ describe('HTTP: receivables', () => {
         expectProblem(res, 409, 'DOUBLE_FINANCING');
         expect(res.body.detail).to.contain(first.body.id);
       }
+      expect(await gw.ledger.height()).to.equal(height);
+    });
+
+    it('refuses a VAT invoice typed again with invisible characters or full-width digits (409 naming the first), or without its leading zeros (400), writing nothing', async () => {
+      const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join('');
+      const inv = freshInvoice({ invoiceCode: `3${digits(9)}`, invoiceNumber: `0${digits(7)}` });
+      const first = await post(body({ documents: [inv] }));
+      expect(first.status, JSON.stringify(first.body)).to.equal(201);
+      const height = await gw.ledger.height();
+      const fullWidth = (s: string) => s.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d)));
+      for (const variant of [
+        { invoiceNumber: `${inv.invoiceNumber}\u200b` },
+        { invoiceCode: `\ufeff${inv.invoiceCode}` },
+        { invoiceNumber: fullWidth(inv.invoiceNumber) },
+        { invoiceCode: fullWidth(inv.invoiceCode), amount: '1' },
+      ]) {
+        const res = await post(body({ documents: [{ ...inv, ...variant }] }));
+        expectProblem(res, 409, 'DOUBLE_FINANCING');
+        expect(res.body.detail, JSON.stringify(variant)).to.contain(first.body.id);
+      }
+      const unpadded = await post(body({ documents: [{ ...inv, invoiceNumber: inv.invoiceNumber.slice(1) }] }));
+      expectProblem(unpadded, 400, 'VALIDATION_FAILED');
+      expect(unpadded.body.detail).to.contain('invoiceNumber must be the 8 digits');
       expect(await gw.ledger.height()).to.equal(height);
     });
 

@@ -22,7 +22,9 @@ import { assertArray, assertOneOf, assertRecord, invalid } from './validation';
  * own fingerprint (invoiceNumberOf): an invoice is one number of its seller,
  * so a variant of it (another amount or issue date) is the same invoice.
  *
- * Identifiers are trimmed and upper-cased; amounts are integer minor units
+ * Identifiers are NFKC-normalised, stripped of invisible characters, their
+ * runs of spaces made one space, trimmed and upper-cased (canonicalId); an
+ * invoice's code and number take a VAT invoice's shapes (invoiceIds); amounts are integer minor units
  * without leading zeros; dates YYYY-MM-DD. Contract parties are sorted (UTF-8
  * byte order) so the two signatories hash the same contract identically
  * whichever of them they list first. An identifier may not contain `|` or a
@@ -109,8 +111,21 @@ export const CANONICAL_FIELDS: Readonly<Record<FingerprintKind, readonly string[
 const FORBIDDEN = /[|\u0000-\u001f\u007f]/;
 const AMOUNT = /^(0|[1-9][0-9]*)$/;
 
-/** An identifier as the canonical form writes it: trimmed, upper case. */
-export const canonicalId = (value: string): string => value.trim().toUpperCase();
+/** Characters that print as nothing: format characters (zero-width space, joiners, BOM, soft hyphen…) and line/paragraph separators. */
+const INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/**
+ * An identifier as the canonical form writes it: compatibility-normalised
+ * (NFKC: full-width digits and letters are the ASCII ones, and every
+ * space character a plain space), without invisible characters, each run of
+ * spaces one space, trimmed, upper case (a tab or a line break inside is a
+ * control character, refused by `id`). So the same invoice typed with a zero-width space or in full-width
+ * digits is the same invoice (a review registered one invoice twice so).
+ * NFKC and the property classes follow the Unicode tables of the runtime's
+ * ICU: every peer runs the same chaincode image, and a character assigned
+ * after those tables is not in any identifier a member types today.
+ */
+export const canonicalId = (value: string): string => value.normalize('NFKC').replace(INVISIBLE, '').replace(/ {2,}/g, ' ').trim().toUpperCase();
 
 function id(value: string, field: string, allowEmpty = false): string {
   const v = canonicalId(value);
@@ -136,14 +151,36 @@ function date(value: string, field: string): string {
 
 const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
+const DIGITS = /^[0-9]+$/;
+
+/**
+ * An invoice's code and number, canonical, checked against the shapes of a
+ * Chinese VAT invoice wherever they take them, so that one invoice cannot be
+ * written two ways: a numeric code is 10 or 12 digits, and a numeric number
+ * under it 8 digits (`10001` is not `00010001`); a 20-digit number is a
+ * fully digital invoice (全电发票), which has no code. Other identifiers (a
+ * foreign invoice, a platform's own numbering) are taken as they are.
+ */
+function invoiceIds(doc: { invoiceCode: string; invoiceNumber: string }): [code: string, number: string] {
+  const code = id(doc.invoiceCode, 'invoiceCode', true);
+  const number = id(doc.invoiceNumber, 'invoiceNumber');
+  if (DIGITS.test(code)) {
+    if (code.length !== 10 && code.length !== 12) throw new CanonicalFormError(`invoiceCode must be 10 or 12 digits (a VAT invoice's code), or empty for a fully digital invoice`);
+    if (DIGITS.test(number) && number.length !== 8) {
+      throw new CanonicalFormError(`invoiceNumber must be the 8 digits printed on the invoice, leading zeros included, under a ${code.length}-digit code`);
+    }
+  }
+  if (/^[0-9]{20}$/.test(number) && code !== '') throw new CanonicalFormError('invoiceCode must be empty: a 20-digit number is a fully digital invoice (全电发票), which has no code');
+  return [code, number];
+}
+
 export function canonicalForm(doc: CanonicalDocument): string {
   switch (doc.kind) {
     case 'INVOICE':
       return [
         'invoice',
         id(doc.sellerTaxId, 'sellerTaxId'),
-        id(doc.invoiceCode, 'invoiceCode', true),
-        id(doc.invoiceNumber, 'invoiceNumber'),
+        ...invoiceIds(doc),
         amount(doc.amount, 'amount'),
         date(doc.issueDate, 'issueDate'),
       ].join('|');
@@ -164,7 +201,7 @@ export function canonicalForm(doc: CanonicalDocument): string {
     case 'OTHER':
       return ['other', id(doc.issuerId, 'issuerId'), id(doc.reference, 'reference')].join('|');
     case 'INVOICE_NUMBER':
-      return ['invoice_number', id(doc.sellerTaxId, 'sellerTaxId'), id(doc.invoiceCode, 'invoiceCode', true), id(doc.invoiceNumber, 'invoiceNumber')].join('|');
+      return ['invoice_number', id(doc.sellerTaxId, 'sellerTaxId'), ...invoiceIds(doc)].join('|');
   }
 }
 

@@ -60,6 +60,24 @@ describe('document canonical forms and fingerprints', () => {
     expect(fingerprint(invoiceNumberOf({ ...base, invoiceNumber: 'N2' })).fingerprint).not.to.equal(numberOf(base));
   });
 
+  it('writes one invoice one way however it is typed: full-width, with invisible characters, spaced out (a review financed one invoice twice so)', () => {
+    const base: InvoiceDoc = { kind: 'INVOICE', sellerTaxId: '91320500100000003E', invoiceCode: '3200231130', invoiceNumber: '00010001', amount: '50000000', issueDate: '2026-11-01' };
+    const form = canonicalForm(base);
+    for (const variant of [
+      { invoiceNumber: '00010001\u200b' },
+      { invoiceCode: '\u200b3200231130' },
+      { invoiceNumber: '\ufeff0001\u00ad0001' },
+      { invoiceNumber: '０００１０００１' },
+      { invoiceCode: '３２００２３１１３０', sellerTaxId: '９１３２０５００１０００００００３ｅ' },
+      { invoiceNumber: '\u300000010001\u2028' },
+    ]) {
+      expect(canonicalForm({ ...base, ...variant }), JSON.stringify(variant)).to.equal(form);
+      expect(fingerprint(invoiceNumberOf({ ...base, ...variant })).fingerprint).to.equal(fingerprint(invoiceNumberOf(base)).fingerprint);
+    }
+    // A run of white space inside an identifier is one space.
+    expect(canonicalForm({ kind: 'OTHER', issuerId: 'x', reference: 'PO  2026\u00a0 \u3000 7' })).to.equal('other|X|PO 2026 7');
+  });
+
   const rejects: Array<[string, CanonicalDocument, RegExp]> = [
     ['an id containing the separator', { kind: 'LOT', warehouseId: 'W|1', lotId: 'L' }, /warehouseId/],
     ['an id containing a control character', { kind: 'LOT', warehouseId: 'W', lotId: 'L\n2' }, /lotId/],
@@ -68,6 +86,9 @@ describe('document canonical forms and fingerprints', () => {
     ['a decimal amount', { kind: 'CONTRACT', partyA: 'A', partyB: 'B', contractNumber: 'C', amount: '1.50', signDate: '2024-01-01' }, /amount/],
     ['a date that is not on the calendar', { kind: 'CONTRACT', partyA: 'A', partyB: 'B', contractNumber: 'C', amount: '1', signDate: '2023-02-29' }, /signDate/],
     ['a date in another format', { kind: 'DELIVERY_NOTE', shipperId: 'A', consigneeId: 'B', noteNumber: 'N', deliveryDate: '01/03/2024' }, /deliveryDate/],
+    ['a VAT invoice number without its leading zeros', { kind: 'INVOICE', sellerTaxId: 'S', invoiceCode: '3200231130', invoiceNumber: '10001', amount: '1', issueDate: '2024-01-01' }, /invoiceNumber must be the 8 digits/],
+    ['a numeric code that is not a VAT invoice code', { kind: 'INVOICE_NUMBER', sellerTaxId: 'S', invoiceCode: '0', invoiceNumber: '24312000000000000001' }, /invoiceCode must be 10 or 12 digits/],
+    ['a code on a fully digital invoice', { kind: 'INVOICE', sellerTaxId: 'S', invoiceCode: 'X', invoiceNumber: '24312000000000000001', amount: '1', issueDate: '2024-01-01' }, /invoiceCode must be empty/],
   ];
   for (const [what, doc, field] of rejects) {
     it(`rejects ${what}, naming the field`, () => {
