@@ -3,7 +3,7 @@ import { canReadApproval, decideApproval, type Approval, type ApprovalAction } f
 import { DomainError } from '../domain/errors';
 import { EVENTS } from '../domain/events';
 import { isReader } from '../domain/members';
-import type { IdentityBinding } from '../domain/types';
+import type { IdentityBinding, IdentityRef } from '../domain/types';
 import { ApprovalIndex, ApprovalSpec, IdentitySpec } from '../ledger/specs';
 import { operationNamed, parseCommand, ScfContract, type TxEnv } from './base';
 import { ById, DecideApprovalCommand, ListApprovalsQuery } from './schemas';
@@ -80,11 +80,32 @@ async function decide(env: TxEnv, id: string, action: ApprovalAction, reason: st
   // The maker's binding, for the one-person check (approving only): the maker
   // is of the approval's member, so of its MSP.
   const makerBinding = action === 'APPROVE' ? await env.store.get<IdentityBinding>(IdentitySpec.type, [env.actor.member.mspId, before.maker]) : undefined;
-  const after = decideApproval(before, action, env.actor, reason, env.tx, makerBinding);
+  const binders =
+    makerBinding === undefined ? undefined : { maker: await bindersOf(env.store, makerBinding), checker: await bindersOf(env.store, env.actor.identity) };
+  const after = decideApproval(before, action, env.actor, reason, env.tx, makerBinding, binders);
   if (action === 'APPROVE' && makerBinding?.memberId !== before.memberId) {
     // Unbound since (it may be bound elsewhere now): nobody can tell any more
     // whose person made the request, so it lapses; a checker rejects it.
     throw new DomainError('INVALID_STATE', `the maker of approval ${before.id} is no longer bound to member ${before.memberId}: reject it, and ask again`);
   }
   return { before, after };
+}
+
+/**
+ * Every identity of the binding's own member up the chain of who bound whom
+ * (boundBy), nearest first: whoever bound an identity may hold its key, and
+ * so may whoever bound that one. Stops at a binder of another member (the
+ * operator vets whom it binds), one no longer bound, or after MAX_BINDERS.
+ */
+const MAX_BINDERS = 16;
+async function bindersOf(store: TxEnv['store'], binding: IdentityBinding): Promise<IdentityRef[]> {
+  const out: IdentityRef[] = [];
+  let by = binding.boundBy;
+  while (by && by.memberId === binding.memberId && out.length < MAX_BINDERS && !out.some((x) => x.mspId === by!.mspId && x.identityId === by!.identityId)) {
+    if (by.mspId === binding.mspId && by.identityId === binding.identityId) break;
+    out.push({ mspId: by.mspId, identityId: by.identityId });
+    const next: IdentityBinding | undefined = await store.get<IdentityBinding>(IdentitySpec.type, [by.mspId, by.identityId]);
+    by = next?.memberId === binding.memberId ? next.boundBy : undefined;
+  }
+  return out;
 }

@@ -3,7 +3,7 @@ import { assertActive, assertMayWrite, assertRole, hasRole, mayBeOnePerson } fro
 import { parseAmount } from './money';
 import { newMeta, touch } from './meta';
 import { nextStatus, type Transition } from './statemachine';
-import type { Actor, IdentityBinding, Member, Meta, TxInfo } from './types';
+import type { Actor, IdentityBinding, IdentityRef, Member, Meta, TxInfo } from './types';
 import { lineageIds } from './vouchers';
 
 /*
@@ -87,7 +87,10 @@ export function assertNoPendingApproval(open: Approval | undefined, what: string
  * identities may be one person (`makerBinding`, the maker's binding, and the
  * checker's meet in mayBeOnePerson): an ADMIN approving a request of a MAKER
  * it bound, a MAKER it bound approving the ADMIN's, or two it bound. Whoever
- * binds an identity may hold its key, so the ledger cannot tell them apart.
+ * binds an identity may hold its key, so the ledger cannot tell them apart;
+ * and so may whoever bound the binder (`binders`, the chains within the
+ * member): an operator ADMIN that binds a second ADMIN, which binds a
+ * CHECKER, does not get a checker of its own requests so.
  */
 export function decideApproval(
   a: Approval,
@@ -96,6 +99,8 @@ export function decideApproval(
   reason: string | undefined,
   tx: TxInfo,
   makerBinding?: IdentityBinding,
+  /** Who bound each of the two, up the chain within the member (contracts: bindersOf). */
+  binders?: { maker: readonly IdentityRef[]; checker: readonly IdentityRef[] },
 ): Approval {
   assertActive(checker);
   if (checker.member.id !== a.memberId) throw new DomainError('NOT_FOUND', `approval ${a.id} not found`);
@@ -108,6 +113,13 @@ export function decideApproval(
     throw new DomainError(
       'FORBIDDEN',
       `approval ${a.id}: its maker and this identity were bound one by the other, or both by one ADMIN, so may be one person; another CHECKER or ADMIN of member ${a.memberId} approves it`,
+    );
+  }
+  const among = (list: readonly IdentityRef[] | undefined, who: IdentityRef) => (list ?? []).some((x) => x.mspId === who.mspId && x.identityId === who.identityId);
+  if (action === 'APPROVE' && makerBinding && (among(binders?.checker, makerBinding) || among(binders?.maker, checker.identity))) {
+    throw new DomainError(
+      'FORBIDDEN',
+      `approval ${a.id}: its maker bound this identity, or an identity that bound it (or the other way round), so may hold its key; a CHECKER or ADMIN of member ${a.memberId} that neither bound approves it`,
     );
   }
   const status = nextStatus(APPROVAL_TRANSITIONS, `approval ${a.id}`, a.status, action);

@@ -84,6 +84,30 @@ describe('dual control (双人授权)', () => {
       await rejects(w.h.submit(admin, 'member:BindIdentity', { memberId: IDS.core, mspId: 'CoreMSP', identityId: clientIdOf(clerk), userRole: 'CHECKER' }), 'FORBIDDEN');
     });
 
+    it("refuses an approval by a checker the maker bound through another ADMIN (the operator's own identities), and takes one from a checker outside its chain", async () => {
+      const bindOperator = async (by: typeof admin, cn: string, userRole: string) => {
+        const identity = await makeIdentity('PlatformMSP', cn);
+        await w.h.submit(by, 'member:BindIdentity', { memberId: IDS.operator, mspId: 'PlatformMSP', identityId: clientIdOf(identity), userRole });
+        return identity;
+      };
+      await w.h.submit(w.as.operator, 'member:SetDualControl', { id: IDS.operator, threshold: yuan(1_000) });
+      const admin2 = await bindOperator(w.as.operator, 'op-admin-2', 'ADMIN');
+      const checker3 = await bindOperator(admin2, 'op-checker-3', 'CHECKER');
+      const grant = (by: typeof admin, obligor: string) => w.h.submit(by, 'creditLine:Grant', { kind: 'ISSUANCE', obligor, limit: yuan(5_000), validTo: '2026-12-31' });
+      // The genesis ADMIN bound admin2, which bound checker3: one person may hold all three keys.
+      const mine = await grant(w.as.operator, IDS.core);
+      expect(mine).to.include({ status: 'PENDING' });
+      const height = await w.h.ws.height();
+      const err = await rejects(w.h.submit(checker3, 'approval:Approve', { id: mine.id }), 'FORBIDDEN');
+      expect(err.message).to.contain('may hold its key');
+      expect(await w.h.ws.height()).to.equal(height);
+      // A request of admin2 is approved by a checker bound by a third ADMIN: neither bound the other, nor did one ADMIN bind both.
+      const admin4 = await bindOperator(w.as.operator, 'op-admin-4', 'ADMIN');
+      const checker5 = await bindOperator(admin4, 'op-checker-5', 'CHECKER');
+      const theirs = await grant(admin2, IDS.core2);
+      expect((await w.h.submit(checker5, 'approval:Approve', { id: theirs.id })).approval.status).to.equal('APPROVED');
+    });
+
     it('refuses approvals between identities one ADMIN may hold, in every pairing, and writes nothing; an operator-bound checker approves', async () => {
       const clerk = await bindAs(admin, 'core-clerk', 'MAKER');
       const issue = async (by: typeof admin, tag: string) => {
