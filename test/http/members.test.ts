@@ -77,6 +77,12 @@ describe('HTTP: members and identities', () => {
       });
     }
 
+    it('names the check character the code should end with', async () => {
+      const res = await register(newMemberId(), { id: '91310000100000001B' });
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.errors).to.deep.include({ path: 'body.id', message: 'the check character of the unified social credit code is wrong: expected A, not B' });
+    });
+
     it('requires a token', async () => {
       expectProblem(await gw.http.post('/members').send({}), 401, 'UNAUTHENTICATED');
     });

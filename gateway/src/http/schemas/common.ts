@@ -2,7 +2,7 @@ import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { currencyRefusal } from '../../../../chaincode/src/domain/currencies';
 import { z } from 'zod';
 import { ERROR_CODES } from '../../../../chaincode/src/domain/errors';
-import { isValidUscc } from '../../../../chaincode/src/domain/uscc';
+import { checkCharOf, isValidUscc } from '../../../../chaincode/src/domain/uscc';
 import { isCalendarDate } from '../../../../chaincode/src/domain/canonical';
 
 extendZodWithOpenApi(z);
@@ -15,7 +15,10 @@ extendZodWithOpenApi(z);
 export const MemberId = z
   .string()
   .regex(/^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$/, 'a unified social credit code: 18 characters, upper case, no I O S V Z')
-  .refine(isValidUscc, 'the check character of the unified social credit code is wrong')
+  .superRefine((code, ctx) => {
+    const valid: boolean = isValidUscc(code);
+    if (!valid) ctx.addIssue({ code: 'custom', message: `the check character of the unified social credit code is wrong: expected ${checkCharOf(code.slice(0, 17))}, not ${code.charAt(17)}` });
+  })
   .openapi({ description: 'Unified social credit code (GB 32100-2015), check character verified', example: '91310000100000001A' });
 
 export const RecordId = z
