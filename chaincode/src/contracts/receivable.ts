@@ -99,7 +99,7 @@ export class ReceivableContract extends ScfContract {
     return this.mutate(ctx, 'receivable:Confirm', command, ReceivableActionCommand, async ({ store, actor, tx }, cmd) => {
       const before = await visibleReceivable(store, actor, cmd.id);
       await assertNotFrozen(store, receivableTargets(before));
-      const after = confirmReceivable(before, actor, tx);
+      const after = confirmReceivable(before, actor, cmd.reason, tx);
       await store.save(ReceivableSpec, before, after);
       return statusOutcome(EVENTS.ReceivableConfirmed, before, after);
     });

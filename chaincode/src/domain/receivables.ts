@@ -281,9 +281,11 @@ function assertDebtor(rcv: Receivable, actor: Actor, what: string): void {
 }
 
 /** PENDING -> CONFIRMED by the debtor; records the confirming tx (确权). */
-export function confirmReceivable(rcv: Receivable, actor: Actor, tx: TxInfo): Receivable {
+export function confirmReceivable(rcv: Receivable, actor: Actor, reason: string | undefined, tx: TxInfo): Receivable {
   assertDebtor(rcv, actor, 'confirm');
-  return { ...transitionReceivable(rcv, 'CONFIRM', tx), confirmedTxId: tx.txId, confirmedAt: tx.now };
+  const why = optionalText(reason, 'reason', MAX_REASON_LENGTH);
+  const next = { ...transitionReceivable(rcv, 'CONFIRM', tx), confirmedTxId: tx.txId, confirmedAt: tx.now };
+  return why === undefined ? next : { ...next, confirmationReason: why };
 }
 
 /** PENDING -> REJECTED by the debtor. The contracts layer releases the document fingerprints. */

@@ -153,6 +153,8 @@ export type Receivable = {
   status: ReceivableStatus;
   confirmedTxId?: string;
   confirmedAt?: string;
+  /** What the debtor said when it confirmed (its payables reference, say), when it said anything. */
+  confirmationReason?: string;
   rejectionReason?: string;
   /** The financing (factoring) on it: present while one is live, and kept once it is repaid by settlement. */
   financingId?: string;

@@ -182,10 +182,17 @@ describe('domain/receivables', () => {
     });
 
     it('confirms a PENDING receivable for its debtor and records the confirmation', () => {
-      const c = confirmReceivable(fresh, ACTORS.core, LATER);
+      const c = confirmReceivable(fresh, ACTORS.core, undefined, LATER);
       expect(c).to.include({ status: 'CONFIRMED', confirmedTxId: LATER.txId, confirmedAt: LATER.now, updatedTxId: LATER.txId });
       expect(fresh.status).to.equal('PENDING');
       expectJsonClean(c);
+      expect(c).to.not.have.property('confirmationReason');
+    });
+
+    it("keeps what the debtor said when it confirmed, and refuses a reason that is no text, changing nothing", () => {
+      expect(confirmReceivable(fresh, ACTORS.core, '  AP-2026-0042 matched  ', LATER)).to.include({ status: 'CONFIRMED', confirmationReason: 'AP-2026-0042 matched' });
+      expectDomainError(() => confirmReceivable(fresh, ACTORS.core, 'bad\u0000', LATER), 'VALIDATION_FAILED', 'reason');
+      expect(fresh.status).to.equal('PENDING');
     });
 
     const notDebtor: [string, Actor][] = [
@@ -198,13 +205,13 @@ describe('domain/receivables', () => {
     ];
     for (const [who, actor] of notDebtor) {
       it(`forbids ${who} to confirm`, () => {
-        expectDomainError(() => confirmReceivable(pending, actor, LATER), 'FORBIDDEN');
+        expectDomainError(() => confirmReceivable(pending, actor, undefined, LATER), 'FORBIDDEN');
       });
     }
 
     it('refuses to confirm twice', () => {
-      const c = confirmReceivable(fresh, ACTORS.core, LATER);
-      expectDomainError(() => confirmReceivable(c, ACTORS.core, LATER), 'INVALID_STATE', 'CONFIRMED');
+      const c = confirmReceivable(fresh, ACTORS.core, undefined, LATER);
+      expectDomainError(() => confirmReceivable(c, ACTORS.core, undefined, LATER), 'INVALID_STATE', 'CONFIRMED');
     });
   });
 
@@ -234,7 +241,7 @@ describe('domain/receivables', () => {
     });
 
     it('refuses to reject a confirmed receivable', () => {
-      const c = confirmReceivable(fresh, ACTORS.core, LATER);
+      const c = confirmReceivable(fresh, ACTORS.core, undefined, LATER);
       expectDomainError(() => rejectReceivable(c, ACTORS.core, 'late', LATER), 'INVALID_STATE', 'CONFIRMED');
     });
 
@@ -260,7 +267,7 @@ describe('domain/receivables', () => {
     });
 
     it('refuses to cancel a confirmed receivable', () => {
-      const c = confirmReceivable(fresh, ACTORS.core, LATER);
+      const c = confirmReceivable(fresh, ACTORS.core, undefined, LATER);
       expectDomainError(() => cancelReceivable(c, ACTORS.supplier, LATER), 'INVALID_STATE', 'CONFIRMED');
     });
   });

@@ -553,7 +553,7 @@ describe('domain/vouchers', () => {
         MEMBERS.core,
         TX,
       );
-      let rcv = confirmReceivable(registered, ACTORS.core, TX);
+      let rcv = confirmReceivable(registered, ACTORS.core, undefined, TX);
       const issued = issueVoucher(rcv, { id: 'VCH-FLOW', amount: '1000000', maturityDate: MATURITY }, ACTORS.core, TX);
       rcv = issued.receivable;
       expect(rcv.status).to.equal('VOUCHERED');
