@@ -1,9 +1,8 @@
 import { Context, Info, Transaction } from 'fabric-contract-api';
-import { assertFreezeAuthority, liftFreeze, orderFreeze, type ActiveFreeze, type Freeze, type FreezeTarget } from '../domain/controls';
+import { assertFreezeAuthority, canReadFreeze, liftFreeze, orderFreeze, type ActiveFreeze, type Freeze, type FreezeTarget } from '../domain/controls';
 import { DomainError } from '../domain/errors';
 import { EVENTS } from '../domain/events';
-import { hasRole } from '../domain/members';
-import type { Actor, Member } from '../domain/types';
+import type { Member } from '../domain/types';
 import { activeFreeze, FROZEN_TYPE } from '../ledger/freezes';
 import type { Store } from '../ledger/store';
 import { AssetRecordType, FreezeIndex, FreezeSpec, MemberSpec } from '../ledger/specs';
@@ -87,14 +86,6 @@ export class FreezeContract extends ScfContract {
       return store.page(FreezeSpec, prefixes, q.pageSize, q.bookmark, (f) => canReadFreeze(actor, f) && (!q.status || f.status === q.status));
     });
   }
-}
-
-function canReadFreeze(actor: Actor, f: Freeze): boolean {
-  return (
-    hasRole(actor, 'OPERATOR') ||
-    hasRole(actor, 'AUDITOR') ||
-    (f.target.type === 'MEMBER' && f.target.id === actor.member.id)
-  );
 }
 
 /** The target must exist; for a member target, returns the member. */

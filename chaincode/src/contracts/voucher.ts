@@ -24,7 +24,7 @@ import { MAX_SCAN_KEYS, type Prefix, statusPrefixes, type Store } from '../ledge
 import { FinancingSpec, FreezeSpec, MemberSpec, ReceivableSpec, VoucherIndex, VoucherSpec } from '../ledger/specs';
 import { operation, ScfContract } from './base';
 import { activeFreezes, assertNotFrozen, freezeRefs } from '../ledger/freezes';
-import { lineageTargets, type ActiveFreeze, type Freeze, type FreezeTarget } from '../domain/controls';
+import { canReadFreeze, lineageTargets, type ActiveFreeze, type Freeze, type FreezeTarget } from '../domain/controls';
 import { required, visibleReceivable, visibleVoucher } from './access';
 import { pairLine, saveFinancing, saveVoucherUse, withIssuanceLine } from './credit-line';
 import {
@@ -273,7 +273,7 @@ export class VoucherContract extends ScfContract {
       const { piece, financing } = await readableVoucher(store, actor, cmd.id);
       const lineage = await lineageOf(store, piece);
       const receivable = await required<Receivable>(store, ReceivableSpec.type, piece.receivableId, 'receivable');
-      const freezes = await freezeEncumbrances(store, voucherTargets(piece));
+      const freezes = await freezeEncumbrances(store, actor, voucherTargets(piece));
       const live = financingEncumbrance(financing);
       const line = hasRole(actor, 'BANK') ? await pairLine(store, 'FINANCING', piece.issuer, actor.member.id) : undefined;
       return buildProvenance({
@@ -356,8 +356,14 @@ async function liveFinancingOf(store: Store, piece: Voucher): Promise<Financing 
   return found && isLiveFinancing(found) ? found : undefined;
 }
 
-/** The freezes in force on any of the targets, as provenance encumbrances (party: who ordered it). */
-async function freezeEncumbrances(store: Store, targets: readonly FreezeTarget[]): Promise<Encumbrance[]> {
+/**
+ * The freezes in force on any of the targets, as provenance encumbrances:
+ * who ordered each and when only to a caller who may read the freeze (the
+ * operator, auditors, the frozen member); anyone else learns that the
+ * piece is encumbered by a freeze, as a refusal would tell it (423), and
+ * nothing of the order.
+ */
+async function freezeEncumbrances(store: Store, actor: Actor, targets: readonly FreezeTarget[]): Promise<Encumbrance[]> {
   const active = (await activeFreezes(store, targets)).filter((a): a is ActiveFreeze => a !== undefined);
   const freezes = await store.getMany<Freeze>(FreezeSpec.type, active.map((a) => [a.freezeId]));
   return active.map((a, i) => {
@@ -366,7 +372,7 @@ async function freezeEncumbrances(store: Store, targets: readonly FreezeTarget[]
       type: 'FREEZE',
       id: a.freezeId,
       status: f?.status ?? 'ACTIVE',
-      ...(f ? { party: f.orderedBy, txId: f.createdTxId, at: f.createdAt } : {}),
+      ...(f && canReadFreeze(actor, f) ? { party: f.orderedBy, txId: f.createdTxId, at: f.createdAt } : {}),
     };
   });
 }

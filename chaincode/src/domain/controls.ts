@@ -268,3 +268,12 @@ export function setDualControlThreshold(member: Member, threshold: string | unde
   else updated.dualControlThreshold = threshold;
   return updated;
 }
+
+/** Who may read a freeze: the operator, auditors, and the frozen member itself (NOT_FOUND to anyone else). */
+export function canReadFreeze(actor: Actor, f: Freeze): boolean {
+  return (
+    hasRole(actor, 'OPERATOR') ||
+    hasRole(actor, 'AUDITOR') ||
+    (f.target.type === 'MEMBER' && f.target.id === actor.member.id)
+  );
+}

@@ -483,10 +483,13 @@ describe('financing contract', () => {
       await w.h.submit(w.as.operator, 'freeze:Freeze', { target: { type: 'VOUCHER', id: root.id }, reason: 'court order 7' });
       const frozen = await w.h.evaluate(w.as.bank, 'voucher:Provenance', { id: root.id });
       expect(frozen.verdict.reasons).to.deep.equal(['FROZEN']);
-      expect(frozen.encumbrances.map((e: { type: string; party?: string }) => [e.type, e.party])).to.deep.equal([
-        ['FINANCING', IDS.bank],
-        ['FREEZE', IDS.operator],
+      // The bank learns the piece is frozen, not who ordered it or when (GET /freezes/:id is 404 to it); an auditor does.
+      expect(frozen.encumbrances.map((e: { type: string; party?: string; txId?: string }) => [e.type, e.party, e.txId])).to.deep.equal([
+        ['FINANCING', IDS.bank, frozen.encumbrances[0].txId],
+        ['FREEZE', undefined, undefined],
       ]);
+      const audited = await w.h.evaluate(w.as.auditor, 'voucher:Provenance', { id: root.id });
+      expect(audited.encumbrances.find((e: { type: string }) => e.type === 'FREEZE')).to.include({ party: IDS.operator }).and.to.have.property('txId');
     });
   });
 
