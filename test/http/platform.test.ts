@@ -96,6 +96,13 @@ describe('HTTP: platform routes, authentication and errors', () => {
     const before = await gw.ledger.height();
     const res = await gw.http.post('/receivables').set('Authorization', gw.auth('supplier1')).set('Content-Type', 'application/json').send('{"debtor":');
     expectProblem(res, 400, 'VALIDATION_FAILED');
+    // A bare value (valid JSON, but no object) is told apart from broken JSON by the words, not called invalid.
+    const bare = await gw.http.post('/receivables').set('Authorization', gw.auth('supplier1')).set('Content-Type', 'application/json').send('null');
+    expectProblem(bare, 400, 'VALIDATION_FAILED');
+    expect(bare.body.detail).to.contain('a bare value such as null');
+    // Money longer than 19 digits says so.
+    const long = await gw.http.post('/receivables').set('Authorization', gw.auth('supplier1')).send({ amount: '99999999999999999999999' });
+    expect((long.body.errors as Array<{ path: string; message: string }>).find((e) => e.path === 'body.amount')?.message).to.contain('at most 19 digits');
     expect(await gw.ledger.height()).to.equal(before);
   });
 

@@ -77,7 +77,7 @@ function toProblem(err: unknown): ProblemBody {
   if (err instanceof LedgerError) return problem(err.code, err.detail, err.txId === undefined ? {} : { txId: err.txId });
   // body-parser errors carry `type` and `status`.
   const e = err as { type?: string; status?: number; message?: string };
-  if (e.type === 'entity.parse.failed') return problem('VALIDATION_FAILED', 'the body is not valid JSON');
+  if (e.type === 'entity.parse.failed') return problem('VALIDATION_FAILED', 'the body is not JSON, or is a bare value such as null or 5: send a JSON object');
   if (e.type === 'entity.too.large') return { ...problem('VALIDATION_FAILED', 'the body is too large'), status: 413 };
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
     return { ...problem('VALIDATION_FAILED', e.message ?? 'unsupported encoding'), status: 415 };

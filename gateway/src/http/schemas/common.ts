@@ -28,7 +28,7 @@ export const RecordId = z
 
 export const Money = z
   .string()
-  .regex(/^(0|[1-9][0-9]{0,18})$/, 'money is a string of integer minor units (fen), no sign, no leading zeros')
+  .regex(/^(0|[1-9][0-9]{0,18})$/, 'money is a string of integer minor units (fen): digits only, no sign, no leading zeros, at most 19 digits')
   .openapi({ description: 'Integer minor units (fen) as a decimal string', example: '150000' });
 
 /** Money a request moves or asks for: at least one minor unit, so every field problem is reported at once, not a zero later by the chaincode. */
