@@ -181,6 +181,9 @@ describe('HTTP: webhooks', function () {
     const redeliver = () => gw.http.post(`/webhooks/${reg.endpoint.id}/deliveries/${delivery?.id}/redeliver`).set('Authorization', gw.auth('supplier1'));
     const answers = await Promise.all([redeliver(), redeliver()]);
     expect(answers.map((a) => a.status)).to.deep.equal([202, 202]);
+    // The outbox's own queue position is not part of a delivery as its owner reads it.
+    for (const a of answers) expect(a.body).to.include({ id: delivery?.id }).and.not.to.have.property('seq');
+    expect(listed.body.deliveries[0]).to.not.have.property('seq');
     slow.answerHanging(200);
     await slow.until(() => slow.received.filter((x) => x.id === `evt_${first}`).length === 2, 'the redelivery');
     // The next event arrives: the queue moved on (before, the redelivered one was sent for ever and nothing after it).
@@ -238,6 +241,18 @@ describe('HTTP: webhooks', function () {
     expect(missing.body.errors).to.deep.equal([{ path: 'body.eventTypes', message: 'required (array)' }]);
     const after = (await gw.http.get('/webhooks').set('Authorization', gw.auth('supplier3'))).body.endpoints as unknown[];
     expect(after).to.deep.equal(before);
+  });
+
+  it('refuses a body on enable and redeliver, which take none (400 naming it), and changes nothing', async () => {
+    const r = await receiver();
+    const reg = await register(gw, 'supplier1', r, ['ReceivableRegistered']);
+    const as1 = { Authorization: gw.auth('supplier1') };
+    for (const path of [`/webhooks/${reg.endpoint.id}/enable`, `/webhooks/${reg.endpoint.id}/deliveries/DLV-0A1B2C3D4E5F60718293/redeliver`]) {
+      const res = await gw.http.post(path).set(as1).send({ x: 1 });
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect((res.body.errors as Array<{ path: string }>).map((e) => e.path), path).to.deep.equal(['body']);
+    }
+    expect(await endpoint(gw, 'supplier1', reg.endpoint.id)).to.include({ status: 'ACTIVE', pendingDeliveries: 0 });
   });
 
   it('lets a suspended member read and delete its endpoints, not register, enable or redeliver (403); reinstated, it may again', async () => {

@@ -16,7 +16,10 @@ export interface RegisterWebhookInput {
 /** An endpoint as shown: never its secret (shown once, at registration). */
 export type EndpointView = Omit<Endpoint, 'secret' | 'requestId' | 'nextAttemptAt'> & { nextAttemptAt?: string; pendingDeliveries: number };
 
-export type DeliveryView = Delivery & { attemptLog: Attempt[] };
+/** A delivery as its endpoint's owner reads it: without `seq`, the outbox's own place for it in the queue. */
+export type DeliveryView = Omit<Delivery, 'seq'> & { attemptLog: Attempt[] };
+
+const shown = ({ seq: _seq, ...d }: Delivery, attemptLog: Attempt[]): DeliveryView => ({ ...d, attemptLog });
 
 /**
  * Webhooks (issue 17; DESIGN.md section 8): a member registers endpoints,
@@ -92,7 +95,7 @@ export class WebhookService {
     const e = await this.own(ctx, id, false);
     const store = this.enabled().store;
     const list = await store.deliveries(e.id, limit);
-    return Promise.all(list.map(async (d) => ({ ...d, attemptLog: await store.attempts(d.id) })));
+    return Promise.all(list.map(async (d) => shown(d, await store.attempts(d.id))));
   }
 
   /** Queues a delivery again (same message, same webhook-id), whatever its status. */
@@ -104,7 +107,7 @@ export class WebhookService {
     if (e.status !== 'ACTIVE') throw new LedgerError('INVALID_STATE', `endpoint ${id} is ${e.status}: enable it first (POST /webhooks/${id}/enable)`);
     const next = await outbox.redeliver(d.id);
     if (!next) throw new LedgerError('NOT_FOUND', `no delivery ${deliveryId} on endpoint ${id}`);
-    return { ...next, attemptLog: await outbox.store.attempts(d.id) };
+    return shown(next, await outbox.store.attempts(d.id));
   }
 
   private enabled(): WebhookOutbox {

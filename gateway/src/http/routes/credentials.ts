@@ -1,4 +1,5 @@
 import type { Services } from '../../services';
+import { EmptyBody } from '../schemas/receivables';
 import { route, type RouteSpec } from '../route';
 import { MemberIdParams } from '../schemas/common';
 import { Credential, CredentialList, CredentialParams, IssuedCredential, IssueCredentialBody } from '../schemas/credentials';
@@ -44,6 +45,7 @@ export function credentialRoutes({ credentials }: Services): RouteSpec[] {
       summary: 'A new token for a credential; the old one stops working at once (an ADMIN of the OPERATOR; the member’s ADMIN for its own credential and those it issued)',
       tag: 'credentials',
       params: CredentialParams,
+      body: EmptyBody,
       success: { status: 200, description: 'The credential and its new token (shown once)', schema: IssuedCredential },
       errors: ['FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'ALREADY_EXISTS', 'LEDGER_UNAVAILABLE'],
       idempotency: 'Kept with the rotation: repeating the last rotation’s key is 409 ALREADY_EXISTS and changes nothing (its token is shown once; rotate with a new key if it was lost)',

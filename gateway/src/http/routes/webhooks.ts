@@ -1,4 +1,5 @@
 import type { Services } from '../../services';
+import { EmptyBody } from '../schemas/receivables';
 import { route, type RouteSpec } from '../route';
 import { DeliveryList, DeliveryParams, DeliveryQuery, EndpointParams, RegisteredWebhook, RegisterWebhookBody, WebhookDelivery, WebhookEndpoint, WebhookList } from '../schemas/webhooks';
 
@@ -59,6 +60,7 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
       summary: 'Enable a disabled endpoint: what it holds is sent, oldest first',
       tag: 'webhooks',
       params: EndpointParams,
+      body: EmptyBody,
       success: { status: 200, description: 'The endpoint, ACTIVE', schema: WebhookEndpoint },
       errors: ['FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'LEDGER_UNAVAILABLE'],
       idempotency: 'Not needed: enabling an endpoint that is not DISABLED is 409 INVALID_STATE and changes nothing',
@@ -81,6 +83,7 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
       summary: 'Send a delivery again (same body, same webhook-id), at the end of the endpoint’s queue',
       tag: 'webhooks',
       params: DeliveryParams,
+      body: EmptyBody,
       success: { status: 202, description: 'The delivery, PENDING again', schema: WebhookDelivery },
       errors: ['FORBIDDEN', 'NOT_FOUND', 'INVALID_STATE', 'LEDGER_UNAVAILABLE'],
       idempotency: 'Not used: every call queues the delivery again (the receiver gets the same webhook-id, as for any retry)',
