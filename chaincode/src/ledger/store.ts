@@ -35,6 +35,22 @@ export function partyPrefix(byStatus: string, all: string, party: string, status
   return status ? { index: byStatus, attrs: [party, status] } : { index: all, attrs: [party] };
 }
 
+/**
+ * Whether the record, as read, is also under a prefix the walk reads before
+ * prefix `p` (a member's own list names it as creditor and as the bank it is
+ * assigned to, say): it is met there, not again. A record whose status moved
+ * it since an earlier prefix was read is not under that prefix any more, so
+ * it is met again under its new one, as lists promise.
+ */
+function metBefore<T>(spec: RecordSpec<T>, record: T, prefixes: readonly Prefix[], p: number): boolean {
+  for (let q = 0; q < p; q++) {
+    const earlier = prefixes[q] as Prefix;
+    const attrs = spec.indexes.find((i) => i.name === earlier.index)?.attrs(record);
+    if (attrs !== undefined && earlier.attrs.every((a, k) => attrs[k] === a)) return true;
+  }
+  return false;
+}
+
 export interface Page<T> {
   records: T[];
   /** Empty when there is nothing more. */
@@ -350,7 +366,7 @@ export class Store {
         ? await this.getMany<T>(spec.type, found.map(({ key }) => this.recordKeyOf(spec, key)))
         : found.map(({ value }) => (value.length > 0 ? unmarshal<T>(value) : undefined));
       for (const record of batch) {
-        if (record === undefined || !(await accept(record, prefix))) continue;
+        if (record === undefined || metBefore(spec, record, prefixes, cursor.p) || !(await accept(record, prefix))) continue;
         records.push(record);
         if (!how.countKeys) counted += 1;
       }

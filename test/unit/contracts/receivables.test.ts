@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { CanonicalDocument } from '../../../chaincode/src/domain/canonical';
 import { marshalString } from '../../../chaincode/src/ledger/codec';
-import { FingerprintSpec } from '../../../chaincode/src/ledger/specs';
-import { Store } from '../../../chaincode/src/ledger/store';
+import { FingerprintSpec, ReceivableSpec } from '../../../chaincode/src/ledger/specs';
+import { flushWrites, Store } from '../../../chaincode/src/ledger/store';
 import { confirmedReceivable, docs, fingerprintOf, IDS, invoice, rejects, world, yuan, type World } from '../../support/ledger-harness';
 
 describe('receivable contract', () => {
@@ -296,5 +296,25 @@ describe('receivable contract', () => {
     expect(hist.versions.map((v: { record: { status: string } }) => v.record.status)).to.deep.equal(['CONFIRMED', 'PENDING']);
     expect(hist.versions[0].txId).to.equal(confirmed.updatedTxId);
     await rejects(w.h.evaluate(w.as.tier2, 'receivable:History', { id: rcv.id }), 'NOT_FOUND');
+  });
+
+  it("meets a receivable once in a member's own list when it is under two of the list's prefixes (creditor and assignee)", async () => {
+    const rcv = await confirmedReceivable(w, yuan(1_000), 'twice-listed');
+    // A member that is both creditor and assignee: no transaction makes one, so the record is written as such.
+    await w.h.writeDirectly(w.as.operator, async (stub) => {
+      await new Store(stub).save(ReceivableSpec, rcv, { ...rcv, assignee: IDS.tier1 });
+      await flushWrites(stub);
+    });
+    const ids: string[] = [];
+    let bookmark = '';
+    do {
+      const page = await w.h.evaluate(w.as.tier1, 'receivable:List', { pageSize: 1, bookmark });
+      ids.push(...page.records.map((r: { id: string }) => r.id));
+      bookmark = page.bookmark;
+    } while (bookmark);
+    expect(ids.filter((id) => id === rcv.id)).to.have.length(1);
+    expect(new Set(ids).size).to.equal(ids.length);
+    // The assignee list, one prefix, has it too.
+    expect((await w.h.evaluate(w.as.tier1, 'receivable:List', { assignee: IDS.tier1 })).records.map((r: { id: string }) => r.id)).to.deep.equal([rcv.id]);
   });
 });
