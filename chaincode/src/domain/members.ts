@@ -147,7 +147,8 @@ export function reinstateMember(m: Member, tx: TxInfo): Member {
  * - The member must be ACTIVE (INVALID_STATE): suspended members take part in nothing.
  * - An identity is bound to exactly one member: an existing binding to another
  *   member, or an identical one, is ALREADY_EXISTS; an existing binding to the
- *   same member with another user role is changed to the new role.
+ *   same member with another user role is changed to the new role (by the
+ *   member's own ADMIN only from MAKER: FORBIDDEN otherwise).
  * - A new binding made by the member's own ADMIN is an offer
  *   (`pendingAcceptance`): the identity acts as nobody until it accepts it
  *   (acceptBinding). One made by an ADMIN of the operator, or the
@@ -183,6 +184,15 @@ export function bindIdentity(
     }
     if (existing.userRole === userRole) {
       throw new DomainError('ALREADY_EXISTS', `identity ${mspId}/${identityId} is already bound to member ${memberId} as ${userRole}`);
+    }
+    // A change of role is checked for the role it takes away too: a member's
+    // ADMIN that could make an operator-vetted CHECKER or ADMIN a MAKER could
+    // then unbind it, and strip its member of every other approver.
+    if (by !== 'itself' && !isOperatorAdmin(by) && existing.userRole !== 'MAKER') {
+      throw new DomainError(
+        'FORBIDDEN',
+        `identity ${mspId}/${identityId} is bound as ${existing.userRole}: the operator, which binds the identities that approve, changes their role`,
+      );
     }
     return { ...touch(existing, tx), userRole };
   }

@@ -65,6 +65,24 @@ describe('contracts: a member’s identities (member:Identities)', () => {
     expect(roles(await list(w.as.auditor, IDS.tier1))).to.deep.equal({ [clientIdOf(w.as.tier1)]: 'CHECKER', [clientIdOf(tier1Admin)]: 'ADMIN' });
   });
 
+  it('refuses the member’s ADMIN making an operator-bound CHECKER or second ADMIN a MAKER (so it could then unbind them), changing nothing', async () => {
+    const admin2 = await makeIdentity('PlatformMSP', 'tier1-admin2');
+    await w.h.submit(w.as.operator, 'member:BindIdentity', { memberId: IDS.tier1, mspId: 'PlatformMSP', identityId: clientIdOf(admin2), userRole: 'ADMIN' });
+    const before = roles(await list(w.as.auditor, IDS.tier1));
+    for (const approver of [checker, admin2]) {
+      const err = await rejects(
+        w.h.submit(tier1Admin, 'member:BindIdentity', { memberId: IDS.tier1, mspId: 'PlatformMSP', identityId: clientIdOf(approver), userRole: 'MAKER' }),
+        'FORBIDDEN',
+      );
+      expect(err.message).to.match(/the operator, which binds the identities that approve, changes their role/);
+      await rejects(w.h.submit(tier1Admin, 'member:UnbindIdentity', { memberId: IDS.tier1, mspId: 'PlatformMSP', identityId: clientIdOf(approver) }), 'FORBIDDEN');
+    }
+    expect(roles(await list(w.as.auditor, IDS.tier1))).to.deep.equal(before);
+    // The operator still changes a role.
+    await w.h.submit(w.as.operator, 'member:BindIdentity', { memberId: IDS.tier1, mspId: 'PlatformMSP', identityId: clientIdOf(checker), userRole: 'MAKER' });
+    expect(roles(await list(w.as.auditor, IDS.tier1))[clientIdOf(checker)]).to.equal('MAKER');
+  });
+
   it('is refused to the member’s MAKER and CHECKER and to other members, and a member that does not exist is NOT_FOUND', async () => {
     await rejects(w.h.evaluate(w.as.tier1, 'member:Identities', { memberId: IDS.tier1 }), 'FORBIDDEN');
     await rejects(w.h.evaluate(checker, 'member:Identities', { memberId: IDS.tier1 }), 'FORBIDDEN');
