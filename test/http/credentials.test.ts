@@ -344,6 +344,30 @@ describe(`HTTP: credentials, members who can sign in (${CONNECTOR})`, () => {
       }
     });
 
+    it('ends an open event stream when its identity is unbound (the token still resolves, the binding is gone), sending nothing after', async () => {
+      const base = await gw.listen();
+      const memberId = await registerMember();
+      const issued = (await issue(memberId, { csr: (await csrFor()).pem, userRole: 'ADMIN' }, gw.auth('operator-admin'))).body;
+      const stream = await SseClient.open(`${base}/events`, { Authorization: bearer(issued.token) });
+      try {
+        expect(stream.status).to.equal(200);
+        await stream.until((s) => s.events.some((e) => e.data.includes(issued.credential.identityId)));
+        const seen = stream.events.length;
+        const unbound = await gw.http
+          .post(`/members/${memberId}/identities/unbind`)
+          .set('Authorization', gw.auth('operator-admin'))
+          .send({ mspId: issued.credential.mspId, identityId: issued.credential.identityId });
+        expect(unbound.status, JSON.stringify(unbound.body)).to.equal(200);
+        expectProblem(await gw.http.get('/me').set('Authorization', bearer(issued.token)), 403, 'FORBIDDEN');
+        // An event that names the member: the stream would have carried it.
+        expect((await issue(memberId, { csr: (await csrFor()).pem, userRole: 'MAKER' }, gw.auth('operator-admin'))).status).to.equal(201);
+        await stream.until((s) => s.ended);
+        expect(stream.events.length, 'nothing sent after the unbinding').to.equal(seen);
+      } finally {
+        stream.close();
+      }
+    });
+
     it('answers 404 for a member that does not exist and for a credential of another member', async () => {
       const { pem } = await csrFor();
       expectProblem(await issue(newMemberId(), { csr: pem, userRole: 'MAKER' }, gw.auth('operator-admin')), 404, 'NOT_FOUND');

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
+import { EVENTS } from '../../../chaincode/src/domain/events';
 import { LedgerError } from '../ledger/ledger';
 import type { LedgerInfoService } from '../services';
 import type { MemberService } from '../services/members';
@@ -23,6 +24,15 @@ export interface SseOptions {
 }
 
 const CURSOR = /^[\x21-\x7e]{1,256}$/;
+
+/** Events after which a stream reads its caller's binding again (it may be gone, or its member's standing changed). */
+const STANDING_EVENTS: ReadonlySet<string> = new Set([
+  EVENTS.IdentityUnbound,
+  EVENTS.IdentityBound,
+  EVENTS.MemberSuspended,
+  EVENTS.MemberReinstated,
+  EVENTS.MemberAmended,
+]);
 
 /** Where to resume, and the field it came from (for a problem's `errors[]`). */
 function resumeCursor(req: Request): { cursor: string; path: string } | undefined {
@@ -97,10 +107,26 @@ export function eventsHandler(info: LedgerInfoService, members: MemberService, o
         throw err;
       });
     }
-    // Member and roles are read once, at stream open, through the ledger.
+    // Member and roles are read through the ledger at stream open, and again
+    // whenever the stream passes an event that may change them (below).
     const { member } = await members.whoAmI({ principal });
-    const seesAll = member.roles.some((r) => SEE_ALL.has(r));
+    let seesAll = member.roles.some((r) => SEE_ALL.has(r));
     const visible = (payload: unknown) => seesAll || mentionsMember(payload, member.id);
+    /**
+     * Whether the caller still acts for its member, read again from the
+     * ledger: an identity unbound (the remedy for a person who left, a key
+     * that leaked) is refused everywhere from that transaction on, on an
+     * open stream too, not only on the next connection.
+     */
+    const stillBound = async () => {
+      try {
+        const now = await members.whoAmI({ principal });
+        seesAll = now.member.id === member.id && now.member.roles.some((r) => SEE_ALL.has(r));
+        return now.member.id === member.id;
+      } catch {
+        return false;
+      }
+    };
     const stop = new AbortController();
     // Opening the stream validates the cursor before any byte is sent.
     const events = info.events(cursor, AbortSignal.any([stop.signal, options.shutdown]));
@@ -132,6 +158,7 @@ export function eventsHandler(info: LedgerInfoService, members: MemberService, o
     options.shutdown.addEventListener('abort', end, { once: true });
     try {
       for await (const e of events) {
+        if (STANDING_EVENTS.has(e.name) && !(await stillBound())) break;
         if (!visible(e.payload)) continue;
         if (!inForce()) break;
         const data = { txId: e.txId, blockNumber: e.blockNumber, txIndex: e.txIndex, name: e.name, payload: e.payload };
