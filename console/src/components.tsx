@@ -354,11 +354,11 @@ export function Form(props: {
   );
 }
 
-type Run = (intent: string, what: (key: string) => Promise<unknown>, message: string, then?: () => void) => Promise<void>;
+type Run = <T>(intent: string, what: (key: string) => Promise<T>, message: string | ((result: T) => string), then?: () => void) => Promise<void>;
 
 /**
- * A button's action: `run(intent, what, message)` shows the message in a
- * status region when it succeeds, or its problem in plain words; `feedback`
+ * A button's action: `run(intent, what, message)` shows the message (or
+ * what `message` makes of the answer) in a status region when it succeeds, or its problem in plain words; `feedback`
  * renders both. `intent` names what the user asked for (`confirm:RCV-1`):
  * `what` gets its Idempotency-Key, the same when the user asks for the same
  * thing again after a failure, a new one after a success or another intent.
@@ -380,9 +380,9 @@ export function useAction(): { run: Run; busy: boolean; feedback: ComponentChild
     setDone(undefined);
     if (pending.current?.intent !== intent) pending.current = { intent, key: newIdempotencyKey() };
     try {
-      await what(pending.current.key);
+      const result = await what(pending.current.key);
       pending.current = undefined;
-      setDone(message);
+      setDone(typeof message === 'function' ? message(result) : message);
       then?.();
     } catch (err) {
       setError(err);

@@ -54,6 +54,8 @@ export interface ConsoleRig {
   signIn(label: string): Promise<Page>;
   /** A call to the API as a demo identity, outside the browser (to make a test's data); throws on a refusal. */
   call<T = any>(label: Label, method: string, path: string, body?: unknown): Promise<T>;
+  /** The core enterprise confirms a receivable: its maker, and its checker at or above the dual-control threshold. */
+  confirm(receivableId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -137,6 +139,10 @@ export async function startConsoleRig(options: { notifications?: boolean } = {})
       const json = (await res.json()) as T;
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
       return json;
+    },
+    async confirm(receivableId: string) {
+      const answer = await rig.call<{ id: string; docType: string }>('core-maker', 'POST', `/receivables/${receivableId}/confirm`, {});
+      if (answer.docType === 'approval') await rig.call('core-checker', 'POST', `/approvals/${answer.id}/approve`, {});
     },
     async close() {
       for (const c of contexts) await c.close().catch(() => undefined);

@@ -144,16 +144,33 @@ describe('console: the ledger-core story in a browser', function () {
     await checkForm.getByRole('button', { name: en('core.check'), exact: true }).click();
     await checkForm.getByRole('status').filter({ hasText: en('core.checkMatch') }).waitFor();
     await checkForm.getByRole('button', { name: en('common.cancel') }).click();
-    await core.confirm(receivableId);
-    // 8,000,000.00 CNY is above the core enterprise's dual-control threshold: the maker's issue waits for the checker.
+    // 8,000,000.00 CNY is above the core enterprise's dual-control threshold:
+    // the maker's confirmation (确权) and issue each wait for the checker.
+    const confirmation = await core.confirm(receivableId);
+    const confirmationId = /APR-[A-Za-z0-9]+/.exec(confirmation)?.[0] ?? '';
+    expect(confirmation).to.equal(en('core.awaitingChecker', { id: confirmationId }));
+    // The maker may withdraw its own request; it may not approve it.
+    await core.approvalRow(confirmationId).getByRole('button', { name: en('approvals.withdraw', { id: confirmationId }) }).waitFor();
+    expect(await core.approvalRow(confirmationId).getByRole('button', { name: en('approvals.approve', { id: confirmationId }) }).count()).to.equal(0);
+
+    const checker = await signIn('core-checker');
+    await checker.waitForURL('**/console/core');
+    const coreChecker = new CorePage(checker);
+    // The checker sees what it approves: the receivable, whose debt it is (the supplier by name) and its face.
+    const confirmRow = coreChecker.approvalRow(confirmationId);
+    await confirmRow.locator('.party-name').filter({ hasText: 'Suzhou Precision Parts' }).waitFor();
+    expect(await confirmRow.textContent()).to.contain(receivableId).and.contain('8,000,000.00');
+    await coreChecker.approve(confirmationId);
+
     const answer = await core.issueVoucher(receivableId, '8000000.00', '2027-06-30');
     const approvalId = /APR-[A-Za-z0-9]+/.exec(answer)?.[0] ?? '';
     expect(answer).to.equal(en('core.awaitingChecker', { id: approvalId }));
     await shot(maker, 'core-maker');
 
-    const checker = await signIn('core-checker');
-    await checker.waitForURL('**/console/core');
-    const coreChecker = new CorePage(checker);
+    await checker.reload();
+    const issueRow = coreChecker.approvalRow(approvalId);
+    await issueRow.locator('.party-name').filter({ hasText: 'Suzhou Precision Parts' }).waitFor();
+    expect(await issueRow.textContent()).to.contain(receivableId).and.contain('2027-06-30').and.contain('8,000,000.00');
     await coreChecker.approve(approvalId);
     const ladderRow = coreChecker.ladder.getByRole('row').filter({ hasText: '2027-06-30' }).first();
     await ladderRow.waitFor();

@@ -52,7 +52,7 @@ describe('console: counterparties offered where a member id is typed', function 
     const invoice = { kind: 'INVOICE', sellerTaxId: creditor.id, invoiceCode: '', invoiceNumber: `CP${Date.now()}${seq++}`, amount, issueDate: '2026-01-02' };
     const body = { debtor: CORE(), amount, dueDate: isoDate(120), documents: [invoice] };
     const rcv = creditor.token ? await withToken<{ id: string }>(creditor.token, 'POST', '/receivables', body) : await call<{ id: string }>(creditor.label ?? 'supplier1', 'POST', '/receivables', body);
-    await call('core-maker', 'POST', `/receivables/${rcv.id}/confirm`, {});
+    await rig().confirm(rcv.id);
     return (await call<{ id: string }>('core-maker', 'POST', '/vouchers', { receivableId: rcv.id, amount, maturityDate: isoDate(90) })).id;
   };
   const signInWith = async (token: string): Promise<Page> => {

@@ -38,7 +38,7 @@ describe('console: a desk user is kept safe from retries, partial lists and slip
   const receivable = async (amount = '1000000', confirmed = true): Promise<string> => {
     const invoice = { kind: 'INVOICE', sellerTaxId: SUPPLIER1(), invoiceCode: '', invoiceNumber: `D${Date.now()}${seq++}`, amount, issueDate: '2026-01-02' };
     const r = await call<{ id: string }>('supplier1', 'POST', '/receivables', { debtor: CORE(), amount, dueDate: isoDate(120), documents: [invoice] });
-    if (confirmed) await call('core-maker', 'POST', `/receivables/${r.id}/confirm`, {});
+    if (confirmed) await rig().confirm(r.id);
     return r.id;
   };
   const voucher = async (amount = '1000000'): Promise<string> => {

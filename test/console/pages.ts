@@ -117,9 +117,16 @@ export class CorePage {
     await result.waitFor();
     return (await result.textContent()) ?? '';
   }
-  async confirm(id: string): Promise<void> {
+  /** Confirms; returns the answer shown (confirmed, or waiting for a checker at or above the threshold). */
+  async confirm(id: string): Promise<string> {
     await this.page.getByRole('button', { name: `${en('core.confirm')} ${id}` }).click();
-    await this.pending.getByRole('status').filter({ hasText: en('core.confirmed', { id }) }).waitFor();
+    const done = this.pending.getByRole('status').filter({ hasText: new RegExp(`${en('core.confirmed', { id })}|APR-`) });
+    await done.waitFor();
+    return (await done.textContent()) ?? '';
+  }
+  /** An approval's row in the approvals waiting for a checker. */
+  approvalRow(approvalId: string): Locator {
+    return this.approvals.getByRole('row').filter({ hasText: approvalId });
   }
   /** Issues; returns the answer shown (issued, or waiting for a checker). */
   async issueVoucher(receivableId: string, amount: string, maturityDate: string): Promise<string> {

@@ -30,7 +30,7 @@ describe('console: the Chinese console names the codes the ledger sends in Chine
   const financedVoucher = async (): Promise<{ receivable: string; voucher: string; financing: string }> => {
     const invoice = { kind: 'INVOICE', sellerTaxId: SUPPLIER1(), invoiceCode: '', invoiceNumber: `ZH${Date.now()}${seq++}`, amount: '1000000', issueDate: '2026-01-02' };
     const receivable = (await call<{ id: string }>('supplier1', 'POST', '/receivables', { debtor: CORE(), amount: '1000000', dueDate: isoDate(120), documents: [invoice] })).id;
-    await call('core-maker', 'POST', `/receivables/${receivable}/confirm`, {});
+    await rig().confirm(receivable);
     const voucher = (await call<{ id: string }>('core-maker', 'POST', '/vouchers', { receivableId: receivable, amount: '1000000', maturityDate: isoDate(90) })).id;
     const financing = (await call<{ id: string }>('supplier1', 'POST', '/financings', { asset: { type: 'VOUCHER', id: voucher }, bank: BANK(), requestedAmount: '500000' })).id;
     return { receivable, voucher, financing };
@@ -40,7 +40,7 @@ describe('console: the Chinese console names the codes the ledger sends in Chine
     const amount = '200000000';
     const invoice = { kind: 'INVOICE', sellerTaxId: SUPPLIER1(), invoiceCode: '', invoiceNumber: `ZA${Date.now()}${seq++}`, amount, issueDate: '2026-01-02' };
     const receivable = (await call<{ id: string }>('supplier1', 'POST', '/receivables', { debtor: CORE(), amount, dueDate: isoDate(120), documents: [invoice] })).id;
-    await call('core-maker', 'POST', `/receivables/${receivable}/confirm`, {});
+    await rig().confirm(receivable);
     const approval = await call<{ id: string; docType: string; transaction: string }>('core-maker', 'POST', '/vouchers', { receivableId: receivable, amount, maturityDate: isoDate(90) });
     expect(approval).to.include({ docType: 'approval', transaction: 'voucher:Issue' });
     return approval.id;

@@ -6,6 +6,7 @@ import {
   expectProblem,
   isoDate,
   member,
+  pendingReceivable,
   startGateway,
   SUPPLIER1,
   type TestGateway,
@@ -226,6 +227,61 @@ describe('HTTP: approvals (dual control)', () => {
       expect(again.status).to.equal(200);
       expect(again.body).to.deep.equal(first.body);
       expect(await gw.ledger.height()).to.equal(height);
+    });
+  });
+
+  describe("a receivable's confirmation (确权) under the debtor's dual control", () => {
+    const confirm = (id: string, label: Label = 'core-maker', b: object = {}) =>
+      gw.http.post(`/receivables/${id}/confirm`).set('Authorization', gw.auth(label)).send(b);
+    const below = () => (BigInt(threshold) - 1n).toString();
+
+    it('answers 202 with an approval at the threshold, leaves the receivable PENDING, and confirms on the checker\'s approval', async () => {
+      const { id } = await pendingReceivable(gw, threshold);
+      const res = await confirm(id, 'core-maker', { reason: 'goods received in full' });
+      expect(res.status).to.equal(202);
+      expect(res.body).to.include({ docType: 'approval', transaction: 'receivable:Confirm', amount: threshold, threshold, status: 'PENDING', memberId: CORE() });
+      expect(res.body.command).to.deep.equal({ id, reason: 'goods received in full' });
+      expect((await read(`/receivables/${id}`)).body.status).to.equal('PENDING');
+      // One confirmation of a receivable awaits the checker at a time; nothing is written.
+      const height = await gw.ledger.height();
+      const again = await confirm(id, 'core-maker');
+      expectProblem(again, 409, 'ALREADY_EXISTS');
+      expect(again.body.detail).to.include(res.body.id);
+      expect(await gw.ledger.height()).to.equal(height);
+      expectProblem(await decide(res.body.id as string, 'approve', 'core-maker'), 403, 'FORBIDDEN');
+      const approved = await decide(res.body.id as string, 'approve', 'core-checker');
+      expect(approved.status).to.equal(200);
+      expect(approved.body.approval).to.include({ status: 'APPROVED' });
+      expect(approved.body.result).to.include({ id, status: 'CONFIRMED', confirmationReason: 'goods received in full' });
+      expect((await read(`/receivables/${id}`)).body.status).to.equal('CONFIRMED');
+    });
+
+    it('confirms at once below the threshold (200)', async () => {
+      const { id } = await pendingReceivable(gw, below());
+      const res = await confirm(id);
+      expect(res.status).to.equal(200);
+      expect(res.body).to.include({ id, status: 'CONFIRMED' });
+    });
+
+    it("fails at once with the confirmation's own error, recording no approval: a creditor's confirmation is 403, an unknown receivable 404", async () => {
+      const { id } = await pendingReceivable(gw, threshold);
+      const height = await gw.ledger.height();
+      expectProblem(await confirm(id, 'supplier1'), 403, 'FORBIDDEN');
+      expectProblem(await confirm('RCV-NONE', 'core-maker'), 404, 'NOT_FOUND');
+      expect(await gw.ledger.height()).to.equal(height);
+      expect((await read(`/approvals?memberId=${CORE()}&status=PENDING`)).body.records.filter((a: { command: { id?: string } }) => a.command.id === id)).to.deep.equal([]);
+    });
+
+    it('lets the maker withdraw it and ask again; a receivable the creditor cancelled meanwhile is not confirmed by the approval', async () => {
+      const { id } = await pendingReceivable(gw, threshold);
+      const first = await confirm(id);
+      expect((await decide(first.body.id as string, 'reject', 'core-maker')).status).to.equal(200);
+      const second = await confirm(id);
+      expect(second.status).to.equal(202);
+      expect((await gw.http.post(`/receivables/${id}/cancel`).set('Authorization', gw.auth('supplier1')).send({})).status).to.equal(200);
+      expectProblem(await decide(second.body.id as string, 'approve', 'core-checker'), 409, 'INVALID_STATE');
+      expect((await read(`/approvals/${second.body.id}`)).body.status).to.equal('PENDING');
+      expect((await read(`/receivables/${id}`)).body.status).to.equal('CANCELLED');
     });
   });
 

@@ -230,7 +230,9 @@ export async function rejects(promise: Promise<unknown>, code: string): Promise<
 /** A confirmed receivable of `amount` fen from creditor `tier1` to debtor `core`, with its own invoice. */
 export async function confirmedReceivable(w: World, amount: string, label: string, dueDate = '2026-06-30') {
   const rcv = await w.h.submit(w.as.tier1, 'receivable:Register', { debtor: IDS.core, amount, dueDate }, docs(invoice(`invoice-${label}`)));
-  return w.h.submit(w.as.core, 'receivable:Confirm', { id: rcv.id });
+  const confirmed = await w.h.submit(w.as.core, 'receivable:Confirm', { id: rcv.id });
+  // At or above the core enterprise's dual-control threshold, its checker confirms.
+  return confirmed.docType === 'approval' ? (await w.h.submit(w.as.coreChecker, 'approval:Approve', { id: confirmed.id })).result : confirmed;
 }
 
 /** A `warehouse:Issue` command: `lotId` of soybeans owned by tier1, worth 4,000,000.00 CNY unless `extra` says otherwise. */

@@ -20,12 +20,34 @@ import {
 import type { Actor, FingerprintClaim, Member, Receivable, TxInfo } from '../domain/types';
 import { partyPrefix, type Store } from '../ledger/store';
 import { FinancingSpec, FingerprintSpec, MemberSpec, ReceivableIndex, ReceivableSpec } from '../ledger/specs';
-import { ScfContract, transientJson } from './base';
+import { operation, ScfContract, transientJson, type TxEnv } from './base';
 import { assertNotFrozen } from '../ledger/freezes';
 import type { FreezeTarget } from '../domain/controls';
 import { visibleReceivable } from './access';
 import { saveFinancing } from './credit-line';
 import { ById, ListReceivablesQuery, ReceivableActionCommand, RegisterReceivableCommand, SettleReceivableCommand } from './schemas';
+
+/**
+ * The debtor confirms (确权): it acknowledges the debt, on which a bank may
+ * then lend (factoring) or vouchers be issued, so it is two-step at or above
+ * the debtor's dual-control threshold, as an issuance is (the receivable's
+ * amount). One confirmation of a receivable awaits the checker at a time.
+ */
+export const ConfirmReceivableOperation = operation({
+  name: 'receivable:Confirm',
+  schema: ReceivableActionCommand,
+  // A receivable that is not there compares as 0: the body then says NOT_FOUND,
+  // as it does to a caller who may not read it (its dry run, above the threshold).
+  dualControlAmount: async (cmd, { store }: TxEnv) => (await store.get<Receivable>(ReceivableSpec.type, [cmd.id]))?.amount ?? '0',
+  approvalTarget: (cmd) => [cmd.id],
+  body: async ({ store, actor, tx }, cmd) => {
+    const before = await visibleReceivable(store, actor, cmd.id);
+    await assertNotFrozen(store, receivableTargets(before));
+    const after = confirmReceivable(before, actor, cmd.reason, tx);
+    await store.save(ReceivableSpec, before, after);
+    return statusOutcome(EVENTS.ReceivableConfirmed, before, after);
+  },
+});
 
 @Info({ title: 'receivable', description: 'Receivables: registered by the creditor, confirmed by the debtor (确权)' })
 export class ReceivableContract extends ScfContract {
@@ -96,13 +118,7 @@ export class ReceivableContract extends ScfContract {
 
   @Transaction()
   async Confirm(ctx: Context, command: string): Promise<string> {
-    return this.mutate(ctx, 'receivable:Confirm', command, ReceivableActionCommand, async ({ store, actor, tx }, cmd) => {
-      const before = await visibleReceivable(store, actor, cmd.id);
-      await assertNotFrozen(store, receivableTargets(before));
-      const after = confirmReceivable(before, actor, cmd.reason, tx);
-      await store.save(ReceivableSpec, before, after);
-      return statusOutcome(EVENTS.ReceivableConfirmed, before, after);
-    });
+    return this.run(ctx, command, ConfirmReceivableOperation);
   }
 
   /** Rejection releases the document fingerprints, so a corrected receivable can claim them. */

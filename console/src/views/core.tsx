@@ -35,7 +35,16 @@ export function CoreView() {
   const [approvalsTick, setApprovalsTick] = useState(0);
 
   const confirm = (r: Receivable) =>
-    confirmation.run(`confirm:${r.id}`, (key) => post(`/receivables/${encodeURIComponent(r.id)}/confirm`, {}, key), t('core.confirmed', { id: r.id }), pending.reload);
+    confirmation.run(
+      `confirm:${r.id}`,
+      (key) => post<{ id: string; docType: string }>(`/receivables/${encodeURIComponent(r.id)}/confirm`, {}, key),
+      // At or above the dual-control threshold the confirmation waits for a checker.
+      (answer) => (answer.docType === 'approval' ? t('core.awaitingChecker', { id: answer.id }) : t('core.confirmed', { id: r.id })),
+      () => {
+        pending.reload();
+        setApprovalsTick((n) => n + 1);
+      },
+    );
 
   return (
     <div class="view">
@@ -128,7 +137,13 @@ export function CoreView() {
         }}
       />
 
-      <ApprovalsSection refresh={approvalsTick} onDecided={() => issued.reload()} />
+      <ApprovalsSection
+        refresh={approvalsTick}
+        onDecided={() => {
+          issued.reload();
+          pending.reload();
+        }}
+      />
 
       <Section title={t('core.ladder')}>
         <ErrorBox error={issued.error} />

@@ -1,3 +1,4 @@
+import type { Approval } from '../../../chaincode/src/domain/controls';
 import type { CanonicalDocument } from '../../../chaincode/src/domain/canonical';
 import type { DocumentVerification } from '../../../chaincode/src/domain/receivables';
 import type { Receivable } from '../../../chaincode/src/domain/types';
@@ -38,7 +39,8 @@ export class ReceivableService {
   verifyDocuments(ctx: CallContext, id: string, documents: CanonicalDocument[]): Promise<DocumentVerification> {
     return this.calls.read(ctx, 'receivable:VerifyDocuments', { id }, { documents });
   }
-  confirm(ctx: CallContext, id: string, reason?: string): Promise<Written<Receivable>> {
+  /** The CONFIRMED receivable, or a PENDING approval when the debtor's dual-control threshold applies. */
+  confirm(ctx: CallContext, id: string, reason?: string): Promise<Written<Receivable | Approval>> {
     return this.calls.write(ctx, 'receivable:Confirm', { id, reason });
   }
   reject(ctx: CallContext, id: string, reason?: string): Promise<Written<Receivable>> {

@@ -52,7 +52,9 @@ describe('contracts with batched state messages (Fabric 3.1 peers)', () => {
     // Dual control: a dry run that writes nothing, then the checker's execution.
     await step(h.submit(as.operator, 'member:SetDualControl', { id: IDS.core, threshold: yuan(500_000) }));
     const rcv = await step(h.submit(as.tier1, 'receivable:Register', { debtor: IDS.core, amount: yuan(700_000), dueDate: '2026-06-30' }, { documents: [{ kind: 'INVOICE', sellerTaxId: IDS.tier1, invoiceCode: '4400231130', invoiceNumber: '00099999', amount: yuan(700_000), issueDate: '2026-01-02' }] }));
-    await step(h.submit(as.core, 'receivable:Confirm', { id: rcv.id }));
+    // 确权 at or above the threshold is an approval too.
+    const confirmation = await step(h.submit(as.core, 'receivable:Confirm', { id: rcv.id }));
+    await step(h.submit(as.coreChecker, 'approval:Approve', { id: confirmation.id }));
     const approval = await step(h.submit(as.core, 'voucher:Issue', { receivableId: rcv.id, amount: yuan(700_000), maturityDate: '2026-06-30' }));
     await step(h.submit(as.coreChecker, 'approval:Approve', { id: approval.id }));
     await step(h.evaluate(as.auditor, 'voucher:History', { id: root.id }));

@@ -2,6 +2,7 @@ import type { CanonicalDocument } from '../../../../chaincode/src/domain/canonic
 import type { Services } from '../../services';
 import type { RegisterReceivableInput } from '../../services/receivables';
 import { route, type RouteSpec, written } from '../route';
+import { Approval } from '../schemas/approvals';
 import { IdParams, Page } from '../schemas/common';
 import {
   EmptyBody,
@@ -78,7 +79,8 @@ export function receivableRoutes({ receivables }: Services): RouteSpec[] {
       params: IdParams,
       body: ReasonBody,
       success: { status: 200, description: 'The CONFIRMED receivable', schema: Receivable },
-      errors: [...TRANSITION_ERRORS],
+      accepted: Approval,
+      errors: [...TRANSITION_ERRORS, 'ALREADY_EXISTS'],
       handle: async ({ params, body }, ctx) => written(await receivables.confirm(ctx, params.id, body.reason)),
     }),
     route({
