@@ -5,14 +5,16 @@ import { EVENTS } from '../domain/events';
 import { enforcePledge, isLiveFinancing, liveFinancingParties, releasePledge, type Financing } from '../domain/financing';
 import { claimFingerprint, releaseFingerprint } from '../domain/fingerprints';
 import { isReader } from '../domain/members';
-import type { DocumentRef, FingerprintClaim, Member, TxInfo } from '../domain/types';
+import type { FingerprintClaim, Member, TxInfo } from '../domain/types';
 import { DOCUMENTS_TRANSIENT_KEY } from '../domain/receivables';
 import {
   canReadReceipt,
   deliverReceipt,
   issueReceipt,
   lotDelivered,
+  assertOwnersGoods,
   receiptDocumentsFrom,
+  type ReceiptDocuments,
   splitReceipt,
   transferReceipt,
   type WarehouseReceipt,
@@ -60,7 +62,7 @@ export class WarehouseContract extends ScfContract {
       command,
       IssueReceiptCommand,
       async ({ store, actor, tx, transient }, cmd) => {
-        const documents = transient as DocumentRef[];
+        const { refs: documents, movements } = transient as ReceiptDocuments;
         const id = cmd.id ?? `WRC-${tx.txId.slice(0, 16).toUpperCase()}`;
         if (await store.get<WarehouseReceipt>(WarehouseReceiptSpec.type, [id])) {
           throw new DomainError('ALREADY_EXISTS', `warehouse receipt ${id} already exists`);
@@ -68,6 +70,7 @@ export class WarehouseContract extends ScfContract {
         const owner = await store.get<Member>(MemberSpec.type, [cmd.owner]);
         await assertNotFrozen(store, [{ type: 'MEMBER', id: cmd.owner }]);
         const receipt = issueReceipt({ ...cmd, id, documents }, actor, owner, tx);
+        assertOwnersGoods(movements, receipt.owner, receipt.warehouse);
         const existing = await store.get<FingerprintClaim>(FingerprintSpec.type, ['LOT', receipt.lotFingerprint]);
         const claim = claimFingerprint(
           existing,

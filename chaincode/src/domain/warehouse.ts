@@ -1,4 +1,4 @@
-import { documentFingerprints, fingerprintOf } from './canonical';
+import { assertCanonicalDocument, canonicalId, fingerprintOf } from './canonical';
 import { DomainError } from './errors';
 import { assertFingerprint } from './fingerprints';
 import { newMeta, touch } from './meta';
@@ -136,11 +136,62 @@ function assertQuantity(value: unknown, field: string): number {
  * bare fingerprint of any kind. They are recorded for readers, not claimed;
  * the lot is claimed, computed from the caller and the receipt's lotId.
  */
-export function receiptDocumentsFrom(fields: unknown): DocumentRef[] {
-  if (fields === undefined) return [];
+export function receiptDocumentsFrom(fields: unknown): ReceiptDocuments {
+  if (fields === undefined) return { refs: [], movements: [] };
   const list = assertArray(fields, 'documents');
   if (list.length > MAX_DOCUMENTS) throw invalid('documents', `must list at most ${MAX_DOCUMENTS} documents`);
-  return assertReceiptDocuments(documentFingerprints(list));
+  const docs = list.map((d, i) => assertCanonicalDocument(d, `documents[${i}]`, DOCUMENT_KINDS));
+  const refs = assertReceiptDocuments(docs.map((doc, i) => ({ kind: doc.kind, fingerprint: fingerprintOf(doc, `documents[${i}]`).fingerprint })));
+  const movements: GoodsMovement[] = [];
+  docs.forEach((doc, i) => {
+    if (doc.kind === 'INVOICE') movements.push({ at: i, kind: 'INVOICE', from: canonicalId(doc.sellerTaxId), reference: canonicalId(doc.invoiceNumber) });
+    if (doc.kind === 'DELIVERY_NOTE') {
+      movements.push({ at: i, kind: 'DELIVERY_NOTE', from: canonicalId(doc.shipperId), to: canonicalId(doc.consigneeId), reference: canonicalId(doc.noteNumber) });
+    }
+  });
+  return { refs, movements };
+}
+
+/** Who a receipt's invoice or delivery note says the goods came from (and went to): evidence of how the owner holds them. */
+export interface GoodsMovement {
+  at: number;
+  kind: 'INVOICE' | 'DELIVERY_NOTE';
+  from: string;
+  to?: string;
+  reference: string;
+}
+
+/** A receipt's documents as the chaincode keeps them (fingerprints), and what they say of the goods' movements (only checked, never stored). */
+export interface ReceiptDocuments {
+  refs: DocumentRef[];
+  movements: GoodsMovement[];
+}
+
+/**
+ * A receipt's documents must not say that its owner parted with the goods:
+ * an invoice the owner issued sold them (and may be financed as the owner's
+ * receivable: the same goods would then back two financings), and a
+ * delivery note shipping them from the owner to anyone but the owner or the
+ * warehouse sent them away. An invoice to the owner, or a note shipping the
+ * goods into the warehouse, is the evidence a bank expects. BUSINESS_RULE
+ * naming the document.
+ */
+export function assertOwnersGoods(movements: readonly GoodsMovement[], owner: string, warehouse: string): void {
+  for (const m of movements) {
+    if (m.from !== owner) continue;
+    if (m.kind === 'INVOICE') {
+      throw new DomainError(
+        'BUSINESS_RULE',
+        `documents[${m.at}]: invoice ${m.reference} was issued by the owner ${owner}: goods it sold are not its own to receipt and pledge (the invoice backs its receivable instead)`,
+      );
+    }
+    if (m.to !== owner && m.to !== warehouse) {
+      throw new DomainError(
+        'BUSINESS_RULE',
+        `documents[${m.at}]: delivery note ${m.reference} ships the goods from the owner ${owner} to ${m.to ?? 'another party'}: they left the owner`,
+      );
+    }
+  }
 }
 
 /** 0..MAX_DOCUMENTS documents of any kind, fingerprints unique within the list. */
@@ -167,7 +218,8 @@ function assertReceiptDocuments(value: unknown): DocumentRef[] {
  *   not the warehouse itself (a self-issued receipt is the fraud pattern);
  * - supporting documents are recorded but not claimed: the lot fingerprint is
  *   the registry key for goods. The contracts layer claims it (kind LOT) in
- *   the same transaction.
+ *   the same transaction, and checks that no document says the owner parted
+ *   with the goods (assertOwnersGoods).
  */
 export function issueReceipt(cmd: IssueReceiptCommand, actor: Actor, ownerMember: Member | undefined, tx: TxInfo): WarehouseReceipt {
   assertActive(actor);

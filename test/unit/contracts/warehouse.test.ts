@@ -3,7 +3,7 @@ import { lotFingerprint } from '../../../chaincode/src/domain/warehouse';
 import { withCheckChar } from '../../../chaincode/src/domain/uscc';
 import { makeIdentity, type TestIdentity } from '../../support/certs';
 import type { CanonicalDocument } from '../../../chaincode/src/domain/canonical';
-import { clientIdOf, docs, fingerprintOf, fp, IDS, receiptCommand, rejects, world, yuan, type World } from '../../support/ledger-harness';
+import { clientIdOf, docs, fingerprintOf, fp, IDS, invoice, receiptCommand, rejects, world, yuan, type World } from '../../support/ledger-harness';
 
 const WAREHOUSE2 = withCheckChar('91370200MA00WH002');
 const BANK2 = withCheckChar('91110000MA00BK002');
@@ -63,6 +63,26 @@ describe('warehouse contract', () => {
       const lot = { kind: 'LOT', warehouseId: IDS.warehouse, lotId: 'DL-7-BARE' };
       await rejects(w.h.endorse(w.as.warehouse, 'warehouse:Issue', issueCmd('DL-7-BARE'), { documents: [lot] }), 'VALIDATION_FAILED');
       expect(await w.h.ws.height()).to.equal(before);
+    });
+
+    it('refuses documents saying the owner parted with the goods (its own sales invoice, a note shipping them away), writing nothing; takes those that show how it got them', async () => {
+      // The owner tier1 sold these goods to the core enterprise: its invoice may be financed as its receivable.
+      const sold = invoice('sold-goods', { sellerTaxId: IDS.tier1 });
+      const awayNote: CanonicalDocument = { kind: 'DELIVERY_NOTE', shipperId: IDS.tier1, consigneeId: IDS.core, noteNumber: 'DN-1', deliveryDate: '2026-01-03' };
+      const height = await w.h.ws.height();
+      const byInvoice = await rejects(w.h.submit(w.as.warehouse, 'warehouse:Issue', issueCmd('DL-OWN-1'), docs(sold)), 'BUSINESS_RULE');
+      expect(byInvoice.message).to.contain(`documents[0]: invoice ${sold.invoiceNumber.toUpperCase()} was issued by the owner ${IDS.tier1}`);
+      const byNote = await rejects(w.h.submit(w.as.warehouse, 'warehouse:Issue', issueCmd('DL-OWN-1'), docs(invoice('bought', { sellerTaxId: IDS.tier2 }), awayNote)), 'BUSINESS_RULE');
+      expect(byNote.message).to.contain(`documents[1]: delivery note DN-1 ships the goods from the owner ${IDS.tier1} to ${IDS.core}`);
+      expect(await w.h.ws.height()).to.equal(height);
+      // Bought from tier2, shipped by the owner into the warehouse: a receipt.
+      const bought = invoice('bought', { sellerTaxId: IDS.tier2 });
+      const inbound: CanonicalDocument = { kind: 'DELIVERY_NOTE', shipperId: IDS.tier1, consigneeId: IDS.warehouse, noteNumber: 'DN-2', deliveryDate: '2026-01-03' };
+      const r = await w.h.submit(w.as.warehouse, 'warehouse:Issue', issueCmd('DL-OWN-1'), docs(bought, inbound));
+      expect(r.documents).to.deep.equal([
+        { kind: 'INVOICE', fingerprint: fingerprintOf(bought) },
+        { kind: 'DELIVERY_NOTE', fingerprint: fingerprintOf(inbound) },
+      ]);
     });
 
     it('refuses the same lot of the same warehouse twice (whatever the case), not the same lot number elsewhere', async () => {
