@@ -1,3 +1,4 @@
+import { addDays } from '../../chaincode/src/domain/dates';
 import { expect } from 'chai';
 import { withCheckChar } from '../../chaincode/src/domain/uscc';
 import {
@@ -431,7 +432,10 @@ describe('HTTP: financing', () => {
       const { voucher, financing } = await approved();
       const res = await act(financing.id, 'withdraw', {}, 'supplier1');
       expectProblem(res, 422, 'BUSINESS_RULE');
-      expect(res.body.detail).to.contain(`until its due date ${financing.dueDate as string}`);
+      // The bank has 10 days from its approval (the due date is further away).
+      const [, on, until] = /approved by \d+\w? on (\d{4}-\d{2}-\d{2}): it is the bank's to disburse or reject until (\d{4}-\d{2}-\d{2}), when the applicant may withdraw it/.exec(res.body.detail) ?? [];
+      expect(until, res.body.detail).to.equal(addDays(on ?? '', 10));
+      expect(until! < (financing.dueDate as string)).to.equal(true);
       expect((await read(`/financings/${financing.id}`)).body.status).to.equal('APPROVED');
       expect((await read(`/vouchers/${voucher.id}`, 'supplier1')).body.status).to.equal('FINANCING_PENDING');
       const other = await requested();

@@ -323,13 +323,15 @@ async function saveAsset(store: Store, before: FinancedAsset, after: FinancedAss
 
 /** What approve and disburse check besides the records they step; the applicant's status only for the steps that extend credit. */
 async function checksFor(store: Store, fin: Financing, asset: FinancedAsset, today: string, extendsCredit: boolean): Promise<FinancingChecks> {
-  const [overdue, applicant, creditLine] = await Promise.all([
+  const [overdue, applicant, creditLine, warehouse] = await Promise.all([
     asset.type === 'VOUCHER' ? issuerOverdue(store, asset.record.issuer, today) : false,
     extendsCredit ? store.get<Member>(MemberSpec.type, [fin.applicant]) : undefined,
     // The line an approved financing reserved on: disbursement is refused while it is unusable.
     extendsCredit && fin.creditLineId !== undefined ? store.get<CreditLine>(CreditLineSpec.type, [fin.creditLineId]) : undefined,
+    // A suspended warehouse's receipts back no new credit.
+    extendsCredit && asset.type === 'WAREHOUSE_RECEIPT' ? store.get<Member>(MemberSpec.type, [asset.record.warehouse]) : undefined,
   ]);
-  return { issuerOverdue: overdue, applicantStatus: applicant?.status, creditLine };
+  return { issuerOverdue: overdue, applicantStatus: applicant?.status, creditLine, warehouseStatus: warehouse?.status };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { DomainError } from './errors';
-import { assertDate, daysBetween } from './dates';
+import { addDays, assertDate, daysBetween, todayOf } from './dates';
 import { newMeta, touch } from './meta';
 import { assertActive, assertCounterparty, assertRole, isReader, MAX_REASON_LENGTH } from './members';
 import { formatAmount, parseAmount, parsePositiveAmount, roundHalfUpDiv } from './money';
@@ -115,6 +115,18 @@ export const MAX_ANNUAL_RATE_BPS = 10_000;
 export const DAY_BASIS = 360n;
 /** Pledges lend at most this percentage of the receipt's valuation. */
 export const PLEDGE_CAP_PERCENT = 70n;
+/**
+ * A pledge's loan term ends at most this many days after the request (a
+ * year, a leap day included): the goods stay locked in the warehouse for the
+ * term, so it is the term of a working-capital loan on stock, not open-ended.
+ */
+export const MAX_PLEDGE_TERM_DAYS = 366;
+/**
+ * Days a bank has, from its approval, to disburse: after them the applicant
+ * may withdraw the approved financing (a bank that approves and goes silent
+ * does not keep the asset locked until the due date).
+ */
+export const DISBURSE_WITHIN_DAYS = 10;
 /** Platform fee tiers on the advance (minor units): below 5,000,000.00 CNY; up to 20,000,000.00 inclusive; above. */
 export const FEE_TIER_1_BELOW = 500_000_000n;
 export const FEE_TIER_2_UP_TO = 2_000_000_000n;
@@ -191,6 +203,8 @@ export interface FinancingChecks {
   applicantStatus?: MemberStatus | undefined;
   /** The credit line the approval reserved the advance on (creditLineId), read for disbursement. */
   creditLine?: CreditLine | undefined;
+  /** A pledged receipt's warehouse's member status, read for the steps that extend credit. */
+  warehouseStatus?: MemberStatus | undefined;
 }
 
 // ---- arithmetic ----
@@ -462,6 +476,11 @@ export function requestFinancing(
 
   const locked = stepAsset(asset, 'REQUEST', tx);
   if (bank === applicant) throw new DomainError('BUSINESS_RULE', `${applicant} cannot finance its own asset`);
+  // The warehouse vouches for the goods: lending on them itself, it would be
+  // its own guarantor (and own them on enforcement).
+  if (asset.type === 'WAREHOUSE_RECEIPT' && bank === asset.record.warehouse) {
+    throw new DomainError('BUSINESS_RULE', `${bank} is the warehouse of ${describeAsset(asset)}: a warehouse cannot lend on goods it holds`);
+  }
   assertCounterparty(bankMember, bank, 'BANK', 'bank');
 
   const face = assetFace(asset);
@@ -469,6 +488,10 @@ export function requestFinancing(
   if (asset.type === 'WAREHOUSE_RECEIPT') {
     if (dueDateArg === undefined) throw invalid('dueDate', 'is required for a warehouse receipt pledge: it ends the loan term');
     if (dueDateArg <= tx.today) throw new DomainError('BUSINESS_RULE', `dueDate ${dueDateArg} must be after today ${tx.today}`);
+    const latest = addDays(tx.today, MAX_PLEDGE_TERM_DAYS);
+    if (dueDateArg > latest) {
+      throw new DomainError('BUSINESS_RULE', `dueDate ${dueDateArg} is more than ${MAX_PLEDGE_TERM_DAYS} days away: a pledge's loan term ends by ${latest}`);
+    }
     if (!withinPledgeCap(requested, face)) {
       throw new DomainError(
         'BUSINESS_RULE',
@@ -515,6 +538,22 @@ function assertApplicantActive(fin: Financing, checks: FinancingChecks): void {
     throw new DomainError(
       'BUSINESS_RULE',
       `applicant ${fin.applicant} is ${checks.applicantStatus}: no credit to a suspended member (financing ${fin.id} can be rejected, or wait for reinstatement)`,
+    );
+  }
+}
+
+/**
+ * No new credit on the paper of a suspended warehouse (PRODUCT 1.3, the white
+ * list): its receipts back nothing new, as a frozen warehouse's do not. What
+ * is already lent is repaid, released or enforced as usual.
+ */
+function assertWarehouseActive(fin: Financing, asset: FinancedAsset, checks: FinancingChecks): void {
+  if (asset.type !== 'WAREHOUSE_RECEIPT') return;
+  if (checks.warehouseStatus === undefined) throw new Error(`the warehouse's status was not read for financing ${fin.id}`);
+  if (checks.warehouseStatus !== 'ACTIVE') {
+    throw new DomainError(
+      'BUSINESS_RULE',
+      `warehouse ${asset.record.warehouse} of receipt ${asset.record.id} is ${checks.warehouseStatus}: its receipts back no new credit (financing ${fin.id} can be rejected, or wait for reinstatement)`,
     );
   }
 }
@@ -588,6 +627,7 @@ export function approveFinancing(
   assertLockedBy(fin, asset, 'PENDING');
   assertBeforeDue(fin, 'approve', tx);
   assertApplicantActive(fin, checks);
+  assertWarehouseActive(fin, asset, checks);
   const requested = parseAmount(fin.requestedAmount, 'financing.requestedAmount');
   if (advance > requested) {
     throw new DomainError('BUSINESS_RULE', `advanceAmount ${advance} exceeds the requested ${requested} of financing ${fin.id}`);
@@ -629,9 +669,10 @@ export function rejectFinancing(
  * on rejection (its own table's reject-financing step, financingId removed).
  * Anyone else is FORBIDDEN (the contracts layer answers NOT_FOUND first to
  * those who cannot see the financing). An APPROVED financing is the bank's
- * to decide (reject or disburse) while it can still be disbursed: before its
- * dueDate withdrawing it is BUSINESS_RULE; on or after the dueDate (when
- * disbursement is refused) the applicant may withdraw it like a request.
+ * to decide (reject or disburse) for DISBURSE_WITHIN_DAYS from its approval
+ * (or until its dueDate, if sooner): withdrawing it meanwhile is
+ * BUSINESS_RULE; from then on the applicant may withdraw it like a request,
+ * so a bank that approves and goes silent does not keep the asset locked.
  * DISBURSED and final statuses are INVALID_STATE.
  */
 export function withdrawFinancing(
@@ -648,11 +689,17 @@ export function withdrawFinancing(
   const reason = optionalText(assertRecord(cmd, 'command').reason, 'reason', MAX_REASON_LENGTH);
   const next = transitionFinancing(fin, 'WITHDRAW', tx);
   assertLockedBy(fin, asset, 'PENDING');
-  if (fin.status === 'APPROVED' && tx.today < fin.dueDate) {
-    throw new DomainError(
-      'BUSINESS_RULE',
-      `financing ${fin.id} was approved by ${fin.bank}: it is the bank's to disburse or reject until its due date ${fin.dueDate}, when the applicant may withdraw it (today ${tx.today})`,
-    );
+  if (fin.status === 'APPROVED') {
+    // The bank's to disburse or reject for DISBURSE_WITHIN_DAYS, or until the due date if sooner.
+    const approvedOn = fin.approvedAt === undefined ? tx.today : todayOf(fin.approvedAt);
+    const lapse = addDays(approvedOn, DISBURSE_WITHIN_DAYS);
+    const from = lapse < fin.dueDate ? lapse : fin.dueDate;
+    if (tx.today < from) {
+      throw new DomainError(
+        'BUSINESS_RULE',
+        `financing ${fin.id} was approved by ${fin.bank} on ${approvedOn}: it is the bank's to disburse or reject until ${from}, when the applicant may withdraw it (today ${tx.today})`,
+      );
+    }
   }
   const unlocked = withFinancingId(stepAsset(asset, 'REJECT', tx), undefined);
   return {
@@ -684,6 +731,7 @@ export function disburseFinancing(
   assertLockedBy(fin, asset, 'PENDING');
   assertBeforeDue(fin, 'disburse', tx);
   assertApplicantActive(fin, checks);
+  assertWarehouseActive(fin, asset, checks);
   assertNotBroken(fin, asset, checks);
   assertLineDrawable(fin, checks, tx);
   const advance = parseAmount(fin.advanceAmount, 'financing.advanceAmount');

@@ -104,7 +104,7 @@ describe('financing at the due date', () => {
         // The day before the due date the bank may still disburse: the applicant cannot take the asset back.
         let height = await w.h.ws.height();
         const early = await rejects(w.h.submit(w.as.tier1, 'financing:Withdraw', { id: fin.id, reason: 'too slow' }), 'BUSINESS_RULE');
-        expect(early.message).to.contain(`until its due date ${c.due}`);
+        expect(early.message).to.contain(`until ${c.due}, when the applicant may withdraw it`);
         expect(await w.h.ws.height()).to.equal(height);
 
         // From the due date the bank can no longer disburse; still only the applicant withdraws.

@@ -297,8 +297,9 @@ describe('financing contract', () => {
       const approved = await requested('wd-approved');
       await w.h.submit(w.as.bank, 'financing:Approve', { id: approved.fin.id, advanceAmount: yuan(900), annualRateBps: 100 });
       const height = await w.h.ws.height();
+      // Approved on 2026-01-05, due months later: the bank has 10 days.
       expect((await rejects(w.h.submit(w.as.tier1, 'financing:Withdraw', { id: approved.fin.id }), 'BUSINESS_RULE')).message).to.contain(
-        `it is the bank's to disburse or reject until its due date ${approved.fin.dueDate as string}`,
+        `on 2026-01-05: it is the bank's to disburse or reject until 2026-01-15, when the applicant may withdraw it`,
       );
       expect(await w.h.ws.height()).to.equal(height);
       expect(await status(approved.fin.id)).to.equal('APPROVED');

@@ -245,6 +245,60 @@ describe('warehouse contract', () => {
     });
   });
 
+  describe('who lends on a receipt, and for how long', () => {
+    const request = (receiptId: string, extra: object = {}) =>
+      w.h.submit(w.as.tier1, 'financing:Request', { asset: { type: 'WAREHOUSE_RECEIPT', id: receiptId }, bank: IDS.bank, requestedAmount: yuan(2_800_000), dueDate: '2026-03-31', ...extra });
+
+    it('refuses the warehouse lending on a receipt it issued (a member that is also a BANK), writing nothing', async () => {
+      const dual = withCheckChar('91370200MA00WB004');
+      await w.h.submit(w.as.operator, 'member:Register', { id: dual, name: 'warehouse and bank', mspId: 'PlatformMSP', roles: ['WAREHOUSE', 'BANK'] });
+      const dualId = await makeIdentity('PlatformMSP', 'warehouse-and-bank');
+      await w.h.submit(w.as.operator, 'member:BindIdentity', { memberId: dual, mspId: 'PlatformMSP', identityId: clientIdOf(dualId), userRole: 'MAKER' });
+      const r = await w.h.submit(dualId, 'warehouse:Issue', issueCmd('DL-WB-1'));
+      const height = await w.h.ws.height();
+      const err = await rejects(request(r.id, { bank: dual }), 'BUSINESS_RULE');
+      expect(err.message).to.contain(`${dual} is the warehouse of`);
+      expect(await w.h.ws.height()).to.equal(height);
+      expect((await w.h.evaluate(w.as.tier1, 'warehouse:Get', { id: r.id })).status).to.equal('ACTIVE');
+    });
+
+    it('refuses a loan term of more than 366 days, and takes one of exactly 366', async () => {
+      const r = await issue('DL-T1');
+      const height = await w.h.ws.height();
+      const err = await rejects(request(r.id, { dueDate: '2027-01-07' }), 'BUSINESS_RULE');
+      expect(err.message).to.contain('ends by 2027-01-06');
+      expect(await w.h.ws.height()).to.equal(height);
+      expect((await request(r.id, { dueDate: '2027-01-06' })).status).to.equal('REQUESTED');
+    });
+
+    it('lets the owner withdraw a pledge the bank approved but did not disburse within 10 days, not before', async () => {
+      const r = await issue('DL-T2');
+      const fin = await request(r.id, { dueDate: '2026-12-31' });
+      await w.h.submit(w.as.bank, 'financing:Approve', { id: fin.id, advanceAmount: yuan(2_800_000), annualRateBps: 480 });
+      w.h.today = '2026-01-14';
+      const err = await rejects(w.h.submit(w.as.tier1, 'financing:Withdraw', { id: fin.id }), 'BUSINESS_RULE');
+      expect(err.message).to.contain('until 2026-01-15');
+      w.h.today = '2026-01-15';
+      expect((await w.h.submit(w.as.tier1, 'financing:Withdraw', { id: fin.id, reason: 'the bank went silent' })).status).to.equal('WITHDRAWN');
+      expect((await w.h.evaluate(w.as.tier1, 'warehouse:Get', { id: r.id })).status).to.equal('ACTIVE');
+    });
+
+    it("refuses approving and disbursing on a suspended warehouse's receipt; rejecting still works, and lending resumes on reinstatement", async () => {
+      const r = await issue('DL-S1');
+      const fin = await request(r.id);
+      await w.h.submit(w.as.operator, 'member:Suspend', { id: IDS.warehouse, reason: 'licence under review' });
+      const height = await w.h.ws.height();
+      const err = await rejects(w.h.submit(w.as.bank, 'financing:Approve', { id: fin.id, advanceAmount: yuan(2_800_000), annualRateBps: 480 }), 'BUSINESS_RULE');
+      expect(err.message).to.contain(`warehouse ${IDS.warehouse} of receipt ${r.id} is SUSPENDED`);
+      expect(await w.h.ws.height()).to.equal(height);
+      await w.h.submit(w.as.operator, 'member:Reinstate', { id: IDS.warehouse });
+      await w.h.submit(w.as.bank, 'financing:Approve', { id: fin.id, advanceAmount: yuan(2_800_000), annualRateBps: 480 });
+      await w.h.submit(w.as.operator, 'member:Suspend', { id: IDS.warehouse, reason: 'licence under review' });
+      await rejects(w.h.submit(w.as.bank, 'financing:Disburse', { id: fin.id, paymentRef: 'LOAN' }), 'BUSINESS_RULE');
+      expect((await w.h.submit(w.as.bank, 'financing:Reject', { id: fin.id, reason: 'warehouse suspended' })).status).to.equal('REJECTED');
+    });
+  });
+
   describe('freezes', () => {
     it('blocks every mutation of a frozen receipt, of what was split from it, and of a frozen owner', async () => {
       const r = await issue('DL-F1', { quantity: 10 });

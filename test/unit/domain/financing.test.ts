@@ -1,6 +1,8 @@
+import { addDays } from '../../../chaincode/src/domain/dates';
 import { expect } from 'chai';
 import {
   approveFinancing,
+  DISBURSE_WITHIN_DAYS,
   assertWithinCaps,
   canReadFinancing,
   discountFor,
@@ -35,7 +37,7 @@ import type { Actor, Receivable, Voucher } from '../../../chaincode/src/domain/t
 import { lotFingerprint, type WarehouseReceipt } from '../../../chaincode/src/domain/warehouse';
 import { ACTORS, deepFreeze, expectDomainError, expectJsonClean, IDS, member, MEMBERS, receivable, suspended, TX, txAt, voucher } from './fixtures';
 
-const NO_BREAKER = { issuerOverdue: false, applicantStatus: 'ACTIVE' as const };
+const NO_BREAKER = { issuerOverdue: false, applicantStatus: 'ACTIVE' as const, warehouseStatus: 'ACTIVE' as const };
 const LATER = txAt('2025-04-01', 'tx-later');
 
 /** Each asset type's financing dueDate in these fixtures, the day before it, and how the refusal names the term. */
@@ -583,15 +585,17 @@ describe('domain/financing', () => {
       expect(err.detail).to.include('cannot WITHDRAW');
     });
 
-    for (const [type, due, eve] of DUE_DATES) {
-      it(`leaves an APPROVED ${type} financing to the bank until its due date, then lets the applicant withdraw it`, () => {
+    for (const [type, due] of DUE_DATES) {
+      it(`leaves an APPROVED ${type} financing to the bank for ${DISBURSE_WITHIN_DAYS} days from its approval, then lets the applicant withdraw it`, () => {
         const { financing, asset } = staged(type, 'APPROVED');
-        expect(financing.dueDate).to.equal(due);
-        for (const day of [LATER.today, eve]) {
-          const err = expectDomainError(() => withdrawFinancing(financing, asset, {}, ACTORS.supplier, txAt(day, 'tx-early')), 'BUSINESS_RULE', `until its due date ${due}`);
-          expect(err.detail).to.include(`approved by ${IDS.bank}`);
+        const approvedOn = (financing.approvedAt ?? '').slice(0, 10);
+        const lapse = addDays(approvedOn, DISBURSE_WITHIN_DAYS);
+        expect(lapse < due, 'the due date is further away').to.equal(true);
+        for (const day of [approvedOn, addDays(lapse, -1)]) {
+          const err = expectDomainError(() => withdrawFinancing(financing, asset, {}, ACTORS.supplier, txAt(day, 'tx-early')), 'BUSINESS_RULE', `until ${lapse}, when the applicant may withdraw it`);
+          expect(err.detail).to.include(`approved by ${IDS.bank} on ${approvedOn}`);
         }
-        for (const day of [due, dayAfter(due)]) {
+        for (const day of [lapse, due, dayAfter(due)]) {
           const at = txAt(day, 'tx-due');
           const w = withdrawFinancing(financing, asset, { reason: 'the bank approved and never paid' }, ACTORS.supplier, at);
           expect(w.financing).to.include({ status: 'WITHDRAWN', withdrawalReason: 'the bank approved and never paid', withdrawnAt: at.now, updatedTxId: at.txId });
@@ -603,6 +607,13 @@ describe('domain/financing', () => {
         expectDomainError(() => withdrawFinancing(financing, asset, {}, ACTORS.bank, txAt(due, 'tx-bank')), 'FORBIDDEN');
       });
     }
+
+    it('leaves an APPROVED financing due sooner than that to the bank until its due date', () => {
+      const { financing: requested, asset } = staged('WAREHOUSE_RECEIPT', 'REQUESTED');
+      const approved = approveFinancing(requested, asset, { advanceAmount: '700000', annualRateBps: 500 }, ACTORS.bank, txAt('2025-05-29', 'tx-approve'), NO_BREAKER);
+      expectDomainError(() => withdrawFinancing(approved, asset, {}, ACTORS.supplier, txAt('2025-05-31', 'tx-eve')), 'BUSINESS_RULE', 'until 2025-06-01, when the applicant may withdraw it');
+      expect(withdrawFinancing(approved, asset, {}, ACTORS.supplier, txAt('2025-06-01', 'tx-due')).financing.status).to.equal('WITHDRAWN');
+    });
 
     it('refuses to withdraw a rejected or already withdrawn financing with INVALID_STATE', () => {
       const r = staged('RECEIVABLE', 'REQUESTED');
