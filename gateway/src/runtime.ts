@@ -13,6 +13,7 @@ import { loadFabricProfile, reloadFabricProfile } from './ledger/fabric/profile'
 import type { Ledger, LedgerIdentity } from './ledger/ledger';
 import type { CredentialAuthority } from './services/credentials';
 import { CredentialStore, ReplaceableTokenDirectory, type TokenDirectory, TokenDirectories } from './credentials';
+import { privateFolder } from './startup';
 
 /** A ledger connector ready to serve, with the tokens that reach it. */
 export interface LedgerRuntime {
@@ -57,6 +58,7 @@ export async function openEmbeddedRuntime(
     logger,
   };
   const dir = join(config.dataDir, 'ledger');
+  await privateFolder(dir);
   const ledger =
     config.ledgerThread === 'worker' ? await ThreadedLedger.open(dir, { ...options, onFailure: onLedgerFailure }) : await EmbeddedLedger.open(dir, options);
   const identities = new Map(set.identities.map((s) => [s.label, toLedgerIdentity(s)]));

@@ -1,4 +1,4 @@
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
 /*
@@ -70,6 +70,17 @@ export async function prepareDataDir(dataDir: string): Promise<void> {
     throw dataDirError(dataDir, `cannot write in it: ${reason(err as NodeJS.ErrnoException)}`);
   }
   await rm(probe, { force: true });
+}
+
+/**
+ * Makes `folder` (created if missing) readable by the gateway's user alone,
+ * mode 0700, also when an earlier version made it 0755: the embedded
+ * ledger's files hold every member's records, and LevelDB writes them with
+ * the process's umask.
+ */
+export async function privateFolder(folder: string): Promise<void> {
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  await chmod(folder, 0o700);
 }
 
 function causes(err: unknown): Array<Error & { code?: unknown; path?: unknown; syscall?: unknown }> {

@@ -39,6 +39,19 @@ describe('console: serving', () => {
     expect(on.body.identities[0].label).to.equal('x');
   });
 
+  it('hands the demo tokens only to a request that names the gateway by IP address or localhost (no DNS rebinding)', async () => {
+    for (const host of ['127.0.0.1:3000', 'localhost:3000', 'LOCALHOST', '[::1]:3000', '10.1.2.3:8080']) {
+      const res = await supertest(app(true)).get('/console/demo-identities').set('Host', host);
+      expect(res.status, host).to.equal(200);
+    }
+    for (const host of ['evil.example:3000', 'localhost.evil.example', '127.0.0.1.nip.io:3000']) {
+      const res = await supertest(app(true)).get('/console/demo-identities').set('Host', host);
+      expect(res.status, host).to.equal(403);
+      expect(res.body.code).to.equal('FORBIDDEN');
+      expect(JSON.stringify(res.body)).to.not.contain('"token"');
+    }
+  });
+
   it('says how to build the console when its bundle is missing, under the strict policy', async () => {
     const res = await supertest(app(false)).get('/');
     expect(res.status).to.equal(503);

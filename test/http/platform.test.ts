@@ -152,6 +152,23 @@ describe('HTTP: platform routes, authentication and errors', () => {
     expect(again.status).to.equal(304);
   });
 
+  it('marks every answer about a member as private to the caller (no shared cache keeps it, nosniff); an answer with a secret is no-store', async () => {
+    const created = await pendingReceivable(gw);
+    const answers = [
+      await gw.http.get('/me').set('Authorization', gw.auth('supplier1')),
+      await gw.http.get(`/receivables/${created.id}`).set('Authorization', gw.auth('supplier1')),
+      await gw.http.post(`/receivables/${created.id}/cancel`).set('Authorization', gw.auth('supplier1')).send({}),
+    ];
+    for (const res of answers) {
+      expect(res.status).to.equal(200);
+      expect(res.headers['cache-control']).to.equal('private, no-cache');
+      expect(res.headers['x-content-type-options']).to.equal('nosniff');
+    }
+    const hook = await gw.http.post('/webhooks').set('Authorization', gw.auth('supplier1')).send({ url: 'https://erp.example.com/scf-hooks', eventTypes: ['*'] });
+    expect(hook.status, JSON.stringify(hook.body)).to.equal(201);
+    expect(hook.headers['cache-control']).to.equal('no-store');
+  });
+
   it('rejects a malformed Idempotency-Key with 400 before touching the ledger', async () => {
     const before = await gw.ledger.height();
     const res = await gw.http.post('/members/91310000100000002D/suspend').set('Authorization', gw.auth('operator-admin')).set('Idempotency-Key', 'bad key with spaces').send({});

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import express, { type RequestHandler, type Router } from 'express';
@@ -72,6 +73,17 @@ const withPolicy =
 /** The Swagger UI files /docs needs, nothing else of the package. */
 const SWAGGER_FILES = ['swagger-ui-bundle.js', 'swagger-ui.css', 'favicon-32x32.png'];
 
+/**
+ * Whether the request names the gateway by an IP address or `localhost`:
+ * a page of another site that rebinds its own host name to the gateway's
+ * address (DNS rebinding) sends that name as Host, and gets no tokens.
+ */
+export function addressedDirectly(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+  return isIP(name) !== 0 || name.toLowerCase() === 'localhost';
+}
+
 export function consoleRouter(options: ConsoleOptions = {}): Router {
   const web = options.webDir ?? join(projectRoot(), 'dist', 'web');
   const swagger = dirname(require.resolve('swagger-ui-dist/package.json'));
@@ -86,7 +98,17 @@ export function consoleRouter(options: ConsoleOptions = {}): Router {
   };
   const consolePolicy = withPolicy(CONSOLE_CSP);
   router.get('/', consolePolicy, page('console/index.html'));
-  router.get('/console/demo-identities', (_req, res) => {
+  router.get('/console/demo-identities', (req, res) => {
+    if (options.demoIdentities && !addressedDirectly(req.get('host'))) {
+      res.status(403).type('application/problem+json').json({
+        type: 'urn:scf-ledger:problem:forbidden',
+        title: 'Forbidden',
+        status: 403,
+        code: 'FORBIDDEN',
+        detail: 'demo identities are handed out only to a page addressed to the gateway by IP address or localhost, not by another host name (a web page that rebinds its own name to this address)',
+      });
+      return;
+    }
     if (!options.demoIdentities) {
       res.status(404).type('application/problem+json').json({
         type: 'urn:scf-ledger:problem:not-found',

@@ -138,6 +138,10 @@ export function mount(router: Router, specs: readonly RouteSpec[], directory: To
     router[spec.method](spec.path, async (req, res) => {
       const principal = principalFrom(directory, req);
       res.locals.principal = principal;
+      // A member's data: never kept by a shared cache (a proxy), revalidated by
+      // the caller's own (ETag); an answer carrying a secret says no-store.
+      res.setHeader('Cache-Control', 'private, no-cache');
+      res.setHeader('X-Content-Type-Options', 'nosniff');
       assertJsonBody(req);
       await readJsonBody(req, res);
       const ctx: CallContext = { principal, requestId: idempotencyKeyOf(req) };

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clientErrorProblem, ListenError } from '../../../gateway/src/http/server';
-import { baseUrl, explainDataDirFailure, explainOutboxFailure, prepareDataDir, startBanner, StartupError } from '../../../gateway/src/startup';
+import { baseUrl, explainDataDirFailure, explainOutboxFailure, prepareDataDir, privateFolder, startBanner, StartupError } from '../../../gateway/src/startup';
 import { OutboxOfAnotherLedger } from '../../../gateway/src/webhooks/outbox';
 import { rejectionOf } from '../../support/rejection';
 
@@ -39,6 +39,20 @@ describe('gateway start-up', () => {
     it('shows the absolute path beside a relative SCF_DATA_DIR', async () => {
       const err = await rejectionOf<StartupError>(prepareDataDir('package.json/data'));
       expect(err.message).to.match(/^SCF_DATA_DIR=package\.json\/data \(\/.+\/package\.json\/data\) cannot be used/);
+    });
+  });
+
+  describe('privateFolder (the embedded ledger)', () => {
+    it('creates the folder readable by its owner alone, and restricts one an earlier version left open', async () => {
+      const fresh = join(tmp, 'data-fresh', 'ledger');
+      await privateFolder(fresh);
+      expect((await stat(fresh)).mode & 0o777).to.equal(0o700);
+      const open = join(tmp, 'data-open', 'ledger');
+      await mkdir(open, { recursive: true, mode: 0o755 });
+      await writeFile(join(open, 'CURRENT'), 'MANIFEST-000001\n');
+      await privateFolder(open);
+      expect((await stat(open)).mode & 0o777).to.equal(0o700);
+      expect(await readdir(open)).to.deep.equal(['CURRENT']);
     });
   });
 
