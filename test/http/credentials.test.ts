@@ -323,6 +323,25 @@ describe(`HTTP: credentials, members who can sign in (${CONNECTOR})`, () => {
       expect(JSON.stringify(next.body.credential)).not.to.contain('rot-2');
     });
 
+    it("lets a suspended member's ADMIN list and revoke its credentials (incident response), but not issue or rotate one", async () => {
+      const memberId = await registerMember();
+      const operator = gw.auth('operator-admin');
+      const admin = (await issue(memberId, { csr: (await csrFor()).pem, userRole: 'ADMIN' }, operator)).body;
+      const clerk = (await issue(memberId, { csr: (await csrFor()).pem, userRole: 'MAKER' }, operator)).body;
+      expect((await gw.http.post(`/members/${memberId}/suspend`).set('Authorization', operator).send({ reason: 'key leaked' })).status).to.equal(200);
+      const own = bearer(admin.token);
+      const listed = await gw.http.get(`/members/${memberId}/credentials`).set('Authorization', own);
+      expect(listed.status, JSON.stringify(listed.body)).to.equal(200);
+      expect(listed.body.credentials.map((c: { id: string }) => c.id)).to.have.members([admin.credential.id, clerk.credential.id]);
+      expectProblem(await issue(memberId, { csr: (await csrFor()).pem, userRole: 'MAKER' }, own), 403, 'FORBIDDEN');
+      expectProblem(await gw.http.post(`/members/${memberId}/credentials/${admin.credential.id}/rotate`).set('Authorization', own), 403, 'FORBIDDEN');
+      const revoked = await gw.http.delete(`/members/${memberId}/credentials/${clerk.credential.id}`).set('Authorization', own);
+      expect(revoked.status, JSON.stringify(revoked.body)).to.equal(200);
+      expectProblem(await gw.http.get('/me').set('Authorization', bearer(clerk.token)), 401, 'UNAUTHENTICATED');
+      // Another member's ADMIN is no more allowed than before.
+      expectProblem(await gw.http.get(`/members/${memberId}/credentials`).set('Authorization', gw.auth('supplier1')), 403, 'FORBIDDEN');
+    });
+
     it('ends an open event stream when its token is revoked, sending nothing after', async () => {
       const base = await gw.listen();
       const memberId = await registerMember();

@@ -353,6 +353,19 @@ export function assertMayBindIdentity(actor: Actor, memberId: string, userRole?:
   );
 }
 
+/**
+ * Who may read and revoke a member's credentials: whoever may bind its
+ * identities (assertMayBindIdentity), and also its own ADMIN while the member
+ * is SUSPENDED. A suspension often follows a leak: revoking a token takes
+ * nothing from anyone, and PRODUCT 1.3 lets a suspended member's identities
+ * read. Issuing and rotating (a new token) still take an ACTIVE member.
+ */
+export function assertMayRevokeCredentials(actor: Actor, memberId: string): void {
+  const ownAdmin = actor.identity.memberId === actor.member.id && actor.member.id === memberId && actor.identity.userRole === 'ADMIN';
+  if (ownAdmin && actor.member.status === 'SUSPENDED') return;
+  assertMayBindIdentity(actor, memberId);
+}
+
 /** An ADMIN identity of the OPERATOR: binds any identity to any member, at once. */
 function isOperatorAdmin(actor: Actor): boolean {
   return hasRole(actor, 'OPERATOR') && actor.identity.userRole === 'ADMIN';

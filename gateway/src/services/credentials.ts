@@ -1,5 +1,5 @@
 import { DomainError } from '../../../chaincode/src/domain/errors';
-import { assertMayBindIdentity, assertNotAuditor, hasRole, isReader } from '../../../chaincode/src/domain/members';
+import { assertMayBindIdentity, assertMayRevokeCredentials, assertNotAuditor, hasRole, isReader } from '../../../chaincode/src/domain/members';
 import type { Actor, IdentityBinding, Member, UserRole } from '../../../chaincode/src/domain/types';
 import {
   type CredentialActor,
@@ -151,7 +151,7 @@ export class CredentialService {
     if (!isReader(actor)) {
       ruled(() => {
         try {
-          assertMayBindIdentity(actor, memberId);
+          assertMayRevokeCredentials(actor, memberId);
         } catch (err) {
           if (!(err instanceof DomainError) || err.code !== 'FORBIDDEN' || actor.member.status !== 'ACTIVE') throw err;
           throw new DomainError(
@@ -215,7 +215,11 @@ export class CredentialService {
 
   /** Revokes the credential: its token fails from the moment this answers. The on-chain binding stays, as history. */
   async revoke(ctx: CallContext, memberId: string, credentialId: string): Promise<CredentialMetadata> {
-    const actor = await this.manager(ctx, memberId);
+    const actor = await this.caller(ctx);
+    ruled(() => {
+      assertNotAuditor(actor);
+      assertMayRevokeCredentials(actor, memberId);
+    });
     const { store } = this.available();
     const current = live(found(store, memberId, credentialId), 'revoke');
     return metadataOf(await conflicts(() => store.revoke(current.id, actorOf(actor))));
