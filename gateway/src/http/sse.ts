@@ -25,6 +25,16 @@ export interface SseOptions {
 
 const CURSOR = /^[\x21-\x7e]{1,256}$/;
 
+/**
+ * Whether a member or identity event is about `memberId` (its `ids.memberId`):
+ * only those can change where the caller stands, so a stream replaying a
+ * long history reads the ledger again for its own member's events alone.
+ */
+function concernsMember(payload: unknown, memberId: string): boolean {
+  const ids = (payload as { ids?: { memberId?: unknown } } | null)?.ids;
+  return ids?.memberId === memberId;
+}
+
 /** Events after which a stream reads its caller's binding again (it may be gone, or its member's standing changed). */
 const STANDING_EVENTS: ReadonlySet<string> = new Set([
   EVENTS.IdentityUnbound,
@@ -158,7 +168,7 @@ export function eventsHandler(info: LedgerInfoService, members: MemberService, o
     options.shutdown.addEventListener('abort', end, { once: true });
     try {
       for await (const e of events) {
-        if (STANDING_EVENTS.has(e.name) && !(await stillBound())) break;
+        if (STANDING_EVENTS.has(e.name) && concernsMember(e.payload, member.id) && !(await stillBound())) break;
         if (!visible(e.payload)) continue;
         if (!inForce()) break;
         const data = { txId: e.txId, blockNumber: e.blockNumber, txIndex: e.txIndex, name: e.name, payload: e.payload };
