@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { assertUscc } from '../../chaincode/src/domain/uscc';
+import type { OperatorSetting } from './bootstrap';
 import { DEFAULT_STATE_CACHE_BYTES } from './ledger/embedded/level-backend';
 
 /**
@@ -60,10 +62,31 @@ const EnvSchema = z
     SCF_REMINDER_INTERVAL_MS: intFrom(60_000, 50, 86_400_000),
     /** The identity (profile label) reminders read the ledger as: an AUDITOR's or OPERATOR's. Default: auditor, else operator-admin. */
     SCF_REMINDER_IDENTITY: z.string().min(1).optional(),
+    /**
+     * Without the demo: the platform operator's member, bootstrapped at the
+     * first start by the identity SCF_OPERATOR_IDENTITY (bootstrap.ts).
+     */
+    SCF_OPERATOR_ID: z.string().optional(),
+    SCF_OPERATOR_NAME: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+    SCF_OPERATOR_IDENTITY: z.string().min(1).default('operator-admin'),
   })
   .superRefine((env, ctx) => {
     if (env.SCF_LEDGER === 'fabric' && env.SCF_FABRIC_PROFILE === undefined) {
       ctx.addIssue({ code: 'custom', path: ['SCF_FABRIC_PROFILE'], message: 'is required when SCF_LEDGER=fabric' });
+    }
+    if (env.SCF_OPERATOR_ID !== undefined) {
+      try {
+        assertUscc(env.SCF_OPERATOR_ID, 'SCF_OPERATOR_ID');
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['SCF_OPERATOR_ID'], message: `must be the operator's unified social credit code (${(err as Error).message.replace(/^\[[A-Z_]+\] /, '')})` });
+      }
+    }
+    if ((env.SCF_OPERATOR_ID === undefined) !== (env.SCF_OPERATOR_NAME === undefined)) {
+      const missing = env.SCF_OPERATOR_ID === undefined ? 'SCF_OPERATOR_ID' : 'SCF_OPERATOR_NAME';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'is required with the other: SCF_OPERATOR_ID and SCF_OPERATOR_NAME name the operator together' });
+    }
+    if (env.SCF_OPERATOR_ID !== undefined && env.SCF_DEMO) {
+      ctx.addIssue({ code: 'custom', path: ['SCF_OPERATOR_ID'], message: 'is for a ledger without the demo: set SCF_DEMO=false (the demo bootstraps its own operator)' });
     }
   });
 
@@ -92,6 +115,8 @@ export interface Config {
     timeoutMs: number;
   };
   reminders: { intervalMs: number; identity: string | undefined };
+  /** Without the demo: the operator's member to bootstrap (SCF_OPERATOR_ID, SCF_OPERATOR_NAME, SCF_OPERATOR_IDENTITY). */
+  operator: OperatorSetting | undefined;
 }
 
 export class ConfigError extends Error {
@@ -127,5 +152,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.SCF_WEBHOOK_TIMEOUT_MS,
     },
     reminders: { intervalMs: e.SCF_REMINDER_INTERVAL_MS, identity: e.SCF_REMINDER_IDENTITY },
+    operator:
+      e.SCF_OPERATOR_ID !== undefined && e.SCF_OPERATOR_NAME !== undefined
+        ? { id: e.SCF_OPERATOR_ID, name: e.SCF_OPERATOR_NAME, identity: e.SCF_OPERATOR_IDENTITY }
+        : undefined,
   };
 }

@@ -8,6 +8,7 @@ import { demoSignIns } from './demo/sign-in';
 import { listen, ListenError, serve } from './http/server';
 import { LedgerError } from './ledger/ledger';
 import type { LedgerRuntime } from './runtime';
+import { OperatorBootstrapError } from './bootstrap';
 import { baseUrl, explainDataDirFailure, explainOutboxFailure, isLoopback, prepareDataDir, startBanner, StartupError } from './startup';
 
 /*
@@ -131,10 +132,10 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
 
   // Whether the ledger has members matters only to what an embedded start without the demo says.
-  const hasMembers = runtime.kind !== 'embedded' || runtime.demo !== undefined || (await bootstrapped(runtime));
+  const hasMembers = runtime.kind !== 'embedded' || runtime.demo !== undefined || runtime.operator !== undefined || (await bootstrapped(runtime));
   process.stdout.write(
     startBanner(
-      { kind: runtime.kind, firstStart: runtime.firstStart, demo: runtime.demo, bootstrapped: hasMembers },
+      { kind: runtime.kind, firstStart: runtime.firstStart, demo: runtime.demo, bootstrapped: hasMembers, operator: runtime.operator },
       runtime.kind === 'fabric' ? (config.fabricProfile ?? '') : config.dataDir,
       baseUrl(config.host, port),
       () => demoTokenTable(runtime),
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // What the operator can fix is said in one line; anything else keeps its stack.
-  const known = err instanceof StartupError || err instanceof ListenError;
+  const known = err instanceof StartupError || err instanceof ListenError || err instanceof OperatorBootstrapError;
   process.stderr.write(`gateway failed to start: ${known ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

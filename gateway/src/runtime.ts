@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Config } from './config';
 import { DEMO_IDENTITIES, DEMO_MEMBERS } from './demo/plan';
-import { type DemoSetupReport, setUpDemo, setUpDemoWhenReady } from './demo/setup';
+import { bootstrapOperator, type OperatorBootstrap } from './bootstrap';
+import { type DemoSetupReport, setUpDemo, setUpDemoWhenReady, whenLedgerReady } from './demo/setup';
 import { EmbeddedCa } from './ledger/embedded/ca';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger';
 import { ThreadedLedger } from './ledger/embedded/threaded-ledger';
@@ -27,6 +28,8 @@ export interface LedgerRuntime {
   /** True on the embedded ledger's first start: the tokens were just generated. */
   firstStart: boolean;
   demo: DemoSetupReport | undefined;
+  /** Without the demo: the operator's member as this start found or bootstrapped it (SCF_OPERATOR_ID). */
+  operator?: OperatorBootstrap | undefined;
   /** The embedded network's CA and the issued credentials (whose tokens `directory` also resolves); absent on Fabric. */
   credentials?: CredentialAuthority | undefined;
   /**
@@ -41,7 +44,7 @@ export interface LedgerRuntime {
 
 /** The sandbox clock follows SCF_DEMO when not configured (as loadConfig decides). */
 type EmbeddedConfig = Pick<Config, 'dataDir' | 'batchTimeoutMs' | 'batchMaxTx' | 'submitDeadlineMs' | 'demo'> &
-  Partial<Pick<Config, 'sandboxClock' | 'stateCacheBytes' | 'ledgerThread'>>;
+  Partial<Pick<Config, 'sandboxClock' | 'stateCacheBytes' | 'ledgerThread' | 'operator'>>;
 
 export async function openEmbeddedRuntime(
   config: EmbeddedConfig,
@@ -65,7 +68,9 @@ export async function openEmbeddedRuntime(
   try {
     const credentials = { ca: await EmbeddedCa.open(config.dataDir), store: await CredentialStore.open(config.dataDir) };
     const demo = config.demo ? await setUpDemo(ledger, identities) : undefined;
+    const operator = !config.demo && config.operator ? await bootstrapOperator(ledger, identities, config.operator) : undefined;
     return {
+      operator,
       kind: 'embedded',
       ledger,
       directory: new TokenDirectories(directoryOf(set.identities), credentials.store),
@@ -81,7 +86,7 @@ export async function openEmbeddedRuntime(
   }
 }
 
-export async function openFabricRuntime(config: Pick<Config, 'fabricProfile' | 'demo'>, logger?: EventLogger): Promise<LedgerRuntime> {
+export async function openFabricRuntime(config: Pick<Config, 'fabricProfile' | 'demo'> & Partial<Pick<Config, 'operator'>>, logger?: EventLogger): Promise<LedgerRuntime> {
   const path = config.fabricProfile as string;
   let profile = loadFabricProfile(path);
   const ledger = new FabricLedger(profile, { logger });
@@ -89,7 +94,12 @@ export async function openFabricRuntime(config: Pick<Config, 'fabricProfile' | '
   const identities = new Map(profile.identities.map((i) => [i.label, i.identity]));
   try {
     const demo = config.demo ? await setUpDemoWhenReady(ledger, identities, { log: (m) => logger?.warn({}, m) }) : undefined;
+    const setting = config.demo ? undefined : config.operator;
+    const operator = setting
+      ? await whenLedgerReady("the operator's bootstrap", () => bootstrapOperator(ledger, identities, setting), { log: (m) => logger?.warn({}, m) })
+      : undefined;
     return {
+      operator,
       kind: 'fabric',
       ledger,
       directory,

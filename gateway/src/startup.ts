@@ -149,12 +149,23 @@ export function startBanner(
     demo: { bootstrapped: boolean; bound: readonly string[] } | undefined;
     /** Whether any member exists on the ledger (the operator's identity is bound). */
     bootstrapped: boolean;
+    /** Without the demo: the operator's member this start bootstrapped (SCF_OPERATOR_ID), or found. */
+    operator?: { bootstrapped: boolean; memberId: string; label: string } | undefined;
   },
   /** The embedded ledger's data folder, or the Fabric connector's profile. */
   dataDir: string,
   url: string,
   tokenTable: () => string,
 ): string {
+  if (start.operator?.bootstrapped) {
+    // Its token is never printed: it stays where the gateway keeps it.
+    const where = start.kind === 'fabric' ? `the profile ${dataDir}` : join(dataDir, 'identities.json');
+    return (
+      `\nSCF Ledger: bootstrapped the platform operator's member ${start.operator.memberId}; its first ADMIN is the identity ` +
+      `${start.operator.label}, whose token is in ${where}.\n` +
+      `  Sign in with it, then register the members and issue their credentials (docs/API.md, "Credentials: members who can sign in").\n\n`
+    );
+  }
   if (start.kind === 'fabric') {
     // The tokens live in the profile (npm run network:up writes it): shown at every start.
     return start.demo
@@ -175,7 +186,7 @@ export function startBanner(
     return (
       `\nSCF Ledger: the embedded ledger in ${dataDir} has no members (SCF_DEMO=false), so every call made with a token is refused (403).\n` +
       `  To try it with the demo members, start it once with SCF_DEMO=true: it sets them up (once) and prints their tokens,\n` +
-      `  which are kept in ${identities}.\n\n`
+      `  which are kept in ${identities}. For your own operator instead, set SCF_OPERATOR_ID and SCF_OPERATOR_NAME.\n\n`
     );
   }
   return '';

@@ -134,11 +134,16 @@ export interface WaitOptions {
  * failure, saying why, for at most `timeoutMs`; then fails naming the cause.
  * Any other error fails at once.
  */
-export async function setUpDemoWhenReady(
+export function setUpDemoWhenReady(
   ledger: Ledger,
   identities: ReadonlyMap<string, LedgerIdentity>,
   opts: WaitOptions = {},
 ): Promise<DemoSetupReport> {
+  return whenLedgerReady('demo set-up', () => setUpDemo(ledger, identities), opts);
+}
+
+/** Runs an idempotent start-up `step` again every second while the ledger is unavailable (a network still converging), for at most `timeoutMs`. */
+export async function whenLedgerReady<T>(what: string, step: () => Promise<T>, opts: WaitOptions = {}): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -146,13 +151,13 @@ export async function setUpDemoWhenReady(
   let lastReason = '';
   for (;;) {
     try {
-      return await setUpDemo(ledger, identities);
+      return await step();
     } catch (err) {
       if (!(err instanceof LedgerError) || err.code !== 'LEDGER_UNAVAILABLE') throw err;
       if (now() >= end) {
-        throw new Error(`demo set-up: the ledger did not accept transactions within ${Math.round(timeoutMs / 1000)} s: ${err.detail}`, { cause: err });
+        throw new Error(`${what}: the ledger did not accept transactions within ${Math.round(timeoutMs / 1000)} s: ${err.detail}`, { cause: err });
       }
-      if (err.detail !== lastReason) opts.log?.(`demo set-up: waiting for the network to accept transactions (${err.detail})`);
+      if (err.detail !== lastReason) opts.log?.(`${what}: waiting for the network to accept transactions (${err.detail})`);
       lastReason = err.detail;
       await sleep(1_000);
     }

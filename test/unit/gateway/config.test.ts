@@ -12,7 +12,19 @@ describe('gateway configuration', () => {
     expect(c).to.include({ port: 0, dataDir: '/tmp/x', batchTimeoutMs: 25, demo: false, stateCacheBytes: 0, ledgerThread: 'main' });
   });
 
+  it('reads the operator to bootstrap without the demo (SCF_OPERATOR_ID, SCF_OPERATOR_NAME, SCF_OPERATOR_IDENTITY)', () => {
+    expect(loadConfig({}).operator).to.equal(undefined);
+    const c = loadConfig({ SCF_DEMO: 'false', SCF_OPERATOR_ID: '91310000100000001A', SCF_OPERATOR_NAME: ' Platform Co. ' });
+    expect(c.operator).to.deep.equal({ id: '91310000100000001A', name: 'Platform Co.', identity: 'operator-admin' });
+    expect(loadConfig({ SCF_DEMO: 'false', SCF_OPERATOR_ID: '91310000100000001A', SCF_OPERATOR_NAME: 'P', SCF_OPERATOR_IDENTITY: 'platform-admin' }).operator?.identity).to.equal('platform-admin');
+  });
+
   const bad: Array<[Record<string, string>, string]> = [
+    [{ SCF_DEMO: 'false', SCF_OPERATOR_ID: '91310000100000001Y', SCF_OPERATOR_NAME: 'P' }, 'SCF_OPERATOR_ID'],
+    [{ SCF_DEMO: 'false', SCF_OPERATOR_ID: '91310000100000001A' }, 'SCF_OPERATOR_NAME'],
+    [{ SCF_DEMO: 'false', SCF_OPERATOR_NAME: 'P' }, 'SCF_OPERATOR_ID'],
+    [{ SCF_DEMO: 'false', SCF_OPERATOR_ID: '91310000100000001A', SCF_OPERATOR_NAME: '  ' }, 'SCF_OPERATOR_NAME'],
+    [{ SCF_OPERATOR_ID: '91310000100000001A', SCF_OPERATOR_NAME: 'P' }, 'SCF_DEMO=false'],
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ SCF_LEDGER: 'couchdb' }, 'SCF_LEDGER'],

@@ -5,6 +5,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withCheckChar } from '../../../chaincode/src/domain/uscc';
 import { openEmbeddedRuntime } from '../../../gateway/src/runtime';
 import { captured, exited, type Finished, ROOT, runToExit, type SpawnOptions, startProcess, untilListening } from '../../support/gateway-process';
 
@@ -82,6 +83,44 @@ describe('gateway process: start-up failures and the first start', function () {
     expectOneLineFailure(create, `SCF_DATA_DIR=${join(readOnly, 'data')}`, `cannot create ${join(readOnly, 'data')}: permission denied`);
     expectOneLineFailure(write, `SCF_DATA_DIR=${readOnly}`, 'cannot write in it: permission denied');
     expectOneLineFailure(read, `SCF_DATA_DIR=${unreadable}`, `${join(unreadable, 'identities.json')}: permission denied`);
+  });
+
+  it("bootstraps the operator SCF_OPERATOR_ID names without the demo: its identity signs in, no demo member is written, no token is printed; a later start changes nothing, another operator is refused", async () => {
+    const dataDir = join(tmp, 'own-operator');
+    const operatorId = withCheckChar('91310115MA1K4LXX0');
+    const env = { SCF_DEMO: 'false', SCF_OPERATOR_ID: operatorId, SCF_OPERATOR_NAME: 'Shanghai SCF Platform Co., Ltd.' };
+    const first = await startProcess(dataDir, env);
+    let tokens: Array<{ label: string; token: string }> = [];
+    try {
+      tokens = (JSON.parse(await readFile(join(dataDir, 'identities.json'), 'utf8')) as { identities: Array<{ label: string; token: string }> }).identities;
+      const token = (label: string) => tokens.find((i) => i.label === label)?.token as string;
+      const printed = first.output();
+      expect(printed).to.contain(`bootstrapped the platform operator's member ${operatorId}`).and.to.contain(join(dataDir, 'identities.json'));
+      for (const { token: t } of tokens) expect(printed).not.to.contain(t);
+      const me = await fetch(`${first.base}/me`, { headers: { Authorization: `Bearer ${token('operator-admin')}` } });
+      expect(me.status).to.equal(200);
+      const who = (await me.json()) as { member: { id: string; name: string; roles: string[] }; identity: { userRole: string } };
+      expect(who.member).to.include({ id: operatorId, name: 'Shanghai SCF Platform Co., Ltd.' });
+      expect(who.member.roles).to.deep.equal(['OPERATOR']);
+      expect(who.identity.userRole).to.equal('ADMIN');
+      const members = (await (await fetch(`${first.base}/members`, { headers: { Authorization: `Bearer ${token('operator-admin')}` } })).json()) as { records: Array<{ id: string }> };
+      expect(members.records.map((m) => m.id)).to.deep.equal([operatorId]);
+      expect((await fetch(`${first.base}/me`, { headers: { Authorization: `Bearer ${token('supplier1')}` } })).status).to.equal(403);
+    } finally {
+      first.child.kill('SIGTERM');
+      await exited(first.child);
+    }
+    const again = await startProcess(dataDir, env);
+    try {
+      expect(again.output()).not.to.contain('bootstrapped');
+      expect((await fetch(`${again.base}/me`, { headers: { Authorization: `Bearer ${tokens.find((i) => i.label === 'operator-admin')?.token}` } })).status).to.equal(200);
+    } finally {
+      again.child.kill('SIGTERM');
+      await exited(again.child);
+    }
+    const other = withCheckChar('91310115MA1K4LYY0');
+    const refused = await runToExit(dataDir, { ...env, SCF_OPERATOR_ID: other }, { timeoutMs: 60_000 });
+    expectOneLineFailure(refused, `bound to member ${operatorId}, not to SCF_OPERATOR_ID=${other}`);
   });
 
   it('prints no demo token table with SCF_DEMO=false on a fresh folder, and what it prints instead is true', async () => {
