@@ -663,6 +663,20 @@ export function rejectFinancing(
   return { financing: { ...next, rejectionReason: reason, rejectedAt: tx.now }, asset: unlocked };
 }
 
+const approvedOn = (fin: Financing, today: string): string => (fin.approvedAt === undefined ? today : todayOf(fin.approvedAt));
+
+/**
+ * The day from which the applicant may withdraw a financing: at once while
+ * REQUESTED; once APPROVED, the bank's for DISBURSE_WITHIN_DAYS from the
+ * approval, or until the due date if that comes first. (The console offers
+ * Withdraw from this day.)
+ */
+export function withdrawableFrom(fin: Financing, today: string): string {
+  if (fin.status !== 'APPROVED') return today;
+  const lapse = addDays(approvedOn(fin, today), DISBURSE_WITHIN_DAYS);
+  return lapse < fin.dueDate ? lapse : fin.dueDate;
+}
+
 /**
  * The applicant (an active member, whatever its roles now) withdraws its
  * REQUESTED financing, with an optional reason; the asset unlocks exactly as
@@ -690,14 +704,11 @@ export function withdrawFinancing(
   const next = transitionFinancing(fin, 'WITHDRAW', tx);
   assertLockedBy(fin, asset, 'PENDING');
   if (fin.status === 'APPROVED') {
-    // The bank's to disburse or reject for DISBURSE_WITHIN_DAYS, or until the due date if sooner.
-    const approvedOn = fin.approvedAt === undefined ? tx.today : todayOf(fin.approvedAt);
-    const lapse = addDays(approvedOn, DISBURSE_WITHIN_DAYS);
-    const from = lapse < fin.dueDate ? lapse : fin.dueDate;
+    const from = withdrawableFrom(fin, tx.today);
     if (tx.today < from) {
       throw new DomainError(
         'BUSINESS_RULE',
-        `financing ${fin.id} was approved by ${fin.bank} on ${approvedOn}: it is the bank's to disburse or reject until ${from}, when the applicant may withdraw it (today ${tx.today})`,
+        `financing ${fin.id} was approved by ${fin.bank} on ${approvedOn(fin, tx.today)}: it is the bank's to disburse or reject until ${from}, when the applicant may withdraw it (today ${tx.today})`,
       );
     }
   }

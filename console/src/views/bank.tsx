@@ -147,21 +147,23 @@ export function BankView() {
                       {t('bank.provenance')}
                     </button>
                   )}
-                  {f.status === 'REQUESTED' && (
+                  {/* Approval and disbursement happen strictly before the due date (the ledger's day): after it only rejecting is left. */}
+                  {f.status === 'REQUESTED' && today < f.dueDate && (
                     <button type="button" aria-label={t('bank.approveTitle', { id: f.id })} onClick={() => setAction({ kind: 'approve', financing: f })}>
                       {t('bank.approve')}
                     </button>
                   )}
-                  {f.status === 'REQUESTED' && (
-                    <button type="button" class="secondary" aria-label={`${t('bank.rejectFinancing')} ${f.id}`} onClick={() => setAction({ kind: 'reject', financing: f })}>
-                      {t('bank.rejectFinancing')}
-                    </button>
-                  )}
-                  {f.status === 'APPROVED' && (
+                  {f.status === 'APPROVED' && today < f.dueDate && (
                     <button type="button" aria-label={t('bank.disburseTitle', { id: f.id })} onClick={() => setAction({ kind: 'disburse', financing: f })}>
                       {t('bank.disburse')}
                     </button>
                   )}
+                  {(f.status === 'REQUESTED' || f.status === 'APPROVED') && (
+                    <button type="button" class="secondary" aria-label={`${t('bank.rejectFinancing')} ${f.id}`} onClick={() => setAction({ kind: 'reject', financing: f })}>
+                      {t('bank.rejectFinancing')}
+                    </button>
+                  )}
+                  {(f.status === 'REQUESTED' || f.status === 'APPROVED') && today >= f.dueDate && <span class="muted">{t('bank.tooLate', { date: f.dueDate })}</span>}
                   {/* A pledge whose advance is out ends when the bank releases the goods (repaid) or takes them (in default). */}
                   {f.status === 'DISBURSED' && f.asset.type === 'WAREHOUSE_RECEIPT' && (
                     <>

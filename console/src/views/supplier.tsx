@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
 import type { Receivable, Voucher } from '../../../chaincode/src/domain/types';
 import type { CreditLine } from '../../../chaincode/src/domain/credit-lines';
-import type { Financing } from '../../../chaincode/src/domain/financing';
+import { type Financing, withdrawableFrom } from '../../../chaincode/src/domain/financing';
 import type { WarehouseReceipt } from '../../../chaincode/src/domain/warehouse';
 import { post, query } from '../api';
-import { assetTypeText, ErrorBox, Form, MoreRows, Party, Section, Status, Table, usePages } from '../components';
+import { assetTypeText, ErrorBox, Form, MoreRows, Party, Section, Status, Table, useAction, useLedgerToday, usePages } from '../components';
 import { partiesIn, useCounterparties, withRole } from '../counterparties';
 import { money, toMinor } from '../format';
 import { t } from '../i18n';
@@ -68,6 +68,20 @@ function FingerprintPreviewButton({ values }: { values: Record<string, string> }
 
 type Action = { kind: 'transfer' | 'split' | 'finance'; piece: Voucher };
 
+/** What the bank granted: the advance, and the discount and fee it costs (what reaches the supplier is the advance less them). */
+function Terms({ financing: f }: { financing: Financing }) {
+  if (f.advanceAmount === undefined) return <>—</>;
+  return (
+    <>
+      {money(f.advanceAmount, f.currency)}
+      {f.discount !== undefined && f.fee !== undefined && (
+        <span class="muted"> {t('supplier.terms', { discount: money(f.discount, f.currency), fee: money(f.fee, f.currency), rate: ((f.annualRateBps ?? 0) / 100).toFixed(2) })}</span>
+      )}
+      {f.paymentRef !== undefined && <span class="muted"> · {f.paymentRef}</span>}
+    </>
+  );
+}
+
 export function SupplierView() {
   const me = myId();
   const receivables = usePages<Receivable>(`/receivables${query({ creditor: me, pageSize: '100' })}`);
@@ -78,6 +92,8 @@ export function SupplierView() {
   const creditLines = usePages<CreditLine>(`/credit-lines${query({ obligor: me, pageSize: '200' })}`);
   const parties = useCounterparties(partiesIn(receivables.records, pieces.records, financings.records, receipts.records, creditLines.records));
   const [action, setAction] = useState<Action | undefined>(undefined);
+  const today = useLedgerToday();
+  const withdrawal = useAction();
   const reloadAll = () => {
     receivables.reload();
     pieces.reload();
@@ -231,6 +247,7 @@ export function SupplierView() {
 
       <Section title={t('supplier.financings')}>
         <ErrorBox error={financings.error} />
+        {withdrawal.feedback}
         <Table
           caption={t('supplier.financings')}
           rows={financings.records}
@@ -240,7 +257,37 @@ export function SupplierView() {
             { label: 'field.asset', cell: (f) => `${assetTypeText(f.asset.type)} ${f.asset.id}` },
             { label: 'field.bank', cell: (f) => <Party id={f.bank} /> },
             { label: 'field.requested', cell: (f) => money(f.requestedAmount, f.currency) },
+            { label: 'field.dueDate', cell: (f) => f.dueDate },
+            { label: 'field.advance', cell: (f) => <Terms financing={f} /> },
             { label: 'field.status', cell: (f) => <Status value={f.status} /> },
+            {
+              label: 'field.actions',
+              cell: (f) => {
+                if (f.status !== 'REQUESTED' && f.status !== 'APPROVED') return null;
+                // Once approved, the decision is the bank's for a few days: Withdraw is offered from the day the ledger allows it.
+                const from = withdrawableFrom(f, today);
+                return today < from ? (
+                  <span class="muted">{t('supplier.withdrawFrom', { date: from })}</span>
+                ) : (
+                  <button
+                    type="button"
+                    class="secondary"
+                    aria-label={t('supplier.withdrawTitle', { id: f.id })}
+                    disabled={withdrawal.busy}
+                    onClick={() =>
+                      void withdrawal.run(
+                        `withdraw:${f.id}`,
+                        (key) => post(`/financings/${encodeURIComponent(f.id)}/withdraw`, {}, key),
+                        t('supplier.withdrawn', { id: f.id }),
+                        reloadAll,
+                      )
+                    }
+                  >
+                    {t('supplier.withdraw')}
+                  </button>
+                );
+              },
+            },
           ]}
         />
         <MoreRows pages={financings} />
