@@ -59,6 +59,12 @@ export async function bootstrapOperator(
       requestId: `bootstrap-${operator.id}`,
     });
   } catch (err) {
+    // The ledger is this operator's, and its first identity was unbound since
+    // (a key that leaked, replaced by another ADMIN): nothing to do. The
+    // chaincode names the bootstrapping member in its refusal.
+    if (err instanceof LedgerError && err.code === 'ALREADY_EXISTS' && err.detail.endsWith(`already bootstrapped by ${operator.id}`)) {
+      return { bootstrapped: false, memberId: operator.id, label: operator.identity };
+    }
     if (err instanceof LedgerError && (err.code === 'ALREADY_EXISTS' || err.code === 'VALIDATION_FAILED' || err.code === 'FORBIDDEN')) {
       throw new OperatorBootstrapError(`the operator's member could not be bootstrapped: ${err.detail}`, { cause: err });
     }
@@ -68,7 +74,7 @@ export async function bootstrapOperator(
 }
 
 /** The member the identity is bound to, or undefined when it is bound to none. */
-async function boundMember(ledger: Ledger, identity: LedgerIdentity): Promise<string | undefined> {
+export async function boundMember(ledger: Ledger, identity: LedgerIdentity): Promise<string | undefined> {
   try {
     const { member } = (await ledger.evaluate(identity, 'member:WhoAmI', {})) as { member: { id: string } };
     return member.id;

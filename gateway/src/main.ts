@@ -9,6 +9,7 @@ import { listen, ListenError, serve } from './http/server';
 import { LedgerError } from './ledger/ledger';
 import type { LedgerRuntime } from './runtime';
 import { OperatorBootstrapError } from './bootstrap';
+import { DemoRefused } from './demo/setup';
 import { baseUrl, explainDataDirFailure, explainOutboxFailure, isLoopback, prepareDataDir, startBanner, StartupError } from './startup';
 
 /*
@@ -88,7 +89,8 @@ async function main(): Promise<void> {
   const notifications = await openNotifications(runtime.ledger, {
     dataDir: config.dataDir,
     webhooks: config.webhooks,
-    reminders: { intervalMs: config.reminders.intervalMs, reader: readerIdentity(runtime.identities, config.reminders.identity) },
+    // Without the demo its auditor is nobody: your operator's identity reads for the reminders unless SCF_REMINDER_IDENTITY says otherwise.
+    reminders: { intervalMs: config.reminders.intervalMs, reader: readerIdentity(runtime.identities, config.reminders.identity ?? config.operator?.identity) },
     logger,
   }).catch((err: unknown) => {
     throw explainOutboxFailure(err, config.dataDir) ?? err;
@@ -190,7 +192,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // What the operator can fix is said in one line; anything else keeps its stack.
-  const known = err instanceof StartupError || err instanceof ListenError || err instanceof OperatorBootstrapError;
+  const known = err instanceof StartupError || err instanceof ListenError || err instanceof OperatorBootstrapError || err instanceof DemoRefused;
   process.stderr.write(`gateway failed to start: ${known ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

@@ -1,3 +1,4 @@
+import { boundMember } from '../bootstrap';
 import { identityIdOf } from '../ledger/identity-id';
 import { type Ledger, LedgerError, type LedgerIdentity } from '../ledger/ledger';
 import { DEMO_CREDIT_LINES, DEMO_IDENTITIES, DEMO_MEMBERS, type DemoCreditLine, type DemoMember } from './plan';
@@ -19,6 +20,9 @@ async function isBound(ledger: Ledger, identity: LedgerIdentity): Promise<boolea
     throw err;
   }
 }
+
+/** The demo set-up stopped, writing nothing, on a ledger that is not a demo's. */
+export class DemoRefused extends Error {}
 
 async function exists(ledger: Ledger, as: LedgerIdentity, id: string): Promise<boolean> {
   try {
@@ -45,11 +49,18 @@ export async function setUpDemo(ledger: Ledger, identities: ReadonlyMap<string, 
   const operator = identities.get(operatorLabel);
   if (!operator) throw new Error(`demo setup needs the ${operatorLabel} identity (or set SCF_DEMO=false)`);
 
-  if (!(await isBound(ledger, operator))) {
+  const operatorOf = await boundMember(ledger, operator);
+  if (operatorOf === undefined) {
     await ledger.submit(operator, 'member:Bootstrap', {
       member: { id: operatorMember.id, name: operatorMember.name, mspId: operatorMember.mspId },
     });
     report.bootstrapped = true;
+  } else if (operatorOf !== operatorMember.id) {
+    // A ledger for real work (SCF_OPERATOR_ID) started with the demo left on:
+    // writing the demo's members as its operator would put them on its ledger.
+    throw new DemoRefused(
+      `this ledger's operator is member ${operatorOf}, not the demo's: start it with SCF_DEMO=false (and SCF_OPERATOR_ID=${operatorOf}); the demo writes nothing to it`,
+    );
   }
   for (const m of others) {
     if (await exists(ledger, operator, m.id)) continue;

@@ -6,6 +6,7 @@ import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withCheckChar } from '../../../chaincode/src/domain/uscc';
+import { csrFor } from '../../support/certs';
 import { openEmbeddedRuntime } from '../../../gateway/src/runtime';
 import { captured, exited, type Finished, ROOT, runToExit, type SpawnOptions, startProcess, untilListening } from '../../support/gateway-process';
 
@@ -121,6 +122,38 @@ describe('gateway process: start-up failures and the first start', function () {
     const other = withCheckChar('91310115MA1K4LYY0');
     const refused = await runToExit(dataDir, { ...env, SCF_OPERATOR_ID: other }, { timeoutMs: 60_000 });
     expectOneLineFailure(refused, `bound to member ${operatorId}, not to SCF_OPERATOR_ID=${other}`);
+    // The demo left on (the default) writes nothing to a ledger for real work, and says how to start it.
+    const withDemo = await runToExit(dataDir, {}, { timeoutMs: 60_000 });
+    expectOneLineFailure(withDemo, `this ledger's operator is member ${operatorId}, not the demo's`, 'SCF_DEMO=false');
+    expect(withDemo.stdout).not.to.contain('Demo identities');
+
+    // The first ADMIN's key leaked: a second ADMIN unbinds it. Later starts still find the ledger theirs.
+    const operatorToken = tokens.find((i) => i.label === 'operator-admin')?.token as string;
+    const third = await startProcess(dataDir, env);
+    let secondToken: string;
+    try {
+      const call = (token: string, method: string, path: string, body?: unknown) =>
+        fetch(`${third.base}${path}`, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      const members = (await (await call(operatorToken, 'GET', '/members')).json()) as { records: Array<{ id: string }> };
+      expect(members.records.map((m) => m.id), 'no demo member was written').to.deep.equal([operatorId]);
+      const issued = (await (await call(operatorToken, 'POST', `/members/${operatorId}/credentials`, { csr: (await csrFor('second-admin')).pem, userRole: 'ADMIN' })).json()) as { token: string };
+      secondToken = issued.token;
+      const first = (await (await call(operatorToken, 'GET', '/me')).json()) as { identity: { mspId: string; identityId: string } };
+      const unbound = await call(secondToken, 'POST', `/members/${operatorId}/identities/unbind`, { mspId: first.identity.mspId, identityId: first.identity.identityId });
+      expect(unbound.status).to.equal(200);
+    } finally {
+      third.child.kill('SIGTERM');
+      await exited(third.child);
+    }
+    const fourth = await startProcess(dataDir, env);
+    try {
+      expect(fourth.output()).not.to.contain('bootstrapped');
+      expect((await fetch(`${fourth.base}/me`, { headers: { Authorization: `Bearer ${secondToken}` } })).status).to.equal(200);
+      expect((await fetch(`${fourth.base}/me`, { headers: { Authorization: `Bearer ${operatorToken}` } })).status).to.equal(403);
+    } finally {
+      fourth.child.kill('SIGTERM');
+      await exited(fourth.child);
+    }
   });
 
   it('prints no demo token table with SCF_DEMO=false on a fresh folder, and what it prints instead is true', async () => {
