@@ -111,9 +111,11 @@ describe('gateway process: start-up failures and the first start', function () {
       first.child.kill('SIGTERM');
       await exited(first.child);
     }
-    const again = await startProcess(dataDir, env);
+    // Reminders scan often here: they read as the operator (the demo's auditor is nobody on this ledger).
+    const again = await startProcess(dataDir, { ...env, SCF_REMINDER_INTERVAL_MS: '100' });
     try {
-      expect(again.output()).not.to.contain('bootstrapped');
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(again.output()).not.to.contain('bootstrapped').and.not.to.contain('maturity reminders: scan failed');
       expect((await fetch(`${again.base}/me`, { headers: { Authorization: `Bearer ${tokens.find((i) => i.label === 'operator-admin')?.token}` } })).status).to.equal(200);
     } finally {
       again.child.kill('SIGTERM');
