@@ -785,6 +785,34 @@ async function checkPortsFree(l: Layout): Promise<void> {
   }
 }
 
+/**
+ * Rolls out the chaincode as it is built now (`buildChaincode` first): the
+ * chaincode server is stopped and started again on that build, then the
+ * next sequence of the definition is approved by every org and committed.
+ * The world state stays; calls fail 503 for the seconds the server is down.
+ * A chaincode as a service package holds only the server's address, so the
+ * package id does not change: the new sequence records that the orgs
+ * approved a rollout, and the operator repairs indexes after it when the
+ * release notes say so (docs/API.md, "Upgrades: repairing indexes").
+ * Needs every process running (`up` first); holds the run folder's lock.
+ */
+export async function upgrade(opts: NetworkOptions = {}): Promise<{ sequence: number; packageId: string; seconds: number }> {
+  const runDir = resolve(opts.runDir ?? defaultRunDir());
+  return withRunLock(runDir, 'network upgrade', async () => {
+    const started = Date.now();
+    const l = resolveLayout({ ...opts, runDir });
+    checkRecordMatches(l, readRecord(runDir), anyRunning(l));
+    const stopped = nodeDirs(l).filter((n) => runningPid(n.dir) === undefined).map((n) => n.name);
+    if (stopped.length > 0) throw new Error(`network upgrade needs the whole network running; stopped: ${stopped.join(', ')} (npm run network:up first)`);
+    const bin = findFabric();
+    const cc = scfChaincode(l);
+    await stopChaincodeServer(l, cc);
+    opts.log?.('chaincode server stopped; starting it on the new build');
+    const { sequence, packageId } = await deployChaincode(l, bin, cc, { upgrade: true, ...(opts.log ? { log: opts.log } : {}) });
+    return { sequence, packageId, seconds: (Date.now() - started) / 1000 };
+  });
+}
+
 function anyRunning(l: Layout): boolean {
   return nodeDirs(l).some((n) => runningPid(n.dir) !== undefined);
 }

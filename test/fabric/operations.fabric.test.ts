@@ -4,8 +4,8 @@ import { findFabric } from '../../network/src/fabric-bin';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { canCommit } from '../../network/src/endorsement-probe';
 import { CHAINCODE, nodeDir } from '../../network/src/layout';
-import { chaincodeServerDir, deployChaincode, packageChaincode, peerTargets, profilePath, resolveLayout, scfChaincode, startChaincodeServer, up } from '../../network/src/network';
-import { signalProcess, waitForExit } from '../../network/src/processes';
+import { chaincodeServerDir, deployChaincode, packageChaincode, peerTargets, profilePath, resolveLayout, scfChaincode, startChaincodeServer, up, upgrade } from '../../network/src/network';
+import { runningPid, signalProcess, waitForExit } from '../../network/src/processes';
 import { CORE, expectProblem, freshInvoice, isoDate, startGateway, SUPPLIER2, type TestGateway } from '../http/harness';
 
 /*
@@ -117,6 +117,12 @@ describe('real Fabric network: operations through the REST gateway', function ()
     const first = await deployChaincode(l, bin, scfChaincode(l));
     const upgraded = await deployChaincode(l, bin, scfChaincode(l), { upgrade: true });
     expect(upgraded).to.deep.equal({ packageId, sequence: first.sequence + 1 });
+    // npm run network:upgrade: the chaincode server starts again on the build, and the next sequence is committed.
+    const server = chaincodeServerDir(l, scfChaincode(l));
+    const pidBefore = runningPid(server);
+    const rolled = await upgrade({ runDir: process.env.SCF_NETWORK_DIR });
+    expect(rolled).to.include({ packageId, sequence: upgraded.sequence + 1 });
+    expect(runningPid(server)).to.be.a('number').and.not.equal(pidBefore);
 
     const read = await gw.http.get(`/receivables/${before.body.id}`).set('Authorization', gw.auth('supplier1'));
     expect(read.status).to.equal(200);

@@ -17,8 +17,26 @@ describe('network CLI', () => {
         encoding: 'utf8',
       });
       expect(r.status).to.equal(2);
-      expect(r.stderr).to.equal('network: unknown argument "--purg"\nusage: network up [--orderers raft1|raft3|bft4] | down [--purge] | status\n');
+      expect(r.stderr).to.equal('network: unknown argument "--purg"\nusage: network up [--orderers raft1|raft3|bft4] | down [--purge] | status | upgrade\n');
       expect(existsSync(join(runDir, 'network.json'))).to.equal(true);
+    } finally {
+      rmSync(runDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an upgrade of a network that does not run, naming what is stopped, before building anything', () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'scf-cli-'));
+    try {
+      writeFileSync(join(runDir, 'network.json'), JSON.stringify({ profile: 'raft1', base: 13050 }));
+      const cli = join(REPO_ROOT, 'network', 'src', 'cli.ts');
+      const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', cli, 'upgrade'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, SCF_NETWORK_DIR: runDir },
+        encoding: 'utf8',
+      });
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.match(/^network: upgrade needs the whole network running; stopped: orderer.*peer0.*chaincode scf \(npm run network:up first\)\n$/);
+      expect(r.stdout).not.to.contain('building');
     } finally {
       rmSync(runDir, { recursive: true, force: true });
     }
