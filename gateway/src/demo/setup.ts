@@ -49,18 +49,25 @@ export async function setUpDemo(ledger: Ledger, identities: ReadonlyMap<string, 
   const operator = identities.get(operatorLabel);
   if (!operator) throw new Error(`demo setup needs the ${operatorLabel} identity (or set SCF_DEMO=false)`);
 
+  // A ledger for real work (SCF_OPERATOR_ID) started with the demo left on:
+  // writing the demo's members as its operator would put them on its ledger.
+  const refused = (operatorId: string) =>
+    new DemoRefused(`this ledger's operator is member ${operatorId}, not the demo's: start it with SCF_DEMO=false (and SCF_OPERATOR_ID=${operatorId}); the demo writes nothing to it`);
   const operatorOf = await boundMember(ledger, operator);
   if (operatorOf === undefined) {
-    await ledger.submit(operator, 'member:Bootstrap', {
-      member: { id: operatorMember.id, name: operatorMember.name, mspId: operatorMember.mspId },
-    });
+    try {
+      await ledger.submit(operator, 'member:Bootstrap', {
+        member: { id: operatorMember.id, name: operatorMember.name, mspId: operatorMember.mspId },
+      });
+    } catch (err) {
+      // Its first identity was unbound since: the chaincode names the operator that bootstrapped.
+      const other = err instanceof LedgerError && err.code === 'ALREADY_EXISTS' ? /already bootstrapped by (\S+)$/.exec(err.detail)?.[1] : undefined;
+      if (other !== undefined && other !== operatorMember.id) throw refused(other);
+      throw err;
+    }
     report.bootstrapped = true;
   } else if (operatorOf !== operatorMember.id) {
-    // A ledger for real work (SCF_OPERATOR_ID) started with the demo left on:
-    // writing the demo's members as its operator would put them on its ledger.
-    throw new DemoRefused(
-      `this ledger's operator is member ${operatorOf}, not the demo's: start it with SCF_DEMO=false (and SCF_OPERATOR_ID=${operatorOf}); the demo writes nothing to it`,
-    );
+    throw refused(operatorOf);
   }
   for (const m of others) {
     if (await exists(ledger, operator, m.id)) continue;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { setUpDemoWhenReady } from '../../../gateway/src/demo/setup';
+import { DemoRefused, setUpDemoWhenReady } from '../../../gateway/src/demo/setup';
 import { type Ledger, LedgerError, type LedgerIdentity } from '../../../gateway/src/ledger/ledger';
 import { rejectionOf } from '../../support/rejection';
 
@@ -60,5 +60,39 @@ describe('demo set-up on a network that is still converging', () => {
     const err = await rejectionOf(setUpDemoWhenReady(ledger, identities, { sleep: () => (slept++, Promise.resolve()) }));
     expect(err).to.include({ code: 'FORBIDDEN' });
     expect(slept).to.equal(0);
+  });
+
+});
+
+describe('demo set-up on a ledger whose operator is not the demo\'s', () => {
+  const identities = new Map([['operator-admin', operator]]);
+  /** A ledger bootstrapped by `realOperator`: the demo's operator identity is bound to it, or to nobody (unbound since). */
+  function ledgerOf(realOperator: string, operatorIdentityBound: boolean) {
+    const submitted: string[] = [];
+    const ledger = {
+      evaluate: (_id: LedgerIdentity, name: string) =>
+        name === 'member:WhoAmI' && operatorIdentityBound ? Promise.resolve({ member: { id: realOperator } }) : Promise.reject(new LedgerError('FORBIDDEN', 'not bound')),
+      submit: (_id: LedgerIdentity, name: string) => {
+        submitted.push(name);
+        return Promise.reject(new LedgerError('ALREADY_EXISTS', `the ledger was already bootstrapped by ${realOperator}`));
+      },
+    } as unknown as Ledger;
+    return { ledger, submitted };
+  }
+
+  it('refuses, writing nothing, when the operator identity is bound to another member', async () => {
+    const { ledger, submitted } = ledgerOf('91310115MA1K4LXX05', true);
+    const err = await rejectionOf(setUpDemoWhenReady(ledger, identities));
+    expect(err).to.be.instanceOf(DemoRefused);
+    expect(err.message).to.contain("this ledger's operator is member 91310115MA1K4LXX05, not the demo's").and.to.contain('SCF_DEMO=false');
+    expect(submitted).to.deep.equal([]);
+  });
+
+  it('refuses with the same words when that identity was unbound since (the Bootstrap names the operator)', async () => {
+    const { ledger, submitted } = ledgerOf('91310115MA1K4LXX05', false);
+    const err = await rejectionOf(setUpDemoWhenReady(ledger, identities));
+    expect(err).to.be.instanceOf(DemoRefused);
+    expect(err.message).to.contain("this ledger's operator is member 91310115MA1K4LXX05, not the demo's");
+    expect(submitted).to.deep.equal(['member:Bootstrap']);
   });
 });
