@@ -24,19 +24,7 @@ function commandValue(key: string, value: unknown, currency: string | undefined)
  * the financing's applicant, asset and request. A checker approves what it
  * can see, not an id.
  */
-function Target({ approval }: { approval: Approval }) {
-  const { transaction, command } = approval;
-  const receivableId = transaction === 'voucher:Issue' ? command.receivableId : transaction === 'receivable:Confirm' ? command.id : undefined;
-  const financingId = transaction === 'financing:Approve' ? command.id : undefined;
-  const { data, error } = useLoad<Receivable | Financing | undefined>(
-    () =>
-      typeof receivableId === 'string'
-        ? get<Receivable>(`/receivables/${encodeURIComponent(receivableId)}`)
-        : typeof financingId === 'string'
-          ? get<Financing>(`/financings/${encodeURIComponent(financingId)}`)
-          : Promise.resolve(undefined),
-    [approval.id],
-  );
+function Target({ data, error }: { data: Receivable | Financing | undefined; error: unknown }) {
   if (error) return <ErrorBox error={error} />;
   if (!data) return null;
   if (data.docType === 'receivable') {
@@ -76,9 +64,26 @@ function Target({ approval }: { approval: Approval }) {
   );
 }
 
-/** What an approval will execute: its command's fields in words, and the record it acts on. */
+/** The record an approval acts on: the receivable an issue or a confirmation names, the financing an approval of terms names. */
+function useTarget(approval: Approval) {
+  const { transaction, command } = approval;
+  const receivableId = transaction === 'voucher:Issue' ? command.receivableId : transaction === 'receivable:Confirm' ? command.id : undefined;
+  const financingId = transaction === 'financing:Approve' ? command.id : undefined;
+  return useLoad<Receivable | Financing | undefined>(
+    () =>
+      typeof receivableId === 'string'
+        ? get<Receivable>(`/receivables/${encodeURIComponent(receivableId)}`)
+        : typeof financingId === 'string'
+          ? get<Financing>(`/financings/${encodeURIComponent(financingId)}`)
+          : Promise.resolve(undefined),
+    [approval.id],
+  );
+}
+
+/** What an approval will execute: its command's fields in words (money in the record's currency), and the record it acts on. */
 export function CommandSummary({ approval }: { approval: Approval }) {
-  const currency = typeof approval.command.currency === 'string' ? approval.command.currency : undefined;
+  const { data, error } = useTarget(approval);
+  const currency = typeof approval.command.currency === 'string' ? approval.command.currency : data?.currency;
   return (
     <dl class="record command">
       {Object.entries(approval.command)
@@ -89,7 +94,7 @@ export function CommandSummary({ approval }: { approval: Approval }) {
             <dd>{commandValue(k, v, currency)}</dd>
           </div>
         ))}
-      <Target approval={approval} />
+      <Target data={data} error={error} />
     </dl>
   );
 }
