@@ -60,9 +60,8 @@ export async function bootstrapOperator(
     });
   } catch (err) {
     // The ledger is this operator's, and its first identity was unbound since
-    // (a key that leaked, replaced by another ADMIN): nothing to do. The
-    // chaincode names the bootstrapping member in its refusal.
-    if (err instanceof LedgerError && err.code === 'ALREADY_EXISTS' && err.detail.endsWith(`already bootstrapped by ${operator.id}`)) {
+    // (a key that leaked, replaced by another ADMIN): nothing to do.
+    if (bootstrappedBy(err) === operator.id) {
       return { bootstrapped: false, memberId: operator.id, label: operator.identity };
     }
     if (err instanceof LedgerError && (err.code === 'ALREADY_EXISTS' || err.code === 'VALIDATION_FAILED' || err.code === 'FORBIDDEN')) {
@@ -82,4 +81,14 @@ export async function boundMember(ledger: Ledger, identity: LedgerIdentity): Pro
     if (err instanceof LedgerError && err.code === 'FORBIDDEN') return undefined;
     throw err;
   }
+}
+
+/**
+ * The member a Bootstrap's ALREADY_EXISTS names as the ledger's operator
+ * (member:Bootstrap says `… already bootstrapped by <id>`); undefined for
+ * any other error.
+ */
+export function bootstrappedBy(err: unknown): string | undefined {
+  if (!(err instanceof LedgerError) || err.code !== 'ALREADY_EXISTS') return undefined;
+  return /already bootstrapped by (\S+)$/.exec(err.detail)?.[1];
 }

@@ -6,9 +6,8 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { DEMO_IDENTITIES, DEMO_MEMBERS } from './demo/plan';
 import { demoSignIns } from './demo/sign-in';
 import { listen, ListenError, serve } from './http/server';
-import { LedgerError } from './ledger/ledger';
 import type { LedgerRuntime } from './runtime';
-import { OperatorBootstrapError } from './bootstrap';
+import { boundMember, OperatorBootstrapError } from './bootstrap';
 import { DemoRefused } from './demo/setup';
 import { baseUrl, explainDataDirFailure, explainOutboxFailure, isLoopback, prepareDataDir, startBanner, StartupError } from './startup';
 
@@ -42,13 +41,7 @@ async function bootstrapped(runtime: LedgerRuntime): Promise<boolean> {
   const label = DEMO_IDENTITIES.find((d) => d.member === DEMO_MEMBERS[0]?.key)?.label ?? '';
   const operator = runtime.identities.get(label);
   if (!operator) return true; // not ours to say
-  try {
-    await runtime.ledger.evaluate(operator, 'member:WhoAmI', {});
-    return true;
-  } catch (err) {
-    if (err instanceof LedgerError && err.code === 'FORBIDDEN') return false;
-    throw err;
-  }
+  return (await boundMember(runtime.ledger, operator)) !== undefined;
 }
 
 /**

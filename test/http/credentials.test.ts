@@ -342,7 +342,12 @@ describe(`HTTP: credentials, members who can sign in (${CONNECTOR})`, () => {
       expectProblem(await gw.http.get(`/members/${memberId}/credentials`).set('Authorization', gw.auth('supplier1')), 403, 'FORBIDDEN');
     });
 
-    it('ends an open event stream when its token is revoked, sending nothing after', async () => {
+    /**
+     * Opens an event stream as a new ADMIN of a new member, has `cut` end its
+     * right to it, then writes an event that names the member: the stream ends
+     * having sent nothing after the cut.
+     */
+    async function streamEndsWhen(cut: (memberId: string, issued: { token: string; credential: { id: string; mspId: string; identityId: string } }) => Promise<void>, what: string): Promise<void> {
       const base = await gw.listen();
       const memberId = await registerMember();
       const issued = (await issue(memberId, { csr: (await csrFor()).pem, userRole: 'ADMIN' }, gw.auth('operator-admin'))).body;
@@ -351,40 +356,33 @@ describe(`HTTP: credentials, members who can sign in (${CONNECTOR})`, () => {
         expect(stream.status).to.equal(200);
         await stream.until((s) => s.events.some((e) => e.data.includes(issued.credential.identityId)));
         const seen = stream.events.length;
-        const revoked = await gw.http.delete(`/members/${memberId}/credentials/${issued.credential.id}`).set('Authorization', gw.auth('operator-admin'));
-        expect(revoked.status).to.equal(200);
+        await cut(memberId, issued);
         // An event that names the member: the stream would have carried it.
         const later = await issue(memberId, { csr: (await csrFor()).pem, userRole: 'MAKER' }, gw.auth('operator-admin'));
         expect(later.status).to.equal(201);
         await stream.until((s) => s.ended);
-        expect(stream.events.length, 'nothing sent after the revocation').to.equal(seen);
+        expect(stream.events.length, `nothing sent after the ${what}`).to.equal(seen);
       } finally {
         stream.close();
       }
+    }
+
+    it('ends an open event stream when its token is revoked, sending nothing after', async () => {
+      await streamEndsWhen(async (memberId, issued) => {
+        const revoked = await gw.http.delete(`/members/${memberId}/credentials/${issued.credential.id}`).set('Authorization', gw.auth('operator-admin'));
+        expect(revoked.status).to.equal(200);
+      }, 'revocation');
     });
 
     it('ends an open event stream when its identity is unbound (the token still resolves, the binding is gone), sending nothing after', async () => {
-      const base = await gw.listen();
-      const memberId = await registerMember();
-      const issued = (await issue(memberId, { csr: (await csrFor()).pem, userRole: 'ADMIN' }, gw.auth('operator-admin'))).body;
-      const stream = await SseClient.open(`${base}/events`, { Authorization: bearer(issued.token) });
-      try {
-        expect(stream.status).to.equal(200);
-        await stream.until((s) => s.events.some((e) => e.data.includes(issued.credential.identityId)));
-        const seen = stream.events.length;
+      await streamEndsWhen(async (memberId, issued) => {
         const unbound = await gw.http
           .post(`/members/${memberId}/identities/unbind`)
           .set('Authorization', gw.auth('operator-admin'))
           .send({ mspId: issued.credential.mspId, identityId: issued.credential.identityId });
         expect(unbound.status, JSON.stringify(unbound.body)).to.equal(200);
         expectProblem(await gw.http.get('/me').set('Authorization', bearer(issued.token)), 403, 'FORBIDDEN');
-        // An event that names the member: the stream would have carried it.
-        expect((await issue(memberId, { csr: (await csrFor()).pem, userRole: 'MAKER' }, gw.auth('operator-admin'))).status).to.equal(201);
-        await stream.until((s) => s.ended);
-        expect(stream.events.length, 'nothing sent after the unbinding').to.equal(seen);
-      } finally {
-        stream.close();
-      }
+      }, 'unbinding');
     });
 
     it('answers 404 for a member that does not exist and for a credential of another member', async () => {

@@ -39,6 +39,8 @@ export const ConfirmReceivableOperation = operation({
   // A receivable that is not there compares as 0: the body then says NOT_FOUND,
   // as it does to a caller who may not read it (its dry run, above the threshold).
   dualControlAmount: async (cmd, { store }: TxEnv) => (await store.get<Receivable>(ReceivableSpec.type, [cmd.id]))?.amount ?? '0',
+  // Read twice (the threshold, then the body): with the binding, in one message, on a peer that takes multi-key reads.
+  readsAhead: (cmd) => [[ReceivableSpec.type, [cmd.id]]],
   approvalTarget: (cmd) => [cmd.id],
   body: async ({ store, actor, tx }, cmd) => {
     const before = await visibleReceivable(store, actor, cmd.id);

@@ -1,4 +1,4 @@
-import { boundMember } from '../bootstrap';
+import { boundMember, bootstrappedBy } from '../bootstrap';
 import { identityIdOf } from '../ledger/identity-id';
 import { type Ledger, LedgerError, type LedgerIdentity } from '../ledger/ledger';
 import { DEMO_CREDIT_LINES, DEMO_IDENTITIES, DEMO_MEMBERS, type DemoCreditLine, type DemoMember } from './plan';
@@ -9,16 +9,6 @@ export interface DemoSetupReport {
   bound: string[];
   /** Keys of the demo credit lines granted by this run. */
   granted: string[];
-}
-
-async function isBound(ledger: Ledger, identity: LedgerIdentity): Promise<boolean> {
-  try {
-    await ledger.evaluate(identity, 'member:WhoAmI', {});
-    return true;
-  } catch (err) {
-    if (err instanceof LedgerError && err.code === 'FORBIDDEN') return false;
-    throw err;
-  }
 }
 
 /** The demo set-up stopped, writing nothing, on a ledger that is not a demo's. */
@@ -60,8 +50,8 @@ export async function setUpDemo(ledger: Ledger, identities: ReadonlyMap<string, 
         member: { id: operatorMember.id, name: operatorMember.name, mspId: operatorMember.mspId },
       });
     } catch (err) {
-      // Its first identity was unbound since: the chaincode names the operator that bootstrapped.
-      const other = err instanceof LedgerError && err.code === 'ALREADY_EXISTS' ? /already bootstrapped by (\S+)$/.exec(err.detail)?.[1] : undefined;
+      // Its first identity was unbound since: the refusal names the operator that bootstrapped.
+      const other = bootstrappedBy(err);
       if (other !== undefined && other !== operatorMember.id) throw refused(other);
       throw err;
     }
@@ -83,7 +73,7 @@ export async function setUpDemo(ledger: Ledger, identities: ReadonlyMap<string, 
   }
   for (const d of DEMO_IDENTITIES) {
     const identity = identities.get(d.label);
-    if (!identity || identity === operator || (await isBound(ledger, identity))) continue;
+    if (!identity || identity === operator || (await boundMember(ledger, identity)) !== undefined) continue;
     const m = DEMO_MEMBERS.find((x) => x.key === d.member) as DemoMember;
     await ledger.submit(operator, 'member:BindIdentity', {
       memberId: m.id,
